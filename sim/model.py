@@ -1,0 +1,397 @@
+"""CoGovModel: the co-governance model as one Mesa model.
+
+The order of a simulated day is written down once, in :meth:`CoGovModel.step`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from functools import partial
+
+import mesa
+import numpy as np
+import scipy.sparse as sp
+
+from . import needs as needs_mod
+from . import network as net
+from . import organizations as orgs_mod
+from . import outcomes
+from .committee import ResidentsCommittee
+from .config import scenario_from_kwargs
+from .deliberation import Deliberation
+from .disputes import DisputeSystem
+from .government import FunctionalDepartment, StreetOffice
+from .params import ORG_ORIGINS, ORG_TYPES, Scenario
+from .participation import decide
+from .party import PartyCommittee, evaluate, invitation_rates, send_invitations
+from .residents import ACT_TYPES, NEVER, PartyMember, Population, Resident
+from .rng import Streams, seed_from_rng
+
+DEPARTMENTS = ("civil_affairs", "housing_urban_management", "public_security")
+LEVERS_WITH_COST = ("staffing", "office_support", "duty_list_funding", "grid", "grants",
+                    "purchased_services", "incubation", "legal", "transparency", "moral", "smart")
+
+
+class CoGovModel(mesa.Model):
+    """Co-governance in one urban community, or a street of several.
+
+    Args:
+        scenario: a :class:`Scenario`, a dict of sections, a path to a YAML file, or None
+            (the schema's defaults, i.e. the baseline).
+        rng: the seed (int) from which every random stream is derived.
+        **params: flat overrides by key path, ``committee.pushed_down_duty_items=97`` (or
+            ``committee__pushed_down_duty_items``), so that ``mesa.batch_run`` and SolaraViz
+            can drive the model with keyword parameters.
+    """
+
+    def __init__(self, scenario: Scenario | dict | str | None = None, rng=None,
+                 collect: bool = True, **params):
+        super().__init__(rng=rng)
+        self.p = p = scenario_from_kwargs(scenario, params)
+        self.seed = int(rng) if isinstance(rng, (int, np.integer)) else seed_from_rng(self.rng)
+        self.streams = Streams(self.seed)
+        self.day = 0
+        self.running = True
+
+        # residents and their network
+        self.pop = pop = Population(self.streams.population, p.population, p.behaviour, p.party)
+        self.community_members = [np.flatnonzero(pop.community == c) for c in range(pop.n_communities)]
+        first_hh = np.array([pop.household[m[0]] for m in self.community_members])
+        local_hh = pop.household - first_hh[pop.community]
+        self.grid_of = local_hh // p.grid.households_per_grid
+        self.n_grids_max = int(self.grid_of.max()) + 1
+        self.households_per_grid_actual = np.bincount(local_hh // p.grid.households_per_grid)
+        if p.network.edge_list:
+            self.base_adj = net.load_user_network(p.network.edge_list, pop.n)
+        else:
+            self.base_adj = net.generate(self.streams.network, pop, p.network)
+        self._org_pairs_i: list[np.ndarray] = []
+        self._org_pairs_j: list[np.ndarray] = []
+        self._set_adjacency(self.base_adj)
+        self.initial_degree = np.diff(self.base_adj.indptr)
+
+        # Mesa agents: residents (party members as their own class) ...
+        self.residents = [(PartyMember if pop.party[i] else Resident)(self, i) for i in range(pop.n)]
+        # ... the committee and party committee of each community, the street and departments
+        self.committees = [ResidentsCommittee(self, c, m.size) for c, m in enumerate(self.community_members)]
+        self.party_committees = [PartyCommittee(self, c) for c in range(pop.n_communities)]
+        self.street = StreetOffice(self)
+        self.departments = [FunctionalDepartment(self, name) for name in DEPARTMENTS]
+
+        # state shared by the processes
+        self.last_invited = np.full(pop.n, NEVER, dtype=np.int64)
+        self.invitations_sent_year = np.zeros(pop.n, dtype=np.int64)
+        self.visited_today = np.zeros(pop.n_households, bool)
+        # evening opening of facilities (8小时以外) gives working adults more usable free time
+        self.free_time = pop.free_time + np.where(
+            ~pop.retired & p.moral.evening_opening, p.moral.evening_free_time_gain, 0.0)
+        self.social_share = np.zeros(pop.n)
+        self.acts_year = np.zeros(pop.n, dtype=np.int64)
+        self.org_support_ratio = np.ones(pop.n_communities)
+        self.spend = Counter({k: 0.0 for k in LEVERS_WITH_COST})
+        self.foundings = Counter({k: 0 for k in ORG_ORIGINS})
+        self.dissolutions = 0
+        self.grants_awarded = 0
+        self.party_invitations_total = 0
+        self.org_invitations_total = 0
+        self.grid_visits_total = 0
+        self.today: Counter = Counter()
+        self.today_acts: Counter = Counter()
+        self.representatives = self._choose_representatives()
+
+        self.orgs: list[orgs_mod.SocialOrganization] = []
+        self.org_index: dict[int, orgs_mod.SocialOrganization] = {}
+        self._initial_organizations()
+        self.needs = needs_mod.NeedBook()
+        self.deliberation = Deliberation(self)
+        self.disputes = DisputeSystem(self)
+        orgs_mod.award_contracts(self, self.streams.organizations)
+        self._refresh_org_lookup()
+
+        self.collect = collect
+        self.datacollector = mesa.DataCollector(
+            model_reporters={k: partial(_read_today, k) for k in outcomes.TIMESERIES_COLUMNS})
+        self._last_concentration = (0.0, 0.0)
+
+    # ================================================================== the day
+    def step(self) -> None:
+        """One day. The order of the processes is written here and only here."""
+        p, pop, s = self.p, self.pop, self.streams
+        day = self.day
+        self.today.clear()
+        self.today_acts.clear()
+        # 0. draws for today's decisions (one per resident and act type: paired runs share them)
+        self.draws = s.participation.random((len(ACT_TYPES), pop.n), dtype=np.float32)
+        pop.fatigue *= 0.5 ** (1.0 / p.behaviour.fatigue_half_life_days)
+        # 1. government pushes duties; each committee serves them first, the rest is free
+        inspections = self.street.inspections_today(s.committee, pop.n_communities)
+        for c, committee in enumerate(self.committees):
+            committee.rebound(s.committee)
+            committee.start_day(int(inspections[c]))
+        # 2. grid workers visit households (needs and disputes they find get reported)
+        self._grid_visits(s.grid)
+        # 3. social reinforcement: tie-weighted share of ties active in the last 30 days
+        active30 = (pop.last_any() > day - 30).astype(np.float32)
+        self.social_share = (self.adj @ active30) / self.weighted_degree
+        # 4. party members serve and invite ties
+        self._party_invitations(s.invitations)
+        # 5. disputes (people's mediation has first call on the committee's free hours)
+        self.disputes.step()
+        # 6. deliberation meetings (scheduled: they come before the day's orders) and the
+        #    seven steps
+        self.deliberation.step()
+        # 7. needs: four orders (dispatch, service)
+        needs_mod.step(self)
+        # 8. the committee supports organizations and organizes volunteer tasks
+        self._committee_support_and_volunteering(s.participation)
+        # 9. organizations run activities
+        self._organization_activities(s.organizations)
+        # 10. founding, monthly and yearly events
+        self._periodic(s)
+        for committee in self.committees:
+            committee.end_day()
+        # 11. outcomes
+        if self.collect and (day % p.run.record_every == 0 or day == p.run.days - 1):
+            self.outcomes_today = outcomes.daily(self)
+            self.datacollector.collect(self)
+        self.day += 1
+        if self.day >= p.run.days:
+            self.running = False
+
+    # ============================================================ the processes
+    def _grid_visits(self, rng) -> None:
+        g = self.p.grid
+        visits_per_household = g.workers_per_grid * g.visits_per_worker_day / g.households_per_grid
+        # a fixed number of uniforms (one per household): paired runs see the same households
+        u = rng.random(self.pop.n_households)
+        self.visited_today = u < visits_per_household
+        n = int(self.visited_today.sum())
+        self.grid_visits_total += n
+        self.today["grid_visits"] = n
+        if n:
+            hh_res = self.visited_today[self.pop.household]
+            # a visit is a small sign the community cares
+            self.pop.trust[hh_res] += 0.002 * (1 - self.pop.trust[hh_res])
+
+    def _party_invitations(self, rng) -> None:
+        rates = invitation_rates(self.pop, self.p.party)
+        senders, invitees = send_invitations(rng, self.adj_bin, rates)
+        self.last_invited[invitees] = self.day
+        np.add.at(self.invitations_sent_year, senders, 1)
+        self.party_invitations_total += senders.size
+        self.today["party_invitations"] = senders.size
+        self.party_invitees_today = np.unique(invitees)
+
+    def _committee_support_and_volunteering(self, rng) -> None:
+        pc = self.p.committee
+        candidates = [self.party_invitees_today]
+        for c, committee in enumerate(self.committees):
+            n_orgs = len(self.orgs_by_comm.get(c, []))
+            want = n_orgs * pc.org_support_hours_per_org
+            got = committee.take("org_support", want)
+            ratio = got / want if want > 0 else 1.0
+            # monthly org support follows the month's average
+            self.org_support_ratio[c] = 0.9 * self.org_support_ratio[c] + 0.1 * ratio
+            hours = committee.free_hours * pc.volunteer_task_share
+            tasks = committee.units("volunteers", int(hours / pc.volunteer_task_hours)
+                                    if pc.volunteer_task_hours > 0 else 0, pc.volunteer_task_hours)
+            if tasks:
+                members = self.community_members[c]
+                k = int(round(tasks * pc.residents_per_volunteer_task))
+                candidates.append(members[rng.integers(0, members.size, k)])
+            self.today["volunteer_tasks"] += tasks
+        cand = np.unique(np.concatenate(candidates))
+        decide(self, cand, "volunteering")
+
+    def _organization_activities(self, rng) -> None:
+        day = self.day
+        cost = self.p.organizations.cost_per_activity_yuan
+        for org in self.orgs:
+            if org.members.size == 0 or rng.random() >= min(1.0, org.activity_rate(day)):
+                continue
+            org.activities += 1
+            self.today["org_activities"] += 1
+            if org.funds >= cost:
+                org.funds -= cost
+            # members who were active recently bring a tie along as guest
+            recent = org.members[self.pop.last_act[ACT_TYPES.index("organization"), org.members] > day - 14]
+            guests = np.empty(0, np.int64)
+            if recent.size:
+                inviting = recent[rng.random(recent.size) < 0.1]
+                _, guests = send_invitations(rng, self.adj_bin[inviting], np.ones(inviting.size))
+                guests = guests[self.pop.community[guests] == org.community]
+                self.last_invited[guests] = day
+                self.org_invitations_total += guests.size
+            decide(self, org.members, "organization")
+            guests = np.setdiff1d(guests, org.members)
+            if guests.size:
+                decide(self, guests, "organization", extra_logit=-1.0)
+
+    def _periodic(self, s: Streams) -> None:
+        p, day = self.p, self.day
+        doy = day % 365
+        orgs_mod.resident_foundings(self, s.organizations)
+        if p.incubation.hub:
+            orgs_mod.hub_incubation(self, s.organizations)
+        if day % 30 == 29:
+            self.acts_year = self.pop.acts_last_year()
+            orgs_mod.monthly(self, s.organizations)
+            if p.transparency.publish_affairs:
+                tr = self.pop.trust
+                tr += p.transparency.publish_trust_gain * (1 - tr)
+            self._rebuild_adjacency()
+            self._refresh_org_lookup()
+        if doy == 364:
+            orgs_mod.award_contracts(self, s.organizations)
+            self._refresh_org_lookup()
+        if p.grants.contests_per_year:
+            contest_days = {int(60 + k * 365 / p.grants.contests_per_year) % 365
+                            for k in range(p.grants.contests_per_year)}
+            if doy in contest_days:
+                self.acts_year = self.pop.acts_last_year()
+                orgs_mod.grant_contest(self, s.grants)
+                self._refresh_org_lookup()
+        if p.party.evaluation and doy == p.party.evaluation_day_of_year:
+            self._party_evaluation(s.party)
+        self._accrue_costs()
+
+    def _party_evaluation(self, rng) -> None:
+        """Resident representatives evaluate party members (an evaluation act), then members
+        rated low raise their effort."""
+        k = self.p.party.evaluators_per_community
+        for c in range(self.pop.n_communities):
+            reps = self.representatives[c][:k]
+            self.last_invited[reps] = self.day
+            decide(self, reps, "evaluation")
+        evaluate(self, rng)
+
+    def _accrue_costs(self) -> None:
+        p, pop = self.p, self.pop
+        n_c = pop.n_communities
+        yr = 1.0 / 365.0
+        self.spend["staffing"] += sum(c.staff for c in self.committees) * p.committee.staff_cost_yuan_per_year * yr
+        self.spend["duty_list_funding"] += sum(c.funded_items for c in self.committees) * \
+            p.committee.funded_item_cost_yuan * yr
+        n_grids = self.households_per_grid_actual.size * n_c
+        self.spend["grid"] += n_grids * p.grid.workers_per_grid * p.grid.worker_cost_yuan_per_year * yr
+        inc = p.incubation
+        self.spend["incubation"] += n_c * (inc.social_workers * inc.social_worker_cost_yuan
+                                           + (inc.hub_cost_yuan if inc.hub else 0.0)) * yr
+        self.spend["legal"] += n_c * p.legal.lawyer_hours_per_week * 52 * p.legal.lawyer_cost_yuan_per_hour * yr
+        tr = p.transparency
+        self.spend["transparency"] += n_c * tr.cost_yuan_per_year * yr * (tr.publish_affairs + tr.satisfaction_linked_payment)
+        mo = p.moral
+        self.spend["moral"] += n_c * mo.cost_yuan_per_year * yr * (mo.recognition + mo.evening_opening)
+        sm = p.smart
+        self.spend["smart"] += n_c * sm.cost_yuan_per_year * yr * (sm.digital_ordering + sm.online_mediation)
+
+    # ================================================================ helpers
+    def _set_adjacency(self, adj: sp.csr_array) -> None:
+        self.adj = sp.csr_array(adj, dtype=np.float32)
+        self.adj.sort_indices()
+        self.adj_bin = self.adj.copy()
+        self.adj_bin.data[:] = 1.0
+        wd = np.asarray(self.adj.sum(axis=1)).ravel()
+        self.weighted_degree = np.where(wd > 0, wd, 1.0)
+        local = (~self.pop.migrant).astype(np.float32)
+        self.local_tie_share = (self.adj @ local) / self.weighted_degree
+        self.strong_adj = None
+
+    def add_org_ties(self, i: np.ndarray, j: np.ndarray) -> None:
+        """Ties formed through shared membership; they join the network at the month's end."""
+        self._org_pairs_i.append(np.asarray(i, np.int64))
+        self._org_pairs_j.append(np.asarray(j, np.int64))
+
+    def _rebuild_adjacency(self) -> None:
+        if self._org_pairs_i:
+            layer = net.org_layer(self._org_pairs_i, self._org_pairs_j, self.pop.n)
+            self._set_adjacency(self.base_adj.maximum(layer))
+
+    def _refresh_org_lookup(self) -> None:
+        self.orgs = [o for o in self.orgs if o.alive]
+        self.org_index = {o.unique_id: o for o in self.orgs}
+        self.orgs_by_comm: dict[int, list] = {}
+        for o in self.orgs:
+            self.orgs_by_comm.setdefault(o.community, []).append(o)
+
+    def org_dissolved(self, org) -> None:
+        self.dissolutions += 1
+
+    def ties_of(self, i: int) -> np.ndarray:
+        return self.adj.indices[self.adj.indptr[i]:self.adj.indptr[i + 1]]
+
+    def close_tie(self, i: int, rng, household_only: bool = False) -> tuple[int, float]:
+        """A random close tie of resident i (household or building), with its weight."""
+        lo, hi = self.base_adj.indptr[i], self.base_adj.indptr[i + 1]
+        nb, w = self.base_adj.indices[lo:hi], self.base_adj.data[lo:hi]
+        keep = w >= (net.W_HOUSEHOLD if household_only else net.STRONG)
+        nb, w = nb[keep], w[keep]
+        if nb.size == 0:
+            return -1, 0.0
+        k = int(rng.integers(0, nb.size))
+        return int(nb[k]), float(w[k])
+
+    def social_worker_available(self, community: int) -> bool:
+        """Social workers are attached to organizations in turn: the first ones get them."""
+        n_sw = self.p.incubation.social_workers
+        have = sum(1 for o in self.orgs if o.community == community and o.social_worker)
+        return have < n_sw
+
+    def unmet_needs_by_type(self) -> dict[str, int]:
+        o = self.needs.open
+        waiting = o["status"] != needs_mod.IN_SERVICE
+        counts = np.bincount(o["ntype"][waiting], minlength=len(needs_mod.NEED_TYPES))
+        return {needs_mod.NEED_TO_ORG[t] or t: int(n) for t, n in zip(needs_mod.NEED_TYPES, counts)}
+
+    def _choose_representatives(self) -> list[np.ndarray]:
+        """Resident representatives: party members first, then the most civic residents."""
+        k = self.p.deliberation.representatives
+        reps = []
+        for c, members in enumerate(self.community_members):
+            score = self.pop.disposition[members] + 1.0 * self.pop.party[members]
+            reps.append(members[np.argsort(-score, kind="stable")[:k]])
+        return reps
+
+    def _initial_organizations(self) -> None:
+        po = self.p.organizations
+        rng = self.streams.organizations
+        pop = self.pop
+        for c, members in enumerate(self.community_members):
+            # members come from the most available residents: retired and civic
+            # locals dominate the existing groups (migrants join at half the rate)
+            weight = pop.disposition[members] * (0.3 + pop.free_time[members]) * \
+                np.where(pop.migrant[members], 0.5, 1.0)
+            weight = weight / weight.sum()
+            for t, count in zip(ORG_TYPES, po.initial_per_community):
+                for _ in range(count):
+                    size = min(po.initial_members, members.size)
+                    chosen = rng.choice(members, size=size, replace=False, p=weight)
+                    org = orgs_mod.SocialOrganization(self, c, t, "initial", chosen,
+                                                      po.initial_funds_yuan)
+                    self.orgs.append(org)
+        self._refresh_org_lookup()
+
+    # ================================================================ outputs
+    def run(self, days: int | None = None) -> None:
+        """Run for ``days`` (default: the scenario's ``run.days``)."""
+        n = days if days is not None else self.p.run.days
+        for _ in range(n):
+            self.step()
+
+    def summary(self) -> dict:
+        return outcomes.summary(self)
+
+    def timeseries(self):
+        df = self.datacollector.get_model_vars_dataframe()
+        df.index.name = "step"
+        return df.reset_index(drop=True)
+
+    def to_networkx(self):
+        """The current social network as a networkx graph with resident attributes."""
+        pop = self.pop
+        return net.to_networkx(self.adj, {"community": pop.community, "migrant": pop.migrant,
+                                          "party": pop.party, "retired": pop.retired})
+
+
+def _read_today(key: str, model: CoGovModel):
+    return model.outcomes_today[key]

@@ -1,0 +1,196 @@
+"""Needs and the four orders (四单): a resident places an order, the community dispatches it,
+a unit accepts it, and the result is jointly evaluated.
+
+1. Each resident raises a need with probability ``per_resident_year/365`` a day, typed.
+2. An unreported need is reported with daily chance report_base + report_trust_weight*trust
+   (+ digital_report_gain with digital ordering), or for sure when a grid worker visits the
+   household.
+3. The committee dispatches reported needs first-in-first-out, each costing
+   ``dispatch_hours_per_order`` of free committee time: to an organization of the matching
+   type with capacity left today; shared ("public") needs are aggregated into public issues
+   for deliberation; administrative needs, and needs no organization can take, go to the
+   committee's own service (hours permitting) or to a functional department (capacity,
+   delay).
+4. The handler finishes after an exponential delay and succeeds with its success chance.
+5. The resident evaluates (a participation opportunity); satisfaction and trust move
+   towards the outcome, and the handling organization's reputation moves with it.
+Needs that wait longer than ``abandon_days`` unreported or undispatched are dropped and
+count as unfulfilled; trust falls.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .params import NEED_TO_ORG, NEED_TYPES
+from .participation import decide, update_satisfaction, update_trust
+
+PUBLIC = NEED_TYPES.index("public")
+ADMIN = NEED_TYPES.index("administrative")
+# status codes of an open need
+UNREPORTED, QUEUED, AT_DEPARTMENT, IN_SERVICE = 0, 1, 2, 3
+# handler kinds
+H_NONE, H_ORG, H_COMMITTEE, H_DEPT, H_ISSUE = 0, 1, 2, 3, 4
+FIELDS = ("resident", "community", "grid", "ntype", "raised", "reported", "status", "handler",
+          "org_id", "due", "success")
+
+
+class NeedBook:
+    """Open needs as parallel arrays, and a log of closed ones."""
+
+    def __init__(self):
+        self.open = {f: np.empty(0, np.int64) for f in FIELDS}
+        self.closed: list[dict[str, np.ndarray]] = []
+        self.raised = 0
+
+    def add(self, **cols) -> None:
+        n = len(cols["resident"])
+        for f in FIELDS:
+            v = cols.get(f, -1)
+            self.open[f] = np.concatenate([self.open[f], np.broadcast_to(np.asarray(v, np.int64), (n,))])
+
+    def close(self, mask: np.ndarray, day: int, outcome: np.ndarray) -> None:
+        """Move needs under ``mask`` to the log with outcome 1 fulfilled / 0 not / 2 to an issue."""
+        if not mask.any():
+            return
+        rec = {f: self.open[f][mask] for f in ("community", "ntype", "raised", "reported", "handler")}
+        rec["closed"] = np.full(int(mask.sum()), day, np.int64)
+        rec["outcome"] = outcome.astype(np.int64)
+        self.closed.append(rec)
+        keep = ~mask
+        for f in FIELDS:
+            self.open[f] = self.open[f][keep]
+
+    def log(self) -> dict[str, np.ndarray]:
+        if not self.closed:
+            return {f: np.empty(0, np.int64) for f in ("community", "ntype", "raised", "reported",
+                                                        "handler", "closed", "outcome")}
+        if len(self.closed) > 1:
+            self.closed = [{k: np.concatenate([r[k] for r in self.closed]) for k in self.closed[0]}]
+        return self.closed[0]
+
+
+def step(model) -> None:
+    """One day of the needs pipeline (see module docstring)."""
+    p, pop, book, day = model.p, model.pop, model.needs, model.day
+    rng = model.streams.needs
+    pn = p.needs
+
+    # 1. new needs (one uniform per resident a day: paired runs draw the same needs)
+    u = rng.random(pop.n)
+    new = np.flatnonzero(u < pn.per_resident_year / 365.0)
+    ntype = rng.choice(len(NEED_TYPES), size=new.size, p=pn.type_shares)
+    book.add(resident=new, community=pop.community[new], grid=model.grid_of[new], ntype=ntype,
+             raised=day, reported=-1, status=UNREPORTED, handler=H_NONE, org_id=-1, due=-1, success=0)
+    book.raised += new.size
+    o = book.open
+
+    # 2. reporting: trust, digital ordering, grid visits
+    unrep = o["status"] == UNREPORTED
+    p_report = pn.report_base + pn.report_trust_weight * pop.trust[o["resident"]]
+    if p.smart.digital_ordering:
+        p_report = p_report + p.smart.digital_report_gain
+    visited = model.visited_today[pop.household[o["resident"]]]
+    rep = unrep & ((rng.random(unrep.size) < p_report) | visited)
+    o["status"][rep] = QUEUED
+    o["reported"][rep] = day
+    model.today["needs_reported"] += int(rep.sum())
+
+    # 3. dispatch, community by community, oldest first
+    dispatch_hours = p.committee.dispatch_hours_per_order * (
+        p.smart.digital_dispatch_factor if p.smart.digital_ordering else 1.0)
+    queued = np.flatnonzero(o["status"] == QUEUED)
+    to_issue = []
+    for c in np.unique(o["community"][queued]):
+        cq = queued[o["community"][queued] == c]
+        cq = cq[np.argsort(o["reported"][cq], kind="stable")]
+        committee = model.committees[c]
+        n = committee.units("dispatch", cq.size, dispatch_hours)
+        go = cq[:n]
+        model.today["orders_dispatched"] += n
+        types = o["ntype"][go]
+        # public needs become public issues for deliberation
+        pub = go[types == PUBLIC]
+        o["handler"][pub] = H_ISSUE
+        to_issue.append(pub)
+        rest = go[types != PUBLIC]
+        # organizations of the matching type, while they have capacity today
+        for t in np.unique(o["ntype"][rest]):
+            tn = rest[o["ntype"][rest] == t]
+            taken = 0
+            if NEED_TO_ORG[NEED_TYPES[t]] is not None:
+                for org in model.orgs_by_comm.get(int(c), []):
+                    if org.org_type != NEED_TO_ORG[NEED_TYPES[t]] or taken >= tn.size:
+                        continue
+                    org.service_credit += org.service_capacity()
+                    k = int(min(tn.size - taken, np.floor(org.service_credit)))
+                    if k <= 0:
+                        continue
+                    org.service_credit -= k
+                    sel = tn[taken:taken + k]
+                    taken += k
+                    o["status"][sel] = IN_SERVICE
+                    o["handler"][sel] = H_ORG
+                    o["org_id"][sel] = org.unique_id
+                    o["due"][sel] = day + rng.exponential(pn.org_delay_days, k).round().astype(np.int64)
+                    o["success"][sel] = rng.random(k) < org.success_chance()
+            left = tn[taken:]
+            # the committee serves what it can itself; the rest goes to a department
+            k = committee.units("service", left.size, p.committee.service_hours_per_need)
+            sel = left[:k]
+            o["status"][sel] = IN_SERVICE
+            o["handler"][sel] = H_COMMITTEE
+            o["due"][sel] = day + rng.exponential(pn.committee_delay_days, k).round().astype(np.int64)
+            succ = pn.committee_success + (p.transparency.linked_payment_success_gain
+                                           if p.transparency.satisfaction_linked_payment
+                                           and NEED_TYPES[t] == "environment" else 0.0)
+            o["success"][sel] = rng.random(k) < succ
+            dept = left[k:]
+            o["status"][dept] = AT_DEPARTMENT
+            o["handler"][dept] = H_DEPT
+    for pub in to_issue:
+        if pub.size:
+            model.deliberation.add_needs(o["community"][pub], o["grid"][pub])
+    if any(x.size for x in to_issue):
+        mask = o["handler"] == H_ISSUE
+        book.close(mask, day, np.full(int(mask.sum()), 2))
+        o = book.open
+
+    # departments take waiting needs up to their capacity, oldest first
+    waiting = np.flatnonzero(o["status"] == AT_DEPARTMENT)
+    if waiting.size:
+        cap = model.departments[0].capacity_today(pn.department_capacity_per_day, pop.n_communities)
+        take = waiting[np.argsort(o["reported"][waiting], kind="stable")][:cap]
+        o["status"][take] = IN_SERVICE
+        o["due"][take] = day + rng.exponential(pn.department_delay_days, take.size).round().astype(np.int64)
+        o["success"][take] = rng.random(take.size) < pn.department_success
+        model.departments[0].cases_taken += take.size
+
+    # 4-5. completion and joint evaluation
+    done = (o["status"] == IN_SERVICE) & (o["due"] <= day)
+    if done.any():
+        idx = np.flatnonzero(done)
+        who = o["resident"][idx]
+        ok = o["success"][idx].astype(bool)
+        evaluators = decide(model, np.unique(who), "evaluation")
+        evaluated = np.isin(who, evaluators)
+        update_satisfaction(model, who[ok], 1.0)
+        update_satisfaction(model, who[~ok], 0.0)
+        update_trust(model, who[ok], 1.0)
+        update_trust(model, who[~ok], 0.0)
+        orgs = model.org_index
+        for i, oid, s, ev in zip(idx, o["org_id"][idx], ok, evaluated):
+            if oid >= 0 and oid in orgs:
+                org = orgs[oid]
+                org.services_delivered += 1
+                if ev:  # only evaluated services move an organization's reputation
+                    org.reputation += 0.05 * (float(s) - org.reputation)
+        model.today["needs_fulfilled"] += int(ok.sum())
+        book.close(done, day, ok)
+        o = book.open
+
+    # abandonment: too long unreported, or reported but never taken up
+    old = (o["status"] != IN_SERVICE) & (o["raised"] < day - pn.abandon_days)
+    if old.any():
+        update_trust(model, o["resident"][old], 0.0, scale=0.5)
+        book.close(old, day, np.zeros(int(old.sum())))

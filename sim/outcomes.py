@@ -1,0 +1,187 @@
+"""What every run reports: the daily time series (Mesa DataCollector model reporters) and the
+end-of-run summary.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .needs import H_COMMITTEE, H_DEPT, H_ORG
+from .params import ORG_ORIGINS, ORG_TYPES
+from .residents import ACT_TYPES
+
+GROUPS = ("local", "migrant", "working", "retired", "party", "nonparty")
+DAILY_COUNTERS = ("needs_reported", "orders_dispatched", "needs_fulfilled", "grid_visits",
+                  "party_invitations", "volunteer_tasks", "org_activities", "meetings",
+                  "proposals_passed", "proposals_carried_out", "issues_raised",
+                  "disputes_opened", "disputes_resolved", "disputes_failed")
+COMMITTEE_TASKS = ("duty", "mediation", "dispatch", "service", "deliberation", "org_support",
+                   "volunteers")
+STATE = ("trust", "efficacy", "satisfaction")
+
+TIMESERIES_COLUMNS = (
+    ["day", "participation_30d", "participation_year"]
+    + [f"participation_30d_{t}" for t in ACT_TYPES]
+    + [f"participation_30d_{g}" for g in GROUPS]
+    + [f"acts_{t}" for t in ACT_TYPES]
+    + [f"{s}_mean" for s in STATE]
+    + [f"{s}_{g}" for s in STATE for g in GROUPS]
+    + list(DAILY_COUNTERS)
+    + [f"committee_hours_{t}" for t in COMMITTEE_TASKS]
+    + ["committee_self_governance_hours", "duty_items", "needs_open", "disputes_backlog",
+       "organizations", "org_members", "top10_share_of_acts", "spend_total"]
+)
+
+
+def _group_matrix(model) -> tuple[np.ndarray, np.ndarray]:
+    gm = getattr(model, "_group_matrix_cache", None)
+    if gm is None:
+        masks = model.pop.groups()
+        G = np.stack([masks[g] for g in GROUPS]).astype(np.float32)
+        sizes = np.maximum(G.sum(axis=1), 1.0)
+        gm = model._group_matrix_cache = (G, sizes)
+    return gm
+
+
+def daily(model) -> dict:
+    """Today's outcome row."""
+    pop, day = model.pop, model.day
+    last = pop.last_act
+    last_any = last.max(axis=0)
+    act30 = last_any > day - 30
+    act_year = last_any > day - 365
+    row = {"day": day, "participation_30d": float(act30.mean()),
+           "participation_year": float(act_year.mean())}
+    for i, t in enumerate(ACT_TYPES):
+        row[f"participation_30d_{t}"] = float((last[i] > day - 30).mean())
+        row[f"acts_{t}"] = int(model.today_acts[t])
+    G, sizes = _group_matrix(model)
+    X = np.column_stack([act30, pop.trust, pop.efficacy, pop.satisfaction]).astype(np.float32)
+    means = (G @ X) / sizes[:, None]
+    for gi, g in enumerate(GROUPS):
+        row[f"participation_30d_{g}"] = float(means[gi, 0])
+        for si, s in enumerate(STATE):
+            row[f"{s}_{g}"] = float(means[gi, 1 + si])
+    for si, s in enumerate(STATE):
+        row[f"{s}_mean"] = float(getattr(pop, s).mean())
+    for k in DAILY_COUNTERS:
+        row[k] = int(model.today[k])
+    sg = 0.0
+    for t in COMMITTEE_TASKS:
+        h = sum(c.hours_today[t] for c in model.committees)
+        row[f"committee_hours_{t}"] = h
+        if t != "duty":
+            sg += h
+    row["committee_self_governance_hours"] = sg
+    row["duty_items"] = sum(c.effective_duty_items() for c in model.committees)
+    row["needs_open"] = int(model.needs.open["resident"].size)
+    row["disputes_backlog"] = len(model.disputes.open)
+    row["organizations"] = len(model.orgs)
+    row["org_members"] = int(sum(o.members.size for o in model.orgs))
+    if day % 30 == 0 or not hasattr(model, "_top10"):
+        model._top10 = concentration(pop.acts_last_year())[0]
+    row["top10_share_of_acts"] = model._top10
+    row["spend_total"] = float(sum(model.spend.values()))
+    return row
+
+
+def concentration(acts: np.ndarray) -> tuple[float, float]:
+    """(share of all acts done by the top 10% of residents, Gini of acts)."""
+    total = acts.sum()
+    if total == 0:
+        return 0.0, 0.0
+    k = max(1, acts.size // 10)
+    top = np.partition(acts, acts.size - k)[acts.size - k:].sum()
+    x = np.sort(acts).astype(float)
+    n = x.size
+    gini = float((2 * np.arange(1, n + 1) - n - 1) @ x / (n * x.sum()))
+    return float(top / total), gini
+
+
+def summary(model) -> dict:
+    """End-of-run summary of every outcome the brief lists."""
+    pop, day = model.pop, model.day - 1
+    last = pop.last_act
+    last_any = last.max(axis=0)
+    masks = pop.groups()
+    out: dict = {"days": model.day, "residents": pop.n, "communities": pop.n_communities,
+                 "seed": model.seed}
+    act30, act_year = last_any > day - 30, last_any > day - 365
+    out["participation_30d"] = float(act30.mean())
+    out["participation_year"] = float(act_year.mean())
+    for i, t in enumerate(ACT_TYPES):
+        out[f"participation_year_{t}"] = float((last[i] > day - 365).mean())
+        out[f"participation_30d_{t}"] = float((last[i] > day - 30).mean())
+    for g, m in masks.items():
+        out[f"participation_year_{g}"] = float(act_year[m].mean()) if m.any() else float("nan")
+        out[f"participation_30d_{g}"] = float(act30[m].mean()) if m.any() else float("nan")
+    acts = pop.acts_last_year()
+    out["top10_share_of_acts"], out["gini_of_acts"] = concentration(acts)
+    activists = acts >= model.p.organizations.activist_acts
+    out["core_activist_share"] = float(activists.mean())
+    out["core_activists_retired_share"] = float(pop.retired[activists].mean()) if activists.any() else float("nan")
+    for s in ("trust", "efficacy", "satisfaction"):
+        v = getattr(pop, s)
+        out[f"{s}_mean"] = float(v.mean())
+        for g, m in masks.items():
+            out[f"{s}_{g}"] = float(v[m].mean()) if m.any() else float("nan")
+
+    # needs
+    book = model.needs
+    log = book.log()
+    o = book.open
+    raised = book.raised
+    reported = int((log["reported"] >= 0).sum() + (o["reported"] >= 0).sum())
+    served = log["outcome"] != 2  # needs aggregated into a public issue are counted there
+    fulfilled = (log["outcome"] == 1)
+    out["needs_raised"] = raised
+    out["needs_reported_share"] = reported / raised if raised else float("nan")
+    closed_individual = int(served.sum())
+    out["needs_fulfilled_share"] = float(fulfilled.sum() / closed_individual) if closed_individual else float("nan")
+    out["needs_to_public_issues"] = int((log["outcome"] == 2).sum())
+    d = (log["closed"] - log["raised"])[fulfilled]
+    out["needs_days_median"] = float(np.median(d)) if d.size else float("nan")
+    wait = (log["closed"] - log["reported"])[fulfilled & (log["reported"] >= 0)]
+    out["needs_wait_after_report_mean"] = float(wait.mean()) if wait.size else float("nan")
+    for name, h in (("org", H_ORG), ("committee", H_COMMITTEE), ("department", H_DEPT)):
+        out[f"needs_handled_by_{name}"] = int((log["handler"] == h).sum())
+    out["needs_open_end"] = int(o["resident"].size)
+
+    # deliberation and disputes
+    out.update(model.deliberation.summary())
+    out.update(model.disputes.summary(model.day))
+
+    # organizations
+    out["organizations"] = len(model.orgs)
+    for t in ORG_TYPES:
+        out[f"organizations_{t}"] = sum(1 for x in model.orgs if x.org_type == t)
+    for origin in ORG_ORIGINS:
+        out[f"organizations_origin_{origin}"] = sum(1 for x in model.orgs if x.origin == origin)
+        out[f"foundings_{origin}"] = int(model.foundings[origin])
+    out["organizations_resident_founded"] = sum(1 for x in model.orgs if x.origin in ("resident", "grant", "incubated"))
+    out["org_members"] = int(sum(x.members.size for x in model.orgs))
+    out["residents_in_an_organization_share"] = float((pop.memberships > 0).mean())
+    out["org_services_delivered"] = int(sum(x.services_delivered for x in model.orgs))
+    out["org_activities"] = int(sum(x.activities for x in model.orgs))
+    out["dissolutions"] = model.dissolutions
+    out["grants_awarded"] = model.grants_awarded
+
+    # committee
+    tot = {t: sum(c.hours_total[t] for c in model.committees) for t in COMMITTEE_TASKS}
+    all_h = sum(tot.values())
+    for t, h in tot.items():
+        out[f"committee_hours_{t}"] = h
+    out["committee_self_governance_hours"] = all_h - tot["duty"]
+    out["committee_duty_share"] = tot["duty"] / all_h if all_h else float("nan")
+    out["duty_items_end"] = sum(c.effective_duty_items() for c in model.committees)
+
+    # party and grid
+    out["party_invitations"] = model.party_invitations_total
+    out["org_invitations"] = model.org_invitations_total
+    out["grid_visits"] = model.grid_visits_total
+
+    # money
+    for k, v in model.spend.items():
+        out[f"spend_{k}"] = float(v)
+    out["spend_total"] = float(sum(model.spend.values()))
+    return out

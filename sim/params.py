@@ -1,0 +1,640 @@
+"""The one declared parameter schema of cogov.
+
+Every parameter is declared once, here, with its type, unit, bounds, default, a one-line
+meaning and its source. Each is also tagged with its *role* in the EMA-workbench sense:
+
+- ``lever``: something a district or street office sets (duty items, grants, ...);
+- ``uncertainty``: a behavioural parameter nobody controls and the data pin down loosely;
+- ``constant``: structure of the run (population size, horizon).
+
+Scenario files (YAML) are validated against :class:`Scenario`; unknown keys are rejected
+with the valid ones listed. Source codes: ``000``..``004`` are the seed documents in
+``shared/seeds`` (000 Chengdu Xinhonglu/Wuhou, 001 Shenzhen Shatou, 002 provincial
+guideline, 003 Jiayuguan, 004 Beijing Chaoyangmen); ``T:`` cites ``shared/TARGETS.md``;
+``A:`` marks an assumption of ours, to be varied in sensitivity analysis.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+ROLES = ("lever", "uncertainty", "constant")
+
+
+def P(default: Any, *, unit: str, meaning: str, source: str, role: str = "uncertainty",
+      ge: float | None = None, le: float | None = None, gt: float | None = None) -> Any:
+    """Declare one parameter: default, bounds, unit, meaning, source and role."""
+    assert role in ROLES
+    return Field(default, ge=ge, le=le, gt=gt, description=meaning,
+                 json_schema_extra={"unit": unit, "source": source, "role": role})
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+# --------------------------------------------------------------------------- population
+class Population(Section):
+    n_communities: int = P(1, unit="communities", ge=1, le=40, role="constant",
+                           meaning="communities in the run; several share one street office",
+                           source="BRIEF glossary: a street office has 10-20 communities")
+    residents_per_community: int = P(5000, unit="adults", ge=50, le=50000, role="constant",
+                                     meaning="adult residents per community",
+                                     source="BRIEF glossary: 3,000-10,000 residents")
+    household_size: float = P(2.6, unit="adults/household", ge=1.0, le=6.0, role="constant",
+                              meaning="mean adults per household (1 + Poisson)",
+                              source="A: urban household size ~2.6 (2020 census, 2.62 persons)")
+    households_per_building: int = P(24, unit="households", ge=2, le=400, role="constant",
+                                     meaning="households sharing a building or courtyard",
+                                     source="A: six-storey walk-up, 2 stairwells x 6 floors x 2 flats")
+    age_shares: list[float] = P([0.17, 0.35, 0.18, 0.30], unit="shares of adults", role="constant",
+                                meaning="adults aged 18-29, 30-49, 50-59, 60+ (60+ are retired)",
+                                source="A: old urban community, older than the city average")
+    migrant_share: float = P(0.25, unit="share", ge=0.0, le=1.0, role="constant",
+                             meaning="share of adults without local hukou",
+                             source="A: old inner-city communities rent to migrants")
+    party_member_share: float = P(0.07, unit="share", ge=0.0, le=1.0, role="constant",
+                                  meaning="share of adults who are party members",
+                                  source="T: about 7% of the population (grade A)")
+    party_age_gradient: float = P(1.5, unit="odds ratio", ge=1.0, le=5.0, role="constant",
+                                  meaning="how much more often retired adults are party members",
+                                  source="A: membership is older than the population")
+
+    @model_validator(mode="after")
+    def _age_shares_sum(self) -> Population:
+        if len(self.age_shares) != 4 or any(s < 0 for s in self.age_shares) \
+                or abs(sum(self.age_shares) - 1.0) > 1e-6:
+            raise ValueError("age_shares must be 4 non-negative shares (18-29, 30-49, 50-59, 60+) "
+                             "summing to 1")
+        return self
+
+
+# ------------------------------------------------------------------------------ network
+class Network(Section):
+    building_ties: float = P(3.0, unit="ties/resident", ge=0, le=50,
+                             meaning="mean ties to neighbours in the same building/courtyard",
+                             source="A: neighbour networks in old walk-ups")
+    wider_ties: float = P(4.0, unit="ties/resident", ge=0, le=50,
+                          meaning="mean small-world ties elsewhere in the community",
+                          source="A: acquaintance ties")
+    cross_community_share: float = P(0.1, unit="share", ge=0, le=1,
+                                     meaning="share of wider ties that reach another community of the street",
+                                     source="A")
+    migrant_tie_factor: float = P(0.5, unit="factor", ge=0, le=1,
+                                  meaning="migrants' building and wider ties relative to locals'",
+                                  source="T: migrants start with fewer ties (direction only)")
+    homophily: float = P(0.7, unit="probability", ge=0, le=1,
+                         meaning="chance a wider tie is drawn within the resident's own group (migrant/local)",
+                         source="A: ties across the migrant/local line are scarce (T, Urban Studies)")
+    org_ties_per_join: int = P(2, unit="ties", ge=0, le=20,
+                               meaning="new ties a joiner forms with existing members of the organization",
+                               source="A: shared membership creates ties (BRIEF)")
+    edge_list: str | None = P(None, unit="path", role="constant",
+                              meaning="user-supplied network (.csv/.txt edge list or .graphml) instead of the generated one",
+                              source="user input")
+
+
+# ---------------------------------------------------------------------------- behaviour
+class Behaviour(Section):
+    base_logit_meeting: float = P(-5.5, unit="logit", ge=-15, le=5,
+                                  meaning="intercept of the decision to attend a meeting one is notified of",
+                                  source="A: calibrated to T 10-30% yearly participation")
+    base_logit_volunteering: float = P(-5.2, unit="logit", ge=-15, le=5,
+                                       meaning="intercept of the decision to take a volunteer task one is offered",
+                                       source="A: calibrated to T 13.85 h per registered volunteer")
+    base_logit_organization: float = P(-2.2, unit="logit", ge=-15, le=5,
+                                       meaning="intercept of a member's decision to join an activity",
+                                       source="A")
+    base_logit_evaluation: float = P(-4.2, unit="logit", ge=-15, le=5,
+                                     meaning="intercept of the decision to evaluate a service one received",
+                                     source="A")
+    w_disposition: float = P(2.0, unit="logit per unit", ge=0, le=10,
+                             meaning="weight of civic disposition (0-1)", source="A")
+    w_efficacy: float = P(1.5, unit="logit per unit", ge=0, le=10,
+                          meaning="weight of political efficacy (0-1)", source="A")
+    w_trust: float = P(1.0, unit="logit per unit", ge=0, le=10,
+                       meaning="weight of trust in community institutions (0-1)", source="A")
+    w_free_time: float = P(1.8, unit="logit per unit", ge=0, le=10,
+                           meaning="weight of free time (working 0.3, retired 1.0)",
+                           source="T: participation rises steeply with age (13.8% at 18-29, 77.7% at 70-79)")
+    w_social: float = P(2.0, unit="logit per unit", ge=0, le=10,
+                        meaning="weight of the tie-weighted share of one's ties who took part in the last 30 days",
+                        source="A: social reinforcement (BRIEF)")
+    w_invited: float = P(1.5, unit="logit", ge=0, le=10,
+                         meaning="added when a party member or organization member invited the resident",
+                         source="A: mobilization through ties (Read 2012)")
+    w_fatigue: float = P(3.0, unit="logit per unit", ge=0, le=20,
+                         meaning="weight of fatigue (subtracted)", source="A")
+    w_cross_group_ties: float = P(1.0, unit="logit per unit", ge=0, le=10,
+                                  meaning="added for migrants per unit share of their ties that are to locals",
+                                  source="T: ties across the migrant/local line raise migrants' willingness")
+    free_time_working: float = P(0.3, unit="0-1", ge=0, le=1,
+                                 meaning="free time of working-age adults", source="A")
+    free_time_retired: float = P(1.0, unit="0-1", ge=0, le=1,
+                                 meaning="free time of retired adults", source="A")
+    fatigue_per_act: float = P(0.25, unit="0-1", ge=0, le=1,
+                               meaning="fatigue added by one act", source="A")
+    fatigue_half_life_days: float = P(5.0, unit="days", gt=0, le=365,
+                                      meaning="half-life of fatigue", source="A")
+    efficacy_learning: float = P(0.08, unit="rate", ge=0, le=1,
+                                 meaning="step of efficacy towards an act's outcome (1 carried out, 0 stalled)",
+                                 source="A")
+    trust_learning: float = P(0.05, unit="rate", ge=0, le=1,
+                              meaning="step of trust towards the outcome of one's need or dispute",
+                              source="A")
+    satisfaction_learning: float = P(0.1, unit="rate", ge=0, le=1,
+                                     meaning="step of satisfaction towards a service's evaluation",
+                                     source="A")
+    migrant_feedback_factor: float = P(0.5, unit="factor", ge=0, le=1,
+                                       meaning="migrants' efficacy learning relative to locals'",
+                                       source="T: the participation feedback loop is weaker for migrants")
+    participation_reinforcement: float = P(0.01, unit="per act", ge=0, le=0.2,
+                                           meaning="rise in disposition from each act (habit)",
+                                           source="A: past participation predicts future participation (T)")
+    initial_trust: float = P(0.5, unit="0-1", ge=0, le=1, meaning="mean initial trust", source="A")
+    initial_efficacy: float = P(0.35, unit="0-1", ge=0, le=1,
+                                meaning="mean initial political efficacy", source="A")
+    migrant_gap: float = P(0.12, unit="0-1", ge=0, le=1,
+                           meaning="how much lower migrants' initial trust and efficacy are",
+                           source="T: migrants participate clearly less (CGSS 2010; Guangzhou 2015), direction only")
+    initial_satisfaction: float = P(0.55, unit="0-1", ge=0, le=1,
+                                    meaning="mean initial satisfaction", source="A")
+
+
+# ---------------------------------------------------------------------------- committee
+class Committee(Section):
+    staff_per_10k: float = P(12.0, unit="staff per 10,000 residents", ge=0, le=100, role="lever",
+                             meaning="full-time residents' committee staff",
+                             source="T: 6 staff for ~5,000 residents (Guangzhou); 003: 不少于18人 per 10,000")
+    staff_hours_per_day: float = P(8.0, unit="hours", ge=0, le=16, role="constant",
+                                   meaning="working hours per staff member per day", source="A")
+    staff_cost_yuan_per_year: float = P(60000, unit="yuan/staff/year", ge=0, role="constant",
+                                        meaning="cost of one staff member", source="A")
+    office_budget_yuan: float = P(100000, unit="yuan/community/year", ge=0, role="lever",
+                                  meaning="office and activity funds; part supports organizations",
+                                  source="003: 不低于20万元 office funds per community (reform standard)")
+    org_support_share: float = P(0.3, unit="share", ge=0, le=1, role="lever",
+                                 meaning="share of office funds granted to community organizations",
+                                 source="A")
+    pushed_down_duty_items: int = P(200, unit="items", ge=0, le=1000, role="lever",
+                                    meaning="administrative items pushed down onto the committee",
+                                    source="003: 由200多项精简为97项")
+    hours_per_duty_item: float = P(0.18, unit="staff-hours/item/day", ge=0, le=5,
+                                   meaning="daily staff time one pushed-down item consumes",
+                                   source="T: 67.8-87.8% of committee tasks assigned by government (calibrated)")
+    ledger_share: float = P(0.3, unit="share", ge=0, le=1,
+                            meaning="share of duty time that is ledgers and forms",
+                            source="002: 电子台账 (electronic ledgers) target this share")
+    electronic_ledgers: bool = P(False, unit="switch", role="lever",
+                                 meaning="electronic ledgers halve ledger time", source="002")
+    plaques: int = P(70, unit="plaques", ge=0, le=500, role="lever",
+                     meaning="organization plaques hung at the committee, each with its own reporting",
+                     source="003: 70多块 plaques cut to 27")
+    hours_per_plaque: float = P(0.04, unit="staff-hours/plaque/day", ge=0, le=5,
+                                meaning="daily reporting time per plaque", source="A")
+    inspections_per_month: float = P(4.0, unit="inspections", ge=0, le=60, role="lever",
+                                     meaning="inspections and evaluations from above",
+                                     source="002: 减少检查评比 (fewer inspections)")
+    hours_per_inspection: float = P(12.0, unit="staff-hours", ge=0, le=200,
+                                    meaning="staff time one inspection takes on the day", source="A")
+    duty_rebound_per_year: float = P(12.0, unit="items/year", ge=0, le=500, role="uncertainty",
+                                     meaning="new items pushed down a year unless a duty list caps them",
+                                     source="T: 'the more it is reduced, the heavier it gets' (grade C)")
+    duty_list_cap: bool = P(False, unit="switch", role="lever",
+                            meaning="a published duty list: new items only with funding (权随责走、费随事转)",
+                            source="002: 权随责走、费随事转")
+    funded_item_cost_yuan: float = P(20000, unit="yuan/item/year", ge=0, role="constant",
+                                     meaning="funding that comes with an item under the duty list (pays for the hours)",
+                                     source="002 (amount: A)")
+    dispatch_hours_per_order: float = P(0.25, unit="staff-hours", ge=0, le=10,
+                                        meaning="committee time to take and dispatch one need (four orders)",
+                                        source="A")
+    service_hours_per_need: float = P(2.0, unit="staff-hours", ge=0, le=40,
+                                      meaning="committee time to serve a need itself when no organization takes it",
+                                      source="A")
+    org_support_hours_per_org: float = P(0.25, unit="staff-hours/org/day", ge=0, le=8,
+                                         meaning="committee time supporting each organization (keeps it alive)",
+                                         source="A")
+    volunteer_task_hours: float = P(0.5, unit="staff-hours/task", ge=0, le=8,
+                                    meaning="committee time to organize one volunteer task", source="A")
+    volunteer_task_share: float = P(0.25, unit="share", ge=0, le=1,
+                                    meaning="share of the hours left after mediation, dispatch and meetings spent organizing volunteer tasks",
+                                    source="A")
+    residents_per_volunteer_task: float = P(8.0, unit="residents", ge=1, le=100,
+                                            meaning="residents offered each volunteer task", source="A")
+
+
+# --------------------------------------------------------------------------------- grid
+class Grid(Section):
+    households_per_grid: int = P(300, unit="households", ge=20, le=5000, role="lever",
+                                 meaning="households per grid", source="003: 300户或1000人为一个网格")
+    workers_per_grid: float = P(0.5, unit="workers", ge=0, le=10, role="lever",
+                                meaning="grid workers per grid", source="003: 新增网格30个 (A: baseline half a worker)")
+    visits_per_worker_day: float = P(8.0, unit="households/day", ge=0, le=100, role="lever",
+                                     meaning="households a grid worker visits a working day", source="A")
+    worker_cost_yuan_per_year: float = P(50000, unit="yuan/worker/year", ge=0, role="constant",
+                                         meaning="cost of one grid worker", source="A")
+
+
+# -------------------------------------------------------------------------------- needs
+NEED_TYPES = ("elderly", "environment", "culture", "legal", "public", "administrative")
+#: the organization type that can handle each need type (None: the committee or a department)
+NEED_TO_ORG = {"elderly": "elderly", "environment": "environment", "culture": "culture",
+               "legal": "legal", "public": None, "administrative": None}
+
+
+class Needs(Section):
+    per_resident_year: float = P(1.2, unit="needs/resident/year", ge=0, le=50,
+                                 meaning="rate at which a resident has a need for the community", source="A")
+    type_shares: list[float] = P([0.2, 0.3, 0.12, 0.08, 0.15, 0.15], unit="shares",
+                                 meaning="shares of elderly, environment/property, culture, legal, public (shared), administrative needs",
+                                 source="A: 001 lists 52 residents' affairs and 61 government affairs items")
+    report_base: float = P(0.005, unit="probability/day", ge=0, le=1,
+                           meaning="daily chance an unreported need is reported, at trust 0",
+                           source="A")
+    report_trust_weight: float = P(0.03, unit="probability/day", ge=0, le=1,
+                                   meaning="added daily reporting chance at trust 1", source="A")
+    abandon_days: int = P(60, unit="days", ge=1, le=730,
+                          meaning="an unreported or unserved need is dropped after this long (counted unfulfilled)",
+                          source="A")
+    department_capacity_per_day: float = P(5.0, unit="needs/community/day", ge=0, le=100,
+                                           meaning="needs functional departments take from a community a day",
+                                           source="A")
+    department_delay_days: float = P(20.0, unit="days", ge=0, le=365,
+                                     meaning="mean days a department takes", source="A")
+    department_success: float = P(0.65, unit="probability", ge=0, le=1,
+                                  meaning="chance a department's handling satisfies", source="A")
+    committee_delay_days: float = P(5.0, unit="days", ge=0, le=365,
+                                    meaning="mean days the committee takes to serve a need itself", source="A")
+    committee_success: float = P(0.7, unit="probability", ge=0, le=1,
+                                 meaning="chance the committee's own service satisfies", source="A")
+    org_delay_days: float = P(4.0, unit="days", ge=0, le=365,
+                              meaning="mean days an organization takes", source="A")
+    org_capacity_per_day: float = P(0.3, unit="needs/org/day", ge=0, le=50,
+                                    meaning="needs an uncontracted organization serves a day", source="A")
+    public_issue_threshold: int = P(5, unit="needs", ge=1, le=1000,
+                                    meaning="shared needs from one grid that make a public issue for deliberation",
+                                    source="A: 004 issues collected from residents")
+
+    @model_validator(mode="after")
+    def _shares(self) -> Needs:
+        if len(self.type_shares) != len(NEED_TYPES) or abs(sum(self.type_shares) - 1) > 1e-6 \
+                or min(self.type_shares) < 0:
+            raise ValueError(f"type_shares must be {len(NEED_TYPES)} non-negative shares "
+                             f"({', '.join(NEED_TYPES)}) summing to 1")
+        return self
+
+
+# ------------------------------------------------------------------------ organizations
+ORG_TYPES = ("culture", "elderly", "charity", "legal", "environment", "migrant")
+ORG_ORIGINS = ("initial", "resident", "grant", "incubated", "contract")
+
+
+class Organizations(Section):
+    initial_per_community: list[int] = P([3, 1, 0, 0, 0, 0], unit="organizations",
+                                         meaning="organizations at start, by type (culture/sport, elderly, charity, legal, environment, migrant)",
+                                         source="A: 'few organizations' before reform; T target is at least 10")
+    initial_members: int = P(25, unit="residents", ge=0, le=2000,
+                             meaning="members of an initial organization", source="A")
+    activities_per_week: float = P(1.0, unit="activities/week", ge=0, le=14,
+                                   meaning="activities an organization runs a week", source="A")
+    cost_per_activity_yuan: float = P(150, unit="yuan", ge=0,
+                                      meaning="cash an activity consumes", source="A")
+    initial_funds_yuan: float = P(2000, unit="yuan", ge=0,
+                                  meaning="funds of a new organization without a grant", source="A")
+    dues_yuan_per_member_month: float = P(2.0, unit="yuan", ge=0,
+                                          meaning="members' monthly contributions", source="A")
+    recruit_prob_per_tie_month: float = P(0.01, unit="probability", ge=0, le=1,
+                                          meaning="monthly chance a member brings one non-member tie in",
+                                          source="A")
+    dropout_per_month: float = P(0.04, unit="probability", ge=0, le=1,
+                                 meaning="monthly chance a member who did not take part leaves", source="A")
+    min_members: int = P(5, unit="residents", ge=0, le=100,
+                         meaning="an organization with no funds and fewer members dissolves", source="A")
+    founding_per_activist_year: float = P(0.03, unit="foundings/activist/year", ge=0, le=1,
+                                          meaning="rate at which a core activist founds an organization",
+                                          source="A: 004 resident leaders found groups")
+    activist_acts: int = P(12, unit="acts/year", ge=1, le=365,
+                           meaning="acts in the last year that make a resident a core activist",
+                           source="T: a core of 1-5% of residents")
+    founding_members: int = P(6, unit="residents", ge=1, le=100,
+                              meaning="members a founder brings in from their ties", source="A")
+
+
+class Grants(Section):
+    contests_per_year: int = P(0, unit="contests", ge=0, le=12, role="lever",
+                               meaning="micro-venture (公益微创投) contests a year",
+                               source="004: 两届公益微创投大赛")
+    grants_per_contest: int = P(13, unit="projects", ge=0, le=500, role="lever",
+                                meaning="projects funded per contest", source="004: 资助26个项目 over two contests")
+    amount_min_yuan: float = P(1000, unit="yuan", ge=0, role="lever",
+                               meaning="smallest grant", source="004: 1000元至10000元")
+    amount_max_yuan: float = P(10000, unit="yuan", ge=0, role="lever",
+                               meaning="largest grant", source="004: 1000元至10000元; T Harbin at most 5,000")
+    proposal_training: bool = P(False, unit="switch", role="lever",
+                                meaning="proposal-writing training for resident leaders (more and better proposals)",
+                                source="004: 项目书撰写培训")
+    training_cost_yuan: float = P(20000, unit="yuan/contest", ge=0, role="constant",
+                                  meaning="cost of the training for one contest", source="A")
+    scoring: Literal["quality", "random", "need"] = P(
+        "quality", unit="rule", role="lever",
+        meaning="how proposals are ranked: proposer quality, lottery, or unmet needs of the proposer's type",
+        source="A")
+    project_days: int = P(180, unit="days", ge=1, le=730,
+                          meaning="how long a funded project runs activities", source="A")
+    yuan_per_extra_activity: float = P(1500, unit="yuan", gt=0,
+                                       meaning="money scale of extra activities: a project adds log(1 + amount/scale) activities a week",
+                                       source="A: diminishing returns to money")
+
+    @model_validator(mode="after")
+    def _range(self) -> Grants:
+        if self.amount_min_yuan > self.amount_max_yuan:
+            raise ValueError("amount_min_yuan must not exceed amount_max_yuan")
+        return self
+
+
+class PurchasedServices(Section):
+    items: int = P(0, unit="items", ge=0, le=500, role="lever",
+                   meaning="service items the government contracts to organizations in each community",
+                   source="000: 139 government service items moved to social organizations (Wuhou); 003: 每年不少于3项")
+    budget_per_item_yuan: float = P(30000, unit="yuan/item/year", ge=0, role="lever",
+                                    meaning="contract value of one item", source="A")
+    capacity_per_item_day: float = P(0.5, unit="needs/item/day", ge=0, le=50,
+                                     meaning="needs one contracted item serves a day", source="A")
+    item_types: list[Literal["elderly", "environment", "culture", "legal"]] = P(
+        ["elderly", "environment", "legal", "culture"], unit="need types", role="lever",
+        meaning="need types the items go to, in rotation", source="000, 003")
+    duty_items_per_service_item: float = P(0.2, unit="items", ge=0, le=10, role="uncertainty",
+                                           meaning="pushed-down duty items each contracted item takes off the committee",
+                                           source="000: service items moved off the committee (A: rate)")
+
+
+class Incubation(Section):
+    hub: bool = P(False, unit="switch", role="lever",
+                  meaning="a hub (枢纽型) organization incubates new groups",
+                  source="002; 004 '1+9+N'; 001 service alliance of 50 organizations")
+    hub_cost_yuan: float = P(200000, unit="yuan/year", ge=0, role="constant",
+                             meaning="running cost of the hub", source="A")
+    hub_foundings_per_year: float = P(4.0, unit="organizations/year", ge=0, le=100, role="lever",
+                                      meaning="groups the hub incubates a year in each community", source="A")
+    filing_instead_of_registration: bool = P(False, unit="switch", role="lever",
+                                             meaning="filing (备案) instead of registration lowers the founding threshold",
+                                             source="002: 备案制")
+    filing_founding_factor: float = P(2.0, unit="factor", ge=1, le=10,
+                                      meaning="multiplier on resident founding under filing", source="A")
+    social_workers: float = P(0.0, unit="workers/community", ge=0, le=50, role="lever",
+                              meaning="social workers attached to community organizations",
+                              source="000: 三社联动 (community, organizations, social workers)")
+    social_worker_cost_yuan: float = P(80000, unit="yuan/worker/year", ge=0, role="constant",
+                                       meaning="cost of one social worker", source="A")
+
+
+class Party(Section):
+    double_registration_share: float = P(0.2, unit="share", ge=0, le=1, role="lever",
+                                         meaning="share of in-service party members registered with their home community",
+                                         source="003: 双报到、双服务、双评议")
+    service_hours_per_month: float = P(2.0, unit="hours/month", ge=0, le=100, role="lever",
+                                       meaning="community service hours of a registered in-service member",
+                                       source="003 (hours: A)")
+    retired_member_hours_per_month: float = P(2.0, unit="hours/month", ge=0, le=200,
+                                              meaning="community service hours of a retired resident party member",
+                                              source="A")
+    invitations_per_hour: float = P(0.6, unit="invitations/hour", ge=0, le=50,
+                                    meaning="ties a serving party member invites per service hour", source="A")
+    evaluation: bool = P(False, unit="switch", role="lever",
+                         meaning="yearly evaluation of party members by resident representatives",
+                         source="000: 每年6月 evaluation by resident representatives; 003: 双评议")
+    evaluation_day_of_year: int = P(166, unit="day of year", ge=1, le=365,
+                                    meaning="day of the evaluation (mid-June)", source="000: 每年6月")
+    evaluation_effort_gain: float = P(0.3, unit="factor", ge=0, le=3,
+                                      meaning="rise in effort of a member rated in the bottom half", source="A")
+    evaluators_per_community: int = P(40, unit="residents", ge=0, le=1000,
+                                      meaning="resident representatives who evaluate", source="000")
+
+
+class Deliberation(Section):
+    meetings_per_year: int = P(2, unit="meetings/year", ge=0, le=52, role="lever",
+                               meaning="deliberation meetings a year",
+                               source="003: 至少每季度 (quarterly minimum); 004: monthly")
+    format: Literal["council", "open_space", "hearing", "courtyard"] = P(
+        "council", unit="format", role="lever",
+        meaning="residents' council, open space, hearing for affected residents, show-of-hands courtyard meeting",
+        source="000 hearings and courtyard meetings; 004 open space")
+    decision_rule: Literal["majority", "two_thirds", "consensus"] = P(
+        "majority", unit="rule", role="lever", meaning="votes a proposal needs", source="A")
+    representatives: int = P(30, unit="residents", ge=0, le=1000,
+                             meaning="invited resident representatives, party members and organization delegates",
+                             source="004: resident-representative meetings")
+    issues_per_meeting: int = P(3, unit="issues", ge=1, le=50,
+                                meaning="top public issues taken up per meeting", source="A")
+    contest_sd: float = P(0.15, unit="share", ge=0, le=0.5,
+                          meaning="spread of an issue's support across residents", source="A")
+    stage_days_review: int = P(7, unit="days", ge=0, le=365, meaning="collect and review stage",
+                               source="004 七步议事法")
+    stage_days_publicize: int = P(7, unit="days", ge=0, le=365, meaning="publicize stage",
+                                  source="004 七步议事法")
+    execution_days: float = P(45.0, unit="days", ge=0, le=730,
+                              meaning="mean days to carry out a passed proposal", source="A")
+    execution_success: float = P(0.75, unit="probability", ge=0, le=1,
+                                 meaning="chance a passed proposal is carried out rather than stalling",
+                                 source="A")
+    hours_per_meeting: float = P(6.0, unit="staff-hours", ge=0, le=200,
+                                 meaning="committee time to prepare and run one meeting", source="A")
+
+
+class Disputes(Section):
+    per_1000_year: dict[str, float] = P(
+        {"noise_leak": 3.5, "parking": 2.0, "pets": 1.5, "renovation_property": 2.0, "family": 3.0},
+        unit="disputes/1,000 residents/year",
+        meaning="rate of neighbour disputes by type",
+        source="T: 6-11 mediated disputes per 1,000 residents a year (all types); neighbour disputes a fifth")
+
+    @model_validator(mode="after")
+    def _known(self) -> Disputes:
+        from .disputes import CHANNELS, DISPUTE_TYPES
+        for k, v in self.per_1000_year.items():
+            if k not in DISPUTE_TYPES or k == "collective" or v < 0:
+                raise ValueError(f"per_1000_year: unknown type or negative rate {k!r}; types are "
+                                 + ", ".join(t for t in DISPUTE_TYPES if t != "collective"))
+        for name, d in (("channel_skill", self.channel_skill), ("channel_delay_days", self.channel_delay_days)):
+            missing = set(CHANNELS[1:]) - set(d)
+            extra = set(d) - set(CHANNELS[1:])
+            if missing or extra or min(d.values()) < 0:
+                raise ValueError(f"{name} needs exactly the channels {', '.join(CHANNELS[1:])} "
+                                 "with non-negative values")
+        if max(self.channel_skill.values()) > 1:
+            raise ValueError("channel_skill values are probabilities (at most 1)")
+        return self
+    collective_per_year: float = P(1.0, unit="disputes/community/year", ge=0, le=100,
+                                   meaning="collective disputes with the property company or a unit",
+                                   source="000, 004 parking cases; 004 house purchase")
+    direct_settle_strong: float = P(0.45, unit="probability", ge=0, le=1,
+                                    meaning="chance parties with a strong (household/building) tie settle directly",
+                                    source="A")
+    report_prob_day: float = P(0.15, unit="probability/day", ge=0, le=1,
+                               meaning="daily chance parties report an unsettled dispute (times trust)",
+                               source="A")
+    severity_growth_day: float = P(0.01, unit="severity/day", ge=0, le=1,
+                                   meaning="growth of an open dispute's severity (0-1)", source="A")
+    trust_erosion: float = P(0.002, unit="trust/day", ge=0, le=0.1,
+                             meaning="daily trust lost by parties of an open dispute (half for their ties)",
+                             source="A")
+    channel_skill: dict[str, float] = P(
+        {"volunteer": 0.7, "committee": 0.82, "professional": 0.9, "police": 0.8,
+         "online": 0.7, "street": 0.8}, unit="probability",
+        meaning="chance of success of one attempt by each channel at severity 0 and trust 0.5",
+        source="T: official success 95-98% (upper bound), court pre-litigation ~70% (calibrated)")
+    channel_delay_days: dict[str, float] = P(
+        {"volunteer": 0.3, "committee": 1.0, "professional": 5.0, "police": 0.5, "online": 1.0,
+         "street": 15.0}, unit="days", meaning="mean days one attempt takes, by channel",
+        source="T: 'generally concluded within one month'; 003 调解矛盾不过夜 (A: values)")
+    severity_weight: float = P(0.4, unit="factor", ge=0, le=1,
+                               meaning="success falls by this share at severity 1", source="A")
+    committee_hours_per_case: float = P(3.0, unit="staff-hours", ge=0, le=100,
+                                        meaning="committee time one people's mediation attempt takes",
+                                        source="A")
+    volunteer_cases_per_mediator_day: float = P(0.05, unit="cases/day", ge=0, le=10,
+                                                meaning="cases a building head or volunteer mediator takes a day",
+                                                source="A")
+    lawyer_hours_per_case: float = P(4.0, unit="hours", gt=0, le=100,
+                                     meaning="lawyer or professional mediator time per case", source="A")
+    police_cases_per_day: float = P(3.0, unit="cases/day", ge=0, le=100,
+                                    meaning="cases the community police take on a day they are present",
+                                    source="003: one officer and two auxiliaries")
+    online_cases_per_day: float = P(10.0, unit="cases/community/day", ge=0, le=1000,
+                                    meaning="capacity of the online mediation platform", source="A")
+    street_cases_per_day: float = P(0.5, unit="cases/community/day", ge=0, le=100,
+                                    meaning="escalated cases the street and departments take up a day",
+                                    source="A: 街道吹哨、部门报到")
+    max_wait_days: int = P(14, unit="days", ge=1, le=365,
+                           meaning="days a case waits for a busy channel before trying the next",
+                           source="A")
+    give_up_days: int = P(180, unit="days", ge=1, le=3650,
+                          meaning="an unresolved dispute is closed as unresolved after this long",
+                          source="A")
+    collective_households: float = P(30.0, unit="households", ge=2, le=2000,
+                                     meaning="mean households in a collective dispute",
+                                     source="004: 170户 in the house-purchase case")
+
+
+class Legal(Section):
+    lawyer_hours_per_week: float = P(0.0, unit="hours/week", ge=0, le=80, role="lever",
+                                      meaning="community lawyer / professional mediator hours",
+                                      source="000: 律师深入社区; 003")
+    lawyer_cost_yuan_per_hour: float = P(300, unit="yuan/hour", ge=0, role="constant",
+                                         meaning="cost of a lawyer hour", source="A")
+    police_days_per_week: float = P(1.0, unit="days/week", ge=0, le=7, role="lever",
+                                    meaning="days the community police officer and auxiliaries are present",
+                                    source="003: 一名民警两名辅警, 每周不少于3天")
+    volunteer_mediators_per_1000: float = P(1.0, unit="mediators/1,000 residents", ge=0, le=50,
+                                            role="lever",
+                                            meaning="building heads and volunteer mediators", source="A")
+
+
+class Transparency(Section):
+    publish_affairs: bool = P(False, unit="switch", role="lever",
+                              meaning="publish party, residents' and financial affairs monthly (三公开一监督)",
+                              source="000: 党务、居务、财务公开")
+    publish_trust_gain: float = P(0.01, unit="trust/month", ge=0, le=0.2,
+                                  meaning="trust moved towards 1 each publication", source="A")
+    satisfaction_linked_payment: bool = P(False, unit="switch", role="lever",
+                                          meaning="property company paid in full only if monthly satisfaction tests pass",
+                                          source="004: 每月满意度测评")
+    linked_payment_success_gain: float = P(0.15, unit="probability", ge=0, le=1,
+                                           meaning="rise in success of environment/property needs under linked payment",
+                                           source="A")
+    cost_yuan_per_year: float = P(10000, unit="yuan/year", ge=0, role="constant",
+                                  meaning="cost of publishing and testing", source="A")
+
+
+class Moral(Section):
+    recognition: bool = P(False, unit="switch", role="lever",
+                          meaning="role-model awards for volunteers (好人榜)", source="003")
+    recognition_fatigue_factor: float = P(0.8, unit="factor", ge=0, le=1,
+                                          meaning="fatigue per act under recognition", source="A")
+    evening_opening: bool = P(False, unit="switch", role="lever",
+                              meaning="facilities open after working hours (8小时以外)", source="003")
+    evening_free_time_gain: float = P(0.15, unit="0-1", ge=0, le=1,
+                                      meaning="free time added to working adults by evening opening", source="A")
+    cost_yuan_per_year: float = P(30000, unit="yuan/year", ge=0, role="constant",
+                                  meaning="cost of awards and evening opening, each", source="A")
+
+
+class Smart(Section):
+    digital_ordering: bool = P(False, unit="switch", role="lever",
+                               meaning="needs reported by mini-program: easier reporting, cheaper dispatch",
+                               source="003: 小程序")
+    digital_report_gain: float = P(0.1, unit="probability/day", ge=0, le=1,
+                                   meaning="added daily reporting chance with digital ordering", source="A")
+    digital_dispatch_factor: float = P(0.5, unit="factor", ge=0, le=1,
+                                       meaning="dispatch hours per order with digital ordering", source="A")
+    online_mediation: bool = P(False, unit="switch", role="lever",
+                               meaning="an online dispute mediation platform", source="003: 线上调解")
+    cost_yuan_per_year: float = P(50000, unit="yuan/year", ge=0, role="constant",
+                                  meaning="platform cost, each", source="A")
+
+
+class Run(Section):
+    days: int = P(365, unit="days", ge=1, le=36500, role="constant",
+                  meaning="simulated days", source="A")
+    record_every: int = P(1, unit="days", ge=1, le=3650, role="constant",
+                          meaning="days between rows of the time series", source="A")
+
+
+class Meta(Section):
+    name: str = P("scenario", unit="text", role="constant", meaning="scenario name", source="user")
+    description: str = P("", unit="text", role="constant", meaning="what the scenario represents",
+                         source="user")
+    sources: list[str] = P([], unit="text", role="constant",
+                           meaning="documents and figures the scenario draws on", source="user")
+
+
+class Scenario(Section):
+    """A whole scenario: one section per concept."""
+    meta: Meta = Meta()
+    run: Run = Run()
+    population: Population = Population()
+    network: Network = Network()
+    behaviour: Behaviour = Behaviour()
+    committee: Committee = Committee()
+    grid: Grid = Grid()
+    needs: Needs = Needs()
+    organizations: Organizations = Organizations()
+    grants: Grants = Grants()
+    purchased_services: PurchasedServices = PurchasedServices()
+    incubation: Incubation = Incubation()
+    party: Party = Party()
+    deliberation: Deliberation = Deliberation()
+    disputes: Disputes = Disputes()
+    legal: Legal = Legal()
+    transparency: Transparency = Transparency()
+    moral: Moral = Moral()
+    smart: Smart = Smart()
+
+
+def iter_parameters(model: type[BaseModel] = Scenario, prefix: str = ""):
+    """Yield (key_path, field_info, section_class) for every leaf parameter."""
+    for name, field in model.model_fields.items():
+        ann = field.annotation
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            yield from iter_parameters(ann, f"{prefix}{name}.")
+        else:
+            yield f"{prefix}{name}", field, model
+
+
+def parameter_table() -> list[dict]:
+    """Every parameter with default, unit, bounds, role, meaning and source (for docs)."""
+    rows = []
+    for path, field, _ in iter_parameters():
+        extra = field.json_schema_extra or {}
+        bounds = {}
+        for m in field.metadata:
+            for k in ("ge", "le", "gt", "lt"):
+                if getattr(m, k, None) is not None:
+                    bounds[k] = getattr(m, k)
+        rows.append({"key": path, "default": field.default, "unit": extra.get("unit", ""),
+                     "bounds": bounds, "role": extra.get("role", ""),
+                     "meaning": field.description or "", "source": extra.get("source", "")})
+    return rows

@@ -1,0 +1,135 @@
+"""Residents: their state lives in arrays (one per attribute); the Mesa agents are views.
+
+Every per-resident rule runs vectorized over these arrays. ``Resident`` and ``PartyMember``
+are real Mesa agents of the model, one per adult, whose attributes read the arrays, so that
+Mesa's tools (AgentSet, DataCollector agent reporters, visualisation) see residents.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+AGE_GROUPS = ("18-29", "30-49", "50-59", "60+")
+ACT_TYPES = ("meeting", "volunteering", "organization", "evaluation")
+NEVER = -10**6  # "last acted" day for someone who never acted
+
+
+class Population:
+    """Array state of all adult residents of the run."""
+
+    def __init__(self, rng: np.random.Generator, pp, beh, party_params):
+        n_c, per = pp.n_communities, pp.residents_per_community
+        self.n_communities = n_c
+        self.n = n = n_c * per
+        self.community = np.repeat(np.arange(n_c), per)
+        # households: 1 + Poisson(mean-1) adults, contiguous; cut at the community's size
+        household = np.empty(n, dtype=np.int64)
+        hh_offset = 0
+        for c in range(n_c):
+            sizes = 1 + rng.poisson(pp.household_size - 1, size=per)  # more than enough
+            ids = np.repeat(np.arange(sizes.size), sizes)[:per]
+            household[c * per:(c + 1) * per] = ids + hh_offset
+            hh_offset += int(ids[-1]) + 1
+        self.household = household
+        self.n_households = hh_offset
+        self.building = household // pp.households_per_building
+        self.n_buildings = int(self.building.max()) + 1
+        # households are migrant or local as a whole
+        hh_migrant = rng.random(hh_offset) < pp.migrant_share
+        self.migrant = hh_migrant[household]
+        self.age_group = rng.choice(4, size=n, p=pp.age_shares).astype(np.int8)
+        self.retired = self.age_group == 3
+        base = np.where(self.retired, pp.party_age_gradient, 1.0)
+        p_party = np.clip(pp.party_member_share * base / base.mean(), 0, 1)
+        self.party = rng.random(n) < p_party
+        self.in_service = self.party & ~self.retired
+        # a fixed uniform per resident decides registration, so that raising the registration
+        # share adds members without reshuffling who already registered (paired comparisons)
+        self.registration_draw = rng.random(n)
+        self.registered = self.in_service & (self.registration_draw < party_params.double_registration_share)
+        self.party_effort = np.ones(n)
+
+        clip = lambda x: np.clip(x, 0.0, 1.0)  # noqa: E731
+        self.disposition = clip(rng.beta(2.0, 6.0, n) + 0.10 * self.party + 0.05 * self.retired)
+        # migrants start with less trust and efficacy: hukou excludes them from much of
+        # community life (T: clearly lower participation, CGSS 2010)
+        self.trust = clip(rng.normal(beh.initial_trust, 0.15, n) - beh.migrant_gap * self.migrant)
+        self.efficacy = clip(rng.normal(beh.initial_efficacy, 0.15, n) - beh.migrant_gap * self.migrant)
+        self.satisfaction = clip(rng.normal(beh.initial_satisfaction, 0.15, n))
+        self.fatigue = np.zeros(n)
+        self.free_time = np.where(self.retired, beh.free_time_retired, beh.free_time_working)
+
+        self.last_act = np.full((len(ACT_TYPES), n), NEVER, dtype=np.int64)
+        self.acts = np.zeros((len(ACT_TYPES), n), dtype=np.int64)  # since start
+        self.acts_year_ring = np.zeros((12, n), dtype=np.int32)    # acts per 30-day block
+        self.memberships = np.zeros(n, dtype=np.int32)
+        self.invitations_received = np.zeros(n, dtype=np.int64)
+
+    # ------------------------------------------------------------------ derived state
+    def last_any(self) -> np.ndarray:
+        return self.last_act.max(axis=0)
+
+    def acted_within(self, day: int, days: int) -> np.ndarray:
+        return self.last_any() > day - days
+
+    def acts_last_year(self) -> np.ndarray:
+        return self.acts_year_ring.sum(axis=0)
+
+    def record_acts(self, act: int, who: np.ndarray, day: int, fatigue_per_act: float,
+                    reinforcement: float) -> None:
+        """Book acts of one type for residents ``who`` (index array) on ``day``."""
+        if who.size == 0:
+            return
+        self.last_act[act, who] = day
+        np.add.at(self.acts[act], who, 1)
+        np.add.at(self.acts_year_ring[(day // 30) % 12], who, 1)
+        np.add.at(self.fatigue, who, fatigue_per_act)
+        np.minimum(self.fatigue, 1.0, out=self.fatigue)
+        self.disposition[who] = np.minimum(1.0, self.disposition[who] + reinforcement)
+
+    def groups(self) -> dict[str, np.ndarray]:
+        """Boolean masks of the reporting groups."""
+        return {"local": ~self.migrant, "migrant": self.migrant,
+                "working": ~self.retired, "retired": self.retired,
+                "party": self.party, "nonparty": ~self.party}
+
+
+class Resident(mesa.Agent):
+    """One adult resident; a view onto row ``idx`` of the model's Population arrays."""
+
+    def __init__(self, model, idx: int):
+        super().__init__(model)
+        self.idx = idx
+
+    def _get(self, name):
+        return getattr(self.model.pop, name)[self.idx]
+
+    community = property(lambda self: int(self._get("community")))
+    household = property(lambda self: int(self._get("household")))
+    migrant = property(lambda self: bool(self._get("migrant")))
+    retired = property(lambda self: bool(self._get("retired")))
+    age_group = property(lambda self: AGE_GROUPS[self._get("age_group")])
+    trust = property(lambda self: float(self._get("trust")))
+    efficacy = property(lambda self: float(self._get("efficacy")))
+    satisfaction = property(lambda self: float(self._get("satisfaction")))
+    disposition = property(lambda self: float(self._get("disposition")))
+    fatigue = property(lambda self: float(self._get("fatigue")))
+    memberships = property(lambda self: int(self._get("memberships")))
+
+    @property
+    def acts(self) -> dict[str, int]:
+        return {t: int(self.model.pop.acts[i, self.idx]) for i, t in enumerate(ACT_TYPES)}
+
+    @property
+    def ties(self) -> np.ndarray:
+        a = self.model.adj
+        return a.indices[a.indptr[self.idx]:a.indptr[self.idx + 1]]
+
+
+class PartyMember(Resident):
+    """A resident party member; in-service members may register with the home community."""
+
+    registered = property(lambda self: bool(self._get("registered")))
+    in_service = property(lambda self: bool(self._get("in_service")))
+    effort = property(lambda self: float(self._get("party_effort")))

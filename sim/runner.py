@@ -1,0 +1,32 @@
+"""Running one replication: the single way every command (run, compare, sweep) runs a model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .model import CoGovModel
+from .params import Scenario
+
+
+@dataclass
+class RunResult:
+    summary: dict
+    timeseries: pd.DataFrame | None
+
+
+def run_one(scenario: Scenario, seed: int, days: int | None = None,
+            record: bool = True, record_every: int | None = None) -> RunResult:
+    """Build the model from a resolved scenario and a seed, run it, return its outcomes."""
+    if days is not None or record_every is not None:
+        data = scenario.model_dump()
+        if days is not None:
+            data["run"]["days"] = int(days)
+        if record_every is not None:
+            data["run"]["record_every"] = int(record_every)
+        scenario = Scenario.model_validate(data)
+    model = CoGovModel(scenario, rng=int(seed), collect=record)
+    model.run()
+    ts = model.timeseries() if record else None
+    return RunResult(model.summary(), ts)
