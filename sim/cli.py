@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from .config import ScenarioError, config_hash, load_scenario
+from .params import Run
 
 RESULTS = Path("results")
 
@@ -92,8 +93,10 @@ def cmd_run(args) -> int:
 
     scenario = load_scenario(args.scenario, args.set)
     if args.days is not None:
-        if args.days < 1:
-            raise ScenarioError(f"--days must be at least 1, got {args.days}")
+        # the schema's upper bound on run.days (assigning past it would raise a traceback)
+        le = next(m.le for m in Run.model_fields["days"].metadata if getattr(m, "le", None))
+        if not 1 <= args.days <= le:
+            raise ScenarioError(f"--days must be between 1 and {le}, got {args.days}")
         scenario.run.days = args.days
     name = Path(args.scenario).stem
     out = Path(args.out) if args.out else RESULTS / f"{name}_seed{args.seed}_{config_hash(scenario)}"
@@ -142,8 +145,8 @@ def _register_extras() -> None:
             if exc.name == f"sim.{mod}":
                 continue
             raise
-        if hasattr(module, "add_parser"):
-            _EXTRA_COMMANDS.append(module.add_parser)
+        if hasattr(module, "add_parser") and module.add_parser not in _EXTRA_COMMANDS:
+            _EXTRA_COMMANDS.append(module.add_parser)  # once, however often main() runs
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,8 +1,9 @@
 """The residents' committee: staff x hours is its whole capacity.
 
 Pushed-down duties are served first; only what is left goes to self-governance work, which
-is handed out in a fixed order of priority (mediation, dispatching orders, serving needs,
-deliberation meetings, supporting organizations, organizing volunteers). This trade-off is
+is handed out in the order the day's processes ask for it (CoGovModel.step): people's
+mediation, then a scheduled deliberation meeting, then dispatching orders and serving needs,
+then supporting organizations, and last organizing volunteer tasks from a share of the rest. This trade-off is
 the heart of the duty-reduction lever ("行政有效、治理低效").
 """
 

@@ -1,25 +1,38 @@
 """Deliberation (议事协商) in the seven steps of seed 004 (七步议事法):
 collect, review, resolve, publicize, execute under supervision, evaluate, archive.
 
-- Collect: public issues arise from shared needs (``public_issue_threshold`` of them from one
-  grid) and from collective disputes.
+- Collect: public issues arise from shared needs (every ``public_issue_threshold`` of them from
+  one grid; later shared needs of a grid join its issue while it waits) and from collective
+  disputes (:mod:`sim.disputes`).
 - Review: an issue becomes eligible after ``stage_days_review`` days.
-- Resolve: meetings are held ``meetings_per_year`` times, evenly spaced, if the committee
-  has ``hours_per_meeting`` free; they take the ``issues_per_meeting`` oldest eligible
-  issues. Who is notified depends on the format (council: representatives plus the affected
-  grid; open space: the whole community; hearing: the affected grid; courtyard: the affected
-  building). Attendance is the residents' participation decision (invited representatives
-  get the invitation term). Each attendee votes yes with probability
-  clip(N(support, contest_sd)); the issue passes if the yes share reaches the rule
-  (majority 1/2, two thirds 2/3, consensus 0.9). A failed issue returns for another session
-  with support moved 0.05 towards agreement (deliberation narrows a contest).
+- Resolve: scheduled meetings are held ``meetings_per_year`` times, evenly spaced, if the
+  committee has ``hours_per_meeting`` free; they take the ``issues_per_meeting`` eligible
+  issues that affect the most households (oldest first among equals). Who is notified of each
+  issue depends on the format (council: invited representatives plus half of the affected
+  grid; open space: a third of the community; hearing: the affected grid; courtyard: the
+  affected building, or the grid when the issue has no building). Attendance is the residents'
+  participation decision (invited representatives, party members and organization delegates
+  get the invitation term). Each attendee notified of an issue votes yes with probability
+  clip(N(support, contest_sd)); the issue passes if the yes share reaches the rule (majority
+  1/2, two thirds 2/3, consensus 0.9). A failed issue returns to the next session with
+  support moved ``convergence_per_session`` of the way towards full agreement (deliberation
+  narrows a contest); after ``max_sessions`` it is rejected, and an issue never taken up
+  within ``issue_shelf_days`` is shelved.
+- Contested collective issues get their own sessions every ``contested_session_days`` (seed
+  004: 170 households, 20+ meetings in a year): a hearing of the affected households, or a
+  courtyard show-of-hands when they all live in one building, each costing
+  ``hours_per_meeting`` of committee time; their support starts low and converges more slowly
+  (``contested_convergence``). Without a deliberation platform (zero meetings a year) there
+  are no sessions of either kind.
 - Publicize: ``stage_days_publicize`` days; publication moves the community's trust up by
   ``transparency.publish_trust_gain``/4 (one notice).
-- Execute: after an exponential delay of mean ``execution_days``, carried out with chance
-  ``execution_success`` (+0.1 under transparency's supervision), otherwise stalled.
-- Evaluate: the affected grid's residents evaluate (a participation opportunity);
-  attendees' efficacy moves towards 1 (carried out) or 0 (stalled); the grid's satisfaction
-  moves likewise.
+- Execute: at most ``execution_slots`` proposals of a community are carried out at once;
+  each takes an exponential delay of mean ``execution_days`` and is carried out with chance
+  ``execution_success`` (+0.1 under transparency's supervision), otherwise it stalls. A
+  carried-out collective issue resolves its dispute.
+- Evaluate: ``stage_days_evaluate`` days; the affected grid's residents evaluate (a
+  participation opportunity); attendees' efficacy moves towards 1 (carried out) or 0
+  (stalled); the affected residents' satisfaction moves likewise.
 - Archive: the issue is closed and logged.
 """
 
@@ -31,12 +44,16 @@ from .participation import decide, update_efficacy, update_satisfaction
 
 RULE = {"majority": 0.5, "two_thirds": 2 / 3, "consensus": 0.9}
 # stages
-REVIEW, ON_AGENDA, PUBLICIZE, EXECUTE, DONE = 0, 1, 2, 3, 4
+REVIEW, ON_AGENDA, PUBLICIZE, QUEUED, EXECUTE, EVALUATE, DONE = range(7)
+GROUPS = ("local", "migrant", "working", "retired", "party", "nonparty")
+#: per-day deliberation columns of the time series (read by :mod:`sim.outcomes`)
+TIMESERIES = ("deliberation_sessions", "meeting_attendance", "issues_open", "issues_in_execution")
 
 
 class Issue:
     __slots__ = ("community", "grid", "origin", "raised", "support", "stage", "sessions",
-                 "stage_until", "attendees", "passed_day", "households", "building", "uid")
+                 "stage_until", "attendees", "passed_day", "households", "building", "uid",
+                 "affected", "dispute", "next_session", "closed", "implemented", "carried")
 
     def __init__(self, community, grid, origin, raised, support, households, building=-1):
         self.community, self.grid, self.origin = community, grid, origin
@@ -45,6 +62,12 @@ class Issue:
         self.stage, self.sessions, self.stage_until = REVIEW, 0, raised
         self.attendees = np.empty(0, np.int64)
         self.passed_day = -1
+        self.affected = None  # residents directly affected (collective disputes)
+        self.dispute = None
+        self.next_session = raised
+        self.closed = False
+        self.implemented = -1
+        self.carried = False
 
 
 class Deliberation:
@@ -57,15 +80,17 @@ class Deliberation:
         self.archive: list[dict] = []
         n_c = model.pop.n_communities
         self.pending_needs = np.zeros((n_c, model.n_grids_max), np.int64)
+        self.waiting_issue: dict[tuple[int, int], Issue] = {}  # (community, grid) -> needs issue
         k = model.p.deliberation.meetings_per_year
         # evenly spaced meeting days, the first a little after the start
         self.meeting_days = set(int(round((i + 0.5) * 365 / k)) for i in range(k)) if k else set()
         self.meetings = 0
+        self.hearings = 0
         self.meetings_skipped = 0
         self.attendance: list[int] = []
-        self.attendance_by_group = {g: 0 for g in ("local", "migrant", "working", "retired",
-                                                   "party", "nonparty")}
+        self.attendance_by_group = dict.fromkeys(GROUPS, 0)
         self.proposals_passed = 0
+        self.proposals_passed_by_origin = {"needs": 0, "collective": 0}
         self.proposals_failed_votes = 0
         self.carried_out = 0
         self.stalled = 0
@@ -76,14 +101,23 @@ class Deliberation:
         thr = self.model.p.needs.public_issue_threshold
         rng = self.model.streams.deliberation
         for c, g in zip(*np.nonzero(self.pending_needs >= thr)):
-            self.pending_needs[c, g] -= thr
-            self.new_issue(int(c), int(g), "needs", rng.normal(0.62, 0.1), households=thr * 10)
+            c, g = int(c), int(g)
+            n = int(self.pending_needs[c, g] // thr)
+            self.pending_needs[c, g] -= n * thr
+            waiting = self.waiting_issue.get((c, g))
+            if waiting is not None and waiting.stage in (REVIEW, ON_AGENDA):
+                waiting.households += n * thr * 10  # more neighbours share the waiting issue
+                continue
+            issue = self.new_issue(c, g, "needs", rng.normal(0.62, 0.1), households=n * thr * 10)
+            self.waiting_issue[(c, g)] = issue
 
     def new_issue(self, community: int, grid: int, origin: str, support: float,
-                  households: int, building: int = -1) -> Issue:
+                  households: int, building: int = -1, affected: np.ndarray | None = None) -> Issue:
         issue = Issue(community, grid, origin, self.model.day, float(np.clip(support, 0.05, 0.95)),
                       households, building)
+        issue.affected = affected
         issue.stage_until = self.model.day + self.model.p.deliberation.stage_days_review
+        issue.next_session = issue.stage_until
         issue.uid = self.next_uid
         self.next_uid += 1
         self.issues.append(issue)
@@ -95,80 +129,141 @@ class Deliberation:
         m = self.model
         day = m.day
         pd = m.p.deliberation
+        rng = m.streams.deliberation
         for issue in self.issues:
             if issue.stage == REVIEW and day >= issue.stage_until:
                 issue.stage = ON_AGENDA
-        if (day % 365) in self.meeting_days:
-            for c in range(m.pop.n_communities):
-                self.meeting(c)
+        if pd.meetings_per_year > 0:
+            # contested collective issues: their own hearing / courtyard sessions
+            for issue in self.issues:
+                if issue.stage == ON_AGENDA and issue.origin == "collective" and day >= issue.next_session:
+                    self.contested_session(issue)
+            if (day % 365) in self.meeting_days:
+                for c in range(m.pop.n_communities):
+                    self.meeting(c)
         for issue in self.issues:
+            if issue.stage == ON_AGENDA and issue.origin != "collective" \
+                    and day - issue.raised >= pd.issue_shelf_days:
+                self._archive(issue, "shelved")
+        busy = np.zeros(m.pop.n_communities, np.int64)
+        for issue in self.issues:
+            if issue.stage == EXECUTE:
+                busy[issue.community] += 1
+        for issue in sorted(self.issues, key=lambda i: (i.passed_day, i.uid)):
             if issue.stage == PUBLICIZE and day >= issue.stage_until:
+                issue.stage = QUEUED
+            if issue.stage == QUEUED and busy[issue.community] < pd.execution_slots:
+                busy[issue.community] += 1
                 issue.stage = EXECUTE
-                delay = m.streams.deliberation.exponential(pd.execution_days)
+                delay = rng.exponential(pd.execution_days) if pd.execution_days > 0 else 0.0
                 issue.stage_until = day + int(round(delay))
-            elif issue.stage == EXECUTE and day >= issue.stage_until:
+            if issue.stage == EXECUTE and day >= issue.stage_until:
                 self.execute(issue)
+            elif issue.stage == EVALUATE and day >= issue.stage_until:
+                self.evaluate(issue)
         if any(i.stage == DONE for i in self.issues):
             self.issues = [i for i in self.issues if i.stage != DONE]
+        m.today["issues_open"] = len(self.issues)
+        m.today["issues_in_execution"] = sum(1 for i in self.issues if i.stage == EXECUTE)
+
+    def _convene(self, c: int) -> bool:
+        pd = self.model.p.deliberation
+        if self.model.committees[c].take("deliberation", pd.hours_per_meeting) < pd.hours_per_meeting - 1e-9:
+            self.meetings_skipped += 1  # not enough free committee time to convene
+            return False
+        return True
 
     def meeting(self, c: int) -> None:
         m = self.model
         pd = m.p.deliberation
-        rng = m.streams.deliberation
-        agenda = [i for i in self.issues if i.community == c and i.stage == ON_AGENDA]
+        agenda = [i for i in self.issues if i.community == c and i.stage == ON_AGENDA
+                  and i.origin != "collective"]
         if not agenda:
             return
-        if m.committees[c].take("deliberation", pd.hours_per_meeting) < pd.hours_per_meeting - 1e-9:
-            self.meetings_skipped += 1  # not enough free committee time to convene
+        if not self._convene(c):
             return
-        agenda.sort(key=lambda i: i.raised)
+        agenda.sort(key=lambda i: (-i.households, i.raised, i.uid))
         agenda = agenda[:pd.issues_per_meeting]
         self.meetings += 1
         m.today["meetings"] += 1
-        notified = self.notified(c, agenda, rng)
         reps = m.representatives[c]
+        notified = self.notified(c, agenda, pd.format)
+        self.session(c, agenda, notified, reps, pd.convergence_per_session)
+
+    def contested_session(self, issue: Issue) -> None:
+        """A hearing (or courtyard show-of-hands) on a collective dispute's public issue."""
+        m = self.model
+        pd = m.p.deliberation
+        issue.next_session = m.day + pd.contested_session_days
+        if not self._convene(issue.community):
+            return
+        self.hearings += 1
+        fmt = "courtyard" if issue.building >= 0 else "hearing"
+        reps = m.representatives[issue.community]
+        self.session(issue.community, [issue], self.notified(issue.community, [issue], fmt),
+                     reps, pd.contested_convergence)
+
+    def session(self, c: int, agenda: list[Issue], notified: list[np.ndarray], reps: np.ndarray,
+                convergence: float) -> None:
+        """One session: notified residents and invited representatives decide whether to
+        attend; the attendees notified of each issue (and the representatives) vote on it."""
+        m = self.model
+        pd = m.p.deliberation
+        rng = m.streams.deliberation
         m.last_invited[reps] = m.day  # representatives are invited in person
-        attendees = decide(m, np.union1d(notified, reps), "meeting")
+        attendees = decide(m, np.union1d(np.concatenate(notified), reps), "meeting")
         self.attendance.append(int(attendees.size))
+        m.today["deliberation_sessions"] += 1
+        m.today["meeting_attendance"] += int(attendees.size)
         for g, mask in m.pop.groups().items():
             self.attendance_by_group[g] += int(mask[attendees].sum())
         threshold = RULE[pd.decision_rule]
-        for issue in agenda:
+        for issue, who in zip(agenda, notified):
             issue.sessions += 1
-            if attendees.size == 0:
+            voters = np.intersect1d(attendees, np.union1d(who, reps), assume_unique=True)
+            if voters.size == 0:
                 continue
-            votes = rng.random(attendees.size) < np.clip(rng.normal(issue.support, pd.contest_sd,
-                                                                    attendees.size), 0, 1)
-            issue.attendees = np.union1d(issue.attendees, attendees)
+            issue.attendees = np.union1d(issue.attendees, voters)
+            p_yes = np.clip(rng.normal(issue.support, pd.contest_sd, voters.size), 0, 1)
+            votes = rng.random(voters.size) < p_yes
             if votes.mean() >= threshold:
                 issue.stage = PUBLICIZE
                 issue.passed_day = m.day
                 issue.stage_until = m.day + pd.stage_days_publicize
                 self.proposals_passed += 1
+                self.proposals_passed_by_origin[issue.origin] += 1
                 m.today["proposals_passed"] += 1
                 self.publicize(c)
             else:
                 self.proposals_failed_votes += 1
-                issue.support += 0.05 * np.sign(0.75 - issue.support)
+                issue.support += convergence * (1.0 - issue.support)
+                if issue.sessions >= pd.max_sessions:
+                    self._archive(issue, "rejected")
 
-    def notified(self, c: int, agenda: list[Issue], rng) -> np.ndarray:
-        """Residents who learn of the meeting, by format."""
+    def notified(self, c: int, agenda: list[Issue], fmt: str) -> list[np.ndarray]:
+        """Residents who learn of the meeting, by format, one array per agenda issue."""
         m = self.model
-        fmt = m.p.deliberation.format
+        rng = m.streams.deliberation
         comm = m.community_members[c]
         if fmt == "open_space":
-            return comm[rng.random(comm.size) < 0.3]
-        grids = {i.grid for i in agenda}
-        affected = comm[np.isin(m.grid_of[comm], list(grids))]
-        if fmt == "courtyard":
-            bld = m.pop.building[affected]
-            first = {i.grid: i.building for i in agenda}
-            keep = np.isin(bld, [b for b in first.values() if b >= 0]) if any(
-                b >= 0 for b in first.values()) else np.ones(affected.size, bool)
-            return affected[keep]
-        if fmt == "hearing":
-            return affected
-        return affected[rng.random(affected.size) < 0.5]  # council: notices in the grid
+            everyone = comm[rng.random(comm.size) < 0.3]
+            return [everyone for _ in agenda]
+        out = []
+        for issue in agenda:
+            if issue.affected is not None and fmt in ("hearing", "courtyard"):
+                if fmt == "courtyard" and issue.building >= 0:
+                    out.append(comm[m.pop.building[comm] == issue.building])
+                else:
+                    out.append(issue.affected)
+                continue
+            grid_res = comm[m.grid_of[comm] == issue.grid]
+            if fmt == "courtyard" and issue.building >= 0:
+                out.append(grid_res[m.pop.building[grid_res] == issue.building])
+            elif fmt in ("hearing", "courtyard"):
+                out.append(grid_res)
+            else:  # council: notices in the affected grid, besides the representatives
+                out.append(grid_res[rng.random(grid_res.size) < 0.5])
+        return out
 
     def publicize(self, c: int) -> None:
         m = self.model
@@ -181,41 +276,84 @@ class Deliberation:
         pd = m.p.deliberation
         rng = m.streams.deliberation
         p = pd.execution_success + (0.1 if m.p.transparency.publish_affairs else 0.0)
-        carried = rng.random() < min(p, 1.0)
-        update_efficacy(m, issue.attendees, 1.0 if carried else 0.0)
-        comm = m.community_members[issue.community]
-        grid_res = comm[m.grid_of[comm] == issue.grid]
-        update_satisfaction(m, grid_res, 1.0 if carried else 0.0)
-        # evaluation by the affected residents: a (small) participation opportunity
-        asked = grid_res[rng.random(grid_res.size) < 0.1]
-        decide(m, asked, "evaluation")
-        if carried:
-            m.disputes.resolve_by_deliberation(issue)
+        issue.carried = bool(rng.random() < min(p, 1.0))
+        issue.implemented = m.day
+        if issue.carried:
             self.carried_out += 1
             m.today["proposals_carried_out"] += 1
         else:
             self.stalled += 1
+        issue.stage = EVALUATE
+        issue.stage_until = m.day + pd.stage_days_evaluate
+        if issue.dispute is not None:
+            issue.closed = True
+            m.disputes.issue_closed(issue, issue.carried)
+
+    def evaluate(self, issue: Issue) -> None:
+        m = self.model
+        rng = m.streams.deliberation
+        outcome = 1.0 if issue.carried else 0.0
+        update_efficacy(m, issue.attendees, outcome)
+        comm = m.community_members[issue.community]
+        affected = issue.affected if issue.affected is not None else comm[m.grid_of[comm] == issue.grid]
+        update_satisfaction(m, affected, outcome)
+        # evaluation by the affected residents: a (small) participation opportunity
+        asked = affected[rng.random(affected.size) < 0.1]
+        decide(m, asked, "evaluation")
+        self._archive(issue, "carried_out" if issue.carried else "stalled")
+
+    def withdraw(self, issue: Issue, reason: str) -> None:
+        """A collective dispute was settled (or abandoned) outside deliberation."""
+        if not issue.closed and issue.stage in (REVIEW, ON_AGENDA):
+            self._archive(issue, reason)
+        issue.closed = True
+
+    def _archive(self, issue: Issue, outcome: str) -> None:
+        was_closed = issue.closed
+        issue.closed = True
+        issue.stage = DONE
         self.archive.append({"community": issue.community, "origin": issue.origin,
                              "raised": issue.raised, "passed": issue.passed_day,
-                             "done": m.day, "carried_out": carried, "sessions": issue.sessions})
-        issue.stage = DONE
+                             "implemented": issue.implemented, "done": self.model.day,
+                             "outcome": outcome, "sessions": issue.sessions})
+        if issue.dispute is not None and not was_closed:
+            self.model.disputes.issue_closed(issue, False)
+
+    def daily_row(self) -> dict:
+        today = self.model.today
+        return {k: int(today[k]) for k in TIMESERIES}
 
     def summary(self) -> dict:
-        days = [a["done"] - a["raised"] for a in self.archive if a["carried_out"]]
-        sessions = [a["sessions"] for a in self.archive]
-        open_sessions = [i.sessions for i in self.issues]
+        arch = self.archive
+        days = [a["implemented"] - a["raised"] for a in arch if a["outcome"] == "carried_out"]
+        sessions = [a["sessions"] for a in arch] + [i.sessions for i in self.issues]
+        coll = [a["sessions"] for a in arch if a["origin"] == "collective"] + \
+            [i.sessions for i in self.issues if i.origin == "collective"]
+        outcomes = [a["outcome"] for a in arch]
+        att_total = int(np.sum(self.attendance)) if self.attendance else 0
         return {
             "meetings": self.meetings,
+            "hearings": self.hearings,
             "meetings_skipped_no_hours": self.meetings_skipped,
             "attendance_mean": float(np.mean(self.attendance)) if self.attendance else 0.0,
-            "attendance_total": int(np.sum(self.attendance)) if self.attendance else 0,
+            "attendance_total": att_total,
             **{f"attendance_{g}": v for g, v in self.attendance_by_group.items()},
-            "issues_raised": len(self.archive) + len(self.issues),
+            **{f"attendance_share_{g}": (v / att_total if att_total else float("nan"))
+               for g, v in self.attendance_by_group.items()},
+            "issues_raised": len(arch) + len(self.issues),
+            "issues_raised_collective": sum(1 for a in arch if a["origin"] == "collective")
+            + sum(1 for i in self.issues if i.origin == "collective"),
             "issues_open": len(self.issues),
+            "issues_shelved": outcomes.count("shelved"),
+            "issues_rejected": outcomes.count("rejected"),
+            "issues_settled_outside": outcomes.count("settled") + outcomes.count("abandoned"),
             "proposals_passed": self.proposals_passed,
+            "proposals_passed_collective": self.proposals_passed_by_origin["collective"],
             "votes_failed": self.proposals_failed_votes,
             "proposals_carried_out": self.carried_out,
             "proposals_stalled": self.stalled,
             "days_issue_to_implementation_median": float(np.median(days)) if days else float("nan"),
-            "sessions_per_issue_max": int(max(sessions + open_sessions)) if sessions + open_sessions else 0,
+            "days_issue_to_implementation_p90": float(np.percentile(days, 90)) if days else float("nan"),
+            "sessions_per_issue_max": int(max(sessions)) if sessions else 0,
+            "sessions_per_collective_issue_mean": float(np.mean(coll)) if coll else float("nan"),
         }

@@ -3,30 +3,48 @@
 Arrival: each day, disputes of each type arrive per community as Poisson(rate/1000/365 x
 residents); one party is a random resident, the other a close tie (household for family
 disputes, household or building neighbour otherwise). Collective disputes (parking,
-renovation, property rights with the property company or a unit) arrive per community
-and also raise a public issue for deliberation.
+renovation, property rights with the property company or a unit; seed 004: 170 households)
+arrive per community: their parties are ``households`` neighbouring households of the first
+party, and they also raise a public issue for deliberation (see :mod:`sim.deliberation`).
+
+Randomness: every dispute carries its own random generator, seeded from the disputes stream
+when it arrives, and the arrivals have their own generator. Two paired runs (same seed,
+different levers) therefore see the same disputes with the same luck; a lever changes only
+what the mechanisms do with them.
 
 Direct settlement: on the day it arises a dispute is settled between the parties with chance
-direct_settle_strong x tie_weight x (1 - severity).
+``direct_settle_strong`` x tie_weight x (1 - severity) (strong ties settle more often).
 
 Detection: an unsettled dispute is reported with daily chance report_prob_day x mean trust of
-the parties (+0.1 with an online platform, whose reporting is cheap), or found when a grid
-worker visits a party's household.
+the parties (+ ``smart.digital_report_gain`` where a digital channel, the mini-program or the
+online platform, is on), or found when a grid worker visits a party's household (more
+households per grid worker: fewer found early).
 
 Channels: a detected dispute tries the channels of its type's preference list in order
 (building head / volunteer mediator / party member; the committee's people's mediation; a
 professional mediator or community lawyer; the community police; the online platform; the
 street and departments). A channel takes a case if it has capacity today (committee: free
-staff hours; police: only on days present; lawyer: hours a week); a case that waits more
-than ``max_wait_days`` for a busy channel moves on. An attempt takes an exponential delay
-and succeeds with chance
+staff hours left after pushed-down duties; police: only on days present; lawyer: hours a
+week; online: platform capacity); a case that waits more than ``max_wait_days`` for a busy
+channel moves on. An attempt takes an exponential delay (rounded down: short attempts end
+the same day) and succeeds with chance
 
-    p = skill_channel x (1 - severity_weight x severity) x (0.8 + 0.4 x trust_parties)
+    p = skill_channel x type_factor x (1 - severity_weight x severity) x (0.8 + 0.4 x trust_parties)
 
-A failed attempt escalates to the next channel (severity +0.05). Open disputes fester:
-severity grows by ``severity_growth_day``; the parties lose ``trust_erosion`` trust a day and
-their ties half that. A dispute still open after ``give_up_days``, or with no channel left,
-closes unresolved. "Escalated" means it reached the street and departments.
+A failed attempt raises severity by 0.05; then with chance ``abandon_after_failure`` the
+parties stop seeking help and the dispute festers, otherwise it goes to the next channel.
+Open disputes fester: severity grows by ``severity_growth_day``; the parties lose
+``trust_erosion`` trust and satisfaction a day and their ties half that. A dispute still open
+after ``give_up_days``, or with no channel left, closes unresolved. Channels absent from the
+scenario (no lawyer hours, no police days, no volunteer mediators, no online platform) are
+left out of the chain rather than waited for.
+
+Collective disputes are settled through deliberation first (seed 004: hearings over a year):
+while their public issue is in deliberation (and a deliberation platform exists) they wait for
+it, exempt from ``give_up_days``; a carried-out issue resolves them ("deliberation"); if the
+issue is rejected or stalls they go to a lawyer, then the street (街道吹哨). Every attempt on
+a collective dispute has its type's lower chance (``type_success_factor``).
+"Escalated" means it reached the street and departments.
 """
 
 from __future__ import annotations
@@ -42,17 +60,29 @@ PREFERENCE = {
     "pets": ("volunteer", "committee", "police", "street"),
     "renovation_property": ("committee", "professional", "street"),
     "family": ("committee", "volunteer", "professional", "street"),
-    "collective": ("committee", "professional", "street"),
+    "collective": ("professional", "street"),  # after deliberation fails (see module doc)
 }
+THIRD_PARTY = CHANNELS[1:]
 OPEN, CLOSED = 0, 1
+#: per-day dispute columns of the time series (read by :mod:`sim.outcomes`)
+TIMESERIES = (("disputes_detected", "disputes_escalated", "disputes_festering",
+               "disputes_queue_committee")
+              + tuple(f"disputes_taken_{ch}" for ch in THIRD_PARTY)
+              + tuple(f"disputes_resolved_{ch}" for ch in CHANNELS + ("deliberation",)))
+
+
+def _rng_from(parent: np.random.Generator) -> np.random.Generator:
+    return np.random.Generator(np.random.PCG64(int(parent.integers(0, 2**63 - 1))))
 
 
 class Dispute:
     __slots__ = ("id", "dtype", "a", "b", "community", "severity", "opened", "detected",
                  "chain", "pos", "channel", "waiting_since", "due", "attempts", "escalated",
-                 "status", "resolved", "closed", "households", "strong")
+                 "status", "resolved", "closed", "households", "strong", "rng", "parties",
+                 "festering", "issue", "taken_by")
 
-    def __init__(self, id_, dtype, a, b, community, severity, opened, chain, households=1, strong=1.0):
+    def __init__(self, id_, dtype, a, b, community, severity, opened, chain, rng, parties,
+                 households=1, strong=1.0):
         self.id, self.dtype, self.a, self.b = id_, dtype, a, b
         self.community, self.severity, self.opened = community, severity, opened
         self.detected = -1
@@ -67,6 +97,11 @@ class Dispute:
         self.closed = -1
         self.households = households
         self.strong = strong
+        self.rng = rng
+        self.parties = parties
+        self.festering = False  # parties gave up seeking help after a failure
+        self.issue = None  # the public issue of a collective dispute
+        self.taken_by: list[str] = []
 
 
 class DisputeSystem:
@@ -81,145 +116,208 @@ class DisputeSystem:
         n_c = model.pop.n_communities
         self.credit = {ch: np.zeros(n_c) for ch in CHANNELS}
         self.mediated = 0  # cases taken up by any channel other than direct settlement
-        self.issue_dispute: dict[int, Dispute] = {}  # public issue id -> its collective dispute
-        self.first_take: dict[int, tuple[str, int]] = {}  # dispute id -> (channel, days waited)
+        # sub-streams of the disputes stream: arrivals, and the channels' daily capacities
+        self.rng_arrival = _rng_from(model.streams.disputes)
+        self.rng_capacity = _rng_from(model.streams.disputes)
+        # every stay of a case in a channel's queue: (channel, days waited, taken?)
+        self.waits: list[tuple[str, int, bool]] = []
+        self.attempts_by_channel = dict.fromkeys(THIRD_PARTY, 0)
+        self.queue_days = dict.fromkeys(THIRD_PARTY, 0)  # sum over days of queue lengths
+        self.days = 0
 
     # ------------------------------------------------------------------- arrival
+    def present(self, ch: str) -> bool:
+        """Whether a channel exists in the scenario at all (a busy one still exists)."""
+        p = self.model.p
+        lg, pd = p.legal, p.disputes
+        return {"volunteer": lg.volunteer_mediators_per_1000 > 0 and pd.volunteer_cases_per_mediator_day > 0,
+                "committee": True,
+                "professional": lg.lawyer_hours_per_week > 0,
+                "police": lg.police_days_per_week > 0 and pd.police_cases_per_day > 0,
+                "online": p.smart.online_mediation and pd.online_cases_per_day > 0,
+                "street": pd.street_cases_per_day > 0}[ch]
+
     def chain_for(self, dtype: str) -> tuple[str, ...]:
+        """The channels a dispute of this type tries, in order, among those present."""
         chain = PREFERENCE[dtype]
         if self.model.p.smart.online_mediation and dtype not in ("collective", "family"):
             chain = ("online",) + chain
-        return chain
+        return tuple(ch for ch in chain if self.present(ch))
 
     def arrive(self, rng) -> list[Dispute]:
         m = self.model
         pd = m.p.disputes
         pop = m.pop
         new = []
-        per = m.p.population.residents_per_community
         types = [t for t in DISPUTE_TYPES if t != "collective"]
-        counts = rng.poisson([[pd.per_1000_year.get(t, 0.0) / 1000 / 365 * per for t in types]
-                              for _ in range(pop.n_communities)])
+        rates = np.array([pd.per_1000_year.get(t, 0.0) / 1000 / 365 for t in types])
         for c in range(pop.n_communities):
             members = m.community_members[c]
+            counts = rng.poisson(rates * members.size)
             for ti, t in enumerate(types):
-                for _ in range(counts[c, ti]):
+                for _ in range(counts[ti]):
                     a = int(members[rng.integers(0, members.size)])
                     b, w = m.close_tie(a, rng, household_only=(t == "family"))
+                    sev = float(rng.beta(2, 5))
+                    drng = _rng_from(rng)
                     if b < 0:
                         continue
-                    sev = float(rng.beta(2, 5) + (0.05 if t == "family" else 0.0))
-                    new.append(self._make(t, a, b, c, min(sev, 1.0), 1, w))
+                    new.append(self._make(t, a, b, c, sev, drng, np.array([a, b], np.int64), 1, w))
             for _ in range(rng.poisson(pd.collective_per_year / 365)):
                 a = int(members[rng.integers(0, members.size)])
                 hh = max(2, int(rng.poisson(pd.collective_households)))
-                d = self._make("collective", a, -1, c, float(rng.beta(4, 4)), hh, 0.0)
+                sev = float(rng.beta(4, 4))
+                drng = _rng_from(rng)
+                parties = self._neighbour_households(a, hh)
+                d = self._make("collective", a, -1, c, sev, drng, parties, hh, 0.0)
                 new.append(d)
-                issue = m.deliberation.new_issue(c, int(m.grid_of[a]), "collective",
-                                                 rng.normal(0.5, 0.12), households=hh,
-                                                 building=int(pop.building[a]))
-                self.issue_dispute[issue.uid] = d
+                bld = np.unique(pop.building[parties])
+                issue = m.deliberation.new_issue(
+                    c, int(m.grid_of[a]), "collective", drng.normal(pd.collective_support, 0.1),
+                    households=hh, building=int(bld[0]) if bld.size == 1 else -1,
+                    affected=parties)
+                issue.dispute = d
+                d.issue = issue
         return new
 
-    def _make(self, dtype, a, b, c, sev, households, strong) -> Dispute:
+    def _neighbour_households(self, a: int, hh: int) -> np.ndarray:
+        """Residents of ``hh`` consecutive households of a's community around a's household."""
+        m, pop = self.model, self.model.pop
+        members = m.community_members[pop.community[a]]
+        hhs = pop.household[members]
+        lo_h, hi_h = int(hhs.min()), int(hhs.max())
+        start = max(lo_h, min(int(pop.household[a]) - hh // 2, hi_h - hh + 1))
+        sel = (hhs >= start) & (hhs < start + hh)
+        return members[sel]
+
+    def _make(self, dtype, a, b, c, sev, drng, parties, households, strong) -> Dispute:
+        sev = min(1.0, sev)
         d = Dispute(self.next_id, dtype, a, b, c, sev, self.model.day, self.chain_for(dtype),
-                    households, strong)
+                    drng, parties, households, strong)
         self.next_id += 1
         self.opened_total += 1
         self.model.today["disputes_opened"] += 1
         return d
 
     def parties(self, d: Dispute) -> np.ndarray:
-        return np.array([d.a] if d.b < 0 else [d.a, d.b], np.int64)
+        return d.parties
 
     def trust_of(self, d: Dispute) -> float:
-        return float(self.model.pop.trust[self.parties(d)].mean())
+        return float(self.model.pop.trust[d.parties].mean())
 
     # ---------------------------------------------------------------------- a day
     def step(self) -> None:
         m = self.model
-        rng = m.streams.disputes
         pd = m.p.disputes
+        sm = m.p.smart
         day = m.day
-        new = self.arrive(rng)
+        new = self.arrive(self.rng_arrival)
         # direct settlement between the parties, the same day
         for d in new:
-            if d.dtype != "collective" and rng.random() < pd.direct_settle_strong * d.strong * (1 - d.severity):
+            u = d.rng.random()
+            if d.dtype != "collective" and u < pd.direct_settle_strong * d.strong * (1 - d.severity):
                 self._close(d, True, "direct")
             else:
                 self.open.append(d)
-        # detection
-        report_extra = 0.1 if m.p.smart.online_mediation else 0.0
+        # detection: the parties report, or a grid worker finds it on a visit
+        report_extra = sm.digital_report_gain if (sm.online_mediation or sm.digital_ordering) else 0.0
+        hh = m.pop.household
         for d in self.open:
             if d.detected < 0:
-                visited = m.visited_today[m.pop.household[d.a]] or (
-                    d.b >= 0 and m.visited_today[m.pop.household[d.b]])
+                u = d.rng.random()  # drawn every day, so paired runs stay aligned
+                visited = bool(m.visited_today[hh[d.parties]].any())
                 if visited or d.dtype == "collective" or \
-                        rng.random() < pd.report_prob_day * self.trust_of(d) + report_extra:
+                        u < pd.report_prob_day * self.trust_of(d) + report_extra:
                     d.detected = day
                     d.waiting_since = day
-        self._capacities(rng)
+                    m.today["disputes_detected"] += 1
+        self._capacities(self.rng_capacity)
         # attempts that finish today
         for d in self.open:
-            if d.channel is not None and d.due <= day:
-                self._finish(d, rng)
+            if d.channel is not None and d.due <= day and d.status == OPEN:
+                self._finish(d)
         # routing of waiting cases, oldest first
         for d in sorted((d for d in self.open if d.detected >= 0 and d.channel is None
-                         and d.status == OPEN), key=lambda d: d.opened):
-            self._route(d, rng)
-        # attempts that start and finish today (same-day mediation)
+                         and d.status == OPEN and not d.festering and d.pos < len(d.chain)
+                         and not self._in_deliberation(d)),
+                        key=lambda d: (d.opened, d.id)):
+            self._route(d)
+        # attempts that start and finish today (same-day mediation, 调解矛盾不过夜)
         for d in self.open:
             if d.channel is not None and d.due <= day and d.status == OPEN:
-                self._finish(d, rng)
+                self._finish(d)
         self._fester()
         for d in self.open:
-            if d.status == OPEN and day - d.opened >= pd.give_up_days:
+            if d.status == OPEN and day - d.opened >= pd.give_up_days and not self._in_deliberation(d):
                 self._close(d, False, d.channel or "none")
         self.open = [d for d in self.open if d.status == OPEN]
+        # queues: cases detected, waiting for a channel
+        for d in self.open:
+            if d.channel is None and d.detected >= 0 and not d.festering and d.pos < len(d.chain) \
+                    and not self._in_deliberation(d):
+                self.queue_days[d.chain[d.pos]] += 1
+                if d.chain[d.pos] == "committee":
+                    m.today["disputes_queue_committee"] += 1
+            if d.festering:
+                m.today["disputes_festering"] += 1
+        self.days += 1
+
+    def _in_deliberation(self, d: Dispute) -> bool:
+        """A collective dispute waits for its public issue while a deliberation platform exists."""
+        return d.issue is not None and not d.issue.closed and self.model.p.deliberation.meetings_per_year > 0
 
     def _capacities(self, rng) -> None:
         m, pd, lg = self.model, self.model.p.disputes, self.model.p.legal
-        n_res = m.p.population.residents_per_community
         n_c = m.pop.n_communities
+        sizes = np.array([mm.size for mm in m.community_members], float)
         c = self.credit
-        c["volunteer"] += lg.volunteer_mediators_per_1000 * n_res / 1000 * pd.volunteer_cases_per_mediator_day
-        c["professional"] += lg.lawyer_hours_per_week / 7 / pd.lawyer_hours_per_case
+        daily = {"volunteer": lg.volunteer_mediators_per_1000 * sizes / 1000 * pd.volunteer_cases_per_mediator_day,
+                 "professional": np.full(n_c, lg.lawyer_hours_per_week / 7 / pd.lawyer_hours_per_case),
+                 "street": np.full(n_c, pd.street_cases_per_day)}
         present = rng.random(n_c) < lg.police_days_per_week / 7
         c["police"] = np.where(present, pd.police_cases_per_day, 0.0)
         c["online"] = np.full(n_c, pd.online_cases_per_day if m.p.smart.online_mediation else 0.0)
-        c["street"] += pd.street_cases_per_day
-        # unused credit of the slow channels does not pile up beyond a week's worth
-        for ch, daily in (("volunteer", lg.volunteer_mediators_per_1000 * n_res / 1000
-                           * pd.volunteer_cases_per_mediator_day),
-                          ("professional", lg.lawyer_hours_per_week / 7 / pd.lawyer_hours_per_case),
-                          ("street", pd.street_cases_per_day)):
-            np.minimum(c[ch], max(7 * daily, 1.0), out=c[ch])
+        # the slow channels accrue capacity; unused credit does not pile up beyond a week's worth
+        for ch, dly in daily.items():
+            c[ch] += dly
+            np.minimum(c[ch], np.where(dly > 0, np.maximum(7 * dly, 1.0), 0.0), out=c[ch])
 
-    def _route(self, d: Dispute, rng) -> None:
+    def _route(self, d: Dispute) -> None:
         m = self.model
         pd = m.p.disputes
         day = m.day
         while d.pos < len(d.chain):
             ch = d.chain[d.pos]
             if self._take(ch, d):
+                self.waits.append((ch, day - d.waiting_since, True))
                 d.channel = ch
                 d.attempts += 1
+                d.taken_by.append(ch)
+                self.attempts_by_channel[ch] += 1
                 if d.attempts == 1:
                     self.mediated += 1
-                    self.first_take[d.id] = (ch, day - d.detected)
                 if ch == "street" and not d.escalated:
                     d.escalated = True
                     m.street.escalations_received += 1
                     m.street.whistles_blown += 1
-                delay = rng.exponential(pd.channel_delay_days[ch])
+                    m.today["disputes_escalated"] += 1
+                delay = d.rng.exponential(pd.channel_delay_days[ch]) if pd.channel_delay_days[ch] > 0 else 0.0
                 d.due = day + int(delay)  # floor: a short attempt finishes the same day
-                m.today[f"disputes_to_{ch}"] += 1
+                m.today[f"disputes_taken_{ch}"] += 1
                 return
             if day - d.waiting_since >= pd.max_wait_days:
+                self.waits.append((ch, day - d.waiting_since, False))
                 d.pos += 1  # waited too long for a busy channel: try the next one
                 d.waiting_since = day
                 continue
             return  # keep waiting for this channel
+        self._exhausted(d)
+
+    def _exhausted(self, d: Dispute) -> None:
+        """No channel left: closes unresolved, unless its public issue is still in deliberation."""
+        if self._in_deliberation(d):
+            d.channel = None
+            return
         self._close(d, False, "none")
 
     def _take(self, ch: str, d: Dispute) -> bool:
@@ -233,19 +331,25 @@ class DisputeSystem:
             return True
         return False
 
-    def _finish(self, d: Dispute, rng) -> None:
+    def success_prob(self, d: Dispute) -> float:
         pd = self.model.p.disputes
-        p = pd.channel_skill[d.channel] * (1 - pd.severity_weight * d.severity) * \
-            (0.8 + 0.4 * self.trust_of(d))
-        if rng.random() < min(p, 0.999):
+        return (pd.channel_skill[d.channel] * pd.type_success_factor.get(d.dtype, 1.0)
+                * (1 - pd.severity_weight * d.severity) * (0.8 + 0.4 * self.trust_of(d)))
+
+    def _finish(self, d: Dispute) -> None:
+        pd = self.model.p.disputes
+        u_success, u_abandon = d.rng.random(2)
+        if u_success < min(self.success_prob(d), 0.999):
             self._close(d, True, d.channel)
-        else:
-            d.severity = min(1.0, d.severity + 0.05)
-            d.pos += 1
-            d.channel = None
-            d.waiting_since = self.model.day
-            if d.pos >= len(d.chain):
-                self._close(d, False, "none")
+            return
+        d.severity = min(1.0, d.severity + 0.05)
+        d.pos += 1
+        d.channel = None
+        d.waiting_since = self.model.day
+        if u_abandon < pd.abandon_after_failure and not self._in_deliberation(d):
+            d.festering = True  # the parties stop seeking help; it festers until give-up
+        elif d.pos >= len(d.chain):
+            self._exhausted(d)
 
     def _close(self, d: Dispute, resolved: bool, channel: str) -> None:
         m = self.model
@@ -254,20 +358,28 @@ class DisputeSystem:
         d.closed = m.day
         d.channel = channel
         self.log.append(d)
-        parties = self.parties(d)
+        parties = d.parties
         from .participation import update_satisfaction, update_trust
         update_trust(m, parties, 1.0 if resolved else 0.0)
         update_satisfaction(m, parties, 1.0 if resolved else 0.0)
         m.today["disputes_resolved" if resolved else "disputes_failed"] += 1
-        if d.dtype == "collective":
-            for issue_id, disp in list(self.issue_dispute.items()):
-                if disp is d:
-                    del self.issue_dispute[issue_id]
+        if resolved:
+            m.today[f"disputes_resolved_{channel}"] += 1
+        if d.issue is not None and not d.issue.closed:
+            # settled (or abandoned) outside deliberation: the public issue is withdrawn
+            m.deliberation.withdraw(d.issue, "settled" if resolved else "abandoned")
 
-    def resolve_by_deliberation(self, issue) -> None:
-        d = self.issue_dispute.pop(issue.uid, None)
-        if d is not None and d.status == OPEN:
+    def issue_closed(self, issue, carried_out: bool) -> None:
+        """Deliberation reports the end of a collective dispute's public issue."""
+        d = getattr(issue, "dispute", None)
+        if d is None or d.status != OPEN:
+            return
+        if carried_out:
             self._close(d, True, "deliberation")
+        elif d.channel is None and (d.pos >= len(d.chain) or d.festering):
+            self._close(d, False, "none")
+        elif d.channel is None:
+            d.waiting_since = self.model.day  # deliberation failed: on to the channels
 
     def _fester(self) -> None:
         m = self.model
@@ -277,52 +389,79 @@ class DisputeSystem:
             return
         for d in open_:
             d.severity = min(1.0, d.severity + pd.severity_growth_day)
-        parties = np.concatenate([self.parties(d) for d in open_])
+        parties = np.unique(np.concatenate([d.parties for d in open_]))
         pop = m.pop
         pop.trust[parties] = np.maximum(0.0, pop.trust[parties] - pd.trust_erosion)
         pop.satisfaction[parties] = np.maximum(0.0, pop.satisfaction[parties] - pd.trust_erosion)
         # their ties feel it too, half as much: one sparse product over the parties' indicator
         ind = np.zeros(pop.n, np.float32)
         ind[parties] = 1.0
-        touched = np.flatnonzero(m.adj_bin @ ind)
+        touched = np.setdiff1d(np.flatnonzero(m.adj_bin @ ind), parties, assume_unique=True)
         pop.trust[touched] = np.maximum(0.0, pop.trust[touched] - pd.trust_erosion / 2)
+        pop.satisfaction[touched] = np.maximum(0.0, pop.satisfaction[touched] - pd.trust_erosion / 2)
 
     # ------------------------------------------------------------------- outcomes
+    def daily_row(self) -> dict:
+        today = self.model.today
+        return {k: int(today[k]) for k in TIMESERIES}
+
     def summary(self, days: int) -> dict:
         log = self.log
+        everyone = log + self.open
         out: dict = {}
         res = [d for d in log if d.resolved]
-        mediated = [d for d in log if d.channel != "direct" and d.attempts > 0]
+        mediated = [d for d in log if d.attempts > 0]
         dur = np.array([d.closed - d.opened for d in res], float)
         n_res_total = self.model.pop.n
-        out["disputes_opened"] = self.opened_total
+        opened = self.opened_total
+        nan = float("nan")
+        out["disputes_opened"] = opened
         out["disputes_closed"] = len(log)
         out["disputes_resolved"] = len(res)
-        out["disputes_resolved_share"] = len(res) / self.opened_total if self.opened_total else float("nan")
-        out["disputes_days_median"] = float(np.median(dur)) if dur.size else float("nan")
-        out["disputes_days_p90"] = float(np.percentile(dur, 90)) if dur.size else float("nan")
-        out["disputes_same_day_share"] = float((dur == 0).sum() / self.opened_total) if self.opened_total else float("nan")
-        out["disputes_within_30d_share_of_resolved"] = float((dur <= 30).mean()) if dur.size else float("nan")
-        esc = sum(d.escalated for d in log) + sum(d.escalated for d in self.open)
-        out["disputes_escalated_share"] = esc / self.opened_total if self.opened_total else float("nan")
+        out["disputes_resolved_share"] = len(res) / opened if opened else nan
+        out["disputes_unresolved_share"] = (len(log) - len(res)) / opened if opened else nan
+        out["disputes_days_median"] = float(np.median(dur)) if dur.size else nan
+        out["disputes_days_p90"] = float(np.percentile(dur, 90)) if dur.size else nan
+        out["disputes_same_day_share"] = float((dur == 0).sum() / opened) if opened else nan
+        out["disputes_same_day_share_of_resolved"] = float((dur == 0).mean()) if dur.size else nan
+        out["disputes_within_30d_share_of_resolved"] = float((dur <= 30).mean()) if dur.size else nan
+        esc = sum(d.escalated for d in everyone)
+        out["disputes_escalated_share"] = esc / opened if opened else nan
         out["disputes_backlog"] = len(self.open)
+        out["disputes_festering_end"] = sum(d.festering for d in self.open)
+        det = [d.detected - d.opened for d in everyone if d.detected >= 0]
+        out["disputes_detected_share"] = (len(det) + sum(1 for d in log if d.channel == "direct")) / opened \
+            if opened else nan
+        out["disputes_detect_days_mean"] = float(np.mean(det)) if det else nan
         out["disputes_mediated"] = self.mediated
         out["disputes_mediated_per_1000_year"] = self.mediated / n_res_total * 1000 * 365 / max(days, 1)
         out["mediation_success_share"] = (sum(d.resolved for d in mediated) / len(mediated)
-                                          if mediated else float("nan"))
-        for ch in CHANNELS + ("deliberation", "none"):
+                                          if mediated else nan)
+        for ch in CHANNELS + ("deliberation",):
             out[f"disputes_resolved_by_{ch}"] = sum(1 for d in res if d.channel == ch)
+        for ch in THIRD_PARTY:
+            att = self.attempts_by_channel[ch]
+            out[f"disputes_taken_{ch}"] = att
+            out[f"disputes_success_share_{ch}"] = out[f"disputes_resolved_by_{ch}"] / att if att else nan
+            w = [x for c, x, _ in self.waits if c == ch]
+            out[f"disputes_{ch}_wait_days_mean"] = float(np.mean(w)) if w else nan
+            out[f"disputes_{ch}_queue_mean"] = self.queue_days[ch] / max(self.days, 1)
         for t in DISPUTE_TYPES:
-            of_t = [d for d in log if d.dtype == t]
-            opened_t = len(of_t) + sum(1 for d in self.open if d.dtype == t)
-            out[f"disputes_opened_{t}"] = opened_t
-            out[f"disputes_resolved_share_{t}"] = (sum(d.resolved for d in of_t) / opened_t
-                                                   if opened_t else float("nan"))
-        out["disputes_committee_wait_days_mean"] = self.mean_wait("committee")
+            of_t = [d for d in everyone if d.dtype == t]
+            res_t = [d for d in of_t if d.resolved]
+            dur_t = [d.closed - d.opened for d in res_t]
+            n_t = len(of_t)
+            out[f"disputes_opened_{t}"] = n_t
+            out[f"disputes_resolved_share_{t}"] = len(res_t) / n_t if n_t else nan
+            out[f"disputes_days_median_{t}"] = float(np.median(dur_t)) if dur_t else nan
+            out[f"disputes_escalated_share_{t}"] = sum(d.escalated for d in of_t) / n_t if n_t else nan
+            med_t = [d for d in of_t if d.attempts > 0 and d.status == CLOSED]
+            out[f"mediation_success_share_{t}"] = (sum(d.resolved for d in med_t) / len(med_t)
+                                                   if med_t else nan)
         return out
 
     def mean_wait(self, channel: str) -> float:
-        """Mean days from detection to a channel taking the case, over cases it took."""
-        waits = [w for ch, w in self.first_take.values() if ch == channel]
-        return float(np.mean(waits)) if waits else float("nan")
-
+        """Mean days cases queued for a channel: from joining its queue to being taken or
+        moving on (after ``max_wait_days``)."""
+        w = [x for c, x, _ in self.waits if c == channel]
+        return float(np.mean(w)) if w else float("nan")

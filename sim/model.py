@@ -23,7 +23,7 @@ from .disputes import DisputeSystem
 from .government import FunctionalDepartment, StreetOffice
 from .params import ORG_ORIGINS, ORG_TYPES, Scenario
 from .participation import decide
-from .party import PartyCommittee, evaluate, invitation_rates, send_invitations
+from .party import PartyCommittee, evaluate, invitation_rates, random_ties, send_invitations
 from .residents import ACT_TYPES, NEVER, PartyMember, Population, Resident
 from .rng import Streams, seed_from_rng
 
@@ -123,6 +123,8 @@ class CoGovModel(mesa.Model):
         # 0. draws for today's decisions (one per resident and act type: paired runs share them)
         self.draws = s.participation.random((len(ACT_TYPES), pop.n), dtype=np.float32)
         pop.fatigue *= 0.5 ** (1.0 / p.behaviour.fatigue_half_life_days)
+        if day % 30 == 0:  # a new 30-day block of the yearly act count starts empty
+            pop.acts_year_ring[(day // 30) % 12] = 0
         # 1. government pushes duties; each committee serves them first, the rest is free
         inspections = self.street.inspections_today(s.committee, pop.n_communities)
         for c, committee in enumerate(self.committees):
@@ -218,7 +220,7 @@ class CoGovModel(mesa.Model):
             guests = np.empty(0, np.int64)
             if recent.size:
                 inviting = recent[rng.random(recent.size) < 0.1]
-                _, guests = send_invitations(rng, self.adj_bin[inviting], np.ones(inviting.size))
+                _, guests = random_ties(rng, self.adj_bin, inviting)
                 guests = guests[self.pop.community[guests] == org.community]
                 self.last_invited[guests] = day
                 self.org_invitations_total += guests.size

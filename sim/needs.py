@@ -97,6 +97,13 @@ def step(model) -> None:
     model.today["needs_reported"] += int(rep.sum())
 
     # 3. dispatch, community by community, oldest first
+    # satisfaction-linked payment (004): the property company is paid in full only if the
+    # monthly satisfaction tests pass, so environment/property needs succeed more often
+    # whoever handles them (it does the work behind an organization, the committee or a
+    # department)
+    linked_gain = np.zeros(len(NEED_TYPES))
+    if p.transparency.satisfaction_linked_payment:
+        linked_gain[NEED_TYPES.index("environment")] = p.transparency.linked_payment_success_gain
     dispatch_hours = p.committee.dispatch_hours_per_order * (
         p.smart.digital_dispatch_factor if p.smart.digital_ordering else 1.0)
     queued = np.flatnonzero(o["status"] == QUEUED)
@@ -133,7 +140,7 @@ def step(model) -> None:
                     o["handler"][sel] = H_ORG
                     o["org_id"][sel] = org.unique_id
                     o["due"][sel] = day + rng.exponential(pn.org_delay_days, k).round().astype(np.int64)
-                    o["success"][sel] = rng.random(k) < org.success_chance()
+                    o["success"][sel] = rng.random(k) < org.success_chance() + linked_gain[t]
             left = tn[taken:]
             # the committee serves what it can itself; the rest goes to a department
             k = committee.units("service", left.size, p.committee.service_hours_per_need)
@@ -141,20 +148,13 @@ def step(model) -> None:
             o["status"][sel] = IN_SERVICE
             o["handler"][sel] = H_COMMITTEE
             o["due"][sel] = day + rng.exponential(pn.committee_delay_days, k).round().astype(np.int64)
-            succ = pn.committee_success + (p.transparency.linked_payment_success_gain
-                                           if p.transparency.satisfaction_linked_payment
-                                           and NEED_TYPES[t] == "environment" else 0.0)
-            o["success"][sel] = rng.random(k) < succ
+            o["success"][sel] = rng.random(k) < pn.committee_success + linked_gain[t]
             dept = left[k:]
             o["status"][dept] = AT_DEPARTMENT
             o["handler"][dept] = H_DEPT
     for pub in to_issue:
         if pub.size:
             model.deliberation.add_needs(o["community"][pub], o["grid"][pub])
-    if any(x.size for x in to_issue):
-        mask = o["handler"] == H_ISSUE
-        book.close(mask, day, np.full(int(mask.sum()), 2))
-        o = book.open
 
     # departments take waiting needs up to their capacity, oldest first
     waiting = np.flatnonzero(o["status"] == AT_DEPARTMENT)
@@ -163,7 +163,7 @@ def step(model) -> None:
         take = waiting[np.argsort(o["reported"][waiting], kind="stable")][:cap]
         o["status"][take] = IN_SERVICE
         o["due"][take] = day + rng.exponential(pn.department_delay_days, take.size).round().astype(np.int64)
-        o["success"][take] = rng.random(take.size) < pn.department_success
+        o["success"][take] = rng.random(take.size) < pn.department_success + linked_gain[o["ntype"][take]]
         model.departments[0].cases_taken += take.size
 
     # 4-5. completion and joint evaluation
@@ -186,11 +186,16 @@ def step(model) -> None:
                 if ev:  # only evaluated services move an organization's reputation
                     org.reputation += 0.05 * (float(s) - org.reputation)
         model.today["needs_fulfilled"] += int(ok.sum())
-        book.close(done, day, ok)
-        o = book.open
 
     # abandonment: too long unreported, or reported but never taken up
-    old = (o["status"] != IN_SERVICE) & (o["raised"] < day - pn.abandon_days)
+    old = (o["status"] != IN_SERVICE) & (o["raised"] < day - pn.abandon_days) & (o["handler"] != H_ISSUE)
     if old.any():
         update_trust(model, o["resident"][old], 0.0, scale=0.5)
-        book.close(old, day, np.zeros(int(old.sum())))
+
+    # one compaction a day: needs passed to public issues (outcome 2), finished (1 or 0 by
+    # success) and abandoned (0) move to the log
+    to_pub = o["handler"] == H_ISSUE
+    closing = to_pub | done | old
+    if closing.any():
+        outcome = np.where(to_pub, 2, np.where(done, o["success"], 0))[closing]
+        book.close(closing, day, outcome)

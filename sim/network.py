@@ -52,6 +52,8 @@ def _draw_within(rng: np.random.Generator, group: np.ndarray, members_of: dict,
                  src: np.ndarray) -> np.ndarray:
     """For each source resident, a uniformly drawn resident of the same group (by key)."""
     out = np.empty(src.size, dtype=np.int64)
+    if src.size == 0:  # no stubs (e.g. building_ties=0 or homophily=0): nothing to draw
+        return out
     keys = group[src]
     order = np.argsort(keys, kind="stable")
     sk = keys[order]
@@ -118,7 +120,11 @@ def load_user_network(path: str, n: int) -> sp.csr_array:
             g = nx.read_graphml(p)
         except Exception as exc:  # a malformed file is the user's mistake
             raise ScenarioError(f"{path}: not readable as GraphML: {exc}") from None
-        nodes = sorted(g.nodes(), key=lambda x: (str(type(x)), x))
+        # GraphML stores ids as text: order "0", "1", ..., "10" as numbers, like an edge list
+        try:
+            nodes = sorted(g.nodes(), key=int)
+        except (TypeError, ValueError):
+            nodes = sorted(g.nodes(), key=lambda x: (str(type(x)), x))
         if len(nodes) != n:
             raise ScenarioError(f"{path}: the network has {len(nodes)} nodes but the population has "
                                 f"{n} residents; set population.residents_per_community to match")

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import deliberation as _delib
+from . import disputes as _disputes
 from .needs import H_COMMITTEE, H_DEPT, H_ORG
 from .params import ORG_ORIGINS, ORG_TYPES
 from .residents import ACT_TYPES
@@ -30,6 +32,7 @@ TIMESERIES_COLUMNS = (
     + [f"committee_hours_{t}" for t in COMMITTEE_TASKS]
     + ["committee_self_governance_hours", "duty_items", "needs_open", "disputes_backlog",
        "organizations", "org_members", "top10_share_of_acts", "spend_total"]
+    + list(_disputes.TIMESERIES) + list(_delib.TIMESERIES)
 )
 
 
@@ -76,6 +79,8 @@ def daily(model) -> dict:
     row["duty_items"] = sum(c.effective_duty_items() for c in model.committees)
     row["needs_open"] = int(model.needs.open["resident"].size)
     row["disputes_backlog"] = len(model.disputes.open)
+    row.update(model.disputes.daily_row())
+    row.update(model.deliberation.daily_row())
     row["organizations"] = len(model.orgs)
     row["org_members"] = int(sum(o.members.size for o in model.orgs))
     if day % 30 == 0 or not hasattr(model, "_top10"):

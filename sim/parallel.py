@@ -124,21 +124,39 @@ def _local(groups: list[list[Task]], workers: int) -> Iterator[dict]:
 
 
 def _dask(groups: list[list[Task]], workers: int, scheduler: str | None) -> Iterator[dict]:
+    """Batches as Dask futures, on an existing cluster (``scheduler``: its address) or on a
+    LocalCluster of ``workers`` single-threaded processes started for this call.
+
+    A worker that dies takes its batches with it; the scheduler reruns them on the others
+    (up to ``distributed.scheduler.allowed-failures`` times, default 3). ``as_completed``
+    yields every future once, so no run is reported twice. Earlier batches get higher
+    priority, so the caller's (interleaved) order is kept as far as the cluster allows.
+    """
+    import logging
+
     from distributed import Client, LocalCluster, as_completed
 
     cluster = None
     if scheduler:
-        client = Client(scheduler)
+        client = Client(scheduler, timeout="30s")
     else:
         cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+                               dashboard_address=None, silence_logs=logging.ERROR)
         client = Client(cluster)
+    futures = []
     try:
-        # pure=False: identical batches are still separate runs; retries cover lost workers
-        futures = [client.submit(execute_batch, g, pure=False, retries=3) for g in groups]
+        # pure=False: identical batches are still separate runs; execute_batch never raises,
+        # so retries only matter for errors outside a run (e.g. unpicklable results)
+        futures = [client.submit(execute_batch, g, pure=False, retries=2, priority=-i,
+                                 key=f"cogov-batch-{i}-{os.getpid()}-{time.time_ns()}")
+                   for i, g in enumerate(groups)]
         for fut in as_completed(futures):
-            yield from fut.result()
+            results = fut.result()
+            fut.release()  # drop the result from the cluster's memory
+            yield from results
     finally:
+        if futures:
+            client.cancel([f for f in futures if not f.done()])
         client.close()
         if cluster is not None:
             cluster.close()

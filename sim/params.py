@@ -167,36 +167,37 @@ class Behaviour(Section):
 class Committee(Section):
     staff_per_10k: float = P(12.0, unit="staff per 10,000 residents", ge=0, le=100, role="lever",
                              meaning="full-time residents' committee staff",
-                             source="T: 6 staff for ~5,000 residents (Guangzhou); 003: 不少于18人 per 10,000")
+                             source="T: 6 staff for ~5,000 residents (Guangzhou); 003: 每万城镇常住人口不少于18人的标准")
     staff_hours_per_day: float = P(8.0, unit="hours", ge=0, le=16, role="constant",
                                    meaning="working hours per staff member per day", source="A")
     staff_cost_yuan_per_year: float = P(60000, unit="yuan/staff/year", ge=0, role="constant",
                                         meaning="cost of one staff member", source="A")
     office_budget_yuan: float = P(100000, unit="yuan/community/year", ge=0, role="lever",
                                   meaning="office and activity funds; part supports organizations",
-                                  source="003: 不低于20万元 office funds per community (reform standard)")
+                                  source="003: 每个社区办公经费不低于20万元 (reform standard)")
     org_support_share: float = P(0.3, unit="share", ge=0, le=1, role="lever",
                                  meaning="share of office funds granted to community organizations",
                                  source="A")
     pushed_down_duty_items: int = P(200, unit="items", ge=0, le=1000, role="lever",
                                     meaning="administrative items pushed down onto the committee",
-                                    source="003: 由200多项精简为97项")
+                                    source="003: 将200余项下沉事项和70余块挂牌 ... 清理精简为97项和27块 (200+ items to 97)")
     hours_per_duty_item: float = P(0.18, unit="staff-hours/item/day", ge=0, le=5,
                                    meaning="daily staff time one pushed-down item consumes",
                                    source="T: 67.8-87.8% of committee tasks assigned by government (calibrated)")
     ledger_share: float = P(0.3, unit="share", ge=0, le=1,
                             meaning="share of duty time that is ledgers and forms",
-                            source="002: 电子台账 (electronic ledgers) target this share")
+                            source="002: 精简社区各类资料台账,推行建立电子档案 (share: A)")
     electronic_ledgers: bool = P(False, unit="switch", role="lever",
-                                 meaning="electronic ledgers halve ledger time", source="002")
+                                 meaning="electronic ledgers halve ledger time",
+                                 source="002: 精简社区各类资料台账,推行建立电子档案")
     plaques: int = P(70, unit="plaques", ge=0, le=500, role="lever",
                      meaning="organization plaques hung at the committee, each with its own reporting",
-                     source="003: 70多块 plaques cut to 27")
+                     source="003: 将200余项下沉事项和70余块挂牌 ... 清理精简为97项和27块 (70+ plaques to 27)")
     hours_per_plaque: float = P(0.04, unit="staff-hours/plaque/day", ge=0, le=5,
                                 meaning="daily reporting time per plaque", source="A")
     inspections_per_month: float = P(4.0, unit="inspections", ge=0, le=60, role="lever",
                                      meaning="inspections and evaluations from above",
-                                     source="002: 减少检查评比 (fewer inspections)")
+                                     source="002: 对社区的检查活动 (to be cut: 精简; count: A)")
     hours_per_inspection: float = P(12.0, unit="staff-hours", ge=0, le=200,
                                     meaning="staff time one inspection takes on the day", source="A")
     duty_rebound_per_year: float = P(12.0, unit="items/year", ge=0, le=500, role="uncertainty",
@@ -204,7 +205,7 @@ class Committee(Section):
                                      source="T: 'the more it is reduced, the heavier it gets' (grade C)")
     duty_list_cap: bool = P(False, unit="switch", role="lever",
                             meaning="a published duty list: new items only with funding (权随责走、费随事转)",
-                            source="002: 权随责走、费随事转")
+                            source="002: “权随责走、费随事转”的原则; 003: 职能部门职责下沉准入和审查备案制度")
     funded_item_cost_yuan: float = P(20000, unit="yuan/item/year", ge=0, role="constant",
                                      meaning="funding that comes with an item under the duty list (pays for the hours)",
                                      source="002 (amount: A)")
@@ -229,7 +230,7 @@ class Committee(Section):
 # --------------------------------------------------------------------------------- grid
 class Grid(Section):
     households_per_grid: int = P(300, unit="households", ge=20, le=5000, role="lever",
-                                 meaning="households per grid", source="003: 300户或1000人为一个网格")
+                                 meaning="households per grid", source="003: 按300户或1000人标准")
     workers_per_grid: float = P(0.5, unit="workers", ge=0, le=10, role="lever",
                                 meaning="grid workers per grid", source="003: 新增网格30个 (A: baseline half a worker)")
     visits_per_worker_day: float = P(8.0, unit="households/day", ge=0, le=100, role="lever",
@@ -326,16 +327,16 @@ class Organizations(Section):
 class Grants(Section):
     contests_per_year: int = P(0, unit="contests", ge=0, le=12, role="lever",
                                meaning="micro-venture (公益微创投) contests a year",
-                               source="004: 两届公益微创投大赛")
+                               source="004: 街道已举办两次社区公益微创投大赛")
     grants_per_contest: int = P(13, unit="projects", ge=0, le=500, role="lever",
-                                meaning="projects funded per contest", source="004: 资助26个项目 over two contests")
+                                meaning="projects funded per contest", source="004: 两次共评选出26个公益微项目 (13 a contest, derived)")
     amount_min_yuan: float = P(1000, unit="yuan", ge=0, role="lever",
-                               meaning="smallest grant", source="004: 1000元至10000元")
+                               meaning="smallest grant", source="004: 1000—10000元不等的项目奖励资金")
     amount_max_yuan: float = P(10000, unit="yuan", ge=0, role="lever",
-                               meaning="largest grant", source="004: 1000元至10000元; T Harbin at most 5,000")
+                               meaning="largest grant", source="004: 1000—10000元不等的项目奖励资金; T Harbin at most 5,000")
     proposal_training: bool = P(False, unit="switch", role="lever",
                                 meaning="proposal-writing training for resident leaders (more and better proposals)",
-                                source="004: 项目书撰写培训")
+                                source="004: 项目书撰写等多次追踪培训和集中授课")
     training_cost_yuan: float = P(20000, unit="yuan/contest", ge=0, role="constant",
                                   meaning="cost of the training for one contest", source="A")
     scoring: Literal["quality", "random", "need"] = P(
@@ -358,7 +359,7 @@ class Grants(Section):
 class PurchasedServices(Section):
     items: int = P(0, unit="items", ge=0, le=500, role="lever",
                    meaning="service items the government contracts to organizations in each community",
-                   source="000: 139 government service items moved to social organizations (Wuhou); 003: 每年不少于3项")
+                   source="000: 将139项政务服务交由社会组织承接 (Wuhou); 003: 每年新增3个以上服务项目纳入购买清单")
     budget_per_item_yuan: float = P(30000, unit="yuan/item/year", ge=0, role="lever",
                                     meaning="contract value of one item", source="A")
     capacity_per_item_day: float = P(0.5, unit="needs/item/day", ge=0, le=50,
@@ -374,19 +375,19 @@ class PurchasedServices(Section):
 class Incubation(Section):
     hub: bool = P(False, unit="switch", role="lever",
                   meaning="a hub (枢纽型) organization incubates new groups",
-                  source="002; 004 '1+9+N'; 001 service alliance of 50 organizations")
+                  source="002: 加强枢纽型社会组织建设; 004: “1+9+N”社区社会组织孵化培育计划; 001: 等50家机构加入联盟")
     hub_cost_yuan: float = P(200000, unit="yuan/year", ge=0, role="constant",
                              meaning="running cost of the hub", source="A")
     hub_foundings_per_year: float = P(4.0, unit="organizations/year", ge=0, le=100, role="lever",
                                       meaning="groups the hub incubates a year in each community", source="A")
     filing_instead_of_registration: bool = P(False, unit="switch", role="lever",
                                              meaning="filing (备案) instead of registration lowers the founding threshold",
-                                             source="002: 备案制")
+                                             source="002: 不具备登记条件的实行备案制度")
     filing_founding_factor: float = P(2.0, unit="factor", ge=1, le=10,
                                       meaning="multiplier on resident founding under filing", source="A")
     social_workers: float = P(0.0, unit="workers/community", ge=0, le=50, role="lever",
                               meaning="social workers attached to community organizations",
-                              source="000: 三社联动 (community, organizations, social workers)")
+                              source="000: 社区、社会组织、社工“三社联动”")
     social_worker_cost_yuan: float = P(80000, unit="yuan/worker/year", ge=0, role="constant",
                                        meaning="cost of one social worker", source="A")
 
@@ -394,7 +395,7 @@ class Incubation(Section):
 class Party(Section):
     double_registration_share: float = P(0.2, unit="share", ge=0, le=1, role="lever",
                                          meaning="share of in-service party members registered with their home community",
-                                         source="003: 双报到、双服务、双评议")
+                                         source="003: 在职党员“双报到、双服务、双评议”制度 (share: A)")
     service_hours_per_month: float = P(2.0, unit="hours/month", ge=0, le=100, role="lever",
                                        meaning="community service hours of a registered in-service member",
                                        source="003 (hours: A)")
@@ -405,36 +406,38 @@ class Party(Section):
                                     meaning="ties a serving party member invites per service hour", source="A")
     evaluation: bool = P(False, unit="switch", role="lever",
                          meaning="yearly evaluation of party members by resident representatives",
-                         source="000: 每年6月 evaluation by resident representatives; 003: 双评议")
+                         source="000: 我们每年6月都要进行一次民主测评; 003: “双报到、双服务、双评议”")
     evaluation_day_of_year: int = P(166, unit="day of year", ge=1, le=365,
-                                    meaning="day of the evaluation (mid-June)", source="000: 每年6月")
+                                    meaning="day of the evaluation (mid-June)",
+                                    source="000: 我们每年6月都要进行一次民主测评")
     evaluation_effort_gain: float = P(0.3, unit="factor", ge=0, le=3,
                                       meaning="rise in effort of a member rated in the bottom half", source="A")
     evaluators_per_community: int = P(40, unit="residents", ge=0, le=1000,
-                                      meaning="resident representatives who evaluate", source="000")
+                                      meaning="resident representatives who evaluate",
+                                      source="000: 让居民代表给我们的党员打分 (number: A)")
 
 
 class Deliberation(Section):
     meetings_per_year: int = P(2, unit="meetings/year", ge=0, le=52, role="lever",
                                meaning="deliberation meetings a year",
-                               source="003: 至少每季度 (quarterly minimum); 004: monthly")
+                               source="003: 每季度召开协商议事会议不少于1次; 004: 每月初各社区召开的居民代表常务会")
     format: Literal["council", "open_space", "hearing", "courtyard"] = P(
         "council", unit="format", role="lever",
         meaning="residents' council, open space, hearing for affected residents, show-of-hands courtyard meeting",
-        source="000 hearings and courtyard meetings; 004 open space")
+        source="000: 要召开社区听证会; 经过几次坝坝会举手表决; 004: 采取开放空间讨论、社区工作坊、公益项目协商等形式")
     decision_rule: Literal["majority", "two_thirds", "consensus"] = P(
         "majority", unit="rule", role="lever", meaning="votes a proposal needs", source="A")
     representatives: int = P(30, unit="residents", ge=0, le=1000,
                              meaning="invited resident representatives, party members and organization delegates",
-                             source="004: resident-representative meetings")
+                             source="004: 每月初各社区召开的居民代表常务会 (number: A)")
     issues_per_meeting: int = P(3, unit="issues", ge=1, le=50,
                                 meaning="top public issues taken up per meeting", source="A")
     contest_sd: float = P(0.15, unit="share", ge=0, le=0.5,
                           meaning="spread of an issue's support across residents", source="A")
     stage_days_review: int = P(7, unit="days", ge=0, le=365, meaning="collect and review stage",
-                               source="004 七步议事法")
+                               source="000: 收集、审查、决议、公示、执行(监督)、测评、归档 (days: A)")
     stage_days_publicize: int = P(7, unit="days", ge=0, le=365, meaning="publicize stage",
-                                  source="004 七步议事法")
+                                  source="000: 收集、审查、决议、公示、执行(监督)、测评、归档 (days: A)")
     execution_days: float = P(45.0, unit="days", ge=0, le=730,
                               meaning="mean days to carry out a passed proposal", source="A")
     execution_success: float = P(0.75, unit="probability", ge=0, le=1,
@@ -442,6 +445,25 @@ class Deliberation(Section):
                                  source="A")
     hours_per_meeting: float = P(6.0, unit="staff-hours", ge=0, le=200,
                                  meaning="committee time to prepare and run one meeting", source="A")
+    convergence_per_session: float = P(0.1, unit="share", ge=0, le=1,
+                                       meaning="share of the gap to full agreement a failed vote closes before the next session",
+                                       source="A: deliberation narrows a contest")
+    contested_convergence: float = P(0.03, unit="share", ge=0, le=1,
+                                     meaning="the same for a collective dispute's contested issue",
+                                     source="004: 170户, 20多次议事协商会议 over a year (calibrated)")
+    contested_session_days: int = P(18, unit="days", ge=1, le=365,
+                                    meaning="days between hearing / courtyard sessions on a collective dispute's issue",
+                                    source="004: 20+ meetings in a year, about one every 2-3 weeks")
+    max_sessions: int = P(30, unit="sessions", ge=1, le=1000,
+                          meaning="failed sessions after which an issue is rejected", source="A")
+    issue_shelf_days: int = P(365, unit="days", ge=1, le=3650,
+                              meaning="an issue not taken up within this long is shelved", source="A")
+    execution_slots: int = P(3, unit="proposals", ge=1, le=100,
+                             meaning="passed proposals a community carries out at once (the rest wait)",
+                             source="A")
+    stage_days_evaluate: int = P(14, unit="days", ge=0, le=365,
+                                 meaning="evaluate stage (residents' evaluation) before archiving",
+                                 source="004 七步议事法")
 
 
 class Disputes(Section):
@@ -464,6 +486,9 @@ class Disputes(Section):
             if missing or extra or min(d.values()) < 0:
                 raise ValueError(f"{name} needs exactly the channels {', '.join(CHANNELS[1:])} "
                                  "with non-negative values")
+        bad = set(self.type_success_factor) - set(DISPUTE_TYPES)
+        if bad or min(self.type_success_factor.values(), default=0) < 0:
+            raise ValueError(f"type_success_factor: unknown types {sorted(bad)} or negative values")
         if max(self.channel_skill.values()) > 1:
             raise ValueError("channel_skill values are probabilities (at most 1)")
         return self
@@ -473,7 +498,7 @@ class Disputes(Section):
     direct_settle_strong: float = P(0.45, unit="probability", ge=0, le=1,
                                     meaning="chance parties with a strong (household/building) tie settle directly",
                                     source="A")
-    report_prob_day: float = P(0.15, unit="probability/day", ge=0, le=1,
+    report_prob_day: float = P(0.3, unit="probability/day", ge=0, le=1,
                                meaning="daily chance parties report an unsettled dispute (times trust)",
                                source="A")
     severity_growth_day: float = P(0.01, unit="severity/day", ge=0, le=1,
@@ -517,17 +542,28 @@ class Disputes(Section):
     collective_households: float = P(30.0, unit="households", ge=2, le=2000,
                                      meaning="mean households in a collective dispute",
                                      source="004: 170户 in the house-purchase case")
+    collective_support: float = P(0.3, unit="share", ge=0, le=1,
+                                  meaning="mean initial support for a settlement of a collective dispute among the affected",
+                                  source="004: contested (20+ meetings); A: value")
+    type_success_factor: dict[str, float] = P(
+        {"noise_leak": 1.0, "parking": 0.95, "pets": 1.0, "renovation_property": 0.9,
+         "family": 0.85, "collective": 0.5}, unit="factor",
+        meaning="multiplier on each attempt's chance of success, by dispute type",
+        source="T: family and complex cases succeed less often (Statistical Yearbook 2012); A: values")
+    abandon_after_failure: float = P(0.3, unit="probability", ge=0, le=1,
+                                     meaning="chance the parties stop seeking help after a failed attempt (the dispute festers)",
+                                     source="T: official success 95-98% is an upper bound (calibrated)")
 
 
 class Legal(Section):
     lawyer_hours_per_week: float = P(0.0, unit="hours/week", ge=0, le=80, role="lever",
                                       meaning="community lawyer / professional mediator hours",
-                                      source="000: 律师深入社区; 003")
+                                      source="000: 律师深入社区接受群众法律咨询; 003: 打造“律师进社区” (hours: A)")
     lawyer_cost_yuan_per_hour: float = P(300, unit="yuan/hour", ge=0, role="constant",
                                          meaning="cost of a lawyer hour", source="A")
     police_days_per_week: float = P(1.0, unit="days/week", ge=0, le=7, role="lever",
                                     meaning="days the community police officer and auxiliaries are present",
-                                    source="003: 一名民警两名辅警, 每周不少于3天")
+                                    source="003: 推进城市社区“一区一警两辅”; 每周在社区工作时间不少于3天")
     volunteer_mediators_per_1000: float = P(1.0, unit="mediators/1,000 residents", ge=0, le=50,
                                             role="lever",
                                             meaning="building heads and volunteer mediators", source="A")
@@ -536,12 +572,12 @@ class Legal(Section):
 class Transparency(Section):
     publish_affairs: bool = P(False, unit="switch", role="lever",
                               meaning="publish party, residents' and financial affairs monthly (三公开一监督)",
-                              source="000: 党务、居务、财务公开")
+                              source="000: 党务、居务、财务公开和民主评议党员干部")
     publish_trust_gain: float = P(0.01, unit="trust/month", ge=0, le=0.2,
                                   meaning="trust moved towards 1 each publication", source="A")
     satisfaction_linked_payment: bool = P(False, unit="switch", role="lever",
                                           meaning="property company paid in full only if monthly satisfaction tests pass",
-                                          source="004: 每月满意度测评")
+                                          source="004: 每月的测评结果,将作为物业公司季度款项是否全额拨付")
     linked_payment_success_gain: float = P(0.15, unit="probability", ge=0, le=1,
                                            meaning="rise in success of environment/property needs under linked payment",
                                            source="A")
@@ -551,11 +587,13 @@ class Transparency(Section):
 
 class Moral(Section):
     recognition: bool = P(False, unit="switch", role="lever",
-                          meaning="role-model awards for volunteers (好人榜)", source="003")
+                          meaning="role-model awards for volunteers",
+                          source="003: 常态化选树“雄关好人”“道德模范”")
     recognition_fatigue_factor: float = P(0.8, unit="factor", ge=0, le=1,
                                           meaning="fatigue per act under recognition", source="A")
     evening_opening: bool = P(False, unit="switch", role="lever",
-                              meaning="facilities open after working hours (8小时以外)", source="003")
+                              meaning="facilities open after working hours",
+                              source="003: “8小时外社区文体娱乐设施开放计划”")
     evening_free_time_gain: float = P(0.15, unit="0-1", ge=0, le=1,
                                       meaning="free time added to working adults by evening opening", source="A")
     cost_yuan_per_year: float = P(30000, unit="yuan/year", ge=0, role="constant",
@@ -565,13 +603,13 @@ class Moral(Section):
 class Smart(Section):
     digital_ordering: bool = P(False, unit="switch", role="lever",
                                meaning="needs reported by mini-program: easier reporting, cheaper dispatch",
-                               source="003: 小程序")
+                               source="003: 开发居民通微信小程序应用")
     digital_report_gain: float = P(0.1, unit="probability/day", ge=0, le=1,
                                    meaning="added daily reporting chance with digital ordering", source="A")
     digital_dispatch_factor: float = P(0.5, unit="factor", ge=0, le=1,
                                        meaning="dispatch hours per order with digital ordering", source="A")
     online_mediation: bool = P(False, unit="switch", role="lever",
-                               meaning="an online dispute mediation platform", source="003: 线上调解")
+                               meaning="an online dispute mediation platform", source="003: 构建线上化解纠纷工作机制")
     cost_yuan_per_year: float = P(50000, unit="yuan/year", ge=0, role="constant",
                                   meaning="platform cost, each", source="A")
 

@@ -32,14 +32,18 @@ def send_invitations(rng: np.random.Generator, adj, rates: np.ndarray) -> tuple[
     """Each sender invites Poisson(rate) ties drawn uniformly. Returns (senders, invitees)."""
     counts = rng.poisson(rates)
     senders = np.repeat(np.arange(rates.size), counts)
+    return random_ties(rng, adj, senders)
+
+
+def random_ties(rng: np.random.Generator, adj, senders: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One uniformly drawn tie per entry of ``senders`` (those without ties are dropped)."""
     if senders.size == 0:
         return senders, senders
-    deg = np.diff(adj.indptr)
-    has = deg[senders] > 0
-    senders = senders[has]
-    offs = (rng.random(senders.size) * deg[senders]).astype(np.int64)
-    invitees = adj.indices[adj.indptr[senders] + offs]
-    return senders, invitees
+    deg = adj.indptr[senders + 1] - adj.indptr[senders]
+    senders = senders[deg > 0]
+    deg = deg[deg > 0]
+    offs = (rng.random(senders.size) * deg).astype(np.int64)
+    return senders, adj.indices[adj.indptr[senders] + offs]
 
 
 def evaluate(model, rng: np.random.Generator) -> None:

@@ -33,7 +33,15 @@ class Population:
             hh_offset += int(ids[-1]) + 1
         self.household = household
         self.n_households = hh_offset
-        self.building = household // pp.households_per_building
+        # buildings never straddle two communities: number them within each community
+        first_hh = np.zeros(n_c, np.int64)
+        first_hh[1:] = household[np.arange(1, n_c) * per]
+        local_hh = household - first_hh[self.community]
+        local_bld = local_hh // pp.households_per_building
+        bld_offset = np.zeros(n_c, np.int64)
+        for c in range(1, n_c):
+            bld_offset[c] = bld_offset[c - 1] + local_bld[(c - 1) * per:c * per].max() + 1
+        self.building = local_bld + bld_offset[self.community]
         self.n_buildings = int(self.building.max()) + 1
         # households are migrant or local as a whole
         hh_migrant = rng.random(hh_offset) < pp.migrant_share
@@ -81,11 +89,12 @@ class Population:
         """Book acts of one type for residents ``who`` (index array) on ``day``."""
         if who.size == 0:
             return
+        # ``who`` holds each resident at most once (decisions are taken over unique
+        # candidates), so plain fancy-index updates are exact and much faster than add.at
         self.last_act[act, who] = day
-        np.add.at(self.acts[act], who, 1)
-        np.add.at(self.acts_year_ring[(day // 30) % 12], who, 1)
-        np.add.at(self.fatigue, who, fatigue_per_act)
-        np.minimum(self.fatigue, 1.0, out=self.fatigue)
+        self.acts[act, who] += 1
+        self.acts_year_ring[(day // 30) % 12, who] += 1
+        self.fatigue[who] = np.minimum(1.0, self.fatigue[who] + fatigue_per_act)
         self.disposition[who] = np.minimum(1.0, self.disposition[who] + reinforcement)
 
     def groups(self) -> dict[str, np.ndarray]:

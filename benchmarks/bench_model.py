@@ -1,0 +1,107 @@
+"""Model speed: simulated seconds for a year, against a floor kernel on the same network.
+
+    python benchmarks/bench_model.py [--repeat 3] [--write]
+
+Cases: a 10,000-resident community and a 100,000-resident street (10 communities of
+10,000), each for 365 days, with disputes and deliberation on (the baseline defaults).
+The floor kernel does, per day, what no implementation of the model's rules can avoid: one
+sparse neighbour sum over the network, ten elementwise passes and one random draw per
+resident. The model's time is printed as a multiple of that floor. ``--write`` replaces the
+"Model speed" block of benchmarks/README.md with the table, the date and the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import re
+import time
+from pathlib import Path
+
+import numpy as np
+
+from sim.model import CoGovModel
+
+CASES = {"community 10,000 x 365 d": (1, 10_000), "street 100,000 (10 communities) x 365 d": (10, 10_000)}
+DAYS = 365
+
+
+def floor_kernel(adj, days: int, seed: int = 0) -> float:
+    n = adj.shape[0]
+    rng = np.random.default_rng(seed)
+    x = rng.random(n).astype(np.float32)
+    a = np.zeros(n)
+    deg = np.maximum(np.asarray(adj.sum(axis=1)).ravel(), 1.0)
+    t0 = time.perf_counter()
+    for _ in range(days):
+        s = (adj @ x) / deg                      # one sparse neighbour sum
+        u = rng.random(n, dtype=np.float32)      # one random draw per resident
+        for k in range(10):                      # ten elementwise passes
+            a = a * 0.9 + s if k % 2 == 0 else np.minimum(a, 1.0)
+        x = (u < a * 0.01).astype(np.float32)
+    return time.perf_counter() - t0
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, numpy {np.__version__}"
+
+
+def run(repeat: int) -> list[dict]:
+    rows = []
+    for name, (n_c, per) in CASES.items():
+        sim_times, setup_times, floors = [], [], []
+        for r in range(repeat):
+            t0 = time.perf_counter()
+            m = CoGovModel(rng=r + 1, **{"population.n_communities": n_c,
+                                        "population.residents_per_community": per,
+                                        "run.days": DAYS})
+            setup_times.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            m.run()
+            sim_times.append(time.perf_counter() - t0)
+            floors.append(floor_kernel(m.adj, DAYS, seed=r))
+        sim_t, floor_t = min(sim_times), min(floors)
+        rows.append({"case": name, "residents": n_c * per, "setup_s": min(setup_times),
+                     "simulate_s": sim_t, "floor_s": floor_t, "multiple": sim_t / floor_t})
+        print(f"{name:42s} setup {min(setup_times):6.2f} s   simulate {sim_t:6.2f} s   "
+              f"floor {floor_t:5.2f} s   x{sim_t / floor_t:4.1f}", flush=True)
+    return rows
+
+
+def write(rows: list[dict], repeat: int) -> None:
+    path = Path(__file__).with_name("README.md")
+    text = path.read_text() if path.exists() else "# Benchmarks\n"
+    table = ["| case | setup (s) | simulate 365 d (s) | floor kernel (s) | model / floor |",
+             "|---|---|---|---|---|"]
+    table += [f"| {r['case']} | {r['setup_s']:.2f} | {r['simulate_s']:.2f} | {r['floor_s']:.2f} | "
+              f"{r['multiple']:.1f}x |" for r in rows]
+    block = "\n".join([
+        "<!-- BEGIN MODEL SPEED -->",
+        f"Measured {dt.date.today().isoformat()} on {machine()}; best of {repeat} runs, seeds 1..{repeat},",
+        "baseline defaults (disputes and deliberation on). Command: `.venv/bin/python benchmarks/bench_model.py --write`.",
+        "", *table, "<!-- END MODEL SPEED -->"])
+    if "<!-- BEGIN MODEL SPEED -->" in text:
+        text = re.sub(r"<!-- BEGIN MODEL SPEED -->.*?<!-- END MODEL SPEED -->", block, text, flags=re.S)
+    else:
+        text = text.rstrip() + "\n\n## Model speed\n\n" + block + "\n"
+    path.write_text(text)
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--write", action="store_true", help="record the table in benchmarks/README.md")
+    args = ap.parse_args()
+    rows = run(args.repeat)
+    if args.write:
+        write(rows, args.repeat)

@@ -1,0 +1,180 @@
+"""`cogov compare`: common random numbers, worker-count invariance, files, table, errors."""
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sim.cli
+from sim.compare import (COST, PARTICIPANTS, paired_ci, paired_effects, rep_seeds, run_pairs,
+                         scenario_names)
+from sim.config import load_scenario
+
+BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"
+
+
+def main(argv: list[str]) -> int:
+    """``cogov ARGV`` in this process. sim.cli.main appends the extra commands to a module-level
+    list on every call, so a second call in one process would register `compare` twice: start
+    from an empty list each time."""
+    sim.cli._EXTRA_COMMANDS.clear()
+    return sim.cli.main(argv)
+
+
+def write_scenario(folder: Path, name: str, extra: str = "") -> Path:
+    """A small scenario extending the real baseline: 1,500 residents, 60 days."""
+    path = folder / f"{name}.yaml"
+    path.write_text(f"extends: {BASELINE}\n"
+                    "population:\n  residents_per_community: 1500\n"
+                    "run:\n  days: 60\n" + extra, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def base_alt(tmp_path):
+    base = write_scenario(tmp_path, "small_base")
+    alt = write_scenario(tmp_path, "small_alt",
+                         "committee:\n  pushed_down_duty_items: 40\n  plaques: 10\n"
+                         "  staff_per_10k: 30\n")
+    return base, alt
+
+
+def test_same_scenario_on_both_sides_gives_exactly_zero_differences(base_alt):
+    base, _ = base_alt
+    sc = load_scenario(base)
+    names = scenario_names([str(base), str(base)])
+    assert names == ["small_base", "small_base_2"]
+    runs, ts, failures = run_pairs(names, [sc, sc], rep_seeds(5, 3), workers=1, progress=False)
+    assert not failures
+    assert sorted(runs["seed"].unique()) == [5, 6, 7]
+    eff = paired_effects(runs, names)
+    real = eff[eff["outcome"] != COST]
+    assert len(real) > 100  # every numeric summary key is an outcome
+    defined = real.dropna(subset=["diff"])
+    assert (defined["diff"] == 0.0).all()
+    with_ci = real[real["n"] >= 2]  # an interval needs two defined pairs
+    assert len(with_ci) > 100
+    assert (with_ci["ci_low"] == 0.0).all() and (with_ci["ci_high"] == 0.0).all()
+    # no extra participants: no cost per additional participant
+    assert math.isnan(eff.loc[eff["outcome"] == COST, "diff"].item())
+    # the replications themselves differ: the zero comes from pairing, not from constant output
+    assert runs.loc[runs["scenario"] == "small_base", "participation_year"].nunique() > 1
+
+
+def test_cli_one_and_two_workers_identical_and_writes_everything(base_alt, tmp_path, capsys):
+    base, alt = base_alt
+    outs = {}
+    for w in (1, 2):
+        out = tmp_path / f"out_w{w}"
+        code = main(["compare", str(base), str(alt), "--reps", "3", "--workers", str(w),
+                     "--seed", "11", "--out", str(out)])
+        assert code == 0
+        outs[w] = out
+    printed = capsys.readouterr().out
+
+    # identical results whatever the number of workers
+    r1 = pd.read_parquet(outs[1] / "runs.parquet")
+    r2 = pd.read_parquet(outs[2] / "runs.parquet")
+    pd.testing.assert_frame_equal(r1, r2)
+    pd.testing.assert_frame_equal(pd.read_parquet(outs[1] / "timeseries.parquet"),
+                                  pd.read_parquet(outs[2] / "timeseries.parquet"))
+
+    out = outs[2]
+    for f in ("runs.parquet", "timeseries.parquet", "effects.parquet", "manifest.json",
+              "timeseries.png", "effects.png"):
+        assert (out / f).is_file(), f
+    for png in ("timeseries.png", "effects.png"):
+        assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not list(tmp_path.glob(".out_w*"))  # no temporary directories left behind
+
+    # runs: one row per scenario x rep with every summary key
+    assert len(r1) == 6
+    assert list(r1[["scenario", "rep", "seed"]].itertuples(index=False, name=None)) == [
+        ("small_base", 0, 11), ("small_base", 1, 12), ("small_base", 2, 13),
+        ("small_alt", 0, 11), ("small_alt", 1, 12), ("small_alt", 2, 13)]
+    for k in ("participation_year", "disputes_resolved_share", "spend_total", "trust_mean",
+              PARTICIPANTS):
+        assert k in r1.columns
+    ts = pd.read_parquet(out / "timeseries.parquet")
+    assert list(ts.columns[:3]) == ["scenario", "rep", "day"]
+    assert len(ts) == 6 * 60
+
+    eff = pd.read_parquet(out / "effects.parquet")
+    assert list(eff.columns) == ["outcome", "base", "scenario", "base_mean", "alt_mean", "diff",
+                                 "ci_low", "ci_high", "n"]
+    row = eff.set_index("outcome").loc["participation_year"]
+    b = r1.loc[r1["scenario"] == "small_base", "participation_year"].to_numpy()
+    a = r1.loc[r1["scenario"] == "small_alt", "participation_year"].to_numpy()
+    assert row["diff"] == pytest.approx((a - b).mean())
+    assert row["ci_low"] <= row["diff"] <= row["ci_high"] and row["n"] == 3
+
+    man = json.loads((out / "manifest.json").read_text())
+    assert man["seeds"] == [11, 12, 13] and man["base"] == "small_base"
+    assert [s["name"] for s in man["scenarios"]] == ["small_base", "small_alt"]
+    assert man["scenarios"][1]["scenario"]["committee"]["pushed_down_duty_items"] == 40
+    assert man["command_line"].startswith("cogov compare ")
+
+    # the table
+    assert "small_alt vs small_base (3 paired replications" in printed
+    for label in ("took part in the last year", "disputes resolved the same day",
+                  "committee self-governance hours", "cost per additional participant"):
+        assert label in printed
+
+
+def test_paired_ci_matches_the_t_interval():
+    d = np.array([1.0, 2.0, 4.0, 5.0])
+    mean, lo, hi = paired_ci(d)
+    half = 3.182446305284263 * d.std(ddof=1) / 2  # t(0.975, 3) x sd / sqrt(4)
+    assert mean == 3.0 and lo == pytest.approx(3 - half) and hi == pytest.approx(3 + half)
+    assert paired_ci(np.array([2.0, 2.0, 2.0])) == (2.0, 2.0, 2.0)
+
+
+def test_cost_per_additional_participant():
+    runs = pd.DataFrame({
+        "scenario": ["b", "b", "a", "a"], "rep": [0, 1, 0, 1], "residents": [1000] * 4,
+        "participation_year": [0.10, 0.20, 0.15, 0.25], "spend_total": [100.0, 200.0, 1100.0, 1200.0]})
+    runs[PARTICIPANTS] = runs["participation_year"] * runs["residents"]
+    eff = paired_effects(runs, ["b", "a"]).set_index("outcome")
+    assert eff.loc[COST, "diff"] == pytest.approx(1000.0 / 50.0)
+    assert "residents" not in eff.index  # a description of the run, not an outcome
+
+
+def test_bad_file_exits_2_with_clear_message(tmp_path, capsys):
+    missing = tmp_path / "nope.yaml"
+    assert main(["compare", str(BASELINE), str(missing), "--reps", "3"]) == 2
+    assert "nope.yaml: no such file" in capsys.readouterr().err
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f"extends: {BASELINE}\ncommittee:\n  pushed_down_duty_itemz: 97\n")
+    assert main(["compare", str(BASELINE), str(bad), "--reps", "3"]) == 2
+    err = capsys.readouterr().err
+    assert "bad.yaml" in err and "committee.pushed_down_duty_itemz: unknown key" in err
+
+    assert main(["compare", str(BASELINE), str(BASELINE), "--reps", "1"]) == 2
+    assert "--reps must be at least 2" in capsys.readouterr().err
+
+
+def test_a_failed_run_drops_its_replication_everywhere(base_alt, tmp_path, monkeypatch, capsys):
+    import sim.runner
+
+    real = sim.runner.run_one
+
+    def flaky(scenario, seed, **kw):
+        if seed == 12 and scenario.committee.pushed_down_duty_items == 40:
+            raise RuntimeError("boom")
+        return real(scenario, seed, **kw)
+
+    monkeypatch.setattr(sim.runner, "run_one", flaky)
+    base, alt = base_alt
+    out = tmp_path / "out"
+    code = main(["compare", str(base), str(alt), "--reps", "3", "--seed", "11", "--out", str(out),
+                 "--no-figures"])
+    assert code == 1  # results written, but the caller learns that runs failed
+    assert "1 of 6 runs failed" in capsys.readouterr().err
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert sorted(runs["rep"].unique()) == [0, 2]  # the pair stays a pair
+    man = json.loads((out / "manifest.json").read_text())
+    assert man["complete_reps"] == [0, 2] and "boom" in man["failures"][0]["error"]

@@ -1,0 +1,262 @@
+"""Mechanisms on paired runs (same seed, with and without the mechanism), reproducibility,
+and Mesa's own tools (keyword parameters, batch_run) driving the model."""
+
+import json
+import random
+
+import mesa
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import small
+
+from sim import organizations as orgs_mod
+from sim.config import ScenarioError
+from sim.model import CoGovModel
+from sim.outcomes import TIMESERIES_COLUMNS
+
+SELF_GOVERNANCE = ("mediation", "dispatch", "service", "deliberation", "org_support", "volunteers")
+
+
+def run(scenario, seed=1, days=None):
+    m = CoGovModel(scenario, rng=seed)
+    m.run(days)
+    return m
+
+
+# ------------------------------------------------------------------- duties vs self-governance
+def test_duties_taking_all_staff_hours_leave_nothing_for_self_governance():
+    """1,500 residents at 12 staff per 10,000 give 1.8 staff (14.4 h a day); 200 items at
+    0.18 h plus 70 plaques need ~39 h: duties eat the whole capacity."""
+    m = run(small(), seed=3)
+    ts = m.timeseries()
+    cap = m.committees[0].staff * m.p.committee.staff_hours_per_day
+    assert m.committees[0].duty_hours(0) > cap
+    assert np.allclose(ts["committee_hours_duty"], cap)
+    for t in SELF_GOVERNANCE:
+        assert (ts[f"committee_hours_{t}"] == 0).all(), t
+    assert (ts["committee_self_governance_hours"] == 0).all()
+    assert ts["orders_dispatched"].sum() == 0
+    assert ts["volunteer_tasks"].sum() == 0
+    s = m.summary()
+    assert s["committee_self_governance_hours"] == 0
+    assert s["committee_duty_share"] == 1.0
+    assert s["needs_handled_by_org"] == s["needs_handled_by_committee"] == 0
+    assert s["needs_raised"] > 0 and s["needs_reported_share"] > 0  # needs were there
+
+    # paired: the same community with the duties taken off dispatches and self-governs
+    free = run(small(committee={"pushed_down_duty_items": 0, "plaques": 0,
+                                "inspections_per_month": 0, "duty_rebound_per_year": 0}), seed=3)
+    fts = free.timeseries()
+    assert (fts["committee_hours_duty"] == 0).all()
+    assert fts["orders_dispatched"].sum() > 0
+    assert fts["committee_hours_dispatch"].sum() > 0
+    assert fts["committee_self_governance_hours"].sum() > 0.5 * cap * len(fts)
+
+
+def test_duty_reduction_frees_hours_for_self_governance():
+    """Paired on the seed: cutting 200 items to 97 (Jiayuguan) with enough staff to have some
+    hours left either way gives more self-governance hours and fewer duty hours."""
+    staff = {"staff_per_10k": 40}
+    before = run(small(committee={**staff, "pushed_down_duty_items": 200}), seed=2).summary()
+    after = run(small(committee={**staff, "pushed_down_duty_items": 97}), seed=2).summary()
+    assert before["committee_self_governance_hours"] > 0
+    assert after["committee_hours_duty"] < before["committee_hours_duty"]
+    assert after["committee_self_governance_hours"] > 1.3 * before["committee_self_governance_hours"]
+    assert after["committee_duty_share"] < before["committee_duty_share"]
+
+
+def test_electronic_ledgers_cut_duty_hours():
+    c = {"staff_per_10k": 60}
+    paper = run(small(committee=c), seed=4).summary()
+    ledger = run(small(committee={**c, "electronic_ledgers": True}), seed=4).summary()
+    assert ledger["committee_hours_duty"] < paper["committee_hours_duty"]
+    assert ledger["committee_self_governance_hours"] > paper["committee_self_governance_hours"]
+
+
+# ------------------------------------------------------------------------- invitations
+@pytest.mark.parametrize("seed", [1, 2])
+def test_switching_off_party_invitations_lowers_participation(seed):
+    on = run(small(), seed=seed).summary()
+    off = run(small(party={"invitations_per_hour": 0}), seed=seed).summary()
+    assert on["party_invitations"] > 0
+    assert off["party_invitations"] == 0
+    assert off["participation_year"] < on["participation_year"]
+    assert off["participation_year_party"] <= on["participation_year_party"]
+
+
+def test_invitations_without_effect_lower_participation():
+    """behaviour.w_invited=0 switches off the effect of every invitation (party members' and
+    organization members'): participation falls although the invitations are still sent."""
+    on = run(small(), seed=1).summary()
+    off = run(small(behaviour={"w_invited": 0}), seed=1).summary()
+    assert off["party_invitations"] > 0
+    assert off["participation_year"] < on["participation_year"]
+
+
+def test_more_registered_party_members_send_more_invitations():
+    lo = run(small(party={"double_registration_share": 0.0}), seed=5).summary()
+    hi = run(small(party={"double_registration_share": 1.0}), seed=5).summary()
+    assert hi["party_invitations"] > lo["party_invitations"]
+    assert hi["participation_year"] >= lo["participation_year"]
+
+
+# ---------------------------------------------------------------------- organizations
+def test_organization_without_funds_or_members_dissolves():
+    m = CoGovModel(small(), rng=7)
+    n0 = m.dissolutions
+    empty = orgs_mod.SocialOrganization(m, 0, "charity", "resident", np.empty(0, np.int64), 0.0)
+    broke = orgs_mod.SocialOrganization(m, 0, "culture", "resident", np.arange(3), -500.0)
+    funded_few = orgs_mod.SocialOrganization(m, 0, "legal", "resident", np.arange(10, 13), 5000.0)
+    # a group with money and enough members that will keep taking part
+    healthy = orgs_mod.SocialOrganization(m, 0, "elderly", "resident", np.arange(20, 60), 5000.0)
+    m.orgs += [empty, broke, funded_few, healthy]
+    m._refresh_org_lookup()
+    for _ in range(29):
+        m.step()
+    assert empty.alive and broke.alive  # dissolution is a monthly event
+    m.step()  # day 29: the monthly bookkeeping
+    assert not empty.alive and not broke.alive
+    assert empty not in m.orgs and broke not in m.orgs
+    assert empty not in m.agents and broke not in m.agents
+    assert m.dissolutions >= n0 + 2
+    assert broke.members.size == 0
+    assert m.pop.memberships.min() >= 0
+    assert funded_few.alive and healthy.alive
+    assert funded_few in m.orgs and healthy in m.agents
+
+
+def test_members_without_money_keep_an_organization_alive():
+    """Paired with the test above: no funds alone is not enough, members must also run out."""
+    m = CoGovModel(small(), rng=7)
+    poor = orgs_mod.SocialOrganization(m, 0, "culture", "resident", np.arange(100, 140), 0.0)
+    m.orgs.append(poor)
+    m._refresh_org_lookup()
+    m.run(30)
+    assert poor.alive
+
+
+# ----------------------------------------------------------------- grid and migrant gaps
+def test_grid_visits_raise_reporting():
+    none = run(small(grid={"workers_per_grid": 0}), seed=2).summary()
+    many = run(small(grid={"workers_per_grid": 3}), seed=2).summary()
+    assert none["grid_visits"] == 0
+    assert many["needs_reported_share"] > none["needs_reported_share"]
+
+
+def test_migrants_start_with_less_trust_and_fewer_ties():
+    m = CoGovModel(small(), rng=1)
+    mig = m.pop.migrant
+    assert m.pop.trust[mig].mean() < m.pop.trust[~mig].mean()
+    assert m.initial_degree[mig].mean() < m.initial_degree[~mig].mean()
+    flat = CoGovModel(small(behaviour={"migrant_gap": 0}), rng=1)
+    assert flat.pop.trust[flat.pop.migrant].mean() == pytest.approx(
+        flat.pop.trust[~flat.pop.migrant].mean(), abs=0.02)
+
+
+# ------------------------------------------------------------------------ reproducibility
+def test_same_seed_same_output_different_seed_differs():
+    a, b, c = run(small(), seed=5), run(small(), seed=5), run(small(), seed=6)
+    ta, tb, tc = a.timeseries(), b.timeseries(), c.timeseries()
+    assert list(ta.columns) == list(TIMESERIES_COLUMNS)
+    assert len(ta) == 120
+    pd.testing.assert_frame_equal(ta, tb)
+    assert json.dumps(a.summary(), sort_keys=True) == json.dumps(b.summary(), sort_keys=True)
+    assert not ta.equals(tc)
+    assert json.dumps(a.summary(), sort_keys=True) != json.dumps(c.summary(), sort_keys=True)
+
+
+def test_randomness_flows_only_from_the_seed():
+    """The global random and numpy states are neither used nor needed: scrambling them between
+    two runs with one seed changes nothing, and a run leaves them untouched."""
+    random.seed(123)
+    np.random.seed(123)
+    before = (random.getstate(), np.random.get_state()[1].copy())
+    a = run(small(run={"days": 40}), seed=5).timeseries()
+    assert random.getstate() == before[0]
+    assert (np.random.get_state()[1] == before[1]).all()
+    random.seed(999)
+    np.random.seed(999)
+    random.random()
+    np.random.random(10)
+    b = run(small(run={"days": 40}), seed=5).timeseries()
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_seed_is_recorded_and_generator_rng_is_accepted():
+    m = CoGovModel(small(run={"days": 5}), rng=42)
+    m.run()
+    assert m.summary()["seed"] == 42
+    g1 = CoGovModel(small(run={"days": 5}), rng=np.random.default_rng(3))
+    g2 = CoGovModel(small(run={"days": 5}), rng=np.random.default_rng(3))
+    assert g1.seed == g2.seed
+
+
+# ------------------------------------------------------------------ Mesa's tools drive it
+def test_keyword_parameters_by_key_path():
+    dotted = CoGovModel(rng=1, **{"committee.pushed_down_duty_items": 97,
+                                  "population.residents_per_community": 300, "run.days": 3})
+    under = CoGovModel(rng=1, committee__pushed_down_duty_items=97,
+                       population__residents_per_community=300, run__days=3)
+    for m in (dotted, under):
+        assert m.p.committee.pushed_down_duty_items == 97
+        assert m.pop.n == 300
+        # unset keys keep the schema's defaults
+        assert m.p.committee.plaques == 70
+    # keyword overrides go on top of a scenario
+    over = CoGovModel(small(), rng=1, **{"committee.plaques": 27})
+    assert over.p.committee.plaques == 27 and over.pop.n == 1500
+
+
+def test_bad_keyword_parameters_are_scenario_errors():
+    with pytest.raises(ScenarioError, match="pushed_down_items.*unknown key.*pushed_down_duty_items"):
+        CoGovModel(rng=1, **{"committee.pushed_down_items": 97})
+    with pytest.raises(ScenarioError, match=r"committee.pushed_down_duty_items.*<= 1000"):
+        CoGovModel(rng=1, **{"committee.pushed_down_duty_items": 5000})
+
+
+def test_running_turns_false_at_the_end_of_the_horizon():
+    m = CoGovModel(small(run={"days": 7}), rng=1)
+    steps = 0
+    while m.running:
+        m.step()
+        steps += 1
+        assert steps <= 7
+    assert steps == 7 and m.day == 7
+
+
+def test_batch_run_in_process():
+    results = mesa.batch_run(
+        CoGovModel,
+        parameters={"population.residents_per_community": 300, "run.days": 10,
+                    "committee.pushed_down_duty_items": [97, 200]},
+        rng=[1, 2], number_processes=1, data_collection_period=-1, max_steps=1000,
+        display_progress=False)
+    assert len(results) == 4
+    assert {(r["committee.pushed_down_duty_items"], r["rng"]) for r in results} == \
+        {(97, 1), (97, 2), (200, 1), (200, 2)}
+    for r in results:
+        assert r["Step"] == 10  # stopped by model.running, not by max_steps
+        assert r["day"] == 9
+        assert 0 <= r["participation_30d"] <= 1
+    # the same seed gives the same outcome inside batch_run as outside it
+    by = {(r["committee.pushed_down_duty_items"], r["rng"]): r for r in results}
+    m = CoGovModel(rng=1, **{"population.residents_per_community": 300, "run.days": 10,
+                             "committee.pushed_down_duty_items": 97})
+    m.run()
+    last = m.timeseries().iloc[-1]
+    assert by[(97, 1)]["trust_mean"] == last["trust_mean"]
+    assert by[(97, 1)]["participation_30d"] == last["participation_30d"]
+
+
+def test_batch_run_with_processes():
+    """batch_run with several processes uses the spawn start method: the model class and its
+    keyword parameters must survive pickling into fresh interpreters."""
+    results = mesa.batch_run(
+        CoGovModel,
+        parameters={"population.residents_per_community": 200, "run.days": 5,
+                    "committee__pushed_down_duty_items": [97, 200]},
+        rng=[1], number_processes=2, data_collection_period=-1, display_progress=False)
+    assert len(results) == 2
+    assert sorted(r["committee__pushed_down_duty_items"] for r in results) == [97, 200]
+    assert all(r["Step"] == 5 for r in results)

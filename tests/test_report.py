@@ -1,0 +1,97 @@
+"""cogov report: figures and tables for sweeps (factorial heatmaps, Sobol, Morris) and
+for comparison directories."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from sim import cli
+from sim.report import report
+from sim.sweep import plan, run
+
+ROOT = Path(__file__).resolve().parent.parent
+BASELINE = str(ROOT / "scenarios" / "baseline.yaml")
+
+
+def main(argv):
+    cli._EXTRA_COMMANDS.clear()
+    return cli.main(argv)
+
+
+def sweep(tmp: Path, **over) -> Path:
+    exp = {"name": "r", "scenario": BASELINE, "days": 20,
+           "set": {"population.residents_per_community": 600},
+           "outcomes": ["participation_year", "trust_mean"], "replications": 1, "seed": 1}
+    exp.update(over)
+    path = tmp / "exp.yaml"
+    path.write_text(yaml.safe_dump(exp))
+    out = plan(path, tmp / "sweep")
+    run(out, workers=1, progress=False)
+    return out
+
+
+def test_factorial_report_has_bands_and_heatmap(tmp_path, capsys):
+    out = sweep(tmp_path, replications=2,
+                levers={"committee.pushed_down_duty_items": {"values": [200, 97, 30]},
+                        "grants.contests_per_year": {"values": [0, 2]}})
+    assert main(["report", str(out)]) == 0
+    files = {p.name for p in (out / "report").iterdir()}
+    assert {"by_point.csv", "heatmap.png", "vs_committee.pushed_down_duty_items.png",
+            "vs_grants.contests_per_year.png", "heatmap_participation_year.csv"} <= files
+    by_point = pd.read_csv(out / "report" / "by_point.csv")
+    assert len(by_point) == 6 and by_point["n_runs"].eq(2).all()
+    grid = pd.read_csv(out / "report" / "heatmap_trust_mean.csv", index_col=0)
+    assert grid.shape == (3, 2)
+    assert (out / "report" / "heatmap.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_sobol_report(tmp_path):
+    unc = {"behaviour.w_social": {"low": 1.0, "high": 3.0},
+           "behaviour.w_fatigue": {"low": 1.0, "high": 4.0}}
+    out = sweep(tmp_path, uncertainties=unc, design={"type": "sobol", "samples": 8})
+    report(out)
+    t = pd.read_csv(out / "report" / "sobol.csv")
+    assert set(t.columns) >= {"outcome", "parameter", "S1", "S1_conf", "ST", "ST_conf"}
+    assert len(t) == 2 * 2 and np.isfinite(t[["S1", "ST"]].to_numpy()).all()
+    assert (out / "report" / "sobol.png").exists()
+
+
+def test_morris_report(tmp_path):
+    unc = {"behaviour.w_social": {"low": 1.0, "high": 3.0},
+           "behaviour.w_trust": {"low": 0.5, "high": 2.0},
+           "behaviour.w_fatigue": {"low": 1.0, "high": 4.0}}
+    out = sweep(tmp_path, uncertainties=unc, design={"type": "morris", "samples": 4})
+    report(out)
+    t = pd.read_csv(out / "report" / "morris.csv")
+    assert set(t.columns) >= {"parameter", "mu_star", "mu_star_conf", "sigma"}
+    assert len(t) == 3 * 2 and (t["mu_star"] >= 0).all()
+    assert {"morris.png", "vs_behaviour.w_social.png"} <= {p.name for p in (out / "report").iterdir()}
+
+
+def test_compare_directory(tmp_path):
+    d = tmp_path / "cmp"
+    d.mkdir()
+    (d / "manifest.json").write_text(json.dumps({"command": "compare"}))
+    rng = np.random.default_rng(0)
+    rows = [{"scenario": s, "rep": r, "participation_year": 0.2 + 0.05 * i + 0.01 * rng.normal(),
+             "trust_mean": 0.5 + 0.01 * rng.normal()}
+            for i, s in enumerate(["baseline", "reform"]) for r in range(5)]
+    pd.DataFrame(rows).to_parquet(d / "runs.parquet")
+    pd.DataFrame({"scenario": ["reform"], "outcome": ["participation_year"],
+                  "diff": [0.05]}).to_parquet(d / "effects.parquet")
+    files = {p.name for p in report(d)}
+    assert {"by_scenario.csv", "scenarios.png", "effects.csv"} <= files
+    t = pd.read_csv(d / "report" / "by_scenario.csv")
+    row = t[(t["scenario"] == "reform") & (t["outcome"] == "participation_year")].iloc[0]
+    assert row["n"] == 5 and row["ci95_low"] < row["mean"] < row["ci95_high"]
+
+
+def test_report_errors(tmp_path, capsys):
+    assert main(["report", str(tmp_path)]) == 2
+    assert "no manifest.json" in capsys.readouterr().err

@@ -1,0 +1,236 @@
+"""The declared schema and scenario loading: every user mistake is a clear ScenarioError that
+names the file and the key path and says what is allowed."""
+
+from pathlib import Path
+
+import pytest
+
+from sim.config import (ScenarioError, apply_overrides, config_hash, load_scenario, parse_set,
+                        scenario_from_kwargs, validate)
+from sim.params import ROLES, Scenario, iter_parameters, parameter_table
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def error_of(fn, *args, **kw) -> str:
+    with pytest.raises(ScenarioError) as exc:
+        fn(*args, **kw)
+    return str(exc.value)
+
+
+# ------------------------------------------------------------------------ the schema
+def test_every_parameter_is_documented_and_its_default_valid():
+    rows = parameter_table()
+    assert len(rows) > 100
+    keys = [r["key"] for r in rows]
+    assert len(keys) == len(set(keys))
+    for r in rows:
+        assert r["unit"], r["key"]
+        assert r["meaning"], r["key"]
+        assert r["source"], r["key"]
+        assert r["role"] in ROLES, r["key"]
+    # the defaults validate as a whole scenario, and each one lies inside its bounds
+    Scenario.model_validate({})
+    for r in rows:
+        d, b = r["default"], r["bounds"]
+        if isinstance(d, (int, float)) and not isinstance(d, bool):
+            assert d >= b.get("ge", d) and d <= b.get("le", d) and d > b.get("gt", d - 1), r["key"]
+
+
+def test_levers_are_tagged():
+    levers = {path for path, f, _ in iter_parameters() if (f.json_schema_extra or {}).get("role") == "lever"}
+    for key in ("committee.pushed_down_duty_items", "grants.contests_per_year",
+                "purchased_services.items", "incubation.hub", "party.double_registration_share",
+                "deliberation.meetings_per_year", "grid.households_per_grid"):
+        assert key in levers
+
+
+def test_baseline_scenario_file_loads():
+    s = load_scenario(ROOT / "scenarios" / "baseline.yaml")
+    assert isinstance(s, Scenario)
+    assert s.committee.pushed_down_duty_items == 200
+
+
+# ---------------------------------------------------------------- errors, one by one
+def test_unknown_key_lists_the_valid_keys(tmp_path):
+    f = write(tmp_path / "s.yaml", "committee:\n  pushed_down_items: 97\n")
+    msg = error_of(load_scenario, f)
+    assert str(f) in msg
+    assert "committee.pushed_down_items" in msg and "unknown key" in msg
+    for valid in ("pushed_down_duty_items", "plaques", "staff_per_10k"):
+        assert valid in msg
+
+
+def test_unknown_section_lists_the_sections(tmp_path):
+    f = write(tmp_path / "s.yaml", "comittee:\n  plaques: 27\n")
+    msg = error_of(load_scenario, f)
+    assert "comittee" in msg and "unknown key" in msg
+    for section in ("committee", "population", "network", "grants"):
+        assert section in msg
+
+
+def test_wrong_type_names_key_and_type(tmp_path):
+    f = write(tmp_path / "s.yaml", "committee:\n  pushed_down_duty_items: many\n")
+    msg = error_of(load_scenario, f)
+    assert str(f) in msg
+    assert "committee.pushed_down_duty_items" in msg
+    assert "'many'" in msg and "type int" in msg
+    f = write(tmp_path / "b.yaml", "committee:\n  electronic_ledgers: perhaps\n")
+    msg = error_of(load_scenario, f)
+    assert "committee.electronic_ledgers" in msg and "bool" in msg
+
+
+def test_out_of_bounds_value_names_the_bounds(tmp_path):
+    f = write(tmp_path / "s.yaml", "population:\n  migrant_share: 1.5\n")
+    msg = error_of(load_scenario, f)
+    assert str(f) in msg
+    assert "population.migrant_share" in msg and "1.5" in msg
+    assert ">= 0.0" in msg and "<= 1.0" in msg
+    f = write(tmp_path / "n.yaml", "committee:\n  pushed_down_duty_items: -3\n")
+    msg = error_of(load_scenario, f)
+    assert "committee.pushed_down_duty_items" in msg and ">= 0" in msg and "<= 1000" in msg
+
+
+def test_choice_lists_the_allowed_values(tmp_path):
+    f = write(tmp_path / "s.yaml", "deliberation:\n  format: townhall\n")
+    msg = error_of(load_scenario, f)
+    assert "deliberation.format" in msg
+    for option in ("council", "open_space", "hearing", "courtyard"):
+        assert option in msg
+
+
+def test_section_given_a_value(tmp_path):
+    f = write(tmp_path / "s.yaml", "committee: 5\n")
+    msg = error_of(load_scenario, f)
+    assert "committee" in msg and "mapping" in msg
+
+
+def test_cross_field_rules_name_their_key(tmp_path):
+    cases = {
+        "population:\n  age_shares: [0.5, 0.5, 0.5, 0.5]\n": ("population", "age_shares"),
+        "needs:\n  type_shares: [1, 0, 0]\n": ("needs", "type_shares"),
+        "grants:\n  amount_min_yuan: 5000\n  amount_max_yuan: 1000\n": ("grants", "amount_min_yuan"),
+        "disputes:\n  per_1000_year: {noise: 1}\n": ("disputes", "noise"),
+    }
+    for text, words in cases.items():
+        msg = error_of(load_scenario, write(tmp_path / "s.yaml", text))
+        for w in words:
+            assert w in msg, (text, msg)
+
+
+def test_several_errors_are_reported_together(tmp_path):
+    f = write(tmp_path / "s.yaml", "committee:\n  plaques: -1\n  bogus: 1\nrun:\n  days: 0\n")
+    msg = error_of(load_scenario, f)
+    assert "committee.plaques" in msg and "committee.bogus" in msg and "run.days" in msg
+
+
+def test_missing_file():
+    msg = error_of(load_scenario, "/nonexistent/dir/scenario.yaml")
+    assert "/nonexistent/dir/scenario.yaml" in msg and "no such file" in msg
+
+
+def test_invalid_yaml(tmp_path):
+    f = write(tmp_path / "bad.yaml", "committee:\n  plaques: [27\n  staff: 3\n")
+    msg = error_of(load_scenario, f)
+    assert str(f) in msg and "not valid YAML" in msg
+
+
+def test_top_level_must_be_a_mapping(tmp_path):
+    f = write(tmp_path / "list.yaml", "- committee\n- plaques\n")
+    msg = error_of(load_scenario, f)
+    assert str(f) in msg and "mapping" in msg
+
+
+def test_empty_file_is_the_defaults(tmp_path):
+    assert load_scenario(write(tmp_path / "empty.yaml", "")) == Scenario()
+
+
+# ---------------------------------------------------------------------------- extends
+def test_extends_with_overrides(tmp_path):
+    write(tmp_path / "base.yaml",
+          "meta:\n  name: base\ncommittee:\n  pushed_down_duty_items: 200\n  plaques: 70\n"
+          "population:\n  residents_per_community: 3000\n")
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    write(sub / "reform.yaml", "extends: ../base.yaml\nmeta:\n  name: reform\n"
+          "committee:\n  pushed_down_duty_items: 97\n")
+    s = load_scenario(sub / "reform.yaml")
+    assert s.meta.name == "reform"
+    assert s.committee.pushed_down_duty_items == 97       # overridden
+    assert s.committee.plaques == 70                       # merged from the parent section
+    assert s.population.residents_per_community == 3000   # inherited section
+    # chains of extends resolve relative to each file
+    write(sub / "more.yaml", "extends: reform.yaml\ncommittee:\n  plaques: 27\n")
+    s = load_scenario(sub / "more.yaml")
+    assert (s.committee.pushed_down_duty_items, s.committee.plaques, s.meta.name) == (97, 27, "reform")
+
+
+def test_extends_cycle(tmp_path):
+    write(tmp_path / "a.yaml", "extends: b.yaml\n")
+    write(tmp_path / "b.yaml", "extends: a.yaml\n")
+    msg = error_of(load_scenario, tmp_path / "a.yaml")
+    assert "cycle" in msg and "a.yaml" in msg and "b.yaml" in msg
+    write(tmp_path / "self.yaml", "extends: self.yaml\n")
+    assert "cycle" in error_of(load_scenario, tmp_path / "self.yaml")
+
+
+def test_extends_missing_parent_and_bad_value(tmp_path):
+    f = write(tmp_path / "child.yaml", "extends: nowhere.yaml\n")
+    msg = error_of(load_scenario, f)
+    assert "nowhere.yaml" in msg and "no such file" in msg
+    f = write(tmp_path / "child2.yaml", "extends: [a, b]\n")
+    msg = error_of(load_scenario, f)
+    assert "child2.yaml" in msg and "extends" in msg
+
+
+def test_errors_in_the_parent_name_the_key(tmp_path):
+    write(tmp_path / "base.yaml", "committee:\n  plaques: lots\n")
+    f = write(tmp_path / "child.yaml", "extends: base.yaml\n")
+    msg = error_of(load_scenario, f)
+    assert "committee.plaques" in msg
+
+
+# --------------------------------------------------------------------------- --set
+def test_set_overrides(tmp_path):
+    f = write(tmp_path / "s.yaml", "committee:\n  pushed_down_duty_items: 200\n")
+    s = load_scenario(f, ["committee.pushed_down_duty_items=97", "committee.electronic_ledgers=true",
+                          "deliberation.format=open_space", "population.age_shares=[0.25,0.25,0.25,0.25]"])
+    assert s.committee.pushed_down_duty_items == 97
+    assert s.committee.electronic_ledgers is True
+    assert s.deliberation.format == "open_space"
+    assert s.population.age_shares == [0.25, 0.25, 0.25, 0.25]
+    # double underscores work like dots (keyword-friendly)
+    s = load_scenario(f, {"committee__plaques": 27})
+    assert s.committee.plaques == 27
+
+
+def test_set_errors_name_the_key(tmp_path):
+    f = write(tmp_path / "s.yaml", "")
+    msg = error_of(load_scenario, f, ["committee.pushed_down_duty_items=5000"])
+    assert "--set" in msg and "committee.pushed_down_duty_items" in msg and "<= 1000" in msg
+    msg = error_of(load_scenario, f, ["committee.nope=1"])
+    assert "committee.nope" in msg and "pushed_down_duty_items" in msg
+    assert "expected key.path=value" in error_of(parse_set, ["committee.plaques"])
+    msg = error_of(apply_overrides, {"meta": {"name": "x"}}, {"meta.name.first": 1})
+    assert "meta.name.first" in msg and "not a section" in msg
+
+
+def test_scenario_from_kwargs_and_validate():
+    s = scenario_from_kwargs({"committee": {"plaques": 27}}, {"committee.pushed_down_duty_items": 97})
+    assert (s.committee.plaques, s.committee.pushed_down_duty_items) == (27, 97)
+    base = Scenario()
+    s2 = scenario_from_kwargs(base, {"run__days": 10})
+    assert s2.run.days == 10 and base.run.days == 365  # the original is not changed
+    assert "origin-x" in error_of(validate, {"run": {"days": 0}}, "origin-x")
+
+
+def test_config_hash_follows_content():
+    a = scenario_from_kwargs(None, {})
+    b = scenario_from_kwargs(None, {"committee.plaques": 27})
+    assert config_hash(a) == config_hash(Scenario())
+    assert config_hash(a) != config_hash(b)

@@ -1,0 +1,270 @@
+"""cogov sweep: experiment files, design expansion, resume after a kill, determinism across
+workers and executors, failed runs, error messages."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from sim import cli
+from sim.config import ScenarioError
+from sim.experiment import dispatch_order, expand, load_experiment
+from sim.sweep import done_run_ids, plan, run
+
+ROOT = Path(__file__).resolve().parent.parent
+BASELINE = str(ROOT / "scenarios" / "baseline.yaml")
+SMALL = {"population.residents_per_community": 800}
+
+
+def main(argv: list[str]) -> int:
+    """sim.cli.main, callable more than once per process (it registers extra commands on
+    every call)."""
+    cli._EXTRA_COMMANDS.clear()
+    return cli.main(argv)
+
+
+def write_exp(tmp: Path, name: str = "exp", **over) -> Path:
+    exp = {"name": name, "scenario": BASELINE, "set": dict(SMALL), "days": 30,
+           "levers": {"committee.pushed_down_duty_items": {"values": [200, 97, 30]},
+                      "grants.contests_per_year": {"values": [0, 2]}},
+           "replications": 8, "seed": 3,
+           "outcomes": ["participation_year", "disputes_opened", "trust_mean", "seed"]}
+    exp.update(over)
+    path = tmp / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(exp))
+    return path
+
+
+def results(d: Path) -> pd.DataFrame:
+    return pd.read_parquet(d / "runs.parquet")
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """The uninterrupted sweep with one local worker (48 runs)."""
+    tmp = tmp_path_factory.mktemp("ref")
+    out = plan(write_exp(tmp), tmp / "ref")
+    run(out, workers=1, progress=False)
+    return results(out)
+
+
+# ------------------------------------------------------------------------ design expansion
+def test_factorial_counts_and_table(tmp_path):
+    path = write_exp(tmp_path, scenario=[BASELINE, BASELINE.replace("baseline", "./baseline")])
+    exp = load_experiment(path)
+    table, bases, _ = expand(exp, path)
+    assert len(bases) == 2
+    assert len(table) == 2 * 3 * 2 * 8  # scenarios x levels x levels x replications
+    assert table["run_id"].tolist() == list(range(len(table)))
+    assert table.groupby("point_id").size().eq(8).all()
+    assert set(table["committee.pushed_down_duty_items"]) == {200, 97, 30}
+    assert table["seed"].nunique() == len(table)  # one seed per run id
+
+
+def test_levels_range_and_common_random_numbers(tmp_path):
+    path = write_exp(tmp_path, levers={"behaviour.w_social": {"low": 1.0, "high": 3.0, "levels": 5}},
+                     replications=3, common_random_numbers=True)
+    table, _, _ = expand(load_experiment(path), path)
+    assert sorted(table["behaviour.w_social"].unique()) == [1.0, 1.5, 2.0, 2.5, 3.0]
+    assert table.groupby("rep")["seed"].nunique().eq(1).all()  # CRN: seed per replication
+
+
+def test_lhs_within_bounds(tmp_path):
+    path = write_exp(tmp_path, levers={}, replications=1, design={"type": "lhs", "samples": 40},
+                     uncertainties={"behaviour.w_social": {"low": 1.0, "high": 3.0},
+                                    "committee.pushed_down_duty_items": {"low": 50, "high": 200}})
+    table, _, _ = expand(load_experiment(path), path)
+    assert len(table) == 40
+    assert table["behaviour.w_social"].between(1.0, 3.0).all()
+    assert table["committee.pushed_down_duty_items"].between(50, 200).all()
+    assert pd.api.types.is_integer_dtype(table["committee.pushed_down_duty_items"])
+    # Latin hypercube: one sample in each of the 40 strata
+    strata = np.floor((table["behaviour.w_social"] - 1.0) / 2.0 * 40).clip(0, 39)
+    assert strata.nunique() == 40
+
+
+@pytest.mark.parametrize("second,expected", [(False, 16 * (3 + 2)), (True, 16 * (2 * 3 + 2))])
+def test_sobol_sample_size(tmp_path, second, expected):
+    unc = {"behaviour.w_social": {"low": 1, "high": 3}, "behaviour.w_trust": {"low": 0.5, "high": 2},
+           "behaviour.w_fatigue": {"low": 1, "high": 4}}
+    path = write_exp(tmp_path, levers={}, uncertainties=unc, replications=2,
+                     design={"type": "sobol", "samples": 16, "calc_second_order": second})
+    table, _, _ = expand(load_experiment(path), path)
+    assert table["point_id"].nunique() == expected
+    assert len(table) == 2 * expected
+
+
+def test_morris_sample_size(tmp_path):
+    unc = {f"behaviour.{k}": {"low": 0.5, "high": 2.0}
+           for k in ("w_social", "w_trust", "w_fatigue", "w_invited")}
+    path = write_exp(tmp_path, levers={}, uncertainties=unc, replications=1,
+                     design={"type": "morris", "samples": 6, "num_levels": 4})
+    table, _, _ = expand(load_experiment(path), path)
+    assert len(table) == 6 * (4 + 1)
+
+
+def test_csv_points_and_oat(tmp_path):
+    (tmp_path / "pts.csv").write_text("committee.pushed_down_duty_items,incubation.hub\n"
+                                      "200,false\n97,true\n50,true\n")
+    path = write_exp(tmp_path, levers={}, replications=2, design={"type": "points", "csv": "pts.csv"})
+    table, _, _ = expand(load_experiment(path), path)
+    assert len(table) == 6
+    assert table.drop_duplicates("point_id")["incubation.hub"].tolist() == [False, True, True]
+    path = write_exp(tmp_path, name="oat", replications=1, design={"type": "oat"})
+    table, _, _ = expand(load_experiment(path), path)
+    assert table["label"].tolist() == ["base"] + ["committee.pushed_down_duty_items"] * 3 \
+        + ["grants.contests_per_year"] * 2
+    base = table.iloc[0]
+    assert base["committee.pushed_down_duty_items"] == 200 and base["grants.contests_per_year"] == 0
+
+
+def test_dispatch_order_interleaves(tmp_path):
+    path = write_exp(tmp_path)
+    table, _, _ = expand(load_experiment(path), path)
+    order = dispatch_order(table)
+    assert sorted(order) == list(range(len(table)))
+    first = table.set_index("run_id").loc[order[:6]]
+    assert first["point_id"].nunique() == 6 and (first["rep"] == 0).all()  # rep 0 covers the design
+    halves = table.set_index("run_id").loc[order[:3], "committee.pushed_down_duty_items"]
+    assert halves.nunique() >= 2  # bit-reversed: early runs spread over the levels
+
+
+# -------------------------------------------------------------------------- error messages
+@pytest.mark.parametrize("over,expect", [
+    ({"levers": {"committee.pushed_down_duty_itemz": {"values": [1]}}},
+     ["exp.yaml", "levers", "committee.pushed_down_duty_itemz", "Did you mean: committee.pushed_down_duty_items"]),
+    ({"levers": {"behaviour.w_social": {"low": 1, "high": 20}}},
+     ["levers.behaviour.w_social", "high 20", "Allowed: >= 0, <= 10"]),
+    ({"levers": {"behaviour.w_social": {"values": [1, 99]}}},
+     ["design point", "behaviour.w_social", "less than or equal to 10", "Allowed"]),
+    ({"design": {"type": "latin"}, "replicatons": 3},
+     ["design.type", "'factorial', 'oat', 'points', 'lhs', 'sobol' or 'morris'",
+      "replicatons: unknown key", "replications"]),
+    ({"outcomes": ["participation_yr"]}, ["outcomes", "participation_yr", "participation_year"]),
+])
+def test_bad_experiment_message(tmp_path, capsys, over, expect):
+    path = write_exp(tmp_path, **over)
+    rc = main(["sweep", str(path), "--out", str(tmp_path / "out"), "--no-progress"])
+    err = capsys.readouterr().err
+    assert rc == 2
+    assert "Traceback" not in err
+    for e in expect:
+        assert e in err, (e, err)
+    assert not (tmp_path / "out").exists()  # nothing planned or run
+
+
+# ------------------------------------------------------------------------- running sweeps
+def _same(a: pd.DataFrame, b: pd.DataFrame) -> None:
+    pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True))
+
+
+def test_two_local_workers_same_results(tmp_path, reference):
+    out = plan(write_exp(tmp_path), tmp_path / "w2")
+    run(out, workers=2, executor="local", progress=False)
+    df = results(out)
+    assert df["run_id"].tolist() == list(range(48))
+    _same(df, reference)
+    m = json.loads((out / "manifest.json").read_text())
+    assert m["status"] == "complete" and m["n_ok"] == 48 and m["n_failed"] == 0
+
+
+def test_resume_after_kill(tmp_path, reference):
+    exp = write_exp(tmp_path)
+    out = tmp_path / "killed"
+    cmd = [sys.executable, "-m", "sim", "sweep", str(exp), "--out", str(out), "--workers", "1",
+           "--batch-seconds", "0.05", "--flush-seconds", "0.2", "--no-progress"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    t0 = time.time()
+    while time.time() - t0 < 120:
+        if len(list((out / "parts").glob("part-*.parquet"))) >= 2 or proc.poll() is not None:
+            break
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL, "the sweep finished before it could be killed"
+    done = done_run_ids(out)
+    assert 0 < len(done) < 48
+    assert not (out / "runs.parquet").exists()
+    rc = main(["sweep", "--resume", str(out), "--no-progress"])
+    assert rc == 0
+    df = results(out)
+    assert df["run_id"].is_unique and sorted(df["run_id"]) == list(range(48))
+    parts = pd.concat(pd.read_parquet(p) for p in (out / "parts").glob("part-*.parquet"))
+    assert parts["run_id"].is_unique  # no run ran twice
+    _same(df, reference)
+
+
+def test_dask_with_a_worker_killed(tmp_path, reference):
+    from distributed import Client, LocalCluster
+    out = plan(write_exp(tmp_path), tmp_path / "dask")
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        pids = list(client.run(os.getpid).values())
+        box = {}
+
+        def go():
+            try:
+                box["m"] = run(out, executor="dask", scheduler=cluster.scheduler_address,
+                               batch_seconds=0.05, flush_seconds=0.1, progress=False)
+            except BaseException as exc:  # surfaced below
+                box["exc"] = exc
+
+        th = threading.Thread(target=go)
+        th.start()
+        t0 = time.time()
+        while not list((out / "parts").glob("part-*.parquet")) and time.time() - t0 < 120 \
+                and th.is_alive():
+            time.sleep(0.02)
+        n_before = len(done_run_ids(out))
+        os.kill(pids[0], signal.SIGKILL)
+        th.join(timeout=300)
+    assert n_before < 48, "the sweep finished before a worker could be killed"
+    assert "exc" not in box, box.get("exc")
+    assert box["m"]["status"] == "complete"
+    df = results(out)
+    assert df["run_id"].is_unique and len(df) == 48
+    _same(df, reference)
+
+
+def test_failed_runs_recorded_and_others_complete(tmp_path):
+    # a value the schema accepts but the model cannot use: an edge list that does not exist
+    missing = str(tmp_path / "no_such_edges.csv")
+    path = write_exp(tmp_path, levers={}, replications=3,
+                     design={"type": "points", "points": [{"network.edge_list": None},
+                                                          {"network.edge_list": missing}]})
+    out = plan(path, tmp_path / "fail")
+    m = run(out, workers=2, progress=False)
+    assert m["status"] == "complete" and m["n_ok"] == 3 and m["n_failed"] == 3
+    fails = pd.read_parquet(out / "failures.parquet")
+    assert sorted(fails["run_id"]) == [3, 4, 5]
+    assert all("Traceback" in e and "no such file" in e for e in fails["error"])
+    df = results(out)
+    assert df["ok"].tolist() == [True] * 3 + [False] * 3
+    assert df.loc[df["ok"], "participation_year"].notna().all()
+    # resuming a complete sweep runs nothing and changes nothing
+    run(out, progress=False)
+    _same(results(out), df)
+
+
+def test_timeseries_and_existing_dir(tmp_path, capsys):
+    path = write_exp(tmp_path, replications=1, record_every=10,
+                     levers={"grants.contests_per_year": {"values": [0, 2]}})
+    out = plan(path, tmp_path / "ts")
+    run(out, progress=False)
+    ts = pd.read_parquet(out / "timeseries.parquet")
+    assert set(ts["run_id"]) == {0, 1}
+    days = ts.groupby("run_id")["day"].apply(list)
+    assert days[0] == days[1] and 3 <= len(days[0]) <= 5  # every 10th day, not all 30
+    with pytest.raises(ScenarioError, match="already holds a sweep"):
+        plan(path, out)
