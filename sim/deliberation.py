@@ -168,9 +168,11 @@ class Deliberation:
 
     def _convene(self, c: int) -> bool:
         pd = self.model.p.deliberation
-        if self.model.committees[c].take("deliberation", pd.hours_per_meeting) < pd.hours_per_meeting - 1e-9:
-            self.meetings_skipped += 1  # not enough free committee time to convene
+        committee = self.model.committees[c]
+        if committee.free_hours < pd.hours_per_meeting - 1e-9:
+            self.meetings_skipped += 1  # not enough free committee time to convene (none spent)
             return False
+        committee.take("deliberation", pd.hours_per_meeting)
         return True
 
     def meeting(self, c: int) -> None:
@@ -186,7 +188,7 @@ class Deliberation:
         agenda = agenda[:pd.issues_per_meeting]
         self.meetings += 1
         m.today["meetings"] += 1
-        reps = m.representatives[c]
+        reps = m.representatives[c][:pd.representatives]
         notified = self.notified(c, agenda, pd.format)
         self.session(c, agenda, notified, reps, pd.convergence_per_session)
 
@@ -199,7 +201,7 @@ class Deliberation:
             return
         self.hearings += 1
         fmt = "courtyard" if issue.building >= 0 else "hearing"
-        reps = m.representatives[issue.community]
+        reps = m.representatives[issue.community][:m.p.deliberation.representatives]
         self.session(issue.community, [issue], self.notified(issue.community, [issue], fmt),
                      reps, pd.contested_convergence)
 

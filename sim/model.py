@@ -347,7 +347,8 @@ class CoGovModel(mesa.Model):
 
     def _choose_representatives(self) -> list[np.ndarray]:
         """Resident representatives: party members first, then the most civic residents."""
-        k = self.p.deliberation.representatives
+        # enough for the deliberation seats and for the party evaluation panel
+        k = max(self.p.deliberation.representatives, self.p.party.evaluators_per_community)
         reps = []
         for c, members in enumerate(self.community_members):
             score = self.pop.disposition[members] + 1.0 * self.pop.party[members]

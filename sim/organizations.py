@@ -186,8 +186,11 @@ def monthly(model, rng: np.random.Generator) -> None:
             idle = org.members[model.pop.last_act[ORG_ACT, org.members] < day - 30]
             drop = po.dropout_per_month * (0.5 if org.social_worker else 1.0)
             org.remove_members(idle[rng.random(idle.size) < drop])
-        if org.funds <= 0 and org.members.size < po.min_members or org.members.size == 0 \
-                and org.contract_items == 0:
+        # funds and members run out: too few members and not enough money for one more
+        # activity; or nobody left at all (a contracted organization lives on its staff)
+        broke = org.funds < po.cost_per_activity_yuan
+        if (broke and org.members.size < po.min_members) or \
+                (org.members.size == 0 and org.contract_items == 0):
             org.dissolve()
 
 

@@ -60,7 +60,8 @@ def daily(model) -> dict:
         row[f"acts_{t}"] = int(model.today_acts[t])
     G, sizes = _group_matrix(model)
     X = np.column_stack([act30, pop.trust, pop.efficacy, pop.satisfaction]).astype(np.float32)
-    means = (G @ X) / sizes[:, None]
+    # einsum's plain loop, not BLAS: a threaded BLAS would fight the other workers of a sweep
+    means = np.einsum("gn,nk->gk", G, X) / sizes[:, None]
     for gi, g in enumerate(GROUPS):
         row[f"participation_30d_{g}"] = float(means[gi, 0])
         for si, s in enumerate(STATE):
