@@ -393,10 +393,11 @@ class DisputeSystem:
         pop = m.pop
         pop.trust[parties] = np.maximum(0.0, pop.trust[parties] - pd.trust_erosion)
         pop.satisfaction[parties] = np.maximum(0.0, pop.satisfaction[parties] - pd.trust_erosion)
-        # their ties feel it too, half as much: one sparse product over the parties' indicator
-        ind = np.zeros(pop.n, np.float32)
-        ind[parties] = 1.0
-        touched = np.setdiff1d(np.flatnonzero(m.adj_bin @ ind), parties, assume_unique=True)
+        # their ties feel it too, half as much (the parties are few: gather their rows of the
+        # network rather than a product over every resident)
+        adj = m.adj_bin
+        rows = [adj.indices[adj.indptr[i]:adj.indptr[i + 1]] for i in parties]
+        touched = np.setdiff1d(np.concatenate(rows), parties)
         pop.trust[touched] = np.maximum(0.0, pop.trust[touched] - pd.trust_erosion / 2)
         pop.satisfaction[touched] = np.maximum(0.0, pop.satisfaction[touched] - pd.trust_erosion / 2)
 

@@ -45,9 +45,16 @@ class NeedBook:
 
     def add(self, **cols) -> None:
         n = len(cols["resident"])
+        if n == 0:
+            return
         for f in FIELDS:
             v = cols.get(f, -1)
-            self.open[f] = np.concatenate([self.open[f], np.broadcast_to(np.asarray(v, np.int64), (n,))])
+            if np.isscalar(v):
+                col = np.empty(n, np.int64)
+                col.fill(v)
+            else:
+                col = v
+            self.open[f] = np.concatenate((self.open[f], col)).astype(np.int64, copy=False)
 
     def close(self, mask: np.ndarray, day: int, outcome: np.ndarray) -> None:
         """Move needs under ``mask`` to the log with outcome 1 fulfilled / 0 not / 2 to an issue."""
@@ -79,7 +86,8 @@ def step(model) -> None:
     # 1. new needs (one uniform per resident a day: paired runs draw the same needs)
     u = rng.random(pop.n)
     new = np.flatnonzero(u < pn.per_resident_year / 365.0)
-    ntype = rng.choice(len(NEED_TYPES), size=new.size, p=pn.type_shares)
+    # the type by inverse transform on the cumulative shares (cheaper than rng.choice with p)
+    ntype = np.searchsorted(np.cumsum(pn.type_shares)[:-1], rng.random(new.size), side="right")
     book.add(resident=new, community=pop.community[new], grid=model.grid_of[new], ntype=ntype,
              raised=day, reported=-1, status=UNREPORTED, handler=H_NONE, org_id=-1, due=-1, success=0)
     book.raised += new.size
@@ -173,7 +181,9 @@ def step(model) -> None:
         who = o["resident"][idx]
         ok = o["success"][idx].astype(bool)
         evaluators = decide(model, np.unique(who), "evaluation")
-        evaluated = np.isin(who, evaluators)
+        mark = np.zeros(pop.n, bool)
+        mark[evaluators] = True
+        evaluated = mark[who]
         update_satisfaction(model, who[ok], 1.0)
         update_satisfaction(model, who[~ok], 0.0)
         update_trust(model, who[ok], 1.0)

@@ -36,14 +36,28 @@ TIMESERIES_COLUMNS = (
 )
 
 
-def _group_matrix(model) -> tuple[np.ndarray, np.ndarray]:
-    gm = getattr(model, "_group_matrix_cache", None)
-    if gm is None:
-        masks = model.pop.groups()
-        G = np.stack([masks[g] for g in GROUPS]).astype(np.float32)
-        sizes = np.maximum(G.sum(axis=1), 1.0)
-        gm = model._group_matrix_cache = (G, sizes)
-    return gm
+# the reporting groups are three yes/no splits of the residents: (group if 0, group if 1)
+SPLITS = (("migrant", "local", "migrant"), ("retired", "working", "retired"),
+          ("party", "nonparty", "party"))
+
+
+def _group_means(model, columns: list[np.ndarray]) -> dict[str, list[float]]:
+    """Mean of each column within each reporting group: one matrix-vector product per split
+    (the second group of a split is the total minus the first)."""
+    cache = getattr(model, "_split_cache", None)
+    if cache is None:
+        cache = model._split_cache = [
+            (g0, g1, getattr(model.pop, attr).astype(np.float64),
+             max(1.0, float((~getattr(model.pop, attr)).sum())),
+             max(1.0, float(getattr(model.pop, attr).sum()))) for attr, g0, g1 in SPLITS]
+    X = np.array(columns, dtype=np.float64)
+    totals = X.sum(axis=1)
+    out = {}
+    for g0, g1, ind, n0, n1 in cache:
+        s1 = X @ ind
+        out[g0] = list((totals - s1) / n0)
+        out[g1] = list(s1 / n1)
+    return out
 
 
 def daily(model) -> dict:
@@ -58,14 +72,11 @@ def daily(model) -> dict:
     for i, t in enumerate(ACT_TYPES):
         row[f"participation_30d_{t}"] = float((last[i] > day - 30).mean())
         row[f"acts_{t}"] = int(model.today_acts[t])
-    G, sizes = _group_matrix(model)
-    X = np.column_stack([act30, pop.trust, pop.efficacy, pop.satisfaction]).astype(np.float32)
-    # einsum's plain loop, not BLAS: a threaded BLAS would fight the other workers of a sweep
-    means = np.einsum("gn,nk->gk", G, X) / sizes[:, None]
-    for gi, g in enumerate(GROUPS):
-        row[f"participation_30d_{g}"] = float(means[gi, 0])
+    means = _group_means(model, [act30, pop.trust, pop.efficacy, pop.satisfaction])
+    for g in GROUPS:
+        row[f"participation_30d_{g}"] = float(means[g][0])
         for si, s in enumerate(STATE):
-            row[f"{s}_{g}"] = float(means[gi, 1 + si])
+            row[f"{s}_{g}"] = float(means[g][1 + si])
     for si, s in enumerate(STATE):
         row[f"{s}_mean"] = float(getattr(pop, s).mean())
     for k in DAILY_COUNTERS:

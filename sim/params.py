@@ -313,7 +313,7 @@ class Organizations(Section):
     dropout_per_month: float = P(0.04, unit="probability", ge=0, le=1,
                                  meaning="monthly chance a member who did not take part leaves", source="A")
     min_members: int = P(5, unit="residents", ge=0, le=100,
-                         meaning="an organization with no funds and fewer members dissolves", source="A")
+                         meaning="an organization without money for one more activity and with fewer members dissolves", source="A")
     founding_per_activist_year: float = P(0.03, unit="foundings/activist/year", ge=0, le=1,
                                           meaning="rate at which a core activist founds an organization",
                                           source="A: 004 resident leaders found groups")
