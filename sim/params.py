@@ -98,16 +98,16 @@ class Network(Section):
 
 # ---------------------------------------------------------------------------- behaviour
 class Behaviour(Section):
-    base_logit_meeting: float = P(-5.5, unit="logit", ge=-15, le=5,
+    base_logit_meeting: float = P(-6.1, unit="logit", ge=-15, le=5,
                                   meaning="intercept of the decision to attend a meeting one is notified of",
                                   source="A: calibrated to T 10-30% yearly participation")
-    base_logit_volunteering: float = P(-5.2, unit="logit", ge=-15, le=5,
+    base_logit_volunteering: float = P(-5.9, unit="logit", ge=-15, le=5,
                                        meaning="intercept of the decision to take a volunteer task one is offered",
                                        source="A: calibrated to T 13.85 h per registered volunteer")
-    base_logit_organization: float = P(-2.2, unit="logit", ge=-15, le=5,
+    base_logit_organization: float = P(-2.9, unit="logit", ge=-15, le=5,
                                        meaning="intercept of a member's decision to join an activity",
                                        source="A")
-    base_logit_evaluation: float = P(-4.2, unit="logit", ge=-15, le=5,
+    base_logit_evaluation: float = P(-4.7, unit="logit", ge=-15, le=5,
                                      meaning="intercept of the decision to evaluate a service one received",
                                      source="A")
     w_disposition: float = P(2.0, unit="logit per unit", ge=0, le=10,
@@ -116,7 +116,7 @@ class Behaviour(Section):
                           meaning="weight of political efficacy (0-1)", source="A")
     w_trust: float = P(1.0, unit="logit per unit", ge=0, le=10,
                        meaning="weight of trust in community institutions (0-1)", source="A")
-    w_free_time: float = P(1.8, unit="logit per unit", ge=0, le=10,
+    w_free_time: float = P(3.5, unit="logit per unit", ge=0, le=10,
                            meaning="weight of free time (working 0.3, retired 1.0)",
                            source="T: participation rises steeply with age (13.8% at 18-29, 77.7% at 70-79)")
     w_social: float = P(2.0, unit="logit per unit", ge=0, le=10,
@@ -130,7 +130,7 @@ class Behaviour(Section):
     w_cross_group_ties: float = P(1.0, unit="logit per unit", ge=0, le=10,
                                   meaning="added for migrants per unit share of their ties that are to locals",
                                   source="T: ties across the migrant/local line raise migrants' willingness")
-    free_time_working: float = P(0.3, unit="0-1", ge=0, le=1,
+    free_time_working: float = P(0.2, unit="0-1", ge=0, le=1,
                                  meaning="free time of working-age adults", source="A")
     free_time_retired: float = P(1.0, unit="0-1", ge=0, le=1,
                                  meaning="free time of retired adults", source="A")
