@@ -26,10 +26,19 @@ collect, review, resolve, publicize, execute under supervision, evaluate, archiv
   are no sessions of either kind.
 - Publicize: ``stage_days_publicize`` days; publication moves the community's trust up by
   ``transparency.publish_trust_gain``/4 (one notice).
-- Execute: at most ``execution_slots`` proposals of a community are carried out at once;
-  each takes an exponential delay of mean ``execution_days`` and is carried out with chance
-  ``execution_success`` (+0.1 under transparency's supervision), otherwise it stalls. A
-  carried-out collective issue resolves its dispute.
+- Execute: a passed proposal waits until an executor takes it. A collective issue goes to
+  the functional departments (街道吹哨、部门报到), which carry out at most
+  ``department_slots`` proposals of a community at once, each in Exp(``department_execution_days``)
+  days. A needs issue goes to a public-interest organization of the community (environment /
+  property self-management or charity) that is not carrying out another, which needs
+  Exp(``execution_days``) days and succeeds with its own success chance; failing that, to
+  the committee, which carries out at most ``execution_slots`` at once, needs
+  Exp(``execution_days``) working days and counts a day only in proportion to the
+  ``execution_hours_per_day`` of free staff time it can give the proposal that day (so
+  pushed-down duties slow implementation). The committee and departments carry a proposal
+  out with chance ``execution_success``; every executor gains +0.1 under transparency's
+  supervision. Otherwise the proposal stalls. A carried-out collective issue resolves its
+  dispute.
 - Evaluate: ``stage_days_evaluate`` days; the affected grid's residents evaluate (a
   participation opportunity); attendees' efficacy moves towards 1 (carried out) or 0
   (stalled); the affected residents' satisfaction moves likewise.
@@ -43,6 +52,9 @@ import numpy as np
 from .participation import decide, update_efficacy, update_satisfaction
 
 RULE = {"majority": 0.5, "two_thirds": 2 / 3, "consensus": 0.9}
+EXECUTORS = ("committee", "organization", "department")
+#: organizations that carry out public-needs proposals (public-interest work)
+PUBLIC_WORK_ORGS = ("environment", "charity")
 # stages
 REVIEW, ON_AGENDA, PUBLICIZE, QUEUED, EXECUTE, EVALUATE, DONE = range(7)
 GROUPS = ("local", "migrant", "working", "retired", "party", "nonparty")
@@ -53,7 +65,8 @@ TIMESERIES = ("deliberation_sessions", "meeting_attendance", "issues_open", "iss
 class Issue:
     __slots__ = ("community", "grid", "origin", "raised", "support", "stage", "sessions",
                  "stage_until", "attendees", "passed_day", "households", "building", "uid",
-                 "affected", "dispute", "next_session", "closed", "implemented", "carried")
+                 "affected", "dispute", "next_session", "closed", "implemented", "carried",
+                 "executor", "org", "work_left")
 
     def __init__(self, community, grid, origin, raised, support, households, building=-1):
         self.community, self.grid, self.origin = community, grid, origin
@@ -68,6 +81,9 @@ class Issue:
         self.closed = False
         self.implemented = -1
         self.carried = False
+        self.executor = None  # "committee", "organization" or "department" once taken
+        self.org = None       # the organization carrying it out
+        self.work_left = 0.0  # working days left
 
 
 class Deliberation:
@@ -94,6 +110,7 @@ class Deliberation:
         self.proposals_failed_votes = 0
         self.carried_out = 0
         self.stalled = 0
+        self.carried_out_by = dict.fromkeys(EXECUTORS, 0)
 
     # ------------------------------------------------------------------------ collect
     def add_needs(self, communities: np.ndarray, grids: np.ndarray) -> None:
@@ -145,20 +162,23 @@ class Deliberation:
             if issue.stage == ON_AGENDA and issue.origin != "collective" \
                     and day - issue.raised >= pd.issue_shelf_days:
                 self._archive(issue, "shelved")
-        busy = np.zeros(m.pop.n_communities, np.int64)
+        busy = {ex: np.zeros(m.pop.n_communities, np.int64) for ex in ("committee", "department")}
+        busy_orgs = set()
         for issue in self.issues:
             if issue.stage == EXECUTE:
-                busy[issue.community] += 1
+                if issue.executor == "organization":
+                    busy_orgs.add(issue.org.unique_id)
+                else:
+                    busy[issue.executor][issue.community] += 1
         for issue in sorted(self.issues, key=lambda i: (i.passed_day, i.uid)):
             if issue.stage == PUBLICIZE and day >= issue.stage_until:
                 issue.stage = QUEUED
-            if issue.stage == QUEUED and busy[issue.community] < pd.execution_slots:
-                busy[issue.community] += 1
-                issue.stage = EXECUTE
-                delay = rng.exponential(pd.execution_days) if pd.execution_days > 0 else 0.0
-                issue.stage_until = day + int(round(delay))
-            if issue.stage == EXECUTE and day >= issue.stage_until:
-                self.execute(issue)
+            if issue.stage == QUEUED:
+                self._assign_executor(issue, busy, busy_orgs, rng)
+            if issue.stage == EXECUTE:
+                self._work(issue)
+                if issue.work_left <= 0:
+                    self.execute(issue)
             elif issue.stage == EVALUATE and day >= issue.stage_until:
                 self.evaluate(issue)
         if any(i.stage == DONE for i in self.issues):
@@ -273,15 +293,59 @@ class Deliberation:
         gain = m.p.transparency.publish_trust_gain / 4.0
         m.pop.trust[comm] += gain * (1.0 - m.pop.trust[comm])
 
+    def _assign_executor(self, issue: Issue, busy: dict, busy_orgs: set, rng) -> None:
+        """Hand a queued proposal to an executor with capacity (see the module docstring)."""
+        pd = self.model.p.deliberation
+        c = issue.community
+        if issue.origin == "collective":
+            if busy["department"][c] >= pd.department_slots:
+                return
+            issue.executor, mean = "department", pd.department_execution_days
+            busy["department"][c] += 1
+        else:
+            free = [o for o in self.model.orgs_by_comm.get(c, []) if o.alive and o.members.size
+                    and o.org_type in PUBLIC_WORK_ORGS and o.unique_id not in busy_orgs]
+            if free:
+                issue.org = max(free, key=lambda o: (o.reputation, o.members.size, -o.unique_id))
+                issue.executor, mean = "organization", pd.execution_days
+                busy_orgs.add(issue.org.unique_id)
+            elif busy["committee"][c] < pd.execution_slots:
+                issue.executor, mean = "committee", pd.execution_days
+                busy["committee"][c] += 1
+            else:
+                return
+        issue.stage = EXECUTE
+        issue.work_left = float(round(rng.exponential(mean))) if mean > 0 else 0.0
+
+    def _work(self, issue: Issue) -> None:
+        """One day of work on a proposal in execution; the committee's needs its free hours."""
+        if issue.work_left <= 0:
+            return
+        if issue.executor == "committee":
+            need = self.model.p.deliberation.execution_hours_per_day
+            if need > 0:
+                got = self.model.committees[issue.community].take("deliberation", need)
+                issue.work_left -= got / need
+                return
+        elif issue.executor == "organization" and not issue.org.alive:
+            issue.work_left = 0.0  # the group dissolved: the proposal stalls (see execute)
+            return
+        issue.work_left -= 1.0
+
     def execute(self, issue: Issue) -> None:
         m = self.model
         pd = m.p.deliberation
         rng = m.streams.deliberation
-        p = pd.execution_success + (0.1 if m.p.transparency.publish_affairs else 0.0)
+        if issue.executor == "organization":
+            p = issue.org.success_chance() if issue.org.alive else 0.0
+        else:
+            p = pd.execution_success
+        p += 0.1 if m.p.transparency.publish_affairs else 0.0
         issue.carried = bool(rng.random() < min(p, 1.0))
         issue.implemented = m.day
         if issue.carried:
             self.carried_out += 1
+            self.carried_out_by[issue.executor] += 1
             m.today["proposals_carried_out"] += 1
         else:
             self.stalled += 1
@@ -354,6 +418,7 @@ class Deliberation:
             "votes_failed": self.proposals_failed_votes,
             "proposals_carried_out": self.carried_out,
             "proposals_stalled": self.stalled,
+            **{f"proposals_carried_out_by_{ex}": n for ex, n in self.carried_out_by.items()},
             "days_issue_to_implementation_median": float(np.median(days)) if days else float("nan"),
             "days_issue_to_implementation_p90": float(np.percentile(days, 90)) if days else float("nan"),
             "sessions_per_issue_max": int(max(sessions)) if sessions else 0,

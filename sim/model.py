@@ -105,7 +105,7 @@ class CoGovModel(mesa.Model):
         self.needs = needs_mod.NeedBook()
         self.deliberation = Deliberation(self)
         self.disputes = DisputeSystem(self)
-        orgs_mod.award_contracts(self, self.streams.organizations)
+        orgs_mod.award_contracts(self, self.streams.contracts)
         self._refresh_org_lookup()
 
         self.collect = collect
@@ -145,9 +145,9 @@ class CoGovModel(mesa.Model):
         # 7. needs: four orders (dispatch, service)
         needs_mod.step(self)
         # 8. the committee supports organizations and organizes volunteer tasks
-        self._committee_support_and_volunteering(s.participation)
+        self._committee_support_and_volunteering(s.volunteer_offers)
         # 9. organizations run activities
-        self._organization_activities(s.organizations)
+        self._organization_activities(s.org_activities)
         # 10. founding, monthly and yearly events
         self._periodic(s)
         for committee in self.committees:
@@ -232,19 +232,19 @@ class CoGovModel(mesa.Model):
     def _periodic(self, s: Streams) -> None:
         p, day = self.p, self.day
         doy = day % 365
-        orgs_mod.resident_foundings(self, s.organizations)
+        orgs_mod.resident_foundings(self, s.org_foundings)
         if p.incubation.hub:
-            orgs_mod.hub_incubation(self, s.organizations)
+            orgs_mod.hub_incubation(self, s.hub)
         if day % 30 == 29:
             self.acts_year = self.pop.acts_last_year()
-            orgs_mod.monthly(self, s.organizations)
+            orgs_mod.monthly(self, s.org_monthly)
             if p.transparency.publish_affairs:
                 tr = self.pop.trust
                 tr += p.transparency.publish_trust_gain * (1 - tr)
             self._rebuild_adjacency()
             self._refresh_org_lookup()
         if doy == 364:
-            orgs_mod.award_contracts(self, s.organizations)
+            orgs_mod.award_contracts(self, s.contracts)
             self._refresh_org_lookup()
         if p.grants.contests_per_year:
             contest_days = {int(60 + k * 365 / p.grants.contests_per_year) % 365
@@ -357,7 +357,7 @@ class CoGovModel(mesa.Model):
 
     def _initial_organizations(self) -> None:
         po = self.p.organizations
-        rng = self.streams.organizations
+        rng = self.streams.org_foundings  # before day 0: no founding has drawn yet
         pop = self.pop
         for c, members in enumerate(self.community_members):
             # members come from the most available residents: retired and civic

@@ -4,7 +4,8 @@ a unit accepts it, and the result is jointly evaluated.
 1. Each resident raises a need with probability ``per_resident_year/365`` a day, typed.
 2. An unreported need is reported with daily chance report_base + report_trust_weight*trust
    (+ digital_report_gain with digital ordering), or for sure when a grid worker visits the
-   household.
+   household. The draw is one uniform per resident a day (a resident who goes to the
+   committee reports all their open needs).
 3. The committee dispatches reported needs first-in-first-out, each costing
    ``dispatch_hours_per_order`` of free committee time: to an organization of the matching
    type with capacity left today; shared ("public") needs are aggregated into public issues
@@ -12,6 +13,9 @@ a unit accepts it, and the result is jointly evaluated.
    committee's own service (hours permitting) or to a functional department (capacity,
    delay).
 4. The handler finishes after an exponential delay and succeeds with its success chance.
+   Both are drawn from uniforms the need carries from the day it arose (``u_delay``,
+   ``u_success``): in paired runs the same need has the same luck whoever handles it, so a
+   lever changes outcomes only through the handler's mean delay and success chance.
 5. The resident evaluates (a participation opportunity); satisfaction and trust move
    towards the outcome, and the handling organization's reputation moves with it.
 Needs that wait longer than ``abandon_days`` unreported or undispatched are dropped and
@@ -33,6 +37,8 @@ UNREPORTED, QUEUED, AT_DEPARTMENT, IN_SERVICE = 0, 1, 2, 3
 H_NONE, H_ORG, H_COMMITTEE, H_DEPT, H_ISSUE = 0, 1, 2, 3, 4
 FIELDS = ("resident", "community", "grid", "ntype", "raised", "reported", "status", "handler",
           "org_id", "due", "success")
+UNIFORMS = ("u_delay", "u_success")  # a need's own luck, drawn when it arises
+LOGGED = ("resident", "community", "ntype", "raised", "reported", "handler")  # kept when closed
 
 
 class NeedBook:
@@ -40,6 +46,7 @@ class NeedBook:
 
     def __init__(self):
         self.open = {f: np.empty(0, np.int64) for f in FIELDS}
+        self.open.update({f: np.empty(0, np.float64) for f in UNIFORMS})
         self.closed: list[dict[str, np.ndarray]] = []
         self.raised = 0
 
@@ -55,32 +62,38 @@ class NeedBook:
             else:
                 col = v
             self.open[f] = np.concatenate((self.open[f], col)).astype(np.int64, copy=False)
+        for f in UNIFORMS:
+            self.open[f] = np.concatenate((self.open[f], cols[f]))
 
     def close(self, mask: np.ndarray, day: int, outcome: np.ndarray) -> None:
         """Move needs under ``mask`` to the log with outcome 1 fulfilled / 0 not / 2 to an issue."""
         if not mask.any():
             return
-        rec = {f: self.open[f][mask] for f in ("community", "ntype", "raised", "reported", "handler")}
+        rec = {f: self.open[f][mask] for f in LOGGED}
         rec["closed"] = np.full(int(mask.sum()), day, np.int64)
         rec["outcome"] = outcome.astype(np.int64)
         self.closed.append(rec)
         keep = ~mask
-        for f in FIELDS:
+        for f in self.open:
             self.open[f] = self.open[f][keep]
 
     def log(self) -> dict[str, np.ndarray]:
         if not self.closed:
-            return {f: np.empty(0, np.int64) for f in ("community", "ntype", "raised", "reported",
-                                                        "handler", "closed", "outcome")}
+            return {f: np.empty(0, np.int64) for f in LOGGED + ("closed", "outcome")}
         if len(self.closed) > 1:
             self.closed = [{k: np.concatenate([r[k] for r in self.closed]) for k in self.closed[0]}]
         return self.closed[0]
 
 
+def _delay(mean: float, u: np.ndarray) -> np.ndarray:
+    """Exponential delays of the given mean from the needs' own uniforms (rounded days)."""
+    return (-mean * np.log1p(-u)).round().astype(np.int64)
+
+
 def step(model) -> None:
     """One day of the needs pipeline (see module docstring)."""
     p, pop, book, day = model.p, model.pop, model.needs, model.day
-    rng = model.streams.needs
+    rng = model.streams.need_arrivals
     pn = p.needs
 
     # 1. new needs (one uniform per resident a day: paired runs draw the same needs)
@@ -88,18 +101,21 @@ def step(model) -> None:
     new = np.flatnonzero(u < pn.per_resident_year / 365.0)
     # the type by inverse transform on the cumulative shares (cheaper than rng.choice with p)
     ntype = np.searchsorted(np.cumsum(pn.type_shares)[:-1], rng.random(new.size), side="right")
+    luck = rng.random((2, new.size))
     book.add(resident=new, community=pop.community[new], grid=model.grid_of[new], ntype=ntype,
-             raised=day, reported=-1, status=UNREPORTED, handler=H_NONE, org_id=-1, due=-1, success=0)
+             raised=day, reported=-1, status=UNREPORTED, handler=H_NONE, org_id=-1, due=-1, success=0,
+             u_delay=luck[0], u_success=luck[1])
     book.raised += new.size
     o = book.open
 
-    # 2. reporting: trust, digital ordering, grid visits
+    # 2. reporting: trust, digital ordering, grid visits (one uniform per resident a day)
+    u_report = model.streams.need_reporting.random(pop.n)
     unrep = o["status"] == UNREPORTED
     p_report = pn.report_base + pn.report_trust_weight * pop.trust[o["resident"]]
     if p.smart.digital_ordering:
         p_report = p_report + p.smart.digital_report_gain
     visited = model.visited_today[pop.household[o["resident"]]]
-    rep = unrep & ((rng.random(unrep.size) < p_report) | visited)
+    rep = unrep & ((u_report[o["resident"]] < p_report) | visited)
     o["status"][rep] = QUEUED
     o["reported"][rep] = day
     model.today["needs_reported"] += int(rep.sum())
@@ -147,16 +163,16 @@ def step(model) -> None:
                     o["status"][sel] = IN_SERVICE
                     o["handler"][sel] = H_ORG
                     o["org_id"][sel] = org.unique_id
-                    o["due"][sel] = day + rng.exponential(pn.org_delay_days, k).round().astype(np.int64)
-                    o["success"][sel] = rng.random(k) < org.success_chance() + linked_gain[t]
+                    o["due"][sel] = day + _delay(pn.org_delay_days, o["u_delay"][sel])
+                    o["success"][sel] = o["u_success"][sel] < org.success_chance() + linked_gain[t]
             left = tn[taken:]
             # the committee serves what it can itself; the rest goes to a department
             k = committee.units("service", left.size, p.committee.service_hours_per_need)
             sel = left[:k]
             o["status"][sel] = IN_SERVICE
             o["handler"][sel] = H_COMMITTEE
-            o["due"][sel] = day + rng.exponential(pn.committee_delay_days, k).round().astype(np.int64)
-            o["success"][sel] = rng.random(k) < pn.committee_success + linked_gain[t]
+            o["due"][sel] = day + _delay(pn.committee_delay_days, o["u_delay"][sel])
+            o["success"][sel] = o["u_success"][sel] < pn.committee_success + linked_gain[t]
             dept = left[k:]
             o["status"][dept] = AT_DEPARTMENT
             o["handler"][dept] = H_DEPT
@@ -170,8 +186,8 @@ def step(model) -> None:
         cap = model.departments[0].capacity_today(pn.department_capacity_per_day, pop.n_communities)
         take = waiting[np.argsort(o["reported"][waiting], kind="stable")][:cap]
         o["status"][take] = IN_SERVICE
-        o["due"][take] = day + rng.exponential(pn.department_delay_days, take.size).round().astype(np.int64)
-        o["success"][take] = rng.random(take.size) < pn.department_success + linked_gain[o["ntype"][take]]
+        o["due"][take] = day + _delay(pn.department_delay_days, o["u_delay"][take])
+        o["success"][take] = o["u_success"][take] < pn.department_success + linked_gain[o["ntype"][take]]
         model.departments[0].cases_taken += take.size
 
     # 4-5. completion and joint evaluation

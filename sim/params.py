@@ -459,8 +459,17 @@ class Deliberation(Section):
     issue_shelf_days: int = P(365, unit="days", ge=1, le=3650,
                               meaning="an issue not taken up within this long is shelved", source="A")
     execution_slots: int = P(3, unit="proposals", ge=1, le=100,
-                             meaning="passed proposals a community carries out at once (the rest wait)",
-                             source="A")
+                             meaning="passed proposals the committee carries out at once in a community (the rest wait)",
+                             source="A: a committee of a dozen staff runs a few projects at a time")
+    execution_hours_per_day: float = P(1.0, unit="staff-hours/proposal/day", ge=0, le=24,
+                                       meaning="committee time a proposal it carries out needs each day; days without it do not count",
+                                       source="000: 执行(监督) (hours: A)")
+    department_slots: int = P(2, unit="proposals", ge=0, le=100,
+                              meaning="passed proposals functional departments carry out for a community at once (collective issues: 部门报到)",
+                              source="A; 003/004: 街道吹哨、部门报到")
+    department_execution_days: float = P(60.0, unit="days", ge=0, le=730,
+                                         meaning="mean days a department takes to carry out a proposal",
+                                         source="A: slower than the committee (approval, budget)")
     stage_days_evaluate: int = P(14, unit="days", ge=0, le=365,
                                  meaning="evaluate stage (residents' evaluation) before archiving",
                                  source="004 七步议事法")

@@ -63,8 +63,13 @@ def test_carried_out_raises_efficacy_stalled_lowers_it():
     on = {"meetings_per_year": 12, "execution_days": 5.0}
     _, good = run(deliberation={**on, "execution_success": 1.0})
     _, bad = run(deliberation={**on, "execution_success": 0.0})
-    assert good["proposals_carried_out"] > 0 and bad["proposals_carried_out"] == 0
+    assert good["proposals_carried_out"] > 0
+    # execution_success is the committee's and the departments' chance (organizations carry
+    # out with their own)
+    assert bad["proposals_carried_out_by_committee"] == bad["proposals_carried_out_by_department"] == 0
+    assert bad["proposals_carried_out"] == bad["proposals_carried_out_by_organization"]
     assert bad["proposals_stalled"] > 0
+    assert good["proposals_carried_out"] > bad["proposals_carried_out"]
     assert good["efficacy_mean"] > bad["efficacy_mean"]
 
 
@@ -110,3 +115,41 @@ def test_shared_needs_join_a_waiting_issue():
     dl.add_needs(np.zeros(thr, np.int64), np.zeros(thr, np.int64))
     dl.add_needs(np.zeros(2 * thr, np.int64), np.zeros(2 * thr, np.int64))
     assert len(dl.issues) == 1 and dl.issues[0].households == 3 * thr * 10
+
+
+def test_committee_without_free_hours_carries_out_proposals_more_slowly():
+    """Paired: the same proposals, carried out by a committee that must give them an hour a
+    day of free staff time, take longer when pushed-down duties leave less of it."""
+    d = {"meetings_per_year": 12, "issues_per_meeting": 6, "execution_days": 20.0,
+         "execution_slots": 20, "execution_hours_per_day": 8.0}
+    # no public-interest organizations: the committee carries everything out
+    orgs = {"initial_per_community": [3, 1, 0, 0, 0, 0], "founding_per_activist_year": 0.0}
+    _, roomy = run(deliberation=d, organizations=orgs, committee={"staff_per_10k": 100.0})
+    _, tight = run(deliberation=d, organizations=orgs, committee={"staff_per_10k": 40.0})
+    assert roomy["proposals_carried_out_by_committee"] > 0
+    assert roomy["proposals_carried_out_by_organization"] == 0
+    assert tight["days_issue_to_implementation_median"] > roomy["days_issue_to_implementation_median"]
+
+
+def test_public_interest_organizations_carry_out_proposals():
+    """Paired: with environment and charity groups in the community, some passed proposals
+    are carried out by them instead of by the committee."""
+    d = {"meetings_per_year": 12, "issues_per_meeting": 6}
+    none = {"initial_per_community": [3, 1, 0, 0, 0, 0], "founding_per_activist_year": 0.0}
+    some = {"initial_per_community": [3, 1, 2, 0, 2, 0], "founding_per_activist_year": 0.0}
+    _, without = run(deliberation=d, organizations=none)
+    _, with_orgs = run(deliberation=d, organizations=some)
+    assert without["proposals_carried_out_by_organization"] == 0
+    assert with_orgs["proposals_carried_out_by_organization"] > 0
+    assert with_orgs["proposals_carried_out_by_committee"] < without["proposals_carried_out_by_committee"]
+
+
+def test_collective_proposals_go_to_departments_with_their_capacity():
+    d = {"meetings_per_year": 4, "contested_convergence": 0.3, "execution_success": 1.0}
+    coll = {"collective_per_year": 6.0}
+    _, s = run(run={"days": 540}, deliberation=d, disputes=coll)
+    assert s["proposals_carried_out_by_department"] > 0
+    _, none = run(run={"days": 540}, deliberation={**d, "department_slots": 0}, disputes=coll)
+    assert none["proposals_passed_collective"] > 0
+    assert none["proposals_carried_out_by_department"] == 0
+    assert none["disputes_resolved_by_deliberation"] == 0
