@@ -147,6 +147,12 @@ CASES = {
     "days_zero": (TINY, ["--days", "0"], ["--days"]),
     "days_too_many": (TINY, ["--days", "99999"], ["days", "36500"]),
     "extends_cycle": ("extends: extends_cycle.yaml\n", [], ["cycle"]),
+    "extends_missing": ("extends: nowhere.yaml\n", [], ["nowhere.yaml: no such file", "'extends"]),
+    "cross_field": ("grants:\n  amount_min_yuan: 5000\n  amount_max_yuan: 1000\n", [],
+                    ["grants.amount_min_yuan", "must not exceed"]),
+    "set_typo": (TINY, ["--set", "comittee.staff_per_10k=3"], ["did you mean 'committee'"]),
+    "set_dict_typo": (TINY, ["--set", "disputes.channel_skill.volunter=0.5"],
+                      ["disputes.channel_skill.volunter", "did you mean 'volunteer'"]),
 }
 
 
@@ -158,6 +164,7 @@ def _check(proc, f, out, words, names_file=True):
         assert str(f) in proc.stderr
     for w in words:
         assert w in proc.stderr, (w, proc.stderr)
+    assert "\n\n" not in proc.stderr.strip()  # one paragraph
     assert not out.exists()
 
 
@@ -179,6 +186,17 @@ def test_bad_input_from_the_command_line(tmp_path, case):
     f = _bad(tmp_path, f"{case}.yaml", text)
     out = tmp_path / "out"
     _check(cogov("run", f, *extra, "--out", out), f, out, words, case not in NOT_ABOUT_THE_FILE)
+
+
+def test_partial_dict_override_runs(tmp_path):
+    out = tmp_path / "out"
+    proc = in_process("run", ROOT / "scenarios" / "baseline.yaml", "--days", 5,
+                      "--set", "population.residents_per_community=200",
+                      "--set", "disputes.channel_skill.volunteer=0.5", "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["scenario"]["disputes"]["channel_skill"]["volunteer"] == 0.5
+    assert manifest["scenario"]["disputes"]["channel_skill"]["street"] == 0.8
 
 
 def test_missing_scenario_file(tmp_path):

@@ -234,3 +234,106 @@ def test_config_hash_follows_content():
     b = scenario_from_kwargs(None, {"committee.plaques": 27})
     assert config_hash(a) == config_hash(Scenario())
     assert config_hash(a) != config_hash(b)
+
+
+# ------------------------------------------------- cross-field rules, dicts, suggestions
+def test_cross_field_errors_name_the_field_not_the_whole_section(tmp_path):
+    cases = {
+        "grants:\n  amount_min_yuan: 5000\n  amount_max_yuan: 1000\n":
+            ("grants.amount_min_yuan", "{'amount_min_yuan'", "type Grants"),
+        "population:\n  age_shares: [0.5, 0.5, 0.5, 0.5]\n":
+            ("population.age_shares", "{'age_shares'", "type Population"),
+        "needs:\n  type_shares: [1, 0, 0]\n": ("needs.type_shares", "{'type_shares'", "type Needs"),
+        "disputes:\n  channel_skill: {volunteer: 1.5}\n":
+            ("disputes.channel_skill", "{'channel_skill'", "type Disputes"),
+        "disputes:\n  channel_delay_days: {street: -1}\n":
+            ("disputes.channel_delay_days", "{'channel_delay_days'", "type Disputes"),
+    }
+    for text, (key, section_dump, section_type) in cases.items():
+        msg = error_of(load_scenario, write(tmp_path / "s.yaml", text))
+        assert f"  {key}" in msg, (text, msg)
+        assert section_dump not in msg and section_type not in msg, (text, msg)
+    # both sides of a comparison are shown, the one left at its default marked as such
+    msg = error_of(load_scenario, write(tmp_path / "g.yaml", "grants:\n  amount_min_yuan: 1.0e9\n"))
+    assert "grants.amount_min_yuan" in msg and "amount_max_yuan=" in msg and "(default)" in msg
+
+
+def test_dict_parameters_merge_over_their_defaults(tmp_path):
+    default = Scenario().disputes
+    f = write(tmp_path / "s.yaml", "disputes:\n  channel_skill: {volunteer: 0.5}\n"
+              "  per_1000_year: {parking: 0}\n")
+    s = load_scenario(f)
+    assert s.disputes.channel_skill == {**default.channel_skill, "volunteer": 0.5}
+    assert s.disputes.per_1000_year == {**default.per_1000_year, "parking": 0}  # "drop" = set 0
+    s = load_scenario(write(tmp_path / "e.yaml", ""),
+                      ["disputes.channel_skill.volunteer=0.5", "disputes.type_success_factor.family=0.6"])
+    assert s.disputes.channel_skill == {**default.channel_skill, "volunteer": 0.5}
+    assert s.disputes.type_success_factor == {**default.type_success_factor, "family": 0.6}
+    # a child merges over its parent's dict; a --set mapping merges over the file's
+    write(tmp_path / "base.yaml", "disputes:\n  channel_delay_days: {street: 30, police: 2}\n")
+    child = write(tmp_path / "child.yaml", "extends: base.yaml\n"
+                  "disputes:\n  channel_delay_days: {street: 20}\n")
+    s = load_scenario(child, ["disputes.channel_delay_days={online: 4}"])
+    assert s.disputes.channel_delay_days == {**default.channel_delay_days, "street": 20,
+                                              "police": 2, "online": 4}
+    assert scenario_from_kwargs(None, {"disputes.channel_skill": {"street": 0.1}}) \
+        .disputes.channel_skill["street"] == 0.1
+
+
+def test_unknown_key_in_a_dict_parameter_lists_the_valid_ones(tmp_path):
+    f = write(tmp_path / "s.yaml", "")
+    msg = error_of(load_scenario, f, ["disputes.channel_skill.volunteeer=0.5"])
+    assert "disputes.channel_skill.volunteeer (from --set): unknown key" in msg
+    assert "did you mean 'volunteer'" in msg
+    for channel in ("committee", "professional", "police", "online", "street"):
+        assert channel in msg
+    msg = error_of(load_scenario, write(tmp_path / "c.yaml", "disputes:\n  per_1000_year: {collective: 1}\n"))
+    assert "disputes.per_1000_year.collective: unknown key" in msg
+    assert "noise_leak" in msg and "renovation_property" in msg
+    msg = error_of(load_scenario, f, ["disputes.channel_skill.volunteer=lots"])
+    assert "disputes.channel_skill.volunteer" in msg and "'lots'" in msg and "probability" in msg
+
+
+def test_unknown_keys_suggest_the_closest(tmp_path):
+    msg = error_of(load_scenario, write(tmp_path / "s.yaml", "comittee:\n  plaques: 27\n"))
+    assert "comittee: unknown key" in msg and "did you mean 'committee'" in msg
+    assert "Valid keys here:" in msg and "population" in msg
+    empty = write(tmp_path / "e.yaml", "")
+    msg = error_of(load_scenario, empty, ["comittee.staff_per_10k=3"])
+    assert "did you mean 'committee'" in msg and "--set" in msg
+    msg = error_of(load_scenario, empty, ["committee.staf_per_10k=3"])
+    assert "committee.staf_per_10k (from --set): unknown key" in msg and "did you mean 'staff_per_10k'" in msg
+    # a key given in the wrong section says where it belongs
+    msg = error_of(load_scenario, empty, ["committee.lawyer_hours_per_week=3"])
+    assert "section legal" in msg
+
+
+def test_errors_through_extends_name_the_parent_and_the_chain(tmp_path):
+    write(tmp_path / "badbase.yaml", "committee:\n  plaques: [1\n")
+    msg = error_of(load_scenario, write(tmp_path / "child.yaml", "extends: badbase.yaml\n"))
+    assert "badbase.yaml: not valid YAML" in msg and "line 2" in msg
+    assert "'extends: badbase.yaml' in" in msg and "child.yaml" in msg
+    assert "<unicode string>" not in msg
+    msg = error_of(load_scenario, write(tmp_path / "c2.yaml", "extends: nowhere.yaml\n"))
+    assert "nowhere.yaml: no such file" in msg and "c2.yaml" in msg
+    # three files deep: the whole chain
+    write(tmp_path / "mid.yaml", "extends: nowhere.yaml\n")
+    msg = error_of(load_scenario, write(tmp_path / "top.yaml", "extends: mid.yaml\n"))
+    assert "mid.yaml" in msg and "top.yaml" in msg
+    # a validation error of the merged scenario names the chain and the file that set the key
+    write(tmp_path / "base.yaml", "committee:\n  plaques: lots\n")
+    child = write(tmp_path / "c3.yaml", "extends: base.yaml\nrun:\n  days: 0\n")
+    msg = error_of(load_scenario, child, ["grants.amount_min_yuan=1e9"])
+    assert f"{child} (extends {tmp_path / 'base.yaml'})" in msg
+    assert f"committee.plaques (from {tmp_path / 'base.yaml'})" in msg
+    assert f"run.days (from {child.resolve()})" in msg
+    assert "grants.amount_min_yuan (from --set)" in msg
+
+
+def test_unreadable_files_are_clear(tmp_path):
+    f = tmp_path / "latin1.yaml"
+    f.write_bytes("meta:\n  name: caf\xe9\n".encode("latin-1"))
+    msg = error_of(load_scenario, f)
+    assert str(f) in msg and "UTF-8" in msg
+    msg = error_of(load_scenario, tmp_path)
+    assert str(tmp_path) in msg and "folder" in msg
