@@ -16,11 +16,13 @@ from . import needs as needs_mod
 from . import network as net
 from . import organizations as orgs_mod
 from . import outcomes
+from . import property as property_mod
 from .committee import ResidentsCommittee
 from .config import scenario_from_kwargs
 from .deliberation import Deliberation
 from .disputes import DisputeSystem
 from .government import FunctionalDepartment, StreetOffice
+from .property import PropertyCompany
 from .params import ORG_ORIGINS, ORG_TYPES, Scenario
 from .participation import decide
 from .party import PartyCommittee, evaluate, invitation_rates, random_ties, send_invitations
@@ -28,8 +30,9 @@ from .residents import ACT_TYPES, NEVER, PartyMember, Population, Resident
 from .rng import Streams, seed_from_rng
 
 DEPARTMENTS = ("civil_affairs", "housing_urban_management", "public_security")
-LEVERS_WITH_COST = ("staffing", "office_support", "duty_list_funding", "grid", "grants",
-                    "purchased_services", "incubation", "legal", "transparency", "moral", "smart")
+LEVERS_WITH_COST = ("staffing", "office_support", "duty_list_funding", "electronic_ledgers", "grid",
+                    "grants", "purchased_services", "incubation", "legal", "transparency", "moral",
+                    "smart")
 
 
 class CoGovModel(mesa.Model):
@@ -77,6 +80,7 @@ class CoGovModel(mesa.Model):
         self.party_committees = [PartyCommittee(self, c) for c in range(pop.n_communities)]
         self.street = StreetOffice(self)
         self.departments = [FunctionalDepartment(self, name) for name in DEPARTMENTS]
+        self.property_companies = [PropertyCompany(self, c) for c in range(pop.n_communities)]
 
         # state shared by the processes
         self.last_invited = np.full(pop.n, NEVER, dtype=np.int64)
@@ -241,6 +245,11 @@ class CoGovModel(mesa.Model):
             if p.transparency.publish_affairs:
                 tr = self.pop.trust
                 tr += p.transparency.publish_trust_gain * (1 - tr)
+            if p.transparency.satisfaction_linked_payment:
+                property_mod.monthly(self)
+        if p.transparency.satisfaction_linked_payment and doy % 91 == 90:
+            for company in self.property_companies:
+                company.quarterly_payment()
             self._rebuild_adjacency()
             self._refresh_org_lookup()
         if doy == 364:
@@ -279,7 +288,13 @@ class CoGovModel(mesa.Model):
         inc = p.incubation
         self.spend["incubation"] += n_c * (inc.social_workers * inc.social_worker_cost_yuan
                                            + (inc.hub_cost_yuan if inc.hub else 0.0)) * yr
-        self.spend["legal"] += n_c * p.legal.lawyer_hours_per_week * 52 * p.legal.lawyer_cost_yuan_per_hour * yr
+        lg = p.legal
+        self.spend["legal"] += (n_c * lg.lawyer_hours_per_week * 52 * lg.lawyer_cost_yuan_per_hour
+                                + n_c * lg.police_days_per_week * 52 * lg.police_cost_yuan_per_day
+                                + lg.volunteer_mediators_per_1000 * pop.n / 1000
+                                * lg.mediator_stipend_yuan_per_year) * yr
+        if p.committee.electronic_ledgers:
+            self.spend["electronic_ledgers"] += n_c * p.committee.electronic_ledger_cost_yuan * yr
         tr = p.transparency
         self.spend["transparency"] += n_c * tr.cost_yuan_per_year * yr * (tr.publish_affairs + tr.satisfaction_linked_payment)
         mo = p.moral

@@ -28,6 +28,7 @@ import numpy as np
 
 from .params import NEED_TO_ORG, NEED_TYPES
 from .participation import decide, update_satisfaction, update_trust
+from .property import success_gain
 
 PUBLIC = NEED_TYPES.index("public")
 ADMIN = NEED_TYPES.index("administrative")
@@ -121,13 +122,10 @@ def step(model) -> None:
     model.today["needs_reported"] += int(rep.sum())
 
     # 3. dispatch, community by community, oldest first
-    # satisfaction-linked payment (004): the property company is paid in full only if the
-    # monthly satisfaction tests pass, so environment/property needs succeed more often
-    # whoever handles them (it does the work behind an organization, the committee or a
-    # department)
-    linked_gain = np.zeros(len(NEED_TYPES))
-    if p.transparency.satisfaction_linked_payment:
-        linked_gain[NEED_TYPES.index("environment")] = p.transparency.linked_payment_success_gain
+    # the property company's effort (raised by satisfaction-linked payment, 004) adds to the
+    # success of environment/property needs whoever handles them: it does the work behind an
+    # organization, the committee or a department (see sim.property)
+    property_gain = success_gain(model)
     dispatch_hours = p.committee.dispatch_hours_per_order * (
         p.smart.digital_dispatch_factor if p.smart.digital_ordering else 1.0)
     queued = np.flatnonzero(o["status"] == QUEUED)
@@ -136,6 +134,7 @@ def step(model) -> None:
         cq = queued[o["community"][queued] == c]
         cq = cq[np.argsort(o["reported"][cq], kind="stable")]
         committee = model.committees[c]
+        linked_gain = property_gain[c]
         n = committee.units("dispatch", cq.size, dispatch_hours)
         go = cq[:n]
         model.today["orders_dispatched"] += n
@@ -187,7 +186,8 @@ def step(model) -> None:
         take = waiting[np.argsort(o["reported"][waiting], kind="stable")][:cap]
         o["status"][take] = IN_SERVICE
         o["due"][take] = day + _delay(pn.department_delay_days, o["u_delay"][take])
-        o["success"][take] = o["u_success"][take] < pn.department_success + linked_gain[o["ntype"][take]]
+        o["success"][take] = o["u_success"][take] < pn.department_success + \
+            property_gain[o["community"][take], o["ntype"][take]]
         model.departments[0].cases_taken += take.size
 
     # 4-5. completion and joint evaluation

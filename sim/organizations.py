@@ -57,7 +57,8 @@ class SocialOrganization(mesa.Agent):
         """Needs it can serve a day: a little as volunteers, more per contracted item."""
         ps = self.model.p.purchased_services
         base = self.model.p.needs.org_capacity_per_day * (1.5 if self.social_worker else 1.0)
-        return base + self.contract_items * ps.capacity_per_item_day
+        # the contract's money buys the service: an item serves budget / (365 x yuan a service)
+        return base + self.contract_items * ps.budget_per_item_yuan / (365.0 * ps.yuan_per_service)
 
     def success_chance(self) -> float:
         return 0.55 + 0.35 * self.reputation + (0.05 if self.social_worker else 0.0)

@@ -197,6 +197,13 @@ def summary(model) -> dict:
     out["org_invitations"] = model.org_invitations_total
     out["grid_visits"] = model.grid_visits_total
 
+    # the property company (satisfaction-linked payment)
+    pcs = model.property_companies
+    out["property_tests_failed"] = sum(c.tests_failed for c in pcs)
+    out["property_tests_passed"] = sum(c.tests_passed for c in pcs)
+    out["property_effort_mean"] = float(np.mean([c.effort for c in pcs]))
+    out["property_payment_withheld_yuan"] = float(sum(c.withheld_yuan for c in pcs))
+
     # money
     for k, v in model.spend.items():
         out[f"spend_{k}"] = float(v)

@@ -190,6 +190,9 @@ class Committee(Section):
     electronic_ledgers: bool = P(False, unit="switch", role="lever",
                                  meaning="electronic ledgers halve ledger time",
                                  source="002: 精简社区各类资料台账,推行建立电子档案")
+    electronic_ledger_cost_yuan: float = P(20000, unit="yuan/community/year", ge=0, le=1e7,
+                                           meaning="running cost of the electronic ledger system",
+                                           source="A: a small software licence and upkeep")
     plaques: int = P(70, unit="plaques", ge=0, le=500, role="lever",
                      meaning="organization plaques hung at the committee, each with its own reporting",
                      source="003: 将200余项下沉事项和70余块挂牌 ... 清理精简为97项和27块 (70+ plaques to 27)")
@@ -362,8 +365,9 @@ class PurchasedServices(Section):
                    source="000: 将139项政务服务交由社会组织承接 (Wuhou); 003: 每年新增3个以上服务项目纳入购买清单")
     budget_per_item_yuan: float = P(30000, unit="yuan/item/year", ge=0, role="lever",
                                     meaning="contract value of one item", source="A")
-    capacity_per_item_day: float = P(0.5, unit="needs/item/day", ge=0, le=50,
-                                     meaning="needs one contracted item serves a day", source="A")
+    yuan_per_service: float = P(165.0, unit="yuan/need served", gt=0, le=100000,
+                                meaning="contract money one served need costs: an item serves budget_per_item_yuan / (365 x this) needs a day",
+                                source="A: 30,000 yuan an item for one need every two days")
     item_types: list[Literal["elderly", "environment", "culture", "legal"]] = P(
         ["elderly", "environment", "legal", "culture"], unit="need types", role="lever",
         meaning="need types the items go to, in rotation", source="000, 003")
@@ -576,6 +580,12 @@ class Legal(Section):
     volunteer_mediators_per_1000: float = P(1.0, unit="mediators/1,000 residents", ge=0, le=50,
                                             role="lever",
                                             meaning="building heads and volunteer mediators", source="A")
+    police_cost_yuan_per_day: float = P(1500, unit="yuan/day", ge=0, le=1e6,
+                                        meaning="cost of a day of the community police officer and two auxiliaries in the community",
+                                        source="A: one officer and two auxiliaries (003: 一区一警两辅), a day's pay")
+    mediator_stipend_yuan_per_year: float = P(1200, unit="yuan/mediator/year", ge=0, le=1e6,
+                                              meaning="stipend of a building head or volunteer mediator",
+                                              source="A: a small yearly subsidy")
 
 
 class Transparency(Section):
@@ -588,8 +598,20 @@ class Transparency(Section):
                                           meaning="property company paid in full only if monthly satisfaction tests pass",
                                           source="004: 每月的测评结果,将作为物业公司季度款项是否全额拨付")
     linked_payment_success_gain: float = P(0.15, unit="probability", ge=0, le=1,
-                                           meaning="rise in success of environment/property needs under linked payment",
+                                           meaning="most the property company can raise the success of environment/property needs by working harder",
                                            source="A")
+    linked_payment_pass_share: float = P(0.5, unit="share", ge=0, le=1,
+                                         meaning="share of the month's environment/property needs fulfilled for the monthly satisfaction test to pass",
+                                         source="004: 每月的测评结果 (threshold: A)")
+    linked_payment_effort_step: float = P(0.03, unit="probability", ge=0, le=1,
+                                          meaning="rise in the company's success gain after each failed monthly test",
+                                          source="A")
+    property_fee_yuan_per_quarter: float = P(150000, unit="yuan/community/quarter", ge=0, le=1e8,
+                                             meaning="quarterly payment to the property company",
+                                             source="A")
+    withheld_share: float = P(0.1, unit="share", ge=0, le=1,
+                              meaning="share of the quarterly payment withheld for each failed monthly test in the quarter",
+                              source="004: 季度款项是否全额拨付 (share: A)")
     cost_yuan_per_year: float = P(10000, unit="yuan/year", ge=0, role="constant",
                                   meaning="cost of publishing and testing", source="A")
 

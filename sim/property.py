@@ -1,0 +1,73 @@
+"""The property company (物业公司) of each community and satisfaction-linked payment (004).
+
+Without the lever the company works at its ordinary level: environment and property needs
+succeed with their handler's chance. Under ``transparency.satisfaction_linked_payment``
+residents test the company's service every month (每月的测评结果): the test passes when at
+least ``linked_payment_pass_share`` of the environment/property needs closed that month were
+fulfilled. Each failed test withholds ``withheld_share`` of the quarter's payment
+(季度款项是否全额拨付) and makes the company work harder: its ``effort`` (added to the success
+chance of every environment/property need in the community, whoever handles it, since the
+company does the work behind them) rises by ``linked_payment_effort_step``, up to
+``linked_payment_success_gain``. A passed test leaves the effort where it is.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from .params import NEED_TYPES
+
+ENVIRONMENT = NEED_TYPES.index("environment")
+
+
+class PropertyCompany(mesa.Agent):
+    """One community's property management company."""
+
+    def __init__(self, model, community: int):
+        super().__init__(model)
+        self.community = community
+        self.effort = 0.0  # added success chance of environment/property needs
+        self.tests_passed = 0
+        self.tests_failed = 0
+        self.failed_this_quarter = 0
+        self.withheld_yuan = 0.0
+        self.paid_yuan = 0.0
+
+    def monthly_test(self, fulfilled: int, closed: int) -> None:
+        """The residents' monthly satisfaction test of the company's service."""
+        tr = self.model.p.transparency
+        if closed == 0:
+            return  # nothing to judge this month
+        if fulfilled / closed >= tr.linked_payment_pass_share:
+            self.tests_passed += 1
+            return
+        self.tests_failed += 1
+        self.failed_this_quarter += 1
+        self.effort = min(tr.linked_payment_success_gain, self.effort + tr.linked_payment_effort_step)
+
+    def quarterly_payment(self) -> None:
+        tr = self.model.p.transparency
+        withheld = tr.property_fee_yuan_per_quarter * min(1.0, tr.withheld_share * self.failed_this_quarter)
+        self.withheld_yuan += withheld
+        self.paid_yuan += tr.property_fee_yuan_per_quarter - withheld
+        self.failed_this_quarter = 0
+
+
+def monthly(model) -> None:
+    """Run each community's test on the environment/property needs closed in the last 30 days."""
+    log = model.needs.log()
+    recent = (log["closed"] > model.day - 30) & (log["ntype"] == ENVIRONMENT) & (log["outcome"] != 2)
+    n_c = model.pop.n_communities
+    closed = np.bincount(log["community"][recent], minlength=n_c)
+    fulfilled = np.bincount(log["community"][recent & (log["outcome"] == 1)], minlength=n_c)
+    for company in model.property_companies:
+        company.monthly_test(int(fulfilled[company.community]), int(closed[company.community]))
+
+
+def success_gain(model) -> np.ndarray:
+    """Added success chance by (community, need type): the company's effort on its needs."""
+    gain = np.zeros((model.pop.n_communities, len(NEED_TYPES)))
+    for company in model.property_companies:
+        gain[company.community, ENVIRONMENT] = company.effort
+    return gain
