@@ -4,7 +4,10 @@ An experiment file (``experiments/*.yaml``) is checked against :class:`Experimen
 key or value gets one message naming the file, the key path and what is allowed, like a
 scenario file. Every varied key path must exist in the scenario schema (``sim/params.py``)
 and every value must fit that parameter's bounds (checked by validating each design point
-as a scenario, with :func:`sim.config.validate`).
+as a scenario, with :func:`sim.config.validate`). The section a key is varied under must
+match its role in the schema (``json_schema_extra["role"]``): ``levers`` hold role "lever",
+``uncertainties`` role "uncertainty", ``constants`` role "constant" (EMA-workbench
+discipline: what a policy maker sets is never confused with what nobody controls).
 
 The design is expanded into a *run table* before anything runs: one row per run with
 ``run_id``, ``point_id``, ``rep``, ``scenario`` (the base scenario's name), one column per
@@ -29,6 +32,12 @@ from .config import ScenarioError, apply_overrides, read_yaml, resolve_extends, 
 from .params import Scenario, iter_parameters
 
 DESIGNS = ("factorial", "oat", "points", "lhs", "sobol", "morris")
+# experiment-file section -> the schema role (``json_schema_extra["role"]``) its keys must have
+SECTIONS = {"uncertainties": "uncertainty", "levers": "lever", "constants": "constant"}
+SECTION_OF = {role: section for section, role in SECTIONS.items()}
+ROLE_MEANING = {"uncertainty": "a behavioural parameter nobody controls",
+                "lever": "a policy parameter a policy maker sets",
+                "constant": "a structural constant of the setting"}
 
 
 class _Strict(BaseModel):
@@ -37,11 +46,16 @@ class _Strict(BaseModel):
 
 class Factor(_Strict):
     """One varied parameter: a list of ``values``, or a range ``low``..``high``."""
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
     values: list[Any] | None = Field(None, description="explicit values (any type the key takes)")
     low: float | None = Field(None, description="lower end of a numeric range")
     high: float | None = Field(None, description="upper end of a numeric range")
     levels: int | None = Field(None, ge=2, le=1000,
                                description="factorial/oat: evenly spaced values across the range")
+    with_: dict[str, Any] = Field(default_factory=dict, alias="with",
+                                  description="oat only: other keys set together with this "
+                                              "factor's values, {key.path: value} (a lever that "
+                                              "acts only when another is on)")
 
     @model_validator(mode="after")
     def _one_form(self) -> Factor:
@@ -99,8 +113,13 @@ class Experiment(_Strict):
     set: dict[str, Any] = Field(default_factory=dict,
                                 description="fixed overrides applied to every run, {key.path: value}")
     uncertainties: dict[str, Factor] = Field(default_factory=dict,
-                                             description="behavioural parameters nobody controls")
-    levers: dict[str, Factor] = Field(default_factory=dict, description="policy parameters")
+                                             description="behavioural parameters nobody controls "
+                                                         "(schema role 'uncertainty')")
+    levers: dict[str, Factor] = Field(default_factory=dict, description="policy parameters a "
+                                      "policy maker sets (schema role 'lever')")
+    constants: dict[str, Factor] = Field(default_factory=dict,
+                                         description="structural constants varied on purpose, "
+                                                     "e.g. population size (schema role 'constant')")
     design: Design = Field(default_factory=Design)
     replications: int = Field(1, ge=1, le=10000, description="runs per design point")
     seed: int = Field(1, ge=0, description="root seed: every run's seed derives from it")
@@ -113,16 +132,25 @@ class Experiment(_Strict):
 
     @model_validator(mode="after")
     def _some_factor(self) -> Experiment:
-        both = set(self.uncertainties) & set(self.levers)
-        if both:
-            raise ValueError(f"keys both an uncertainty and a lever: {', '.join(sorted(both))}")
-        if self.design.type != "points" and not (self.uncertainties or self.levers):
-            raise ValueError("nothing to vary: list parameters under 'uncertainties' or 'levers'")
+        seen: dict[str, str] = {}
+        for section in SECTIONS:
+            for key in getattr(self, section):
+                if key in seen:
+                    raise ValueError(f"'{key}' is listed under both '{seen[key]}' and '{section}'")
+                seen[key] = section
+        if self.design.type != "points" and not seen:
+            raise ValueError("nothing to vary: list parameters under 'uncertainties', 'levers' "
+                             "or 'constants'")
+        if self.design.type != "oat":
+            withs = [k for k, f in self.factors.items() if f.with_]
+            if withs:
+                raise ValueError(f"'with' belongs to 'oat' designs, not {self.design.type!r} "
+                                 f"(used by {', '.join(withs)})")
         return self
 
     @property
     def factors(self) -> dict[str, Factor]:
-        return {**self.uncertainties, **self.levers}
+        return {**self.uncertainties, **self.levers, **self.constants}
 
     @property
     def scenarios(self) -> list[str]:
@@ -137,7 +165,7 @@ def _format_errors(exc: ValidationError, origin: str) -> str:
         key = ".".join(loc) or "(top level)"
         if err["type"] == "extra_forbidden":
             model = _model_for(loc[:-1])
-            valid = ", ".join(model.model_fields) if model else ""
+            valid = ", ".join(f.alias or n for n, f in model.model_fields.items()) if model else ""
             lines.append(f"  {key}: unknown key. Valid keys here: {valid}")
         elif err["type"] == "missing":
             lines.append(f"  {key}: required key is missing")
@@ -152,13 +180,13 @@ def _format_errors(exc: ValidationError, origin: str) -> str:
 def _model_for(loc: tuple) -> type[BaseModel] | None:
     model: type[BaseModel] = Experiment
     for part in loc:
-        if model is Experiment and part in ("uncertainties", "levers"):
+        if model is Experiment and part in SECTIONS:
             model = None  # dict of factors: next part is a key path
             continue
         if model is None:
             model = Factor
             continue
-        field = model.model_fields.get(part)
+        field = _get_field(model, part)
         if field is None:
             return None
         ann = field.annotation
@@ -172,7 +200,15 @@ def _field_for(loc: tuple):
     if not loc:
         return None
     parent = _model_for(loc[:-1])
-    return parent.model_fields.get(loc[-1]) if parent is not None else None
+    return _get_field(parent, loc[-1]) if parent is not None else None
+
+
+def _get_field(model: type[BaseModel], name: str):
+    """A model's field by name or alias (``with`` is the alias of ``Factor.with_``)."""
+    for n, f in model.model_fields.items():
+        if name in (n, f.alias):
+            return f
+    return None
 
 
 PARAMS = {path: field for path, field, _ in iter_parameters()}
@@ -206,9 +242,34 @@ def _param_kind(key: str) -> str:
     return "other"
 
 
+def schema_role(key: str) -> str | None:
+    """A parameter's role in the schema: 'lever', 'uncertainty' or 'constant'."""
+    return (PARAMS[key].json_schema_extra or {}).get("role")
+
+
+def _check_role(key: str, section: str, origin: str) -> None:
+    """EMA-workbench discipline: levers are what a policy maker sets, uncertainties what
+    nobody controls; a structural constant is varied only on purpose, under 'constants:'."""
+    role = schema_role(key)
+    if role is None or SECTIONS[section] == role:
+        return
+    home = SECTION_OF.get(role)
+    where = f"under '{home}:'" if home else "under 'set:'"
+    extra = " (or fix it for every run with 'set:')" if role == "constant" else ""
+    raise ScenarioError(
+        f"{origin}: {section}.{key}: '{key}' has role '{role}' in the scenario schema "
+        f"(sim/params.py: {ROLE_MEANING.get(role, role)}), so it cannot be listed under "
+        f"'{section}:', which holds {SECTIONS[section]}s only. Move it {where}{extra}")
+
+
 def _check_factor(key: str, f: Factor, section: str, origin: str) -> None:
     where = f"{section}.{key}"
     _check_key(key, section, origin)
+    _check_role(key, section, origin)
+    for k in f.with_:
+        _check_key(k, f"{where}.with", origin)
+        if k == key:
+            raise ScenarioError(f"{origin}: {where}.with: a factor cannot be set 'with' itself")
     if f.is_range:
         kind = _param_kind(key)
         if kind not in ("int", "float"):
@@ -236,7 +297,7 @@ def load_experiment(path: str | Path) -> Experiment:
         exp = Experiment.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(_format_errors(exc, str(path))) from None
-    for section in ("uncertainties", "levers"):
+    for section in SECTIONS:
         for key, f in getattr(exp, section).items():
             _check_factor(key, f, section, str(path))
     for key in exp.set:
@@ -327,13 +388,15 @@ def design_points(exp: Experiment, base_dir: Path, origin: str,
         return pts, ["" for _ in pts]
     if d.type == "oat":
         base_values = base_values or {}
+        cols = oat_columns(exp)
         pts, labels = [], []
         if d.include_base:
-            pts.append({k: base_values.get(k) for k in keys})
+            pts.append({k: base_values.get(k) for k in cols})
             labels.append("base")
         for k in keys:
             for v in _factor_values(k, factors[k]):
-                p = {kk: base_values.get(kk) for kk in keys}
+                p = {kk: base_values.get(kk) for kk in cols}
+                p.update({kk: _cast(kk, vv) for kk, vv in factors[k].with_.items()})
                 p[k] = v
                 pts.append(p)
                 labels.append(k)
@@ -376,6 +439,14 @@ def design_points(exp: Experiment, base_dir: Path, origin: str,
     return pts, ["" for _ in pts]
 
 
+def oat_columns(exp: Experiment) -> list[str]:
+    """The factors, then the keys their 'with' sets (an oat design's run-table columns)."""
+    cols = list(exp.factors)
+    for f in exp.factors.values():
+        cols += [k for k in f.with_ if k not in cols]
+    return cols
+
+
 def derive_seed(root: int, key: int) -> int:
     """A 31-bit seed for stream ``key`` from the root seed (independent of execution order)."""
     return int(np.random.SeedSequence([int(root), int(key)]).generate_state(1)[0] & 0x7FFFFFFF)
@@ -412,7 +483,7 @@ def expand(exp: Experiment, path: str | Path) -> tuple[pd.DataFrame, dict[str, d
             name = sc
         bases[name] = resolved
     first = next(iter(bases.values()))
-    base_values = {k: _get(first, k) for k in exp.factors}
+    base_values = {k: _get(first, k) for k in oat_columns(exp)}
     pts, labels = design_points(exp, base_dir, origin, base_values)
     # validate every (scenario, point): key paths exist and values fit the schema's bounds
     cache: set = set()

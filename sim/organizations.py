@@ -41,6 +41,7 @@ class SocialOrganization(mesa.Agent):
         self.activities = 0
         self.services_delivered = 0
         self.service_credit = 0.0
+        self.founder = -1  # the resident who founded it (-1: an initial organization)
         model.pop.memberships[self.members] += 1
 
     # ---------------------------------------------------------------- daily and monthly
@@ -99,6 +100,7 @@ def found(model, community: int, founder: int, org_type: str, origin: str, funds
     members = np.r_[founder, pick]
     org = SocialOrganization(model, community, org_type, origin, members, funds,
                              social_worker=model.social_worker_available(community))
+    org.founder = founder
     model.orgs.append(org)
     model.foundings[origin] += 1
     return org

@@ -6,10 +6,15 @@ Writes into ``DIR/report/``:
   outcome over its replications); ``vs_<parameter>.png`` (each outcome against the
   parameter, mean line with a band from the 10th to the 90th percentile of runs, over
   replications and over the other parameters; one-at-a-time designs use only the base runs
-  and the runs varying that parameter); ``heatmap.png`` and ``heatmap_<outcome>.csv`` for
-  two-parameter factorial designs; ``sobol.csv``/``sobol.png`` (first and total order with
-  confidence intervals) or ``morris.csv``/``morris.png`` (mu*, sigma, mu* confidence) via
-  SALib, on the replication means of each design point.
+  and the runs varying that parameter); ``heatmap.png`` and ``heatmap_<outcome>.csv`` (mean
+  of each outcome per cell) for any design with exactly two varied parameters except
+  one-at-a-time: a parameter with at most 12 distinct values keeps its values (factorial,
+  points on a grid, Morris levels), one with more is cut into 5 quantile bins (Latin
+  hypercube, Sobol, scattered points); ``sobol.csv``/``sobol.png`` (first and total order
+  with confidence intervals, plus ``sobol_s2.csv``/``sobol_s2.png``, second-order indices of
+  every pair with confidence intervals, if the design set ``calc_second_order``) or
+  ``morris.csv``/``morris.png`` (mu*, sigma, mu* confidence) via SALib, on the replication
+  means of each design point.
 - comparisons (``manifest.json`` "command": "compare"): ``by_scenario.csv`` (mean, sd, 95%
   confidence interval per scenario), ``scenarios.png`` (replications and means with
   intervals), ``effects.csv`` if the comparison wrote ``effects.parquet``.
@@ -135,30 +140,60 @@ def _sweep_report(d: Path, out: Path, manifest: dict, runs: pd.DataFrame,
         plt.close(fig)
         written.append(path)
 
-    if design == "factorial" and len(varied) == 2:
-        a, b = varied
-        rows, cols = _grid(len(outcomes))
-        fig, axes = plt.subplots(rows, cols, figsize=(3.4 * cols, 2.9 * rows), squeeze=False)
-        for ax, o in zip(axes.flat, outcomes):
-            grid = ok.groupby([a, b])[o].mean().unstack(b).sort_index()
-            grid.to_csv(out / f"heatmap_{o}.csv")
-            written.append(out / f"heatmap_{o}.csv")
-            im = ax.imshow(grid.to_numpy(dtype=float), origin="lower", aspect="auto", cmap="viridis")
-            ax.set_xticks(range(grid.shape[1]), [_label(v) for v in grid.columns], rotation=45)
-            ax.set_yticks(range(grid.shape[0]), [_label(v) for v in grid.index])
-            ax.set_xlabel(b)
-            ax.set_ylabel(a)
-            ax.set_title(f"{o} (mean)")
-            fig.colorbar(im, ax=ax, shrink=0.8)
-        for ax in list(axes.flat)[len(outcomes):]:
-            ax.set_visible(False)
-        fig.tight_layout()
-        fig.savefig(out / "heatmap.png")
-        plt.close(fig)
-        written.append(out / "heatmap.png")
+    if design != "oat" and len(varied) == 2:
+        written += _heatmaps(ok, varied, outcomes, out, manifest, plt)
 
     if design in ("sobol", "morris"):
         written += _sensitivity(manifest, runs, outcomes, out, plt)
+    return written
+
+
+HEATMAP_BINS = 5  # quantile bins per parameter when a parameter does not lie on a grid
+
+
+def _heat_axis(x: pd.Series) -> tuple[pd.Series, bool]:
+    """The heatmap axis of one parameter: its own values if it takes at most DISCRETE_MAX
+    distinct values (factorial, points on a grid, Morris levels), else HEATMAP_BINS quantile
+    bins (Latin hypercube, Sobol, scattered points), labelled by their ranges."""
+    numeric = pd.api.types.is_numeric_dtype(x) and not pd.api.types.is_bool_dtype(x)
+    if x.nunique() <= DISCRETE_MAX or not numeric:
+        return x, False
+    bins = pd.qcut(x, q=HEATMAP_BINS, duplicates="drop")
+    labels = {iv: f"{iv.left:.3g}-{iv.right:.3g}" for iv in bins.cat.categories}
+    return bins.map(labels).astype(pd.CategoricalDtype(list(labels.values()), ordered=True)), True
+
+
+def _heatmaps(ok: pd.DataFrame, varied: list[str], outcomes: list[str], out: Path,
+              manifest: dict, plt) -> list[Path]:
+    """Mean of each outcome over the two varied parameters (every design but one-at-a-time,
+    whose points lie on two lines, not a plane)."""
+    a, b = varied
+    ya, binned_a = _heat_axis(ok[a])
+    xb, binned_b = _heat_axis(ok[b])
+    written: list[Path] = []
+    rows, cols = _grid(len(outcomes))
+    fig, axes = plt.subplots(rows, cols, figsize=(3.4 * cols, 2.9 * rows), squeeze=False)
+    for ax, o in zip(axes.flat, outcomes):
+        grid = ok[o].groupby([ya.rename(a), xb.rename(b)], observed=False).mean().unstack(b)
+        grid = grid.sort_index()
+        grid.to_csv(out / f"heatmap_{o}.csv")
+        written.append(out / f"heatmap_{o}.csv")
+        im = ax.imshow(grid.to_numpy(dtype=float), origin="lower", aspect="auto", cmap="viridis")
+        ax.set_xticks(range(grid.shape[1]), [_label(v) for v in grid.columns], rotation=45)
+        ax.set_yticks(range(grid.shape[0]), [_label(v) for v in grid.index])
+        ax.set_xlabel(b + (" (quantile bin)" if binned_b else ""))
+        ax.set_ylabel(a + (" (quantile bin)" if binned_a else ""))
+        ax.set_title(f"{o} (mean)")
+        fig.colorbar(im, ax=ax, shrink=0.8)
+    for ax in list(axes.flat)[len(outcomes):]:
+        ax.set_visible(False)
+    if binned_a or binned_b:
+        fig.suptitle(f"{manifest['name']}: mean of runs in each cell ({HEATMAP_BINS} quantile "
+                     "bins per sampled parameter)", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(out / "heatmap.png")
+    plt.close(fig)
+    written.append(out / "heatmap.png")
     return written
 
 
@@ -166,7 +201,8 @@ def _sensitivity(manifest: dict, runs: pd.DataFrame, outcomes: list[str], out: P
     problem = manifest["problem"]
     exp = manifest["experiment"]
     names = problem["names"]
-    rows = []
+    rows, s2_rows = [], []
+    second = manifest["design"] == "sobol" and bool(exp["design"].get("calc_second_order"))
     for scen, sr in runs.groupby("scenario", sort=True):
         means = sr.groupby("design_index", sort=True)
         X = means[names].first().to_numpy(dtype=float)
@@ -186,6 +222,12 @@ def _sensitivity(manifest: dict, runs: pd.DataFrame, outcomes: list[str], out: P
                     rows.append({"scenario": scen, "outcome": o, "parameter": nm,
                                  "S1": Si["S1"][i], "S1_conf": Si["S1_conf"][i],
                                  "ST": Si["ST"][i], "ST_conf": Si["ST_conf"][i]})
+                if second:
+                    for i in range(len(names)):
+                        for j in range(i + 1, len(names)):
+                            s2_rows.append({"scenario": scen, "outcome": o,
+                                            "parameter_1": names[i], "parameter_2": names[j],
+                                            "S2": Si["S2"][i, j], "S2_conf": Si["S2_conf"][i, j]})
             else:
                 from SALib.analyze import morris
                 Si = morris.analyze(problem, X, Y, num_levels=exp["design"]["num_levels"],
@@ -223,13 +265,43 @@ def _sensitivity(manifest: dict, runs: pd.DataFrame, outcomes: list[str], out: P
     fig.tight_layout()
     fig.savefig(out / f"{kind}.png")
     plt.close(fig)
-    return [out / f"{kind}.csv", out / f"{kind}.png"]
+    written = [out / f"{kind}.csv", out / f"{kind}.png"]
+    if s2_rows:
+        written += _second_order(pd.DataFrame(s2_rows), manifest, out, plt)
+    return written
+
+
+def _second_order(s2: pd.DataFrame, manifest: dict, out: Path, plt) -> list[Path]:
+    """Sobol second-order indices S2 of every pair of parameters, with 95% confidence."""
+    s2.to_csv(out / "sobol_s2.csv", index=False)
+    first = s2[s2["scenario"] == s2["scenario"].iloc[0]]
+    outs = list(dict.fromkeys(first["outcome"]))
+    n_pairs = int((first["outcome"] == outs[0]).sum())
+    r, c = _grid(len(outs))
+    fig, axes = plt.subplots(r, c, figsize=(3.6 * c, 0.35 * n_pairs * r + 1.2 * r), squeeze=False)
+    for ax, o in zip(axes.flat, outs):
+        t = first[first["outcome"] == o].reset_index(drop=True)
+        y = np.arange(len(t))
+        ax.barh(y, t["S2"], 0.6, xerr=t["S2_conf"])
+        ax.axvline(0, color="k", lw=0.5)
+        ax.set_yticks(y, [f"{a.split('.')[-1]} x {b.split('.')[-1]}"
+                          for a, b in zip(t["parameter_1"], t["parameter_2"])])
+        ax.invert_yaxis()
+        ax.set_title(o)
+    for ax in list(axes.flat)[len(outs):]:
+        ax.set_visible(False)
+    fig.suptitle(f"{manifest['name']}: Sobol second-order indices S2 (bars: 95% confidence)",
+                 fontsize=9)
+    fig.tight_layout()
+    fig.savefig(out / "sobol_s2.png")
+    plt.close(fig)
+    return [out / "sobol_s2.csv", out / "sobol_s2.png"]
 
 
 # --------------------------------------------------------------------------- comparisons
 def _compare_report(d: Path, out: Path, manifest: dict, runs: pd.DataFrame,
                     outcomes: list[str]) -> list[Path]:
-    from scipy import stats as sst
+    from .compare import paired_ci
     plt = _plt()
     written: list[Path] = []
     if "ok" in runs.columns:
@@ -241,11 +313,12 @@ def _compare_report(d: Path, out: Path, manifest: dict, runs: pd.DataFrame,
         for o in outcomes:
             v = g[o].dropna().to_numpy(dtype=float)
             n = len(v)
-            sd = float(v.std(ddof=1)) if n > 1 else float("nan")
-            half = float(sst.t.ppf(0.975, n - 1) * sd / math.sqrt(n)) if n > 1 else float("nan")
-            rows.append({"scenario": s, "outcome": o, "n": n, "mean": float(v.mean()) if n else
-                         float("nan"), "sd": sd, "ci95_low": float(v.mean()) - half if n else
-                         float("nan"), "ci95_high": float(v.mean()) + half if n else float("nan")})
+            # the one t-interval of cogov: over a scenario's replications here, over paired
+            # differences in `cogov compare`
+            mean, lo, hi = paired_ci(v, 0.95)
+            rows.append({"scenario": s, "outcome": o, "n": n, "mean": mean,
+                         "sd": float(v.std(ddof=1)) if n > 1 else float("nan"),
+                         "ci95_low": lo, "ci95_high": hi})
     table = pd.DataFrame(rows)
     table.to_csv(out / "by_scenario.csv", index=False)
     written.append(out / "by_scenario.csv")

@@ -2,7 +2,8 @@
 
 Layout of a sweep directory::
 
-    DIR/manifest.json      experiment, resolved base scenarios, factors, versions, status
+    DIR/manifest.json      experiment, resolved base scenarios, factors, versions, status,
+                           command_line (reproduces the sweep), plan_hash (of the run table)
     DIR/design.parquet     the run table: run_id, point_id, rep, scenario, parameters, seed
     DIR/parts/part-NNNNNN.parquet   results as they arrive (one row per run, ok or failed)
     DIR/ts/part-NNNNNN.parquet      time series of the same runs (if record_every is set)
@@ -14,6 +15,10 @@ A part is written to a temporary name and renamed, so a part that exists is comp
 ``--resume`` the run ids in the parts are done (failed runs too: they are recorded, not
 retried); only the others run. Time-series parts are written before their summary part,
 so a time-series part without a summary part is an orphan of a kill and is removed.
+
+Before resuming, the experiment file is expanded again: if its run table (with the resolved
+base scenarios) no longer hashes to the manifest's ``plan_hash``, the resume is refused; a
+different git commit only gives a warning (see :func:`check_plan`).
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
+import shlex
 import sys
 import time
 from datetime import datetime, timezone
@@ -29,18 +36,51 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .cli import RESULTS
 from .config import ScenarioError
 from .parallel import EXECUTORS, Task, run_many
 
-RESULTS = Path("results")
 DESIGN_COLUMNS = ("run_id", "point_id", "design_index", "rep", "scenario", "label", "seed")
 
 
 # ------------------------------------------------------------------------------ planning
+NOT_IN_COMMAND = ("--workers, --executor, --scheduler, --batch-seconds, --flush-seconds and "
+                  "--no-progress do not change results, so they are left out")
+
+
+def _jsonable(o):
+    if hasattr(o, "tolist"):  # numpy scalars and arrays
+        return o.tolist()
+    raise TypeError(f"not JSON serializable: {type(o).__name__}")
+
+
+def plan_hash(table: pd.DataFrame, bases: dict[str, dict]) -> str:
+    """SHA-256 of the resolved plan: the run table (every column, every row, in order) and
+    the resolved base scenarios. Equal hashes mean the same runs with the same seeds."""
+    payload = {"columns": [str(c) for c in table.columns],
+               "rows": table.to_dict("records"), "bases": bases}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=_jsonable)
+                          .encode()).hexdigest()
+
+
+def command_line(experiment_path: str | Path, out: str | Path) -> str:
+    """The command that reproduces a sweep (run from the working directory recorded with it)."""
+    return shlex.join(["cogov", "sweep", str(experiment_path), "--out", str(out)])
+
+
+def _factors(exp) -> dict:
+    from .experiment import SECTIONS, schema_role
+    factors = {}
+    for section, role in SECTIONS.items():
+        for key, f in getattr(exp, section).items():
+            factors[key] = {"role": role, "schema_role": schema_role(key),
+                            **f.model_dump(mode="json", exclude_none=True, by_alias=True)}
+    return factors
+
+
 def plan(experiment_path: str | Path, out: str | Path | None = None) -> Path:
     """Check the experiment, expand its design and write manifest + run table into DIR."""
     from .experiment import expand, load_experiment
-    from .params import iter_parameters
     from .results import git_commit, package_versions, write_json_atomic, write_parquet_atomic
 
     experiment_path = Path(experiment_path)
@@ -56,41 +96,123 @@ def plan(experiment_path: str | Path, out: str | Path | None = None) -> Path:
         raise ScenarioError(f"{out}: already holds a sweep ({m.get('status')}); use {hint}, "
                             "or choose another --out")
     out.mkdir(parents=True, exist_ok=True)
-    roles = {p: (f.json_schema_extra or {}).get("role") for p, f, _ in iter_parameters()}
-    factors = {}
-    for section, role in (("uncertainties", "uncertainty"), ("levers", "lever")):
-        for key, f in getattr(exp, section).items():
-            factors[key] = {"role": role, "schema_role": roles.get(key),
-                            **f.model_dump(mode="json", exclude_none=True)}
     problem = None
     if exp.design.type in ("sobol", "morris", "lhs"):
         problem = {"num_vars": len(exp.factors), "names": list(exp.factors),
                    "bounds": [[f.low, f.high] for f in exp.factors.values()]}
+    stored, json_columns = _parquet_safe(table)
     manifest = {
-        "command": "sweep", "status": "planned", "experiment_file": str(experiment_path),
-        "experiment": exp.model_dump(mode="json"), "name": exp.name,
-        "design": exp.design.type, "factors": factors, "problem": problem,
+        "command": "sweep", "status": "planned",
+        "command_line": command_line(experiment_path, out),
+        "working_directory": os.getcwd(),
+        "reproduce": ("run command_line from working_directory at git_commit; "
+                      f"{NOT_IN_COMMAND}. Use another --out to rerun beside this sweep: the "
+                      "run table (plan_hash) and the results will be the same."),
+        "plan_hash": plan_hash(table, bases),
+        "experiment_file": str(experiment_path),
+        "experiment_path": str(experiment_path.resolve()),
+        "experiment_sha256": hashlib.sha256(experiment_path.read_bytes()).hexdigest(),
+        "experiment": exp.model_dump(mode="json", by_alias=True), "name": exp.name,
+        "design": exp.design.type, "factors": _factors(exp), "problem": problem,
         "parameters": [k for k in table.columns if k not in DESIGN_COLUMNS],
+        "json_columns": json_columns,
         "n_runs": int(len(table)), "n_points": int(table["point_id"].nunique()),
         "replications": exp.replications, "root_seed": exp.seed,
         "outcomes": exp.outcomes, "record_every": exp.record_every, "scenarios": bases,
         "versions": package_versions(), "git_commit": git_commit(),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
-    write_parquet_atomic(out / "design.parquet", _parquet_safe(table))
+    write_parquet_atomic(out / "design.parquet", stored)
     write_json_atomic(out / "manifest.json", manifest)  # last: the plan is complete
     return out
 
 
-def _parquet_safe(df: pd.DataFrame) -> pd.DataFrame:
-    """Columns of mixed Python types (e.g. None and str) stored as strings only if needed."""
+def _parquet_safe(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Columns holding lists or dicts (e.g. purchased_services.item_types), or mixed Python
+    types (e.g. 1 and "a"), are stored as JSON text; returns the frame and those columns
+    (listed in the manifest as ``json_columns`` and decoded again before running)."""
     df = df.copy()
+    encoded = []
     for c in df.columns:
         if df[c].dtype == object:
             types = {type(v) for v in df[c] if v is not None and not (isinstance(v, float) and np.isnan(v))}
-            if len(types) > 1 and not types <= {int, float}:
-                df[c] = df[c].map(lambda v: None if v is None else json.dumps(v))
-    return df
+            if (types & {list, tuple, dict}) or (len(types) > 1 and not types <= {int, float}):
+                df[c] = df[c].map(lambda v: None if v is None else json.dumps(v, default=_jsonable))
+                encoded.append(str(c))
+    return df, encoded
+
+
+def _differences(old: dict, new: dict, prefix: str = "") -> list[str]:
+    """Dotted keys whose values differ between two nested dicts."""
+    out = []
+    for k in sorted(set(old) | set(new), key=str):
+        a, b = old.get(k), new.get(k)
+        if isinstance(a, dict) and isinstance(b, dict):
+            out += _differences(a, b, f"{prefix}{k}.")
+        elif a != b:
+            out.append(f"{prefix}{k}")
+    return out
+
+
+def check_plan(out: Path, manifest: dict) -> None:
+    """Before resuming: refuse if the experiment file (or a base scenario it reads) now
+    expands to a different run table than the one planned; warn if the code changed.
+
+    The run table is compared by ``plan_hash``; a change that leaves it alone (a comment,
+    the description) is fine. A different git commit is only a warning: a rebuild or a
+    docs-only change does not change results, and the planned run table is still used."""
+    from .experiment import expand, load_experiment
+    from .results import git_commit
+
+    then, now = manifest.get("git_commit"), git_commit()
+    if then and now and then != now:
+        print(f"warning: {out} was planned at git commit {then}; the code is now at {now}. "
+              "Resuming anyway: if the model changed, runs done before and after this resume "
+              "may not be comparable (a docs-only change is harmless)", file=sys.stderr)
+    if "plan_hash" not in manifest:
+        print(f"warning: {out}: manifest.json has no plan_hash (planned by an older cogov); "
+              "cannot check the experiment file is unchanged", file=sys.stderr)
+        return
+    candidates = [Path(p) for p in (manifest.get("experiment_path"), manifest.get("experiment_file"))
+                  if p]
+    path = next((p for p in candidates if p.is_file()), None)
+    if path is None:
+        print(f"warning: {out}: the experiment file {manifest.get('experiment_file')} is gone; "
+              "cannot check it is unchanged. Resuming the plan saved in design.parquet",
+              file=sys.stderr)
+        return
+    try:
+        exp = load_experiment(path)
+        table, bases, _ = expand(exp, path)
+    except ScenarioError as exc:
+        raise ScenarioError(f"{out}: cannot resume: the experiment file no longer loads as it "
+                            f"did when the sweep was planned:\n{exc}") from None
+    if plan_hash(table, bases) == manifest["plan_hash"]:
+        changed = _differences(manifest.get("experiment") or {},
+                               exp.model_dump(mode="json", by_alias=True))
+        if changed:
+            print(f"warning: {path} changed ({', '.join(changed)}) without changing the run "
+                  f"table; resuming with the plan saved in {out}/manifest.json", file=sys.stderr)
+        return
+    why = []
+    if len(table) != manifest.get("n_runs"):
+        why.append(f"{len(table)} runs now, {manifest.get('n_runs')} planned")
+    params = [k for k in table.columns if k not in DESIGN_COLUMNS]
+    if params != manifest.get("parameters"):
+        why.append(f"parameters now {params}, planned {manifest.get('parameters')}")
+    base_diff = [f"{name}: {', '.join(_differences(manifest['scenarios'].get(name, {}), b)[:5])}"
+                 for name, b in bases.items() if b != manifest["scenarios"].get(name)]
+    if set(bases) != set(manifest["scenarios"]):
+        why.append(f"base scenarios now {sorted(bases)}, planned {sorted(manifest['scenarios'])}")
+    elif base_diff:
+        why.append("resolved base scenario changed (" + "; ".join(base_diff) + ")")
+    if not why:
+        why.append("design points or seeds differ")
+    raise ScenarioError(
+        f"{out}: cannot resume: {path} has changed since the sweep was planned and now gives a "
+        f"different run table ({'; '.join(why)}). Finishing would mix two experiments. Restore "
+        f"the file (its plan is in {out}/manifest.json, 'experiment') to resume, or start a new "
+        f"sweep with another --out")
 
 
 # ------------------------------------------------------------------------------- running
@@ -194,12 +316,20 @@ def run(out: str | Path, workers: int = 1, executor: str = "local", scheduler: s
     manifest = json.loads(mpath.read_text())
     if manifest.get("command") != "sweep":
         raise ScenarioError(f"{out}: not a sweep directory (command {manifest.get('command')!r})")
+    if manifest.get("status") != "planned":  # a resume: is it still the same plan?
+        check_plan(out, manifest)
     table = pd.read_parquet(out / "design.parquet")
     _remove_orphans(out)
     done = done_run_ids(out)
     bases = manifest["scenarios"]
     keys = manifest["parameters"]
-    records = {int(r["run_id"]): r for r in table.to_dict("records")}
+    json_columns = manifest.get("json_columns", [])
+    records = {}
+    for r in table.to_dict("records"):
+        for c in json_columns:
+            if isinstance(r.get(c), str):
+                r[c] = json.loads(r[c])
+        records[int(r["run_id"])] = r
     todo = [rid for rid in dispatch_order(table) if rid not in done]
     total = len(table)
     if done:
@@ -302,7 +432,8 @@ def add_parser(sub) -> None:
     s = sub.add_parser("sweep", help="run an experiment (experiments/*.yaml): many runs over a design",
                        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     s.add_argument("experiment", nargs="?", help="experiment YAML file")
-    s.add_argument("--resume", metavar="DIR", help="finish an interrupted sweep in DIR")
+    s.add_argument("--resume", metavar="DIR", help="finish an interrupted sweep in DIR (refused if "
+                   "the experiment file now expands to another run table)")
     s.add_argument("--out", help="results directory (default results/sweep_<name>_<hash>)")
     s.add_argument("--workers", type=int, default=1, help="worker processes")
     s.add_argument("--executor", choices=EXECUTORS, default="local")

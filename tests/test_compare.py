@@ -151,7 +151,8 @@ def test_bad_file_exits_2_with_clear_message(tmp_path, capsys):
     bad.write_text(f"extends: {BASELINE}\ncommittee:\n  pushed_down_duty_itemz: 97\n")
     assert main(["compare", str(BASELINE), str(bad), "--reps", "3"]) == 2
     err = capsys.readouterr().err
-    assert "bad.yaml" in err and "committee.pushed_down_duty_itemz: unknown key" in err
+    assert "bad.yaml" in err and "committee.pushed_down_duty_itemz" in err and "unknown key" in err
+    assert "did you mean 'pushed_down_duty_items'" in err
 
     assert main(["compare", str(BASELINE), str(BASELINE), "--reps", "1"]) == 2
     assert "--reps must be at least 2" in capsys.readouterr().err

@@ -153,3 +153,35 @@ def test_collective_proposals_go_to_departments_with_their_capacity():
     assert none["proposals_passed_collective"] > 0
     assert none["proposals_carried_out_by_department"] == 0
     assert none["disputes_resolved_by_deliberation"] == 0
+
+
+def test_two_thirds_passes_between_majority_and_consensus():
+    passed = {}
+    for rule in ("majority", "two_thirds", "consensus"):
+        passed[rule] = sum(run(seed, deliberation={"meetings_per_year": 12, "decision_rule": rule})[1]
+                           ["proposals_passed"] for seed in (1, 2))
+    assert passed["consensus"] < passed["two_thirds"] < passed["majority"]
+
+
+def test_publicizing_passed_proposals_raises_trust():
+    """Paired: the same meetings and proposals, with and without the public notice's effect."""
+    d = {"meetings_per_year": 12, "issues_per_meeting": 6}
+    _, quiet = run(deliberation=d, transparency={"publish_trust_gain": 0.0})
+    _, loud = run(deliberation=d, transparency={"publish_trust_gain": 0.1})
+    assert loud["proposals_passed"] > 0
+    assert loud["trust_mean"] > quiet["trust_mean"]
+
+
+def test_a_hearing_of_the_whole_grid_draws_more_attendees_than_a_council():
+    """A council notifies half of the affected grid besides the representatives; a hearing
+    notifies all of it."""
+    d = {"meetings_per_year": 12}
+    _, council = run(deliberation={**d, "format": "council"})
+    _, hearing = run(deliberation={**d, "format": "hearing"})
+    assert hearing["attendance_mean"] > council["attendance_mean"]
+
+
+def test_retired_residents_are_over_represented_at_meetings():
+    m, s = run(deliberation={"meetings_per_year": 12})
+    assert s["attendance_total"] > 0
+    assert s["attendance_share_retired"] > m.pop.retired.mean()

@@ -167,3 +167,59 @@ def test_defaults_inside_mediation_targets():
     assert 0.75 <= mean["mediation_success_share"] < 0.95
     assert mean["disputes_within_30d_share_of_resolved"] > 0.8
     assert mean["disputes_escalated_share"] < 0.1
+
+
+def _delays(**changes) -> dict:
+    from sim.params import Disputes
+    return {**Disputes().channel_delay_days, **changes}
+
+
+def test_without_street_capacity_nothing_is_escalated(base):
+    _, s = base
+    assert s["disputes_escalated_share"] > 0
+    _, none = run(disputes={"street_cases_per_day": 0.0})
+    assert none["disputes_escalated_share"] == 0 and none["disputes_taken_street"] == 0
+
+
+def test_a_slower_street_response_lengthens_escalated_cases():
+    def escalated_days(m):
+        return np.mean([d.closed - d.opened for d in m.disputes.log if d.escalated])
+    for seed in (1, 2):
+        m, _ = run(seed)
+        slow, s = run(seed, disputes={"channel_delay_days": _delays(street=60.0)})
+        assert s["disputes_taken_street"] > 0
+        assert escalated_days(slow) > escalated_days(m)
+
+
+def test_prompt_reporting_and_same_day_channels_resolve_more_the_same_day():
+    """调解矛盾不过夜: disputes reported at once to channels that finish the same day are
+    resolved before nightfall more often."""
+    for seed in (1, 2):
+        _, s = run(seed)
+        _, prompt = run(seed, disputes={"report_prob_day": 1.0})
+        _, same_day = run(seed, disputes={"report_prob_day": 1.0,
+                                          "channel_delay_days": _delays(committee=0.0, police=0.0)})
+        assert s["disputes_same_day_share"] < prompt["disputes_same_day_share"] \
+            < same_day["disputes_same_day_share"]
+
+
+def test_more_police_days_take_more_cases(base):
+    _, one = base
+    _, three = run(legal={"police_days_per_week": 3.0})
+    assert three["disputes_taken_police"] > one["disputes_taken_police"]
+    assert three["disputes_police_wait_days_mean"] < one["disputes_police_wait_days_mean"]
+
+
+def test_festering_hurts_the_parties_and_less_their_ties():
+    """Paired: the same disputes with and without erosion while they are open. The parties
+    lose the most trust, their ties (not parties) less, everyone else least."""
+    m0, _ = run(disputes={"trust_erosion": 0.0})
+    m1, _ = run(disputes={"trust_erosion": 0.002})
+    parties = np.unique(np.concatenate([d.parties for d in m0.disputes.log + m0.disputes.open]))
+    adj = m0.adj_bin
+    ties = np.setdiff1d(np.concatenate([adj.indices[adj.indptr[i]:adj.indptr[i + 1]] for i in parties]),
+                        parties)
+    others = np.setdiff1d(np.arange(m0.pop.n), np.union1d(parties, ties))
+    loss = m0.pop.trust - m1.pop.trust
+    assert loss[parties].mean() > loss[ties].mean() > loss[others].mean()
+    assert loss[ties].mean() > 0

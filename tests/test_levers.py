@@ -221,3 +221,124 @@ def test_digital_ordering_raises_reporting_and_online_mediation_resolves_dispute
     assert mean(dig, "needs_reported_share") > mean(b, "needs_reported_share")
     onl = lever("smart", smart__digital_ordering=False)
     assert mean(onl, "disputes_resolved_by_online") > mean(b, "disputes_resolved_by_online") == 0
+
+
+# ------------------------------------------------------- each lever parameter on its own
+def test_plaques_and_inspections_each_cost_committee_hours():
+    b = base()
+    for over in ({"committee__plaques": 27}, {"committee__inspections_per_month": 1.0}):
+        cut = base(**over)
+        assert mean(cut, "committee_hours_duty") < mean(b, "committee_hours_duty"), over
+        assert mean(cut, "committee_self_governance_hours") > mean(b, "committee_self_governance_hours"), over
+
+
+def test_electronic_ledgers_cost_money_and_save_hours():
+    b, led = base(), base(committee__electronic_ledgers=True)
+    assert mean(b, "spend_electronic_ledgers") == 0 < mean(led, "spend_electronic_ledgers")
+    assert mean(led, "committee_hours_duty") < mean(b, "committee_hours_duty")
+
+
+def _first_contest(scoring: str, seed: int = 11) -> tuple[CoGovModel, list]:
+    """The lever_grants community just after its first contest (day 60): the funded groups."""
+    sc = load_scenario(SCEN / "lever_grants.yaml", {"grants.scoring": scoring,
+                                                    "grants.grants_per_contest": 6})
+    m = CoGovModel(sc, rng=seed, collect=False)
+    m.run(62)
+    return m, [o for o in m.orgs if o.origin == "grant"]
+
+
+def test_grant_scoring_decides_who_is_funded():
+    """Quality scoring funds leaders with more civic skill than a lottery does; need scoring
+    funds groups of the types with the most unmet needs."""
+    q_model, quality = _first_contest("quality")
+    _, lottery = _first_contest("random")
+    _, need = _first_contest("need")
+    assert quality and lottery and need
+
+    def skill(m, orgs):
+        return np.mean([m.pop.disposition[o.founder] + m.pop.efficacy[o.founder] for o in orgs])
+    assert skill(q_model, quality) > skill(q_model, lottery)
+    unmet = q_model.unmet_needs_by_type()
+    assert np.mean([unmet.get(o.org_type, 0) for o in need]) > \
+        np.mean([unmet.get(o.org_type, 0) for o in lottery])
+
+
+def test_grant_money_has_diminishing_returns_in_the_model():
+    """Paired: ten times the money per project buys extra activities, but far fewer than ten
+    times as many (each project adds log(1 + amount/scale) activities a week)."""
+    b = base()
+    small_g = lever("grants", grants__amount_min_yuan=2000, grants__amount_max_yuan=2000)
+    large_g = lever("grants", grants__amount_min_yuan=20000, grants__amount_max_yuan=20000)
+    extra_small = mean(small_g, "org_activities") - mean(b, "org_activities")
+    extra_large = mean(large_g, "org_activities") - mean(b, "org_activities")
+    assert 0 < extra_small < extra_large < 10 * extra_small
+    per_yuan_small = extra_small / mean(small_g, "spend_grants")
+    per_yuan_large = extra_large / mean(large_g, "spend_grants")
+    assert per_yuan_large < per_yuan_small
+
+
+def test_filing_instead_of_registration_raises_resident_foundings():
+    off = lever("incubation", incubation__hub=False, incubation__social_workers=0,
+                incubation__filing_instead_of_registration=False)
+    on = lever("incubation", incubation__hub=False, incubation__social_workers=0,
+               incubation__filing_instead_of_registration=True)
+    assert mean(on, "foundings_resident") > mean(off, "foundings_resident")
+    assert mean(on, "foundings_incubated") == mean(off, "foundings_incubated") == 0
+
+
+def test_social_workers_keep_members_and_serve_more_needs():
+    off = lever("incubation", incubation__hub=False, incubation__filing_instead_of_registration=False,
+                incubation__social_workers=0)
+    on = lever("incubation", incubation__hub=False, incubation__filing_instead_of_registration=False,
+               incubation__social_workers=4)
+    assert mean(on, "org_members") > mean(off, "org_members")
+    assert mean(on, "needs_handled_by_org") > mean(off, "needs_handled_by_org")
+    assert mean(on, "spend_incubation") > mean(off, "spend_incubation")
+
+
+def test_hub_incubates_more_groups_when_asked_to():
+    few = lever("incubation", incubation__hub_foundings_per_year=2)
+    many = lever("incubation", incubation__hub_foundings_per_year=12)
+    assert mean(many, "foundings_incubated") > mean(few, "foundings_incubated") > 0
+
+
+def test_more_service_hours_send_more_invitations():
+    two = lever("double_registration", party__service_hours_per_month=2)
+    eight = lever("double_registration", party__service_hours_per_month=8)
+    assert mean(eight, "party_invitations") > 2 * mean(two, "party_invitations")
+    assert mean(eight, "participation_year") > mean(two, "participation_year")
+
+
+def test_a_larger_contract_budget_serves_more_needs():
+    lean = lever("purchased_services", purchased_services__budget_per_item_yuan=15000)
+    rich = lever("purchased_services", purchased_services__budget_per_item_yuan=60000)
+    assert mean(rich, "needs_handled_by_org") > mean(lean, "needs_handled_by_org")
+    assert mean(rich, "spend_purchased_services") > mean(lean, "spend_purchased_services")
+
+
+def test_office_support_funds_keep_organizations_active():
+    none = base(committee__org_support_share=0.0, committee__staff_per_10k=18)
+    some = base(committee__org_support_share=0.6, committee__staff_per_10k=18)
+    assert mean(some, "org_activities") > mean(none, "org_activities")
+
+
+def test_more_grid_visits_report_needs_and_find_disputes_sooner():
+    b = base()
+    busy = base(grid__visits_per_worker_day=24)
+    assert mean(busy, "grid_visits") > 2 * mean(b, "grid_visits")
+    assert mean(busy, "needs_reported_share") > mean(b, "needs_reported_share")
+    assert mean(busy, "disputes_detect_days_mean") < mean(b, "disputes_detect_days_mean")
+
+
+def test_satisfaction_linked_payment_withholds_money_and_raises_effort():
+    """The property company fails the monthly tests where needs go unmet, loses part of its
+    payment and works harder; where the committee has hours to serve needs (duty reduction)
+    it passes more tests and keeps more of its money."""
+    off = lever("transparency", transparency__satisfaction_linked_payment=False)
+    on = lever("transparency", transparency__publish_affairs=False)
+    assert mean(off, "property_tests_failed") == 0 and mean(off, "property_payment_withheld_yuan") == 0
+    assert mean(on, "property_tests_failed") > 0 and mean(on, "property_payment_withheld_yuan") > 0
+    assert mean(on, "property_effort_mean") > 0
+    served = lever("duty_reduction", transparency__satisfaction_linked_payment=True)
+    assert mean(served, "property_tests_failed") < mean(on, "property_tests_failed")
+    assert mean(served, "property_payment_withheld_yuan") < mean(on, "property_payment_withheld_yuan")

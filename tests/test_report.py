@@ -95,3 +95,57 @@ def test_compare_directory(tmp_path):
 def test_report_errors(tmp_path, capsys):
     assert main(["report", str(tmp_path)]) == 2
     assert "no manifest.json" in capsys.readouterr().err
+
+
+def test_heatmap_for_a_sampled_two_parameter_design(tmp_path):
+    """Not only factorials: an LHS design of two parameters gets a heatmap over 5 x 5
+    quantile bins (each bin holds a fifth of the runs)."""
+    unc = {"behaviour.w_social": {"low": 1.0, "high": 3.0},
+           "behaviour.w_fatigue": {"low": 1.0, "high": 4.0}}
+    out = sweep(tmp_path, uncertainties=unc, design={"type": "lhs", "samples": 25})
+    report(out)
+    files = {p.name for p in (out / "report").iterdir()}
+    assert {"heatmap.png", "heatmap_participation_year.csv", "heatmap_trust_mean.csv"} <= files
+    grid = pd.read_csv(out / "report" / "heatmap_trust_mean.csv", index_col=0)
+    assert grid.shape == (5, 5)
+    assert grid.index.name in unc and "-" in grid.index[0]  # bins labelled by their ranges
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert np.nanmin(grid.to_numpy()) >= runs["trust_mean"].min() - 1e-12
+    assert np.nanmax(grid.to_numpy()) <= runs["trust_mean"].max() + 1e-12
+
+
+def test_no_heatmap_for_one_at_a_time(tmp_path):
+    out = sweep(tmp_path, design={"type": "oat"},
+                levers={"committee.pushed_down_duty_items": {"values": [97]},
+                        "grants.contests_per_year": {"values": [2]}})
+    report(out)
+    files = {p.name for p in (out / "report").iterdir()}
+    assert "heatmap.png" not in files and "vs_grants.contests_per_year.png" in files
+
+
+def test_sobol_second_order(tmp_path):
+    unc = {"behaviour.w_social": {"low": 1.0, "high": 3.0},
+           "behaviour.w_trust": {"low": 0.5, "high": 2.0},
+           "behaviour.w_fatigue": {"low": 1.0, "high": 4.0}}
+    out = sweep(tmp_path, uncertainties=unc,
+                design={"type": "sobol", "samples": 8, "calc_second_order": True})
+    files = {p.name for p in report(out)}
+    assert {"sobol.csv", "sobol_s2.csv", "sobol_s2.png"} <= files
+    s2 = pd.read_csv(out / "report" / "sobol_s2.csv")
+    assert set(s2.columns) >= {"outcome", "parameter_1", "parameter_2", "S2", "S2_conf"}
+    assert len(s2) == 2 * 3  # 2 outcomes x 3 pairs
+    assert np.isfinite(s2[["S2", "S2_conf"]].to_numpy()).all()
+    # without calc_second_order there is no S2 table (test_sobol_report's sweep)
+
+
+def test_compare_interval_is_compare_paired_ci(tmp_path):
+    """The report's per-scenario interval is sim.compare.paired_ci (one t-interval in cogov)."""
+    from sim.compare import paired_ci
+    d = tmp_path / "cmp"
+    d.mkdir()
+    (d / "manifest.json").write_text(json.dumps({"command": "compare"}))
+    v = [0.21, 0.25, 0.19, 0.30]
+    pd.DataFrame({"scenario": "a", "rep": range(4), "participation_year": v}).to_parquet(d / "runs.parquet")
+    report(d, ["participation_year"])
+    row = pd.read_csv(d / "report" / "by_scenario.csv").iloc[0]
+    assert (row["mean"], row["ci95_low"], row["ci95_high"]) == pytest.approx(paired_ci(np.array(v)))

@@ -73,7 +73,8 @@ def test_factorial_counts_and_table(tmp_path):
 
 
 def test_levels_range_and_common_random_numbers(tmp_path):
-    path = write_exp(tmp_path, levers={"behaviour.w_social": {"low": 1.0, "high": 3.0, "levels": 5}},
+    path = write_exp(tmp_path, levers={},
+                     uncertainties={"behaviour.w_social": {"low": 1.0, "high": 3.0, "levels": 5}},
                      replications=3, common_random_numbers=True)
     table, _, _ = expand(load_experiment(path), path)
     assert sorted(table["behaviour.w_social"].unique()) == [1.0, 1.5, 2.0, 2.5, 3.0]
@@ -81,9 +82,9 @@ def test_levels_range_and_common_random_numbers(tmp_path):
 
 
 def test_lhs_within_bounds(tmp_path):
-    path = write_exp(tmp_path, levers={}, replications=1, design={"type": "lhs", "samples": 40},
-                     uncertainties={"behaviour.w_social": {"low": 1.0, "high": 3.0},
-                                    "committee.pushed_down_duty_items": {"low": 50, "high": 200}})
+    path = write_exp(tmp_path, replications=1, design={"type": "lhs", "samples": 40},
+                     uncertainties={"behaviour.w_social": {"low": 1.0, "high": 3.0}},
+                     levers={"committee.pushed_down_duty_items": {"low": 50, "high": 200}})
     table, _, _ = expand(load_experiment(path), path)
     assert len(table) == 40
     assert table["behaviour.w_social"].between(1.0, 3.0).all()
@@ -144,10 +145,20 @@ def test_dispatch_order_interleaves(tmp_path):
 @pytest.mark.parametrize("over,expect", [
     ({"levers": {"committee.pushed_down_duty_itemz": {"values": [1]}}},
      ["exp.yaml", "levers", "committee.pushed_down_duty_itemz", "Did you mean: committee.pushed_down_duty_items"]),
-    ({"levers": {"behaviour.w_social": {"low": 1, "high": 20}}},
-     ["levers.behaviour.w_social", "high 20", "Allowed: >= 0, <= 10"]),
-    ({"levers": {"behaviour.w_social": {"values": [1, 99]}}},
+    ({"levers": {}, "uncertainties": {"behaviour.w_social": {"low": 1, "high": 20}}},
+     ["uncertainties.behaviour.w_social", "high 20", "Allowed: >= 0, <= 10"]),
+    ({"levers": {}, "uncertainties": {"behaviour.w_social": {"values": [1, 99]}}},
      ["design point", "behaviour.w_social", "less than or equal to 10", "Allowed"]),
+    # roles (EMA workbench): levers are role "lever", uncertainties are not
+    ({"levers": {"behaviour.w_social": {"values": [1, 2]}}},
+     ["exp.yaml", "levers.behaviour.w_social", "role 'uncertainty'", "Move it under 'uncertainties:'"]),
+    ({"levers": {}, "uncertainties": {"committee.plaques": {"values": [27, 70]}}},
+     ["exp.yaml", "uncertainties.committee.plaques", "role 'lever'", "Move it under 'levers:'"]),
+    ({"uncertainties": {"population.residents_per_community": {"values": [800, 1600]}}},
+     ["exp.yaml", "population.residents_per_community", "role 'constant'",
+      "Move it under 'constants:'", "'set:'"]),
+    ({"levers": {"grants.contests_per_year": {"values": [1], "with": {"grants.scoring": "need"}}}},
+     ["'with' belongs to 'oat' designs", "grants.contests_per_year"]),
     ({"design": {"type": "latin"}, "replicatons": 3},
      ["design.type", "'factorial', 'oat', 'points', 'lhs', 'sobol' or 'morris'",
       "replicatons: unknown key", "replications"]),
@@ -268,3 +279,132 @@ def test_timeseries_and_existing_dir(tmp_path, capsys):
     assert days[0] == days[1] and 3 <= len(days[0]) <= 5  # every 10th day, not all 30
     with pytest.raises(ScenarioError, match="already holds a sweep"):
         plan(path, out)
+
+
+# --------------------------------------------------------------------------- roles, files
+def test_constants_section_varies_a_constant(tmp_path):
+    path = write_exp(tmp_path, levers={}, replications=1,
+                     constants={"population.residents_per_community": {"values": [600, 900]}})
+    table, _, _ = expand(load_experiment(path), path)
+    assert table["population.residents_per_community"].tolist() == [600, 900]
+    out = plan(path, tmp_path / "c")
+    m = json.loads((out / "manifest.json").read_text())
+    assert m["factors"]["population.residents_per_community"]["role"] == "constant"
+
+
+def _lever_keys() -> list[str]:
+    from sim.params import iter_parameters
+    return [p for p, f, _ in iter_parameters() if (f.json_schema_extra or {}).get("role") == "lever"]
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "experiments").glob("*.yaml")), ids=lambda p: p.stem)
+def test_shipped_experiments_expand(path):
+    """Every shipped experiment loads (roles, keys, bounds) and expands to a valid run table;
+    levers_oat moves every lever of the schema away from its baseline value."""
+    exp = load_experiment(path)
+    table, bases, _ = expand(exp, path)
+    assert len(table) > 0 and table["run_id"].is_unique
+    header = path.read_text(encoding="utf-8")
+    assert f"{len(table)} runs" in header, f"{path.name}: the header should state the run count"
+    if path.stem == "levers_oat":
+        assert exp.design.type == "oat"
+        base = table[table["label"] == "base"].iloc[0]
+        missing = []
+        for key in _lever_keys():
+            rows = table[table["label"] == key]
+            if rows.empty or all(v == base[key] for v in rows[key]):
+                missing.append(key)
+        assert not missing, f"levers not moved from the baseline in levers_oat.yaml: {missing}"
+        # a dependent lever is moved together with the lever that switches it on
+        g = table[table["label"] == "grants.grants_per_contest"].iloc[0]
+        assert g["grants.contests_per_year"] > 0 and base["grants.contests_per_year"] == 0
+
+
+def test_oat_with_and_list_values_run(tmp_path):
+    """'with' sets a companion key at a factor's points; a list-valued lever survives the
+    run table (stored as JSON) and reaches the model."""
+    path = write_exp(tmp_path, days=10, replications=1, design={"type": "oat"}, levers={
+        "purchased_services.item_types": {"values": [["legal"]],
+                                          "with": {"purchased_services.items": 2}}})
+    table, _, _ = expand(load_experiment(path), path)
+    assert table["label"].tolist() == ["base", "purchased_services.item_types"]
+    assert table["purchased_services.items"].tolist() == [0, 2]
+    out = plan(path, tmp_path / "oat")
+    m = run(out, progress=False)
+    assert m["n_ok"] == 2, pd.read_parquet(out / "failures.parquet")["error"].tolist()
+    assert m["json_columns"] == ["purchased_services.item_types"]
+    df = results(out)
+    assert json.loads(df["purchased_services.item_types"].iloc[1]) == ["legal"]
+
+
+# ------------------------------------------------------------------ reproduce and resume
+def tiny_exp(tmp: Path, name: str = "tiny", **over) -> Path:
+    kw = dict(days=10, replications=1, set={"population.residents_per_community": 400},
+              levers={"grants.contests_per_year": {"values": [0, 2]}},
+              outcomes=["participation_year", "trust_mean"])
+    kw.update(over)
+    return write_exp(tmp, name, **kw)
+
+
+def test_manifest_says_how_to_reproduce(tmp_path, monkeypatch):
+    import shlex
+    monkeypatch.chdir(tmp_path)
+    exp = tiny_exp(tmp_path)
+    assert main(["sweep", "tiny.yaml", "--out", "first", "--workers", "2", "--no-progress"]) == 0
+    m = json.loads((tmp_path / "first" / "manifest.json").read_text())
+    assert m["command_line"] == "cogov sweep tiny.yaml --out first"
+    assert m["working_directory"] == str(tmp_path)
+    assert "--workers" in m["reproduce"] and "do not change results" in m["reproduce"]
+    assert len(m["plan_hash"]) == 64 and "git_commit" in m
+    # the recorded command (with another --out) reproduces the plan and the results
+    argv = shlex.split(m["command_line"])[1:]
+    argv[argv.index("--out") + 1] = "second"
+    assert main([*argv, "--no-progress"]) == 0
+    m2 = json.loads((tmp_path / "second" / "manifest.json").read_text())
+    assert m2["plan_hash"] == m["plan_hash"]
+    _same(results(tmp_path / "second"), results(tmp_path / "first"))
+    # the hash covers the run table: another seed gives another hash
+    exp.write_text(exp.read_text().replace("seed: 3", "seed: 4"))
+    out = plan(exp, tmp_path / "third")
+    assert json.loads((out / "manifest.json").read_text())["plan_hash"] != m["plan_hash"]
+
+
+def test_resume_refuses_a_changed_experiment(tmp_path, capsys):
+    exp = tiny_exp(tmp_path)
+    out = plan(exp, tmp_path / "s")
+    run(out, progress=False)
+    original = exp.read_text()
+    # a change that leaves the run table alone: resumes, with a warning
+    exp.write_text(original.replace("name: tiny", "description: reworded\nname: tiny"))
+    capsys.readouterr()
+    assert main(["sweep", "--resume", str(out), "--no-progress"]) == 0
+    assert "without changing the run table" in capsys.readouterr().err
+    # a change of the design: refused, exit code 2, no traceback, nothing run
+    exp.write_text(yaml.safe_dump({**yaml.safe_load(original),
+                                   "levers": {"grants.contests_per_year": {"values": [0, 1, 2]}}}))
+    parts_before = sorted((out / "parts").iterdir())
+    rc = main(["sweep", "--resume", str(out), "--no-progress"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "Traceback" not in err
+    assert "cannot resume" in err and str(exp) in err and "different run table" in err
+    assert "3 runs now, 2 planned" in err
+    assert sorted((out / "parts").iterdir()) == parts_before
+    # a change of the base scenario it reads (population size): refused too
+    exp.write_text(original.replace("400", "500"))
+    assert main(["sweep", "--resume", str(out), "--no-progress"]) == 2
+    assert "population.residents_per_community" in capsys.readouterr().err
+    # the original file again: resumes
+    exp.write_text(original)
+    assert main(["sweep", "--resume", str(out), "--no-progress"]) == 0
+
+
+def test_resume_warns_on_another_commit(tmp_path, capsys):
+    out = plan(tiny_exp(tmp_path), tmp_path / "s")
+    run(out, progress=False)
+    mpath = out / "manifest.json"
+    m = json.loads(mpath.read_text())
+    mpath.write_text(json.dumps({**m, "git_commit": "0" * 40}))
+    capsys.readouterr()
+    assert main(["sweep", "--resume", str(out), "--no-progress"]) == 0
+    err = capsys.readouterr().err
+    assert "warning" in err and "0" * 40 in err and "Resuming anyway" in err
