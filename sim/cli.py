@@ -84,6 +84,10 @@ def print_summary(summary: dict, file=sys.stdout) -> None:
         print(f"\n{section}", file=file)
         for key, label, kind in rows:
             print(f"  {label:<42} {fmt(summary.get(key), kind):>12}", file=file)
+    # money per lever: every spend line that is not zero
+    for key in sorted(k for k in summary if k.startswith("spend_") and k != "spend_total"):
+        if summary[key]:
+            print(f"  {'  ' + key[6:].replace('_', ' '):<42} {fmt(summary[key], 'int'):>12}", file=file)
 
 
 def cmd_run(args) -> int:

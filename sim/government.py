@@ -25,7 +25,10 @@ class StreetOffice(mesa.Agent):
 
 
 class FunctionalDepartment(mesa.Agent):
-    """A functional department (职能部门): serves referred needs and escalated disputes.
+    """A functional department (职能部门): serves needs the committee refers to it.
+
+    Escalated disputes go to the street channel (:mod:`sim.disputes`) and passed collective
+    proposals to the departments' execution slots (:mod:`sim.deliberation`).
 
     Capacity is shared by all communities of the run (per community per day times the
     number of communities); a case waits in a queue when the capacity is used up.

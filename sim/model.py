@@ -247,11 +247,11 @@ class CoGovModel(mesa.Model):
                 tr += p.transparency.publish_trust_gain * (1 - tr)
             if p.transparency.satisfaction_linked_payment:
                 property_mod.monthly(self)
+            self._rebuild_adjacency()
+            self._refresh_org_lookup()
         if p.transparency.satisfaction_linked_payment and doy % 91 == 90:
             for company in self.property_companies:
                 company.quarterly_payment()
-            self._rebuild_adjacency()
-            self._refresh_org_lookup()
         if doy == 364:
             orgs_mod.award_contracts(self, s.contracts)
             self._refresh_org_lookup()

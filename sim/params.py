@@ -636,7 +636,7 @@ class Smart(Section):
                                meaning="needs reported by mini-program: easier reporting, cheaper dispatch",
                                source="003: 开发居民通微信小程序应用")
     digital_report_gain: float = P(0.1, unit="probability/day", ge=0, le=1,
-                                   meaning="added daily reporting chance with digital ordering", source="A")
+                                   meaning="added daily reporting chance of needs with digital ordering, and of disputes with digital ordering or the online platform", source="A")
     digital_dispatch_factor: float = P(0.5, unit="factor", ge=0, le=1,
                                        meaning="dispatch hours per order with digital ordering", source="A")
     online_mediation: bool = P(False, unit="switch", role="lever",

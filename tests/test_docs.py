@@ -183,3 +183,28 @@ def test_section3_names_every_process(tiny_model):
     assert checked >= 8, f"only {checked} sim calls found in CoGovModel.step: the parser is broken"
     assert not problems, ("ODD section 3 does not name these processes of CoGovModel.step "
                           "under their step number:\n  " + "\n  ".join(problems))
+
+
+def test_dispute_chains_in_odd_match_the_code():
+    """The chain table of ODD 7.9 lists, per dispute type, the channels of
+    ``sim.disputes.PREFERENCE`` in the same order."""
+    from sim.disputes import PREFERENCE
+    text = _odd()
+    block = text[text.index("**Chains**"):]
+    block = block[block.index("```") + 3:]
+    block = block[:block.index("```")]
+    table = {}
+    for line in block.strip().splitlines():
+        dtype, rest = line.split(":", 1)
+        table[dtype.strip()] = tuple(ch.strip() for ch in rest.split("(")[0].split(","))
+    assert table == {t: tuple(chain) for t, chain in PREFERENCE.items()}
+
+
+def test_where_the_defaults_land_is_current():
+    """ODD 1.3 is what docs/gen_patterns.py computes from the current model (five baseline
+    years): the calibration figures cannot drift from the code."""
+    spec = importlib.util.spec_from_file_location("gen_patterns", DOCS / "gen_patterns.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    assert mod.current_block(_odd()) == mod.table(mod.baseline_summaries()), \
+        "ODD 1.3 is stale: run `python docs/gen_patterns.py`"
