@@ -51,7 +51,7 @@ import numpy as np
 
 from .participation import decide, update_efficacy, update_satisfaction
 
-RULE = {"majority": 0.5, "two_thirds": 2 / 3, "consensus": 0.9}
+RULE = {"majority": 0.5, "two_thirds": 2 / 3}  # consensus: deliberation.consensus_share
 EXECUTORS = ("committee", "organization", "department")
 #: organizations that carry out public-needs proposals (public-interest work)
 PUBLIC_WORK_ORGS = ("environment", "charity")
@@ -116,6 +116,8 @@ class Deliberation:
     def add_needs(self, communities: np.ndarray, grids: np.ndarray) -> None:
         np.add.at(self.pending_needs, (communities, grids), 1)
         thr = self.model.p.needs.public_issue_threshold
+        pd = self.model.p.deliberation
+        per = thr * pd.households_per_shared_need  # households a pooled issue stands for
         rng = self.model.streams.deliberation
         for c, g in zip(*np.nonzero(self.pending_needs >= thr)):
             c, g = int(c), int(g)
@@ -123,9 +125,10 @@ class Deliberation:
             self.pending_needs[c, g] -= n * thr
             waiting = self.waiting_issue.get((c, g))
             if waiting is not None and waiting.stage in (REVIEW, ON_AGENDA):
-                waiting.households += n * thr * 10  # more neighbours share the waiting issue
+                waiting.households += n * per  # more neighbours share the waiting issue
                 continue
-            issue = self.new_issue(c, g, "needs", rng.normal(0.62, 0.1), households=n * thr * 10)
+            issue = self.new_issue(c, g, "needs", rng.normal(pd.needs_issue_support, pd.issue_support_sd),
+                                   households=n * per)
             self.waiting_issue[(c, g)] = issue
 
     def new_issue(self, community: int, grid: int, origin: str, support: float,
@@ -239,7 +242,7 @@ class Deliberation:
         m.today["meeting_attendance"] += int(attendees.size)
         for g, mask in m.pop.groups().items():
             self.attendance_by_group[g] += int(mask[attendees].sum())
-        threshold = RULE[pd.decision_rule]
+        threshold = RULE.get(pd.decision_rule, pd.consensus_share)
         for issue, who in zip(agenda, notified):
             issue.sessions += 1
             voters = np.intersect1d(attendees, np.union1d(who, reps), assume_unique=True)
@@ -268,7 +271,7 @@ class Deliberation:
         rng = m.streams.deliberation
         comm = m.community_members[c]
         if fmt == "open_space":
-            everyone = comm[rng.random(comm.size) < 0.3]
+            everyone = comm[rng.random(comm.size) < m.p.deliberation.open_space_notice_share]
             return [everyone for _ in agenda]
         out = []
         for issue in agenda:
@@ -284,13 +287,13 @@ class Deliberation:
             elif fmt in ("hearing", "courtyard"):
                 out.append(grid_res)
             else:  # council: notices in the affected grid, besides the representatives
-                out.append(grid_res[rng.random(grid_res.size) < 0.5])
+                out.append(grid_res[rng.random(grid_res.size) < m.p.deliberation.council_notice_share])
         return out
 
     def publicize(self, c: int) -> None:
         m = self.model
         comm = m.community_members[c]
-        gain = m.p.transparency.publish_trust_gain / 4.0
+        gain = m.p.deliberation.publicize_trust_gain
         m.pop.trust[comm] += gain * (1.0 - m.pop.trust[comm])
 
     def _assign_executor(self, issue: Issue, busy: dict, busy_orgs: set, rng) -> None:
@@ -340,7 +343,7 @@ class Deliberation:
             p = issue.org.success_chance() if issue.org.alive else 0.0
         else:
             p = pd.execution_success
-        p += 0.1 if m.p.transparency.publish_affairs else 0.0
+        p += m.p.transparency.supervision_success_gain if m.p.transparency.publish_affairs else 0.0
         issue.carried = bool(rng.random() < min(p, 1.0))
         issue.implemented = m.day
         if issue.carried:
@@ -364,7 +367,7 @@ class Deliberation:
         affected = issue.affected if issue.affected is not None else comm[m.grid_of[comm] == issue.grid]
         update_satisfaction(m, affected, outcome)
         # evaluation by the affected residents: a (small) participation opportunity
-        asked = affected[rng.random(affected.size) < 0.1]
+        asked = affected[rng.random(affected.size) < m.p.deliberation.evaluation_share]
         decide(m, asked, "evaluation")
         self._archive(issue, "carried_out" if issue.carried else "stalled")
 

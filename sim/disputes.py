@@ -158,7 +158,7 @@ class DisputeSystem:
                 for _ in range(counts[ti]):
                     a = int(members[rng.integers(0, members.size)])
                     b, w = m.close_tie(a, rng, household_only=(t == "family"))
-                    sev = float(rng.beta(2, 5))
+                    sev = float(rng.beta(*pd.severity_beta))
                     drng = _rng_from(rng)
                     if b < 0:
                         continue
@@ -166,14 +166,15 @@ class DisputeSystem:
             for _ in range(rng.poisson(pd.collective_per_year / 365)):
                 a = int(members[rng.integers(0, members.size)])
                 hh = max(2, int(rng.poisson(pd.collective_households)))
-                sev = float(rng.beta(4, 4))
+                sev = float(rng.beta(*pd.collective_severity_beta))
                 drng = _rng_from(rng)
                 parties = self._neighbour_households(a, hh)
                 d = self._make("collective", a, -1, c, sev, drng, parties, hh, 0.0)
                 new.append(d)
                 bld = np.unique(pop.building[parties])
                 issue = m.deliberation.new_issue(
-                    c, int(m.grid_of[a]), "collective", drng.normal(pd.collective_support, 0.1),
+                    c, int(m.grid_of[a]), "collective",
+                    drng.normal(pd.collective_support, m.p.deliberation.issue_support_sd),
                     households=hh, building=int(bld[0]) if bld.size == 1 else -1,
                     affected=parties)
                 issue.dispute = d
@@ -334,7 +335,8 @@ class DisputeSystem:
     def success_prob(self, d: Dispute) -> float:
         pd = self.model.p.disputes
         return (pd.channel_skill[d.channel] * pd.type_success_factor.get(d.dtype, 1.0)
-                * (1 - pd.severity_weight * d.severity) * (0.8 + 0.4 * self.trust_of(d)))
+                * (1 - pd.severity_weight * d.severity)
+                * (1 - pd.trust_success_weight / 2 + pd.trust_success_weight * self.trust_of(d)))
 
     def _finish(self, d: Dispute) -> None:
         pd = self.model.p.disputes
@@ -342,7 +344,7 @@ class DisputeSystem:
         if u_success < min(self.success_prob(d), 0.999):
             self._close(d, True, d.channel)
             return
-        d.severity = min(1.0, d.severity + 0.05)
+        d.severity = min(1.0, d.severity + pd.severity_per_failure)
         d.pos += 1
         d.channel = None
         d.waiting_since = self.model.day

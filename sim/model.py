@@ -177,7 +177,7 @@ class CoGovModel(mesa.Model):
         if n:
             hh_res = self.visited_today[self.pop.household]
             # a visit is a small sign the community cares
-            self.pop.trust[hh_res] += 0.002 * (1 - self.pop.trust[hh_res])
+            self.pop.trust[hh_res] += g.visit_trust_gain * (1 - self.pop.trust[hh_res])
 
     def _party_invitations(self, rng) -> None:
         rates = invitation_rates(self.pop, self.p.party)
@@ -223,7 +223,7 @@ class CoGovModel(mesa.Model):
             recent = org.members[self.pop.last_act[ACT_TYPES.index("organization"), org.members] > day - 14]
             guests = np.empty(0, np.int64)
             if recent.size:
-                inviting = recent[rng.random(recent.size) < 0.1]
+                inviting = recent[rng.random(recent.size) < self.p.organizations.guest_invite_share]
                 _, guests = random_ties(rng, self.adj_bin, inviting)
                 guests = guests[self.pop.community[guests] == org.community]
                 self.last_invited[guests] = day
@@ -231,7 +231,7 @@ class CoGovModel(mesa.Model):
             decide(self, org.members, "organization")
             guests = np.setdiff1d(guests, org.members)
             if guests.size:
-                decide(self, guests, "organization", extra_logit=-1.0)
+                decide(self, guests, "organization", extra_logit=self.p.organizations.guest_logit)
 
     def _periodic(self, s: Streams) -> None:
         p, day = self.p, self.day

@@ -210,7 +210,7 @@ def step(model) -> None:
                 org = orgs[oid]
                 org.services_delivered += 1
                 if ev:  # only evaluated services move an organization's reputation
-                    org.reputation += 0.05 * (float(s) - org.reputation)
+                    org.reputation += p.organizations.reputation_learning * (float(s) - org.reputation)
         model.today["needs_fulfilled"] += int(ok.sum())
 
     # abandonment: too long unreported, or reported but never taken up

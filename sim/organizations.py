@@ -57,12 +57,16 @@ class SocialOrganization(mesa.Agent):
     def service_capacity(self) -> float:
         """Needs it can serve a day: a little as volunteers, more per contracted item."""
         ps = self.model.p.purchased_services
-        base = self.model.p.needs.org_capacity_per_day * (1.5 if self.social_worker else 1.0)
+        inc = self.model.p.incubation
+        base = self.model.p.needs.org_capacity_per_day * (inc.social_worker_capacity_factor
+                                                          if self.social_worker else 1.0)
         # the contract's money buys the service: an item serves budget / (365 x yuan a service)
         return base + self.contract_items * ps.budget_per_item_yuan / (365.0 * ps.yuan_per_service)
 
     def success_chance(self) -> float:
-        return 0.55 + 0.35 * self.reputation + (0.05 if self.social_worker else 0.0)
+        po, inc = self.model.p.organizations, self.model.p.incubation
+        return po.base_success + po.reputation_success_weight * self.reputation \
+            + (inc.social_worker_success_gain if self.social_worker else 0.0)
 
     def add_members(self, new: np.ndarray, rng: np.random.Generator) -> None:
         """New members join and form ties with some existing members."""
@@ -108,7 +112,7 @@ def found(model, community: int, founder: int, org_type: str, origin: str, funds
 
 def founder_type(model, founder: int, rng: np.random.Generator) -> str:
     """Migrants found migrant self-management groups more often; others follow unmet needs."""
-    if model.pop.migrant[founder] and rng.random() < 0.4:
+    if model.pop.migrant[founder] and rng.random() < model.p.organizations.migrant_group_share:
         return "migrant"
     return ORG_TYPES[int(rng.integers(0, len(ORG_TYPES) - 1))]
 
@@ -123,10 +127,10 @@ def resident_foundings(model, rng: np.random.Generator) -> None:
     u = rng.random(activists.size)
     if activists.size == 0:
         return
-    # social workers (三社联动) help activists start groups: a community with social
-    # workers attached founds at 1.5 times the rate
-    sw = np.full(activists.size, inc.social_workers > 0)
-    for founder in activists[u < rate * np.where(sw, 1.5, 1.0)]:
+    # social workers (三社联动) help activists start groups
+    if inc.social_workers > 0:
+        rate *= inc.social_worker_founding_factor
+    for founder in activists[u < rate]:
         c = int(model.pop.community[founder])
         found(model, c, int(founder), founder_type(model, founder, rng), "resident",
               po.initial_funds_yuan, rng)
@@ -139,8 +143,8 @@ def hub_incubation(model, rng: np.random.Generator) -> None:
     for c in range(pop.n_communities):
         for _ in range(rng.poisson(inc.hub_foundings_per_year / 365.0)):
             cand = model.community_members[c]
-            # the hub looks for the most willing residents it can find: best of 20 asked
-            asked = cand[rng.integers(0, cand.size, 20)]
+            # the hub looks for the most willing residents it can find: the best of those asked
+            asked = cand[rng.integers(0, cand.size, inc.hub_candidates)]
             founder = int(asked[np.argmax(pop.disposition[asked])])
             found(model, c, founder, founder_type(model, founder, rng), "incubated",
                   2 * model.p.organizations.initial_funds_yuan, rng)
@@ -187,7 +191,8 @@ def monthly(model, rng: np.random.Generator) -> None:
                 joins = cand[rng.random(cand.size) < min(1.0, p_join)]
                 org.add_members(np.unique(joins), rng)
             idle = org.members[model.pop.last_act[ORG_ACT, org.members] < day - 30]
-            drop = po.dropout_per_month * (0.5 if org.social_worker else 1.0)
+            drop = po.dropout_per_month * (model.p.incubation.social_worker_dropout_factor
+                                           if org.social_worker else 1.0)
             org.remove_members(idle[rng.random(idle.size) < drop])
         # funds and members run out: too few members and not enough money for one more
         # activity; or nobody left at all (a contracted organization lives on its staff)

@@ -150,6 +150,9 @@ class Behaviour(Section):
     migrant_feedback_factor: float = P(0.5, unit="factor", ge=0, le=1,
                                        meaning="migrants' efficacy learning relative to locals'",
                                        source="T: the participation feedback loop is weaker for migrants")
+    invitation_memory_days: int = P(7, unit="days", ge=0, le=365,
+                                    meaning="days an invitation from a party or organization member keeps raising the chance to take part",
+                                    source="A: an invitation is for the coming week")
     participation_reinforcement: float = P(0.01, unit="per act", ge=0, le=0.2,
                                            meaning="rise in disposition from each act (habit)",
                                            source="A: past participation predicts future participation (T)")
@@ -238,6 +241,9 @@ class Grid(Section):
                                 meaning="grid workers per grid", source="003: 新增网格30个 (A: baseline half a worker)")
     visits_per_worker_day: float = P(8.0, unit="households/day", ge=0, le=100, role="lever",
                                      meaning="households a grid worker visits a working day", source="A")
+    visit_trust_gain: float = P(0.002, unit="share", ge=0, le=0.1,
+                                meaning="trust moved towards 1 in a visited household (a sign the community cares)",
+                                source="A")
     worker_cost_yuan_per_year: float = P(50000, unit="yuan/worker/year", ge=0, role="constant",
                                          meaning="cost of one grid worker", source="A")
 
@@ -325,6 +331,24 @@ class Organizations(Section):
                            source="T: a core of 1-5% of residents")
     founding_members: int = P(6, unit="residents", ge=1, le=100,
                               meaning="members a founder brings in from their ties", source="A")
+    base_success: float = P(0.55, unit="probability", ge=0, le=1,
+                            meaning="chance an organization's service satisfies at reputation 0",
+                            source="A: between a department (0.65) and the committee (0.7) at reputation 0.5")
+    reputation_success_weight: float = P(0.35, unit="probability", ge=0, le=1,
+                                         meaning="added success chance at reputation 1",
+                                         source="A")
+    reputation_learning: float = P(0.05, unit="rate", ge=0, le=1,
+                                   meaning="step of an organization's reputation towards an evaluated service's outcome",
+                                   source="A")
+    migrant_group_share: float = P(0.4, unit="probability", ge=0, le=1,
+                                   meaning="chance a migrant founder starts a migrant self-management group",
+                                   source="A: migrant self-management groups (BRIEF)")
+    guest_invite_share: float = P(0.1, unit="probability", ge=0, le=1,
+                                  meaning="chance a member active in the last 14 days brings a tie as guest to an activity",
+                                  source="A")
+    guest_logit: float = P(-1.0, unit="logit", ge=-10, le=10,
+                           meaning="added to a guest's (non-member's) decision to join an activity",
+                           source="A: a guest is less committed than a member")
 
 
 class Grants(Section):
@@ -394,6 +418,21 @@ class Incubation(Section):
                               source="000: 社区、社会组织、社工“三社联动”")
     social_worker_cost_yuan: float = P(80000, unit="yuan/worker/year", ge=0, role="constant",
                                        meaning="cost of one social worker", source="A")
+    social_worker_capacity_factor: float = P(1.5, unit="factor", ge=1, le=10,
+                                             meaning="needs an organization with a social worker serves, relative to one without",
+                                             source="000: 社区、社会组织、社工“三社联动” (A: value)")
+    social_worker_success_gain: float = P(0.05, unit="probability", ge=0, le=1,
+                                          meaning="added service success of an organization with a social worker",
+                                          source="A")
+    social_worker_dropout_factor: float = P(0.5, unit="factor", ge=0, le=1,
+                                            meaning="idle members' dropout with a social worker, relative to without",
+                                            source="A")
+    social_worker_founding_factor: float = P(1.5, unit="factor", ge=1, le=10,
+                                             meaning="resident founding in a community with social workers, relative to without",
+                                             source="A")
+    hub_candidates: int = P(20, unit="residents", ge=1, le=1000,
+                            meaning="residents the hub approaches for each group it incubates (the most civic one leads it)",
+                            source="A: 004 “1+9+N” incubation")
 
 
 class Party(Section):
@@ -477,6 +516,30 @@ class Deliberation(Section):
     stage_days_evaluate: int = P(14, unit="days", ge=0, le=365,
                                  meaning="evaluate stage (residents' evaluation) before archiving",
                                  source="004 七步议事法")
+    consensus_share: float = P(0.9, unit="share", gt=0.5, le=1,
+                               meaning="yes share that counts as consensus (decision_rule consensus)",
+                               source="A: near-unanimity")
+    needs_issue_support: float = P(0.62, unit="share", ge=0, le=1,
+                                   meaning="mean initial support for a public issue pooled from shared needs",
+                                   source="A: shared needs are mostly uncontested")
+    issue_support_sd: float = P(0.1, unit="share", ge=0, le=0.5,
+                                meaning="spread of an issue's initial support across issues",
+                                source="A")
+    households_per_shared_need: int = P(10, unit="households", ge=1, le=1000,
+                                        meaning="households a reported shared need stands for (most do not report)",
+                                        source="A")
+    council_notice_share: float = P(0.5, unit="share", ge=0, le=1,
+                                    meaning="share of the affected grid's residents a council meeting's notice reaches",
+                                    source="A")
+    open_space_notice_share: float = P(0.3, unit="share", ge=0, le=1,
+                                       meaning="share of the community an open-space meeting's notice reaches",
+                                       source="004: 开放空间讨论 (share: A)")
+    evaluation_share: float = P(0.1, unit="share", ge=0, le=1,
+                                meaning="share of the affected residents asked to evaluate a carried-out or stalled proposal",
+                                source="004 七步议事法: 测评 (share: A)")
+    publicize_trust_gain: float = P(0.0025, unit="share", ge=0, le=0.2,
+                                    meaning="community trust moved towards 1 by the public notice of a passed proposal",
+                                    source="000: 公示 (A: a quarter of a monthly publication)")
 
 
 class Disputes(Section):
@@ -504,6 +567,10 @@ class Disputes(Section):
             raise ValueError(f"type_success_factor: unknown types {sorted(bad)} or negative values")
         if max(self.channel_skill.values()) > 1:
             raise ValueError("channel_skill values are probabilities (at most 1)")
+        for name in ("severity_beta", "collective_severity_beta"):
+            v = getattr(self, name)
+            if len(v) != 2 or min(v) <= 0:
+                raise ValueError(f"{name} must be two positive numbers [a, b] of a Beta(a, b), got {v}")
         return self
     collective_per_year: float = P(1.0, unit="disputes/community/year", ge=0, le=100,
                                    meaning="collective disputes with the property company or a unit",
@@ -530,6 +597,17 @@ class Disputes(Section):
         source="T: 'generally concluded within one month'; 003 调解矛盾不过夜 (A: values)")
     severity_weight: float = P(0.4, unit="factor", ge=0, le=1,
                                meaning="success falls by this share at severity 1", source="A")
+    trust_success_weight: float = P(0.4, unit="factor", ge=0, le=2,
+                                    meaning="an attempt's success is scaled by 1 - w/2 + w x mean trust of the parties",
+                                    source="A: trusting parties accept a mediator's proposal more readily")
+    severity_per_failure: float = P(0.05, unit="severity", ge=0, le=1,
+                                    meaning="rise in severity after a failed attempt", source="A")
+    severity_beta: list[float] = P([2.0, 5.0], unit="Beta(a, b)",
+                                   meaning="shape of a two-party dispute's initial severity (mean a/(a+b))",
+                                   source="A: most neighbour disputes are minor")
+    collective_severity_beta: list[float] = P([4.0, 4.0], unit="Beta(a, b)",
+                                              meaning="shape of a collective dispute's initial severity",
+                                              source="A: collective disputes are seldom minor")
     committee_hours_per_case: float = P(3.0, unit="staff-hours", ge=0, le=100,
                                         meaning="committee time one people's mediation attempt takes",
                                         source="A")
@@ -594,6 +672,9 @@ class Transparency(Section):
                               source="000: 党务、居务、财务公开和民主评议党员干部")
     publish_trust_gain: float = P(0.01, unit="trust/month", ge=0, le=0.2,
                                   meaning="trust moved towards 1 each publication", source="A")
+    supervision_success_gain: float = P(0.1, unit="probability", ge=0, le=1,
+                                        meaning="added chance a passed proposal is carried out when affairs are published (supervision)",
+                                        source="000: 三公开一监督 (A: value)")
     satisfaction_linked_payment: bool = P(False, unit="switch", role="lever",
                                           meaning="property company paid in full only if monthly satisfaction tests pass",
                                           source="004: 每月的测评结果,将作为物业公司季度款项是否全额拨付")

@@ -5,7 +5,7 @@
 
 ``social_share`` is the tie-weighted share of one's ties who took part in the last 30 days
 (one sparse matrix-vector product a day); ``invited`` is 1 for residents invited by a party
-member or an organization member in the last 7 days.
+member or an organization member in the last ``behaviour.invitation_memory_days`` days.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import numpy as np
 
 from .residents import ACT_TYPES
 
-INVITE_MEMORY_DAYS = 7
 
 
 def base_logit(beh, act: str) -> float:
@@ -31,7 +30,7 @@ def decide(model, candidates: np.ndarray, act: str, extra_logit: float | np.ndar
     if candidates.size == 0:
         return candidates
     pop, beh = model.pop, model.p.behaviour
-    invited = model.last_invited[candidates] > model.day - INVITE_MEMORY_DAYS
+    invited = model.last_invited[candidates] > model.day - beh.invitation_memory_days
     logit = (base_logit(beh, act)
              + beh.w_disposition * pop.disposition[candidates]
              + beh.w_efficacy * pop.efficacy[candidates]

@@ -166,8 +166,8 @@ def test_two_thirds_passes_between_majority_and_consensus():
 def test_publicizing_passed_proposals_raises_trust():
     """Paired: the same meetings and proposals, with and without the public notice's effect."""
     d = {"meetings_per_year": 12, "issues_per_meeting": 6}
-    _, quiet = run(deliberation=d, transparency={"publish_trust_gain": 0.0})
-    _, loud = run(deliberation=d, transparency={"publish_trust_gain": 0.1})
+    _, quiet = run(deliberation={**d, "publicize_trust_gain": 0.0})
+    _, loud = run(deliberation={**d, "publicize_trust_gain": 0.02})
     assert loud["proposals_passed"] > 0
     assert loud["trust_mean"] > quiet["trust_mean"]
 
