@@ -67,8 +67,10 @@ def table(rows: list[dict]) -> str:
         f"{_mean(rows, 'participation_year_evaluation')} | 10-30% |",
         f"| P2 core activists | {_stat(rows, 'core_activist_share')}, of whom "
         f"{_stat(rows, 'core_activists_retired_share', digits=0)} retired | 1-5%, mostly retired |",
-        f"| P3 retired vs working | {_mean(rows, 'participation_year_retired')} vs "
-        f"{_mean(rows, 'participation_year_working')} | rising with age |",
+        f"| P3 by age 18-29 / 30-49 / 50-59 / 60+ | {_mean(rows, 'participation_year_age_18_29')} / "
+        f"{_mean(rows, 'participation_year_age_30_49')} / {_mean(rows, 'participation_year_age_50_59')} / "
+        f"{_mean(rows, 'participation_year_age_60_plus')} | rising with age (election turnout "
+        "13.8% at 18-29, 55.7% at 50-59, 77.7% at 70-79) |",
         f"| P4 migrants vs locals | {_mean(rows, 'participation_year_migrant')} vs "
         f"{_mean(rows, 'participation_year_local')} | lower |",
         f"| P5 committee hours on duties | {_stat(rows, 'committee_duty_share')} | 67.8-87.8% |",

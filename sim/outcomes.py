@@ -10,7 +10,7 @@ from . import deliberation as _delib
 from . import disputes as _disputes
 from .needs import H_COMMITTEE, H_DEPT, H_ORG
 from .params import ORG_ORIGINS, ORG_TYPES
-from .residents import ACT_TYPES
+from .residents import ACT_TYPES, AGE_GROUPS
 
 GROUPS = ("local", "migrant", "working", "retired", "party", "nonparty")
 DAILY_COUNTERS = ("needs_reported", "orders_dispatched", "needs_fulfilled", "grid_visits",
@@ -132,6 +132,10 @@ def summary(model) -> dict:
     for g, m in masks.items():
         out[f"participation_year_{g}"] = float(act_year[m].mean()) if m.any() else float("nan")
         out[f"participation_30d_{g}"] = float(act30[m].mean()) if m.any() else float("nan")
+    for a, label in enumerate(AGE_GROUPS):
+        m = pop.age_group == a
+        out[f"participation_year_age_{label.replace('-', '_').replace('+', '_plus')}"] = \
+            float(act_year[m].mean()) if m.any() else float("nan")
     acts = pop.acts_last_year()
     out["top10_share_of_acts"], out["gini_of_acts"] = concentration(acts)
     activists = acts >= model.p.organizations.activist_acts

@@ -66,7 +66,7 @@ class Population:
         self.efficacy = clip(rng.normal(beh.initial_efficacy, 0.15, n) - beh.migrant_gap * self.migrant)
         self.satisfaction = clip(rng.normal(beh.initial_satisfaction, 0.15, n))
         self.fatigue = np.zeros(n)
-        self.free_time = np.where(self.retired, beh.free_time_retired, beh.free_time_working)
+        self.free_time = np.asarray(beh.free_time_by_age, float)[self.age_group]
 
         self.last_act = np.full((len(ACT_TYPES), n), NEVER, dtype=np.int64)
         self.acts = np.zeros((len(ACT_TYPES), n), dtype=np.int64)  # since start

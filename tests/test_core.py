@@ -297,3 +297,15 @@ def test_paired_runs_of_different_levers_share_needs_and_decision_draws(lever):
     assert any(sa[k] != sb[k] for k in ("participation_year", "needs_fulfilled_share",
                                          "committee_self_governance_hours", "organizations"))
 
+
+
+def test_free_time_by_age_makes_participation_rise_with_age():
+    """Paired: with the same free time at every working age the three working age groups take
+    part alike; with free time rising by age group, so does participation."""
+    flat = run(small(behaviour={"free_time_by_age": [0.2, 0.2, 0.2, 1.0]}, run={"days": 365}), seed=2).summary()
+    rising = run(small(behaviour={"free_time_by_age": [0.1, 0.2, 0.4, 1.0]}, run={"days": 365}), seed=2).summary()
+    ages = ("18_29", "30_49", "50_59", "60_plus")
+    r = [rising[f"participation_year_age_{a}"] for a in ages]
+    assert r[0] < r[1] < r[2] < r[3]
+    gap = lambda s: s["participation_year_age_50_59"] - s["participation_year_age_18_29"]  # noqa: E731
+    assert gap(rising) > gap(flat) + 0.03
