@@ -124,6 +124,7 @@ class DisputeSystem:
         self.attempts_by_channel = dict.fromkeys(THIRD_PARTY, 0)
         self.queue_days = dict.fromkeys(THIRD_PARTY, 0)  # sum over days of queue lengths
         self.days = 0
+        self._accrual = None  # the slow channels' daily capacity and credit cap (see _capacities)
 
     # ------------------------------------------------------------------- arrival
     def present(self, ch: str) -> bool:
@@ -267,21 +268,30 @@ class DisputeSystem:
         """A collective dispute waits for its public issue while a deliberation platform exists."""
         return d.issue is not None and not d.issue.closed and self.model.p.deliberation.meetings_per_year > 0
 
-    def _capacities(self, rng) -> None:
+    def _accruals(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Per slow channel: (capacity gained a day, most credit kept) by community. Unused
+        credit does not pile up beyond a week's worth (at least one case)."""
         m, pd, lg = self.model, self.model.p.disputes, self.model.p.legal
         n_c = m.pop.n_communities
         sizes = np.array([mm.size for mm in m.community_members], float)
-        c = self.credit
         daily = {"volunteer": lg.volunteer_mediators_per_1000 * sizes / 1000 * pd.volunteer_cases_per_mediator_day,
                  "professional": np.full(n_c, lg.lawyer_hours_per_week / 7 / pd.lawyer_hours_per_case),
                  "street": np.full(n_c, pd.street_cases_per_day)}
+        return {ch: (dly, np.where(dly > 0, np.maximum(7 * dly, 1.0), 0.0)) for ch, dly in daily.items()}
+
+    def _capacities(self, rng) -> None:
+        m, pd, lg = self.model, self.model.p.disputes, self.model.p.legal
+        n_c = m.pop.n_communities
+        c = self.credit
+        if self._accrual is None:  # fixed for the run
+            self._accrual = self._accruals()
+            self._online = np.full(n_c, pd.online_cases_per_day if m.p.smart.online_mediation else 0.0)
         present = rng.random(n_c) < lg.police_days_per_week / 7
         c["police"] = np.where(present, pd.police_cases_per_day, 0.0)
-        c["online"] = np.full(n_c, pd.online_cases_per_day if m.p.smart.online_mediation else 0.0)
-        # the slow channels accrue capacity; unused credit does not pile up beyond a week's worth
-        for ch, dly in daily.items():
+        c["online"] = self._online.copy()
+        for ch, (dly, cap) in self._accrual.items():
             c[ch] += dly
-            np.minimum(c[ch], np.where(dly > 0, np.maximum(7 * dly, 1.0), 0.0), out=c[ch])
+            np.minimum(c[ch], cap, out=c[ch])
 
     def _route(self, d: Dispute) -> None:
         m = self.model
@@ -399,7 +409,10 @@ class DisputeSystem:
         # network rather than a product over every resident)
         adj = m.adj_bin
         rows = [adj.indices[adj.indptr[i]:adj.indptr[i + 1]] for i in parties]
-        touched = np.setdiff1d(np.concatenate(rows), parties)
+        hit = np.zeros(pop.n, bool)  # a mask is cheaper than a set difference of sorted arrays
+        hit[np.concatenate(rows)] = True
+        hit[parties] = False
+        touched = np.flatnonzero(hit)
         pop.trust[touched] = np.maximum(0.0, pop.trust[touched] - pd.trust_erosion / 2)
         pop.satisfaction[touched] = np.maximum(0.0, pop.satisfaction[touched] - pd.trust_erosion / 2)
 

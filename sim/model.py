@@ -85,6 +85,10 @@ class CoGovModel(mesa.Model):
         # state shared by the processes
         self.last_invited = np.full(pop.n, NEVER, dtype=np.int64)
         self.invitations_sent_year = np.zeros(pop.n, dtype=np.int64)
+        self._invitation_rates = None  # (expected invitations a day, residents who send any)
+        self._daily_costs = None  # running costs a day, by lever (fixed for the run)
+        k = p.grants.contests_per_year
+        self._contest_days = {int(60 + i * 365 / k) % 365 for i in range(k)}
         self.visited_today = np.zeros(pop.n_households, bool)
         # evening opening of facilities (8小时以外) gives working adults more usable free time
         self.free_time = pop.free_time + np.where(
@@ -113,7 +117,7 @@ class CoGovModel(mesa.Model):
         self._refresh_org_lookup()
 
         self.collect = collect
-        self.datacollector = mesa.DataCollector(
+        self.datacollector = outcomes.DailyCollector(
             model_reporters={k: partial(_read_today, k) for k in outcomes.TIMESERIES_COLUMNS})
         self._last_concentration = (0.0, 0.0)
 
@@ -180,8 +184,11 @@ class CoGovModel(mesa.Model):
             self.pop.trust[hh_res] += g.visit_trust_gain * (1 - self.pop.trust[hh_res])
 
     def _party_invitations(self, rng) -> None:
-        rates = invitation_rates(self.pop, self.p.party)
-        senders, invitees = send_invitations(rng, self.adj_bin, rates)
+        # rates change only when members' effort does (the yearly evaluation)
+        if self._invitation_rates is None:
+            rates = invitation_rates(self.pop, self.p.party)
+            self._invitation_rates = (rates, np.flatnonzero(rates > 0))
+        senders, invitees = send_invitations(rng, self.adj_bin, *self._invitation_rates)
         self.last_invited[invitees] = self.day
         np.add.at(self.invitations_sent_year, senders, 1)
         self.party_invitations_total += senders.size
@@ -229,7 +236,11 @@ class CoGovModel(mesa.Model):
                 self.last_invited[guests] = day
                 self.org_invitations_total += guests.size
             decide(self, org.members, "organization")
-            guests = np.setdiff1d(guests, org.members)
+            if guests.size:
+                # members decided above: the guests are the rest (members are sorted and unique)
+                guests = np.unique(guests)
+                pos = np.minimum(np.searchsorted(org.members, guests), max(org.members.size - 1, 0))
+                guests = guests[org.members[pos] != guests] if org.members.size else guests
             if guests.size:
                 decide(self, guests, "organization", extra_logit=self.p.organizations.guest_logit)
 
@@ -255,13 +266,10 @@ class CoGovModel(mesa.Model):
         if doy == 364:
             orgs_mod.award_contracts(self, s.contracts)
             self._refresh_org_lookup()
-        if p.grants.contests_per_year:
-            contest_days = {int(60 + k * 365 / p.grants.contests_per_year) % 365
-                            for k in range(p.grants.contests_per_year)}
-            if doy in contest_days:
-                self.acts_year = self.pop.acts_last_year()
-                orgs_mod.grant_contest(self, s.grants)
-                self._refresh_org_lookup()
+        if doy in self._contest_days:
+            self.acts_year = self.pop.acts_last_year()
+            orgs_mod.grant_contest(self, s.grants)
+            self._refresh_org_lookup()
         if p.party.evaluation and doy == p.party.evaluation_day_of_year:
             self._party_evaluation(s.party)
         self._accrue_costs()
@@ -275,32 +283,40 @@ class CoGovModel(mesa.Model):
             self.last_invited[reps] = self.day
             decide(self, reps, "evaluation")
         evaluate(self, rng)
+        self._invitation_rates = None  # efforts changed
 
     def _accrue_costs(self) -> None:
+        """Book a day of every running cost (yearly costs / 365)."""
+        if self._daily_costs is None:  # the parameters do not change during a run
+            self._daily_costs = self._fixed_daily_costs()
+        for k, v in self._daily_costs.items():
+            self.spend[k] += v
+        # items admitted with their funding under the duty list (7.4) grow during the run
+        self.spend["duty_list_funding"] += sum(c.funded_items for c in self.committees) * \
+            self.p.committee.funded_item_cost_yuan * (1.0 / 365.0)
+
+    def _fixed_daily_costs(self) -> dict[str, float]:
         p, pop = self.p, self.pop
         n_c = pop.n_communities
         yr = 1.0 / 365.0
-        self.spend["staffing"] += sum(c.staff for c in self.committees) * p.committee.staff_cost_yuan_per_year * yr
-        self.spend["duty_list_funding"] += sum(c.funded_items for c in self.committees) * \
-            p.committee.funded_item_cost_yuan * yr
+        inc, lg, tr, mo, sm = p.incubation, p.legal, p.transparency, p.moral, p.smart
         n_grids = self.households_per_grid_actual.size * n_c
-        self.spend["grid"] += n_grids * p.grid.workers_per_grid * p.grid.worker_cost_yuan_per_year * yr
-        inc = p.incubation
-        self.spend["incubation"] += n_c * (inc.social_workers * inc.social_worker_cost_yuan
-                                           + (inc.hub_cost_yuan if inc.hub else 0.0)) * yr
-        lg = p.legal
-        self.spend["legal"] += (n_c * lg.lawyer_hours_per_week * 52 * lg.lawyer_cost_yuan_per_hour
-                                + n_c * lg.police_days_per_week * 52 * lg.police_cost_yuan_per_day
-                                + lg.volunteer_mediators_per_1000 * pop.n / 1000
-                                * lg.mediator_stipend_yuan_per_year) * yr
+        costs = {
+            "staffing": sum(c.staff for c in self.committees) * p.committee.staff_cost_yuan_per_year * yr,
+            "grid": n_grids * p.grid.workers_per_grid * p.grid.worker_cost_yuan_per_year * yr,
+            "incubation": n_c * (inc.social_workers * inc.social_worker_cost_yuan
+                                 + (inc.hub_cost_yuan if inc.hub else 0.0)) * yr,
+            "legal": (n_c * lg.lawyer_hours_per_week * 52 * lg.lawyer_cost_yuan_per_hour
+                      + n_c * lg.police_days_per_week * 52 * lg.police_cost_yuan_per_day
+                      + lg.volunteer_mediators_per_1000 * pop.n / 1000
+                      * lg.mediator_stipend_yuan_per_year) * yr,
+            "transparency": n_c * tr.cost_yuan_per_year * yr * (tr.publish_affairs + tr.satisfaction_linked_payment),
+            "moral": n_c * mo.cost_yuan_per_year * yr * (mo.recognition + mo.evening_opening),
+            "smart": n_c * sm.cost_yuan_per_year * yr * (sm.digital_ordering + sm.online_mediation),
+        }
         if p.committee.electronic_ledgers:
-            self.spend["electronic_ledgers"] += n_c * p.committee.electronic_ledger_cost_yuan * yr
-        tr = p.transparency
-        self.spend["transparency"] += n_c * tr.cost_yuan_per_year * yr * (tr.publish_affairs + tr.satisfaction_linked_payment)
-        mo = p.moral
-        self.spend["moral"] += n_c * mo.cost_yuan_per_year * yr * (mo.recognition + mo.evening_opening)
-        sm = p.smart
-        self.spend["smart"] += n_c * sm.cost_yuan_per_year * yr * (sm.digital_ordering + sm.online_mediation)
+            costs["electronic_ledgers"] = n_c * p.committee.electronic_ledger_cost_yuan * yr
+        return costs
 
     # ================================================================ helpers
     def _set_adjacency(self, adj: sp.csr_array) -> None:

@@ -42,48 +42,62 @@ UNIFORMS = ("u_delay", "u_success")  # a need's own luck, drawn when it arises
 LOGGED = ("resident", "community", "ntype", "raised", "reported", "handler")  # kept when closed
 
 
+LOG_FIELDS = LOGGED + ("closed", "outcome")
+_ROW = {f: k for k, f in enumerate(FIELDS)}
+_LOGGED_ROWS = [_ROW[f] for f in LOGGED]
+
+
 class NeedBook:
-    """Open needs as parallel arrays, and a log of closed ones."""
+    """Open needs as parallel arrays, and a log of closed ones.
+
+    The integer fields are the rows of one 2-D array and the uniforms of another, so that
+    adding a day's needs or closing some is one array operation each, not one per field;
+    ``open`` maps each field name to a view of its row."""
 
     def __init__(self):
-        self.open = {f: np.empty(0, np.int64) for f in FIELDS}
-        self.open.update({f: np.empty(0, np.float64) for f in UNIFORMS})
-        self.closed: list[dict[str, np.ndarray]] = []
+        self._ints = np.empty((len(FIELDS), 0), np.int64)
+        self._floats = np.empty((len(UNIFORMS), 0), np.float64)
+        self._views()
+        self.closed: list[np.ndarray] = []  # blocks of LOG_FIELDS rows
         self.raised = 0
+
+    def _views(self) -> None:
+        self.open = {f: self._ints[k] for k, f in enumerate(FIELDS)}
+        self.open.update({f: self._floats[k] for k, f in enumerate(UNIFORMS)})
 
     def add(self, **cols) -> None:
         n = len(cols["resident"])
         if n == 0:
             return
-        for f in FIELDS:
-            v = cols.get(f, -1)
-            if np.isscalar(v):
-                col = np.empty(n, np.int64)
-                col.fill(v)
-            else:
-                col = v
-            self.open[f] = np.concatenate((self.open[f], col)).astype(np.int64, copy=False)
-        for f in UNIFORMS:
-            self.open[f] = np.concatenate((self.open[f], cols[f]))
+        block = np.empty((len(FIELDS), n), np.int64)
+        for k, f in enumerate(FIELDS):
+            block[k] = cols.get(f, -1)  # a scalar fills the row
+        self._ints = np.concatenate((self._ints, block), axis=1)
+        self._floats = np.concatenate((self._floats, np.stack([cols[f] for f in UNIFORMS])), axis=1)
+        self._views()
 
     def close(self, mask: np.ndarray, day: int, outcome: np.ndarray) -> None:
         """Move needs under ``mask`` to the log with outcome 1 fulfilled / 0 not / 2 to an issue."""
         if not mask.any():
             return
-        rec = {f: self.open[f][mask] for f in LOGGED}
-        rec["closed"] = np.full(int(mask.sum()), day, np.int64)
-        rec["outcome"] = outcome.astype(np.int64)
+        gone = self._ints[:, mask]
+        rec = np.empty((len(LOG_FIELDS), gone.shape[1]), np.int64)
+        rec[:len(LOGGED)] = gone[_LOGGED_ROWS]
+        rec[len(LOGGED)] = day
+        rec[len(LOGGED) + 1] = outcome
         self.closed.append(rec)
         keep = ~mask
-        for f in self.open:
-            self.open[f] = self.open[f][keep]
+        self._ints = self._ints[:, keep]
+        self._floats = self._floats[:, keep]
+        self._views()
 
     def log(self) -> dict[str, np.ndarray]:
+        """Every closed need: a dict of arrays (``LOG_FIELDS``)."""
         if not self.closed:
-            return {f: np.empty(0, np.int64) for f in LOGGED + ("closed", "outcome")}
+            return {f: np.empty(0, np.int64) for f in LOG_FIELDS}
         if len(self.closed) > 1:
-            self.closed = [{k: np.concatenate([r[k] for r in self.closed]) for k in self.closed[0]}]
-        return self.closed[0]
+            self.closed = [np.concatenate(self.closed, axis=1)]
+        return {f: self.closed[0][k] for k, f in enumerate(LOG_FIELDS)}
 
 
 def _delay(mean: float, u: np.ndarray) -> np.ndarray:

@@ -4,6 +4,7 @@ end-of-run summary.
 
 from __future__ import annotations
 
+import mesa
 import numpy as np
 
 from . import deliberation as _delib
@@ -69,8 +70,9 @@ def daily(model) -> dict:
     act_year = last_any > day - 365
     row = {"day": day, "participation_30d": float(act30.mean()),
            "participation_year": float(act_year.mean())}
+    by_type30 = (last > day - 30).mean(axis=1)
     for i, t in enumerate(ACT_TYPES):
-        row[f"participation_30d_{t}"] = float((last[i] > day - 30).mean())
+        row[f"participation_30d_{t}"] = float(by_type30[i])
         row[f"acts_{t}"] = int(model.today_acts[t])
     means = _group_means(model, [act30, pop.trust, pop.efficacy, pop.satisfaction])
     for g in GROUPS:
@@ -100,6 +102,25 @@ def daily(model) -> dict:
     row["top10_share_of_acts"] = model._top10
     row["spend_total"] = float(sum(model.spend.values()))
     return row
+
+
+class DailyCollector(mesa.DataCollector):
+    """Mesa's DataCollector for the daily row, without the defensive deep copy of each value.
+
+    Mesa deep-copies every model reporter's value each time it collects (a third of the
+    time of a 10,000-resident day). Every daily outcome is a plain int or float, which
+    cannot be changed afterwards, so the copy buys nothing; everything else (model
+    reporters, ``get_model_vars_dataframe``, Solara) is Mesa's own.
+    """
+
+    def collect(self, model):
+        if self.agent_reporters or self.agenttype_reporters or not self._validated:
+            super().collect(model)  # the first time: Mesa validates the reporters
+            return
+        if hasattr(self, "_collection_steps"):
+            self._collection_steps.append(model.time)
+        for var, reporter in self.model_reporters.items():
+            self.model_vars[var].append(reporter(model))
 
 
 def concentration(acts: np.ndarray) -> tuple[float, float]:

@@ -28,10 +28,16 @@ def invitation_rates(pop, party) -> np.ndarray:
     return hours * pop.party_effort / 30.0 * party.invitations_per_hour
 
 
-def send_invitations(rng: np.random.Generator, adj, rates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each sender invites Poisson(rate) ties drawn uniformly. Returns (senders, invitees)."""
-    counts = rng.poisson(rates)
-    senders = np.repeat(np.arange(rates.size), counts)
+def send_invitations(rng: np.random.Generator, adj, rates: np.ndarray,
+                     servers: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Each sender invites Poisson(rate) ties drawn uniformly. Returns (senders, invitees).
+
+    ``servers`` (the residents with a positive rate) may be given to skip everyone else:
+    a Poisson draw of mean 0 consumes no randomness, so the result is the same."""
+    if servers is None:
+        servers = np.flatnonzero(rates > 0)
+    counts = rng.poisson(rates[servers])
+    senders = np.repeat(servers, counts)
     return random_ties(rng, adj, senders)
 
 
