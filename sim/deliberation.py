@@ -49,7 +49,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .participation import decide, update_efficacy, update_satisfaction
+from .participation import decide, update_efficacy, update_satisfaction, update_trust
+from .residents import ACT_TYPES
+
+ORG_ACT = ACT_TYPES.index("organization")
 
 RULE = {"majority": 0.5, "two_thirds": 2 / 3}  # consensus: deliberation.consensus_share
 EXECUTORS = ("committee", "organization", "department")
@@ -211,9 +214,19 @@ class Deliberation:
         agenda = agenda[:pd.issues_per_meeting]
         self.meetings += 1
         m.today["meetings"] += 1
-        reps = m.representatives[c][:pd.representatives]
+        # invited in person: the resident representatives and a delegate of each organization
+        # (its most active member)
+        reps = np.union1d(m.representatives[c][:pd.representatives], self.delegates(c))
         notified = self.notified(c, agenda, pd.format)
         self.session(c, agenda, notified, reps, pd.convergence_per_session)
+
+    def delegates(self, c: int) -> np.ndarray:
+        """One delegate per organization of community ``c``: its member with the most
+        organization acts."""
+        acts = self.model.pop.acts[ORG_ACT]
+        out = [o.members[np.argmax(acts[o.members])] for o in self.model.orgs_by_comm.get(c, [])
+               if o.members.size]
+        return np.asarray(out, np.int64)
 
     def contested_session(self, issue: Issue) -> None:
         """A hearing (or courtyard show-of-hands) on a collective dispute's public issue."""
@@ -363,6 +376,7 @@ class Deliberation:
         rng = m.streams.deliberation
         outcome = 1.0 if issue.carried else 0.0
         update_efficacy(m, issue.attendees, outcome)
+        update_trust(m, issue.attendees, outcome, scale=0.5)  # the institutions kept their word, or not
         comm = m.community_members[issue.community]
         affected = issue.affected if issue.affected is not None else comm[m.grid_of[comm] == issue.grid]
         update_satisfaction(m, affected, outcome)

@@ -68,7 +68,9 @@ OPEN, CLOSED = 0, 1
 TIMESERIES = (("disputes_detected", "disputes_escalated", "disputes_festering",
                "disputes_queue_committee")
               + tuple(f"disputes_taken_{ch}" for ch in THIRD_PARTY)
-              + tuple(f"disputes_resolved_{ch}" for ch in CHANNELS + ("deliberation",)))
+              + tuple(f"disputes_resolved_{ch}" for ch in CHANNELS + ("deliberation",))
+              + tuple(f"disputes_opened_{t}" for t in DISPUTE_TYPES)
+              + tuple(f"disputes_resolved_{t}" for t in DISPUTE_TYPES))
 
 
 def _rng_from(parent: np.random.Generator) -> np.random.Generator:
@@ -199,6 +201,7 @@ class DisputeSystem:
         self.next_id += 1
         self.opened_total += 1
         self.model.today["disputes_opened"] += 1
+        self.model.today[f"disputes_opened_{dtype}"] += 1
         return d
 
     def parties(self, d: Dispute) -> np.ndarray:
@@ -377,6 +380,7 @@ class DisputeSystem:
         m.today["disputes_resolved" if resolved else "disputes_failed"] += 1
         if resolved:
             m.today[f"disputes_resolved_{channel}"] += 1
+            m.today[f"disputes_resolved_{d.dtype}"] += 1
         if d.issue is not None and not d.issue.closed:
             # settled (or abandoned) outside deliberation: the public issue is withdrawn
             m.deliberation.withdraw(d.issue, "settled" if resolved else "abandoned")

@@ -106,6 +106,8 @@ class CoGovModel(mesa.Model):
         self.today: Counter = Counter()
         self.today_acts: Counter = Counter()
         self.representatives = self._choose_representatives()
+        self.is_representative = np.zeros(pop.n, bool)
+        self.is_representative[np.concatenate(self.representatives)] = True
 
         self.orgs: list[orgs_mod.SocialOrganization] = []
         self.org_index: dict[int, orgs_mod.SocialOrganization] = {}

@@ -134,6 +134,13 @@ def step(model) -> None:
     o["status"][rep] = QUEUED
     o["reported"][rep] = day
     model.today["needs_reported"] += int(rep.sum())
+    # grid workers and resident representatives collect shared needs themselves: those go
+    # straight to the pool of public issues, without the committee's dispatch
+    collected = np.flatnonzero(rep & (o["ntype"] == PUBLIC)
+                               & (visited | model.is_representative[o["resident"]]))
+    if collected.size:
+        o["handler"][collected] = H_ISSUE  # leaves the book today (see the compaction below)
+        model.deliberation.add_needs(o["community"][collected], o["grid"][collected])
 
     # 3. dispatch, community by community, oldest first
     # the property company's effort (raised by satisfaction-linked payment, 004) adds to the
@@ -142,7 +149,7 @@ def step(model) -> None:
     property_gain = success_gain(model)
     dispatch_hours = p.committee.dispatch_hours_per_order * (
         p.smart.digital_dispatch_factor if p.smart.digital_ordering else 1.0)
-    queued = np.flatnonzero(o["status"] == QUEUED)
+    queued = np.flatnonzero((o["status"] == QUEUED) & (o["handler"] != H_ISSUE))
     to_issue = []
     for c in np.unique(o["community"][queued]):
         cq = queued[o["community"][queued] == c]

@@ -82,8 +82,10 @@ def test_no_free_committee_hours_no_meetings():
 
 def test_execution_capacity_delays_implementation():
     d = {"meetings_per_year": 12, "issues_per_meeting": 10, "execution_days": 20.0}
-    _, wide = run(deliberation={**d, "execution_slots": 20})
-    _, narrow = run(deliberation={**d, "execution_slots": 1})
+    # no public-interest organizations: the committee carries everything out
+    orgs = {"initial_per_community": [3, 1, 0, 0, 0, 0], "founding_per_activist_year": 0.0}
+    _, wide = run(deliberation={**d, "execution_slots": 20}, organizations=orgs)
+    _, narrow = run(deliberation={**d, "execution_slots": 1}, organizations=orgs)
     assert narrow["days_issue_to_implementation_median"] > wide["days_issue_to_implementation_median"]
 
 
@@ -185,3 +187,33 @@ def test_retired_residents_are_over_represented_at_meetings():
     m, s = run(deliberation={"meetings_per_year": 12})
     assert s["attendance_total"] > 0
     assert s["attendance_share_retired"] > m.pop.retired.mean()
+
+
+def test_grid_workers_collect_shared_needs_without_the_committee():
+    """At 1,500 residents and default staffing every committee hour goes to duties, so no
+    need is dispatched; public issues still arise from the shared needs grid workers and
+    representatives collect, and more grid workers collect more."""
+    _, none = run(committee={"staff_per_10k": 12.0}, grid={"workers_per_grid": 0.0})
+    _, many = run(committee={"staff_per_10k": 12.0}, grid={"workers_per_grid": 3.0})
+    assert none["committee_hours_dispatch"] == many["committee_hours_dispatch"] == 0
+    assert 0 < none["needs_to_public_issues"] < many["needs_to_public_issues"]
+    assert many["issues_raised"] > none["issues_raised"]
+
+
+def test_meetings_invite_a_delegate_of_each_organization():
+    m = CoGovModel(small(deliberation={"meetings_per_year": 12}, committee=STAFFED), rng=3,
+                   collect=False)
+    delegates = m.deliberation.delegates(0)
+    orgs = [o for o in m.orgs_by_comm[0] if o.members.size]
+    assert delegates.size == len(orgs) > 0
+    assert all(np.isin(d, o.members) for d, o in zip(delegates, orgs))
+    held = []
+    for day in sorted(m.deliberation.meeting_days)[:4]:
+        m.run(day - m.day)
+        expected = m.deliberation.delegates(0)  # the organizations as the meeting day begins
+        m.step()
+        if m.deliberation.meetings > len(held):
+            held.append(day)
+            # the meeting was held: every delegate was invited in person
+            assert (m.last_invited[expected] == day).all()
+    assert held

@@ -65,6 +65,9 @@ def test_time_series_matches_summary():
         assert ts[f"disputes_taken_{ch}"].sum() == s[f"disputes_taken_{ch}"]
         assert ts[f"disputes_resolved_{ch}"].sum() == s[f"disputes_resolved_by_{ch}"]
     assert ts["disputes_escalated"].sum() == sum(d.escalated for d in m.disputes.log + m.disputes.open)
+    for t in DISPUTE_TYPES:  # by type, day by day
+        assert ts[f"disputes_opened_{t}"].sum() == s[f"disputes_opened_{t}"]
+        assert ts[f"disputes_resolved_{t}"].sum() == sum(d.resolved and d.dtype == t for d in m.disputes.log)
 
 
 def test_no_lawyer_no_professional_resolutions(base):
