@@ -158,6 +158,8 @@ def summary(model) -> dict:
         out[f"participation_year_age_{label.replace('-', '_').replace('+', '_plus')}"] = \
             float(act_year[m].mean()) if m.any() else float("nan")
     acts = pop.acts_last_year()
+    out["acts_year_total"] = int(acts.sum())
+    out["acts_per_participant_year"] = float(acts.sum() / max(1, int((acts > 0).sum())))
     out["top10_share_of_acts"], out["gini_of_acts"] = concentration(acts)
     activists = acts >= model.p.organizations.activist_acts
     out["core_activist_share"] = float(activists.mean())
