@@ -127,6 +127,8 @@ class DisputeSystem:
         self.queue_days = dict.fromkeys(THIRD_PARTY, 0)  # sum over days of queue lengths
         self.days = 0
         self._accrual = None  # the slow channels' daily capacity and credit cap (see _capacities)
+        self._fester_key = None  # (open disputes, network) of the cached parties and ties
+        self._fester_sets = None
 
     # ------------------------------------------------------------------- arrival
     def present(self, ch: str) -> bool:
@@ -226,11 +228,11 @@ class DisputeSystem:
                 self.open.append(d)
         # detection: the parties report, or a grid worker finds it on a visit
         report_extra = sm.digital_report_gain if (sm.online_mediation or sm.digital_ordering) else 0.0
-        hh = m.pop.household
+        visited_res = m.visited_residents
         for d in self.open:
             if d.detected < 0:
                 u = d.rng.random()  # drawn every day, so paired runs stay aligned
-                visited = bool(m.visited_today[hh[d.parties]].any())
+                visited = bool(visited_res[d.parties].any())
                 if visited or d.dtype == "collective" or \
                         u < pd.report_prob_day * self.trust_of(d) + report_extra:
                     d.detected = day
@@ -405,20 +407,27 @@ class DisputeSystem:
             return
         for d in open_:
             d.severity = min(1.0, d.severity + pd.severity_growth_day)
-        parties = np.unique(np.concatenate([d.parties for d in open_]))
+        parties, touched = self._parties_and_ties(open_)
         pop = m.pop
         pop.trust[parties] = np.maximum(0.0, pop.trust[parties] - pd.trust_erosion)
         pop.satisfaction[parties] = np.maximum(0.0, pop.satisfaction[parties] - pd.trust_erosion)
-        # their ties feel it too, half as much (the parties are few: gather their rows of the
-        # network rather than a product over every resident)
-        adj = m.adj_bin
-        rows = [adj.indices[adj.indptr[i]:adj.indptr[i + 1]] for i in parties]
-        hit = np.zeros(pop.n, bool)  # a mask is cheaper than a set difference of sorted arrays
-        hit[np.concatenate(rows)] = True
-        hit[parties] = False
-        touched = np.flatnonzero(hit)
         pop.trust[touched] = np.maximum(0.0, pop.trust[touched] - pd.trust_erosion / 2)
         pop.satisfaction[touched] = np.maximum(0.0, pop.satisfaction[touched] - pd.trust_erosion / 2)
+
+    def _parties_and_ties(self, open_: list[Dispute]) -> tuple[np.ndarray, np.ndarray]:
+        """Parties of the open disputes, and their ties who are not parties. Recomputed only
+        when the set of open disputes (or the network, monthly) changes."""
+        key = (tuple(d.id for d in open_), self.model.network_version)
+        if self._fester_key != key:
+            parties = np.unique(np.concatenate([d.parties for d in open_]))
+            # the parties are few: gather their rows of the network rather than a product
+            # over every resident; a mask is cheaper than a set difference
+            adj = self.model.adj_bin
+            hit = np.zeros(self.model.pop.n, bool)
+            hit[np.concatenate([adj.indices[adj.indptr[i]:adj.indptr[i + 1]] for i in parties])] = True
+            hit[parties] = False
+            self._fester_key, self._fester_sets = key, (parties, np.flatnonzero(hit))
+        return self._fester_sets
 
     # ------------------------------------------------------------------- outcomes
     def daily_row(self) -> dict:

@@ -90,6 +90,7 @@ class CoGovModel(mesa.Model):
         k = p.grants.contests_per_year
         self._contest_days = {int(60 + i * 365 / k) % 365 for i in range(k)}
         self.visited_today = np.zeros(pop.n_households, bool)
+        self.visited_residents = np.zeros(pop.n, bool)  # residents of today's visited households
         # evening opening of facilities (8小时以外) gives working adults more usable free time
         self.free_time = pop.free_time + np.where(
             ~pop.retired & p.moral.evening_opening, p.moral.evening_free_time_gain, 0.0)
@@ -120,7 +121,7 @@ class CoGovModel(mesa.Model):
 
         self.collect = collect
         self.datacollector = outcomes.DailyCollector(
-            model_reporters={k: partial(_read_today, k) for k in outcomes.TIMESERIES_COLUMNS})
+            model_reporters={k: partial(outcomes.read_today, k) for k in outcomes.TIMESERIES_COLUMNS})
         self._last_concentration = (0.0, 0.0)
 
     # ================================================================== the day
@@ -180,8 +181,8 @@ class CoGovModel(mesa.Model):
         n = int(self.visited_today.sum())
         self.grid_visits_total += n
         self.today["grid_visits"] = n
+        self.visited_residents = hh_res = self.visited_today[self.pop.household]
         if n:
-            hh_res = self.visited_today[self.pop.household]
             # a visit is a small sign the community cares
             self.pop.trust[hh_res] += g.visit_trust_gain * (1 - self.pop.trust[hh_res])
 
@@ -322,6 +323,7 @@ class CoGovModel(mesa.Model):
 
     # ================================================================ helpers
     def _set_adjacency(self, adj: sp.csr_array) -> None:
+        self.network_version = getattr(self, "network_version", -1) + 1  # caches key on it
         self.adj = sp.csr_array(adj, dtype=np.float32)
         self.adj.sort_indices()
         self.adj_bin = self.adj.copy()
@@ -428,6 +430,3 @@ class CoGovModel(mesa.Model):
         return net.to_networkx(self.adj, {"community": pop.community, "migrant": pop.migrant,
                                           "party": pop.party, "retired": pop.retired})
 
-
-def _read_today(key: str, model: CoGovModel):
-    return model.outcomes_today[key]

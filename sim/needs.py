@@ -59,6 +59,7 @@ class NeedBook:
         self._floats = np.empty((len(UNIFORMS), 0), np.float64)
         self._views()
         self.closed: list[np.ndarray] = []  # blocks of LOG_FIELDS rows
+        self.type_edges = None  # cumulative shares of the need types (set on the first day)
         self.raised = 0
 
     def _views(self) -> None:
@@ -115,7 +116,9 @@ def step(model) -> None:
     u = rng.random(pop.n)
     new = np.flatnonzero(u < pn.per_resident_year / 365.0)
     # the type by inverse transform on the cumulative shares (cheaper than rng.choice with p)
-    ntype = np.searchsorted(np.cumsum(pn.type_shares)[:-1], rng.random(new.size), side="right")
+    if book.type_edges is None:
+        book.type_edges = np.cumsum(pn.type_shares)[:-1]
+    ntype = np.searchsorted(book.type_edges, rng.random(new.size), side="right")
     luck = rng.random((2, new.size))
     book.add(resident=new, community=pop.community[new], grid=model.grid_of[new], ntype=ntype,
              raised=day, reported=-1, status=UNREPORTED, handler=H_NONE, org_id=-1, due=-1, success=0,
@@ -129,7 +132,7 @@ def step(model) -> None:
     p_report = pn.report_base + pn.report_trust_weight * pop.trust[o["resident"]]
     if p.smart.digital_ordering:
         p_report = p_report + p.smart.digital_report_gain
-    visited = model.visited_today[pop.household[o["resident"]]]
+    visited = model.visited_residents[o["resident"]]
     rep = unrep & ((u_report[o["resident"]] < p_report) | visited)
     o["status"][rep] = QUEUED
     o["reported"][rep] = day

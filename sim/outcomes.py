@@ -4,6 +4,8 @@ end-of-run summary.
 
 from __future__ import annotations
 
+from functools import partial
+
 import mesa
 import numpy as np
 
@@ -43,21 +45,23 @@ SPLITS = (("migrant", "local", "migrant"), ("retired", "working", "retired"),
 
 
 def _group_means(model, columns: list[np.ndarray]) -> dict[str, list[float]]:
-    """Mean of each column within each reporting group: one matrix-vector product per split
-    (the second group of a split is the total minus the first)."""
+    """Mean of each column within each reporting group: one matrix product of the columns
+    with [1, migrant, retired, party] (the first group of a split is the total minus the
+    second)."""
     cache = getattr(model, "_split_cache", None)
     if cache is None:
-        cache = model._split_cache = [
-            (g0, g1, getattr(model.pop, attr).astype(np.float64),
-             max(1.0, float((~getattr(model.pop, attr)).sum())),
-             max(1.0, float(getattr(model.pop, attr).sum()))) for attr, g0, g1 in SPLITS]
-    X = np.array(columns, dtype=np.float64)
-    totals = X.sum(axis=1)
-    out = {}
-    for g0, g1, ind, n0, n1 in cache:
-        s1 = X @ ind
-        out[g0] = list((totals - s1) / n0)
-        out[g1] = list(s1 / n1)
+        pop = model.pop
+        ind = np.column_stack([np.ones(pop.n)] + [getattr(pop, attr) for attr, _, _ in SPLITS])
+        sizes = ind.sum(axis=0)
+        cache = model._split_cache = (ind.astype(np.float64), sizes)
+    ind, sizes = cache
+    S = np.array(columns, dtype=np.float64) @ ind  # (columns x [total, split 1, 2, 3])
+    out = {"all": list(S[:, 0] / max(1.0, sizes[0]))}
+    for j, (_, g0, g1) in enumerate(SPLITS, start=1):
+        n1 = max(1.0, sizes[j])
+        n0 = max(1.0, sizes[0] - sizes[j])
+        out[g0] = list((S[:, 0] - S[:, j]) / n0)
+        out[g1] = list(S[:, j] / n1)
     return out
 
 
@@ -65,7 +69,7 @@ def daily(model) -> dict:
     """Today's outcome row."""
     pop, day = model.pop, model.day
     last = pop.last_act
-    last_any = last.max(axis=0)
+    last_any = pop.last_any()
     act30 = last_any > day - 30
     act_year = last_any > day - 365
     row = {"day": day, "participation_30d": float(act30.mean()),
@@ -80,7 +84,7 @@ def daily(model) -> dict:
         for si, s in enumerate(STATE):
             row[f"{s}_{g}"] = float(means[g][1 + si])
     for si, s in enumerate(STATE):
-        row[f"{s}_mean"] = float(getattr(pop, s).mean())
+        row[f"{s}_mean"] = float(means["all"][1 + si])
     for k in DAILY_COUNTERS:
         row[k] = int(model.today[k])
     sg = 0.0
@@ -119,8 +123,16 @@ class DailyCollector(mesa.DataCollector):
             return
         if hasattr(self, "_collection_steps"):
             self._collection_steps.append(model.time)
+        row = model.outcomes_today
         for var, reporter in self.model_reporters.items():
-            self.model_vars[var].append(reporter(model))
+            # our own reporters read today's row: read it directly (one call fewer per column)
+            direct = isinstance(reporter, partial) and reporter.func is read_today
+            self.model_vars[var].append(row[reporter.args[0]] if direct else reporter(model))
+
+
+def read_today(key: str, model) -> float | int:
+    """Model reporter of one column of today's outcome row (``partial(read_today, key)``)."""
+    return model.outcomes_today[key]
 
 
 def concentration(acts: np.ndarray) -> tuple[float, float]:
@@ -140,7 +152,7 @@ def summary(model) -> dict:
     """End-of-run summary of every outcome the brief lists."""
     pop, day = model.pop, model.day - 1
     last = pop.last_act
-    last_any = last.max(axis=0)
+    last_any = pop.last_any()
     masks = pop.groups()
     out: dict = {"days": model.day, "residents": pop.n, "communities": pop.n_communities,
                  "seed": model.seed}

@@ -69,6 +69,7 @@ class Population:
         self.free_time = np.asarray(beh.free_time_by_age, float)[self.age_group]
 
         self.last_act = np.full((len(ACT_TYPES), n), NEVER, dtype=np.int64)
+        self._last_any = np.full(n, NEVER, dtype=np.int64)  # kept up to date by record_acts
         self.acts = np.zeros((len(ACT_TYPES), n), dtype=np.int64)  # since start
         self.acts_year_ring = np.zeros((12, n), dtype=np.int32)    # acts per 30-day block
         self.memberships = np.zeros(n, dtype=np.int32)
@@ -76,7 +77,9 @@ class Population:
 
     # ------------------------------------------------------------------ derived state
     def last_any(self) -> np.ndarray:
-        return self.last_act.max(axis=0)
+        """Last day of any act (the maximum of ``last_act`` over act types; kept up to date
+        by :meth:`record_acts`, so it costs nothing to read)."""
+        return self._last_any
 
     def acted_within(self, day: int, days: int) -> np.ndarray:
         return self.last_any() > day - days
@@ -92,6 +95,7 @@ class Population:
         # ``who`` holds each resident at most once (decisions are taken over unique
         # candidates), so plain fancy-index updates are exact and much faster than add.at
         self.last_act[act, who] = day
+        self._last_any[who] = day
         self.acts[act, who] += 1
         self.acts_year_ring[(day // 30) % 12, who] += 1
         self.fatigue[who] = np.minimum(1.0, self.fatigue[who] + fatigue_per_act)
