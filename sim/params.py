@@ -178,9 +178,9 @@ class Committee(Section):
                              source="T: 6 staff for ~5,000 residents (Guangzhou); 003: 每万城镇常住人口不少于18人的标准")
     staff_hours_per_day: float = P(8.0, unit="hours", ge=0, le=16, role="constant",
                                    meaning="working hours per staff member per day", source="A")
-    staff_cost_yuan_per_year: float = P(60000, unit="yuan/staff/year", ge=0, role="constant",
+    staff_cost_yuan_per_year: float = P(60000, unit="yuan/staff/year", ge=0, le=1e6, role="constant",
                                         meaning="cost of one staff member", source="A")
-    office_budget_yuan: float = P(100000, unit="yuan/community/year", ge=0, role="lever",
+    office_budget_yuan: float = P(100000, unit="yuan/community/year", ge=0, le=1e8, role="lever",
                                   meaning="office and activity funds; part supports organizations",
                                   source="003: 每个社区办公经费不低于20万元 (reform standard)")
     org_support_share: float = P(0.3, unit="share", ge=0, le=1, role="lever",
@@ -217,7 +217,7 @@ class Committee(Section):
     duty_list_cap: bool = P(False, unit="switch", role="lever",
                             meaning="a published duty list: new items only with funding (权随责走、费随事转)",
                             source="002: “权随责走、费随事转”的原则; 003: 职能部门职责下沉准入和审查备案制度")
-    funded_item_cost_yuan: float = P(20000, unit="yuan/item/year", ge=0, role="constant",
+    funded_item_cost_yuan: float = P(20000, unit="yuan/item/year", ge=0, le=1e7, role="constant",
                                      meaning="funding that comes with an item under the duty list (pays for the hours)",
                                      source="002 (amount: A)")
     dispatch_hours_per_order: float = P(0.25, unit="staff-hours", ge=0, le=10,
@@ -249,7 +249,7 @@ class Grid(Section):
     visit_trust_gain: float = P(0.002, unit="share", ge=0, le=0.1,
                                 meaning="trust moved towards 1 in a visited household (a sign the community cares)",
                                 source="A")
-    worker_cost_yuan_per_year: float = P(50000, unit="yuan/worker/year", ge=0, role="constant",
+    worker_cost_yuan_per_year: float = P(50000, unit="yuan/worker/year", ge=0, le=1e6, role="constant",
                                          meaning="cost of one grid worker", source="A")
 
 
@@ -315,11 +315,11 @@ class Organizations(Section):
                              meaning="members of an initial organization", source="A")
     activities_per_week: float = P(1.0, unit="activities/week", ge=0, le=14,
                                    meaning="activities an organization runs a week", source="A")
-    cost_per_activity_yuan: float = P(150, unit="yuan", ge=0,
+    cost_per_activity_yuan: float = P(150, unit="yuan", ge=0, le=1e5,
                                       meaning="cash an activity consumes", source="A")
-    initial_funds_yuan: float = P(2000, unit="yuan", ge=0,
+    initial_funds_yuan: float = P(2000, unit="yuan", ge=0, le=1e7,
                                   meaning="funds of a new organization without a grant", source="A")
-    dues_yuan_per_member_month: float = P(2.0, unit="yuan", ge=0,
+    dues_yuan_per_member_month: float = P(2.0, unit="yuan", ge=0, le=1e4,
                                           meaning="members' monthly contributions", source="A")
     recruit_prob_per_tie_month: float = P(0.01, unit="probability", ge=0, le=1,
                                           meaning="monthly chance a member brings one non-member tie in",
@@ -362,14 +362,14 @@ class Grants(Section):
                                source="004: 街道已举办两次社区公益微创投大赛")
     grants_per_contest: int = P(13, unit="projects", ge=0, le=500, role="lever",
                                 meaning="projects funded per contest", source="004: 两次共评选出26个公益微项目 (13 a contest, derived)")
-    amount_min_yuan: float = P(1000, unit="yuan", ge=0, role="lever",
+    amount_min_yuan: float = P(1000, unit="yuan", ge=0, le=1e7, role="lever",
                                meaning="smallest grant", source="004: 1000—10000元不等的项目奖励资金")
-    amount_max_yuan: float = P(10000, unit="yuan", ge=0, role="lever",
+    amount_max_yuan: float = P(10000, unit="yuan", ge=0, le=1e7, role="lever",
                                meaning="largest grant", source="004: 1000—10000元不等的项目奖励资金; T Harbin at most 5,000")
     proposal_training: bool = P(False, unit="switch", role="lever",
                                 meaning="proposal-writing training for resident leaders (more and better proposals)",
                                 source="004: 项目书撰写等多次追踪培训和集中授课")
-    training_cost_yuan: float = P(20000, unit="yuan/contest", ge=0, role="constant",
+    training_cost_yuan: float = P(20000, unit="yuan/contest", ge=0, le=1e7, role="constant",
                                   meaning="cost of the training for one contest", source="A")
     scoring: Literal["quality", "random", "need"] = P(
         "quality", unit="rule", role="lever",
@@ -377,7 +377,7 @@ class Grants(Section):
         source="A")
     project_days: int = P(180, unit="days", ge=1, le=730,
                           meaning="how long a funded project runs activities", source="A")
-    yuan_per_extra_activity: float = P(1500, unit="yuan", gt=0,
+    yuan_per_extra_activity: float = P(1500, unit="yuan", gt=0, le=1e7,
                                        meaning="money scale of extra activities: a project adds log(1 + amount/scale) activities a week",
                                        source="A: diminishing returns to money")
 
@@ -392,7 +392,7 @@ class PurchasedServices(Section):
     items: int = P(0, unit="items", ge=0, le=500, role="lever",
                    meaning="service items the government contracts to organizations in each community",
                    source="000: 将139项政务服务交由社会组织承接 (Wuhou); 003: 每年新增3个以上服务项目纳入购买清单")
-    budget_per_item_yuan: float = P(30000, unit="yuan/item/year", ge=0, role="lever",
+    budget_per_item_yuan: float = P(30000, unit="yuan/item/year", ge=0, le=1e8, role="lever",
                                     meaning="contract value of one item", source="A")
     yuan_per_service: float = P(165.0, unit="yuan/need served", gt=0, le=100000,
                                 meaning="contract money one served need costs: an item serves budget_per_item_yuan / (365 x this) needs a day",
@@ -409,7 +409,7 @@ class Incubation(Section):
     hub: bool = P(False, unit="switch", role="lever",
                   meaning="a hub (枢纽型) organization incubates new groups",
                   source="002: 加强枢纽型社会组织建设; 004: “1+9+N”社区社会组织孵化培育计划; 001: 等50家机构加入联盟")
-    hub_cost_yuan: float = P(200000, unit="yuan/year", ge=0, role="constant",
+    hub_cost_yuan: float = P(200000, unit="yuan/year", ge=0, le=1e8, role="constant",
                              meaning="running cost of the hub", source="A")
     hub_foundings_per_year: float = P(4.0, unit="organizations/year", ge=0, le=100, role="lever",
                                       meaning="groups the hub incubates a year in each community", source="A")
@@ -421,7 +421,7 @@ class Incubation(Section):
     social_workers: float = P(0.0, unit="workers/community", ge=0, le=50, role="lever",
                               meaning="social workers attached to community organizations",
                               source="000: 社区、社会组织、社工“三社联动”")
-    social_worker_cost_yuan: float = P(80000, unit="yuan/worker/year", ge=0, role="constant",
+    social_worker_cost_yuan: float = P(80000, unit="yuan/worker/year", ge=0, le=1e6, role="constant",
                                        meaning="cost of one social worker", source="A")
     social_worker_capacity_factor: float = P(1.5, unit="factor", ge=1, le=10,
                                              meaning="needs an organization with a social worker serves, relative to one without",
@@ -655,7 +655,7 @@ class Legal(Section):
     lawyer_hours_per_week: float = P(0.0, unit="hours/week", ge=0, le=80, role="lever",
                                       meaning="community lawyer / professional mediator hours",
                                       source="000: 律师深入社区接受群众法律咨询; 003: 打造“律师进社区” (hours: A)")
-    lawyer_cost_yuan_per_hour: float = P(300, unit="yuan/hour", ge=0, role="constant",
+    lawyer_cost_yuan_per_hour: float = P(300, unit="yuan/hour", ge=0, le=1e4, role="constant",
                                          meaning="cost of a lawyer hour", source="A")
     police_days_per_week: float = P(1.0, unit="days/week", ge=0, le=7, role="lever",
                                     meaning="days the community police officer and auxiliaries are present",
@@ -698,7 +698,7 @@ class Transparency(Section):
     withheld_share: float = P(0.1, unit="share", ge=0, le=1,
                               meaning="share of the quarterly payment withheld for each failed monthly test in the quarter",
                               source="004: 季度款项是否全额拨付 (share: A)")
-    cost_yuan_per_year: float = P(10000, unit="yuan/year", ge=0, role="constant",
+    cost_yuan_per_year: float = P(10000, unit="yuan/year", ge=0, le=1e8, role="constant",
                                   meaning="cost of publishing and testing", source="A")
 
 
@@ -713,7 +713,7 @@ class Moral(Section):
                               source="003: “8小时外社区文体娱乐设施开放计划”")
     evening_free_time_gain: float = P(0.15, unit="0-1", ge=0, le=1,
                                       meaning="free time added to working adults by evening opening", source="A")
-    cost_yuan_per_year: float = P(30000, unit="yuan/year", ge=0, role="constant",
+    cost_yuan_per_year: float = P(30000, unit="yuan/year", ge=0, le=1e8, role="constant",
                                   meaning="cost of awards and evening opening, each", source="A")
 
 
@@ -727,7 +727,7 @@ class Smart(Section):
                                        meaning="dispatch hours per order with digital ordering", source="A")
     online_mediation: bool = P(False, unit="switch", role="lever",
                                meaning="an online dispute mediation platform", source="003: 构建线上化解纠纷工作机制")
-    cost_yuan_per_year: float = P(50000, unit="yuan/year", ge=0, role="constant",
+    cost_yuan_per_year: float = P(50000, unit="yuan/year", ge=0, le=1e8, role="constant",
                                   meaning="platform cost, each", source="A")
 
 
