@@ -128,6 +128,7 @@ class DisputeSystem:
         self.days = 0
         self._accrual = None  # the slow channels' daily capacity and credit cap (see _capacities)
         self._fester_key = None  # (open disputes, network) of the cached parties and ties
+        self._volunteer = None  # the volunteer channel's daily capacity (see _volunteer_capacity)
         self._fester_sets = None
 
     # ------------------------------------------------------------------- arrival
@@ -135,7 +136,7 @@ class DisputeSystem:
         """Whether a channel exists in the scenario at all (a busy one still exists)."""
         p = self.model.p
         lg, pd = p.legal, p.disputes
-        return {"volunteer": lg.volunteer_mediators_per_1000 > 0 and pd.volunteer_cases_per_mediator_day > 0,
+        return {"volunteer": float(self._volunteer_capacity().sum()) > 0,
                 "committee": True,
                 "professional": lg.lawyer_hours_per_week > 0,
                 "police": lg.police_days_per_week > 0 and pd.police_cases_per_day > 0,
@@ -278,11 +279,26 @@ class DisputeSystem:
         credit does not pile up beyond a week's worth (at least one case)."""
         m, pd, lg = self.model, self.model.p.disputes, self.model.p.legal
         n_c = m.pop.n_communities
-        sizes = np.array([mm.size for mm in m.community_members], float)
-        daily = {"volunteer": lg.volunteer_mediators_per_1000 * sizes / 1000 * pd.volunteer_cases_per_mediator_day,
+        daily = {"volunteer": self._volunteer_capacity(),
                  "professional": np.full(n_c, lg.lawyer_hours_per_week / 7 / pd.lawyer_hours_per_case),
                  "street": np.full(n_c, pd.street_cases_per_day)}
         return {ch: (dly, np.where(dly > 0, np.maximum(7 * dly, 1.0), 0.0)) for ch, dly in daily.items()}
+
+    def _volunteer_capacity(self) -> np.ndarray:
+        """Cases a day of the volunteer channel by community: building heads and volunteer
+        mediators, plus the party members who serve (registered in-service and retired).
+        Fixed for the run (registration is)."""
+        if self._volunteer is not None:
+            return self._volunteer
+        m = self.model
+        lg, pd, party = m.p.legal, m.p.disputes, m.p.party
+        pop = m.pop
+        sizes = np.array([mm.size for mm in m.community_members], float)
+        serving = np.bincount(pop.community[pop.registered | (pop.party & pop.retired)],
+                              minlength=pop.n_communities)
+        self._volunteer = (lg.volunteer_mediators_per_1000 * sizes / 1000 * pd.volunteer_cases_per_mediator_day
+                           + serving * party.mediation_cases_per_member_day)
+        return self._volunteer
 
     def _capacities(self, rng) -> None:
         m, pd, lg = self.model, self.model.p.disputes, self.model.p.legal

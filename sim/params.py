@@ -450,6 +450,9 @@ class Party(Section):
     retired_member_hours_per_month: float = P(2.0, unit="hours/month", ge=0, le=200,
                                               meaning="community service hours of a retired resident party member",
                                               source="A")
+    mediation_cases_per_member_day: float = P(0.001, unit="cases/member/day", ge=0, le=1,
+                                              meaning="disputes a serving party member (registered in-service or retired) takes as a mediator a day, in the volunteer channel",
+                                              source="BRIEF: party members lead or mediate; 003: 双服务 (rate: A)")
     invitations_per_hour: float = P(0.6, unit="invitations/hour", ge=0, le=50,
                                     meaning="ties a serving party member invites per service hour", source="A")
     evaluation: bool = P(False, unit="switch", role="lever",

@@ -116,9 +116,18 @@ def test_digital_reporting_finds_disputes_earlier():
     assert on["disputes_detect_days_mean"] < off["disputes_detect_days_mean"]
 
 
-def test_no_volunteer_mediators():
-    _, s = run(legal={"volunteer_mediators_per_1000": 0.0})
-    assert s["disputes_taken_volunteer"] == 0
+def test_volunteer_channel_is_building_heads_and_serving_party_members():
+    """Without volunteer mediators and with party members who do not mediate there is no
+    volunteer channel; party members who mediate open it, and more registered in-service
+    members (双报到) take more cases."""
+    no_vol = {"volunteer_mediators_per_1000": 0.0}
+    _, none = run(legal=no_vol, party={"mediation_cases_per_member_day": 0.0})
+    assert none["disputes_taken_volunteer"] == 0
+    _, few = run(legal=no_vol, party={"mediation_cases_per_member_day": 0.002,
+                                      "double_registration_share": 0.0})
+    _, many = run(legal=no_vol, party={"mediation_cases_per_member_day": 0.002,
+                                       "double_registration_share": 1.0})
+    assert 0 < few["disputes_taken_volunteer"] < many["disputes_taken_volunteer"]
 
 
 def test_strong_ties_settle_directly(base):
