@@ -504,9 +504,3 @@ class DisputeSystem:
             out[f"mediation_success_share_{t}"] = (sum(d.resolved for d in med_t) / len(med_t)
                                                    if med_t else nan)
         return out
-
-    def mean_wait(self, channel: str) -> float:
-        """Mean days cases queued for a channel: from joining its queue to being taken or
-        moving on (after ``max_wait_days``)."""
-        w = [x for c, x, _ in self.waits if c == channel]
-        return float(np.mean(w)) if w else float("nan")

@@ -31,7 +31,6 @@ from .participation import decide, update_satisfaction, update_trust
 from .property import success_gain
 
 PUBLIC = NEED_TYPES.index("public")
-ADMIN = NEED_TYPES.index("administrative")
 # status codes of an open need
 UNREPORTED, QUEUED, AT_DEPARTMENT, IN_SERVICE = 0, 1, 2, 3
 # handler kinds

@@ -13,7 +13,7 @@ import math
 import mesa
 import numpy as np
 
-from .params import NEED_TO_ORG, NEED_TYPES, ORG_TYPES
+from .params import NEED_TYPES, ORG_TYPES
 from .residents import ACT_TYPES
 
 ORG_ACT = ACT_TYPES.index("organization")
@@ -302,13 +302,6 @@ def award_contracts(model, rng: np.random.Generator) -> None:
             model.spend["purchased_services"] += ps.budget_per_item_yuan
 
 
-def handler_orgs(model, community: int, need_type: str) -> list[SocialOrganization]:
-    t = NEED_TO_ORG[need_type]
-    if t is None:
-        return []
-    return [o for o in model.orgs_by_comm.get(community, []) if o.org_type == t]
-
-
 __all__ = ["SocialOrganization", "found", "monthly", "grant_contest", "award_contracts",
            "assign_social_workers",
-           "resident_foundings", "hub_incubation", "handler_orgs", "NEED_TYPES"]
+           "resident_foundings", "hub_incubation", "NEED_TYPES"]

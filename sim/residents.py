@@ -73,16 +73,12 @@ class Population:
         self.acts = np.zeros((len(ACT_TYPES), n), dtype=np.int64)  # since start
         self.acts_year_ring = np.zeros((12, n), dtype=np.int32)    # acts per 30-day block
         self.memberships = np.zeros(n, dtype=np.int32)
-        self.invitations_received = np.zeros(n, dtype=np.int64)
 
     # ------------------------------------------------------------------ derived state
     def last_any(self) -> np.ndarray:
         """Last day of any act (the maximum of ``last_act`` over act types; kept up to date
         by :meth:`record_acts`, so it costs nothing to read)."""
         return self._last_any
-
-    def acted_within(self, day: int, days: int) -> np.ndarray:
-        return self.last_any() > day - days
 
     def acts_last_year(self) -> np.ndarray:
         return self.acts_year_ring.sum(axis=0)
