@@ -129,6 +129,7 @@ class DisputeSystem:
         self._accrual = None  # the slow channels' daily capacity and credit cap (see _capacities)
         self._fester_key = None  # (open disputes, network) of the cached parties and ties
         self._volunteer = None  # the volunteer channel's daily capacity (see _volunteer_capacity)
+        self._online = None  # the online platform's daily capacity (set with _accrual)
         self._fester_sets = None
 
     # ------------------------------------------------------------------- arrival

@@ -68,6 +68,7 @@ class CoGovModel(mesa.Model):
             self.base_adj = net.load_user_network(p.network.edge_list, pop.n)
         else:
             self.base_adj = net.generate(self.streams.network, pop, p.network)
+        self.network_version = -1  # bumped by every _set_adjacency
         self._org_pairs_i: list[np.ndarray] = []
         self._org_pairs_j: list[np.ndarray] = []
         self._set_adjacency(self.base_adj)
@@ -95,7 +96,7 @@ class CoGovModel(mesa.Model):
         self.free_time = pop.free_time + np.where(
             ~pop.retired & p.moral.evening_opening, p.moral.evening_free_time_gain, 0.0)
         self.social_share = np.zeros(pop.n)
-        self.acts_year = np.zeros(pop.n, dtype=np.int64)
+        self._refresh_acts_year()
         self.org_support_ratio = np.ones(pop.n_communities)
         self.spend = Counter({k: 0.0 for k in LEVERS_WITH_COST})
         self.foundings = Counter({k: 0 for k in ORG_ORIGINS})
@@ -240,10 +241,11 @@ class CoGovModel(mesa.Model):
                 self.org_invitations_total += guests.size
             decide(self, org.members, "organization")
             if guests.size:
-                # members decided above: the guests are the rest (members are sorted and unique)
+                # members decided above: the guests are the others (members are sorted, unique
+                # and at least one)
                 guests = np.unique(guests)
-                pos = np.minimum(np.searchsorted(org.members, guests), max(org.members.size - 1, 0))
-                guests = guests[org.members[pos] != guests] if org.members.size else guests
+                pos = np.minimum(np.searchsorted(org.members, guests), org.members.size - 1)
+                guests = guests[org.members[pos] != guests]
             if guests.size:
                 decide(self, guests, "organization", extra_logit=self.p.organizations.guest_logit)
 
@@ -254,7 +256,7 @@ class CoGovModel(mesa.Model):
         if p.incubation.hub:
             orgs_mod.hub_incubation(self, s.hub)
         if day % 30 == 29:
-            self.acts_year = self.pop.acts_last_year()
+            self._refresh_acts_year()
             orgs_mod.monthly(self, s.org_monthly)
             if p.transparency.publish_affairs:
                 tr = self.pop.trust
@@ -270,12 +272,18 @@ class CoGovModel(mesa.Model):
             orgs_mod.award_contracts(self, s.contracts)
             self._refresh_org_lookup()
         if doy in self._contest_days:
-            self.acts_year = self.pop.acts_last_year()
+            self._refresh_acts_year()
             orgs_mod.grant_contest(self, s.grants)
             self._refresh_org_lookup()
         if p.party.evaluation and doy == p.party.evaluation_day_of_year:
             self._party_evaluation(s.party)
         self._accrue_costs()
+
+    def _refresh_acts_year(self) -> None:
+        """Acts of each resident in the last year, and the core activists (at least
+        ``organizations.activist_acts`` of them): refreshed monthly and before a contest."""
+        self.acts_year = self.pop.acts_last_year()
+        self.activists = np.flatnonzero(self.acts_year >= self.p.organizations.activist_acts)
 
     def _party_evaluation(self, rng) -> None:
         """Resident representatives evaluate party members (an evaluation act), then members
@@ -323,7 +331,7 @@ class CoGovModel(mesa.Model):
 
     # ================================================================ helpers
     def _set_adjacency(self, adj: sp.csr_array) -> None:
-        self.network_version = getattr(self, "network_version", -1) + 1  # caches key on it
+        self.network_version += 1  # caches of network-derived sets key on it
         self.adj = sp.csr_array(adj, dtype=np.float32)
         self.adj.sort_indices()
         self.adj_bin = self.adj.copy()

@@ -120,10 +120,7 @@ def founder_type(model, founder: int, rng: np.random.Generator) -> str:
 def resident_foundings(model, rng: np.random.Generator) -> None:
     """Core activists found organizations; filing and social workers make it easier."""
     po, inc = model.p.organizations, model.p.incubation
-    cached = getattr(model, "_activists", None)
-    if cached is None or cached[0] is not model.acts_year:  # acts_year is refreshed monthly
-        model._activists = cached = (model.acts_year, np.flatnonzero(model.acts_year >= po.activist_acts))
-    activists = cached[1]
+    activists = model.activists
     rate = po.founding_per_activist_year / 365.0
     if inc.filing_instead_of_registration:
         rate *= inc.filing_founding_factor
