@@ -27,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from .params import NEED_TO_ORG, NEED_TYPES
+from .kernels import needs_day
 from .participation import decide, update_satisfaction, update_trust
 from .property import success_gain
 
@@ -42,8 +43,8 @@ LOGGED = ("resident", "community", "ntype", "raised", "reported", "handler")  # 
 
 
 LOG_FIELDS = LOGGED + ("closed", "outcome")
-_ROW = {f: k for k, f in enumerate(FIELDS)}
-_LOGGED_ROWS = [_ROW[f] for f in LOGGED]
+# the need type each organization type serves (an organization serves at most one)
+_SERVES = {org: NEED_TYPES.index(t) for t, org in NEED_TO_ORG.items() if org is not None}
 
 
 class NeedBook:
@@ -65,31 +66,12 @@ class NeedBook:
         self.open = {f: self._ints[k] for k, f in enumerate(FIELDS)}
         self.open.update({f: self._floats[k] for k, f in enumerate(UNIFORMS)})
 
-    def add(self, **cols) -> None:
-        n = len(cols["resident"])
-        if n == 0:
-            return
-        block = np.empty((len(FIELDS), n), np.int64)
-        for k, f in enumerate(FIELDS):
-            block[k] = cols.get(f, -1)  # a scalar fills the row
-        self._ints = np.concatenate((self._ints, block), axis=1)
-        self._floats = np.concatenate((self._floats, np.stack([cols[f] for f in UNIFORMS])), axis=1)
+    def advance(self, ints: np.ndarray, floats: np.ndarray, closed: np.ndarray) -> None:
+        """Take the day's book (open needs) and log block (needs closed today)."""
+        self._ints, self._floats = ints, floats
         self._views()
-
-    def close(self, mask: np.ndarray, day: int, outcome: np.ndarray) -> None:
-        """Move needs under ``mask`` to the log with outcome 1 fulfilled / 0 not / 2 to an issue."""
-        if not mask.any():
-            return
-        gone = self._ints[:, mask]
-        rec = np.empty((len(LOG_FIELDS), gone.shape[1]), np.int64)
-        rec[:len(LOGGED)] = gone[_LOGGED_ROWS]
-        rec[len(LOGGED)] = day
-        rec[len(LOGGED) + 1] = outcome
-        self.closed.append(rec)
-        keep = ~mask
-        self._ints = self._ints[:, keep]
-        self._floats = self._floats[:, keep]
-        self._views()
+        if closed.shape[1]:
+            self.closed.append(closed)
 
     def log(self) -> dict[str, np.ndarray]:
         """Every closed need: a dict of arrays (``LOG_FIELDS``)."""
@@ -100,13 +82,14 @@ class NeedBook:
         return {f: self.closed[0][k] for k, f in enumerate(LOG_FIELDS)}
 
 
-def _delay(mean: float, u: np.ndarray) -> np.ndarray:
-    """Exponential delays of the given mean from the needs' own uniforms (rounded days)."""
-    return (-mean * np.log1p(-u)).round().astype(np.int64)
-
-
 def step(model) -> None:
-    """One day of the needs pipeline (see module docstring)."""
+    """One day of the needs pipeline (see module docstring).
+
+    The random draws and everything that touches model objects happen here; the pass over
+    the open needs (reporting, dispatch, departments, completion, abandonment, compaction)
+    is one compiled kernel, :func:`sim.kernels.needs_day`, which follows the numbered rules
+    above in the same order.
+    """
     p, pop, book, day = model.p, model.pop, model.needs, model.day
     rng = model.streams.need_arrivals
     pn = p.needs
@@ -118,133 +101,77 @@ def step(model) -> None:
     if book.type_edges is None:
         book.type_edges = np.cumsum(pn.type_shares)[:-1]
     ntype = np.searchsorted(book.type_edges, rng.random(new.size), side="right")
-    luck = rng.random((2, new.size))
-    book.add(resident=new, community=pop.community[new], grid=model.grid_of[new], ntype=ntype,
-             raised=day, reported=-1, status=UNREPORTED, handler=H_NONE, org_id=-1, due=-1, success=0,
-             u_delay=luck[0], u_success=luck[1])
+    luck = rng.random((2, new.size))  # the need's own u_delay, u_success
     book.raised += new.size
-    o = book.open
-
-    # 2. reporting: trust, digital ordering, grid visits (one uniform per resident a day)
+    # 2. reporting: one uniform per resident a day
     u_report = model.streams.need_reporting.random(pop.n)
-    unrep = o["status"] == UNREPORTED
-    p_report = pn.report_base + pn.report_trust_weight * pop.trust[o["resident"]]
-    if p.smart.digital_ordering:
-        p_report = p_report + p.smart.digital_report_gain
-    visited = model.visited_residents[o["resident"]]
-    rep = unrep & ((u_report[o["resident"]] < p_report) | visited)
-    o["status"][rep] = QUEUED
-    o["reported"][rep] = day
-    model.today["needs_reported"] += int(rep.sum())
-    # grid workers and resident representatives collect shared needs themselves: those go
-    # straight to the pool of public issues, without the committee's dispatch
-    collected = np.flatnonzero(rep & (o["ntype"] == PUBLIC)
-                               & (visited | model.is_representative[o["resident"]]))
-    if collected.size:
-        o["handler"][collected] = H_ISSUE  # leaves the book today (see the compaction below)
-        model.deliberation.add_needs(o["community"][collected], o["grid"][collected])
 
-    # 3. dispatch, community by community, oldest first
-    # the property company's effort (raised by satisfaction-linked payment, 004) adds to the
-    # success of environment/property needs whoever handles them: it does the work behind an
-    # organization, the committee or a department (see sim.property)
-    property_gain = success_gain(model)
-    dispatch_hours = p.committee.dispatch_hours_per_order * (
-        p.smart.digital_dispatch_factor if p.smart.digital_ordering else 1.0)
-    queued = np.flatnonzero((o["status"] == QUEUED) & (o["handler"] != H_ISSUE))
-    to_issue = []
-    for c in np.unique(o["community"][queued]):
-        cq = queued[o["community"][queued] == c]
-        cq = cq[np.argsort(o["reported"][cq], kind="stable")]
-        committee = model.committees[c]
-        linked_gain = property_gain[c]
-        n = committee.units("dispatch", cq.size, dispatch_hours)
-        go = cq[:n]
-        model.today["orders_dispatched"] += n
-        types = o["ntype"][go]
-        # public needs become public issues for deliberation
-        pub = go[types == PUBLIC]
-        o["handler"][pub] = H_ISSUE
-        to_issue.append(pub)
-        rest = go[types != PUBLIC]
-        # organizations of the matching type, while they have capacity today
-        for t in np.unique(o["ntype"][rest]):
-            tn = rest[o["ntype"][rest] == t]
-            taken = 0
-            if NEED_TO_ORG[NEED_TYPES[t]] is not None:
-                for org in model.orgs_by_comm.get(int(c), []):
-                    if org.org_type != NEED_TO_ORG[NEED_TYPES[t]] or taken >= tn.size:
-                        continue
-                    org.service_credit += org.service_capacity()
-                    k = int(min(tn.size - taken, np.floor(org.service_credit)))
-                    if k <= 0:
-                        continue
-                    org.service_credit -= k
-                    sel = tn[taken:taken + k]
-                    taken += k
-                    o["status"][sel] = IN_SERVICE
-                    o["handler"][sel] = H_ORG
-                    o["org_id"][sel] = org.unique_id
-                    o["due"][sel] = day + _delay(pn.org_delay_days, o["u_delay"][sel])
-                    o["success"][sel] = o["u_success"][sel] < org.success_chance() + linked_gain[t]
-            left = tn[taken:]
-            # the committee serves what it can itself; the rest goes to a department
-            k = committee.units("service", left.size, p.committee.service_hours_per_need)
-            sel = left[:k]
-            o["status"][sel] = IN_SERVICE
-            o["handler"][sel] = H_COMMITTEE
-            o["due"][sel] = day + _delay(pn.committee_delay_days, o["u_delay"][sel])
-            o["success"][sel] = o["u_success"][sel] < pn.committee_success + linked_gain[t]
-            dept = left[k:]
-            o["status"][dept] = AT_DEPARTMENT
-            o["handler"][dept] = H_DEPT
-    for pub in to_issue:
-        if pub.size:
-            model.deliberation.add_needs(o["community"][pub], o["grid"][pub])
+    # what the kernel needs of the committees, organizations, property companies and
+    # departments: the property company's effort (raised by satisfaction-linked payment)
+    # adds to the success of environment/property needs whoever handles them
+    committees = model.committees
+    free_hours = np.array([c.free_hours for c in committees])
+    hours_used = np.zeros((len(committees), 2))
+    orgs = [org for c in range(len(committees)) for org in model.orgs_by_comm.get(c, [])]
+    org_start = np.zeros(len(committees) + 1, np.int64)
+    org_start[1:] = np.cumsum([len(model.orgs_by_comm.get(c, [])) for c in range(len(committees))])
+    org_serves = np.array([_SERVES.get(org.org_type, -1) for org in orgs], np.int64)
+    org_capacity = np.array([org.service_capacity() for org in orgs], np.float64)
+    org_success = np.array([org.success_chance() for org in orgs], np.float64)
+    org_credit = np.array([org.service_credit for org in orgs], np.float64)
+    org_uid = np.array([org.unique_id for org in orgs], np.int64)
+    department = model.departments[0]
+    dept_credit = np.array([getattr(department, "_credit", 0.0)])
+    digital = p.smart.digital_ordering
+    (ints, floats, closed, n_reported, dispatched, dept_taken, n_collected, issue_comm, issue_grid,
+     done_res, done_ok, done_org, old_res) = needs_day(
+        book._ints, book._floats, new, ntype, luck, pop.community, model.grid_of, day,
+        u_report, pop.trust, pn.report_base, pn.report_trust_weight,
+        p.smart.digital_report_gain if digital else 0.0, model.visited_residents,
+        model.is_representative, PUBLIC,
+        free_hours, hours_used,
+        p.committee.dispatch_hours_per_order * (p.smart.digital_dispatch_factor if digital else 1.0),
+        p.committee.service_hours_per_need,
+        org_start, org_serves, org_capacity, org_success, org_credit, org_uid,
+        success_gain(model), pn.org_delay_days, pn.committee_delay_days, pn.committee_success,
+        dept_credit, pn.department_capacity_per_day * pop.n_communities, pn.department_delay_days,
+        pn.department_success, pn.abandon_days)
+    book.advance(ints, floats, closed)
+    for c, committee in enumerate(committees):
+        committee.free_hours = free_hours[c]
+        committee.hours_today["dispatch"] += hours_used[c, 0]
+        committee.hours_today["service"] += hours_used[c, 1]
+    for org, credit in zip(orgs, org_credit):
+        org.service_credit = credit
+    department._credit = dept_credit[0]
+    department.cases_taken += dept_taken
+    model.today["needs_reported"] += n_reported
+    model.today["orders_dispatched"] += int(dispatched.sum())
+    # shared needs collected by grid workers and representatives, then those dispatched,
+    # pool into public issues for deliberation
+    if n_collected:
+        model.deliberation.add_needs(issue_comm[:n_collected], issue_grid[:n_collected])
+    if issue_comm.size > n_collected:
+        model.deliberation.add_needs(issue_comm[n_collected:], issue_grid[n_collected:])
 
-    # departments take waiting needs up to their capacity, oldest first
-    waiting = np.flatnonzero(o["status"] == AT_DEPARTMENT)
-    if waiting.size:
-        cap = model.departments[0].capacity_today(pn.department_capacity_per_day, pop.n_communities)
-        take = waiting[np.argsort(o["reported"][waiting], kind="stable")][:cap]
-        o["status"][take] = IN_SERVICE
-        o["due"][take] = day + _delay(pn.department_delay_days, o["u_delay"][take])
-        o["success"][take] = o["u_success"][take] < pn.department_success + \
-            property_gain[o["community"][take], o["ntype"][take]]
-        model.departments[0].cases_taken += take.size
-
-    # 4-5. completion and joint evaluation
-    done = (o["status"] == IN_SERVICE) & (o["due"] <= day)
-    if done.any():
-        idx = np.flatnonzero(done)
-        who = o["resident"][idx]
-        ok = o["success"][idx].astype(bool)
-        evaluators = decide(model, np.unique(who), "evaluation")
+    # 4-5. joint evaluation of finished needs
+    if done_res.size:
+        evaluators = decide(model, np.unique(done_res), "evaluation")
         mark = np.zeros(pop.n, bool)
         mark[evaluators] = True
-        evaluated = mark[who]
-        update_satisfaction(model, who[ok], 1.0)
-        update_satisfaction(model, who[~ok], 0.0)
-        update_trust(model, who[ok], 1.0)
-        update_trust(model, who[~ok], 0.0)
-        orgs = model.org_index
-        for i, oid, s, ev in zip(idx, o["org_id"][idx], ok, evaluated):
-            if oid >= 0 and oid in orgs:
-                org = orgs[oid]
+        update_satisfaction(model, done_res[done_ok], 1.0)
+        update_satisfaction(model, done_res[~done_ok], 0.0)
+        update_trust(model, done_res[done_ok], 1.0)
+        update_trust(model, done_res[~done_ok], 0.0)
+        by_org = done_org >= 0
+        index, learn = model.org_index, p.organizations.reputation_learning
+        for oid, ok, ev in zip(done_org[by_org], done_ok[by_org], mark[done_res[by_org]]):
+            org = index.get(int(oid))
+            if org is not None:
                 org.services_delivered += 1
                 if ev:  # only evaluated services move an organization's reputation
-                    org.reputation += p.organizations.reputation_learning * (float(s) - org.reputation)
-        model.today["needs_fulfilled"] += int(ok.sum())
-
-    # abandonment: too long unreported, or reported but never taken up
-    old = (o["status"] != IN_SERVICE) & (o["raised"] < day - pn.abandon_days) & (o["handler"] != H_ISSUE)
-    if old.any():
-        update_trust(model, o["resident"][old], 0.0, scale=0.5)
-
-    # one compaction a day: needs passed to public issues (outcome 2), finished (1 or 0 by
-    # success) and abandoned (0) move to the log
-    to_pub = o["handler"] == H_ISSUE
-    closing = to_pub | done | old
-    if closing.any():
-        outcome = np.where(to_pub, 2, np.where(done, o["success"], 0))[closing]
-        book.close(closing, day, outcome)
+                    org.reputation += learn * (float(ok) - org.reputation)
+        model.today["needs_fulfilled"] += int(done_ok.sum())
+    # abandonment (too long unreported, or reported but never taken up): trust falls
+    if old_res.size:
+        update_trust(model, old_res, 0.0, scale=0.5)

@@ -11,6 +11,7 @@ import numpy as np
 
 from . import deliberation as _delib
 from . import disputes as _disputes
+from .kernels import participation_sums
 from .needs import H_COMMITTEE, H_DEPT, H_ORG
 from .params import ORG_ORIGINS, ORG_TYPES
 from .residents import ACT_TYPES, AGE_GROUPS
@@ -44,49 +45,45 @@ SPLITS = (("migrant", "local", "migrant"), ("retired", "working", "retired"),
           ("party", "nonparty", "party"))
 
 
-def _group_means(model, columns: list[np.ndarray]) -> dict[str, list[float]]:
-    """Mean of each column within each reporting group: one matrix product of the columns
-    with [1, migrant, retired, party] (the first group of a split is the total minus the
-    second)."""
-    cache = getattr(model, "_split_cache", None)
-    if cache is None:
+def _group_means(model, sums: np.ndarray) -> dict[str, np.ndarray]:
+    """Group means from sums over everyone and over the second group of each split (rows:
+    quantities; columns: [total, split 1, 2, 3]); the first group of a split is the total
+    minus the second."""
+    sizes = getattr(model, "_split_sizes", None)
+    if sizes is None:
         pop = model.pop
-        ind = np.column_stack([np.ones(pop.n)] + [getattr(pop, attr) for attr, _, _ in SPLITS])
-        sizes = ind.sum(axis=0)
-        cache = model._split_cache = (ind.astype(np.float64), sizes)
-    ind, sizes = cache
-    S = np.array(columns, dtype=np.float64) @ ind  # (columns x [total, split 1, 2, 3])
-    out = {"all": list(S[:, 0] / max(1.0, sizes[0]))}
+        sizes = model._split_sizes = np.array(
+            [pop.n] + [int(getattr(pop, attr).sum()) for attr, _, _ in SPLITS], float)
+    out = {"all": sums[:, 0] / max(1.0, sizes[0])}
     for j, (_, g0, g1) in enumerate(SPLITS, start=1):
-        n1 = max(1.0, sizes[j])
-        n0 = max(1.0, sizes[0] - sizes[j])
-        out[g0] = list((S[:, 0] - S[:, j]) / n0)
-        out[g1] = list(S[:, j] / n1)
+        out[g0] = (sums[:, 0] - sums[:, j]) / max(1.0, sizes[0] - sizes[j])
+        out[g1] = sums[:, j] / max(1.0, sizes[j])
     return out
 
 
 def daily(model) -> dict:
     """Today's outcome row."""
     pop, day = model.pop, model.day
-    last = pop.last_act
-    last_any = pop.last_any()
-    act30 = last_any > day - 30
-    act_year = last_any > day - 365
-    row = {"day": day, "participation_30d": float(act30.mean()),
-           "participation_year": float(act_year.mean())}
-    by_type30 = (last > day - 30).mean(axis=1)
+    n = max(1, pop.n)
+    sums, by_type30, active_year = participation_sums(
+        pop.last_act, pop.last_any(), day, pop.trust, pop.efficacy, pop.satisfaction,
+        pop.migrant, pop.retired, pop.party)
+    means = _group_means(model, sums)
+    row = {"day": day, "participation_30d": float(means["all"][0]),
+           "participation_year": active_year / n}
     for i, t in enumerate(ACT_TYPES):
-        row[f"participation_30d_{t}"] = float(by_type30[i])
+        row[f"participation_30d_{t}"] = by_type30[i] / n
         row[f"acts_{t}"] = int(model.today_acts[t])
-    means = _group_means(model, [act30, pop.trust, pop.efficacy, pop.satisfaction])
     for g in GROUPS:
-        row[f"participation_30d_{g}"] = float(means[g][0])
+        m = means[g]
+        row[f"participation_30d_{g}"] = float(m[0])
         for si, s in enumerate(STATE):
-            row[f"{s}_{g}"] = float(means[g][1 + si])
+            row[f"{s}_{g}"] = float(m[1 + si])
     for si, s in enumerate(STATE):
         row[f"{s}_mean"] = float(means["all"][1 + si])
+    today = model.today
     for k in DAILY_COUNTERS:
-        row[k] = int(model.today[k])
+        row[k] = int(today[k])
     sg = 0.0
     for t in COMMITTEE_TASKS:
         h = sum(c.hours_today[t] for c in model.committees)

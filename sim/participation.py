@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .kernels import decide_and_record
 from .residents import ACT_TYPES
 
 
@@ -20,32 +21,27 @@ def base_logit(beh, act: str) -> float:
     return getattr(beh, f"base_logit_{act}")
 
 
-def decide(model, candidates: np.ndarray, act: str, extra_logit: float | np.ndarray = 0.0,
-           draws: np.ndarray | None = None) -> np.ndarray:
-    """Residents among ``candidates`` (index array) who take part; books their acts.
+def decide(model, candidates: np.ndarray, act: str, extra_logit: float = 0.0) -> np.ndarray:
+    """Residents among ``candidates`` (unique index array) who take part; books their acts.
 
-    ``draws`` are the residents' uniforms for today (a fixed draw per resident and act type,
-    so that paired runs compare like with like).
+    Each resident's uniform is today's draw for the act type (one per resident and act type
+    a day, so that paired runs compare like with like). One compiled pass
+    (:func:`sim.kernels.decide_and_record`) computes the logit above and books the acts
+    (:meth:`sim.residents.Population.record_acts` is the same booking in numpy).
     """
     if candidates.size == 0:
         return candidates
-    pop, beh = model.pop, model.p.behaviour
-    invited = model.last_invited[candidates] > model.day - beh.invitation_memory_days
-    logit = (base_logit(beh, act)
-             + beh.w_disposition * pop.disposition[candidates]
-             + beh.w_efficacy * pop.efficacy[candidates]
-             + beh.w_trust * pop.trust[candidates]
-             + beh.w_free_time * model.free_time[candidates]
-             + beh.w_social * model.social_share[candidates]
-             + beh.w_invited * invited
-             + beh.w_cross_group_ties * model.local_tie_share[candidates] * pop.migrant[candidates]
-             - beh.w_fatigue * pop.fatigue[candidates]
-             + extra_logit)
-    p = 1.0 / (1.0 + np.exp(-logit))
-    u = draws[candidates] if draws is not None else model.draws[ACT_TYPES.index(act)][candidates]
-    takers = candidates[u < p]
+    pop, beh, day = model.pop, model.p.behaviour, model.day
+    a = ACT_TYPES.index(act)
     fatigue = beh.fatigue_per_act * (model.p.moral.recognition_fatigue_factor if model.p.moral.recognition else 1.0)
-    pop.record_acts(ACT_TYPES.index(act), takers, model.day, fatigue, beh.participation_reinforcement)
+    takers = decide_and_record(
+        np.asarray(candidates, np.int64), model.draws[a], base_logit(beh, act) + extra_logit,
+        beh.w_disposition, beh.w_efficacy, beh.w_trust, beh.w_free_time, beh.w_social,
+        beh.w_invited, beh.w_cross_group_ties, beh.w_fatigue, day - beh.invitation_memory_days,
+        pop.disposition, pop.efficacy, pop.trust, model.free_time, model.social_share,
+        model.last_invited, model.local_tie_share, pop.migrant, pop.fatigue,
+        a, day, (day // 30) % 12, fatigue, beh.participation_reinforcement,
+        pop.last_act, pop.last_any(), pop.acts, pop.acts_year_ring)
     model.today_acts[act] += takers.size
     return takers
 

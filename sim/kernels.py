@@ -1,0 +1,324 @@
+"""Compiled inner loops (numba), where a measurement showed that one fused pass over the
+residents or needs beats a chain of numpy calls.
+
+At 10,000 residents the model's day is a few hundred small array operations; each numpy
+call costs microseconds of overhead however few elements it touches, and the chains that
+index the same residents ten times over were the largest share of a day
+(``benchmarks/README.md``). Each kernel here is the same rule as the numpy code it
+replaced, written once as a loop: the rules are documented where they are called from.
+Kernels take arrays and scalars only (no model objects) and draw no random numbers: every
+uniform they use comes in from the model's named numpy streams.
+
+``cache=True`` keeps the compiled code beside the source (``__pycache__``), so only the
+first run after a change pays the compilation (a few seconds).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True, nogil=True)
+def decide_and_record(cand, u, logit_base, w_disposition, w_efficacy, w_trust, w_free_time,
+                      w_social, w_invited, w_cross, w_fatigue, invited_after,
+                      disposition, efficacy, trust, free_time, social_share, last_invited,
+                      local_tie_share, migrant, fatigue,
+                      act, day, ring_block, fatigue_per_act, reinforcement,
+                      last_act, last_any, acts, acts_year_ring):
+    """Participation decisions of ``cand`` (unique residents) for one act type, booking the
+    acts of those who take part; returns the takers (see :func:`sim.participation.decide`)."""
+    out = np.empty(cand.size, np.int64)
+    k = 0
+    for j in range(cand.size):
+        i = cand[j]
+        logit = (logit_base + w_disposition * disposition[i] + w_efficacy * efficacy[i]
+                 + w_trust * trust[i] + w_free_time * free_time[i]
+                 + w_social * social_share[i]
+                 - w_fatigue * fatigue[i])
+        if last_invited[i] > invited_after:
+            logit += w_invited
+        if migrant[i]:
+            logit += w_cross * local_tie_share[i]
+        if u[i] < 1.0 / (1.0 + math.exp(-logit)):
+            out[k] = i
+            k += 1
+    # book after deciding: a resident's own act does not feed into another's decision
+    # today, and every candidate is decided on the state before any act
+    for j in range(k):
+        i = out[j]
+        last_act[act, i] = day
+        last_any[i] = day
+        acts[act, i] += 1
+        acts_year_ring[ring_block, i] += 1
+        fatigue[i] = min(1.0, fatigue[i] + fatigue_per_act)
+        disposition[i] = min(1.0, disposition[i] + reinforcement)
+    return out[:k]
+
+
+# status codes and handler kinds of an open need, and the rows of the need book's integer
+# block: copies of sim.needs's (which imports this module), checked equal by
+# tests/test_kernels.py
+_UNREPORTED, _QUEUED, _AT_DEPARTMENT, _IN_SERVICE = 0, 1, 2, 3
+_H_NONE, _H_ORG, _H_COMMITTEE, _H_DEPT, _H_ISSUE = 0, 1, 2, 3, 4
+_RES, _COMM, _GRID, _TYPE, _RAISED, _REPORTED, _STATUS, _HANDLER, _ORG, _DUE, _SUCCESS = range(11)
+
+
+@njit(cache=True, nogil=True)
+def _delay(mean, u):
+    # exponential by inverse transform, rounded half to even as numpy's round
+    return np.int64(np.rint(-mean * math.log1p(-u)))
+
+
+@njit(cache=True, nogil=True)
+def _take_units(free, n_wanted, hours_each):
+    """ResidentsCommittee.units: how many units the free hours cover, and the hours granted."""
+    if n_wanted <= 0:
+        return 0, 0.0
+    if hours_each <= 0:
+        return n_wanted, 0.0
+    n = min(n_wanted, np.int64(math.floor(free / hours_each + 1e-9)))
+    granted = min(max(n * hours_each, 0.0), free)
+    return n, granted
+
+
+@njit(cache=True, nogil=True)
+def _oldest_first(idx, reported):
+    return idx[np.argsort(reported[idx], kind="mergesort")]
+
+
+@njit(cache=True, nogil=True)
+def needs_day(ints, floats, new_res, new_type, new_luck, community, grid_of, day,
+              u_report, trust, report_base, report_trust_weight, report_gain, visited,
+              is_representative, public_type,
+              free_hours, hours_used, dispatch_hours, service_hours,
+              org_start, org_serves, org_capacity, org_success, org_credit, org_uid,
+              gain, org_delay, committee_delay, committee_success,
+              dept_credit, dept_per_day, department_delay, department_success, abandon_days):
+    """One day of the needs pipeline over the open-need book (rules: :mod:`sim.needs`).
+
+    ``ints``/``floats`` are the book's blocks; today's new needs are appended. Updated in
+    place: ``free_hours`` (by community), ``hours_used`` (community x [dispatch, service]),
+    ``org_credit``, ``dept_credit`` (one element). Returns the compacted book, the log block
+    of needs closed today, and what the model books outside: counts (reported, dispatched,
+    department cases), the (community, grid) of needs passed to public issues (the first
+    ``n_collected`` collected by grid workers and representatives, then the dispatched), and the resident, success and organization of each finished
+    need, and the residents of abandoned ones.
+    """
+    m_old = ints.shape[1]
+    k_new = new_res.size
+    m = m_old + k_new
+    I = np.empty((ints.shape[0], m), np.int64)
+    F = np.empty((floats.shape[0], m), np.float64)
+    I[:, :m_old] = ints
+    F[:, :m_old] = floats
+    for j in range(k_new):
+        i, r = m_old + j, new_res[j]
+        I[_RES, i] = r
+        I[_COMM, i] = community[r]
+        I[_GRID, i] = grid_of[r]
+        I[_TYPE, i] = new_type[j]
+        I[_RAISED, i] = day
+        I[_REPORTED, i] = -1
+        I[_STATUS, i] = _UNREPORTED
+        I[_HANDLER, i] = _H_NONE
+        I[_ORG, i] = -1
+        I[_DUE, i] = -1
+        I[_SUCCESS, i] = 0
+        F[0, i] = new_luck[0, j]
+        F[1, i] = new_luck[1, j]
+
+    # 2. reporting; shared needs found by grid workers or representatives go to issues
+    n_reported = 0
+    to_issue = np.empty(m, np.int64)
+    n_issue = 0
+    for i in range(m):
+        if I[_STATUS, i] != _UNREPORTED:
+            continue
+        r = I[_RES, i]
+        p_report = report_base + report_trust_weight * trust[r] + report_gain
+        if u_report[r] < p_report or visited[r]:
+            I[_STATUS, i] = _QUEUED
+            I[_REPORTED, i] = day
+            n_reported += 1
+            if I[_TYPE, i] == public_type and (visited[r] or is_representative[r]):
+                I[_HANDLER, i] = _H_ISSUE
+                to_issue[n_issue] = i
+                n_issue += 1
+
+    n_collected = n_issue
+
+    # 3. dispatch, community by community, oldest first
+    n_comm = free_hours.size
+    dispatched = np.zeros(n_comm, np.int64)
+    n_types = gain.shape[1]
+    queued = np.empty(m, np.int64)
+    for c in range(n_comm):
+        nq = 0
+        for i in range(m):
+            if I[_STATUS, i] == _QUEUED and I[_HANDLER, i] != _H_ISSUE and I[_COMM, i] == c:
+                queued[nq] = i
+                nq += 1
+        if nq == 0:
+            continue
+        cq = _oldest_first(queued[:nq], I[_REPORTED])
+        n, granted = _take_units(free_hours[c], nq, dispatch_hours)
+        free_hours[c] -= granted
+        hours_used[c, 0] += granted
+        dispatched[c] = n
+        go = cq[:n]
+        for i in go:
+            if I[_TYPE, i] == public_type:
+                I[_HANDLER, i] = _H_ISSUE
+                to_issue[n_issue] = i
+                n_issue += 1
+        for t in range(n_types):
+            tn = go[I[_TYPE][go] == t]
+            if t == public_type or tn.size == 0:
+                continue
+            taken = 0
+            for o in range(org_start[c], org_start[c + 1]):
+                if org_serves[o] != t or taken >= tn.size:
+                    continue
+                org_credit[o] += org_capacity[o]
+                k = min(tn.size - taken, np.int64(math.floor(org_credit[o])))
+                if k <= 0:
+                    continue
+                org_credit[o] -= k
+                for i in tn[taken:taken + k]:
+                    I[_STATUS, i] = _IN_SERVICE
+                    I[_HANDLER, i] = _H_ORG
+                    I[_ORG, i] = org_uid[o]
+                    I[_DUE, i] = day + _delay(org_delay, F[0, i])
+                    I[_SUCCESS, i] = 1 if F[1, i] < org_success[o] + gain[c, t] else 0
+                taken += k
+            left = tn[taken:]
+            k, granted = _take_units(free_hours[c], left.size, service_hours)
+            free_hours[c] -= granted
+            hours_used[c, 1] += granted
+            for i in left[:k]:
+                I[_STATUS, i] = _IN_SERVICE
+                I[_HANDLER, i] = _H_COMMITTEE
+                I[_DUE, i] = day + _delay(committee_delay, F[0, i])
+                I[_SUCCESS, i] = 1 if F[1, i] < committee_success + gain[c, t] else 0
+            for i in left[k:]:
+                I[_STATUS, i] = _AT_DEPARTMENT
+                I[_HANDLER, i] = _H_DEPT
+
+    # departments take waiting needs up to their capacity, oldest first
+    nw = 0
+    for i in range(m):
+        if I[_STATUS, i] == _AT_DEPARTMENT:
+            queued[nw] = i
+            nw += 1
+    dept_taken = 0
+    if nw:
+        dept_credit[0] += dept_per_day
+        cap = np.int64(dept_credit[0])
+        dept_credit[0] -= cap
+        for i in _oldest_first(queued[:nw], I[_REPORTED])[:cap]:
+            I[_STATUS, i] = _IN_SERVICE
+            I[_DUE, i] = day + _delay(department_delay, F[0, i])
+            I[_SUCCESS, i] = 1 if F[1, i] < department_success + gain[I[_COMM, i], I[_TYPE, i]] else 0
+            dept_taken += 1
+
+    # 4-5. finished needs, abandoned ones, and the compaction
+    closing = np.zeros(m, np.bool_)
+    done = np.zeros(m, np.bool_)
+    n_done = n_old = n_close = 0
+    for i in range(m):
+        st = I[_STATUS, i]
+        if st == _IN_SERVICE and I[_DUE, i] <= day:
+            done[i] = True
+            n_done += 1
+        elif st != _IN_SERVICE and I[_RAISED, i] < day - abandon_days and I[_HANDLER, i] != _H_ISSUE:
+            n_old += 1
+        elif I[_HANDLER, i] != _H_ISSUE:
+            continue
+        closing[i] = True
+        n_close += 1
+    done_res = np.empty(n_done, np.int64)
+    done_ok = np.empty(n_done, np.bool_)
+    done_org = np.empty(n_done, np.int64)
+    old_res = np.empty(n_old, np.int64)
+    log = np.empty((8, n_close), np.int64)
+    keep_I = np.empty((I.shape[0], m - n_close), np.int64)
+    keep_F = np.empty((F.shape[0], m - n_close), np.float64)
+    # row by row: each row of the blocks is contiguous
+    for r in range(I.shape[0]):
+        d = 0
+        for i in range(m):
+            if not closing[i]:
+                keep_I[r, d] = I[r, i]
+                d += 1
+    for r in range(F.shape[0]):
+        d = 0
+        for i in range(m):
+            if not closing[i]:
+                keep_F[r, d] = F[r, i]
+                d += 1
+    a = b = c_ = 0
+    for i in range(m):
+        if not closing[i]:
+            continue
+        if I[_HANDLER, i] == _H_ISSUE:
+            outcome = 2
+        elif done[i]:
+            outcome = I[_SUCCESS, i]
+            done_res[a] = I[_RES, i]
+            done_ok[a] = I[_SUCCESS, i] != 0
+            done_org[a] = I[_ORG, i]
+            a += 1
+        else:
+            outcome = 0
+            old_res[b] = I[_RES, i]
+            b += 1
+        log[0, c_] = I[_RES, i]
+        log[1, c_] = I[_COMM, i]
+        log[2, c_] = I[_TYPE, i]
+        log[3, c_] = I[_RAISED, i]
+        log[4, c_] = I[_REPORTED, i]
+        log[5, c_] = I[_HANDLER, i]
+        log[6, c_] = day
+        log[7, c_] = outcome
+        c_ += 1
+    issue_comm = np.empty(n_issue, np.int64)
+    issue_grid = np.empty(n_issue, np.int64)
+    for j in range(n_issue):
+        issue_comm[j] = I[_COMM, to_issue[j]]
+        issue_grid[j] = I[_GRID, to_issue[j]]
+    return (keep_I, keep_F, log, n_reported, dispatched, dept_taken, n_collected, issue_comm,
+            issue_grid, done_res, done_ok, done_org, old_res)
+
+
+@njit(cache=True, nogil=True)
+def participation_sums(last_act, last_any, day, trust, efficacy, satisfaction,
+                       migrant, retired, party):
+    """One pass over the residents for the daily row: the sums of [active in 30 days, trust,
+    efficacy, satisfaction] over everyone and over migrants, retired and party members
+    (4 x 4), the residents active in the last 30 days by act type, and in the last year."""
+    sums = np.zeros((4, 4))
+    by_type30 = np.zeros(last_act.shape[0], np.int64)
+    active_year = 0
+    recent, year = day - 30, day - 365
+    for i in range(last_any.size):
+        a30 = 1.0 if last_any[i] > recent else 0.0
+        if last_any[i] > year:
+            active_year += 1
+        for a in range(last_act.shape[0]):
+            if last_act[a, i] > recent:
+                by_type30[a] += 1
+        v0, v1, v2, v3 = a30, trust[i], efficacy[i], satisfaction[i]
+        sums[0, 0] += v0
+        sums[1, 0] += v1
+        sums[2, 0] += v2
+        sums[3, 0] += v3
+        for j, member in ((1, migrant[i]), (2, retired[i]), (3, party[i])):
+            if member:
+                sums[0, j] += v0
+                sums[1, j] += v1
+                sums[2, j] += v2
+                sums[3, j] += v3
+    return sums, by_type30, active_year
