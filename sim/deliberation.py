@@ -402,10 +402,6 @@ class Deliberation:
         if issue.dispute is not None and not was_closed:
             self.model.disputes.issue_closed(issue, False)
 
-    def daily_row(self) -> dict:
-        today = self.model.today
-        return {k: int(today[k]) for k in TIMESERIES}
-
     def summary(self) -> dict:
         arch = self.archive
         days = [a["implemented"] - a["raised"] for a in arch if a["outcome"] == "carried_out"]

@@ -74,7 +74,7 @@ TIMESERIES = (("disputes_detected", "disputes_escalated", "disputes_festering",
 
 
 def _rng_from(parent: np.random.Generator) -> np.random.Generator:
-    return np.random.Generator(np.random.PCG64(int(parent.integers(0, 2**63 - 1))))
+    return np.random.Generator(np.random.SFC64(int(parent.integers(0, 2**63 - 1))))
 
 
 class Dispute:
@@ -447,10 +447,6 @@ class DisputeSystem:
         return self._fester_sets
 
     # ------------------------------------------------------------------- outcomes
-    def daily_row(self) -> dict:
-        today = self.model.today
-        return {k: int(today[k]) for k in TIMESERIES}
-
     def summary(self, days: int) -> dict:
         log = self.log
         everyone = log + self.open

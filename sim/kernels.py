@@ -293,32 +293,38 @@ def needs_day(ints, floats, new_res, new_type, new_luck, community, grid_of, day
             issue_grid, done_res, done_ok, done_org, old_res)
 
 
-@njit(cache=True, nogil=True)
-def participation_sums(last_act, last_any, day, trust, efficacy, satisfaction,
-                       migrant, retired, party):
-    """One pass over the residents for the daily row: the sums of [active in 30 days, trust,
-    efficacy, satisfaction] over everyone and over migrants, retired and party members
-    (4 x 4), the residents active in the last 30 days by act type, and in the last year."""
-    sums = np.zeros((4, 4))
-    by_type30 = np.zeros(last_act.shape[0], np.int64)
-    active_year = 0
-    recent, year = day - 30, day - 365
+@njit(cache=True, nogil=True, fastmath=True)
+def _column_sums(sums, j, weight, last_any, recent, trust, efficacy, satisfaction):
+    # weight is 1 for residents in the group, 0 otherwise: a branch-free loop vectorizes
+    s0 = s1 = s2 = s3 = 0.0
     for i in range(last_any.size):
-        a30 = 1.0 if last_any[i] > recent else 0.0
-        if last_any[i] > year:
-            active_year += 1
-        for a in range(last_act.shape[0]):
-            if last_act[a, i] > recent:
-                by_type30[a] += 1
-        v0, v1, v2, v3 = a30, trust[i], efficacy[i], satisfaction[i]
-        sums[0, 0] += v0
-        sums[1, 0] += v1
-        sums[2, 0] += v2
-        sums[3, 0] += v3
-        for j, member in ((1, migrant[i]), (2, retired[i]), (3, party[i])):
-            if member:
-                sums[0, j] += v0
-                sums[1, j] += v1
-                sums[2, j] += v2
-                sums[3, j] += v3
+        w = weight[i]
+        s0 += w * (last_any[i] > recent)
+        s1 += w * trust[i]
+        s2 += w * efficacy[i]
+        s3 += w * satisfaction[i]
+    sums[0, j], sums[1, j], sums[2, j], sums[3, j] = s0, s1, s2, s3
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def participation_sums(last_act, last_any, day, trust, efficacy, satisfaction, group_weights):
+    """One pass over the residents for the daily row: the sums of [active in 30 days, trust,
+    efficacy, satisfaction] (rows) over the residents weighted by each column of
+    ``group_weights`` (everyone, migrants, retired, party members as 1/0), the residents
+    active in the last 30 days by act type, and in the last year. (Reassociated sums: the
+    last bits may differ from numpy's; these sums are reported, never fed back.)"""
+    n_types = last_act.shape[0]
+    recent, year = day - 30, day - 365
+    by_type30 = np.zeros(n_types, np.int64)
+    for a in range(n_types):  # row by row: each row is contiguous
+        k = 0
+        for i in range(last_any.size):
+            k += last_act[a, i] > recent
+        by_type30[a] = k
+    active_year = 0
+    for i in range(last_any.size):
+        active_year += last_any[i] > year
+    sums = np.zeros((4, group_weights.shape[0]))
+    for j in range(group_weights.shape[0]):
+        _column_sums(sums, j, group_weights[j], last_any, recent, trust, efficacy, satisfaction)
     return sums, by_type30, active_year

@@ -177,7 +177,7 @@ class CoGovModel(mesa.Model):
         g = self.p.grid
         visits_per_household = g.workers_per_grid * g.visits_per_worker_day / g.households_per_grid
         # a fixed number of uniforms (one per household): paired runs see the same households
-        u = rng.random(self.pop.n_households)
+        u = rng.random(self.pop.n_households, dtype=np.float32)
         self.visited_today = u < visits_per_household
         n = int(self.visited_today.sum())
         self.grid_visits_total += n

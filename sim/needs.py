@@ -30,6 +30,7 @@ from .params import NEED_TO_ORG, NEED_TYPES
 from .kernels import needs_day
 from .participation import decide, update_satisfaction, update_trust
 from .property import success_gain
+from .rng import bernoulli_positions
 
 PUBLIC = NEED_TYPES.index("public")
 # status codes of an open need
@@ -94,9 +95,11 @@ def step(model) -> None:
     rng = model.streams.need_arrivals
     pn = p.needs
 
-    # 1. new needs (one uniform per resident a day: paired runs draw the same needs)
-    u = rng.random(pop.n)
-    new = np.flatnonzero(u < pn.per_resident_year / 365.0)
+    # 1. new needs: each resident raises one with probability per_resident_year/365 a day,
+    # drawn as geometric gaps between the residents who do (the same Bernoulli trials, a
+    # draw per need instead of per resident); the stream serves arrivals only, so paired
+    # runs draw the same needs
+    new = bernoulli_positions(rng, pop.n, pn.per_resident_year / 365.0)
     # the type by inverse transform on the cumulative shares (cheaper than rng.choice with p)
     if book.type_edges is None:
         book.type_edges = np.cumsum(pn.type_shares)[:-1]
@@ -104,7 +107,7 @@ def step(model) -> None:
     luck = rng.random((2, new.size))  # the need's own u_delay, u_success
     book.raised += new.size
     # 2. reporting: one uniform per resident a day
-    u_report = model.streams.need_reporting.random(pop.n)
+    u_report = model.streams.need_reporting.random(pop.n, dtype=np.float32)
 
     # what the kernel needs of the committees, organizations, property companies and
     # departments: the property company's effort (raised by satisfaction-linked payment)

@@ -45,19 +45,24 @@ SPLITS = (("migrant", "local", "migrant"), ("retired", "working", "retired"),
           ("party", "nonparty", "party"))
 
 
-def _group_means(model, sums: np.ndarray) -> dict[str, np.ndarray]:
+# the daily row's keys, formatted once
+_TYPE30_KEYS = tuple(f"participation_30d_{t}" for t in ACT_TYPES)
+_ACTS_KEYS = tuple((t, f"acts_{t}") for t in ACT_TYPES)
+_GROUP_KEYS = tuple((g, (f"participation_30d_{g}",) + tuple(f"{s}_{g}" for s in STATE))
+                    for g in GROUPS)
+_MEAN_KEYS = tuple(f"{s}_mean" for s in STATE)
+_COUNTER_KEYS = DAILY_COUNTERS + tuple(_disputes.TIMESERIES) + tuple(_delib.TIMESERIES)
+_HOURS_KEYS = tuple((t, f"committee_hours_{t}") for t in COMMITTEE_TASKS)
+
+
+def _group_means(sums: np.ndarray, sizes: np.ndarray) -> dict[str, list[float]]:
     """Group means from sums over everyone and over the second group of each split (rows:
     quantities; columns: [total, split 1, 2, 3]); the first group of a split is the total
     minus the second."""
-    sizes = getattr(model, "_split_sizes", None)
-    if sizes is None:
-        pop = model.pop
-        sizes = model._split_sizes = np.array(
-            [pop.n] + [int(getattr(pop, attr).sum()) for attr, _, _ in SPLITS], float)
-    out = {"all": sums[:, 0] / max(1.0, sizes[0])}
+    out = {"all": (sums[:, 0] / max(1.0, sizes[0])).tolist()}
     for j, (_, g0, g1) in enumerate(SPLITS, start=1):
-        out[g0] = (sums[:, 0] - sums[:, j]) / max(1.0, sizes[0] - sizes[j])
-        out[g1] = sums[:, j] / max(1.0, sizes[j])
+        out[g0] = ((sums[:, 0] - sums[:, j]) / max(1.0, sizes[0] - sizes[j])).tolist()
+        out[g1] = (sums[:, j] / max(1.0, sizes[j])).tolist()
     return out
 
 
@@ -65,39 +70,42 @@ def daily(model) -> dict:
     """Today's outcome row."""
     pop, day = model.pop, model.day
     n = max(1, pop.n)
+    if getattr(model, "_group_weights", None) is None:
+        # rows: everyone, then the second group of each split, as 1/0 weights
+        model._group_weights = np.vstack([np.ones(pop.n)] + [getattr(pop, attr).astype(float)
+                                                            for attr, _, _ in SPLITS])
+        model._group_sizes = model._group_weights.sum(axis=1)
     sums, by_type30, active_year = participation_sums(
         pop.last_act, pop.last_any(), day, pop.trust, pop.efficacy, pop.satisfaction,
-        pop.migrant, pop.retired, pop.party)
-    means = _group_means(model, sums)
-    row = {"day": day, "participation_30d": float(means["all"][0]),
-           "participation_year": active_year / n}
-    for i, t in enumerate(ACT_TYPES):
-        row[f"participation_30d_{t}"] = by_type30[i] / n
-        row[f"acts_{t}"] = int(model.today_acts[t])
-    for g in GROUPS:
-        m = means[g]
-        row[f"participation_30d_{g}"] = float(m[0])
-        for si, s in enumerate(STATE):
-            row[f"{s}_{g}"] = float(m[1 + si])
-    for si, s in enumerate(STATE):
-        row[f"{s}_mean"] = float(means["all"][1 + si])
+        model._group_weights)
+    means = _group_means(sums, model._group_sizes)
+    row = {"day": day, "participation_30d": means["all"][0], "participation_year": active_year / n}
+    for key, k in zip(_TYPE30_KEYS, by_type30.tolist()):
+        row[key] = k / n
+    today_acts = model.today_acts
+    for t, key in _ACTS_KEYS:
+        row[key] = int(today_acts[t])
+    for g, keys in _GROUP_KEYS:
+        row.update(zip(keys, means[g]))
+    row.update(zip(_MEAN_KEYS, means["all"][1:]))
     today = model.today
-    for k in DAILY_COUNTERS:
+    for k in _COUNTER_KEYS:
         row[k] = int(today[k])
+    committees = model.committees
     sg = 0.0
-    for t in COMMITTEE_TASKS:
-        h = sum(c.hours_today[t] for c in model.committees)
-        row[f"committee_hours_{t}"] = h
+    for t, key in _HOURS_KEYS:
+        h = 0.0
+        for c in committees:
+            h += c.hours_today[t]
+        row[key] = h
         if t != "duty":
             sg += h
     row["committee_self_governance_hours"] = sg
-    row["duty_items"] = sum(c.effective_duty_items() for c in model.committees)
+    row["duty_items"] = sum(c.effective_duty_items() for c in committees)
     row["needs_open"] = int(model.needs.open["resident"].size)
     row["disputes_backlog"] = len(model.disputes.open)
-    row.update(model.disputes.daily_row())
-    row.update(model.deliberation.daily_row())
     row["organizations"] = len(model.orgs)
-    row["org_members"] = int(sum(o.members.size for o in model.orgs))
+    row["org_members"] = sum(o.members.size for o in model.orgs)
     if day % 30 == 0 or not hasattr(model, "_top10"):
         model._top10 = concentration(pop.acts_last_year())[0]
     row["top10_share_of_acts"] = model._top10

@@ -22,7 +22,11 @@ STREAMS = ("network", "population", "need_arrivals", "need_reporting", "particip
 
 
 class Streams:
-    """Named numpy Generators derived from one seed."""
+    """Named numpy Generators derived from one seed.
+
+    The bit generator is SFC64: a well-tested fast generator (it passes PractRand and
+    BigCrush), which draws float32 uniforms at twice PCG64's speed on the machines we
+    measured (``benchmarks/README.md``); the model draws tens of thousands a day."""
 
     def __init__(self, seed: int):
         self.seed = int(seed)
@@ -30,10 +34,30 @@ class Streams:
             # the stream's key is a stable hash of its name, never its position in a list
             key = zlib.crc32(name.encode())
             ss = np.random.SeedSequence([self.seed & 0xFFFFFFFF, self.seed >> 32, key])
-            setattr(self, name, np.random.Generator(np.random.PCG64(ss)))
+            setattr(self, name, np.random.Generator(np.random.SFC64(ss)))
 
     def __getitem__(self, name: str) -> np.random.Generator:
         return getattr(self, name)
+
+
+def bernoulli_positions(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
+    """Indices of the successes among ``n`` independent trials of chance ``p``, in order.
+
+    The gaps between successes are geometric, so this draws one number per success rather
+    than one per trial; the distribution is exactly that of ``flatnonzero(rng.random(n) < p)``.
+    """
+    if p <= 0.0 or n == 0:
+        return np.empty(0, np.int64)
+    if p >= 1.0:
+        return np.arange(n, dtype=np.int64)
+    chunks, end = [], 0
+    expected = int(n * p + 4.0 * np.sqrt(n * p) + 8)  # rarely a second round
+    while end < n:
+        pos = end + np.cumsum(rng.geometric(p, expected)) - 1
+        chunks.append(pos)
+        end = int(pos[-1]) + 1
+    pos = np.concatenate(chunks) if len(chunks) > 1 else chunks[0]
+    return pos[pos < n].astype(np.int64)
 
 
 def seed_from_rng(rng) -> int:
