@@ -117,13 +117,18 @@ class Deliberation:
 
     # ------------------------------------------------------------------------ collect
     def add_needs(self, communities: np.ndarray, grids: np.ndarray) -> None:
-        np.add.at(self.pending_needs, (communities, grids), 1)
+        pending = self.pending_needs
+        for c, g in zip(communities.tolist(), grids.tolist()):
+            pending[c, g] += 1
         thr = self.model.p.needs.public_issue_threshold
         pd = self.model.p.deliberation
         per = thr * pd.households_per_shared_need  # households a pooled issue stands for
         rng = self.model.streams.deliberation
-        for c, g in zip(*np.nonzero(self.pending_needs >= thr)):
-            c, g = int(c), int(g)
+        # every pool is below the threshold between calls: only the pools added to can reach
+        # it (taken in (community, grid) order)
+        for c, g in sorted(set(zip(communities.tolist(), grids.tolist()))):
+            if pending[c, g] < thr:
+                continue
             n = int(self.pending_needs[c, g] // thr)
             self.pending_needs[c, g] -= n * thr
             waiting = self.waiting_issue.get((c, g))

@@ -129,6 +129,7 @@ class DisputeSystem:
         self._accrual = None  # the slow channels' daily capacity and credit cap (see _capacities)
         self._fester_key = None  # (open disputes, network) of the cached parties and ties
         self._volunteer = None  # the volunteer channel's daily capacity (see _volunteer_capacity)
+        self._arrival_rates = None  # (types, expected disputes a day by type, per community)
         self._online = None  # the online platform's daily capacity (set with _accrual)
         self._fester_sets = None
 
@@ -156,12 +157,16 @@ class DisputeSystem:
         pd = m.p.disputes
         pop = m.pop
         new = []
-        types = [t for t in DISPUTE_TYPES if t != "collective"]
-        rates = np.array([pd.per_1000_year.get(t, 0.0) / 1000 / 365 for t in types])
+        if self._arrival_rates is None:  # expected disputes a day by type and community
+            types = [t for t in DISPUTE_TYPES if t != "collective"]
+            per_resident = np.array([pd.per_1000_year.get(t, 0.0) / 1000 / 365 for t in types])
+            self._arrival_rates = (types, [per_resident * mm.size for mm in m.community_members])
+        types, rates = self._arrival_rates
         for c in range(pop.n_communities):
             members = m.community_members[c]
-            counts = rng.poisson(rates * members.size)
-            for ti, t in enumerate(types):
+            counts = rng.poisson(rates[c])
+            for ti in np.flatnonzero(counts):
+                t = types[ti]
                 for _ in range(counts[ti]):
                     a = int(members[rng.integers(0, members.size)])
                     b, w = m.close_tie(a, rng, household_only=(t == "family"))
@@ -212,7 +217,8 @@ class DisputeSystem:
         return d.parties
 
     def trust_of(self, d: Dispute) -> float:
-        return float(self.model.pop.trust[d.parties].mean())
+        trust = self.model.pop.trust[d.parties]
+        return float(np.add.reduce(trust)) / trust.size
 
     # ---------------------------------------------------------------------- a day
     def step(self) -> None:

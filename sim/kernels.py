@@ -328,3 +328,4 @@ def participation_sums(last_act, last_any, day, trust, efficacy, satisfaction, g
     for j in range(group_weights.shape[0]):
         _column_sums(sums, j, group_weights[j], last_any, recent, trust, efficacy, satisfaction)
     return sums, by_type30, active_year
+

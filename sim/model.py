@@ -86,7 +86,7 @@ class CoGovModel(mesa.Model):
         # state shared by the processes
         self.last_invited = np.full(pop.n, NEVER, dtype=np.int64)
         self.invitations_sent_year = np.zeros(pop.n, dtype=np.int64)
-        self._invitation_rates = None  # (expected invitations a day, residents who send any)
+        self._invitation_rates = None  # (expected invitations a day, who sends any, their cumsum)
         self._daily_costs = None  # running costs a day, by lever (fixed for the run)
         k = p.grants.contests_per_year
         self._contest_days = {int(60 + i * 365 / k) % 365 for i in range(k)}
@@ -191,7 +191,8 @@ class CoGovModel(mesa.Model):
         # rates change only when members' effort does (the yearly evaluation)
         if self._invitation_rates is None:
             rates = invitation_rates(self.pop, self.p.party)
-            self._invitation_rates = (rates, np.flatnonzero(rates > 0))
+            servers = np.flatnonzero(rates > 0)
+            self._invitation_rates = (rates, servers, np.cumsum(rates[servers]))
         senders, invitees = send_invitations(rng, self.adj_bin, *self._invitation_rates)
         self.last_invited[invitees] = self.day
         np.add.at(self.invitations_sent_year, senders, 1)

@@ -29,15 +29,24 @@ def invitation_rates(pop, party) -> np.ndarray:
 
 
 def send_invitations(rng: np.random.Generator, adj, rates: np.ndarray,
-                     servers: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+                     servers: np.ndarray | None = None,
+                     cumulative: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Each sender invites Poisson(rate) ties drawn uniformly. Returns (senders, invitees).
 
-    ``servers`` (the residents with a positive rate) may be given to skip everyone else:
-    a Poisson draw of mean 0 consumes no randomness, so the result is the same."""
+    Drawn as the day's total, Poisson(sum of rates), each invitation then given to a sender
+    with chance rate / sum of rates: the same independent Poisson counts per sender, with
+    one draw per invitation instead of one per sender. ``servers`` (the residents with a
+    positive rate) and ``cumulative`` (the cumulative sum of their rates) may be given, as
+    they change only when the rates do."""
     if servers is None:
         servers = np.flatnonzero(rates > 0)
-    counts = rng.poisson(rates[servers])
-    senders = np.repeat(servers, counts)
+    if cumulative is None:
+        cumulative = np.cumsum(rates[servers])
+    if servers.size == 0:
+        return servers, servers
+    total = rng.poisson(cumulative[-1])
+    pick = np.searchsorted(cumulative, rng.random(total) * cumulative[-1], side="right")
+    senders = np.sort(servers[np.minimum(pick, servers.size - 1)])
     return random_ties(rng, adj, senders)
 
 
