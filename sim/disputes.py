@@ -51,6 +51,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .kernels import erode
+
 CHANNELS = ("direct", "volunteer", "committee", "professional", "police", "online", "street")
 # besides these, a collective dispute can close through a carried-out public issue ("deliberation")
 DISPUTE_TYPES = ("noise_leak", "parking", "pets", "renovation_property", "family", "collective")
@@ -432,10 +434,8 @@ class DisputeSystem:
             d.severity = min(1.0, d.severity + pd.severity_growth_day)
         parties, touched = self._parties_and_ties(open_)
         pop = m.pop
-        pop.trust[parties] = np.maximum(0.0, pop.trust[parties] - pd.trust_erosion)
-        pop.satisfaction[parties] = np.maximum(0.0, pop.satisfaction[parties] - pd.trust_erosion)
-        pop.trust[touched] = np.maximum(0.0, pop.trust[touched] - pd.trust_erosion / 2)
-        pop.satisfaction[touched] = np.maximum(0.0, pop.satisfaction[touched] - pd.trust_erosion / 2)
+        erode(parties, pop.trust, pop.satisfaction, pd.trust_erosion)
+        erode(touched, pop.trust, pop.satisfaction, pd.trust_erosion / 2)
 
     def _parties_and_ties(self, open_: list[Dispute]) -> tuple[np.ndarray, np.ndarray]:
         """Parties of the open disputes, and their ties who are not parties. Recomputed only

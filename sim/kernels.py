@@ -294,38 +294,127 @@ def needs_day(ints, floats, new_res, new_type, new_luck, community, grid_of, day
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def _column_sums(sums, j, weight, last_any, recent, trust, efficacy, satisfaction):
-    # weight is 1 for residents in the group, 0 otherwise: a branch-free loop vectorizes
-    s0 = s1 = s2 = s3 = 0.0
-    for i in range(last_any.size):
-        w = weight[i]
-        s0 += w * (last_any[i] > recent)
-        s1 += w * trust[i]
-        s2 += w * efficacy[i]
-        s3 += w * satisfaction[i]
-    sums[0, j], sums[1, j], sums[2, j], sums[3, j] = s0, s1, s2, s3
-
-
-@njit(cache=True, nogil=True, fastmath=True)
-def participation_sums(last_act, last_any, day, trust, efficacy, satisfaction, group_weights):
-    """One pass over the residents for the daily row: the sums of [active in 30 days, trust,
-    efficacy, satisfaction] (rows) over the residents weighted by each column of
-    ``group_weights`` (everyone, migrants, retired, party members as 1/0), the residents
-    active in the last 30 days by act type, and in the last year. (Reassociated sums: the
-    last bits may differ from numpy's; these sums are reported, never fed back.)"""
+def daily_means(last_act, last_any, day, trust, efficacy, satisfaction, migrant, retired, party):
+    """One pass over the residents for the daily row. Returns, in this order: the share
+    active in the last 30 days and in the last year; the share active in 30 days by act
+    type; then for local, migrant, working, retired, nonparty and party residents the share
+    active in 30 days and mean trust, efficacy and satisfaction; then the three means over
+    everyone (the keys: ``sim.outcomes._MEANS_KEYS``).
+    (Reassociated sums: the last bits may differ from numpy's; these are reported, never
+    fed back into the model.)"""
+    n = last_any.size
     n_types = last_act.shape[0]
     recent, year = day - 30, day - 365
-    by_type30 = np.zeros(n_types, np.int64)
+    by_type = np.zeros(n_types)
     for a in range(n_types):  # row by row: each row is contiguous
-        k = 0
-        for i in range(last_any.size):
+        k = 0.0
+        for i in range(n):
             k += last_act[a, i] > recent
-        by_type30[a] = k
-    active_year = 0
-    for i in range(last_any.size):
+        by_type[a] = k
+    # sums[q, g]: q = active30, trust, efficacy, satisfaction; g = all, migrant, retired, party
+    active_year = 0.0
+    a0 = t0 = e0 = s0 = 0.0
+    a1 = t1 = e1 = s1 = n1 = 0.0
+    a2 = t2 = e2 = s2 = n2 = 0.0
+    a3 = t3 = e3 = s3 = n3 = 0.0
+    for i in range(n):
+        act = 1.0 if last_any[i] > recent else 0.0
         active_year += last_any[i] > year
-    sums = np.zeros((4, group_weights.shape[0]))
-    for j in range(group_weights.shape[0]):
-        _column_sums(sums, j, group_weights[j], last_any, recent, trust, efficacy, satisfaction)
-    return sums, by_type30, active_year
+        tr, ef, sa = trust[i], efficacy[i], satisfaction[i]
+        a0 += act
+        t0 += tr
+        e0 += ef
+        s0 += sa
+        w1, w2, w3 = 1.0 * migrant[i], 1.0 * retired[i], 1.0 * party[i]
+        n1 += w1
+        a1 += w1 * act
+        t1 += w1 * tr
+        e1 += w1 * ef
+        s1 += w1 * sa
+        n2 += w2
+        a2 += w2 * act
+        t2 += w2 * tr
+        e2 += w2 * ef
+        s2 += w2 * sa
+        n3 += w3
+        a3 += w3 * act
+        t3 += w3 * tr
+        e3 += w3 * ef
+        s3 += w3 * sa
+    out = np.empty(2 + n_types + 4 * 6 + 3)
+    nn = max(1.0, n)
+    out[0] = a0 / nn
+    out[1] = active_year / nn
+    for a in range(n_types):
+        out[2 + a] = by_type[a] / nn
+    k = 2 + n_types
+    total = (a0, t0, e0, s0)
+    for g_sums, g_n in (((a1, t1, e1, s1), n1), ((a2, t2, e2, s2), n2), ((a3, t3, e3, s3), n3)):
+        # the first group of a split is everyone minus the second
+        for q in range(4):
+            out[k + q] = (total[q] - g_sums[q]) / max(1.0, n - g_n)
+            out[k + 4 + q] = g_sums[q] / max(1.0, g_n)
+        k += 8
+    out[k] = t0 / nn
+    out[k + 1] = e0 / nn
+    out[k + 2] = s0 / nn
+    return out
 
+
+@njit(cache=True, nogil=True)
+def need_outcomes(done_res, done_ok, old_res, satisfaction, trust, satisfaction_learning,
+                  trust_learning, abandon_scale):
+    """Satisfaction and trust move towards the outcomes of finished needs (fulfilled ones
+    first, then the others), then trust falls for abandoned needs. Each group of updates
+    moves a resident once however many of their needs it holds (as numpy's fancy-index
+    update does)."""
+    for outcome in (1.0, 0.0):
+        for values, rate in ((satisfaction, satisfaction_learning), (trust, trust_learning)):
+            for j in range(done_res.size):
+                if done_ok[j] != (outcome == 1.0) or _seen_before(done_res, done_ok, j, outcome):
+                    continue
+                r = done_res[j]
+                values[r] += rate * (outcome - values[r])
+    for j in range(old_res.size):
+        r = old_res[j]
+        dup = False
+        for jj in range(j):
+            if old_res[jj] == r:
+                dup = True
+                break
+        if not dup:
+            trust[r] += abandon_scale * trust_learning * (0.0 - trust[r])
+
+
+@njit(cache=True, nogil=True)
+def _seen_before(res, ok, j, outcome):
+    for jj in range(j):
+        if res[jj] == res[j] and ok[jj] == (outcome == 1.0):
+            return True
+    return False
+
+
+@njit(cache=True, nogil=True)
+def grid_visits(u, visits_per_household, household, trust, visit_trust_gain):
+    """Households whose uniform falls below the visit chance are visited today; their
+    residents' trust moves ``visit_trust_gain`` of the way to 1. Returns (visited residents
+    as a mask, households visited)."""
+    visited = np.empty(u.size, np.bool_)
+    n = 0
+    for h in range(u.size):
+        visited[h] = u[h] < visits_per_household
+        n += visited[h]
+    residents = np.empty(household.size, np.bool_)
+    for i in range(household.size):
+        residents[i] = visited[household[i]]
+        if residents[i]:
+            trust[i] += visit_trust_gain * (1 - trust[i])
+    return residents, n
+
+
+@njit(cache=True, nogil=True)
+def erode(who, trust, satisfaction, erosion):
+    """Trust and satisfaction of ``who`` (unique residents) fall by ``erosion``, not below 0."""
+    for r in who:
+        trust[r] = max(0.0, trust[r] - erosion)
+        satisfaction[r] = max(0.0, satisfaction[r] - erosion)

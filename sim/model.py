@@ -21,6 +21,7 @@ from .committee import ResidentsCommittee
 from .config import scenario_from_kwargs
 from .deliberation import Deliberation
 from .disputes import DisputeSystem
+from .kernels import grid_visits
 from .government import FunctionalDepartment, StreetOffice
 from .property import PropertyCompany
 from .params import ORG_ORIGINS, ORG_TYPES, Scenario
@@ -90,7 +91,6 @@ class CoGovModel(mesa.Model):
         self._daily_costs = None  # running costs a day, by lever (fixed for the run)
         k = p.grants.contests_per_year
         self._contest_days = {int(60 + i * 365 / k) % 365 for i in range(k)}
-        self.visited_today = np.zeros(pop.n_households, bool)
         self.visited_residents = np.zeros(pop.n, bool)  # residents of today's visited households
         # evening opening of facilities (8小时以外) gives working adults more usable free time
         self.free_time = pop.free_time + np.where(
@@ -178,14 +178,11 @@ class CoGovModel(mesa.Model):
         visits_per_household = g.workers_per_grid * g.visits_per_worker_day / g.households_per_grid
         # a fixed number of uniforms (one per household): paired runs see the same households
         u = rng.random(self.pop.n_households, dtype=np.float32)
-        self.visited_today = u < visits_per_household
-        n = int(self.visited_today.sum())
+        # a visit is a small sign the community cares: visited residents' trust rises
+        self.visited_residents, n = grid_visits(u, visits_per_household, self.pop.household,
+                                                self.pop.trust, g.visit_trust_gain)
         self.grid_visits_total += n
         self.today["grid_visits"] = n
-        self.visited_residents = hh_res = self.visited_today[self.pop.household]
-        if n:
-            # a visit is a small sign the community cares
-            self.pop.trust[hh_res] += g.visit_trust_gain * (1 - self.pop.trust[hh_res])
 
     def _party_invitations(self, rng) -> None:
         # rates change only when members' effort does (the yearly evaluation)
@@ -359,6 +356,18 @@ class CoGovModel(mesa.Model):
         self.orgs_by_comm: dict[int, list] = {}
         for o in self.orgs:
             self.orgs_by_comm.setdefault(o.community, []).append(o)
+        self._orgs_in_order = None
+
+    def orgs_in_community_order(self) -> tuple[list, np.ndarray]:
+        """The organizations community by community (each in founding order), and where
+        each community's start in that list (n_communities + 1 offsets)."""
+        if self._orgs_in_order is None:
+            n_c = self.pop.n_communities
+            by_c = [self.orgs_by_comm.get(c, []) for c in range(n_c)]
+            start = np.zeros(n_c + 1, np.int64)
+            start[1:] = np.cumsum([len(x) for x in by_c])
+            self._orgs_in_order = ([o for x in by_c for o in x], start)
+        return self._orgs_in_order
 
     def org_dissolved(self, org) -> None:
         self.dissolutions += 1

@@ -27,8 +27,8 @@ from __future__ import annotations
 import numpy as np
 
 from .params import NEED_TO_ORG, NEED_TYPES
-from .kernels import needs_day
-from .participation import decide, update_satisfaction, update_trust
+from .kernels import need_outcomes, needs_day
+from .participation import decide
 from .property import success_gain
 from .rng import bernoulli_positions
 
@@ -115,14 +115,12 @@ def step(model) -> None:
     committees = model.committees
     free_hours = np.array([c.free_hours for c in committees])
     hours_used = np.zeros((len(committees), 2))
-    orgs = [org for c in range(len(committees)) for org in model.orgs_by_comm.get(c, [])]
-    org_start = np.zeros(len(committees) + 1, np.int64)
-    org_start[1:] = np.cumsum([len(model.orgs_by_comm.get(c, [])) for c in range(len(committees))])
-    org_serves = np.array([_SERVES.get(org.org_type, -1) for org in orgs], np.int64)
-    org_capacity = np.array([org.service_capacity() for org in orgs], np.float64)
-    org_success = np.array([org.success_chance() for org in orgs], np.float64)
-    org_credit = np.array([org.service_credit for org in orgs], np.float64)
-    org_uid = np.array([org.unique_id for org in orgs], np.int64)
+    orgs, org_start = model.orgs_in_community_order()
+    # one array of (need type served, capacity, success chance, credit, id) per organization
+    org_table = np.array([(_SERVES.get(org.org_type, -1), org.service_capacity(), org.success_chance(),
+                           org.service_credit, org.unique_id) for org in orgs], np.float64).reshape(-1, 5).T
+    org_serves, org_uid = org_table[0].astype(np.int64), org_table[4].astype(np.int64)
+    org_capacity, org_success, org_credit = org_table[1], org_table[2], org_table[3].copy()
     department = model.departments[0]
     dept_credit = np.array([getattr(department, "_credit", 0.0)])
     digital = p.smart.digital_ordering
@@ -157,24 +155,23 @@ def step(model) -> None:
     if issue_comm.size > n_collected:
         model.deliberation.add_needs(issue_comm[n_collected:], issue_grid[n_collected:])
 
-    # 4-5. joint evaluation of finished needs
+    # 4-5. joint evaluation of finished needs (the evaluators decide on the state before the
+    # outcomes move it), then satisfaction and trust move towards the outcomes, and trust
+    # falls for abandoned needs (too long unreported, or reported but never taken up)
     if done_res.size:
         evaluators = decide(model, np.unique(done_res), "evaluation")
-        mark = np.zeros(pop.n, bool)
-        mark[evaluators] = True
-        update_satisfaction(model, done_res[done_ok], 1.0)
-        update_satisfaction(model, done_res[~done_ok], 0.0)
-        update_trust(model, done_res[done_ok], 1.0)
-        update_trust(model, done_res[~done_ok], 0.0)
-        by_org = done_org >= 0
-        index, learn = model.org_index, p.organizations.reputation_learning
-        for oid, ok, ev in zip(done_org[by_org], done_ok[by_org], mark[done_res[by_org]]):
-            org = index.get(int(oid))
-            if org is not None:
-                org.services_delivered += 1
-                if ev:  # only evaluated services move an organization's reputation
-                    org.reputation += learn * (float(ok) - org.reputation)
-        model.today["needs_fulfilled"] += int(done_ok.sum())
-    # abandonment (too long unreported, or reported but never taken up): trust falls
-    if old_res.size:
-        update_trust(model, old_res, 0.0, scale=0.5)
+        by_org = np.flatnonzero(done_org >= 0)
+        if by_org.size:
+            index, learn = model.org_index, p.organizations.reputation_learning
+            evaluated = np.isin(done_res[by_org], evaluators)
+            for oid, ok, ev in zip(done_org[by_org].tolist(), done_ok[by_org].tolist(), evaluated.tolist()):
+                org = index.get(oid)
+                if org is not None:
+                    org.services_delivered += 1
+                    if ev:  # only evaluated services move an organization's reputation
+                        org.reputation += learn * (float(ok) - org.reputation)
+        model.today["needs_fulfilled"] += int(np.count_nonzero(done_ok))
+    if done_res.size or old_res.size:
+        beh = p.behaviour
+        need_outcomes(done_res, done_ok, old_res, pop.satisfaction, pop.trust,
+                      beh.satisfaction_learning, beh.trust_learning, 0.5)

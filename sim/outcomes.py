@@ -11,7 +11,7 @@ import numpy as np
 
 from . import deliberation as _delib
 from . import disputes as _disputes
-from .kernels import participation_sums
+from .kernels import daily_means
 from .needs import H_COMMITTEE, H_DEPT, H_ORG
 from .params import ORG_ORIGINS, ORG_TYPES
 from .residents import ACT_TYPES, AGE_GROUPS
@@ -45,49 +45,28 @@ SPLITS = (("migrant", "local", "migrant"), ("retired", "working", "retired"),
           ("party", "nonparty", "party"))
 
 
-# the daily row's keys, formatted once
-_TYPE30_KEYS = tuple(f"participation_30d_{t}" for t in ACT_TYPES)
+# the daily row's keys, formatted once; the first block in the order of
+# sim.kernels.daily_means (each split's first group, then its second)
+_MEANS_KEYS = (("participation_30d", "participation_year")
+               + tuple(f"participation_30d_{t}" for t in ACT_TYPES)
+               + tuple(key for _, g0, g1 in SPLITS for g in (g0, g1)
+                       for key in (f"participation_30d_{g}",) + tuple(f"{s}_{g}" for s in STATE))
+               + tuple(f"{s}_mean" for s in STATE))
 _ACTS_KEYS = tuple((t, f"acts_{t}") for t in ACT_TYPES)
-_GROUP_KEYS = tuple((g, (f"participation_30d_{g}",) + tuple(f"{s}_{g}" for s in STATE))
-                    for g in GROUPS)
-_MEAN_KEYS = tuple(f"{s}_mean" for s in STATE)
 _COUNTER_KEYS = DAILY_COUNTERS + tuple(_disputes.TIMESERIES) + tuple(_delib.TIMESERIES)
 _HOURS_KEYS = tuple((t, f"committee_hours_{t}") for t in COMMITTEE_TASKS)
-
-
-def _group_means(sums: np.ndarray, sizes: np.ndarray) -> dict[str, list[float]]:
-    """Group means from sums over everyone and over the second group of each split (rows:
-    quantities; columns: [total, split 1, 2, 3]); the first group of a split is the total
-    minus the second."""
-    out = {"all": (sums[:, 0] / max(1.0, sizes[0])).tolist()}
-    for j, (_, g0, g1) in enumerate(SPLITS, start=1):
-        out[g0] = ((sums[:, 0] - sums[:, j]) / max(1.0, sizes[0] - sizes[j])).tolist()
-        out[g1] = (sums[:, j] / max(1.0, sizes[j])).tolist()
-    return out
 
 
 def daily(model) -> dict:
     """Today's outcome row."""
     pop, day = model.pop, model.day
-    n = max(1, pop.n)
-    if getattr(model, "_group_weights", None) is None:
-        # rows: everyone, then the second group of each split, as 1/0 weights
-        model._group_weights = np.vstack([np.ones(pop.n)] + [getattr(pop, attr).astype(float)
-                                                            for attr, _, _ in SPLITS])
-        model._group_sizes = model._group_weights.sum(axis=1)
-    sums, by_type30, active_year = participation_sums(
+    row = {"day": day}
+    row.update(zip(_MEANS_KEYS, daily_means(
         pop.last_act, pop.last_any(), day, pop.trust, pop.efficacy, pop.satisfaction,
-        model._group_weights)
-    means = _group_means(sums, model._group_sizes)
-    row = {"day": day, "participation_30d": means["all"][0], "participation_year": active_year / n}
-    for key, k in zip(_TYPE30_KEYS, by_type30.tolist()):
-        row[key] = k / n
+        pop.migrant, pop.retired, pop.party).tolist()))
     today_acts = model.today_acts
     for t, key in _ACTS_KEYS:
         row[key] = int(today_acts[t])
-    for g, keys in _GROUP_KEYS:
-        row.update(zip(keys, means[g]))
-    row.update(zip(_MEAN_KEYS, means["all"][1:]))
     today = model.today
     for k in _COUNTER_KEYS:
         row[k] = int(today[k])
