@@ -49,9 +49,11 @@ a collective dispute has its type's lower chance (``type_success_factor``).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from .kernels import erode
+from .kernels import erode, gather_ties
 
 CHANNELS = ("direct", "volunteer", "committee", "professional", "police", "online", "street")
 # besides these, a collective dispute can close through a carried-out public issue ("deliberation")
@@ -73,6 +75,17 @@ TIMESERIES = (("disputes_detected", "disputes_escalated", "disputes_festering",
               + tuple(f"disputes_resolved_{ch}" for ch in CHANNELS + ("deliberation",))
               + tuple(f"disputes_opened_{t}" for t in DISPUTE_TYPES)
               + tuple(f"disputes_resolved_{t}" for t in DISPUTE_TYPES))
+
+
+def _poisson(u: float, lam: float) -> int:
+    """The Poisson(lam) count whose distribution function first reaches ``u`` (inversion)."""
+    k, p = 0, math.exp(-lam)
+    cdf = p
+    while u > cdf and p > 0.0:
+        k += 1
+        p *= lam / k
+        cdf += p
+    return k
 
 
 def _rng_from(parent: np.random.Generator) -> np.random.Generator:
@@ -162,21 +175,25 @@ class DisputeSystem:
         if self._arrival_rates is None:  # expected disputes a day by type and community
             types = [t for t in DISPUTE_TYPES if t != "collective"]
             per_resident = np.array([pd.per_1000_year.get(t, 0.0) / 1000 / 365 for t in types])
-            self._arrival_rates = (types, [per_resident * mm.size for mm in m.community_members])
+            # cumulative over types, by community
+            self._arrival_rates = (types, [np.cumsum(per_resident * mm.size) for mm in m.community_members])
         types, rates = self._arrival_rates
         for c in range(pop.n_communities):
             members = m.community_members[c]
-            counts = rng.poisson(rates[c])
-            for ti in np.flatnonzero(counts):
-                t = types[ti]
-                for _ in range(counts[ti]):
-                    a = int(members[rng.integers(0, members.size)])
-                    b, w = m.close_tie(a, rng, household_only=(t == "family"))
-                    sev = float(rng.beta(*pd.severity_beta))
-                    drng = _rng_from(rng)
-                    if b < 0:
-                        continue
-                    new.append(self._make(t, a, b, c, sev, drng, np.array([a, b], np.int64), 1, w))
+            # independent Poisson counts by type, drawn as the day's total (Poisson, by
+            # inversion of one uniform: a numpy call costs more at these rates) and each
+            # dispute's type by its share of the rate
+            total = float(rates[c][-1])
+            k = _poisson(rng.random(), total)
+            for ti in (np.searchsorted(rates[c], rng.random(k) * total, side="right") if k else ()):
+                t = types[min(int(ti), len(types) - 1)]
+                a = int(members[rng.integers(0, members.size)])
+                b, w = m.close_tie(a, rng, household_only=(t == "family"))
+                sev = float(rng.beta(*pd.severity_beta))
+                drng = _rng_from(rng)
+                if b < 0:
+                    continue
+                new.append(self._make(t, a, b, c, sev, drng, np.array([a, b], np.int64), 1, w))
             for _ in range(rng.poisson(pd.collective_per_year / 365)):
                 a = int(members[rng.integers(0, members.size)])
                 hh = max(2, int(rng.poisson(pd.collective_households)))
@@ -447,7 +464,7 @@ class DisputeSystem:
             # over every resident; a mask is cheaper than a set difference
             adj = self.model.adj_bin
             hit = np.zeros(self.model.pop.n, bool)
-            hit[np.concatenate([adj.indices[adj.indptr[i]:adj.indptr[i + 1]] for i in parties])] = True
+            hit[gather_ties(adj.indptr, adj.indices, parties)] = True
             hit[parties] = False
             self._fester_key, self._fester_sets = key, (parties, np.flatnonzero(hit))
         return self._fester_sets

@@ -418,3 +418,19 @@ def erode(who, trust, satisfaction, erosion):
     for r in who:
         trust[r] = max(0.0, trust[r] - erosion)
         satisfaction[r] = max(0.0, satisfaction[r] - erosion)
+
+
+@njit(cache=True, nogil=True)
+def gather_ties(indptr, indices, rows):
+    """The ties of ``rows`` (residents) in a CSR network, row after row in stored order:
+    ``adj[rows].indices`` without building the sub-matrix."""
+    total = 0
+    for r in rows:
+        total += indptr[r + 1] - indptr[r]
+    out = np.empty(total, np.int64)
+    k = 0
+    for r in rows:
+        for j in range(indptr[r], indptr[r + 1]):
+            out[k] = indices[j]
+            k += 1
+    return out

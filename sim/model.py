@@ -72,6 +72,7 @@ class CoGovModel(mesa.Model):
         self.network_version = -1  # bumped by every _set_adjacency
         self._org_pairs_i: list[np.ndarray] = []
         self._org_pairs_j: list[np.ndarray] = []
+        self._org_pairs_built = 0  # pairs already in the network
         self._set_adjacency(self.base_adj)
         self.initial_degree = np.diff(self.base_adj.indptr)
 
@@ -346,9 +347,13 @@ class CoGovModel(mesa.Model):
         self._org_pairs_j.append(np.asarray(j, np.int64))
 
     def _rebuild_adjacency(self) -> None:
-        if self._org_pairs_i:
-            layer = net.org_layer(self._org_pairs_i, self._org_pairs_j, self.pop.n)
-            self._set_adjacency(self.base_adj.maximum(layer))
+        # only the ties formed since the last rebuild: max(base, all org ties) is built up
+        # month by month (an elementwise maximum, so the result is the same)
+        new = len(self._org_pairs_i) - self._org_pairs_built
+        if new > 0:
+            layer = net.org_layer(self._org_pairs_i[-new:], self._org_pairs_j[-new:], self.pop.n)
+            self._org_pairs_built = len(self._org_pairs_i)
+            self._set_adjacency(self.adj.maximum(layer))
 
     def _refresh_org_lookup(self) -> None:
         self.orgs = [o for o in self.orgs if o.alive]

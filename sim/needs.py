@@ -163,8 +163,9 @@ def step(model) -> None:
         by_org = np.flatnonzero(done_org >= 0)
         if by_org.size:
             index, learn = model.org_index, p.organizations.reputation_learning
-            evaluated = np.isin(done_res[by_org], evaluators)
-            for oid, ok, ev in zip(done_org[by_org].tolist(), done_ok[by_org].tolist(), evaluated.tolist()):
+            ev_set = set(evaluators.tolist())  # a set: np.isin costs more at this size
+            evaluated = [r in ev_set for r in done_res[by_org].tolist()]
+            for oid, ok, ev in zip(done_org[by_org].tolist(), done_ok[by_org].tolist(), evaluated):
                 org = index.get(oid)
                 if org is not None:
                     org.services_delivered += 1

@@ -13,6 +13,8 @@ import math
 import mesa
 import numpy as np
 
+from .kernels import gather_ties
+
 from .params import NEED_TYPES, ORG_TYPES
 from .residents import ACT_TYPES
 
@@ -183,8 +185,7 @@ def monthly(model, rng: np.random.Generator) -> None:
             # that grows with the group's activities (a funded project's extra activities are
             # extra occasions to bring ties along; a broke group runs fewer and recruits less)
             activity = org.activity_rate(day) / base_rate if base_rate > 0 else 1.0
-            rows = adj[org.members]
-            cand = rows.indices
+            cand = gather_ties(adj.indptr, adj.indices, org.members)
             cand = cand[model.pop.community[cand] == org.community]
             if cand.size:
                 p_join = po.recruit_prob_per_tie_month * (0.5 + org.reputation) * activity
