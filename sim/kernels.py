@@ -434,3 +434,64 @@ def gather_ties(indptr, indices, rows):
             out[k] = indices[j]
             k += 1
     return out
+
+
+@njit(cache=True, nogil=True)
+def update_social_share(indptr, indices, data, t_indptr, t_indices, t_data, last_any,
+                        active_after, weighted_degree, active, numerator, share, full):
+    """Tie-weighted share of each resident's ties who acted after day ``active_after``:
+    ``share = (adj @ active) / weighted_degree``.
+
+    With ``full`` the product is computed over the whole network (``indptr``/``indices``/
+    ``data``: the CSR network). Otherwise only the residents whose activity flag changed
+    since the last call move their ties' numerators (``t_*``: the CSR of the transpose,
+    i.e. who counts whom), which is the same sum: the weights are float32 values added in
+    float64, so every partial sum is exact and the order does not matter. ``active``,
+    ``numerator`` and ``share`` are the state kept between calls (updated in place)."""
+    n = active.size
+    if full:
+        for i in range(n):
+            active[i] = last_any[i] > active_after
+        for i in range(n):
+            s = 0.0
+            for k in range(indptr[i], indptr[i + 1]):
+                s += data[k] * active[indices[k]]
+            numerator[i] = s
+            share[i] = s / weighted_degree[i]
+        return
+    for j in range(n):
+        now = 1 if last_any[j] > active_after else 0
+        if now != active[j]:
+            active[j] = now
+            sign = 1.0 if now else -1.0
+            for k in range(t_indptr[j], t_indptr[j + 1]):
+                i = t_indices[k]
+                numerator[i] += sign * t_data[k]
+                share[i] = numerator[i] / weighted_degree[i]
+
+
+@njit(cache=True, nogil=True)
+def invite(servers, cumulative, u_sender, u_tie, indptr, indices, day, last_invited,
+           invitations_sent_year):
+    """Party members' invitations of the day (rules: :func:`sim.party.send_invitations`):
+    each invitation goes to a server with chance rate / sum of rates (``u_sender``) and to
+    one of that server's ties drawn uniformly (``u_tie``); servers without ties send none.
+    Books the invitees' ``last_invited`` and the senders' yearly count; returns (number of
+    invitations sent, the invitees, each once)."""
+    total = cumulative[-1]
+    senders = np.empty(u_sender.size, np.int64)
+    for j in range(u_sender.size):
+        k = np.searchsorted(cumulative, u_sender[j] * total, side="right")
+        senders[j] = servers[min(k, servers.size - 1)]
+    senders.sort()
+    invitees = np.empty(senders.size, np.int64)
+    n = 0
+    for s in senders:
+        deg = indptr[s + 1] - indptr[s]
+        if deg == 0:
+            continue
+        invitees[n] = indices[indptr[s] + np.int64(u_tie[n] * deg)]
+        last_invited[invitees[n]] = day
+        invitations_sent_year[s] += 1
+        n += 1
+    return n, np.unique(invitees[:n])

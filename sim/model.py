@@ -21,7 +21,7 @@ from .committee import ResidentsCommittee
 from .config import scenario_from_kwargs
 from .deliberation import Deliberation
 from .disputes import DisputeSystem
-from .kernels import grid_visits
+from .kernels import grid_visits, update_social_share
 from .government import FunctionalDepartment, StreetOffice
 from .property import PropertyCompany
 from .params import ORG_ORIGINS, ORG_TYPES, Scenario
@@ -97,6 +97,7 @@ class CoGovModel(mesa.Model):
         self.free_time = pop.free_time + np.where(
             ~pop.retired & p.moral.evening_opening, p.moral.evening_free_time_gain, 0.0)
         self.social_share = np.zeros(pop.n)
+        self._social_state = None  # (network version, transpose, active flags, numerators)
         self._refresh_acts_year()
         self.org_support_ratio = np.ones(pop.n_communities)
         self.spend = Counter({k: 0.0 for k in LEVERS_WITH_COST})
@@ -146,8 +147,7 @@ class CoGovModel(mesa.Model):
         # 2. grid workers visit households (needs and disputes they find get reported)
         self._grid_visits(s.grid)
         # 3. social reinforcement: tie-weighted share of ties active in the last 30 days
-        active30 = (pop.last_any() > day - 30).astype(np.float32)
-        self.social_share = (self.adj @ active30) / self.weighted_degree
+        self._update_social_share()
         # 4. party members serve and invite ties
         self._party_invitations(s.invitations)
         # 5. disputes (people's mediation has first call on the committee's free hours)
@@ -191,12 +191,12 @@ class CoGovModel(mesa.Model):
             rates = invitation_rates(self.pop, self.p.party)
             servers = np.flatnonzero(rates > 0)
             self._invitation_rates = (rates, servers, np.cumsum(rates[servers]))
-        senders, invitees = send_invitations(rng, self.adj_bin, *self._invitation_rates)
-        self.last_invited[invitees] = self.day
-        np.add.at(self.invitations_sent_year, senders, 1)
-        self.party_invitations_total += senders.size
-        self.today["party_invitations"] = senders.size
-        self.party_invitees_today = np.unique(invitees)
+        _, servers, cumulative = self._invitation_rates
+        n, invitees = send_invitations(rng, self.adj_bin, servers, cumulative, self.day,
+                                       self.last_invited, self.invitations_sent_year)
+        self.party_invitations_total += n
+        self.today["party_invitations"] = n
+        self.party_invitees_today = invitees
 
     def _committee_support_and_volunteering(self, rng) -> None:
         pc = self.p.committee
@@ -298,9 +298,10 @@ class CoGovModel(mesa.Model):
     def _accrue_costs(self) -> None:
         """Book a day of every running cost (yearly costs / 365)."""
         if self._daily_costs is None:  # the parameters do not change during a run
-            self._daily_costs = self._fixed_daily_costs()
-        for k, v in self._daily_costs.items():
-            self.spend[k] += v
+            self._daily_costs = [(k, v) for k, v in self._fixed_daily_costs().items() if v]
+        spend = self.spend
+        for k, v in self._daily_costs:
+            spend[k] += v
         # items admitted with their funding under the duty list (7.4) grow during the run
         self.spend["duty_list_funding"] += sum(c.funded_items for c in self.committees) * \
             self.p.committee.funded_item_cost_yuan * (1.0 / 365.0)
@@ -340,6 +341,22 @@ class CoGovModel(mesa.Model):
         local = (~self.pop.migrant).astype(np.float32)
         self.local_tie_share = (self.adj @ local) / self.weighted_degree
         self.strong_adj = None
+
+    def _update_social_share(self) -> None:
+        """``social_share = (adj @ active30) / weighted_degree``, active30 = acted in the last
+        30 days: recomputed in full when the network changes, otherwise moved by the residents
+        who became active or inactive since yesterday (the same sums, see the kernel)."""
+        state = self._social_state
+        full = state is None or state[0] != self.network_version
+        if full:
+            t = sp.csr_array(self.adj.T)  # who counts whom
+            state = self._social_state = (self.network_version, t, np.zeros(self.pop.n, np.int8),
+                                          np.zeros(self.pop.n))
+        _, t, active, numerator = state
+        adj = self.adj
+        update_social_share(adj.indptr, adj.indices, adj.data, t.indptr, t.indices, t.data,
+                            self.pop.last_any(), self.day - 30, self.weighted_degree, active,
+                            numerator, self.social_share, full)
 
     def add_org_ties(self, i: np.ndarray, j: np.ndarray) -> None:
         """Ties formed through shared membership; they join the network at the month's end."""

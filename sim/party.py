@@ -11,6 +11,8 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from .kernels import invite
+
 
 class PartyCommittee(mesa.Agent):
     """One community's party committee (社区党委): coordinates, convenes, evaluates."""
@@ -28,26 +30,21 @@ def invitation_rates(pop, party) -> np.ndarray:
     return hours * pop.party_effort / 30.0 * party.invitations_per_hour
 
 
-def send_invitations(rng: np.random.Generator, adj, rates: np.ndarray,
-                     servers: np.ndarray | None = None,
-                     cumulative: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Each sender invites Poisson(rate) ties drawn uniformly. Returns (senders, invitees).
+def send_invitations(rng: np.random.Generator, adj, servers: np.ndarray, cumulative: np.ndarray,
+                     day: int, last_invited: np.ndarray,
+                     sent_year: np.ndarray) -> tuple[int, np.ndarray]:
+    """Each server (a resident with a positive invitation rate) invites Poisson(rate) ties
+    drawn uniformly; ``cumulative`` is the cumulative sum of the servers' rates.
 
-    Drawn as the day's total, Poisson(sum of rates), each invitation then given to a sender
-    with chance rate / sum of rates: the same independent Poisson counts per sender, with
-    one draw per invitation instead of one per sender. ``servers`` (the residents with a
-    positive rate) and ``cumulative`` (the cumulative sum of their rates) may be given, as
-    they change only when the rates do."""
-    if servers is None:
-        servers = np.flatnonzero(rates > 0)
-    if cumulative is None:
-        cumulative = np.cumsum(rates[servers])
+    Drawn as the day's total, Poisson(sum of rates), each invitation then given to a server
+    with chance rate / sum of rates and to one of the server's ties: the same independent
+    Poisson counts per server, with two uniforms per invitation instead of a draw per
+    server (servers without ties send none). Books the invitees' ``last_invited`` and the
+    senders' ``sent_year``; returns (invitations sent, the invitees, each once)."""
     if servers.size == 0:
-        return servers, servers
-    total = rng.poisson(cumulative[-1])
-    pick = np.searchsorted(cumulative, rng.random(total) * cumulative[-1], side="right")
-    senders = np.sort(servers[np.minimum(pick, servers.size - 1)])
-    return random_ties(rng, adj, senders)
+        return 0, np.empty(0, np.int64)
+    u = rng.random((2, int(rng.poisson(cumulative[-1]))))
+    return invite(servers, cumulative, u[0], u[1], adj.indptr, adj.indices, day, last_invited, sent_year)
 
 
 def random_ties(rng: np.random.Generator, adj, senders: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
