@@ -145,6 +145,7 @@ class DisputeSystem:
         self._fester_key = None  # (open disputes, network) of the cached parties and ties
         self._volunteer = None  # the volunteer channel's daily capacity (see _volunteer_capacity)
         self._arrival_rates = None  # (types, expected disputes a day by type, per community)
+        self._chains: dict[str, tuple[str, ...]] = {}  # channels tried, by dispute type
         self._online = None  # the online platform's daily capacity (set with _accrual)
         self._fester_sets = None
 
@@ -161,7 +162,14 @@ class DisputeSystem:
                 "street": pd.street_cases_per_day > 0}[ch]
 
     def chain_for(self, dtype: str) -> tuple[str, ...]:
-        """The channels a dispute of this type tries, in order, among those present."""
+        """The channels a dispute of this type tries, in order, among those present (fixed
+        for the run: the scenario decides which channels exist)."""
+        chain = self._chains.get(dtype)
+        if chain is None:
+            chain = self._chains[dtype] = self._chain_for(dtype)
+        return chain
+
+    def _chain_for(self, dtype: str) -> tuple[str, ...]:
         chain = PREFERENCE[dtype]
         if self.model.p.smart.online_mediation and dtype not in ("collective", "family"):
             chain = ("online",) + chain
@@ -331,14 +339,20 @@ class DisputeSystem:
         n_c = m.pop.n_communities
         c = self.credit
         if self._accrual is None:  # fixed for the run
-            self._accrual = self._accruals()
+            acc = self._accruals()
+            # the slow channels' credits as the rows of one array, so that a day's accrual is
+            # two operations (the credit dict keeps views of the rows)
+            self._accrual = (np.array([acc[ch][0] for ch in acc]), np.array([acc[ch][1] for ch in acc]),
+                             np.array([c[ch] for ch in acc]))
+            for k, ch in enumerate(acc):
+                c[ch] = self._accrual[2][k]
             self._online = np.full(n_c, pd.online_cases_per_day if m.p.smart.online_mediation else 0.0)
         present = rng.random(n_c) < lg.police_days_per_week / 7
-        c["police"] = np.where(present, pd.police_cases_per_day, 0.0)
+        c["police"] = present * pd.police_cases_per_day
         c["online"] = self._online.copy()
-        for ch, (dly, cap) in self._accrual.items():
-            c[ch] += dly
-            np.minimum(c[ch], cap, out=c[ch])
+        daily, cap, credit = self._accrual
+        credit += daily
+        np.minimum(credit, cap, out=credit)
 
     def _route(self, d: Dispute) -> None:
         m = self.model
@@ -462,7 +476,7 @@ class DisputeSystem:
             parties = np.unique(np.concatenate([d.parties for d in open_]))
             # the parties are few: gather their rows of the network rather than a product
             # over every resident; a mask is cheaper than a set difference
-            adj = self.model.adj_bin
+            adj = self.model.adj  # its structure: who is tied to whom
             hit = np.zeros(self.model.pop.n, bool)
             hit[gather_ties(adj.indptr, adj.indices, parties)] = True
             hit[parties] = False

@@ -42,7 +42,8 @@ def decide_and_record(cand, u, logit_base, w_disposition, w_efficacy, w_trust, w
             logit += w_invited
         if migrant[i]:
             logit += w_cross * local_tie_share[i]
-        if u[i] < 1.0 / (1.0 + math.exp(-logit)):
+        # u is a 32-bit integer: the uniform u / 2**32 is below p exactly when u < p * 2**32
+        if u[i] < 4294967296.0 / (1.0 + math.exp(-logit)):
             out[k] = i
             k += 1
     # book after deciding: a resident's own act does not feed into another's decision
@@ -91,7 +92,7 @@ def _oldest_first(idx, reported):
 
 @njit(cache=True, nogil=True)
 def needs_day(ints, floats, new_res, new_type, new_luck, community, grid_of, day,
-              u_report, trust, report_base, report_trust_weight, report_gain, visited,
+              trust, report_base, report_trust_weight, report_gain, visited,
               is_representative, public_type,
               free_hours, hours_used, dispatch_hours, service_hours,
               org_start, org_serves, org_capacity, org_success, org_credit, org_uid,
@@ -129,6 +130,7 @@ def needs_day(ints, floats, new_res, new_type, new_luck, community, grid_of, day
         I[_SUCCESS, i] = 0
         F[0, i] = new_luck[0, j]
         F[1, i] = new_luck[1, j]
+        F[2, i] = -math.log1p(-new_luck[2, j])  # the reporting clock: an Exp(1) threshold
 
     # 2. reporting; shared needs found by grid workers or representatives go to issues
     n_reported = 0
@@ -138,8 +140,11 @@ def needs_day(ints, floats, new_res, new_type, new_luck, community, grid_of, day
         if I[_STATUS, i] != _UNREPORTED:
             continue
         r = I[_RES, i]
-        p_report = report_base + report_trust_weight * trust[r] + report_gain
-        if u_report[r] < p_report or visited[r]:
+        # the clock runs down by -ln(1 - p_report) a day: it reaches 0 on a day with chance
+        # p_report given that it has not before (a daily Bernoulli trial of chance p_report)
+        p_report = min(1.0, report_base + report_trust_weight * trust[r] + report_gain)
+        F[2, i] += math.log1p(-p_report)
+        if F[2, i] <= 0.0 or visited[r]:
             I[_STATUS, i] = _QUEUED
             I[_REPORTED, i] = day
             n_reported += 1
@@ -495,3 +500,45 @@ def invite(servers, cumulative, u_sender, u_tie, indptr, indices, day, last_invi
         invitations_sent_year[s] += 1
         n += 1
     return n, np.unique(invitees[:n])
+
+
+@njit(cache=True, nogil=True)
+def csr_maximum(indptr, indices, data, l_indptr, l_indices, l_data):
+    """Elementwise maximum of two CSR arrays with sorted indices (``a.maximum(layer)``, for
+    a layer much sparser than the network): returns (indptr, indices, data)."""
+    n = indptr.size - 1
+    out_ptr = np.empty(n + 1, np.int64)
+    out_idx = np.empty(indices.size + l_indices.size, np.int64)
+    out_dat = np.empty(indices.size + l_indices.size, data.dtype)
+    k = 0
+    for i in range(n):
+        out_ptr[i] = k
+        a, a_end = indptr[i], indptr[i + 1]
+        b, b_end = l_indptr[i], l_indptr[i + 1]
+        while a < a_end or b < b_end:
+            if b >= b_end or (a < a_end and indices[a] < l_indices[b]):
+                out_idx[k], out_dat[k] = indices[a], data[a]
+                a += 1
+            elif a >= a_end or l_indices[b] < indices[a]:
+                out_idx[k], out_dat[k] = l_indices[b], l_data[b]
+                b += 1
+            else:
+                out_idx[k], out_dat[k] = indices[a], max(data[a], l_data[b])
+                a += 1
+                b += 1
+            k += 1
+    out_ptr[n] = k
+    return out_ptr, out_idx[:k].copy(), out_dat[:k].copy()
+
+
+@njit(cache=True, nogil=True)
+def row_sums(indptr, data):
+    """Row sums of a CSR array, accumulated in float64 (exact for the model's tie weights,
+    which are float32 values)."""
+    out = np.zeros(indptr.size - 1)
+    for i in range(indptr.size - 1):
+        s = 0.0
+        for k in range(indptr[i], indptr[i + 1]):
+            s += data[k]
+        out[i] = s
+    return out

@@ -21,7 +21,7 @@ from .committee import ResidentsCommittee
 from .config import scenario_from_kwargs
 from .deliberation import Deliberation
 from .disputes import DisputeSystem
-from .kernels import grid_visits, update_social_share
+from .kernels import csr_maximum, grid_visits, row_sums, update_social_share
 from .government import FunctionalDepartment, StreetOffice
 from .property import PropertyCompany
 from .params import ORG_ORIGINS, ORG_TYPES, Scenario
@@ -135,7 +135,7 @@ class CoGovModel(mesa.Model):
         self.today.clear()
         self.today_acts.clear()
         # 0. draws for today's decisions (one per resident and act type: paired runs share them)
-        self.draws = s.participation.random((len(ACT_TYPES), pop.n), dtype=np.float32)
+        self.draws = self.decision_uniforms()
         pop.fatigue *= 0.5 ** (1.0 / p.behaviour.fatigue_half_life_days)
         if day % 30 == 0:  # a new 30-day block of the yearly act count starts empty
             pop.acts_year_ring[(day // 30) % 12] = 0
@@ -173,6 +173,14 @@ class CoGovModel(mesa.Model):
         if self.day >= p.run.days:
             self.running = False
 
+    def decision_uniforms(self) -> np.ndarray:
+        """Today's decision uniforms, one per act type and resident, as 32-bit integers
+        (the uniform is ``draws / 2**32``): raw output of the participation stream's bit
+        generator, two per 64-bit draw, which is the cheapest way numpy gives them."""
+        n = self.pop.n
+        raw = self.streams.participation.bit_generator.random_raw(len(ACT_TYPES) * n // 2 + 1)
+        return raw.view(np.uint32)[:len(ACT_TYPES) * n].reshape(len(ACT_TYPES), n)
+
     # ============================================================ the processes
     def _grid_visits(self, rng) -> None:
         g = self.p.grid
@@ -192,7 +200,7 @@ class CoGovModel(mesa.Model):
             servers = np.flatnonzero(rates > 0)
             self._invitation_rates = (rates, servers, np.cumsum(rates[servers]))
         _, servers, cumulative = self._invitation_rates
-        n, invitees = send_invitations(rng, self.adj_bin, servers, cumulative, self.day,
+        n, invitees = send_invitations(rng, self.adj, servers, cumulative, self.day,
                                        self.last_invited, self.invitations_sent_year)
         self.party_invitations_total += n
         self.today["party_invitations"] = n
@@ -234,7 +242,7 @@ class CoGovModel(mesa.Model):
             guests = np.empty(0, np.int64)
             if recent.size:
                 inviting = recent[rng.random(recent.size) < self.p.organizations.guest_invite_share]
-                _, guests = random_ties(rng, self.adj_bin, inviting)
+                _, guests = random_ties(rng, self.adj, inviting)  # ties, unweighted
                 guests = guests[self.pop.community[guests] == org.community]
                 self.last_invited[guests] = day
                 self.org_invitations_total += guests.size
@@ -334,13 +342,20 @@ class CoGovModel(mesa.Model):
         self.network_version += 1  # caches of network-derived sets key on it
         self.adj = sp.csr_array(adj, dtype=np.float32)
         self.adj.sort_indices()
-        self.adj_bin = self.adj.copy()
-        self.adj_bin.data[:] = 1.0
-        wd = np.asarray(self.adj.sum(axis=1)).ravel()
+        self._adj_bin = None
+        wd = row_sums(self.adj.indptr, self.adj.data)
         self.weighted_degree = np.where(wd > 0, wd, 1.0)
         local = (~self.pop.migrant).astype(np.float32)
         self.local_tie_share = (self.adj @ local) / self.weighted_degree
         self.strong_adj = None
+
+    @property
+    def adj_bin(self) -> sp.csr_array:
+        """The network without weights (1 per tie)."""
+        if self._adj_bin is None:
+            self._adj_bin = self.adj.copy()
+            self._adj_bin.data[:] = 1.0
+        return self._adj_bin
 
     def _update_social_share(self) -> None:
         """``social_share = (adj @ active30) / weighted_degree``, active30 = acted in the last
@@ -370,7 +385,10 @@ class CoGovModel(mesa.Model):
         if new > 0:
             layer = net.org_layer(self._org_pairs_i[-new:], self._org_pairs_j[-new:], self.pop.n)
             self._org_pairs_built = len(self._org_pairs_i)
-            self._set_adjacency(self.adj.maximum(layer))
+            adj = self.adj
+            merged = csr_maximum(adj.indptr, adj.indices, adj.data, layer.indptr, layer.indices,
+                                 layer.data)
+            self._set_adjacency(sp.csr_array(merged[::-1], shape=adj.shape))
 
     def _refresh_org_lookup(self) -> None:
         self.orgs = [o for o in self.orgs if o.alive]

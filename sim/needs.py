@@ -4,8 +4,9 @@ a unit accepts it, and the result is jointly evaluated.
 1. Each resident raises a need with probability ``per_resident_year/365`` a day, typed.
 2. An unreported need is reported with daily chance report_base + report_trust_weight*trust
    (+ digital_report_gain with digital ordering), or for sure when a grid worker visits the
-   household. The draw is one uniform per resident a day (a resident who goes to the
-   committee reports all their open needs).
+   household. The need carries its own reporting clock, an Exp(1) threshold drawn when it
+   arises, which each day runs down by -ln(1 - chance): it runs out on a day with exactly
+   that chance, and in paired runs the same need has the same patience.
 3. The committee dispatches reported needs first-in-first-out, each costing
    ``dispatch_hours_per_order`` of free committee time: to an organization of the matching
    type with capacity left today; shared ("public") needs are aggregated into public issues
@@ -39,7 +40,9 @@ UNREPORTED, QUEUED, AT_DEPARTMENT, IN_SERVICE = 0, 1, 2, 3
 H_NONE, H_ORG, H_COMMITTEE, H_DEPT, H_ISSUE = 0, 1, 2, 3, 4
 FIELDS = ("resident", "community", "grid", "ntype", "raised", "reported", "status", "handler",
           "org_id", "due", "success")
-UNIFORMS = ("u_delay", "u_success")  # a need's own luck, drawn when it arises
+# a need's own luck, drawn when it arises: the uniforms of its service delay and success,
+# and its reporting clock (an Exp(1) threshold that the daily reporting hazard runs down)
+FLOATS = ("u_delay", "u_success", "report_clock")
 LOGGED = ("resident", "community", "ntype", "raised", "reported", "handler")  # kept when closed
 
 
@@ -57,20 +60,28 @@ class NeedBook:
 
     def __init__(self):
         self._ints = np.empty((len(FIELDS), 0), np.int64)
-        self._floats = np.empty((len(UNIFORMS), 0), np.float64)
-        self._views()
+        self._floats = np.empty((len(FLOATS), 0), np.float64)
+        self._open = None
         self.closed: list[np.ndarray] = []  # blocks of LOG_FIELDS rows
         self.type_edges = None  # cumulative shares of the need types (set on the first day)
         self.raised = 0
 
-    def _views(self) -> None:
-        self.open = {f: self._ints[k] for k, f in enumerate(FIELDS)}
-        self.open.update({f: self._floats[k] for k, f in enumerate(UNIFORMS)})
+    @property
+    def open(self) -> dict[str, np.ndarray]:
+        """The open needs: each field's row (views, made when first asked for after a day)."""
+        if self._open is None:
+            self._open = {f: self._ints[k] for k, f in enumerate(FIELDS)}
+            self._open.update({f: self._floats[k] for k, f in enumerate(FLOATS)})
+        return self._open
+
+    @property
+    def n_open(self) -> int:
+        return self._ints.shape[1]
 
     def advance(self, ints: np.ndarray, floats: np.ndarray, closed: np.ndarray) -> None:
         """Take the day's book (open needs) and log block (needs closed today)."""
         self._ints, self._floats = ints, floats
-        self._views()
+        self._open = None
         if closed.shape[1]:
             self.closed.append(closed)
 
@@ -104,10 +115,8 @@ def step(model) -> None:
     if book.type_edges is None:
         book.type_edges = np.cumsum(pn.type_shares)[:-1]
     ntype = np.searchsorted(book.type_edges, rng.random(new.size), side="right")
-    luck = rng.random((2, new.size))  # the need's own u_delay, u_success
+    luck = rng.random((3, new.size))  # the need's own u_delay, u_success and reporting uniform
     book.raised += new.size
-    # 2. reporting: one uniform per resident a day
-    u_report = model.streams.need_reporting.random(pop.n, dtype=np.float32)
 
     # what the kernel needs of the committees, organizations, property companies and
     # departments: the property company's effort (raised by satisfaction-linked payment)
@@ -127,7 +136,7 @@ def step(model) -> None:
     (ints, floats, closed, n_reported, dispatched, dept_taken, n_collected, issue_comm, issue_grid,
      done_res, done_ok, done_org, old_res) = needs_day(
         book._ints, book._floats, new, ntype, luck, pop.community, model.grid_of, day,
-        u_report, pop.trust, pn.report_base, pn.report_trust_weight,
+        pop.trust, pn.report_base, pn.report_trust_weight,
         p.smart.digital_report_gain if digital else 0.0, model.visited_residents,
         model.is_representative, PUBLIC,
         free_hours, hours_used,

@@ -81,7 +81,7 @@ def daily(model) -> dict:
             sg += h
     row["committee_self_governance_hours"] = sg
     row["duty_items"] = sum(c.effective_duty_items() for c in committees)
-    row["needs_open"] = int(model.needs.open["resident"].size)
+    row["needs_open"] = model.needs.n_open
     row["disputes_backlog"] = len(model.disputes.open)
     row["organizations"] = len(model.orgs)
     row["org_members"] = sum(o.members.size for o in model.orgs)

@@ -26,8 +26,9 @@ def decide(model, candidates: np.ndarray, act: str, extra_logit: float = 0.0) ->
 
     Each resident's uniform is today's draw for the act type (one per resident and act type
     a day, so that paired runs compare like with like). One compiled pass
-    (:func:`sim.kernels.decide_and_record`) computes the logit above and books the acts
-    (:meth:`sim.residents.Population.record_acts` is the same booking in numpy).
+    (:func:`sim.kernels.decide_and_record`) computes the logit above and books the acts:
+    ``last_act``, ``last_any``, the act counts, fatigue + fatigue per act and disposition +
+    ``participation_reinforcement`` (both at most 1).
     """
     if candidates.size == 0:
         return candidates

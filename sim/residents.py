@@ -69,7 +69,7 @@ class Population:
         self.free_time = np.asarray(beh.free_time_by_age, float)[self.age_group]
 
         self.last_act = np.full((len(ACT_TYPES), n), NEVER, dtype=np.int64)
-        self._last_any = np.full(n, NEVER, dtype=np.int64)  # kept up to date by record_acts
+        self._last_any = np.full(n, NEVER, dtype=np.int64)  # kept up to date by each decision
         self.acts = np.zeros((len(ACT_TYPES), n), dtype=np.int64)  # since start
         self.acts_year_ring = np.zeros((12, n), dtype=np.int32)    # acts per 30-day block
         self.memberships = np.zeros(n, dtype=np.int32)
@@ -77,25 +77,11 @@ class Population:
     # ------------------------------------------------------------------ derived state
     def last_any(self) -> np.ndarray:
         """Last day of any act (the maximum of ``last_act`` over act types; kept up to date
-        by :meth:`record_acts`, so it costs nothing to read)."""
+        by each decision, :func:`sim.participation.decide`, so it costs nothing to read)."""
         return self._last_any
 
     def acts_last_year(self) -> np.ndarray:
         return self.acts_year_ring.sum(axis=0)
-
-    def record_acts(self, act: int, who: np.ndarray, day: int, fatigue_per_act: float,
-                    reinforcement: float) -> None:
-        """Book acts of one type for residents ``who`` (index array) on ``day``."""
-        if who.size == 0:
-            return
-        # ``who`` holds each resident at most once (decisions are taken over unique
-        # candidates), so plain fancy-index updates are exact and much faster than add.at
-        self.last_act[act, who] = day
-        self._last_any[who] = day
-        self.acts[act, who] += 1
-        self.acts_year_ring[(day // 30) % 12, who] += 1
-        self.fatigue[who] = np.minimum(1.0, self.fatigue[who] + fatigue_per_act)
-        self.disposition[who] = np.minimum(1.0, self.disposition[who] + reinforcement)
 
     def groups(self) -> dict[str, np.ndarray]:
         """Boolean masks of the reporting groups."""

@@ -11,14 +11,14 @@ import zlib
 
 import numpy as np
 
-STREAMS = ("network", "population", "need_arrivals", "need_reporting", "participation",
+STREAMS = ("network", "population", "need_arrivals", "participation",
            "volunteer_offers", "invitations", "org_activities", "org_foundings", "hub",
            "org_monthly", "contracts", "grants", "party", "grid", "disputes", "deliberation",
            "committee")
 # Each stream serves one process, and the processes whose draws should line up across paired
 # runs draw a fixed number of uniforms a day (one per resident, household or need), whatever
-# the levers: need arrivals and the luck of each need's service are drawn when it arises,
-# reporting draws one uniform per resident, participation one per resident and act type.
+# the levers: need arrivals and each need's luck (its service and its reporting clock) are
+# drawn when it arises, participation draws one uniform per resident and act type.
 
 
 class Streams:
