@@ -11,6 +11,8 @@ $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e ".[test]"
+	@echo "compiling the model's kernels (numba, once; about half a minute)"
+	$(BIN)/python -c "from sim.kernels import warm_up; warm_up()"
 	@touch $(STAMP)
 
 setup: $(STAMP)

@@ -542,3 +542,13 @@ def row_sums(indptr, data):
             s += data[k]
         out[i] = s
     return out
+
+
+def warm_up() -> None:
+    """Compile every kernel (or load it from the cache) by running a tiny model for a few
+    weeks: ``make setup`` calls this, so that the first real run does not pay the
+    compilation (about half a minute on a slow machine)."""
+    from .model import CoGovModel  # here: the model imports this module
+
+    CoGovModel(rng=0, collect=True, **{"population.residents_per_community": 300,
+                                       "run.days": 40}).run()

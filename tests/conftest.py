@@ -4,6 +4,14 @@ import pytest
 
 from sim.params import Scenario
 
+
+def pytest_sessionstart(session):
+    """Compile the model's kernels before any test starts worker processes, so that the
+    workers load them from numba's cache instead of each compiling them (``make setup``
+    has usually done this already; then it only loads them)."""
+    from sim.kernels import warm_up
+    warm_up()
+
 SMALL = {"population": {"residents_per_community": 1500}, "run": {"days": 120}}
 
 
