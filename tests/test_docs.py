@@ -201,7 +201,7 @@ def test_dispute_chains_in_odd_match_the_code():
 
 
 def test_where_the_defaults_land_is_current():
-    """ODD 1.3 is what docs/gen_patterns.py computes from the current model (five baseline
+    """ODD 1.3 is what docs/gen_patterns.py computes from the current model (ten baseline
     years): the calibration figures cannot drift from the code."""
     spec = importlib.util.spec_from_file_location("gen_patterns", DOCS / "gen_patterns.py")
     mod = importlib.util.module_from_spec(spec)
