@@ -91,6 +91,19 @@ def _oldest_first(idx, reported):
 
 
 @njit(cache=True, nogil=True)
+def _open_columns(block, closing, n_keep):
+    # the columns (needs) not closing, row by row: each row of the block is contiguous
+    out = np.empty((block.shape[0], n_keep), block.dtype)
+    for r in range(block.shape[0]):
+        d = 0
+        for i in range(block.shape[1]):
+            if not closing[i]:
+                out[r, d] = block[r, i]
+                d += 1
+    return out
+
+
+@njit(cache=True, nogil=True)
 def needs_day(ints, floats, new_res, new_type, new_luck, community, grid_of, day,
               trust, report_base, report_trust_weight, report_gain, visited,
               is_representative, public_type,
@@ -249,21 +262,8 @@ def needs_day(ints, floats, new_res, new_type, new_luck, community, grid_of, day
     done_org = np.empty(n_done, np.int64)
     old_res = np.empty(n_old, np.int64)
     log = np.empty((8, n_close), np.int64)
-    keep_I = np.empty((I.shape[0], m - n_close), np.int64)
-    keep_F = np.empty((F.shape[0], m - n_close), np.float64)
-    # row by row: each row of the blocks is contiguous
-    for r in range(I.shape[0]):
-        d = 0
-        for i in range(m):
-            if not closing[i]:
-                keep_I[r, d] = I[r, i]
-                d += 1
-    for r in range(F.shape[0]):
-        d = 0
-        for i in range(m):
-            if not closing[i]:
-                keep_F[r, d] = F[r, i]
-                d += 1
+    keep_I = _open_columns(I, closing, m - n_close)
+    keep_F = _open_columns(F, closing, m - n_close)
     a = b = c_ = 0
     for i in range(m):
         if not closing[i]:

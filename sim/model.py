@@ -21,8 +21,8 @@ from .committee import ResidentsCommittee
 from .config import scenario_from_kwargs
 from .deliberation import Deliberation
 from .disputes import DisputeSystem
-from .kernels import csr_maximum, grid_visits, row_sums, update_social_share
 from .government import FunctionalDepartment, StreetOffice
+from .kernels import csr_maximum, grid_visits, row_sums, update_social_share
 from .property import PropertyCompany
 from .params import ORG_ORIGINS, ORG_TYPES, Scenario
 from .participation import decide
@@ -177,9 +177,9 @@ class CoGovModel(mesa.Model):
         """Today's decision uniforms, one per act type and resident, as 32-bit integers
         (the uniform is ``draws / 2**32``): raw output of the participation stream's bit
         generator, two per 64-bit draw, which is the cheapest way numpy gives them."""
-        n = self.pop.n
-        raw = self.streams.participation.bit_generator.random_raw(len(ACT_TYPES) * n // 2 + 1)
-        return raw.view(np.uint32)[:len(ACT_TYPES) * n].reshape(len(ACT_TYPES), n)
+        count = len(ACT_TYPES) * self.pop.n
+        raw = self.streams.participation.bit_generator.random_raw((count + 1) // 2)
+        return raw.view(np.uint32)[:count].reshape(len(ACT_TYPES), self.pop.n)
 
     # ============================================================ the processes
     def _grid_visits(self, rng) -> None:
@@ -386,9 +386,9 @@ class CoGovModel(mesa.Model):
             layer = net.org_layer(self._org_pairs_i[-new:], self._org_pairs_j[-new:], self.pop.n)
             self._org_pairs_built = len(self._org_pairs_i)
             adj = self.adj
-            merged = csr_maximum(adj.indptr, adj.indices, adj.data, layer.indptr, layer.indices,
-                                 layer.data)
-            self._set_adjacency(sp.csr_array(merged[::-1], shape=adj.shape))
+            indptr, indices, data = csr_maximum(adj.indptr, adj.indices, adj.data, layer.indptr,
+                                                layer.indices, layer.data)
+            self._set_adjacency(sp.csr_array((data, indices, indptr), shape=adj.shape))
 
     def _refresh_org_lookup(self) -> None:
         self.orgs = [o for o in self.orgs if o.alive]
@@ -399,8 +399,8 @@ class CoGovModel(mesa.Model):
         self._orgs_in_order = None
 
     def orgs_in_community_order(self) -> tuple[list, np.ndarray]:
-        """The organizations community by community (each in founding order), and where
-        each community's start in that list (n_communities + 1 offsets)."""
+        """The organizations community by community (each in founding order), and the
+        offsets where each community's start in that list (n_communities + 1 of them)."""
         if self._orgs_in_order is None:
             n_c = self.pop.n_communities
             by_c = [self.orgs_by_comm.get(c, []) for c in range(n_c)]
