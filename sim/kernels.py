@@ -10,7 +10,8 @@ Kernels take arrays and scalars only (no model objects) and draw no random numbe
 uniform they use comes in from the model's named numpy streams.
 
 ``cache=True`` keeps the compiled code beside the source (``__pycache__``), so only the
-first run after a change pays the compilation (a few seconds).
+first run after a change pays the compilation (about half a minute on a slow machine;
+``make`` does it at set-up, see :func:`warm_up`).
 """
 
 from __future__ import annotations
