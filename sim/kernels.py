@@ -371,33 +371,30 @@ def daily_means(last_act, last_any, day, trust, efficacy, satisfaction, migrant,
 def need_outcomes(done_res, done_ok, old_res, satisfaction, trust, satisfaction_learning,
                   trust_learning, abandon_scale):
     """Satisfaction and trust move towards the outcomes of finished needs (fulfilled ones
-    first, then the others), then trust falls for abandoned needs. Each group of updates
-    moves a resident once however many of their needs it holds (as numpy's fancy-index
-    update does)."""
-    for outcome in (1.0, 0.0):
-        for values, rate in ((satisfaction, satisfaction_learning), (trust, trust_learning)):
-            for j in range(done_res.size):
-                if done_ok[j] != (outcome == 1.0) or _seen_before(done_res, done_ok, j, outcome):
-                    continue
-                r = done_res[j]
-                values[r] += rate * (outcome - values[r])
-    for j in range(old_res.size):
-        r = old_res[j]
-        dup = False
-        for jj in range(j):
-            if old_res[jj] == r:
-                dup = True
-                break
-        if not dup:
-            trust[r] += abandon_scale * trust_learning * (0.0 - trust[r])
+    first, then the others), then trust falls for abandoned needs."""
+    failed = ~done_ok
+    _move_once(satisfaction, done_res, done_ok, 1.0, satisfaction_learning)
+    _move_once(trust, done_res, done_ok, 1.0, trust_learning)
+    _move_once(satisfaction, done_res, failed, 0.0, satisfaction_learning)
+    _move_once(trust, done_res, failed, 0.0, trust_learning)
+    _move_once(trust, old_res, np.ones(old_res.size, np.bool_), 0.0, abandon_scale * trust_learning)
 
 
 @njit(cache=True, nogil=True)
-def _seen_before(res, ok, j, outcome):
-    for jj in range(j):
-        if res[jj] == res[j] and ok[jj] == (outcome == 1.0):
-            return True
-    return False
+def _move_once(values, res, selected, target, rate):
+    # values move rate of the way to target for the selected residents, each once however
+    # many of its entries are selected (as numpy's fancy-index update does)
+    for j in range(res.size):
+        if not selected[j]:
+            continue
+        r = res[j]
+        seen = False
+        for jj in range(j):
+            if selected[jj] and res[jj] == r:
+                seen = True
+                break
+        if not seen:
+            values[r] += rate * (target - values[r])
 
 
 @njit(cache=True, nogil=True)
