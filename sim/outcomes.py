@@ -11,6 +11,7 @@ import numpy as np
 
 from . import deliberation as _delib
 from . import disputes as _disputes
+from .catalog import check_declared
 from .kernels import daily_means
 from .needs import H_COMMITTEE, H_DEPT, H_ORG
 from .params import ORG_ORIGINS, ORG_TYPES
@@ -38,6 +39,7 @@ TIMESERIES_COLUMNS = (
        "organizations", "org_members", "top10_share_of_acts", "spend_total"]
     + list(_disputes.TIMESERIES) + list(_delib.TIMESERIES)
 )
+check_declared(TIMESERIES_COLUMNS, "daily")  # at import: a misspelt column is an error
 
 
 # the reporting groups are three yes/no splits of the residents: (group if 0, group if 1)
@@ -236,4 +238,5 @@ def summary(model) -> dict:
     for k, v in model.spend.items():
         out[f"spend_{k}"] = float(v)
     out["spend_total"] = float(sum(model.spend.values()))
+    check_declared(out, "summary")
     return out

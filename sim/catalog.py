@@ -1,0 +1,396 @@
+"""Every outcome of cogov, declared once: name, label, unit, kind, group and meaning.
+
+The daily time series and the end-of-run summary record only names declared here
+(:func:`check_declared` is called on both, so a misspelt key is an error, not a silent
+column). The CLI's summary, ``cogov compare``'s table and figures, ``cogov report``'s
+axis labels, the browser app and the ODD's outcome table read their labels and units from
+this module.
+
+Families of outcomes (one per act type, group, channel, ...) are declared with a pattern
+and expanded here, so that adding a dispute channel adds its outcomes without a new line.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from .params import NEED_TYPES, ORG_ORIGINS, ORG_TYPES  # noqa: F401  (names of families)
+from .residents import ACT_TYPES, AGE_GROUPS
+
+# kinds: how a value is read and printed
+KINDS = {
+    "share": "a share of 0-1, printed as a percentage",
+    "count": "a whole number of things",
+    "days": "a duration in days",
+    "hours": "staff hours",
+    "yuan": "money in yuan",
+    "index": "a mean of a 0-1 resident state (trust, efficacy, ...)",
+    "rate": "a number per unit (per 1,000 residents a year, per participant, ...)",
+    "meta": "describes the run, not an outcome",
+}
+
+GROUPS = ("local", "migrant", "working", "retired", "party", "nonparty")
+CHANNELS = ("direct", "volunteer", "committee", "professional", "police", "online", "street")
+DISPUTE_TYPES = ("noise_leak", "parking", "pets", "renovation_property", "family", "collective")
+COMMITTEE_TASKS = ("duty", "mediation", "dispatch", "service", "deliberation", "org_support",
+                   "volunteers")
+STATES = ("trust", "efficacy", "satisfaction")
+ACT_LABEL = {"meeting": "meetings", "volunteering": "volunteering",
+             "organization": "organization activities", "evaluation": "evaluations"}
+GROUP_LABEL = {"local": "locals", "migrant": "migrants", "working": "working-age",
+               "retired": "retired", "party": "party members", "nonparty": "non-members"}
+CHANNEL_LABEL = {"direct": "directly between the parties", "volunteer": "volunteer mediators",
+                 "committee": "committee mediation", "professional": "professional mediator / lawyer",
+                 "police": "community police", "online": "online mediation",
+                 "street": "street and departments", "deliberation": "deliberation"}
+TASK_LABEL = {"duty": "pushed-down duties", "mediation": "mediation", "dispatch": "dispatching orders",
+              "service": "serving needs", "deliberation": "deliberation",
+              "org_support": "supporting organizations", "volunteers": "organizing volunteers"}
+UNIT_OF_KIND = {"share": "%", "count": "", "days": "days", "hours": "hours", "yuan": "yuan",
+                "index": "0-1", "rate": "", "meta": ""}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One declared outcome."""
+    name: str
+    label: str
+    kind: str
+    group: str
+    meaning: str
+    unit: str = ""
+    where: str = "both"  # "summary", "daily" or "both"
+
+    @property
+    def axis_label(self) -> str:
+        """The label with its unit, for an axis."""
+        unit = self.unit or UNIT_OF_KIND[self.kind]
+        return f"{self.label} ({unit})" if unit else self.label
+
+    def format(self, value) -> str:
+        """The value as a table cell: shares as %, counts and yuan with thousands separators."""
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return "n/a"
+        if self.kind == "share":
+            return f"{100 * value:.1f}%"
+        if self.kind in ("count", "yuan", "meta"):
+            return f"{int(round(value)):,}"
+        if self.kind == "hours":
+            return f"{value:,.0f}"
+        return f"{value:,.2f}"
+
+    def scale(self, value: float) -> float:
+        """The value in the unit of :attr:`axis_label` (shares in %)."""
+        return 100.0 * value if self.kind == "share" else value
+
+
+OUTCOMES: dict[str, Outcome] = {}
+
+
+def _d(name: str, label: str, kind: str, group: str, meaning: str, unit: str = "",
+       where: str = "both") -> None:
+    assert kind in KINDS, kind
+    assert name not in OUTCOMES, f"outcome {name} declared twice"
+    OUTCOMES[name] = Outcome(name, label, kind, group, meaning, unit, where)
+
+
+# ------------------------------------------------------------------------------ run
+_d("days", "days simulated", "meta", "run", "days simulated after the spin-up", "days", "summary")
+_d("residents", "adult residents", "meta", "run", "adult residents in the run", where="summary")
+_d("communities", "communities", "meta", "run", "communities in the run", where="summary")
+_d("seed", "seed", "meta", "run", "the run's seed", where="summary")
+_d("day", "day", "meta", "run", "day of the run (0 = the day the policy starts)", "days", "daily")
+
+# ---------------------------------------------------------------------- participation
+_d("participation_year", "took part in the last year", "share", "participation",
+   "share of adults with any act (meeting, volunteering, organization activity, evaluation) in the last 365 days")
+_d("participation_30d", "took part in the last 30 days", "share", "participation",
+   "share of adults with any act in the last 30 days")
+for t in ACT_TYPES:
+    _d(f"participation_year_{t}", f"{ACT_LABEL[t]} (year)", "share", "participation",
+       f"share of adults with a {t} act in the last 365 days", where="summary")
+    _d(f"participation_30d_{t}", f"{ACT_LABEL[t]} (30 days)", "share", "participation",
+       f"share of adults with a {t} act in the last 30 days")
+    _d(f"acts_{t}", f"{ACT_LABEL[t]}: acts today", "count", "participation",
+       f"{t} acts booked today", where="daily")
+for g in GROUPS:
+    _d(f"participation_year_{g}", f"took part in the year: {GROUP_LABEL[g]}", "share", "participation",
+       f"share of {GROUP_LABEL[g]} with any act in the last 365 days", where="summary")
+    _d(f"participation_30d_{g}", f"took part in 30 days: {GROUP_LABEL[g]}", "share", "participation",
+       f"share of {GROUP_LABEL[g]} with any act in the last 30 days")
+for a in AGE_GROUPS:
+    key = a.replace("-", "_").replace("+", "_plus")
+    _d(f"participation_year_age_{key}", f"took part in the year: aged {a}", "share", "participation",
+       f"share of adults aged {a} with any act in the last 365 days", where="summary")
+_d("acts_year_total", "acts in the last year", "count", "participation",
+   "acts of all residents in the last 365 days", where="summary")
+_d("acts_per_participant_year", "acts per participant a year", "rate", "participation",
+   "acts in the last year per resident with at least one", "acts/participant", "summary")
+_d("acts_per_resident_day", "acts per resident a day", "rate", "participation",
+   "acts in the last year per adult per day (bounded by the time budget)", "acts/adult/day", "summary")
+_d("top10_share_of_acts", "top 10% share of acts", "share", "participation",
+   "share of the last year's acts done by the most active 10% of adults")
+_d("gini_of_acts", "Gini of acts", "index", "participation",
+   "Gini coefficient of the last year's acts over adults", where="summary")
+_d("core_activist_share", "core activists", "share", "participation",
+   "share of adults with at least organizations.activist_acts acts in the last year", where="summary")
+_d("core_activists_retired_share", "core activists who are retired", "share", "participation",
+   "share of core activists aged 60+", where="summary")
+_d("time_used_share_mean", "time budget used", "share", "participation",
+   "mean over adults of the share of their weekly civic time budget taken by acts, memberships and offices")
+
+# ------------------------------------------------------------------------ resident state
+STATE_LABEL = {"trust": "trust", "efficacy": "efficacy", "satisfaction": "satisfaction"}
+for s in STATES:
+    _d(f"{s}_mean", f"{s} (mean)", "index", "residents", f"mean {s} of adults (0-1)")
+    for g in GROUPS:
+        _d(f"{s}_{g}", f"{s}: {GROUP_LABEL[g]}", "index", "residents", f"mean {s} of {GROUP_LABEL[g]}")
+
+# ------------------------------------------------------------------------------- needs
+_d("needs_raised", "needs raised", "count", "needs", "needs residents raised in the run", where="summary")
+_d("needs_reported_share", "needs reported", "share", "needs",
+   "share of raised needs that reached the committee", where="summary")
+_d("needs_fulfilled_share", "needs fulfilled", "share", "needs",
+   "share of closed individual needs that were fulfilled", where="summary")
+_d("needs_to_public_issues", "needs aggregated into public issues", "count", "needs",
+   "needs that became part of a public issue for deliberation", where="summary")
+_d("needs_days_median", "needs: median days", "days", "needs",
+   "median days from raising to fulfilment of fulfilled needs", "days", "summary")
+_d("needs_wait_after_report_mean", "needs: mean wait after report", "days", "needs",
+   "mean days from report to fulfilment", "days", "summary")
+for h in ("org", "committee", "department"):
+    _d(f"needs_handled_by_{h}", f"needs handled by {'organizations' if h == 'org' else h + 's' if h == 'department' else 'the committee'}",
+       "count", "needs", f"needs dispatched to a {h}", where="summary")
+_d("needs_open_end", "needs open at the end", "count", "needs", "needs still open at the end", where="summary")
+_d("needs_reported", "needs reported today", "count", "needs", "needs reported today", where="daily")
+_d("orders_dispatched", "orders dispatched today", "count", "needs", "orders dispatched today", where="daily")
+_d("needs_fulfilled", "needs fulfilled today", "count", "needs", "needs fulfilled today", where="daily")
+_d("needs_open", "open needs", "count", "needs", "needs open today", where="daily")
+
+# ------------------------------------------------------------------------ deliberation
+for name, label, kind, meaning, where in (
+        ("meetings", "deliberation meetings", "count", "deliberation meetings held", "both"),
+        ("hearings", "hearings", "count", "hearings held on collective issues", "summary"),
+        ("meetings_skipped_no_hours", "meetings skipped (no staff hours)", "count",
+         "scheduled meetings the committee had no hours for", "summary"),
+        ("attendance_mean", "attendance per meeting", "rate", "mean attendees per meeting", "summary"),
+        ("attendance_total", "meeting attendances", "count", "attendances over all meetings", "summary"),
+        ("issues_raised", "public issues raised", "count", "public issues raised", "both"),
+        ("issues_raised_collective", "collective issues raised", "count",
+         "public issues raised by collective disputes", "summary"),
+        ("issues_open", "public issues open", "count", "public issues not yet decided", "both"),
+        ("issues_in_execution", "issues being carried out", "count", "passed issues being carried out", "daily"),
+        ("issues_shelved", "issues shelved", "count", "issues shelved after too many sessions", "summary"),
+        ("issues_rejected", "issues rejected", "count", "issues voted down", "summary"),
+        ("issues_settled_outside", "issues settled outside deliberation", "count",
+         "issues whose dispute was settled elsewhere", "summary"),
+        ("proposals_passed", "proposals passed", "count", "proposals passed by vote", "both"),
+        ("proposals_passed_collective", "collective proposals passed", "count",
+         "proposals on collective issues passed", "summary"),
+        ("votes_failed", "votes failed", "count", "votes that did not pass", "summary"),
+        ("proposals_carried_out", "proposals carried out", "count", "passed proposals carried out", "both"),
+        ("proposals_stalled", "proposals stalled", "count", "passed proposals that stalled", "summary"),
+        ("days_issue_to_implementation_median", "days from issue to implementation (median)", "days",
+         "median days from raising an issue to carrying it out", "summary"),
+        ("days_issue_to_implementation_p90", "days from issue to implementation (90th pct)", "days",
+         "90th percentile of days from raising an issue to carrying it out", "summary"),
+        ("sessions_per_issue_max", "most sessions on one issue", "count", "most sessions an issue took", "summary"),
+        ("sessions_per_collective_issue_mean", "sessions per collective issue", "rate",
+         "mean sessions a collective issue took", "summary"),
+        ("deliberation_sessions", "deliberation sessions today", "count", "sessions held today", "daily"),
+        ("meeting_attendance", "meeting attendance today", "count", "attendees today", "daily")):
+    _d(name, label, kind, "deliberation", meaning, "days" if kind == "days" else "", where)
+for who in ("committee", "organization", "department"):
+    _d(f"proposals_carried_out_by_{who}", f"proposals carried out by {who}s" if who != "committee"
+       else "proposals carried out by the committee", "count", "deliberation",
+       f"passed proposals carried out by a {who}", where="summary")
+for g in GROUPS:
+    _d(f"attendance_{g}", f"attendances: {GROUP_LABEL[g]}", "count", "deliberation",
+       f"meeting attendances by {GROUP_LABEL[g]}", where="summary")
+    _d(f"attendance_share_{g}", f"share of attendances: {GROUP_LABEL[g]}", "share", "deliberation",
+       f"share of meeting attendances by {GROUP_LABEL[g]}", where="summary")
+
+# ---------------------------------------------------------------------------- disputes
+for name, label, kind, meaning, where in (
+        ("disputes_opened", "disputes opened", "count", "neighbour disputes that arose", "both"),
+        ("disputes_closed", "disputes closed", "count", "disputes closed, resolved or not", "summary"),
+        ("disputes_resolved", "disputes resolved", "count", "disputes resolved", "both"),
+        ("disputes_failed", "dispute attempts failed today", "count", "attempts that failed today", "daily"),
+        ("disputes_resolved_share", "disputes resolved", "share", "share of opened disputes resolved", "summary"),
+        ("disputes_unresolved_share", "disputes closed unresolved", "share",
+         "share of opened disputes closed without resolution", "summary"),
+        ("disputes_days_median", "disputes: median days", "days", "median days to resolution", "summary"),
+        ("disputes_days_p90", "disputes: 90th percentile days", "days", "90th percentile of days to resolution", "summary"),
+        ("disputes_same_day_share", "disputes resolved the same day", "share",
+         "share of opened disputes resolved the day they arose (调解矛盾不过夜)", "summary"),
+        ("disputes_same_day_share_of_resolved", "same-day share of resolved", "share",
+         "share of resolved disputes resolved the same day", "summary"),
+        ("disputes_within_30d_share_of_resolved", "resolved within 30 days", "share",
+         "share of resolved disputes resolved within 30 days", "summary"),
+        ("disputes_escalated_share", "disputes escalated", "share",
+         "share of opened disputes that reached the street and departments", "summary"),
+        ("disputes_escalated", "disputes escalated today", "count", "disputes escalated today", "daily"),
+        ("disputes_detected", "disputes detected today", "count", "disputes reported or found today", "daily"),
+        ("disputes_festering", "disputes festering", "count", "open disputes nobody seeks help for", "daily"),
+        ("disputes_backlog", "disputes open", "count", "disputes open", "both"),
+        ("disputes_festering_end", "disputes festering at the end", "count",
+         "open disputes nobody seeks help for, at the end", "summary"),
+        ("disputes_detected_share", "disputes detected", "share",
+         "share of opened disputes reported, found or settled directly", "summary"),
+        ("disputes_detect_days_mean", "days to detection", "days", "mean days to detection", "summary"),
+        ("disputes_mediated", "disputes mediated", "count", "disputes that went to people's mediation", "summary"),
+        ("disputes_mediated_per_1000_year", "mediated per 1,000 a year", "rate",
+         "mediated disputes per 1,000 adults a year", "summary"),
+        ("mediation_success_share", "mediation success", "share", "share of mediated disputes resolved", "summary"),
+        ("disputes_queue_committee", "disputes waiting for the committee", "count",
+         "disputes waiting for committee mediation today", "daily")):
+    unit = "per 1,000 adults/year" if name == "disputes_mediated_per_1000_year" else \
+        ("days" if kind == "days" else "")
+    _d(name, label, kind, "disputes", meaning, unit, where)
+for ch in CHANNELS + ("deliberation",):
+    _d(f"disputes_resolved_by_{ch}", f"resolved: {CHANNEL_LABEL[ch]}", "count", "disputes",
+       f"disputes resolved by {CHANNEL_LABEL[ch]}", where="summary")
+    _d(f"disputes_resolved_{ch}", f"resolved today: {CHANNEL_LABEL[ch]}", "count", "disputes",
+       f"disputes resolved today by {CHANNEL_LABEL[ch]}", where="daily")
+for ch in CHANNELS[1:]:
+    _d(f"disputes_taken_{ch}", f"cases taken: {CHANNEL_LABEL[ch]}", "count", "disputes",
+       f"dispute attempts taken by {CHANNEL_LABEL[ch]}")
+    _d(f"disputes_success_share_{ch}", f"success: {CHANNEL_LABEL[ch]}", "share", "disputes",
+       f"share of attempts by {CHANNEL_LABEL[ch]} that resolved the dispute", where="summary")
+    _d(f"disputes_{ch}_wait_days_mean", f"wait for {CHANNEL_LABEL[ch]}", "days", "disputes",
+       f"mean days a case waited for {CHANNEL_LABEL[ch]}", "days", "summary")
+    _d(f"disputes_{ch}_queue_mean", f"queue at {CHANNEL_LABEL[ch]}", "rate", "disputes",
+       f"mean cases waiting for {CHANNEL_LABEL[ch]} a day", "cases", "summary")
+for t in DISPUTE_TYPES:
+    tl = t.replace("_", " / ")
+    _d(f"disputes_opened_{t}", f"disputes opened: {tl}", "count", "disputes", f"{tl} disputes opened")
+    _d(f"disputes_resolved_{t}", f"resolved today: {tl}", "count", "disputes",
+       f"{tl} disputes resolved today", where="daily")
+    _d(f"disputes_resolved_share_{t}", f"resolved: {tl}", "share", "disputes",
+       f"share of {tl} disputes resolved", where="summary")
+    _d(f"disputes_days_median_{t}", f"median days: {tl}", "days", "disputes",
+       f"median days to resolve {tl} disputes", "days", "summary")
+    _d(f"disputes_escalated_share_{t}", f"escalated: {tl}", "share", "disputes",
+       f"share of {tl} disputes escalated", where="summary")
+    _d(f"mediation_success_share_{t}", f"mediation success: {tl}", "share", "disputes",
+       f"share of mediated {tl} disputes resolved", where="summary")
+
+# ----------------------------------------------------------------------- organizations
+_d("organizations", "organizations", "count", "organizations", "social organizations alive")
+for t in ORG_TYPES:
+    _d(f"organizations_{t}", f"organizations: {t}", "count", "organizations",
+       f"{t} organizations alive", where="summary")
+for o in ORG_ORIGINS:
+    _d(f"organizations_origin_{o}", f"organizations founded as {o}", "count", "organizations",
+       f"organizations alive whose origin is {o}", where="summary")
+    _d(f"foundings_{o}", f"foundings: {o}", "count", "organizations",
+       f"organizations founded in the run with origin {o}", where="summary")
+_d("organizations_resident_founded", "resident-founded organizations", "count", "organizations",
+   "organizations alive founded by residents (resident, grant or incubated)", where="summary")
+_d("org_members", "organization memberships", "count", "organizations", "memberships over all organizations")
+_d("memberships_per_adult", "memberships per adult", "rate", "organizations",
+   "organization memberships per adult", "memberships/adult")
+_d("residents_in_an_organization_share", "adults in an organization", "share", "organizations",
+   "share of adults who are members of at least one organization", where="summary")
+_d("org_services_delivered", "services delivered by organizations", "count", "organizations",
+   "needs served by organizations", where="summary")
+_d("org_activities", "organization activities", "count", "organizations",
+   "activities held by organizations (today in the daily row)")
+_d("dissolutions", "organizations dissolved", "count", "organizations",
+   "organizations dissolved in the run", where="summary")
+_d("grants_awarded", "grants awarded", "count", "organizations", "micro-venture grants awarded", where="summary")
+_d("grant_projects_alive_after_year_share", "grant groups alive a year on", "share", "organizations",
+   "share of groups founded by a grant at least a year ago that are still active", where="summary")
+
+# --------------------------------------------------------------------------- committee
+for t in COMMITTEE_TASKS:
+    _d(f"committee_hours_{t}", f"committee hours: {TASK_LABEL[t]}", "hours", "committee",
+       f"staff hours on {TASK_LABEL[t]} (today in the daily row, in the run in the summary)")
+_d("committee_self_governance_hours", "committee self-governance hours", "hours", "committee",
+   "staff hours on self-governance work (everything but pushed-down duties)")
+_d("committee_duty_share", "committee hours on pushed-down duties", "share", "committee",
+   "share of the committee's staff hours spent on pushed-down duties", where="summary")
+_d("committee_duty_hours_dropped", "duty hours left undone", "hours", "committee",
+   "hours of pushed-down duties the committee triaged away (left undone or late)")
+_d("duty_items", "pushed-down duty items", "count", "committee",
+   "duty items on the committee today", where="daily")
+_d("duty_items_end", "pushed-down duty items at the end", "count", "committee",
+   "duty items on the committee at the end", where="summary")
+_d("volunteer_tasks", "volunteer tasks offered today", "count", "committee",
+   "volunteer tasks the committee organized today", where="daily")
+_d("grid_visits", "grid visits", "count", "grid", "household visits by grid workers")
+_d("party_invitations", "party invitations", "count", "party", "invitations sent by party members")
+_d("org_invitations", "organization invitations", "count", "organizations",
+   "guests brought to activities by members", where="summary")
+
+# ------------------------------------------------------------------------ property
+_d("property_tests_failed", "property satisfaction tests failed", "count", "property",
+   "monthly satisfaction tests the property company failed", where="summary")
+_d("property_tests_passed", "property satisfaction tests passed", "count", "property",
+   "monthly satisfaction tests the property company passed", where="summary")
+_d("property_effort_mean", "property company effort", "index", "property",
+   "mean effort of property companies", where="summary")
+_d("property_payment_withheld_yuan", "property payment withheld", "yuan", "property",
+   "property fees withheld for failed tests", "yuan", "summary")
+
+# ------------------------------------------------------------------------------ money
+SPEND_LINES = ("staffing", "office_support", "duty_list_funding", "electronic_ledgers", "grid",
+               "grants", "purchased_services", "incubation", "legal", "transparency", "moral",
+               "smart")
+for k in SPEND_LINES:
+    _d(f"spend_{k}", f"spent: {k.replace('_', ' ')}", "yuan", "money", f"yuan spent on {k.replace('_', ' ')}",
+       "yuan", "summary")
+_d("spend_total", "spent (yuan)", "yuan", "money", "yuan spent on every lever", "yuan")
+
+# derived in comparisons (not recorded by a run)
+_d("participants_year", "residents who took part (year)", "count", "participation",
+   "participation_year x residents (added by compare)", where="derived")
+_d("cost_per_additional_participant", "cost per additional participant", "yuan", "money",
+   "extra spend divided by extra residents who took part (compare)", "yuan", "derived")
+_d("cost_per_additional_dispute_resolved", "cost per additional dispute resolved", "yuan", "money",
+   "extra spend divided by extra disputes resolved (compare)", "yuan", "derived")
+
+
+# ------------------------------------------------------------------ headline selections
+# the key outcomes shown by `cogov compare`, the browser's headline and the forest plot
+KEY_OUTCOMES = ("participation_year", "participation_30d", "participation_year_meeting",
+                "participation_year_volunteering", "participation_year_organization",
+                "disputes_resolved_share", "disputes_days_median", "disputes_same_day_share",
+                "disputes_escalated_share", "needs_fulfilled_share", "needs_days_median",
+                "organizations", "committee_self_governance_hours", "trust_mean",
+                "efficacy_mean", "spend_total")
+# time-series columns drawn by compare and the app
+KEY_SERIES = ("participation_30d", "participation_year", "committee_self_governance_hours",
+              "disputes_backlog", "organizations", "trust_mean")
+
+
+class UndeclaredOutcome(KeyError):
+    """An outcome was recorded that :mod:`sim.catalog` does not declare."""
+
+
+def get(name: str) -> Outcome:
+    """The declaration of ``name``; :class:`UndeclaredOutcome` if there is none."""
+    try:
+        return OUTCOMES[name]
+    except KeyError:
+        raise UndeclaredOutcome(f"outcome {name!r} is not declared in sim/catalog.py") from None
+
+
+def label(name: str) -> str:
+    """A human label for ``name`` (the name itself for an undeclared key, e.g. a parameter)."""
+    o = OUTCOMES.get(name)
+    return o.label if o else name
+
+
+def axis_label(name: str) -> str:
+    o = OUTCOMES.get(name)
+    return o.axis_label if o else name
+
+
+def check_declared(keys, where: str) -> None:
+    """Raise :class:`UndeclaredOutcome` naming every key of ``keys`` not declared for ``where``
+    ("summary" or "daily")."""
+    bad = [k for k in keys if k not in OUTCOMES or OUTCOMES[k].where not in (where, "both")]
+    if bad:
+        raise UndeclaredOutcome(f"{where} outcomes not declared in sim/catalog.py: {bad}")
