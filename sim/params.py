@@ -24,11 +24,21 @@ ROLES = ("lever", "uncertainty", "constant")
 
 
 def P(default: Any, *, unit: str, meaning: str, source: str, role: str = "uncertainty",
-      ge: float | None = None, le: float | None = None, gt: float | None = None) -> Any:
-    """Declare one parameter: default, bounds, unit, meaning, source and role."""
+      ge: float | None = None, le: float | None = None, gt: float | None = None,
+      plausible: tuple[float, float] | None = None) -> Any:
+    """Declare one parameter: default, validity bounds, unit, meaning, source and role.
+
+    ``plausible`` is the range a study should explore (sweeps, calibration, the EMA
+    workbench, the browser's sliders); the bounds ``ge``/``le``/``gt`` are only what the
+    model accepts. Without ``plausible``, :func:`plausible_range` falls back on the bounds.
+    """
     assert role in ROLES
-    return Field(default, ge=ge, le=le, gt=gt, description=meaning,
-                 json_schema_extra={"unit": unit, "source": source, "role": role})
+    extra = {"unit": unit, "source": source, "role": role}
+    if plausible is not None:
+        lo, hi = plausible
+        assert lo <= hi, (lo, hi)
+        extra["plausible"] = [lo, hi]
+    return Field(default, ge=ge, le=le, gt=gt, description=meaning, json_schema_extra=extra)
 
 
 class Section(BaseModel):
@@ -782,17 +792,42 @@ def iter_parameters(model: type[BaseModel] = Scenario, prefix: str = ""):
             yield f"{prefix}{name}", field, model
 
 
+def field_bounds(field) -> dict:
+    """The validity bounds of a field: {"ge": .., "le": .., "gt": .., "lt": ..} as declared."""
+    bounds = {}
+    for m in field.metadata:
+        for k in ("ge", "le", "gt", "lt"):
+            if getattr(m, k, None) is not None:
+                bounds[k] = getattr(m, k)
+    return bounds
+
+
+def plausible_range(path: str) -> tuple[float, float] | None:
+    """The declared plausible range of the parameter at ``path`` (``section.key``), else its
+    validity bounds (None where a side is unbounded or the field is not numeric)."""
+    for p, field, _ in iter_parameters():
+        if p == path:
+            extra = field.json_schema_extra or {}
+            if "plausible" in extra:
+                lo, hi = extra["plausible"]
+                return float(lo), float(hi)
+            b = field_bounds(field)
+            lo = b.get("ge", b.get("gt"))
+            hi = b.get("le", b.get("lt"))
+            if lo is None or hi is None:
+                return None
+            return float(lo), float(hi)
+    raise KeyError(path)
+
+
 def parameter_table() -> list[dict]:
     """Every parameter with default, unit, bounds, role, meaning and source (for docs)."""
     rows = []
     for path, field, _ in iter_parameters():
         extra = field.json_schema_extra or {}
-        bounds = {}
-        for m in field.metadata:
-            for k in ("ge", "le", "gt", "lt"):
-                if getattr(m, k, None) is not None:
-                    bounds[k] = getattr(m, k)
+        bounds = field_bounds(field)
         rows.append({"key": path, "default": field.default, "unit": extra.get("unit", ""),
                      "bounds": bounds, "role": extra.get("role", ""),
+                     "plausible": extra.get("plausible"),
                      "meaning": field.description or "", "source": extra.get("source", "")})
     return rows
