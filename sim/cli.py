@@ -142,7 +142,7 @@ _EXTRA_COMMANDS: list = []
 
 def _register_extras() -> None:
     """Commands that live in their own modules (compare, sweep, report)."""
-    for mod in ("compare", "sweep", "report"):
+    for mod in ("compare", "sweep", "report", "calibrate", "validate"):
         try:
             module = __import__(f"sim.{mod}", fromlist=["add_parser"])
         except ModuleNotFoundError as exc:

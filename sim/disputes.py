@@ -222,7 +222,9 @@ class DisputeSystem:
                 if b < 0:
                     continue
                 new.append(self._make(t, a, b, c, sev, drng, np.array([a, b], np.int64), 1, w))
-            for _ in range(rng.poisson(pd.collective_per_year / 365)):
+            # per 5,000 adults: a small community has fewer parking lots and property rows
+            # to fight over (a fixed number per community would sweep up most of a small one)
+            for _ in range(rng.poisson(pd.collective_per_year * members.size / 5000 / 365)):
                 a = int(members[rng.integers(0, members.size)])
                 hh = max(2, int(rng.poisson(pd.collective_households)))
                 sev = float(rng.beta(*pd.collective_severity_beta))

@@ -324,8 +324,10 @@ class CoGovModel(mesa.Model):
             # monthly org support follows the month's average
             self.org_support_ratio[c] = 0.9 * self.org_support_ratio[c] + 0.1 * ratio
             hours = committee.free_hours * pc.volunteer_task_share
-            tasks = committee.units("volunteers", int(hours / pc.volunteer_task_hours)
-                                    if pc.volunteer_task_hours > 0 else 0, pc.volunteer_task_hours)
+            # no more tasks than there is work for in a community of this size
+            work = int(round(pc.volunteer_tasks_per_1000_day * self.community_members[c].size / 1000))
+            wanted = int(hours / pc.volunteer_task_hours) if pc.volunteer_task_hours > 0 else work
+            tasks = committee.units("volunteers", min(wanted, work), pc.volunteer_task_hours)
             if tasks:
                 members = self.community_members[c]
                 k = int(round(tasks * pc.residents_per_volunteer_task))

@@ -111,34 +111,34 @@ class Network(Section):
 
 # ---------------------------------------------------------------------------- behaviour
 class Behaviour(Section):
-    base_logit_meeting: float = P(-6.1, unit="logit", ge=-15, le=5,
+    base_logit_meeting: float = P(-6.1, plausible=(-7.0, -5.0), unit="logit", ge=-15, le=5,
                                   meaning="intercept of the decision to attend a meeting one is notified of",
                                   source="A: calibrated to T 10-30% yearly participation")
-    base_logit_volunteering: float = P(-5.9, unit="logit", ge=-15, le=5,
+    base_logit_volunteering: float = P(-5.9, plausible=(-7.0, -4.5), unit="logit", ge=-15, le=5,
                                        meaning="intercept of the decision to take a volunteer task one is offered",
                                        source="A: calibrated to T 13.85 h per registered volunteer")
-    base_logit_organization: float = P(-2.9, unit="logit", ge=-15, le=5,
+    base_logit_organization: float = P(-2.9, plausible=(-4.0, -2.0), unit="logit", ge=-15, le=5,
                                        meaning="intercept of a member's decision to join an activity",
                                        source="A")
-    base_logit_evaluation: float = P(-4.7, unit="logit", ge=-15, le=5,
+    base_logit_evaluation: float = P(-4.7, plausible=(-6.0, -3.5), unit="logit", ge=-15, le=5,
                                      meaning="intercept of the decision to evaluate a service one received",
                                      source="A")
-    w_disposition: float = P(2.0, unit="logit per unit", ge=0, le=10,
+    w_disposition: float = P(2.0, plausible=(1.0, 3.0), unit="logit per unit", ge=0, le=10,
                              meaning="weight of civic disposition (0-1)", source="A")
-    w_efficacy: float = P(1.5, unit="logit per unit", ge=0, le=10,
+    w_efficacy: float = P(1.5, plausible=(0.5, 2.5), unit="logit per unit", ge=0, le=10,
                           meaning="weight of political efficacy (0-1)", source="A")
-    w_trust: float = P(1.0, unit="logit per unit", ge=0, le=10,
+    w_trust: float = P(1.0, plausible=(0.5, 2.0), unit="logit per unit", ge=0, le=10,
                        meaning="weight of trust in community institutions (0-1)", source="A")
-    w_free_time: float = P(3.5, unit="logit per unit", ge=0, le=10,
+    w_free_time: float = P(3.5, plausible=(2.0, 5.0), unit="logit per unit", ge=0, le=10,
                            meaning="weight of free time (working 0.3, retired 1.0)",
                            source="T: participation rises steeply with age (13.8% at 18-29, 77.7% at 70-79)")
-    w_social: float = P(2.0, unit="logit per unit", ge=0, le=10,
+    w_social: float = P(2.0, plausible=(1.0, 3.0), unit="logit per unit", ge=0, le=10,
                         meaning="weight of the tie-weighted share of one's ties who took part in the last 30 days",
                         source="A: social reinforcement (BRIEF)")
-    w_invited: float = P(1.5, unit="logit", ge=0, le=10,
+    w_invited: float = P(1.5, plausible=(0.5, 2.5), unit="logit", ge=0, le=10,
                          meaning="added when a party member or organization member invited the resident",
                          source="A: mobilization through ties (Read 2012)")
-    w_fatigue: float = P(3.0, unit="logit per unit", ge=0, le=20,
+    w_fatigue: float = P(3.0, plausible=(1.0, 5.0), unit="logit per unit", ge=0, le=20,
                          meaning="weight of fatigue (subtracted)", source="A")
     w_cross_group_ties: float = P(1.0, unit="logit per unit", ge=0, le=10,
                                   meaning="added for migrants per unit share of their ties that are to locals",
@@ -165,7 +165,7 @@ class Behaviour(Section):
     invitation_memory_days: int = P(7, unit="days", ge=0, le=365,
                                     meaning="days an invitation from a party or organization member keeps raising the chance to take part",
                                     source="A: an invitation is for the coming week")
-    participation_reinforcement: float = P(0.01, unit="per act", ge=0, le=0.2,
+    participation_reinforcement: float = P(0.01, plausible=(0.0, 0.03), unit="per act", ge=0, le=0.2,
                                            meaning="rise in disposition from each act (habit)",
                                            source="A: past participation predicts future participation (T)")
     initial_trust: float = P(0.5, unit="0-1", ge=0, le=1, meaning="mean initial trust", source="A")
@@ -231,7 +231,7 @@ class Committee(Section):
     pushed_down_duty_items: int = P(200, unit="items", ge=0, le=1000, role="lever",
                                     meaning="administrative items pushed down onto the committee",
                                     source="003: 将200余项下沉事项和70余块挂牌 ... 清理精简为97项和27块 (200+ items to 97)")
-    hours_per_duty_item: float = P(0.18, unit="staff-hours/item/day", ge=0, le=5,
+    hours_per_duty_item: float = P(0.18, plausible=(0.12, 0.24), unit="staff-hours/item/day", ge=0, le=5,
                                    meaning="daily staff time one pushed-down item consumes",
                                    source="T: 67.8-87.8% of committee tasks assigned by government (calibrated)")
     ledger_share: float = P(0.3, unit="share", ge=0, le=1,
@@ -276,6 +276,9 @@ class Committee(Section):
     volunteer_task_share: float = P(0.25, unit="share", ge=0, le=1,
                                     meaning="share of the hours left after mediation, dispatch and meetings spent organizing volunteer tasks",
                                     source="A")
+    volunteer_tasks_per_1000_day: float = P(0.5, unit="tasks/1,000 adults/day", ge=0, le=100, plausible=(0.2, 2.0),
+                                            meaning="most volunteer tasks a day there is work for (patrols, cleaning, visits to the elderly): the committee organizes no more, whatever its free hours",
+                                            source="A: the work scales with the community, not with the committee's spare time")
     residents_per_volunteer_task: float = P(8.0, unit="residents", ge=1, le=100,
                                             meaning="residents offered each volunteer task", source="A")
     staff_minimum: float = P(5.0, unit="staff", ge=0, le=50, role="constant",
@@ -375,10 +378,10 @@ class Organizations(Section):
                                   meaning="funds of a new organization without a grant", source="A")
     dues_yuan_per_member_month: float = P(2.0, unit="yuan", ge=0, le=1e4,
                                           meaning="members' monthly contributions", source="A")
-    recruit_prob_per_tie_month: float = P(0.01, unit="probability", ge=0, le=1,
+    recruit_prob_per_tie_month: float = P(0.01, plausible=(0.003, 0.03), unit="probability", ge=0, le=1,
                                           meaning="monthly chance a member brings one non-member tie in",
                                           source="A")
-    dropout_per_month: float = P(0.04, unit="probability", ge=0, le=1,
+    dropout_per_month: float = P(0.04, plausible=(0.02, 0.1), unit="probability", ge=0, le=1,
                                  meaning="monthly chance a member who did not take part leaves", source="A")
     churn_per_year: float = P(0.15, unit="1/year", ge=0, le=5, plausible=(0.05, 0.3),
                               meaning="yearly rate at which any member leaves a group (moving, illness, family, interest)",
@@ -400,7 +403,7 @@ class Organizations(Section):
                                         source="T: policy target of at least 10 per urban community (MCA 2017); A: 15 for 5,000 adults, which the unreformed baseline does not reach")
     min_members: int = P(5, unit="residents", ge=0, le=100,
                          meaning="an organization without money for one more activity and with fewer members dissolves", source="A")
-    founding_per_activist_year: float = P(0.3, unit="foundings/activist/year", ge=0, le=1,
+    founding_per_activist_year: float = P(0.3, plausible=(0.1, 0.6), unit="foundings/activist/year", ge=0, le=1,
                                           meaning="rate at which a core activist founds an organization",
                                           source="A: 004 resident leaders found groups")
     activist_acts: int = P(12, unit="acts/year", ge=1, le=365,
@@ -652,8 +655,8 @@ class Disputes(Section):
             if len(v) != 2 or min(v) <= 0:
                 raise ValueError(f"{name} must be two positive numbers [a, b] of a Beta(a, b), got {v}")
         return self
-    collective_per_year: float = P(1.0, unit="disputes/community/year", ge=0, le=100,
-                                   meaning="collective disputes with the property company or a unit",
+    collective_per_year: float = P(1.0, unit="disputes/5,000 adults/year", ge=0, le=100,
+                                   meaning="collective disputes with the property company or a unit, per 5,000 adults (scaled to the community's size)",
                                    source="000, 004 parking cases; 004 house purchase")
     direct_settle_strong: float = P(0.45, unit="probability", ge=0, le=1,
                                     meaning="chance parties with a strong (household/building) tie settle directly",

@@ -56,7 +56,7 @@ def trend_table(yearly: pd.DataFrame, from_year: int = 2, tolerance: float = 0.0
     rows = []
     for k in YEARLY:
         y = mean_by_year[k].to_numpy(float)
-        slope = float(np.polyfit(x, y, 1)[0]) if x.size > 1 else 0.0
+        slope = float(np.polyfit(x, y, 1)[0]) if x.size > 1 else 0.0  # one year: no trend to see
         mean = float(y.mean())
         rel = slope / abs(mean) if mean else (0.0 if slope == 0 else float("inf"))
         rows.append({"outcome": k, "mean": mean, "slope_per_year": slope,

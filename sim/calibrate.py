@@ -1,0 +1,370 @@
+"""``cogov calibrate CALIBRATION.yaml``: fit uncertain parameters to published targets.
+
+A calibration file names a scenario, the free parameters (role ``uncertainty``; each
+searched over its declared plausible range unless the file narrows it), the targets (a
+summary outcome, its published value and band, its source and a weight), the horizon in
+years after the spin-up and the replications. The search is Optuna's TPE sampler (chosen
+over an ABC sampler such as pyabc because the targets are bands of grade C/D figures, not
+likelihoods: a loss that is zero inside every band and grows outside it is the honest
+objective, and TPE handles mixed integer/float parameters, resumes from its journal file
+and takes trials in batches that run in parallel through the sweep executors, local
+processes or Dask).
+
+Loss of a trial (mean over replications of each outcome ``m``; band ``[lo, hi]``, width
+``w = hi - lo``):
+
+    in band:      0.1 x ((m - value) / w)^2          (a weak pull to the central value)
+    outside:      1 + (distance to the band / w)^2
+    total:        sum over targets of weight x loss
+
+Outputs in ``--out`` (default ``results/calibrate_<name>/``): ``study.log`` (Optuna's
+journal: ``--resume`` continues it), ``trials.csv``, ``best.json`` (parameters and loss),
+``best.yaml`` (a scenario that extends the calibrated one with the best parameters),
+``fit.csv`` (each target: band, value, mean and 95% interval over ``check_replications``
+fresh seeds at the best parameters, PASS/FAIL), ``calibration.png`` and ``manifest.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .catalog import OUTCOMES, axis_label
+from .config import ScenarioError, apply_overrides, load_scenario, validate
+from .params import iter_parameters, plausible_range
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Target(_Strict):
+    outcome: str
+    band: tuple[float, float]
+    value: float | None = None
+    weight: float = Field(1.0, gt=0)
+    source: str
+
+    @model_validator(mode="after")
+    def _check(self) -> "Target":
+        if self.outcome not in OUTCOMES or OUTCOMES[self.outcome].where not in ("summary", "both"):
+            raise ValueError(f"unknown summary outcome {self.outcome!r} (see sim/catalog.py)")
+        lo, hi = self.band
+        if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+            raise ValueError(f"band of {self.outcome} must be two finite numbers, low < high")
+        if self.value is None:
+            self.value = (lo + hi) / 2
+        return self
+
+
+class FreeParameter(_Strict):
+    key: str
+    low: float | None = None
+    high: float | None = None
+
+
+class Calibration(_Strict):
+    name: str = "calibration"
+    scenario: str
+    set: dict[str, object] = {}
+    years: int = Field(1, ge=1, le=10)
+    replications: int = Field(3, ge=1, le=100)
+    check_replications: int = Field(10, ge=2, le=200)
+    trials: int = Field(40, ge=1, le=10000)
+    batch: int = Field(4, ge=1, le=256)
+    seed: int = Field(1, ge=0, le=2**31 - 1)
+    targets: list[Target]
+    parameters: list[FreeParameter]
+
+    @model_validator(mode="after")
+    def _check(self) -> "Calibration":
+        if not self.targets or not self.parameters:
+            raise ValueError("a calibration needs at least one target and one parameter")
+        known = {path: field for path, field, _ in iter_parameters()}
+        for fp in self.parameters:
+            if fp.key not in known:
+                raise ValueError(f"unknown parameter {fp.key!r}")
+            extra = known[fp.key].json_schema_extra or {}
+            if extra.get("role") != "uncertainty":
+                raise ValueError(f"{fp.key} has role {extra.get('role')!r}: only uncertainties are calibrated")
+            rng = plausible_range(fp.key)
+            if rng is None and (fp.low is None or fp.high is None):
+                raise ValueError(f"{fp.key} has no declared range: give low and high")
+            lo = fp.low if fp.low is not None else rng[0]
+            hi = fp.high if fp.high is not None else rng[1]
+            if not lo < hi:
+                raise ValueError(f"{fp.key}: low {lo} must be below high {hi}")
+            fp.low, fp.high = float(lo), float(hi)
+        return self
+
+
+def load(path: str | Path) -> tuple[Calibration, Path]:
+    """Read and check a calibration file (a clear :class:`ScenarioError` on any mistake)."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{path}: a calibration file is a mapping (scenario, targets, parameters, ...)")
+    try:
+        cal = Calibration.model_validate(data)
+    except ValidationError as exc:
+        msgs = "; ".join(f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors())
+        raise ScenarioError(f"{path}: {msgs}") from None
+    scenario_path = (path.parent / cal.scenario).resolve()
+    return cal, scenario_path
+
+
+def _is_int(key: str) -> bool:
+    for path, field, _ in iter_parameters():
+        if path == key:
+            return field.annotation is int
+    return False
+
+
+def loss(means: dict[str, float], targets: list[Target]) -> float:
+    """The calibration loss of a trial's mean outcomes (module docstring)."""
+    total = 0.0
+    for t in targets:
+        m = means.get(t.outcome, float("nan"))
+        lo, hi = t.band
+        w = hi - lo
+        if not math.isfinite(m):
+            total += t.weight * 10.0  # undefined outcome: as bad as far outside the band
+        elif lo <= m <= hi:
+            total += t.weight * 0.1 * ((m - t.value) / w) ** 2
+        else:
+            d = lo - m if m < lo else m - hi
+            total += t.weight * (1.0 + (d / w) ** 2)
+    return total
+
+
+def _scenario_dict(base, overrides: dict) -> dict:
+    data = base.model_dump()
+    return validate(apply_overrides(data, {k: v for k, v in overrides.items()}, origin="calibration"),
+                    "calibration").model_dump()
+
+
+def _evaluate(cal: Calibration, base, param_sets: list[dict], seeds: list[int], workers: int,
+              executor: str, scheduler: str | None) -> list[dict[str, list[float]]]:
+    """Run every parameter set on every seed; per set, each target outcome's values."""
+    from .parallel import Task, run_many
+    days = 365 * cal.years
+    outcomes = [t.outcome for t in cal.targets]
+    tasks = []
+    for i, params in enumerate(param_sets):
+        sc = _scenario_dict(base, params)
+        for seed in seeds:
+            tasks.append(Task(run_id=len(tasks), scenario=sc, seed=seed, days=days,
+                              keep_timeseries=False, outcomes=outcomes, labels={"set": i}))
+    values: list[dict[str, list[float]]] = [{k: [] for k in outcomes} for _ in param_sets]
+    for r in run_many(tasks, workers=workers, executor=executor, scheduler=scheduler,
+                      progress=False):
+        if not r["ok"]:
+            raise RuntimeError(f"a calibration run failed:\n{r['error']}")
+        for k in outcomes:
+            values[r["labels"]["set"]][k].append(float(r["summary"][k]))
+    return values
+
+
+def calibrate(path: str | Path, out: str | Path | None = None, workers: int = 1,
+              executor: str = "local", scheduler: str | None = None, resume: bool = False,
+              trials: int | None = None, quiet: bool = False) -> Path:
+    """Run a calibration file; returns the output folder."""
+    import optuna
+    from optuna.storages import JournalStorage
+    from optuna.storages.journal import JournalFileBackend
+    from optuna.trial import TrialState
+
+    cal, scenario_path = load(path)
+    if trials is not None:
+        cal.trials = trials
+    base = load_scenario(scenario_path, dict(cal.set) or None)
+    out = Path(out) if out else Path("results") / f"calibrate_{cal.name}"
+    journal = out / "study.log"
+    if out.exists() and any(out.iterdir()) and not resume:
+        raise ScenarioError(f"{out} exists and is not empty: pass --resume to continue its study, "
+                            "or choose another --out")
+    out.mkdir(parents=True, exist_ok=True)
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    storage = JournalStorage(JournalFileBackend(str(journal)))
+    study = optuna.create_study(study_name=cal.name, storage=storage, direction="minimize",
+                                sampler=optuna.samplers.TPESampler(seed=cal.seed),
+                                load_if_exists=True)
+    # trials asked but never told (a killed run) are closed as failed, then asked anew
+    for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+        study.tell(t.number, state=TrialState.FAIL)
+    seeds = [cal.seed + i for i in range(cal.replications)]
+    t0 = time.perf_counter()
+
+    def done() -> int:
+        return len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)))
+
+    while done() < cal.trials:
+        k = min(cal.batch, cal.trials - done())
+        asked = [study.ask() for _ in range(k)]
+        sets = []
+        for trial in asked:
+            params = {}
+            for fp in cal.parameters:
+                if _is_int(fp.key):
+                    params[fp.key] = trial.suggest_int(fp.key, int(math.ceil(fp.low)), int(math.floor(fp.high)))
+                else:
+                    params[fp.key] = trial.suggest_float(fp.key, fp.low, fp.high)
+            sets.append(params)
+        values = _evaluate(cal, base, sets, seeds, workers, executor, scheduler)
+        for trial, vals in zip(asked, values):
+            means = {o: float(np.mean(v)) for o, v in vals.items()}
+            for o, m in means.items():
+                trial.set_user_attr(o, m)
+            study.tell(trial, loss(means, cal.targets))
+        if not quiet:
+            print(f"  {done()}/{cal.trials} trials, best loss {study.best_value:.4f}", file=sys.stderr)
+
+    best = study.best_trial
+    best_params = {fp.key: best.params[fp.key] for fp in cal.parameters}
+    # the fit at the best parameters, on fresh seeds (not those the search saw)
+    check_seeds = [cal.seed + 10_000 + i for i in range(cal.check_replications)]
+    vals = _evaluate(cal, base, [best_params], check_seeds, workers, executor, scheduler)[0]
+    fit = fit_table(cal, vals)
+    _write(out, cal, path, scenario_path, study, best_params, best.value, fit, time.perf_counter() - t0)
+    if not quiet:
+        print(fit_text(fit))
+        print(f"wrote {out}/ (best.json, best.yaml, fit.csv, trials.csv, calibration.png, manifest.json)")
+    return out
+
+
+def fit_table(cal: Calibration, values: dict[str, list[float]]) -> pd.DataFrame:
+    """Each target: band, value, mean and 95% t-interval over the seeds, PASS/FAIL."""
+    from scipy import stats
+    rows = []
+    for t in cal.targets:
+        v = np.asarray(values[t.outcome], float)
+        v = v[np.isfinite(v)]
+        mean = float(v.mean()) if v.size else float("nan")
+        half = float(stats.t.ppf(0.975, v.size - 1) * v.std(ddof=1) / math.sqrt(v.size)) if v.size > 1 else float("nan")
+        rows.append({"outcome": t.outcome, "label": OUTCOMES[t.outcome].label, "band_low": t.band[0],
+                     "band_high": t.band[1], "value": t.value, "mean": mean,
+                     "ci_low": mean - half, "ci_high": mean + half, "n": int(v.size),
+                     "passed": bool(t.band[0] <= mean <= t.band[1]), "weight": t.weight,
+                     "source": t.source})
+    return pd.DataFrame(rows)
+
+
+def fit_text(fit: pd.DataFrame) -> str:
+    lines = [f"  {'target':<40} {'band':>17} {'mean [95% CI]':>26}  result"]
+    for r in fit.itertuples():
+        o = OUTCOMES[r.outcome]
+        band = f"{o.format(r.band_low)}-{o.format(r.band_high)}"
+        got = f"{o.format(r.mean)} [{o.format(r.ci_low)}, {o.format(r.ci_high)}]"
+        lines.append(f"  {r.label[:40]:<40} {band:>17} {got:>26}  {"PASS" if r.passed else "FAIL"}")
+    return "\n".join(lines)
+
+
+def _write(out: Path, cal: Calibration, path, scenario_path: Path, study, best_params: dict,
+           best_loss: float, fit: pd.DataFrame, seconds: float) -> None:
+    from .results import git_commit, package_versions, write_json_atomic
+    trials = study.trials_dataframe(attrs=("number", "value", "params", "user_attrs", "state"))
+    _atomic_text(out / "trials.csv", trials.to_csv(index=False))
+    _atomic_text(out / "fit.csv", fit.to_csv(index=False))
+    write_json_atomic(out / "best.json", {"loss": best_loss, "parameters": best_params})
+    sections: dict = {}
+    for key, value in {**{k: v for k, v in cal.set.items()}, **best_params}.items():
+        sec, name = key.split(".", 1)
+        sections.setdefault(sec, {})[name] = value
+    text = (f"# calibrated by `cogov calibrate {path}` (loss {best_loss:.4f})\n"
+            + yaml.safe_dump({"extends": str(scenario_path), **sections}, sort_keys=False, allow_unicode=True))
+    _atomic_text(out / "best.yaml", text)
+    plot(out / "calibration.png", trials, fit)
+    write_json_atomic(out / "manifest.json", {
+        "command_line": "cogov " + " ".join(sys.argv[1:]) if sys.argv and "cogov" in sys.argv[0] else None,
+        "calibration": cal.model_dump(mode="json"), "calibration_file": str(Path(path).resolve()),
+        "scenario": str(scenario_path), "trials_completed": int((trials["state"] == "COMPLETE").sum()),
+        "best_loss": best_loss, "best_parameters": best_params, "seconds": round(seconds, 1),
+        "sampler": "optuna TPESampler", "git_commit": git_commit(), "packages": package_versions()})
+
+
+def _atomic_text(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def plot(path: Path, trials: pd.DataFrame, fit: pd.DataFrame) -> None:
+    """Left: the loss of each trial and the best so far. Right: each target's band and the
+    mean with its 95% interval at the best parameters (shares in %)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (a, b) = plt.subplots(1, 2, figsize=(11, max(3.5, 0.45 * len(fit) + 1.5)), dpi=200,
+                               gridspec_kw={"width_ratios": [1, 1.4]})
+    done = trials[trials["state"] == "COMPLETE"].sort_values("number")
+    a.plot(done["number"], done["value"], "o", ms=3, color="0.6", label="trial")
+    a.plot(done["number"], done["value"].cummin(), color="C0", label="best so far")
+    a.set_yscale("symlog", linthresh=0.1)
+    a.set_xlabel("trial")
+    a.set_ylabel("loss (0 = every target at its central value)")
+    a.set_title("Search (Optuna TPE)")
+    a.legend(frameon=False)
+    for i, r in enumerate(fit.itertuples()):
+        o = OUTCOMES[r.outcome]
+        s = 100.0 if o.kind == "share" else 1.0
+        lo, hi = r.band_low * s, r.band_high * s
+        width = hi - lo
+        # each target on its own scale: the band spans 0.25-0.75 of the row
+        x = lambda v: 0.25 + 0.5 * (v * s - lo) / width  # noqa: E731
+        b.plot([0.25, 0.75], [i, i], color="C2", lw=6, alpha=0.35, solid_capstyle="butt")
+        b.errorbar([x(r.mean)], [i], xerr=[[x(r.mean) - x(r.ci_low)], [x(r.ci_high) - x(r.mean)]],
+                   fmt="o", color="C0" if r.passed else "C3", ms=5, capsize=3)
+        b.text(1.02, i, f"{o.format(r.mean)} (band {o.format(r.band_low)}-{o.format(r.band_high)})",
+               va="center", fontsize=8, transform=b.get_yaxis_transform())
+    b.set_yticks(range(len(fit)), [r.label for r in fit.itertuples()], fontsize=8)
+    b.set_xlim(-0.1, 1.1)
+    b.set_xticks([0.25, 0.75], ["band low", "band high"])
+    b.invert_yaxis()
+    b.set_title("Fit at the best parameters (mean, 95% CI over fresh seeds)")
+    fig.tight_layout()
+    tmp = path.with_name(f".{path.name}.tmp.png")
+    fig.savefig(tmp)
+    plt.close(fig)
+    tmp.replace(path)
+
+
+# ------------------------------------------------------------------------------ command
+def cmd_calibrate(args) -> int:
+    try:
+        calibrate(args.calibration, out=args.out, workers=args.workers, executor=args.executor,
+                  scheduler=args.scheduler, resume=args.resume, trials=args.trials)
+    except ScenarioError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "calibrate", help="fit uncertain parameters to published targets (Optuna)",
+        description="Fit the free parameters of a calibration file to its targets with Optuna's "
+                    "TPE sampler, in parallel, resumable. Example: cogov calibrate "
+                    "experiments/calibration.yaml --workers 2")
+    p.add_argument("calibration", help="calibration file (YAML), e.g. experiments/calibration.yaml")
+    p.add_argument("--out", default=None, help="output folder (default results/calibrate_<name>)")
+    p.add_argument("--workers", type=int, default=1, help="parallel runs (local processes or Dask workers)")
+    p.add_argument("--executor", choices=("local", "dask"), default="local",
+                   help="where runs execute: local processes or a Dask cluster")
+    p.add_argument("--scheduler", default=None, help="address of a running Dask scheduler")
+    p.add_argument("--resume", action="store_true", help="continue the study in --out")
+    p.add_argument("--trials", type=int, default=None, help="total trials (default: the file's)")
+    p.set_defaults(func=cmd_calibrate)

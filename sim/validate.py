@@ -1,0 +1,341 @@
+"""``cogov validate``: the generated validation report, ``docs/VALIDATION.md`` and its figures.
+
+Four parts, each reproducible from the command line that the report prints:
+
+1. **Targets**: every target of ``experiments/calibration.yaml`` (source, band) against the
+   baseline at 5,000 adults at each horizon (years after the spin-up): mean and 95% interval
+   over seeds, PASS/FAIL. Rolling measures (took part in the year, ...) cover the last year;
+   counts and shares of events (disputes, duty hours) cover the run from day 0.
+2. **Stationarity**: the baseline for ``max(years)`` years at each size, and every lever file
+   at 5,000 adults; the slope of each yearly outcome's mean over seeds, over years 2..N
+   (levers: 3..N, once the policy has taken effect), as a share of its mean a year
+   (:mod:`sim.stationarity`); settled within 2%.
+3. **Levers**: each lever file against the baseline, paired on seeds, one year after the
+   policy starts, at each size: the effect on its headline outcome with its 95% interval,
+   the extra spend and the cost per additional participant (or per extra dispute resolved).
+4. **Trajectories**: the yearly outcomes of the baseline and the levers over the years (mean
+   and the band of the seeds).
+
+A fingerprint (the baseline at 2,000 adults, seed 1, one year) is embedded in the report;
+``tests/test_validation.py`` recomputes it and fails when the committed report is stale.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+import time
+from multiprocessing import get_context
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .catalog import OUTCOMES
+from .config import ScenarioError
+
+ROOT = Path(__file__).resolve().parent.parent
+SCEN = ROOT / "scenarios"
+BEGIN_DATA = "<!-- VALIDATION DATA"
+END_DATA = "-->"
+FINGERPRINT_KEYS = ("participation_year", "organizations", "committee_self_governance_hours",
+                    "disputes_opened", "trust_mean")
+# the headline outcome of each lever file: what the lever is for
+HEADLINE = {"lever_legal_mediation": "disputes_resolved_share", "lever_smart": "needs_fulfilled_share",
+            "lever_purchased_services": "needs_fulfilled_share", "lever_transparency": "satisfaction_mean",
+            "lever_grid": "needs_reported_share", "lever_staffing_funding": "committee_self_governance_hours",
+            "lever_duty_reduction": "committee_self_governance_hours",
+            "lever_incubation": "organizations"}
+TRAJECTORY = ("participation_year", "memberships_per_adult", "organizations", "trust_mean",
+              "committee_self_governance_hours", "disputes_resolved")
+
+
+# --------------------------------------------------------------------------- the runs
+def _horizons_job(args) -> list[dict]:
+    """One seed of the baseline, summarized at each horizon (years after the spin-up)."""
+    scenario, residents, years, seed = args
+    from .config import load_scenario
+    from .model import CoGovModel
+    m = CoGovModel(load_scenario(scenario, {"population.residents_per_community": residents,
+                                            "run.days": 365 * max(years)}), rng=seed, collect=False)
+    out = []
+    for y in range(1, max(years) + 1):
+        m.run(365)
+        if y in years:
+            out.append({"seed": seed, "year": y, **m.summary()})
+    return out
+
+
+def _yearly_job(args) -> pd.DataFrame:
+    scenario, residents, years, seed = args
+    from .stationarity import yearly_outcomes
+    y = yearly_outcomes(scenario, residents, years, [seed])
+    y["scenario"] = Path(scenario).stem
+    y["residents"] = residents
+    return y
+
+
+def _pair_job(args) -> dict:
+    lever, residents, seed = args
+    from .config import load_scenario
+    from .model import CoGovModel
+    out = {"lever": lever, "residents": residents, "seed": seed}
+    for side, name in (("base", "baseline"), ("alt", lever)):
+        m = CoGovModel(load_scenario(SCEN / f"{name}.yaml", {"population.residents_per_community": residents,
+                                                             "run.days": 365}), rng=seed, collect=False)
+        m.run()
+        s = m.summary()
+        for k in ("participation_year", "spend_total", "disputes_resolved", "disputes_resolved_share",
+                  "residents", *set(HEADLINE.values())):
+            out[f"{side}_{k}"] = s[k]
+    return out
+
+
+def _pool_map(fn, jobs, workers):
+    if workers <= 1:
+        return [fn(j) for j in jobs]
+    with get_context("forkserver").Pool(workers) as pool:
+        return pool.map(fn, jobs, chunksize=1)
+
+
+def fingerprint() -> dict:
+    """The fast subset the staleness test recomputes: baseline, 2,000 adults, seed 1, a year."""
+    rows = _horizons_job((SCEN / "baseline.yaml", 2000, (1,), 1))
+    return {k: rows[0][k] for k in FINGERPRINT_KEYS}
+
+
+# --------------------------------------------------------------------------- the tables
+def _ci(v: np.ndarray) -> tuple[float, float, float]:
+    from scipy import stats
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return float("nan"), float("nan"), float("nan")
+    m = float(v.mean())
+    if v.size < 2:
+        return m, float("nan"), float("nan")
+    h = float(stats.t.ppf(0.975, v.size - 1) * v.std(ddof=1) / math.sqrt(v.size))
+    return m, m - h, m + h
+
+
+def targets_table(rows: list[dict], years) -> pd.DataFrame:
+    from .calibrate import load
+    cal, _ = load(ROOT / "experiments" / "calibration.yaml")
+    df = pd.DataFrame(rows)
+    out = []
+    for t in cal.targets:
+        for y in years:
+            v = df.loc[df["year"] == y, t.outcome].to_numpy(float)
+            m, lo, hi = _ci(v)
+            out.append({"outcome": t.outcome, "year": y, "band_low": t.band[0], "band_high": t.band[1],
+                        "mean": m, "ci_low": lo, "ci_high": hi, "pass": t.band[0] <= m <= t.band[1],
+                        "source": t.source})
+    return pd.DataFrame(out)
+
+
+def lever_table(pairs: list[dict]) -> pd.DataFrame:
+    df = pd.DataFrame(pairs)
+    out = []
+    for (lever, residents), g in df.groupby(["lever", "residents"], sort=True):
+        key = HEADLINE.get(lever, "participation_year")
+        d = (g[f"alt_{key}"] - g[f"base_{key}"]).to_numpy(float)
+        m, lo, hi = _ci(d)
+        spend = float((g["alt_spend_total"] - g["base_spend_total"]).mean())
+        extra_part = float(((g["alt_participation_year"] - g["base_participation_year"]) * g["base_residents"]).mean())
+        extra_res = float((g["alt_disputes_resolved"] - g["base_disputes_resolved"]).mean())
+        pm, plo, phi = _ci((g["alt_participation_year"] - g["base_participation_year"]).to_numpy(float))
+        out.append({"lever": lever, "residents": int(residents), "headline": key, "effect": m,
+                    "ci_low": lo, "ci_high": hi, "distinguishable": bool(lo > 0 or hi < 0),
+                    "participation_effect": pm, "participation_ci_low": plo, "participation_ci_high": phi,
+                    "extra_spend_yuan": spend,
+                    "yuan_per_extra_participant": spend / extra_part if extra_part > 0.5 else float("nan"),
+                    "yuan_per_extra_dispute_resolved": spend / extra_res if extra_res > 0.05 else float("nan"),
+                    "pairs": int(len(g))})
+    return pd.DataFrame(out)
+
+
+# --------------------------------------------------------------------------- the figures
+def plot_trajectories(sub: pd.DataFrame, path: Path, title: str) -> None:
+    """One panel per outcome of TRAJECTORY; one line per value of ``sub["scenario"]``."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(2, 3, figsize=(13, 7.5), dpi=200)
+    names = sorted(sub["scenario"].unique(), key=lambda s: (s != "baseline", s))
+    for ax, col in zip(axes.ravel(), TRAJECTORY):
+        o = OUTCOMES[col]
+        for i, name in enumerate(names):
+            g = sub[sub["scenario"] == name].groupby("year")[col]
+            mean, lo, hi = g.mean(), g.min(), g.max()
+            style = {"color": "k", "lw": 2.2} if name == "baseline" else {"color": f"C{i % 10}", "lw": 1.1}
+            ax.plot(mean.index, o.scale(mean), label=name.replace("lever_", ""), **style)
+            ax.fill_between(mean.index, o.scale(lo), o.scale(hi), color=style["color"], alpha=0.08)
+        ax.set_title(o.label + (" (summed over the year)" if col in ("committee_self_governance_hours", "disputes_resolved") else " (end of year)"),
+                     fontsize=9)
+        ax.set_xlabel("year after the spin-up (levers on from day 0)")
+        ax.set_ylabel(o.axis_label, fontsize=8)
+        ax.ticklabel_format(axis="y", useOffset=False, style="plain")
+        ax.grid(alpha=0.3)
+    axes[0, 0].legend(fontsize=6, ncol=2, frameon=False)
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+# --------------------------------------------------------------------------- the report
+def _fmt(outcome: str, v: float) -> str:
+    return OUTCOMES[outcome].format(v) if outcome in OUTCOMES else f"{v:.3g}"
+
+
+def render(cfg: dict, targets: pd.DataFrame, trends: pd.DataFrame, levers: pd.DataFrame,
+           fp: dict, figures: list[str], seconds: float) -> str:
+    L = ["# Validation report", "",
+         "Generated by `" + cfg["command"] + "` (do not edit by hand; `tests/test_validation.py` "
+         "fails when it is stale). The model and every number here come from the code at the commit "
+         "that holds this file.", "",
+         f"Settings: seeds {cfg['seeds']}, horizons {cfg['years']} years after the spin-up "
+         f"({cfg['spin_up_days']} days), sizes {cfg['sizes']}; {seconds:.0f} s on {cfg['workers']} workers.", ""]
+    L += ["## 1. Targets", "",
+          "The baseline (`scenarios/baseline.yaml`, 5,000 adults) against every target of "
+          "`experiments/calibration.yaml` (from `../shared/TARGETS.md`). Mean [95% CI] over seeds.", "",
+          "| target | band | " + " | ".join(f"year {y}" for y in cfg["years"]) + " | source |",
+          "|---|---|" + "---|" * len(cfg["years"]) + "---|"]
+    for outcome, g in targets.groupby("outcome", sort=False):
+        g = g.set_index("year")
+        b = g.iloc[0]
+        cells = [f"{_fmt(outcome, g.loc[y, 'mean'])} [{_fmt(outcome, g.loc[y, 'ci_low'])}, "
+                 f"{_fmt(outcome, g.loc[y, 'ci_high'])}] {'PASS' if g.loc[y, 'pass'] else '**FAIL**'}"
+                 for y in cfg["years"]]
+        L.append(f"| {OUTCOMES[outcome].label} | {_fmt(outcome, b.band_low)}-{_fmt(outcome, b.band_high)} | "
+                 + " | ".join(cells) + f" | {b.source} |")
+    L += ["", "## 2. Stationarity", "",
+          "Slope over years of the mean over seeds, as a share of the mean a year (baseline: years "
+          "2-N; levers: years 3-N, once the policy has taken effect). Settled: within 2%. "
+          "Small flows (a few events a year) are noisy: their slopes are reported, not hidden.", ""]
+    for (scen, size), g in trends.groupby(["scenario", "residents"], sort=False):
+        unsettled = g[~g["settled"]]
+        worst = g.iloc[int(np.nanargmax(g["slope_share_of_mean"].abs().fillna(0).to_numpy()))]
+        L.append(f"- **{scen}**, {size:,} adults: {len(g) - len(unsettled)}/{len(g)} settled; largest "
+                 f"slope {worst['outcome']} {100 * worst['slope_share_of_mean']:+.1f}%/year"
+                 + (f"; not settled: " + ", ".join(f"{r.outcome} ({100 * r.slope_share_of_mean:+.1f}%)"
+                                                   for r in unsettled.itertuples()) if len(unsettled) else ""))
+    L += ["", "Full table: `docs/validation/stationarity.csv`.", "",
+          "## 3. Levers", "",
+          "Each lever file against the baseline, paired on seeds, the first year after the policy "
+          "starts. Effect on the lever's headline outcome and on yearly participation, mean of paired "
+          "differences [95% CI]; extra spend; cost per additional participant or per extra dispute "
+          "resolved (n/a: the lever adds none).", "",
+          "| lever | adults | headline | effect [95% CI] | participation (pp) [95% CI] | extra yuan | yuan / participant | yuan / dispute |",
+          "|---|---|---|---|---|---|---|---|"]
+    for r in levers.itertuples():
+        o = OUTCOMES[r.headline]
+        eff = (f"{100 * r.effect:+.1f} pp [{100 * r.ci_low:+.1f}, {100 * r.ci_high:+.1f}]" if o.kind == "share"
+               else f"{r.effect:+,.2f} [{r.ci_low:+,.2f}, {r.ci_high:+,.2f}]")
+        part = f"{100 * r.participation_effect:+.1f} [{100 * r.participation_ci_low:+.1f}, {100 * r.participation_ci_high:+.1f}]"
+        per_p = "n/a" if not math.isfinite(r.yuan_per_extra_participant) else f"{r.yuan_per_extra_participant:,.0f}"
+        per_d = "n/a" if not math.isfinite(r.yuan_per_extra_dispute_resolved) else f"{r.yuan_per_extra_dispute_resolved:,.0f}"
+        L.append(f"| {r.lever.replace('lever_', '')} | {r.residents:,} | {o.label} | {eff}{'' if r.distinguishable else ' (not distinguishable)'} "
+                 f"| {part} | {r.extra_spend_yuan:,.0f} | {per_p} | {per_d} |")
+    L += ["", "## 4. Trajectories", ""] + [f"![{f}](validation/{f})" for f in figures]
+    L += ["", BEGIN_DATA, json.dumps({"config": cfg, "fingerprint": fp}, indent=1), END_DATA, ""]
+    return "\n".join(L)
+
+
+def validate(seeds: int = 10, years=(1, 3, 5, 10), sizes=(2000, 5000, 15000), workers: int = 1,
+             out: Path | None = None, lever_reps: int = 10, quiet: bool = False) -> Path:
+    """Run everything and write ``docs/VALIDATION.md`` (or ``out/VALIDATION.md``)."""
+    from .params import Run
+    t0 = time.perf_counter()
+    out = Path(out) if out else ROOT / "docs"
+    figdir = out / "validation"
+    figdir.mkdir(parents=True, exist_ok=True)
+    years = tuple(sorted(set(int(y) for y in years)))
+    seed_list = list(range(1, seeds + 1))
+    say = (lambda *a: None) if quiet else (lambda *a: print(*a, file=sys.stderr))
+    say(f"targets: baseline at 5,000 adults, {seeds} seeds, horizons {years}")
+    rows = sum(_pool_map(_horizons_job, [(SCEN / "baseline.yaml", 5000, years, s) for s in seed_list], workers), [])
+    targets = targets_table(rows, years)
+    n_years = max(years)
+    levers = sorted(p.stem for p in SCEN.glob("lever_*.yaml"))
+    jobs = [(SCEN / "baseline.yaml", n, n_years, s) for n in sizes for s in seed_list]
+    jobs += [(SCEN / f"{lv}.yaml", 5000, n_years, s) for lv in levers for s in seed_list[:max(3, seeds // 3)]]
+    say(f"stationarity: {len(jobs)} runs of {n_years} years")
+    yearly = pd.concat(_pool_map(_yearly_job, jobs, workers), ignore_index=True)
+    from .stationarity import trend_table
+    trends = []
+    for (scen, size), g in yearly.groupby(["scenario", "residents"], sort=False):
+        t = trend_table(g, from_year=2 if scen == "baseline" else 3)
+        t.insert(0, "residents", size)
+        t.insert(0, "scenario", scen)
+        trends.append(t)
+    trends = pd.concat(trends, ignore_index=True)
+    say(f"levers: {len(levers)} files x {len(sizes)} sizes x {lever_reps} pairs")
+    pairs = _pool_map(_pair_job, [(lv, n, s) for lv in levers for n in sizes for s in range(1, lever_reps + 1)], workers)
+    lever_tab = lever_table(pairs)
+    figures = ["trajectories_5000.png", "baseline_sizes.png"]
+    plot_trajectories(yearly[yearly["residents"] == 5000], figdir / figures[0],
+                      "Yearly outcomes at 5,000 adults, baseline and every lever file: mean over seeds "
+                      "(line) and seed range (band)")
+    sizes_df = yearly[yearly["scenario"] == "baseline"].copy()
+    sizes_df["scenario"] = sizes_df["residents"].map(lambda n: f"{n:,} adults")
+    plot_trajectories(sizes_df, figdir / figures[1],
+                      "The baseline at each size: mean over seeds (line) and seed range (band)")
+    trends.to_csv(figdir / "stationarity.csv", index=False)
+    targets.to_csv(figdir / "targets.csv", index=False)
+    lever_tab.to_csv(figdir / "levers.csv", index=False)
+    yearly.to_csv(figdir / "yearly.csv", index=False)
+    cfg = {"seeds": seeds, "years": list(years), "sizes": list(sizes), "lever_reps": lever_reps,
+           "workers": workers, "spin_up_days": Run().spin_up_days,
+           "command": f"cogov validate --seeds {seeds} --years {','.join(map(str, years))} "
+                      f"--sizes {','.join(map(str, sizes))} --lever-reps {lever_reps}"}
+    text = render(cfg, targets, trends, lever_tab, fingerprint(), figures, time.perf_counter() - t0)
+    tmp = out / ".VALIDATION.md.tmp"
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(out / "VALIDATION.md")
+    say(f"wrote {out / 'VALIDATION.md'} and {figdir}/")
+    return out / "VALIDATION.md"
+
+
+def read_data(path: Path) -> dict:
+    """The JSON block embedded in a report."""
+    text = Path(path).read_text(encoding="utf-8")
+    i = text.index(BEGIN_DATA) + len(BEGIN_DATA)
+    return json.loads(text[i:text.index(END_DATA, i)])
+
+
+def _ints(text: str, name: str) -> list[int]:
+    try:
+        vals = [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise ScenarioError(f"--{name} takes whole numbers separated by commas, e.g. 1,3,5,10") from None
+    if not vals or min(vals) < 1:
+        raise ScenarioError(f"--{name} needs at least one positive number")
+    return vals
+
+
+def cmd_validate(args) -> int:
+    try:
+        years = _ints(args.years, "years")
+        sizes = _ints(args.sizes, "sizes")
+        if max(years) > 30 or args.seeds < 2 or args.seeds > 100 or max(sizes) > 100_000:
+            raise ScenarioError("validate: at most 30 years, 2-100 seeds and 100,000 adults")
+        validate(args.seeds, years, sizes, args.workers, args.out, args.lever_reps)
+    except ScenarioError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("validate", help="write the validation report (docs/VALIDATION.md)",
+                       description="Run the baseline and every lever file over years and sizes and write "
+                                   "docs/VALIDATION.md with its figures. Example: cogov validate --seeds 10 "
+                                   "--years 1,3,5,10 --workers 2")
+    p.add_argument("--seeds", type=int, default=10, help="seeds per scenario and size (default 10)")
+    p.add_argument("--years", default="1,3,5,10", help="horizons in years after the spin-up (default 1,3,5,10)")
+    p.add_argument("--sizes", default="2000,5000,15000", help="community sizes in adults (default 2000,5000,15000)")
+    p.add_argument("--lever-reps", type=int, default=10, help="paired replications per lever and size (default 10)")
+    p.add_argument("--workers", type=int, default=1, help="local worker processes")
+    p.add_argument("--out", default=None, help="folder for VALIDATION.md and validation/ (default docs/)")
+    p.set_defaults(func=cmd_validate)
