@@ -292,7 +292,7 @@ def _check_factor(key: str, f: Factor, section: str, origin: str) -> None:
 def load_experiment(path: str | Path) -> Experiment:
     """Read and check an experiment file; every problem is a ScenarioError naming the file."""
     path = Path(path)
-    data = read_yaml(path)
+    data = read_yaml(path, "experiment")
     try:
         exp = Experiment.model_validate(data)
     except ValidationError as exc:
