@@ -45,9 +45,9 @@ def int_in(lo: int, hi: int, what: str = "a whole number"):
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{what} from {lo:,} to {hi:,}, got {text!r}") from None
+            raise argparse.ArgumentTypeError(f"{what} from {lo} to {hi}, got {text!r}") from None
         if not lo <= value <= hi:
-            raise argparse.ArgumentTypeError(f"must be from {lo:,} to {hi:,}, got {value:,}")
+            raise argparse.ArgumentTypeError(f"must be from {lo} to {hi}, got {value}")
         return value
     return parse
 
@@ -77,13 +77,20 @@ class Formatter(argparse.RawDescriptionHelpFormatter):
     """Keeps the examples in the epilog as written."""
 
 
+class Parser(argparse.ArgumentParser):
+    """Usage mistakes as one 'error:' line (like every other mistake) and exit code 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"error: {self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def example(*lines: str) -> str:
     return "example:\n" + "\n".join(f"  {line}" for line in lines)
 
 
 def common_parser() -> argparse.ArgumentParser:
     """-v/-q, accepted before or after the subcommand."""
-    p = argparse.ArgumentParser(add_help=False)
+    p = Parser(add_help=False)
     g = p.add_mutually_exclusive_group()
     g.add_argument("-v", "--verbose", action="store_const", const=1, dest="verbosity",
                    default=argparse.SUPPRESS, help="say more (timings, files, internal tracebacks)")
@@ -163,7 +170,12 @@ def cmd_run(args) -> int:
     csv = args.format == "csv"
     info(f"Running {args.scenario} (seed {args.seed}, {scenario.run.days} days, "
          f"{scenario.population.n_communities * scenario.population.residents_per_community:,} residents)")
-    manifest = {**manifest_base("run"), "scenario_file": str(args.scenario),
+    canonical = ["cogov", "run", str(args.scenario), "--seed", str(args.seed)]
+    canonical += ["--days", str(args.days)] if args.days is not None else []
+    for item in args.set or []:
+        canonical += ["--set", item]
+    canonical += ["--out", str(out)]
+    manifest = {**manifest_base("run", shlex.join(canonical)), "scenario_file": str(args.scenario),
                 "overrides": args.set or [], "seed": args.seed,
                 "scenario": scenario.model_dump(mode="json"), "config_hash": config_hash(scenario)}
     with ResultsDir(out, overwrite=force) as tmp:
@@ -217,7 +229,7 @@ class _Version(argparse.Action):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(
+    ap = Parser(
         prog="cogov", formatter_class=Formatter, parents=[COMMON],
         description="Co-governance simulation of urban Chinese communities (社区共治).",
         epilog=example("cogov run scenarios/baseline.yaml",
@@ -226,7 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "cogov params --role lever",
                        "cogov <command> --help   (every command shows an example)"))
     ap.add_argument("--version", action=_Version)
-    sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=Parser)
     add_run(sub)
     for hook in _EXTRA_COMMANDS:
         hook(sub)

@@ -130,7 +130,7 @@ def cmd_compare(args) -> int:
                 raise _NothingToCompare
             effects = paired_effects(runs, names)
             manifest = {
-                **manifest_base("compare"), "reproduce": command_line(args),
+                **manifest_base("compare", command_line(args)),
                 "base": names[0], "alternatives": names[1:],
                 "scenarios": [{"name": n, "file": str(f), "config_hash": config_hash(s),
                                "scenario": s.model_dump(mode="json")}

@@ -46,14 +46,17 @@ def source_sha256() -> str:
     return h.hexdigest()
 
 
-def manifest_base(command: str) -> dict:
-    """What every manifest records to be replayable: the command line as typed, where it ran,
+def manifest_base(command: str, command_line: str | None = None) -> dict:
+    """What every manifest records to be replayable: ``command_line``, the command that
+    reproduces the results (flags that do not change results left out; default: as typed),
+    ``command_typed``, the command as typed, where it ran,
     cogov's version, the git commit (None outside a checkout), the source hash and the
     versions of the packages results depend on."""
     from datetime import datetime, timezone
 
     from . import cli
-    return {"command": command, "command_line": cli.COMMAND_LINE or "",
+    return {"command": command, "command_line": command_line or cli.COMMAND_LINE or "",
+            "command_typed": cli.COMMAND_LINE or "",
             "working_directory": os.getcwd(), "cogov_version": cogov_version(),
             "git_commit": git_commit(), "source_sha256": source_sha256(),
             "versions": package_versions(), "platform": platform.platform(),
@@ -172,6 +175,9 @@ class OutputLocked(Exception):
     pass
 
 
+_HELD: set[str] = set()  # folders this process holds the lock of (the lock is re-entrant)
+
+
 class OutputLock:
     """An exclusive lock on an output folder (``.NAME.lock`` beside it), so two cogov
     processes cannot write the same results; the second is refused at once."""
@@ -180,11 +186,16 @@ class OutputLock:
         self.folder = Path(folder)
         self.path = self.folder.with_name(f".{self.folder.name}.lock")
         self.fd: int | None = None
+        self.key = str(self.folder.resolve())
+        self.nested = False
 
     def __enter__(self) -> OutputLock:
         import fcntl
 
         from .config import ScenarioError
+        if self.key in _HELD:
+            self.nested = True
+            return self
         self.folder.parent.mkdir(parents=True, exist_ok=True)
         while True:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
@@ -202,9 +213,13 @@ class OutputLock:
                 pass
             os.close(fd)
         self.fd = fd
+        _HELD.add(self.key)
         return self
 
     def __exit__(self, *exc) -> bool:
+        if self.nested:
+            return False
+        _HELD.discard(self.key)
         if self.fd is not None:
             try:
                 os.unlink(self.path)
