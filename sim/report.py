@@ -65,8 +65,18 @@ def _olabel(o: str) -> str:
 
 
 def _oaxis(o: str) -> str:
+    """The outcome's label with its unit, once ('spent (yuan)', not 'spent (yuan) (yuan)')."""
     from . import catalog
-    return catalog.axis_label(o)
+    d = catalog.OUTCOMES.get(o)
+    if d is None:
+        return o
+    unit = d.unit or catalog.UNIT_OF_KIND[d.kind]
+    return d.label if not unit or d.label.endswith(f"({unit})") else f"{d.label} ({unit})"
+
+
+def _title(fig, text: str) -> None:
+    import textwrap
+    fig.suptitle("\n".join(textwrap.wrap(text, 100)), fontsize=10)
 
 
 def _oscale(o: str, v):
@@ -183,8 +193,8 @@ def _sweep_report(d: Path, out: Path, manifest: dict, runs: pd.DataFrame,
             ax.set_visible(False)
         if multi:
             axes.flat[0].legend(fontsize=7)
-        fig.suptitle(f"{manifest['name']}: outcomes against {p} (line: mean; band: 10th-90th "
-                     f"percentile of runs{ref_note})", fontsize=10)
+        _title(fig, f"{manifest['name']}: outcomes against {p} (line: mean; band: 10th-90th "
+                    f"percentile of runs{ref_note})")
         fig.tight_layout()
         written.append(_save(fig, out, f"vs_{p}"))
         plt.close(fig)
@@ -343,8 +353,8 @@ def _heatmaps(ok: pd.DataFrame, varied: list[str], outcomes: list[str], out: Pat
         ax.set_xticks(range(grid.shape[1]), [_label(v) for v in grid.columns], rotation=45)
         ax.set_yticks(range(grid.shape[0]), [_label(v) for v in grid.index])
         ax.set_xlabel(_plabel(b) + (" (quantile bin)" if binned_b else ""))
-        ax.set_ylabel(_plabel(a) + (" (quantile bin)" if binned_a else ""))
-        ax.set_title(f"{_olabel(o)} (mean)")
+        ax.set_ylabel(_plabel(a).replace(" (", "\n(") + (" (quantile bin)" if binned_a else ""))
+        ax.set_title(_olabel(o))
         cbar = fig.colorbar(im, ax=ax, shrink=0.8)
         cbar.set_label(f"mean {_oaxis(o)}")
         cbar.formatter.set_useOffset(False)
