@@ -103,6 +103,9 @@ def main(argv: list[str] | None = None) -> int:
         stale = current_block(text) != new
         print(f"{ODD}: patterns table is {'stale' if stale else 'current'}")
         return 1 if stale else 0
+    if current_block(text) == new:
+        print(f"{ODD}: patterns table already current; nothing written")
+        return 0
     start, end = text.index(BEGIN) + len(BEGIN), text.index(END)
     tmp = ODD.with_suffix(".md.tmp")
     tmp.write_text(text[:start] + "\n" + new + "\n" + text[end:], encoding="utf-8")

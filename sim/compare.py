@@ -37,35 +37,20 @@ META_KEYS = ("days", "residents", "communities", "seed")
 PARTICIPANTS = "participants_year"
 COST = "cost_per_additional_participant"
 
-# (summary key, label, kind) shown on screen and in the forest plot
-KEY_OUTCOMES = [
-    ("participation_year", "took part in the last year", "pct"),
-    ("participation_30d", "took part in the last 30 days", "pct"),
-    ("participation_year_meeting", "  meetings (year)", "pct"),
-    ("participation_year_volunteering", "  volunteering (year)", "pct"),
-    ("participation_year_organization", "  organization activities (year)", "pct"),
-    ("disputes_resolved_share", "disputes resolved", "pct"),
-    ("disputes_days_median", "disputes: median days", "num"),
-    ("disputes_same_day_share", "disputes resolved the same day", "pct"),
-    ("disputes_escalated_share", "disputes escalated", "pct"),
-    ("needs_fulfilled_share", "needs fulfilled", "pct"),
-    ("needs_days_median", "needs: median days", "num"),
-    ("organizations", "organizations at the end", "count"),
-    ("committee_self_governance_hours", "committee self-governance hours", "count"),
-    ("trust_mean", "trust", "num"),
-    ("efficacy_mean", "efficacy", "num"),
-    ("spend_total", "spent (yuan)", "count"),
-]
+# labels, kinds and units of the outcomes come from sim.catalog (declared once there)
+_KIND = {"share": "pct", "count": "count", "yuan": "count", "hours": "count"}
 
-# time-series columns drawn with bands
-TS_COLUMNS = [
-    ("participation_30d", "took part in the last 30 days"),
-    ("participation_year", "took part in the last year"),
-    ("committee_self_governance_hours", "committee self-governance hours / day"),
-    ("disputes_backlog", "disputes backlog"),
-    ("organizations", "organizations"),
-    ("trust_mean", "trust (mean)"),
-]
+
+def key_outcomes() -> list[tuple[str, str, str]]:
+    """(summary key, label, kind) shown on screen and in the forest plot (catalog.KEY_OUTCOMES)."""
+    from . import catalog
+    return [(k, catalog.label(k), _KIND.get(catalog.get(k).kind, "num")) for k in catalog.KEY_OUTCOMES]
+
+
+def ts_columns() -> list[tuple[str, str]]:
+    """Time-series columns drawn with bands (catalog.KEY_SERIES), with axis labels."""
+    from . import catalog
+    return [(k, catalog.axis_label(k)) for k in catalog.KEY_SERIES]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -73,40 +58,44 @@ TS_COLUMNS = [
 
 
 def add_parser(subparsers) -> None:
-    p = subparsers.add_parser(
-        "compare", help="paired replications of scenarios against a base (common random numbers)",
-        description="Run BASE and each ALT for --reps paired replications (replication i of every "
-                    "scenario uses seed ROOT+i) and report each outcome's mean and the paired "
-                    "difference against BASE with a 95%% confidence interval.")
+    from .cli import DAYS, SEED, WORKERS, add_command, int_in
+    p = add_command(
+        subparsers, "compare", "paired replications of scenarios against a base (common random numbers)",
+        "Run BASE and each ALT for --reps paired replications (replication i of every scenario "
+        "uses seed ROOT+i) and report each outcome's mean and the paired difference against BASE "
+        "with a 95% confidence interval.",
+        ("cogov compare scenarios/baseline.yaml scenarios/lever_duty_reduction.yaml \\",
+         "    --reps 10 --days 365 --workers 2"))
     p.add_argument("base", help="base scenario YAML file")
     p.add_argument("alternatives", nargs="+", metavar="alt", help="alternative scenario YAML file(s)")
-    p.add_argument("--reps", type=int, default=30, help="paired replications per scenario (default 30)")
-    p.add_argument("--days", type=int, default=None, help="days to simulate (default: each scenario's run.days)")
-    p.add_argument("--seed", type=int, default=1,
+    p.add_argument("--reps", type=int_in(2, 10_000), default=30,
+                   help="paired replications per scenario, 2-10,000 (default 30)")
+    p.add_argument("--days", type=DAYS, default=None, help="days to simulate (default: each scenario's run.days)")
+    p.add_argument("--seed", type=SEED, default=1,
                    help="root seed: replication i uses seed ROOT+i in every scenario (default 1)")
-    p.add_argument("--workers", type=int, default=1, help="local worker processes (default 1)")
+    p.add_argument("--workers", type=WORKERS, default=1, help="local worker processes (default 1)")
     p.add_argument("--set", action="append", metavar="KEY=VALUE",
                    help="override a parameter in every scenario, e.g. --set population.residents_per_community=2000")
-    p.add_argument("--out", default=None, help="results directory (default results/compare_<names>_<hash>)")
-    p.add_argument("--no-figures", action="store_true", help="do not draw the PNG figures")
+    p.add_argument("--out", default=None, help="results folder (default results/compare_<names>_<hash>)")
+    p.add_argument("--force", action="store_true", help="replace --out if it exists and is not empty")
+    p.add_argument("--format", choices=("parquet", "csv"), default="parquet",
+                   help="csv: also write each table as CSV beside its Parquet file")
+    p.add_argument("--no-figures", action="store_true", help="do not draw the figures")
+    p.add_argument("--figure-format", choices=("png", "svg", "pdf"), default="png",
+                   help="file format of the figures (default png)")
+    p.add_argument("--dpi", type=int_in(50, 1200), default=200, help="resolution of PNG figures (default 200)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (it is off anyway "
                    "when stderr is not a terminal or CI is set)")
     p.set_defaults(func=cmd_compare)
 
 
 def cmd_compare(args) -> int:
-    from .cli import RESULTS
-    from .results import (ResultsDir, git_commit, package_versions, write_json_atomic,
-                          write_parquet_atomic)
+    from .cli import MAX_SEED, RESULTS, info, progress_enabled
+    from .results import ResultsDir, check_out, manifest_base, write_json_atomic, write_parquet_atomic
 
-    if args.reps < 2:
-        raise ScenarioError(f"--reps must be at least 2 (a confidence interval needs two pairs), got {args.reps}")
-    if args.days is not None and args.days < 1:
-        raise ScenarioError(f"--days must be at least 1, got {args.days}")
-    if args.workers < 1:
-        raise ScenarioError(f"--workers must be at least 1, got {args.workers}")
-    if args.seed < 0:
-        raise ScenarioError(f"--seed must be a non-negative integer, got {args.seed}")
+    if args.seed + args.reps - 1 > MAX_SEED:
+        raise ScenarioError(f"--seed {args.seed} with --reps {args.reps}: the last replication's "
+                            f"seed would pass {MAX_SEED}")
 
     files = [args.base, *args.alternatives]
     scenarios = []
@@ -118,51 +107,70 @@ def cmd_compare(args) -> int:
     names = scenario_names(files)
     seeds = rep_seeds(args.seed, args.reps)
     out = Path(args.out) if args.out else RESULTS / default_dirname(names, scenarios, seeds)
+    force = args.force or args.out is None  # the default folder is named by what it holds
+    check_out(out, force=force)
+    csv = args.format == "csv"
 
     n_res = [s.population.n_communities * s.population.residents_per_community for s in scenarios]
-    print(f"Comparing {', '.join(names[1:])} against {names[0]}: {args.reps} paired replications "
+    info(f"Comparing {', '.join(names[1:])} against {names[0]}: {args.reps} paired replications "
           f"(seeds {seeds[0]}..{seeds[-1]}), {scenarios[0].run.days} days, "
           f"{n_res[0]:,} residents, {args.workers} worker{'s' if args.workers > 1 else ''}")
-    t0 = time.perf_counter()
-    runs, ts, failures = run_pairs(names, scenarios, seeds, workers=args.workers,
-                                   progress=not args.no_progress)
-    seconds = time.perf_counter() - t0
-    if failures:
-        print(f"\n{len(failures)} of {len(names) * len(seeds)} runs failed; their replications "
-              f"are left out of every scenario. First error ({failures[0]['scenario']}, "
-              f"seed {failures[0]['seed']}):\n{failures[0]['error']}", file=sys.stderr)
-    if runs.empty or runs["rep"].nunique() < 2:
+    try:
+        with ResultsDir(out, overwrite=force) as tmp:
+            t0 = time.perf_counter()
+            runs, ts, failures = run_pairs(names, scenarios, seeds, workers=args.workers,
+                                           progress=progress_enabled(args))
+            seconds = time.perf_counter() - t0
+            if failures:
+                print(f"\n{len(failures)} of {len(names) * len(seeds)} runs failed; their "
+                      f"replications are left out of every scenario. First error "
+                      f"({failures[0]['scenario']}, seed {failures[0]['seed']}):\n"
+                      f"{failures[0]['error']}", file=sys.stderr)
+            if runs.empty or runs["rep"].nunique() < 2:
+                raise _NothingToCompare
+            effects = paired_effects(runs, names)
+            manifest = {
+                **manifest_base("compare", command_line(args)),
+                "base": names[0], "alternatives": names[1:],
+                "scenarios": [{"name": n, "file": str(f), "config_hash": config_hash(s),
+                               "scenario": s.model_dump(mode="json")}
+                              for n, f, s in zip(names, files, scenarios)],
+                "overrides": args.set or [],
+                "days": scenarios[0].run.days if args.days is None else args.days,
+                "reps": args.reps, "seed_root": args.seed, "seeds": seeds,
+                "seed_rule": "replication i (0-based) of every scenario uses seed root + i",
+                "complete_reps": sorted(int(r) for r in runs["rep"].unique()),
+                "failures": failures, "workers": args.workers, "wall_seconds": round(seconds, 2),
+            }
+            written = ["runs.parquet"]
+            write_parquet_atomic(tmp / "runs.parquet", runs, csv=csv)
+            if ts is not None and not ts.empty:
+                write_parquet_atomic(tmp / "timeseries.parquet", ts, csv=csv)
+                written.append("timeseries.parquet")
+            write_parquet_atomic(tmp / "effects.parquet", effects, csv=csv)
+            write_json_atomic(tmp / "manifest.json", manifest)
+            written += ["effects.parquet", "manifest.json"]
+            if csv:
+                written += [w.replace(".parquet", ".csv") for w in written if w.endswith(".parquet")]
+            if not args.no_figures:
+                written += draw_figures(tmp, ts, effects, names, fmt=args.figure_format, dpi=args.dpi)
+    except _NothingToCompare:
         print("error: fewer than two complete replications; nothing to compare", file=sys.stderr)
         return 1
-    effects = paired_effects(runs, names)
-
-    manifest = {
-        "command": "compare", "command_line": command_line(args),
-        "base": names[0], "alternatives": names[1:],
-        "scenarios": [{"name": n, "file": str(f), "config_hash": config_hash(s),
-                       "scenario": s.model_dump(mode="json")}
-                      for n, f, s in zip(names, files, scenarios)],
-        "overrides": args.set or [], "days": scenarios[0].run.days if args.days is None else args.days,
-        "reps": args.reps, "seed_root": args.seed, "seeds": seeds,
-        "seed_rule": "replication i (0-based) of every scenario uses seed root + i",
-        "complete_reps": sorted(int(r) for r in runs["rep"].unique()),
-        "failures": failures, "workers": args.workers, "wall_seconds": round(seconds, 2),
-        "versions": package_versions(), "git_commit": git_commit(),
-    }
-    figures = []
-    with ResultsDir(out) as tmp:
-        write_parquet_atomic(tmp / "runs.parquet", runs)
-        if ts is not None and not ts.empty:
-            write_parquet_atomic(tmp / "timeseries.parquet", ts)
-        write_parquet_atomic(tmp / "effects.parquet", effects)
-        write_json_atomic(tmp / "manifest.json", manifest)
-        if not args.no_figures:
-            figures = draw_figures(tmp, ts, effects, names)
-    print_table(effects, names, runs["rep"].nunique())
-    files_written = ["runs.parquet", "timeseries.parquet", "effects.parquet", "manifest.json", *figures]
-    print(f"\n{len(names) * runs['rep'].nunique()} runs in {seconds:.1f} s. "
-          f"Files in {out}/: {', '.join(files_written)}")
+    if VERBOSITY() >= 0:
+        print_table(effects, names, runs["rep"].nunique())
+    info(f"\n{len(names) * runs['rep'].nunique()} runs in {seconds:.1f} s. "
+         f"Files in {out}/: {', '.join(written)}")
     return 1 if failures else 0
+
+
+class _NothingToCompare(Exception):
+    """Fewer than two complete replications: nothing is written."""
+
+
+def VERBOSITY() -> int:
+    from . import cli
+    return cli.VERBOSITY
 
 
 def command_line(args) -> str:
@@ -359,7 +367,7 @@ def print_table(effects: pd.DataFrame, names: list[str], n_reps: int, file=None)
               f"difference = {alt} - {base}, 95% CI; * = interval excludes 0)", file=file)
         b, a = base[:14], alt[:14]
         print(f"  {'outcome':<34} {b:>14} {a:>14}   difference [95% CI]", file=file)
-        for key, label, kind in KEY_OUTCOMES:
+        for key, label, kind in key_outcomes():
             if (alt, key) not in idx.index:
                 continue
             row = idx.loc[(alt, key)]
@@ -385,15 +393,15 @@ def print_table(effects: pd.DataFrame, names: list[str], n_reps: int, file=None)
 
 
 def draw_figures(folder: Path, ts: pd.DataFrame | None, effects: pd.DataFrame,
-                 names: list[str]) -> list[str]:
-    """timeseries.png (mean and 2.5-97.5 percentile band across replications, per scenario)
-    and effects.png (forest plot of the paired differences of the key outcomes)."""
+                 names: list[str], fmt: str = "png", dpi: int = 200) -> list[str]:
+    """timeseries.<fmt> (mean and 2.5-97.5 percentile band across replications, per scenario)
+    and effects.<fmt> (forest plot of the paired differences of the key outcomes)."""
     written = []
     if ts is not None and not ts.empty:
-        plot_timeseries(ts, names, folder / "timeseries.png")
-        written.append("timeseries.png")
-    plot_forest(effects, names, folder / "effects.png")
-    written.append("effects.png")
+        plot_timeseries(ts, names, folder / f"timeseries.{fmt}", dpi=dpi)
+        written.append(f"timeseries.{fmt}")
+    plot_forest(effects, names, folder / f"effects.{fmt}", dpi=dpi)
+    written.append(f"effects.{fmt}")
     return written
 
 
@@ -404,38 +412,42 @@ def _colors(n: int):
     return [cmap(i % 10) for i in range(n)]
 
 
-def plot_timeseries(ts: pd.DataFrame, names: list[str], path: Path) -> None:
+def plot_timeseries(ts: pd.DataFrame, names: list[str], path: Path, dpi: int = 200) -> None:
     from matplotlib.figure import Figure  # no pyplot: no global backend state, Agg canvas
 
-    cols = [(c, label) for c, label in TS_COLUMNS if c in ts.columns]
+    cols = [(c, label) for c, label in ts_columns() if c in ts.columns]
     ncol = 3
     nrow = max(1, math.ceil(len(cols) / ncol))
     fig = Figure(figsize=(4.2 * ncol, 3.0 * nrow), layout="constrained")
     axes = fig.subplots(nrow, ncol, squeeze=False).ravel()
+    from . import catalog
     for ax, (col, label) in zip(axes, cols):
+        scale = catalog.get(col).scale  # shares drawn in %, as the axis label says
         for name, color in zip(names, _colors(len(names))):
             g = ts.loc[ts["scenario"] == name].groupby("day")[col]
             q = g.quantile([0.025, 0.975]).unstack()
             m = g.mean()
-            ax.fill_between(q.index, q[0.025], q[0.975], color=color, alpha=0.2, linewidth=0)
-            ax.plot(m.index, m.to_numpy(), color=color, label=name, linewidth=1.4)
-        ax.set_title(label, fontsize=9)
-        ax.set_xlabel("day", fontsize=8)
-        ax.tick_params(labelsize=7)
+            ax.fill_between(q.index, scale(q[0.025]), scale(q[0.975]), color=color, alpha=0.2,
+                            linewidth=0)
+            ax.plot(m.index, scale(m.to_numpy()), color=color, label=name, linewidth=1.4)
+        ax.set_title(label, fontsize=10)
+        ax.set_xlabel("day of the run", fontsize=9)
+        ax.tick_params(labelsize=8)
+        ax.ticklabel_format(axis="y", useOffset=False, style="plain")
     for ax in axes[len(cols):]:
         ax.set_visible(False)
     axes[0].legend(fontsize=7)
     fig.suptitle("mean and 2.5-97.5 percentile band across replications", fontsize=10)
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=dpi)
 
 
-def plot_forest(effects: pd.DataFrame, names: list[str], path: Path) -> None:
+def plot_forest(effects: pd.DataFrame, names: list[str], path: Path, dpi: int = 200) -> None:
     """Each difference as a share of the base mean (so outcomes in different units share one
     axis), with its 95% interval; the label says the absolute difference."""
     from matplotlib.figure import Figure
 
     alts = names[1:]
-    keys = [(k, label.strip(), kind) for k, label, kind in KEY_OUTCOMES
+    keys = [(k, label.strip(), kind) for k, label, kind in key_outcomes()
             if k in set(effects["outcome"])]
     fig = Figure(figsize=(8.5, 0.42 * len(keys) * max(1, len(alts)) ** 0.5 + 1.4),
                  layout="constrained")
@@ -470,4 +482,4 @@ def plot_forest(effects: pd.DataFrame, names: list[str], path: Path) -> None:
     ax.tick_params(axis="x", labelsize=8)
     ax.grid(axis="x", alpha=0.3)
     ax.legend(fontsize=8, loc="best")
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=dpi)

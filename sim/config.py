@@ -68,15 +68,96 @@ def _yaml_problem(exc: yaml.YAMLError) -> str:
     return text
 
 
-def read_yaml(path: str | Path) -> dict:
+MAX_FILE_BYTES = 5_000_000   # a scenario or experiment file is a page of YAML, not data
+MAX_DEPTH = 50               # nesting of mappings and lists
+MAX_ALIAS_NODES = 100_000    # nodes that YAML aliases (*name) may repeat, all told
+MAX_EXTENDS = 32             # files in an 'extends' chain
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys (a second section would silently replace the
+    first) and bounds nesting and alias expansion (an 'alias bomb' expands exponentially)."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._depth = 0
+        self._alias_nodes = 0
+        self._sizes: dict[int, int] = {}
+
+    def _size(self, node) -> int:
+        key = id(node)
+        if key not in self._sizes:
+            self._sizes[key] = 1  # a cycle counts once
+            if isinstance(node, yaml.MappingNode):
+                n = 1 + sum(self._size(k) + self._size(v) for k, v in node.value)
+            elif isinstance(node, yaml.SequenceNode):
+                n = 1 + sum(self._size(v) for v in node.value)
+            else:
+                n = 1
+            self._sizes[key] = n
+        return self._sizes[key]
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            node = self.anchors.get(event.anchor)
+            if node is not None:
+                self._alias_nodes += self._size(node)
+                if self._alias_nodes > MAX_ALIAS_NODES:
+                    raise yaml.composer.ComposerError(
+                        None, None, f"aliases (*{event.anchor}) repeat more than "
+                        f"{MAX_ALIAS_NODES:,} values in all; write the values out", event.start_mark)
+            return super().compose_node(parent, index)
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested more than {MAX_DEPTH} levels deep", self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen: dict = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    first = seen.get(key)
+                except TypeError:  # an unhashable key: the constructor reports it
+                    continue
+                if first is not None:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"duplicate key {key!r} (first at line {first.line + 1}); "
+                        "each key and section may appear once", key_node.start_mark)
+                seen[key] = key_node.start_mark
+        return super().construct_mapping(node, deep=deep)
+
+
+def load_yaml_text(text: str):
+    """Parse YAML with :class:`_StrictLoader` (raises yaml.YAMLError or RecursionError)."""
+    loader = _StrictLoader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+def read_yaml(path: str | Path, what: str = "scenario") -> dict:
     """Read a YAML mapping, turning every problem into a ScenarioError naming the file."""
     path = Path(path)
     name = _show(path)
     if path.is_dir():
-        raise ScenarioError(f"{name}: is a folder, not a scenario file")
+        raise ScenarioError(f"{name}: is a folder, not a {what} file")
     if not path.is_file():
         raise ScenarioError(f"{name}: no such file")
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ScenarioError(f"{name}: {size:,} bytes; a {what} file may have at most "
+                                f"{MAX_FILE_BYTES:,}")
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise ScenarioError(f"{name}: not a UTF-8 text file ({exc.reason} at byte {exc.start}); "
@@ -84,11 +165,14 @@ def read_yaml(path: str | Path) -> dict:
     except OSError as exc:
         raise ScenarioError(f"{name}: cannot be read: {exc.strerror or exc}") from None
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml_text(text)
     except yaml.YAMLError as exc:
         raise ScenarioError(f"{name}: not valid YAML{_yaml_problem(exc)}") from None
+    except RecursionError:
+        raise ScenarioError(f"{name}: nested too deeply") from None
     if data is None:
-        data = {}
+        raise ScenarioError(f"{name}: the file is empty (or only comments); a {what} file needs "
+                            "at least one key (a scenario of all defaults: `meta: {name: defaults}`)")
     if not isinstance(data, dict):
         raise ScenarioError(f"{name}: the top level must be a mapping of sections, "
                             f"got {type(data).__name__}")
@@ -117,6 +201,9 @@ def _resolve(path: str | Path, seen: tuple = (), via: str | None = None
              ) -> tuple[dict, list[Path], dict[Loc, str]]:
     """(merged data, [file, its parent, ...], {key path: file that set it})."""
     path = Path(path).resolve()
+    if len(seen) >= MAX_EXTENDS:
+        raise ScenarioError(f"{_show(seen[0])}: 'extends' chains more than {MAX_EXTENDS} files "
+                            f"(reached {_show(path)})")
     if path in seen:
         raise ScenarioError(f"{_show(path)}: 'extends' forms a cycle: "
                             + " -> ".join(_show(p) for p in (*seen, path)))
@@ -160,10 +247,14 @@ def parse_set(items: list[str] | None) -> dict[str, Any]:
         if "=" not in item:
             raise ScenarioError(f"--set {item!r}: expected key.path=value")
         key, raw = item.split("=", 1)
+        if not key.strip():
+            raise ScenarioError(f"--set {item!r}: the key before '=' is empty")
         try:
-            out[key.strip()] = yaml.safe_load(raw)
+            out[key.strip()] = load_yaml_text(raw)
         except yaml.YAMLError:
             out[key.strip()] = raw
+        except RecursionError:
+            raise ScenarioError(f"--set {item!r}: nested too deeply") from None
     return out
 
 

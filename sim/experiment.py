@@ -41,12 +41,14 @@ ROLE_MEANING = {"uncertainty": "a behavioural parameter nobody controls",
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # no text or true/false where a number is declared, no NaN or infinity
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
 
 class Factor(_Strict):
     """One varied parameter: a list of ``values``, or a range ``low``..``high``."""
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, strict=True,
+                              allow_inf_nan=False)
     values: list[Any] | None = Field(None, description="explicit values (any type the key takes)")
     low: float | None = Field(None, description="lower end of a numeric range")
     high: float | None = Field(None, description="upper end of a numeric range")
@@ -94,6 +96,8 @@ class Design(_Strict):
 
     @model_validator(mode="after")
     def _needs(self) -> Design:
+        if self.points is not None and not self.points:
+            raise ValueError("'points' is empty: list at least one {key: value} point")
         if self.type == "points":
             if (self.points is None) == (self.csv is None):
                 raise ValueError("a 'points' design needs exactly one of 'points: [...]' or 'csv: file'")
@@ -132,6 +136,8 @@ class Experiment(_Strict):
 
     @model_validator(mode="after")
     def _some_factor(self) -> Experiment:
+        if isinstance(self.scenario, list) and not self.scenario:
+            raise ValueError("'scenario' is an empty list: name at least one scenario file")
         seen: dict[str, str] = {}
         for section in SECTIONS:
             for key in getattr(self, section):
@@ -289,10 +295,29 @@ def _check_factor(key: str, f: Factor, section: str, origin: str) -> None:
                                 f"{(PARAMS[key].json_schema_extra or {}).get('unit', '')})")
 
 
-def load_experiment(path: str | Path) -> Experiment:
-    """Read and check an experiment file; every problem is a ScenarioError naming the file."""
+MAX_RUNS = 1_000_000  # a design larger than this is refused before it is expanded
+
+
+def apply_cli(data: dict, overrides: dict | None) -> dict:
+    """An experiment file's data with the command line's sizing applied: ``set`` (merged over
+    the file's ``set:``), ``days``, ``replications``."""
+    if not overrides:
+        return data
+    data = dict(data)
+    if overrides.get("set"):
+        data["set"] = {**(data.get("set") or {}), **overrides["set"]} \
+            if isinstance(data.get("set") or {}, dict) else data.get("set")
+    for key in ("days", "replications"):
+        if overrides.get(key) is not None:
+            data[key] = overrides[key]
+    return data
+
+
+def load_experiment(path: str | Path, overrides: dict | None = None) -> Experiment:
+    """Read and check an experiment file; every problem is a ScenarioError naming the file.
+    ``overrides`` ({"set": {...}, "days": N, "replications": R}) come from the command line."""
     path = Path(path)
-    data = read_yaml(path)
+    data = apply_cli(read_yaml(path, "experiment"), overrides)
     try:
         exp = Experiment.model_validate(data)
     except ValidationError as exc:
@@ -348,10 +373,16 @@ def _bit_reverse_order(n: int) -> list[int]:
 
 
 def _cast(key: str, value):
+    """Numbers to the parameter's type (range levels and samplers give floats); anything else
+    is left for the schema to accept or refuse with a message."""
     kind = _param_kind(key)
-    if kind == "int" and value is not None and not isinstance(value, bool):
-        return int(round(float(value)))
-    if kind == "float" and value is not None and not isinstance(value, bool):
+    if isinstance(value, np.generic):
+        value = value.item()
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not np.isfinite(value):
+        return value
+    if kind == "int":
+        return int(round(value))
+    if kind == "float":
         return float(value)
     return value
 
@@ -400,6 +431,15 @@ def design_points(exp: Experiment, base_dir: Path, origin: str,
                 p[k] = v
                 pts.append(p)
                 labels.append(k)
+        # a factor set 'with' other keys is compared with the base plus those keys (its
+        # proper reference): add that point unless the design already has it
+        for k in keys:
+            if factors[k].with_:
+                ref = {kk: base_values.get(kk) for kk in cols}
+                ref.update({kk: _cast(kk, vv) for kk, vv in factors[k].with_.items()})
+                if ref not in pts:
+                    pts.append(ref)
+                    labels.append("reference")
         return pts, labels
     if d.type == "points":
         if d.points is not None:
@@ -410,9 +450,8 @@ def design_points(exp: Experiment, base_dir: Path, origin: str,
             if not csv_path.is_file():
                 raise ScenarioError(f"{origin}: design.csv: no such file {str(csv_path)!r}")
             with open(csv_path, newline="", encoding="utf-8") as fh:
-                import yaml
-                raw = [{k.strip(): yaml.safe_load(v) if v.strip() != "" else None
-                        for k, v in row.items()} for row in csv.DictReader(fh)]
+                raw = [{str(k).strip(): _csv_value(v, csv_path, i + 2) for k, v in row.items()}
+                       for i, row in enumerate(csv.DictReader(fh))]
             src = f"design.csv ({csv_path.name})"
             if not raw:
                 raise ScenarioError(f"{origin}: {src}: no rows")
@@ -439,6 +478,19 @@ def design_points(exp: Experiment, base_dir: Path, origin: str,
     return pts, ["" for _ in pts]
 
 
+def _csv_value(text, path: Path, line: int):
+    """One CSV cell read as a YAML scalar (a number, true/false, text)."""
+    import yaml
+
+    from .config import load_yaml_text
+    if text is None or str(text).strip() == "":
+        return None
+    try:
+        return load_yaml_text(str(text))
+    except (yaml.YAMLError, RecursionError):
+        raise ScenarioError(f"{path}: line {line}: cannot read the value {text!r}") from None
+
+
 def oat_columns(exp: Experiment) -> list[str]:
     """The factors, then the keys their 'with' sets (an oat design's run-table columns)."""
     cols = list(exp.factors)
@@ -461,12 +513,52 @@ def _get(data: dict, key: str):
     return node
 
 
+def count_points(exp: Experiment, base_dir: Path) -> int:
+    """Design points, counted without expanding the design."""
+    d, factors = exp.design, exp.factors
+    n_factors = len(factors)
+    if d.type == "factorial":
+        n = 1
+        for f in factors.values():
+            n *= len(f.values) if not f.is_range else (f.levels or 3)
+        return n
+    if d.type == "oat":
+        return int(d.include_base) + sum(len(f.values) if not f.is_range else (f.levels or 3)
+                                         for f in factors.values())
+    if d.type == "points":
+        if d.points is not None:
+            return len(d.points)
+        try:
+            with open(base_dir / d.csv, encoding="utf-8") as fh:
+                return max(0, sum(1 for line in fh if line.strip()) - 1)
+        except (OSError, UnicodeDecodeError):
+            return 0  # design_points reports the file
+    if d.type == "lhs":
+        return d.samples
+    if d.type == "sobol":
+        return d.samples * (2 * n_factors + 2 if d.calc_second_order else n_factors + 2)
+    return d.samples * (n_factors + 1)  # morris
+
+
+def count_runs(exp: Experiment, base_dir: Path) -> int:
+    return count_points(exp, base_dir) * len(exp.scenarios) * exp.replications
+
+
 def expand(exp: Experiment, path: str | Path) -> tuple[pd.DataFrame, dict[str, dict], dict[int, dict]]:
     """Expand an experiment into (run table, {scenario name: resolved base dict},
-    {point_id: overrides}). Every design point is validated against the scenario schema."""
+    {point_id: overrides}). Every design point is validated against the scenario schema.
+    A design of more than MAX_RUNS runs is refused first, with its count."""
     path = Path(path)
     origin = str(path)
     base_dir = path.parent
+    n_runs = count_runs(exp, base_dir)
+    if n_runs > MAX_RUNS:
+        raise ScenarioError(
+            f"{origin}: the design has {n_runs:,} runs ({count_points(exp, base_dir):,} points x "
+            f"{len(exp.scenarios)} scenario(s) x {exp.replications} replications); at most "
+            f"{MAX_RUNS:,} are allowed. Use fewer values, samples or replications (--reps)")
+    if exp.design.type == "points" and count_points(exp, base_dir) == 0 and exp.design.points is not None:
+        raise ScenarioError(f"{origin}: design.points: the list is empty")
     bases: dict[str, dict] = {}
     for sc in exp.scenarios:
         sc_path = base_dir / sc

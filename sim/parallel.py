@@ -16,10 +16,23 @@ import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 
 EXECUTORS = ("local", "dask")
+CLUSTER_INSTALL = "pip install 'cogov[cluster]'   (in a checkout: .venv/bin/pip install -e '.[cluster]')"
+
+
+def require_dask() -> None:
+    """--executor dask needs the optional 'cluster' extra: say how to install it."""
+    from .config import ScenarioError
+    try:
+        import cryptography  # noqa: F401  (TLS credentials for the local cluster)
+        import distributed  # noqa: F401
+    except ImportError as exc:
+        raise ScenarioError(f"--executor dask needs the 'cluster' extra ({exc.name} is not "
+                            f"installed): {CLUSTER_INSTALL}") from None
 
 
 @dataclass
@@ -112,9 +125,11 @@ def _local(groups: list[list[Task]], workers: int) -> Iterator[dict]:
     # thread per worker: the workers already fill the cores.
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")
+    os.environ["COGOV_MAIN_PID"] = str(os.getpid())  # the forkserver dies with this process
     ctx = get_context("forkserver")
-    ctx.set_forkserver_preload(["sim.parallel", "sim.model", "sim.runner"])
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+    ctx.set_forkserver_preload(["sim._deathguard", "sim.parallel", "sim.model", "sim.runner"])
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+                             initializer=_worker_init) as pool:
         pending = set()
         it = iter(groups)
         # keep at most 2 batches per worker in flight, so an interrupted run loses little
@@ -131,6 +146,58 @@ def _local(groups: list[list[Task]], workers: int) -> Iterator[dict]:
                     pending.add(pool.submit(execute_batch, nxt))
 
 
+def _worker_init() -> None:
+    """In each local worker: die with the forkserver, which dies with cogov."""
+    from ._deathguard import die_with_parent
+    die_with_parent()
+    if os.getppid() == 1:
+        os._exit(1)
+
+
+def _stop_http(dask_worker=None, dask_scheduler=None) -> None:
+    server = getattr(dask_worker or dask_scheduler, "http_server", None)
+    if server is not None:
+        server.stop()
+
+
+@contextmanager
+def dask_client(workers: int, scheduler: str | None = None):
+    """A Client on an existing cluster (``scheduler``: its address) or on a LocalCluster of
+    ``workers`` single-threaded processes started for this call. A local cluster listens on
+    loopback with TLS and credentials made for this run (distributed's temporary security),
+    so no other local user can connect, and its HTTP servers (dashboard, metrics) are
+    stopped: they serve no route while starting and are closed once the cluster is up."""
+    import logging
+
+    import dask
+    from distributed import Client, LocalCluster
+    from distributed.security import Security
+
+    require_dask()
+    if scheduler:
+        client = Client(scheduler, timeout="30s")
+        try:
+            yield client
+        finally:
+            client.close()
+        return
+    security = Security.temporary()
+    with dask.config.set({"distributed.scheduler.http.routes": [],
+                          "distributed.worker.http.routes": []}):
+        cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
+                               host="127.0.0.1", protocol="tls://", security=security,
+                               dashboard_address=None, worker_dashboard_address=None,
+                               silence_logs=logging.ERROR)
+    client = Client(cluster, security=security)
+    try:
+        client.run(_stop_http)
+        client.run_on_scheduler(_stop_http)
+        yield client
+    finally:
+        client.close()
+        cluster.close()
+
+
 def _dask(groups: list[list[Task]], workers: int, scheduler: str | None) -> Iterator[dict]:
     """Batches as Dask futures, on an existing cluster (``scheduler``: its address) or on a
     LocalCluster of ``workers`` single-threaded processes started for this call.
@@ -140,17 +207,13 @@ def _dask(groups: list[list[Task]], workers: int, scheduler: str | None) -> Iter
     yields every future once, so no run is reported twice. Earlier batches get higher
     priority, so the caller's (interleaved) order is kept as far as the cluster allows.
     """
-    import logging
+    with dask_client(workers, scheduler) as client:
+        yield from _dask_batches(client, groups)
 
-    from distributed import Client, LocalCluster, as_completed
 
-    cluster = None
-    if scheduler:
-        client = Client(scheduler, timeout="30s")
-    else:
-        cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=logging.ERROR)
-        client = Client(cluster)
+def _dask_batches(client, groups: list[list[Task]]) -> Iterator[dict]:
+    from distributed import as_completed
+
     futures = []
     try:
         # pure=False: identical batches are still separate runs; execute_batch never raises,
@@ -165,9 +228,6 @@ def _dask(groups: list[list[Task]], workers: int, scheduler: str | None) -> Iter
     finally:
         if futures:
             client.cancel([f for f in futures if not f.done()])
-        client.close()
-        if cluster is not None:
-            cluster.close()
 
 
 class _Progress:

@@ -16,9 +16,10 @@ guideline, 003 Jiayuguan, 004 Beijing Chaoyangmen); ``T:`` cites ``shared/TARGET
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 ROLES = ("lever", "uncertainty", "constant")
 
@@ -41,8 +42,89 @@ def P(default: Any, *, unit: str, meaning: str, source: str, role: str = "uncert
     return Field(default, ge=ge, le=le, gt=gt, description=meaning, json_schema_extra=extra)
 
 
+# Bounds of the entries of list- and dict-valued parameters (every entry of a numeric list or
+# mapping is checked; a list also keeps its default's length). A test checks that every such
+# parameter is listed here.
+ITEM_BOUNDS: dict[str, tuple[float, float]] = {
+    "population.age_shares": (0.0, 1.0),
+    "behaviour.free_time_by_age": (0.0, 1.0),
+    "needs.type_shares": (0.0, 1.0),
+    "organizations.initial_per_community": (0, 1000),
+    "disputes.per_1000_year": (0.0, 1000.0),
+    "disputes.channel_skill": (0.0, 1.0),
+    "disputes.channel_delay_days": (0.0, 365.0),
+    "disputes.severity_beta": (1e-3, 1000.0),
+    "disputes.collective_severity_beta": (1e-3, 1000.0),
+    "disputes.type_success_factor": (0.0, 10.0),
+}
+MAX_TEXT = 10_000  # characters in a text parameter (names, descriptions, paths)
+MAX_ITEMS = 1_000  # entries in a list- or dict-valued parameter
+
+
+def _plain(v: Any) -> Any:
+    """numpy scalars as Python numbers (samplers and data frames hand them over)."""
+    return v.item() if type(v).__module__ == "numpy" and hasattr(v, "item") else v
+
+
+def _integral(v: Any) -> Any:
+    """An integral float (150.0, from a sampler) as an int; anything else unchanged."""
+    v = _plain(v)
+    return int(v) if isinstance(v, float) and v.is_integer() and abs(v) < 2**62 else v
+
+
 class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    """Strict: no bool or text where a number is declared, no NaN or infinity, every entry of
+    a list or mapping bounded (ITEM_BOUNDS); integral floats (150.0) are taken for integers."""
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, strict=True,
+                              allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _numbers_from_samplers(cls, v: Any, info: ValidationInfo) -> Any:
+        ann = cls.model_fields[info.field_name].annotation
+        if ann is int:
+            return _integral(v)
+        if ann == list[int] and isinstance(v, (list, tuple)):
+            return [_integral(x) for x in v]
+        if isinstance(v, tuple):
+            return list(v)
+        if isinstance(v, list):
+            return [_plain(x) for x in v]
+        if isinstance(v, dict):
+            return {k: _plain(x) for k, x in v.items()}
+        return _plain(v)
+
+    @model_validator(mode="after")
+    def _entries(self) -> Section:
+        for name, field in type(self).model_fields.items():
+            value = getattr(self, name)
+            if isinstance(value, str) and len(value) > MAX_TEXT:
+                raise ValueError(f"{name} is longer than {MAX_TEXT:,} characters")
+            if not isinstance(value, (list, dict)):
+                continue
+            if len(value) > MAX_ITEMS:
+                raise ValueError(f"{name} has more than {MAX_ITEMS:,} entries")
+            default = field.get_default(call_default_factory=True)
+            entries = list(value.values()) if isinstance(value, dict) else value
+            numeric = [x for x in entries if isinstance(x, (int, float)) and not isinstance(x, bool)]
+            if isinstance(value, list) and default and not value:
+                raise ValueError(f"{name} must not be empty")
+            if not numeric:
+                continue
+            if isinstance(value, list) and default and len(value) != len(default):
+                raise ValueError(f"{name} must have {len(default)} entries (like the default "
+                                 f"{default}), got {len(value)}")
+            lo, hi = ITEM_BOUNDS.get(_path_of(type(self), name), (0.0, 1e6))
+            bad = [x for x in numeric if not lo <= x <= hi]
+            if bad:
+                raise ValueError(f"{name} entries must be between {lo:g} and {hi:g}, got {bad[0]!r}")
+        return self
+
+
+def _path_of(section: type, name: str) -> str:
+    """``section.key`` of a field of a Section class (PurchasedServices -> purchased_services)."""
+    snake = re.sub(r"(?<!^)(?=[A-Z])", "_", section.__name__).lower()
+    return f"{snake}.{name}"
 
 
 # --------------------------------------------------------------------------- population

@@ -39,12 +39,60 @@ HEADLINE = ("participation_year", "participation_30d", "participation_year_migra
 DISCRETE_MAX = 12  # at most this many distinct values: one point per value, else binned
 
 
+FIG = {"format": "png", "dpi": 200}  # set by report(): --format and --dpi
+
+
 def _plt():
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    plt.rcParams.update({"figure.dpi": 100, "font.size": 8, "axes.titlesize": 9})
+    plt.rcParams.update({"figure.dpi": 100, "font.size": 9, "axes.titlesize": 10,
+                         "axes.labelsize": 9, "legend.fontsize": 8,
+                         # never '1e-5+4.721e-1': a tiny difference must not look large
+                         "axes.formatter.useoffset": False})
     return plt
+
+
+def _save(fig, out: Path, stem: str) -> Path:
+    path = out / f"{stem}.{FIG['format']}"
+    fig.savefig(path, dpi=FIG["dpi"])
+    return path
+
+
+def _olabel(o: str) -> str:
+    from . import catalog
+    return catalog.label(o)
+
+
+def _oaxis(o: str) -> str:
+    """The outcome's label with its unit, once ('spent (yuan)', not 'spent (yuan) (yuan)')."""
+    from . import catalog
+    d = catalog.OUTCOMES.get(o)
+    if d is None:
+        return o
+    unit = d.unit or catalog.UNIT_OF_KIND[d.kind]
+    return d.label if not unit or d.label.endswith(f"({unit})") else f"{d.label} ({unit})"
+
+
+def _title(fig, text: str) -> None:
+    import textwrap
+    fig.suptitle("\n".join(textwrap.wrap(text, 100)), fontsize=10)
+
+
+def _oscale(o: str, v):
+    from . import catalog
+    d = catalog.OUTCOMES.get(o)
+    return d.scale(v) if d is not None else v
+
+
+def _plabel(p: str) -> str:
+    """A parameter's axis label: its key path and unit from the schema."""
+    from .params import iter_parameters
+    for path, field, _ in iter_parameters():
+        if path == p:
+            unit = (field.json_schema_extra or {}).get("unit", "")
+            return f"{p} ({unit})" if unit and unit not in ("switch", "rule", "text") else p
+    return p
 
 
 def _outcomes(runs: pd.DataFrame, manifest: dict, chosen: list[str] | None) -> list[str]:
@@ -72,6 +120,8 @@ def _label(value) -> str:
 
 # -------------------------------------------------------------------------------- sweeps
 def _band_panel(ax, sub: pd.DataFrame, param: str, outcome: str, group: str | None) -> None:
+    sub = sub.copy()
+    sub[outcome] = _oscale(outcome, sub[outcome].astype(float))
     groups = [(None, sub)] if group is None else list(sub.groupby(group, sort=True))
     for gname, g in groups:
         x = g[param]
@@ -92,8 +142,9 @@ def _band_panel(ax, sub: pd.DataFrame, param: str, outcome: str, group: str | No
                                                     hi=(outcome, lambda s: s.quantile(0.9)))
             ax.plot(st["x"], st["mean"], color="k", label=None if gname is None else str(gname))
             ax.fill_between(st["x"], st["lo"], st["hi"], color="k", alpha=0.15)
-    ax.set_title(outcome)
-    ax.set_xlabel(param)
+    ax.set_title(_olabel(outcome))
+    ax.set_ylabel(_oaxis(outcome))
+    ax.set_xlabel(_plabel(param))
 
 
 def _sweep_report(d: Path, out: Path, manifest: dict, runs: pd.DataFrame,
@@ -122,29 +173,148 @@ def _sweep_report(d: Path, out: Path, manifest: dict, runs: pd.DataFrame,
 
     design = manifest["design"]
     varied = [p for p in params if ok[p].nunique() > 1]
+    factors = (manifest.get("experiment") or {})
+    withs = {k: f.get("with") or {} for sec in ("levers", "uncertainties", "constants")
+             for k, f in (factors.get(sec) or {}).items()}
     for p in varied:
-        sub = ok[ok["label"].isin([p, "base"])] if design == "oat" else ok
+        ref_note = ""
+        if design == "oat":
+            ref = reference_rows(ok, params, p, withs.get(p, {}))
+            sub = pd.concat([ref, ok[ok["label"] == p]])
+            if withs.get(p):
+                ref_note = f"; reference: base with {withs[p]}"
+        else:
+            sub = ok
         rows, cols = _grid(len(outcomes))
-        fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.6 * rows), squeeze=False)
+        fig, axes = plt.subplots(rows, cols, figsize=(3.4 * cols, 2.9 * rows), squeeze=False)
         for ax, o in zip(axes.flat, outcomes):
             _band_panel(ax, sub, p, o, group)
         for ax in list(axes.flat)[len(outcomes):]:
             ax.set_visible(False)
         if multi:
             axes.flat[0].legend(fontsize=7)
-        fig.suptitle(f"{manifest['name']}: outcomes against {p} (line: mean; band: 10th-90th "
-                     f"percentile of runs)", fontsize=9)
+        _title(fig, f"{manifest['name']}: outcomes against {p} (line: mean; band: 10th-90th "
+                    f"percentile of runs{ref_note})")
         fig.tight_layout()
-        path = out / f"vs_{p}.png"
-        fig.savefig(path)
+        written.append(_save(fig, out, f"vs_{p}"))
         plt.close(fig)
-        written.append(path)
 
+    if design == "oat":
+        written += _tornado(ok, params, withs, outcomes, out, manifest, plt)
     if design != "oat" and len(varied) == 2:
         written += _heatmaps(ok, varied, outcomes, out, manifest, plt)
 
     if design in ("sobol", "morris"):
         written += _sensitivity(manifest, runs, outcomes, out, plt)
+    return written
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False
+
+
+def reference_rows(ok: pd.DataFrame, params: list[str], factor: str, with_: dict) -> pd.DataFrame:
+    """The runs of an oat factor's proper reference: the base point, plus the keys its
+    ``with:`` sets (a lever that acts only when another is on is compared with that other
+    lever on, not with the base). Matched by value among every point of the design."""
+    base = ok[ok["label"] == "base"]
+    if not with_:
+        return base
+    if base.empty:
+        return base
+    want = base.iloc[0][params].to_dict()
+    for k, v in with_.items():
+        want[k] = v
+    for k, v in want.items():
+        if isinstance(v, (list, dict)):
+            want[k] = json.dumps(v)
+    mask = pd.Series(True, index=ok.index)
+    for k in params:
+        if k in want:
+            mask &= ok[k].map(lambda x, w=want[k]: _same(x, w))
+    return ok[mask]
+
+
+def _diff_ci(x: pd.DataFrame, y: pd.DataFrame, o: str) -> tuple[float, float, float]:
+    """Mean difference y - x of outcome o with a 95% interval: paired by replication when
+    both sides have the same replications (common random numbers), else Welch's."""
+    from scipy import stats
+
+    from .compare import paired_ci
+    a = x.groupby("rep")[o].mean()
+    b = y.groupby("rep")[o].mean()
+    if len(a) > 1 and set(a.index) == set(b.index):
+        d = (b - a.reindex(b.index)).dropna().to_numpy(float)
+        return paired_ci(d)
+    a, b = x[o].dropna().to_numpy(float), y[o].dropna().to_numpy(float)
+    if len(a) < 2 or len(b) < 2:
+        m = float(b.mean() - a.mean()) if len(a) and len(b) else math.nan
+        return m, math.nan, math.nan
+    m = float(b.mean() - a.mean())
+    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+    se = math.sqrt(va + vb)
+    if se == 0:
+        return m, m, m
+    dof = (va + vb) ** 2 / ((va ** 2) / (len(a) - 1) + (vb ** 2) / (len(b) - 1))
+    half = float(stats.t.ppf(0.975, dof)) * se
+    return m, m - half, m + half
+
+
+def _tornado(ok: pd.DataFrame, params: list[str], withs: dict, outcomes: list[str], out: Path,
+             manifest: dict, plt) -> list[Path]:
+    """One-at-a-time: every factor value's effect on each outcome against its proper reference
+    (oat_effects.csv), and per outcome a tornado chart (tornado_<outcome>): bars sorted by
+    size, with 95% intervals."""
+    rows = []
+    for p in [p for p in params if (ok["label"] == p).any()]:
+        ref = reference_rows(ok, params, p, withs.get(p, {}))
+        if ref.empty:
+            continue
+        for value, g in ok[ok["label"] == p].groupby(p, sort=True, dropna=False):
+            for o in outcomes:
+                m, lo, hi = _diff_ci(ref, g, o)
+                rows.append({"factor": p, "value": _label(value), "outcome": o,
+                             "reference_mean": float(ref[o].mean()), "mean": float(g[o].mean()),
+                             "effect": m, "ci_low": lo, "ci_high": hi,
+                             "reference": "base" + (f" with {withs[p]}" if withs.get(p) else "")})
+    if not rows:
+        return []
+    table = pd.DataFrame(rows)
+    table.to_csv(out / "oat_effects.csv", index=False)
+    written = [out / "oat_effects.csv"]
+    for o in outcomes:
+        t = table[(table["outcome"] == o) & table["effect"].notna()].copy()
+        if t.empty:
+            continue
+        t["size"] = t["effect"].abs()
+        t = t.sort_values("size", ascending=True).reset_index(drop=True)
+        eff = _oscale(o, t["effect"].to_numpy(float))
+        lo = _oscale(o, t["ci_low"].to_numpy(float))
+        hi = _oscale(o, t["ci_high"].to_numpy(float))
+        fig, ax = plt.subplots(figsize=(8.0, 0.28 * len(t) + 1.6))
+        colors = ["#3a76af" if e >= 0 else "#c44e52" for e in eff]
+        y = np.arange(len(t))
+        ax.barh(y, eff, color=colors, height=0.7)
+        err = np.vstack([np.nan_to_num(eff - lo), np.nan_to_num(hi - eff)])
+        ax.errorbar(eff, y, xerr=err, fmt="none", ecolor="k", capsize=2, lw=0.8)
+        ax.axvline(0, color="0.3", lw=0.8)
+        ax.set_yticks(y, [f"{f} = {v}" + (" *" if r else "") for f, v, r in
+                          zip(t["factor"], t["value"], t["reference"].str.contains("with"))],
+                      fontsize=7)
+        unit = _oaxis(o)[len(_olabel(o)):].strip()
+        ax.set_xlabel(f"effect on {_olabel(o)} {unit.replace('(%)', '(percentage points)')}, "
+                      "against the reference; bars: 95% CI")
+        ax.set_title(f"{manifest['name']}: one at a time, {_olabel(o)}\n"
+                     "(* reference: the base with the factor's 'with:' keys set)", fontsize=10)
+        ax.grid(axis="x", alpha=0.3)
+        fig.tight_layout()
+        written.append(_save(fig, out, f"tornado_{o}"))
+        plt.close(fig)
     return written
 
 
@@ -174,26 +344,28 @@ def _heatmaps(ok: pd.DataFrame, varied: list[str], outcomes: list[str], out: Pat
     rows, cols = _grid(len(outcomes))
     fig, axes = plt.subplots(rows, cols, figsize=(3.4 * cols, 2.9 * rows), squeeze=False)
     for ax, o in zip(axes.flat, outcomes):
-        grid = ok[o].groupby([ya.rename(a), xb.rename(b)], observed=False).mean().unstack(b)
+        grid = _oscale(o, ok[o].astype(float)).groupby([ya.rename(a), xb.rename(b)],
+                                                       observed=False).mean().unstack(b)
         grid = grid.sort_index()
         grid.to_csv(out / f"heatmap_{o}.csv")
         written.append(out / f"heatmap_{o}.csv")
         im = ax.imshow(grid.to_numpy(dtype=float), origin="lower", aspect="auto", cmap="viridis")
         ax.set_xticks(range(grid.shape[1]), [_label(v) for v in grid.columns], rotation=45)
         ax.set_yticks(range(grid.shape[0]), [_label(v) for v in grid.index])
-        ax.set_xlabel(b + (" (quantile bin)" if binned_b else ""))
-        ax.set_ylabel(a + (" (quantile bin)" if binned_a else ""))
-        ax.set_title(f"{o} (mean)")
-        fig.colorbar(im, ax=ax, shrink=0.8)
+        ax.set_xlabel(_plabel(b) + (" (quantile bin)" if binned_b else ""))
+        ax.set_ylabel(_plabel(a).replace(" (", "\n(") + (" (quantile bin)" if binned_a else ""))
+        ax.set_title(_olabel(o))
+        cbar = fig.colorbar(im, ax=ax, shrink=0.8)
+        cbar.set_label(f"mean {_oaxis(o)}")
+        cbar.formatter.set_useOffset(False)
     for ax in list(axes.flat)[len(outcomes):]:
         ax.set_visible(False)
     if binned_a or binned_b:
         fig.suptitle(f"{manifest['name']}: mean of runs in each cell ({HEATMAP_BINS} quantile "
                      "bins per sampled parameter)", fontsize=9)
     fig.tight_layout()
-    fig.savefig(out / "heatmap.png")
+    written.append(_save(fig, out, "heatmap"))
     plt.close(fig)
-    written.append(out / "heatmap.png")
     return written
 
 
@@ -244,28 +416,47 @@ def _sensitivity(manifest: dict, runs: pd.DataFrame, outcomes: list[str], out: P
     first = table[table["scenario"] == table["scenario"].iloc[0]]
     outs = list(dict.fromkeys(first["outcome"]))
     r, c = _grid(len(outs))
-    fig, axes = plt.subplots(r, c, figsize=(3.6 * c, 0.35 * len(names) * r + 1.2 * r), squeeze=False)
+    if kind == "sobol":
+        fig, axes = plt.subplots(r, c, figsize=(3.8 * c, 0.35 * len(names) * r + 1.4 * r),
+                                 squeeze=False)
+    else:
+        fig, axes = plt.subplots(r, c, figsize=(4.0 * c, 3.6 * r), squeeze=False)
     for ax, o in zip(axes.flat, outs):
         t = first[first["outcome"] == o].reset_index(drop=True)
-        y = np.arange(len(t))
+        short = [n.split(".")[-1] for n in t["parameter"]]
         if kind == "sobol":
+            y = np.arange(len(t))
             ax.barh(y - 0.2, t["S1"], 0.4, xerr=t["S1_conf"], label="first order S1")
             ax.barh(y + 0.2, t["ST"], 0.4, xerr=t["ST_conf"], label="total order ST")
+            ax.set_yticks(y, short)
+            ax.invert_yaxis()
+            ax.set_xlabel("Sobol index (share of output variance)")
         else:
-            ax.barh(y, t["mu_star"], 0.6, xerr=t["mu_star_conf"], label="mu* (95% CI)")
-            ax.plot(t["sigma"], y, "k|", markersize=10, label="sigma")
-        ax.set_yticks(y, [n.split(".")[-1] for n in t["parameter"]])
-        ax.invert_yaxis()
-        ax.set_title(o)
+            # the standard Morris plot: mu* against sigma, one labelled point per parameter
+            mu = _oscale(o, t["mu_star"].to_numpy(float))
+            sd = _oscale(o, t["sigma"].to_numpy(float))
+            conf = _oscale(o, t["mu_star_conf"].to_numpy(float))
+            ax.errorbar(mu, sd, xerr=conf, fmt="o", ms=4, capsize=2, label="parameter (mu* 95% CI)")
+            for xm, ys, nm in zip(mu, sd, short):
+                ax.annotate(nm, (xm, ys), fontsize=7, xytext=(3, 3), textcoords="offset points")
+            top = max(float(np.nanmax(mu + conf)) if len(mu) else 1.0,
+                      float(np.nanmax(sd)) if len(sd) else 1.0) * 1.1 or 1.0
+            ax.plot([0, top], [0, top], color="0.6", lw=0.8, ls="--", label="sigma = mu*")
+            ax.set_xlim(0, top)
+            ax.set_ylim(0, top)
+            unit = _oaxis(o)[len(_olabel(o)):].strip()
+            ax.set_xlabel(f"mu* (mean |elementary effect|) {unit}".strip())
+            ax.set_ylabel(f"sigma (sd of elementary effects) {unit}".strip())
+        ax.set_title(_olabel(o))
     for ax in list(axes.flat)[len(outs):]:
         ax.set_visible(False)
     axes.flat[0].legend(fontsize=7)
     fig.suptitle(f"{manifest['name']}: {'Sobol indices' if kind == 'sobol' else 'Morris screening'}"
-                 f" (replication means; bars: 95% confidence)", fontsize=9)
+                 f" (replication means; bars: 95% confidence)", fontsize=10)
     fig.tight_layout()
-    fig.savefig(out / f"{kind}.png")
+    figure = _save(fig, out, kind)
     plt.close(fig)
-    written = [out / f"{kind}.csv", out / f"{kind}.png"]
+    written = [out / f"{kind}.csv", figure]
     if s2_rows:
         written += _second_order(pd.DataFrame(s2_rows), manifest, out, plt)
     return written
@@ -287,15 +478,16 @@ def _second_order(s2: pd.DataFrame, manifest: dict, out: Path, plt) -> list[Path
         ax.set_yticks(y, [f"{a.split('.')[-1]} x {b.split('.')[-1]}"
                           for a, b in zip(t["parameter_1"], t["parameter_2"])])
         ax.invert_yaxis()
-        ax.set_title(o)
+        ax.set_title(_olabel(o))
+        ax.set_xlabel("second-order Sobol index S2")
     for ax in list(axes.flat)[len(outs):]:
         ax.set_visible(False)
     fig.suptitle(f"{manifest['name']}: Sobol second-order indices S2 (bars: 95% confidence)",
-                 fontsize=9)
+                 fontsize=10)
     fig.tight_layout()
-    fig.savefig(out / "sobol_s2.png")
+    figure = _save(fig, out, "sobol_s2")
     plt.close(fig)
-    return [out / "sobol_s2.csv", out / "sobol_s2.png"]
+    return [out / "sobol_s2.csv", figure]
 
 
 # --------------------------------------------------------------------------- comparisons
@@ -326,20 +518,23 @@ def _compare_report(d: Path, out: Path, manifest: dict, runs: pd.DataFrame,
     fig, axes = plt.subplots(r, c, figsize=(3.4 * c, 2.8 * r), squeeze=False)
     for ax, o in zip(axes.flat, outcomes):
         for i, s in enumerate(order):
-            v = runs.loc[runs["scenario"] == s, o].to_numpy(dtype=float)
-            ax.scatter(np.full(len(v), i) + np.linspace(-0.15, 0.15, len(v)), v, s=6, alpha=0.4)
+            v = _oscale(o, runs.loc[runs["scenario"] == s, o].to_numpy(dtype=float))
+            ax.scatter(np.full(len(v), i) + np.linspace(-0.15, 0.15, len(v)), v, s=6, alpha=0.4,
+                       label="replication" if i == 0 else None)
             t = table[(table["scenario"] == s) & (table["outcome"] == o)].iloc[0]
-            ax.errorbar(i, t["mean"], yerr=[[t["mean"] - t["ci95_low"]], [t["ci95_high"] - t["mean"]]],
-                        fmt="o", color="k", capsize=3)
+            m, lo, hi = (_oscale(o, t[k]) for k in ("mean", "ci95_low", "ci95_high"))
+            ax.errorbar(i, m, yerr=[[m - lo], [hi - m]], fmt="o", color="k", capsize=3,
+                        label="mean, 95% CI" if i == 0 else None)
         ax.set_xticks(range(len(order)), order, rotation=30, ha="right")
-        ax.set_title(o)
+        ax.set_title(_olabel(o))
+        ax.set_ylabel(_oaxis(o))
     for ax in list(axes.flat)[len(outcomes):]:
         ax.set_visible(False)
-    fig.suptitle("scenarios: replications (dots) and means with 95% confidence intervals", fontsize=9)
+    axes.flat[0].legend(fontsize=7)
+    fig.suptitle("scenarios: replications (dots) and means with 95% confidence intervals", fontsize=10)
     fig.tight_layout()
-    fig.savefig(out / "scenarios.png")
+    written.append(_save(fig, out, "scenarios"))
     plt.close(fig)
-    written.append(out / "scenarios.png")
     if (d / "effects.parquet").exists():
         pd.read_parquet(d / "effects.parquet").to_csv(out / "effects.csv", index=False)
         written.append(out / "effects.csv")
@@ -347,13 +542,19 @@ def _compare_report(d: Path, out: Path, manifest: dict, runs: pd.DataFrame,
 
 
 # ----------------------------------------------------------------------------------- API
-def report(d: str | Path, outcomes: list[str] | None = None) -> list[Path]:
-    """Write the report of a sweep or comparison directory; return the files written."""
+def report(d: str | Path, outcomes: list[str] | None = None, fmt: str = "png",
+           dpi: int = 200) -> list[Path]:
+    """Write the report of a sweep or comparison directory; return the files written.
+    Figures are ``fmt`` (png, svg or pdf) at ``dpi`` (PNG)."""
+    FIG.update(format=fmt, dpi=dpi)
     d = Path(d)
     mpath = d / "manifest.json"
     if not mpath.exists():
         raise ScenarioError(f"{d}: no manifest.json (not a sweep or comparison directory)")
-    manifest = json.loads(mpath.read_text())
+    try:
+        manifest = json.loads(mpath.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"{mpath}: damaged ({exc})") from None
     command = manifest.get("command")
     if command not in ("sweep", "compare"):
         raise ScenarioError(f"{d}: `cogov report` reads sweeps and comparisons; this is "
@@ -376,16 +577,26 @@ def report(d: str | Path, outcomes: list[str] | None = None) -> list[Path]:
 
 def cmd_report(args) -> int:
     outs = [o.strip() for o in args.outcomes.split(",")] if args.outcomes else None
-    files = report(args.dir, outs)
-    print(f"{len(files)} files in {Path(args.dir) / 'report'}/:")
+    from .cli import info
+    files = report(args.dir, outs, fmt=args.format, dpi=args.dpi)
+    info(f"{len(files)} files in {Path(args.dir) / 'report'}/:")
     for f in files:
-        print(f"  {f.name}")
+        info(f"  {f.name}")
     return 0
 
 
 def add_parser(sub) -> None:
-    r = sub.add_parser("report", help="tables and figures for a finished sweep or comparison")
+    from .cli import add_command, int_in
+    r = add_command(sub, "report", "tables and figures for a finished sweep or comparison",
+                    "Write DIR/report/: CSV tables and figures labelled from the declared "
+                    "outcomes (sim/catalog.py).",
+                    ("cogov report results/gxd --format pdf",
+                     "cogov report results/oat --outcomes participation_year,spend_total --dpi 300"))
     r.add_argument("dir", help="a sweep or comparison results directory")
+    r.add_argument("--format", choices=("png", "svg", "pdf"), default="png",
+                   help="figure file format (default png)")
+    r.add_argument("--dpi", type=int_in(50, 1200), default=200,
+                   help="resolution of PNG figures (default 200)")
     r.add_argument("--outcomes", help="comma-separated summary keys (default: the experiment's "
                                       "outcomes, else headline outcomes)")
     r.set_defaults(func=cmd_report)

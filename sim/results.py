@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-PACKAGES = ("mesa", "numpy", "scipy", "pandas", "pyarrow", "pydantic", "networkx", "SALib",
-            "dask", "distributed")
+PACKAGES = ("mesa", "numpy", "numba", "llvmlite", "scipy", "pandas", "pyarrow", "pydantic",
+            "networkx", "SALib", "matplotlib", "PyYAML", "dask", "distributed")
 
 
 def package_versions() -> dict[str, str]:
@@ -25,6 +25,42 @@ def package_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             pass
     return out
+
+
+def cogov_version() -> str:
+    """The installed cogov's version (the package metadata), else sim.__version__."""
+    try:
+        return metadata.version("cogov")
+    except metadata.PackageNotFoundError:
+        from . import __version__
+        return __version__
+
+
+def source_sha256() -> str:
+    """SHA-256 of the model's source (every sim/*.py, by name and content): identifies the
+    code that ran even where there is no git checkout (a wheel install)."""
+    import hashlib
+    h = hashlib.sha256()
+    for p in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def manifest_base(command: str, command_line: str | None = None) -> dict:
+    """What every manifest records to be replayable: ``command_line``, the command that
+    reproduces the results (flags that do not change results left out; default: as typed),
+    ``command_typed``, the command as typed, where it ran,
+    cogov's version, the git commit (None outside a checkout), the source hash and the
+    versions of the packages results depend on."""
+    from datetime import datetime, timezone
+
+    from . import cli
+    return {"command": command, "command_line": command_line or cli.COMMAND_LINE or "",
+            "command_typed": cli.COMMAND_LINE or "",
+            "working_directory": os.getcwd(), "cogov_version": cogov_version(),
+            "git_commit": git_commit(), "source_sha256": source_sha256(),
+            "versions": package_versions(), "platform": platform.platform(),
+            "created": datetime.now(timezone.utc).isoformat(timespec="seconds")}
 
 
 def git_commit() -> str | None:
@@ -48,53 +84,206 @@ def _json_default(o):
     raise TypeError(f"not JSON serializable: {type(o).__name__}")
 
 
-def write_json_atomic(path: Path, data) -> None:
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(data, f, indent=2, sort_keys=True, default=_json_default, allow_nan=True)
-        f.write("\n")
-    os.replace(tmp, path)
+def umask() -> int:
+    """The process umask, read without changing it (os.umask would race with threads)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    old = os.umask(0o022)
+    os.umask(old)
+    return old
 
 
-def write_parquet_atomic(path: Path, df: pd.DataFrame) -> None:
-    path = Path(path)
+def follow_umask(path: Path, folder: bool = False) -> None:
+    """mkstemp/mkdtemp create 0600/0700 whatever the umask; give the final file or folder the
+    mode a plain open()/mkdir() would, so colleagues on a shared machine can read results."""
+    os.chmod(path, (0o777 if folder else 0o666) & ~umask())
+
+
+def _tmp_file(path: Path) -> str:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
+    follow_umask(Path(tmp))
+    return tmp
+
+
+def write_json_atomic(path: Path, data) -> None:
+    path = Path(path)
+    tmp = _tmp_file(path)
     try:
-        df.to_parquet(tmp, index=False)
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(data, f, indent=2, sort_keys=True, default=_json_default, allow_nan=True)
+            f.write("\n")
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
 
 
+def write_parquet_atomic(path: Path, df: pd.DataFrame, csv: bool = False) -> None:
+    """Write a Parquet table (and, with ``csv``, the same table as CSV beside it)."""
+    path = Path(path)
+    tmp = _tmp_file(path)
+    try:
+        df.to_parquet(tmp, index=False)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    if csv:
+        write_csv_atomic(path.with_suffix(".csv"), df)
+
+
+def write_csv_atomic(path: Path, df: pd.DataFrame) -> None:
+    path = Path(path)
+    tmp = _tmp_file(path)
+    try:
+        df.to_csv(tmp, index=False)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+# ------------------------------------------------------------------- output folders
+def check_out(out: Path, force: bool = False, option: str = "--out") -> None:
+    """Refuse an output path that cannot become a results folder, before anything runs: a
+    file, a path under a file, a folder that cannot be written, or (without ``force``) a
+    folder that already holds something."""
+    from .config import ScenarioError
+
+    out = Path(out)
+    for p in [out, *out.parents]:
+        if p.exists() or p.is_symlink():
+            if not p.is_dir():
+                what = "is a file" if p == out else f"is under {p}, which is a file"
+                raise ScenarioError(f"{option} {out}: {what}; give a folder")
+            break
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise ScenarioError(f"{option} {out}: the folder exists and is not empty; use --force to "
+                            "replace it, or another --out")
+    existing = next((p for p in [out, *out.parents] if p.exists()), Path("."))
+    target = existing if existing != out else out.parent if out.parent.exists() else out
+    if not os.access(target if target.is_dir() else target.parent, os.W_OK | os.X_OK):
+        raise ScenarioError(f"{option} {out}: no permission to write in {target}")
+
+
+class OutputLocked(Exception):
+    pass
+
+
+_HELD: set[str] = set()  # folders this process holds the lock of (the lock is re-entrant)
+
+
+class OutputLock:
+    """An exclusive lock on an output folder (``.NAME.lock`` beside it), so two cogov
+    processes cannot write the same results; the second is refused at once."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.path = self.folder.with_name(f".{self.folder.name}.lock")
+        self.fd: int | None = None
+        self.key = str(self.folder.resolve())
+        self.nested = False
+
+    def __enter__(self) -> OutputLock:
+        import fcntl
+
+        from .config import ScenarioError
+        if self.key in _HELD:
+            self.nested = True
+            return self
+        self.folder.parent.mkdir(parents=True, exist_ok=True)
+        while True:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                raise ScenarioError(f"{self.folder}: another cogov process is writing there "
+                                    f"(it holds {self.path.name}); wait for it or choose another "
+                                    "--out") from None
+            try:  # the holder before us may have removed the file: lock the one on disk
+                if os.stat(self.path).st_ino == os.fstat(fd).st_ino:
+                    break
+            except FileNotFoundError:
+                pass
+            os.close(fd)
+        self.fd = fd
+        _HELD.add(self.key)
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        if self.nested:
+            return False
+        _HELD.discard(self.key)
+        if self.fd is not None:
+            try:
+                os.unlink(self.path)
+            except OSError:
+                pass
+            os.close(self.fd)
+            self.fd = None
+        return False
+
+
+def clean_stale(folder: Path) -> list[Path]:
+    """Remove what a killed cogov left beside ``folder`` (``.NAME.XXXX`` build folders,
+    ``.NAME.old``) and inside it (``.FILE.XXXX.tmp``). Call with the folder's lock held."""
+    folder = Path(folder)
+    removed = []
+    if folder.parent.is_dir():
+        for p in folder.parent.glob(f".{folder.name}.*"):
+            if p.name == f".{folder.name}.lock":
+                continue
+            if p.is_dir() or p.name.endswith(".tmp") or p.name.endswith(".old"):
+                shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+                removed.append(p)
+    if folder.is_dir():
+        for p in list(folder.glob(".*.tmp")) + list(folder.glob("*/.*.tmp")):
+            p.unlink(missing_ok=True)
+            removed.append(p)
+    return removed
+
+
 class ResultsDir:
     """Build a results directory in a temporary sibling, then rename it into place, so that
-    no half-written directory is ever left where the final one belongs."""
+    no half-written directory is ever left where the final one belongs. Holds the folder's
+    lock from entry to exit and first removes what a killed run left behind."""
 
     def __init__(self, final: Path, overwrite: bool = True):
         self.final = Path(final)
         self.overwrite = overwrite
+        self.lock = OutputLock(self.final)
 
     def __enter__(self) -> Path:
-        self.final.parent.mkdir(parents=True, exist_ok=True)
-        self.tmp = Path(tempfile.mkdtemp(dir=self.final.parent, prefix=f".{self.final.name}."))
+        self.lock.__enter__()
+        try:
+            check_out(self.final, force=self.overwrite)
+            clean_stale(self.final)
+            self.tmp = Path(tempfile.mkdtemp(dir=self.final.parent, prefix=f".{self.final.name}."))
+            follow_umask(self.tmp, folder=True)
+        except BaseException:
+            self.lock.__exit__(None, None, None)
+            raise
         return self.tmp
 
     def __exit__(self, exc_type, exc, tb):
-        if exc_type is not None:
-            shutil.rmtree(self.tmp, ignore_errors=True)
-            return False
-        if self.final.exists():
-            if not self.overwrite:
+        try:
+            if exc_type is not None:
                 shutil.rmtree(self.tmp, ignore_errors=True)
-                raise FileExistsError(self.final)
-            old = self.final.with_name(f".{self.final.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(self.final, old)
-            os.replace(self.tmp, self.final)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(self.tmp, self.final)
-        return False
+                return False
+            if self.final.exists():
+                old = self.final.with_name(f".{self.final.name}.old")
+                shutil.rmtree(old, ignore_errors=True)
+                os.replace(self.final, old)
+                os.replace(self.tmp, self.final)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.replace(self.tmp, self.final)
+            return False
+        finally:
+            self.lock.__exit__(None, None, None)

@@ -63,9 +63,17 @@ def plan_hash(table: pd.DataFrame, bases: dict[str, dict]) -> str:
                           .encode()).hexdigest()
 
 
-def command_line(experiment_path: str | Path, out: str | Path) -> str:
+def command_line(experiment_path: str | Path, out: str | Path, overrides: dict | None = None) -> str:
     """The command that reproduces a sweep (run from the working directory recorded with it)."""
-    return shlex.join(["cogov", "sweep", str(experiment_path), "--out", str(out)])
+    parts = ["cogov", "sweep", str(experiment_path)]
+    overrides = overrides or {}
+    for k, v in (overrides.get("set") or {}).items():
+        parts += ["--set", f"{k}={json.dumps(v) if not isinstance(v, str) else v}"]
+    if overrides.get("days") is not None:
+        parts += ["--days", str(overrides["days"])]
+    if overrides.get("replications") is not None:
+        parts += ["--reps", str(overrides["replications"])]
+    return shlex.join([*parts, "--out", str(out)])
 
 
 def _factors(exp) -> dict:
@@ -78,23 +86,38 @@ def _factors(exp) -> dict:
     return factors
 
 
-def plan(experiment_path: str | Path, out: str | Path | None = None) -> Path:
-    """Check the experiment, expand its design and write manifest + run table into DIR."""
+def expand_file(experiment_path: str | Path, overrides: dict | None = None):
+    """(experiment, run table, resolved bases) of an experiment file plus command-line sizing."""
     from .experiment import expand, load_experiment
-    from .results import git_commit, package_versions, write_json_atomic, write_parquet_atomic
-
-    experiment_path = Path(experiment_path)
-    exp = load_experiment(experiment_path)
+    exp = load_experiment(experiment_path, overrides)
     table, bases, _ = expand(exp, experiment_path)
+    return exp, table, bases
+
+
+def default_out(exp, bases) -> Path:
     digest = hashlib.sha256(json.dumps({"e": exp.model_dump(mode="json"), "b": bases},
                                        sort_keys=True, default=str).encode()).hexdigest()[:8]
-    out = Path(out) if out else RESULTS / f"sweep_{exp.name}_{digest}"
+    return RESULTS / f"sweep_{exp.name}_{digest}"
+
+
+def plan(experiment_path: str | Path, out: str | Path | None = None,
+         overrides: dict | None = None, expanded=None) -> Path:
+    """Check the experiment, expand its design and write manifest + run table into DIR."""
+    from .results import OutputLock, check_out, manifest_base, write_json_atomic, write_parquet_atomic
+
+    experiment_path = Path(experiment_path)
+    exp, table, bases = expanded or expand_file(experiment_path, overrides)
+    out = Path(out) if out else default_out(exp, bases)
     if (out / "manifest.json").exists():
-        m = json.loads((out / "manifest.json").read_text())
+        try:
+            m = json.loads((out / "manifest.json").read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            m = {"status": "unreadable"}
         hint = (f"`cogov report {out}`" if m.get("status") == "complete"
                 else f"`cogov sweep --resume {out}` to finish it")
         raise ScenarioError(f"{out}: already holds a sweep ({m.get('status')}); use {hint}, "
                             "or choose another --out")
+    check_out(out, force=False)
     out.mkdir(parents=True, exist_ok=True)
     problem = None
     if exp.design.type in ("sobol", "morris", "lhs"):
@@ -102,9 +125,8 @@ def plan(experiment_path: str | Path, out: str | Path | None = None) -> Path:
                    "bounds": [[f.low, f.high] for f in exp.factors.values()]}
     stored, json_columns = _parquet_safe(table)
     manifest = {
-        "command": "sweep", "status": "planned",
-        "command_line": command_line(experiment_path, out),
-        "working_directory": os.getcwd(),
+        **manifest_base("sweep", command_line(experiment_path, out, overrides)), "status": "planned",
+        "cli_overrides": overrides or {},
         "reproduce": ("run command_line from working_directory at git_commit; "
                       f"{NOT_IN_COMMAND}. Use another --out to rerun beside this sweep: the "
                       "run table (plan_hash) and the results will be the same."),
@@ -119,8 +141,6 @@ def plan(experiment_path: str | Path, out: str | Path | None = None) -> Path:
         "n_runs": int(len(table)), "n_points": int(table["point_id"].nunique()),
         "replications": exp.replications, "root_seed": exp.seed,
         "outcomes": exp.outcomes, "record_every": exp.record_every, "scenarios": bases,
-        "versions": package_versions(), "git_commit": git_commit(),
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
     write_parquet_atomic(out / "design.parquet", stored)
     write_json_atomic(out / "manifest.json", manifest)  # last: the plan is complete
@@ -182,7 +202,7 @@ def check_plan(out: Path, manifest: dict) -> None:
               file=sys.stderr)
         return
     try:
-        exp = load_experiment(path)
+        exp = load_experiment(path, manifest.get("cli_overrides"))
         table, bases, _ = expand(exp, path)
     except ScenarioError as exc:
         raise ScenarioError(f"{out}: cannot resume: the experiment file no longer loads as it "
@@ -306,14 +326,33 @@ def _remove_orphans(out: Path) -> None:
 def run(out: str | Path, workers: int = 1, executor: str = "local", scheduler: str | None = None,
         batch_seconds: float = 1.0, flush_seconds: float = 2.0, progress: bool = True) -> dict:
     """Run (or finish) the sweep planned in ``out``; return the final manifest."""
-    from .experiment import dispatch_order, scenario_for
-    from .results import write_json_atomic
+    from .results import OutputLock
+    with OutputLock(Path(out)):
+        return _run(Path(out), workers, executor, scheduler, batch_seconds, flush_seconds, progress)
 
-    out = Path(out)
+
+def read_manifest(out: Path) -> dict:
     mpath = out / "manifest.json"
     if not mpath.exists():
         raise ScenarioError(f"{out}: no sweep here (no manifest.json)")
-    manifest = json.loads(mpath.read_text())
+    try:
+        manifest = json.loads(mpath.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"{out}/manifest.json is damaged ({exc}); the sweep cannot be "
+                            "resumed. Start it again with another --out") from None
+    if not isinstance(manifest, dict) or not {"scenarios", "parameters", "experiment"} <= set(manifest):
+        raise ScenarioError(f"{out}/manifest.json is incomplete; the sweep cannot be resumed. "
+                            "Start it again with another --out")
+    return manifest
+
+
+def _run(out: Path, workers, executor, scheduler, batch_seconds, flush_seconds, progress) -> dict:
+    from .experiment import dispatch_order, scenario_for
+    from .results import clean_stale, write_json_atomic
+
+    clean_stale(out)
+    mpath = out / "manifest.json"
+    manifest = read_manifest(out)
     if manifest.get("command") != "sweep":
         raise ScenarioError(f"{out}: not a sweep directory (command {manifest.get('command')!r})")
     if manifest.get("status") != "planned":  # a resume: is it still the same plan?
@@ -391,56 +430,160 @@ def finalize(out: Path, manifest: dict, elapsed: float, n_ran: int) -> dict:
     return manifest
 
 
-def sweep(experiment: str | Path, out: str | Path | None = None, **kw) -> Path:
+def sweep(experiment: str | Path, out: str | Path | None = None, overrides: dict | None = None,
+          **kw) -> Path:
     """Plan and run an experiment; return its directory."""
-    out = plan(experiment, out)
-    run(out, **kw)
+    from .results import OutputLock
+    expanded = expand_file(experiment, overrides)
+    out = Path(out) if out else default_out(expanded[0], expanded[2])
+    with OutputLock(out):
+        plan(experiment, out, overrides, expanded)
+        run(out, **kw)
     return out
 
 
 # ----------------------------------------------------------------------------------- CLI
+def _sizing(args) -> dict:
+    from .config import parse_set
+    return {k: v for k, v in (("set", parse_set(args.set) if args.set else None),
+                              ("days", args.days), ("replications", args.reps)) if v}
+
+
+def describe(exp, table: pd.DataFrame) -> list[str]:
+    """The design in words: runs, points, factors with their roles and values or ranges."""
+    from .experiment import SECTIONS
+    lines = [f"{exp.design.type} design: {table['point_id'].nunique():,} points x "
+             f"{exp.replications} replications = {len(table):,} runs"
+             + (f" over {len(exp.scenarios)} scenarios" if len(exp.scenarios) > 1 else "")]
+    for section in SECTIONS:
+        for key, f in getattr(exp, section).items():
+            what = (f"{len(f.values)} values {f.values}" if not f.is_range
+                    else f"range {f.low:g} to {f.high:g}" + (f", {f.levels} levels" if f.levels else ""))
+            lines.append(f"  {section[:-1] if section != 'uncertainties' else 'uncertainty'} "
+                         f"{key}: {what}" + (f" (with {f.with_})" if f.with_ else ""))
+    if exp.set:
+        lines.append(f"  fixed: {exp.set}")
+    return lines
+
+
+def estimate_seconds(table: pd.DataFrame, bases: dict, workers: int) -> tuple[float, float]:
+    """(seconds a run takes, seconds the sweep takes on ``workers``) from one short timed run
+    of the first design point (after a warm-up run), scaled to the horizon."""
+    from .experiment import scenario_for
+    from .params import Scenario
+    from .runner import run_one
+    row = table.iloc[0].to_dict()
+    keys = [k for k in table.columns if k not in DESIGN_COLUMNS]
+    try:
+        sc = Scenario.model_validate(scenario_for(bases, row, keys))
+    except Exception:  # a list parameter stored as JSON text: estimate from the base
+        sc = Scenario.model_validate(bases[row["scenario"]])
+    days = sc.run.days
+    short = min(days, 30)
+    run_one(sc, 1, days=2, record=False)  # warm-up: load the compiled kernels
+    t0 = time.perf_counter()
+    run_one(sc, 1, days=short, record=False)
+    per_run = (time.perf_counter() - t0) * days / short
+    return per_run, per_run * len(table) / max(1, workers)
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
 def cmd_sweep(args) -> int:
+    from .cli import info, progress_enabled
     if args.resume and args.experiment:
         raise ScenarioError("give either EXPERIMENT or --resume DIR, not both")
     if not args.resume and not args.experiment:
         raise ScenarioError("give an experiment file (experiments/*.yaml) or --resume DIR")
-    if args.workers < 1:
-        raise ScenarioError(f"--workers must be at least 1, got {args.workers}")
     if args.scheduler and args.executor != "dask":
         raise ScenarioError("--scheduler needs --executor dask")
+    if args.resume and (args.set or args.days or args.reps or args.dry_run):
+        raise ScenarioError("--set, --days, --reps and --dry-run size a new sweep; a resumed "
+                            "sweep keeps its plan")
+    if args.executor == "dask":
+        from .parallel import require_dask
+        require_dask()
+    from .results import OutputLock
     if args.resume:
         out = Path(args.resume)
+        if not out.is_dir():
+            raise ScenarioError(f"--resume {out}: no such folder")
+        lock = OutputLock(out)
     else:
-        out = plan(args.experiment, args.out)
-        m = json.loads((out / "manifest.json").read_text())
-        print(f"{args.experiment}: {m['design']} design, {m['n_points']} points x "
-              f"{m['replications']} replications = {m['n_runs']} runs -> {out}/", file=sys.stderr)
-    try:
-        m = run(out, workers=args.workers, executor=args.executor, scheduler=args.scheduler,
-                batch_seconds=args.batch_seconds, flush_seconds=args.flush_seconds,
-                progress=not args.no_progress)
-    except KeyboardInterrupt:
-        print(f"interrupted; finish with: cogov sweep --resume {out}", file=sys.stderr)
-        return 130
-    print(f"{out}: {m['n_ok']} runs ok, {m['n_failed']} failed"
-          + (f" (tracebacks in {out}/failures.parquet)" if m["n_failed"] else "")
-          + f"; next: cogov report {out}")
+        overrides = _sizing(args)
+        expanded = expand_file(args.experiment, overrides)
+        exp, table, bases = expanded
+        if args.dry_run:
+            for line in describe(exp, table):
+                print(line)
+            per_run, total = estimate_seconds(table, bases, args.workers)
+            print(f"estimate: {per_run:.2f} s a run (timed on the first point), about "
+                  f"{_duration(total)} on {args.workers} worker{'s' if args.workers > 1 else ''}")
+            print("dry run: nothing was written")
+            return 0
+        out = Path(args.out) if args.out else default_out(exp, bases)
+        lock = OutputLock(out)
+    with lock:
+        if not args.resume:
+            plan(args.experiment, out, overrides, expanded)
+            m = json.loads((out / "manifest.json").read_text())
+            print(f"{args.experiment}: {m['design']} design, {m['n_points']} points x "
+                  f"{m['replications']} replications = {m['n_runs']} runs -> {out}/", file=sys.stderr)
+        try:
+            m = run(out, workers=args.workers, executor=args.executor, scheduler=args.scheduler,
+                    batch_seconds=args.batch_seconds, flush_seconds=args.flush_seconds,
+                    progress=progress_enabled(args))
+        except KeyboardInterrupt:
+            print(f"interrupted; finish with: cogov sweep --resume {out}", file=sys.stderr)
+            return 130
+        if args.format == "csv":
+            from .results import write_csv_atomic
+            for name in ("runs", "failures", "timeseries"):
+                if (out / f"{name}.parquet").exists():
+                    write_csv_atomic(out / f"{name}.csv", pd.read_parquet(out / f"{name}.parquet"))
+    info(f"{out}: {m['n_ok']} runs ok, {m['n_failed']} failed"
+         + (f" (tracebacks in {out}/failures.parquet)" if m["n_failed"] else "")
+         + f"; next: cogov report {out}")
     return 0
 
 
 def add_parser(sub) -> None:
-    s = sub.add_parser("sweep", help="run an experiment (experiments/*.yaml): many runs over a design",
-                       formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    from .cli import DAYS, WORKERS, add_command, float_in, int_in
+    s = add_command(sub, "sweep", "run an experiment (experiments/*.yaml): many runs over a design",
+                    "Plan and run an experiment's design; results arrive in parts, so an "
+                    "interrupted sweep can be resumed. --set/--days/--reps resize a shipped "
+                    "experiment without copying it; --dry-run says how big it is.",
+                    ("cogov sweep experiments/grants_x_duty.yaml --reps 2 --days 180 \\",
+                     "    --set population.residents_per_community=2000 --dry-run",
+                     "cogov sweep experiments/grants_x_duty.yaml --workers 2 --out results/gxd"))
     s.add_argument("experiment", nargs="?", help="experiment YAML file")
     s.add_argument("--resume", metavar="DIR", help="finish an interrupted sweep in DIR (refused if "
                    "the experiment file now expands to another run table)")
-    s.add_argument("--out", help="results directory (default results/sweep_<name>_<hash>)")
-    s.add_argument("--workers", type=int, default=1, help="worker processes")
-    s.add_argument("--executor", choices=EXECUTORS, default="local")
+    s.add_argument("--out", help="results folder (default results/sweep_<name>_<hash>)")
+    s.add_argument("--set", action="append", metavar="KEY=VALUE",
+                   help="fix a parameter in every run (merged over the file's set:)")
+    s.add_argument("--days", type=DAYS, help="horizon of every run (default: the file's days:)")
+    s.add_argument("--reps", type=int_in(1, 10_000), help="replications per design point "
+                   "(default: the file's replications:)")
+    s.add_argument("--dry-run", action="store_true", help="print the number of runs, the factors "
+                   "and an estimate of the time (from a short timed run); write nothing")
+    s.add_argument("--workers", type=WORKERS, default=1, help="worker processes (default 1)")
+    s.add_argument("--executor", choices=EXECUTORS, default="local",
+                   help="local: worker processes on this machine (default); dask: a Dask cluster "
+                        "(local, or --scheduler ADDRESS; needs the 'cluster' extra)")
     s.add_argument("--scheduler", metavar="ADDRESS",
                    help="address of a running Dask scheduler (with --executor dask)")
-    s.add_argument("--batch-seconds", type=float, default=1.0, help="target seconds per task batch")
-    s.add_argument("--flush-seconds", type=float, default=2.0,
-                   help="seconds between result part files")
+    s.add_argument("--batch-seconds", type=float_in(0.01, 3600), default=1.0,
+                   help="target seconds per task batch (default 1)")
+    s.add_argument("--flush-seconds", type=float_in(0.0, 3600), default=2.0,
+                   help="seconds between result part files (default 2)")
+    s.add_argument("--format", choices=("parquet", "csv"), default="parquet",
+                   help="csv: also write runs, failures and time series as CSV at the end")
     s.add_argument("--no-progress", action="store_true", help="no progress bar")
     s.set_defaults(func=cmd_sweep)

@@ -48,7 +48,10 @@ def in_process(*args):
     """The same command through ``sim.cli.main`` (faster than a new interpreter)."""
     err, out = io.StringIO(), io.StringIO()
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
-        rc = main([str(a) for a in args])
+        try:
+            rc = main([str(a) for a in args])
+        except SystemExit as exc:  # argparse's usage errors
+            rc = exc.code
     return subprocess.CompletedProcess(args, rc, out.getvalue(), err.getvalue())
 
 
@@ -118,11 +121,14 @@ def test_set_overrides_reach_the_run(runs):
     assert len(pd.read_parquet(out / "c" / "timeseries.parquet")) == 30
 
 
-def test_rerun_replaces_the_directory(scen, tmp_path):
+def test_run_refuses_a_non_empty_out_unless_forced(scen, tmp_path):
     out = tmp_path / "r"
     out.mkdir()
     (out / "stale.txt").write_text("old")
     proc = in_process("run", scen, "--seed", 1, "--days", 3, "--out", out)
+    assert proc.returncode == 2 and "not empty" in proc.stderr and "--force" in proc.stderr
+    assert {p.name for p in out.iterdir()} == {"stale.txt"}
+    proc = in_process("run", scen, "--seed", 1, "--days", 3, "--out", out, "--force")
     assert proc.returncode == 0, proc.stderr
     assert {p.name for p in out.iterdir()} == FILES
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]

@@ -154,8 +154,10 @@ def test_bad_file_exits_2_with_clear_message(tmp_path, capsys):
     assert "bad.yaml" in err and "committee.pushed_down_duty_itemz" in err and "unknown key" in err
     assert "did you mean 'pushed_down_duty_items'" in err
 
-    assert main(["compare", str(BASELINE), str(BASELINE), "--reps", "1"]) == 2
-    assert "--reps must be at least 2" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:  # argparse's usage error
+        main(["compare", str(BASELINE), str(BASELINE), "--reps", "1"])
+    assert exc.value.code == 2
+    assert "--reps: must be from 2 to 10000, got 1" in capsys.readouterr().err
 
 
 def test_a_failed_run_drops_its_replication_everywhere(base_alt, tmp_path, monkeypatch, capsys):

@@ -51,27 +51,100 @@ def test_factorial_report_has_bands_and_heatmap(tmp_path, capsys):
     assert (out / "report" / "heatmap.png").read_bytes()[:4] == b"\x89PNG"
 
 
-def test_sobol_report(tmp_path):
-    unc = {"behaviour.w_social": {"low": 1.0, "high": 3.0},
-           "behaviour.w_fatigue": {"low": 1.0, "high": 4.0}}
-    out = sweep(tmp_path, uncertainties=unc, design={"type": "sobol", "samples": 8})
+def synthetic(tmp: Path, design: dict, f) -> Path:
+    """A planned sweep whose outcome ``participation_year`` is the known function ``f`` of
+    three uncertainties (so sensitivity indices can be checked against their true values)."""
+    unc = {"behaviour.w_social": {"low": 0.0, "high": 10.0},
+           "behaviour.w_trust": {"low": 0.0, "high": 10.0},
+           "behaviour.w_fatigue": {"low": 0.0, "high": 20.0}}
+    exp = {"name": "known", "scenario": BASELINE, "uncertainties": unc, "design": design,
+           "outcomes": ["participation_year"], "replications": 1, "seed": 3}
+    path = tmp / "exp.yaml"
+    path.write_text(yaml.safe_dump(exp))
+    out = plan(path, tmp / "sweep")
+    runs = pd.read_parquet(out / "design.parquet")
+    runs["participation_year"] = f(*(runs[k].to_numpy(float) for k in unc))
+    runs["ok"] = True
+    runs.to_parquet(out / "runs.parquet")
+    m = json.loads((out / "manifest.json").read_text())
+    (out / "manifest.json").write_text(json.dumps({**m, "status": "complete"}))
+    return out
+
+
+def to_pi(x, hi):
+    return x / hi * 2 * np.pi - np.pi
+
+
+def ishigami(a, b, c):
+    x1, x2, x3 = to_pi(a, 10), to_pi(b, 10), to_pi(c, 20)
+    return np.sin(x1) + 7 * np.sin(x2) ** 2 + 0.1 * x3 ** 4 * np.sin(x1)
+
+
+def test_sobol_indices_of_the_ishigami_function(tmp_path):
+    """Known values (Ishigami & Homma 1990): S1 = 0.314, 0.442, 0; ST = 0.558, 0.442, 0.244."""
+    out = synthetic(tmp_path, {"type": "sobol", "samples": 1024}, ishigami)
     report(out)
-    t = pd.read_csv(out / "report" / "sobol.csv")
-    assert set(t.columns) >= {"outcome", "parameter", "S1", "S1_conf", "ST", "ST_conf"}
-    assert len(t) == 2 * 2 and np.isfinite(t[["S1", "ST"]].to_numpy()).all()
+    t = pd.read_csv(out / "report" / "sobol.csv").set_index("parameter")
+    s1 = t.loc[["behaviour.w_social", "behaviour.w_trust", "behaviour.w_fatigue"], "S1"].to_numpy()
+    st = t.loc[["behaviour.w_social", "behaviour.w_trust", "behaviour.w_fatigue"], "ST"].to_numpy()
+    assert np.allclose(s1, [0.314, 0.442, 0.0], atol=0.06), s1
+    assert np.allclose(st, [0.558, 0.442, 0.244], atol=0.06), st
     assert (out / "report" / "sobol.png").exists()
 
 
-def test_morris_report(tmp_path):
+def test_morris_of_a_linear_function_is_exact(tmp_path):
+    """For y = 3a + b + 0c every elementary effect of a parameter is its slope times its range,
+    so mu* = 30, 10, 0 and sigma = 0 exactly."""
+    out = synthetic(tmp_path, {"type": "morris", "samples": 6, "num_levels": 4},
+                    lambda a, b, c: 3 * a + b + 0 * c)
+    report(out, fmt="svg")
+    t = pd.read_csv(out / "report" / "morris.csv").set_index("parameter")
+    assert np.allclose(t.loc["behaviour.w_social", ["mu_star", "sigma"]], [30, 0], atol=1e-6)
+    assert np.allclose(t.loc["behaviour.w_trust", ["mu_star", "sigma"]], [10, 0], atol=1e-6)
+    assert np.allclose(t.loc["behaviour.w_fatigue", ["mu_star", "sigma"]], [0, 0], atol=1e-6)
+    svg = (out / "report" / "morris.svg").read_text()
+    assert "mu*" in svg and "sigma" in svg  # the mu*-sigma plot, axes labelled
+
+
+def test_morris_report_on_model_runs(tmp_path):
     unc = {"behaviour.w_social": {"low": 1.0, "high": 3.0},
            "behaviour.w_trust": {"low": 0.5, "high": 2.0},
            "behaviour.w_fatigue": {"low": 1.0, "high": 4.0}}
     out = sweep(tmp_path, uncertainties=unc, design={"type": "morris", "samples": 4})
     report(out)
     t = pd.read_csv(out / "report" / "morris.csv")
-    assert set(t.columns) >= {"parameter", "mu_star", "mu_star_conf", "sigma"}
-    assert len(t) == 3 * 2 and (t["mu_star"] >= 0).all()
+    assert len(t) == 3 * 2
+    # w_fatigue moves participation: its mu* is clearly above zero
+    row = t[(t["parameter"] == "behaviour.w_fatigue") & (t["outcome"] == "participation_year")]
+    assert float(row["mu_star"].iloc[0]) > 0.001
     assert {"morris.png", "vs_behaviour.w_social.png"} <= {p.name for p in (out / "report").iterdir()}
+
+
+def test_oat_uses_the_proper_reference_and_draws_a_tornado(tmp_path):
+    """A factor set 'with' another lever is compared with the base plus that lever, not with
+    the bare base; the design gains that reference point."""
+    out = sweep(tmp_path, replications=2, common_random_numbers=True, days=365,
+                outcomes=["participation_year", "spend_total"],
+                levers={"grants.scoring": {"values": ["need"], "with": {"grants.contests_per_year": 2}},
+                        "committee.pushed_down_duty_items": {"values": [97]}},
+                design={"type": "oat"})
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert set(runs["label"]) == {"base", "grants.scoring", "committee.pushed_down_duty_items",
+                                  "reference"}
+    files = report(out, fmt="png", dpi=120)
+    names = {p.name for p in files}
+    assert {"oat_effects.csv", "tornado_participation_year.png", "tornado_spend_total.png"} <= names
+    eff = pd.read_csv(out / "report" / "oat_effects.csv")
+    row = eff[(eff["factor"] == "grants.scoring") & (eff["outcome"] == "spend_total")].iloc[0]
+    ref = runs[(runs["label"] == "reference")]
+    assert row["reference_mean"] == pytest.approx(ref["spend_total"].mean())
+    # against the bare base (no contests) the grant money would show as an effect of scoring;
+    # against the proper reference (two contests either way) spending barely moves
+    base = runs[runs["label"] == "base"]["spend_total"].mean()
+    assert abs(row["effect"]) < abs(row["mean"] - base)
+    assert "with" in row["reference"]
+    duty = eff[(eff["factor"] == "committee.pushed_down_duty_items")].iloc[0]
+    assert duty["reference"] == "base"
 
 
 def test_compare_directory(tmp_path):

@@ -12,6 +12,9 @@ from sim.params import ROLES, Scenario, iter_parameters, parameter_table
 ROOT = Path(__file__).resolve().parent.parent
 
 
+MINIMAL = "meta: {name: scenario}\n"  # a scenario of every default (an empty file is refused)
+
+
 def write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
@@ -146,8 +149,11 @@ def test_top_level_must_be_a_mapping(tmp_path):
     assert str(f) in msg and "mapping" in msg
 
 
-def test_empty_file_is_the_defaults(tmp_path):
-    assert load_scenario(write(tmp_path / "empty.yaml", "")) == Scenario()
+def test_empty_or_comment_only_file_is_refused(tmp_path):
+    for text in ("", "# only a comment\n", "---\n"):
+        msg = error_of(load_scenario, write(tmp_path / "empty.yaml", text))
+        assert "empty.yaml: the file is empty" in msg
+    assert load_scenario(write(tmp_path / "d.yaml", "meta: {name: scenario}\n")) == Scenario()
 
 
 # ---------------------------------------------------------------------------- extends
@@ -210,7 +216,7 @@ def test_set_overrides(tmp_path):
 
 
 def test_set_errors_name_the_key(tmp_path):
-    f = write(tmp_path / "s.yaml", "")
+    f = write(tmp_path / "s.yaml", MINIMAL)
     msg = error_of(load_scenario, f, ["committee.pushed_down_duty_items=5000"])
     assert "--set" in msg and "committee.pushed_down_duty_items" in msg and "<= 1000" in msg
     msg = error_of(load_scenario, f, ["committee.nope=1"])
@@ -265,7 +271,7 @@ def test_dict_parameters_merge_over_their_defaults(tmp_path):
     s = load_scenario(f)
     assert s.disputes.channel_skill == {**default.channel_skill, "volunteer": 0.5}
     assert s.disputes.per_1000_year == {**default.per_1000_year, "parking": 0}  # "drop" = set 0
-    s = load_scenario(write(tmp_path / "e.yaml", ""),
+    s = load_scenario(write(tmp_path / "e.yaml", MINIMAL),
                       ["disputes.channel_skill.volunteer=0.5", "disputes.type_success_factor.family=0.6"])
     assert s.disputes.channel_skill == {**default.channel_skill, "volunteer": 0.5}
     assert s.disputes.type_success_factor == {**default.type_success_factor, "family": 0.6}
@@ -281,7 +287,7 @@ def test_dict_parameters_merge_over_their_defaults(tmp_path):
 
 
 def test_unknown_key_in_a_dict_parameter_lists_the_valid_ones(tmp_path):
-    f = write(tmp_path / "s.yaml", "")
+    f = write(tmp_path / "s.yaml", MINIMAL)
     msg = error_of(load_scenario, f, ["disputes.channel_skill.volunteeer=0.5"])
     assert "disputes.channel_skill.volunteeer (from --set): unknown key" in msg
     assert "did you mean 'volunteer'" in msg
@@ -298,7 +304,7 @@ def test_unknown_keys_suggest_the_closest(tmp_path):
     msg = error_of(load_scenario, write(tmp_path / "s.yaml", "comittee:\n  plaques: 27\n"))
     assert "comittee: unknown key" in msg and "did you mean 'committee'" in msg
     assert "Valid keys here:" in msg and "population" in msg
-    empty = write(tmp_path / "e.yaml", "")
+    empty = write(tmp_path / "e.yaml", MINIMAL)
     msg = error_of(load_scenario, empty, ["comittee.staff_per_10k=3"])
     assert "did you mean 'committee'" in msg and "--set" in msg
     msg = error_of(load_scenario, empty, ["committee.staf_per_10k=3"])

@@ -196,11 +196,15 @@ def test_resume_after_kill(tmp_path, reference):
     cmd = [sys.executable, "-m", "sim", "sweep", str(exp), "--out", str(out), "--workers", "1",
            "--batch-seconds", "0.05", "--flush-seconds", "0.2", "--no-progress"]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # look only while the sweep is stopped (SIGSTOP), so it cannot finish between the look
+    # and the kill, however fast the machine
     t0 = time.time()
-    while time.time() - t0 < 120:
-        if len(list((out / "parts").glob("part-*.parquet"))) >= 2 or proc.poll() is not None:
+    while time.time() - t0 < 120 and proc.poll() is None:
+        proc.send_signal(signal.SIGSTOP)
+        if len(list((out / "parts").glob("part-*.parquet"))) >= 2:
             break
-        time.sleep(0.02)
+        proc.send_signal(signal.SIGCONT)
+        time.sleep(0.005)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert proc.returncode == -signal.SIGKILL, "the sweep finished before it could be killed"
@@ -327,11 +331,12 @@ def test_oat_with_and_list_values_run(tmp_path):
         "purchased_services.item_types": {"values": [["legal"]],
                                           "with": {"purchased_services.items": 2}}})
     table, _, _ = expand(load_experiment(path), path)
-    assert table["label"].tolist() == ["base", "purchased_services.item_types"]
-    assert table["purchased_services.items"].tolist() == [0, 2]
+    # the last point is the factor's proper reference: the base with its 'with' keys
+    assert table["label"].tolist() == ["base", "purchased_services.item_types", "reference"]
+    assert table["purchased_services.items"].tolist() == [0, 2, 2]
     out = plan(path, tmp_path / "oat")
     m = run(out, progress=False)
-    assert m["n_ok"] == 2, pd.read_parquet(out / "failures.parquet")["error"].tolist()
+    assert m["n_ok"] == 3, pd.read_parquet(out / "failures.parquet")["error"].tolist()
     assert m["json_columns"] == ["purchased_services.item_types"]
     df = results(out)
     assert json.loads(df["purchased_services.item_types"].iloc[1]) == ["legal"]

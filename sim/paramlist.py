@@ -1,0 +1,129 @@
+"""``cogov params``: every parameter of the schema with unit, default, bounds, plausible range,
+role and source, as a table, CSV or JSON (for the EMA workbench, SALib or a spreadsheet).
+
+Also :func:`round_to_schema`, the documented rounding helper for designs made outside cogov:
+samplers give floats; integer parameters take integral floats (150.0) but refuse 150.3, so
+round a design's points first.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from typing import Any
+
+from .config import ScenarioError
+from .params import ROLES, field_bounds, iter_parameters, plausible_range
+
+COLUMNS = ("key", "section", "role", "type", "default", "unit", "min", "max", "plausible_low",
+           "plausible_high", "meaning", "source")
+
+
+def _type(ann) -> str:
+    return ann.__name__ if isinstance(ann, type) else str(ann).replace("typing.", "")
+
+
+def parameter_rows(role: str | None = None, section: str | None = None) -> list[dict[str, Any]]:
+    """One dict per parameter (COLUMNS), optionally of one role and/or one section."""
+    rows = []
+    for path, field, _ in iter_parameters():
+        extra = field.json_schema_extra or {}
+        sec = path.split(".", 1)[0]
+        if role and extra.get("role") != role:
+            continue
+        if section and sec != section:
+            continue
+        b = field_bounds(field)
+        numeric = field.annotation in (int, float)
+        pr = plausible_range(path) if numeric else None
+        rows.append({"key": path, "section": sec, "role": extra.get("role", ""),
+                     "type": _type(field.annotation),
+                     "default": field.get_default(call_default_factory=True),
+                     "unit": extra.get("unit", ""), "min": b.get("ge", b.get("gt")),
+                     "max": b.get("le", b.get("lt")),
+                     "plausible_low": pr[0] if pr else None, "plausible_high": pr[1] if pr else None,
+                     "meaning": field.description or "", "source": extra.get("source", "")})
+    return rows
+
+
+def round_to_schema(point: dict[str, Any]) -> dict[str, Any]:
+    """Round a design point from an outside sampler to what the schema takes: integer
+    parameters to the nearest integer, switches (bool) to True above 0.5; other values are
+    unchanged. Keys are ``section.key`` paths; an unknown key is a ScenarioError.
+
+    >>> round_to_schema({"committee.pushed_down_duty_items": 150.3, "behaviour.w_trust": 1.27})
+    {'committee.pushed_down_duty_items': 150, 'behaviour.w_trust': 1.27}
+    """
+    fields = {p: f for p, f, _ in iter_parameters()}
+    out = {}
+    for key, value in point.items():
+        if key not in fields:
+            raise ScenarioError(f"round_to_schema: {key!r} is not a scenario parameter")
+        ann = fields[key].annotation
+        v = value.item() if hasattr(value, "item") else value
+        if ann is int and isinstance(v, float):
+            v = int(round(v))
+        elif ann is bool and isinstance(v, (int, float)) and not isinstance(v, bool):
+            v = bool(v > 0.5)
+        out[key] = v
+    return out
+
+
+def _cell(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return f"{v:g}"
+    if isinstance(v, (list, dict)):
+        return json.dumps(v)
+    return str(v)
+
+
+def print_table(rows: list[dict], file=None) -> None:
+    file = sys.stdout if file is None else file
+    cols = ("key", "role", "default", "unit", "min", "max", "plausible_low", "plausible_high")
+    heads = ("key", "role", "default", "unit", "min", "max", "plausible from", "to")
+    cells = [[_cell(r[c]) for c in cols] for r in rows]
+    for row in cells:  # long defaults (lists) and units are cut, the CSV/JSON keep them
+        row[2] = row[2] if len(row[2]) <= 24 else row[2][:21] + "..."
+        row[3] = row[3] if len(row[3]) <= 26 else row[3][:23] + "..."
+    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(heads)]
+    print("  ".join(h.ljust(w) for h, w in zip(heads, widths)).rstrip(), file=file)
+    for r in cells:
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip(), file=file)
+    print(f"\n{len(rows)} parameters; meaning and source: --format csv or json", file=file)
+
+
+def cmd_params(args) -> int:
+    sections = sorted({p.split(".", 1)[0] for p, _, _ in iter_parameters()})
+    if args.section and args.section not in sections:
+        raise ScenarioError(f"--section {args.section!r}: no such section. Sections: "
+                            + ", ".join(sections))
+    rows = parameter_rows(args.role, args.section)
+    if args.format == "json":
+        json.dump(rows, sys.stdout, indent=1, default=str)
+        print()
+    elif args.format == "csv":
+        w = csv.DictWriter(sys.stdout, fieldnames=COLUMNS, lineterminator="\n")
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: _cell(v) for k, v in r.items()})
+    else:
+        print_table(rows)
+    return 0
+
+
+def add_parser(sub) -> None:
+    from .cli import add_command
+    p = add_command(sub, "params", "list the parameters: unit, default, bounds, plausible range, "
+                    "role, source",
+                    "List every parameter of the scenario schema (sim/params.py). 'min'/'max' are "
+                    "what the model accepts; 'plausible' is the range a study should explore "
+                    "(sweeps, the EMA workbench).",
+                    ("cogov params --role lever", "cogov params --section disputes --format csv > disputes.csv"))
+    p.add_argument("--role", choices=ROLES, help="only parameters of this role")
+    p.add_argument("--section", help="only this section (e.g. committee)")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                   help="table (default; for reading), csv or json (every column)")
+    p.set_defaults(func=cmd_params)
