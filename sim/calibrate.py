@@ -288,11 +288,16 @@ def _write(out: Path, cal: Calibration, path, scenario_path: Path, study, best_p
     _atomic_text(out / "best.yaml", text)
     plot(out / "calibration.png", trials, fit)
     write_json_atomic(out / "manifest.json", {
-        "command_line": "cogov " + " ".join(sys.argv[1:]) if sys.argv and "cogov" in sys.argv[0] else None,
+        "command_line": _command_line(),
         "calibration": cal.model_dump(mode="json"), "calibration_file": str(Path(path).resolve()),
         "scenario": str(scenario_path), "trials_completed": int((trials["state"] == "COMPLETE").sum()),
         "best_loss": best_loss, "best_parameters": best_params, "seconds": round(seconds, 1),
         "sampler": "optuna TPESampler", "git_commit": git_commit(), "packages": package_versions()})
+
+
+def _command_line() -> str | None:
+    from . import cli
+    return getattr(cli, "COMMAND_LINE", None)
 
 
 def _atomic_text(path: Path, text: str) -> None:

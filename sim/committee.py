@@ -36,6 +36,10 @@ class ResidentsCommittee(mesa.Agent):
         self.hours_today = dict.fromkeys(("duty",) + SELF_GOVERNANCE_TASKS, 0.0)
         self.hours_total = dict.fromkeys(("duty",) + SELF_GOVERNANCE_TASKS, 0.0)
 
+    def __repr__(self) -> str:
+        return (f"<ResidentsCommittee of community {self.community}: {self.staff:.1f} staff, "
+                f"{self.duty_items:.0f} duty items, {self.free_hours:.1f} free hours today>")
+
     def staff_for(self, p) -> float:
         """Staff of a committee: per 10,000 residents, but never below the legal minimum."""
         return max(p.staff_minimum, p.staff_per_10k * self.n_residents / 10_000)

@@ -564,3 +564,38 @@ def warm_up() -> None:
 
     CoGovModel(rng=0, collect=True, **{"population.residents_per_community": 300,
                                        "run.days": 40}).run()
+
+
+# ------------------------------------------------------------------ plain references
+# Each rule of a compiled kernel above written plainly in numpy, as the ODD states it;
+# tests/test_kernels.py requires equal results on random states (the decision rule's
+# reference is sim.participation.decide_reference, beside its caller).
+def daily_means_reference(last_act, last_any, day, trust, efficacy, satisfaction, migrant,
+                          retired, party) -> np.ndarray:
+    """:func:`daily_means` in numpy (ODD 8: the daily row's shares and means)."""
+    act30 = last_any > day - 30
+    out = [act30.mean(), (last_any > day - 365).mean()]
+    out += [(row > day - 30).mean() for row in last_act]
+    for split in (migrant, retired, party):
+        for mask in (~split, split):
+            if mask.any():
+                out += [act30[mask].mean(), trust[mask].mean(), efficacy[mask].mean(),
+                        satisfaction[mask].mean()]
+            else:
+                out += [np.nan] * 4
+    out += [trust.mean(), efficacy.mean(), satisfaction.mean()]
+    return np.array(out, float)
+
+
+def grid_visits_reference(u, visits_per_household, household, trust, visit_trust_gain):
+    """:func:`grid_visits` in numpy (ODD 7.5)."""
+    visited = u < visits_per_household
+    residents = visited[household]
+    trust[residents] += visit_trust_gain * (1 - trust[residents])
+    return residents, int(visited.sum())
+
+
+def erode_reference(who, trust, satisfaction, erosion) -> None:
+    """:func:`erode` in numpy (ODD 7.9: festering disputes)."""
+    trust[who] = np.maximum(0.0, trust[who] - erosion)
+    satisfaction[who] = np.maximum(0.0, satisfaction[who] - erosion)

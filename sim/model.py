@@ -9,6 +9,7 @@ from collections import Counter
 from functools import partial
 
 import mesa
+from mesa.agent import AgentSet
 import numpy as np
 import scipy.sparse as sp
 
@@ -80,7 +81,8 @@ class CoGovModel(mesa.Model):
         self.initial_degree = np.diff(self.base_adj.indptr)
 
         # Mesa agents: residents (party members as their own class) ...
-        self.residents = [(PartyMember if pop.party[i] else Resident)(self, i) for i in range(pop.n)]
+        self.residents = AgentSet([(PartyMember if pop.party[i] else Resident)(self, i)
+                                        for i in range(pop.n)], random=self.random)
         # ... the committee and party committee of each community, the street and departments
         self.committees = [ResidentsCommittee(self, c, m.size) for c, m in enumerate(self.community_members)]
         self.party_committees = [PartyCommittee(self, c) for c in range(pop.n_communities)]

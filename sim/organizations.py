@@ -46,6 +46,11 @@ class SocialOrganization(mesa.Agent):
         self.founder = -1  # the resident who founded it (-1: an initial organization)
         model.pop.memberships[self.members] += 1
 
+    def __repr__(self) -> str:
+        return (f"<SocialOrganization {self.unique_id}: {self.org_type}, {self.origin}, community "
+                f"{self.community}, {self.members.size} members, {self.funds:,.0f} yuan, "
+                f"{'alive' if self.alive else 'dissolved'}>")
+
     # ---------------------------------------------------------------- daily and monthly
     def activity_rate(self, day: int) -> float:
         """Expected activities today."""

@@ -109,27 +109,47 @@ class Population:
                 "party": self.party, "nonparty": ~self.party}
 
 
+def _state(name: str, kind, doc: str, writable: bool = True):
+    """A resident attribute that reads (and writes) row ``idx`` of the Population array."""
+    def get(self):
+        return kind(getattr(self.model.pop, name)[self.idx])
+
+    def set_(self, value):
+        value = kind(value)
+        if kind is float and not 0.0 <= value <= 1.0 and name not in ("act_hours",):
+            raise ValueError(f"{name} is a 0-1 state; got {value}")
+        getattr(self.model.pop, name)[self.idx] = value
+    return property(get, set_ if writable else None, doc=doc)
+
+
 class Resident(mesa.Agent):
-    """One adult resident; a view onto row ``idx`` of the model's Population arrays."""
+    """One adult resident: a view onto row ``idx`` of the model's Population arrays.
+
+    Attributes read and write through to the arrays, so that setting ``r.trust = 0.9`` in a
+    notebook is what the model sees the next day. Every resident, party members included, is
+    in ``model.residents`` (a Mesa AgentSet); ``model.agents_by_type[PartyMember]`` holds the
+    party members only (Mesa keys agents by their exact class)."""
 
     def __init__(self, model, idx: int):
         super().__init__(model)
         self.idx = idx
 
-    def _get(self, name):
-        return getattr(self.model.pop, name)[self.idx]
+    community = _state("community", int, "community index", writable=False)
+    household = _state("household", int, "household index", writable=False)
+    migrant = _state("migrant", bool, "without local hukou", writable=False)
+    retired = _state("retired", bool, "aged 60+", writable=False)
+    trust = _state("trust", float, "trust in the community's institutions (0-1)")
+    efficacy = _state("efficacy", float, "political efficacy (0-1)")
+    satisfaction = _state("satisfaction", float, "satisfaction (0-1)")
+    disposition = _state("disposition", float, "civic disposition (0-1)")
+    fatigue = _state("fatigue", float, "fatigue (0-1)")
+    memberships = _state("memberships", int, "organizations the resident belongs to", writable=False)
+    act_hours = _state("act_hours", float, "act hours of about the last week")
+    time_budget = _state("time_budget", float, "weekly civic hours", writable=False)
 
-    community = property(lambda self: int(self._get("community")))
-    household = property(lambda self: int(self._get("household")))
-    migrant = property(lambda self: bool(self._get("migrant")))
-    retired = property(lambda self: bool(self._get("retired")))
-    age_group = property(lambda self: AGE_GROUPS[self._get("age_group")])
-    trust = property(lambda self: float(self._get("trust")))
-    efficacy = property(lambda self: float(self._get("efficacy")))
-    satisfaction = property(lambda self: float(self._get("satisfaction")))
-    disposition = property(lambda self: float(self._get("disposition")))
-    fatigue = property(lambda self: float(self._get("fatigue")))
-    memberships = property(lambda self: int(self._get("memberships")))
+    @property
+    def age_group(self) -> str:
+        return AGE_GROUPS[self.model.pop.age_group[self.idx]]
 
     @property
     def acts(self) -> dict[str, int]:
@@ -140,10 +160,16 @@ class Resident(mesa.Agent):
         a = self.model.adj
         return a.indices[a.indptr[self.idx]:a.indptr[self.idx + 1]]
 
+    def __repr__(self) -> str:
+        return (f"<{type(self).__name__} {self.idx}: community {self.community}, {self.age_group}, "
+                f"{'migrant' if self.migrant else 'local'}, trust {self.trust:.2f}, "
+                f"{self.memberships} memberships, {sum(self.acts.values())} acts>")
+
 
 class PartyMember(Resident):
     """A resident party member; in-service members may register with the home community."""
 
-    registered = property(lambda self: bool(self._get("registered")))
-    in_service = property(lambda self: bool(self._get("in_service")))
-    effort = property(lambda self: float(self._get("party_effort")))
+    registered = _state("registered", bool, "in-service member registered with the home community (双报到)",
+                        writable=False)
+    in_service = _state("in_service", bool, "in-service (not retired) member", writable=False)
+    effort = _state("party_effort", float, "service effort (raised after a low evaluation)", writable=False)

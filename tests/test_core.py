@@ -323,3 +323,26 @@ def test_free_time_by_age_makes_participation_rise_with_age():
     assert r[0] < r[1] < r[2] < r[3]
     gap = lambda s: s["participation_year_age_50_59"] - s["participation_year_age_18_29"]  # noqa: E731
     assert gap(rising) > gap(flat) + 0.03
+
+
+def test_residents_are_a_mesa_agentset_whose_attributes_write_through():
+    """Setting a resident's trust in a notebook is what the model sees; party members are
+    residents too; agents print readably."""
+    from sim.residents import PartyMember, Resident
+    m = CoGovModel(small(), rng=2)
+    assert len(m.residents) == m.pop.n
+    members = [r for r in m.residents if isinstance(r, PartyMember)]
+    assert len(members) == int(m.pop.party.sum()) > 0
+    assert all(isinstance(r, Resident) for r in members)
+    r = list(m.residents)[10]
+    r.trust = 0.99
+    assert m.pop.trust[10] == 0.99
+    with pytest.raises(ValueError):
+        r.trust = 1.5
+    with pytest.raises(AttributeError):
+        r.migrant = True  # structure, not state
+    assert repr(r).startswith(f"<{type(r).__name__} 10: community 0")
+    assert "members" in repr(m.orgs[0]) and "staff" in repr(m.committees[0])
+    # the model sees the change: paired with an untouched twin, the state differs
+    twin = CoGovModel(small(), rng=2)
+    assert twin.pop.trust[10] != m.pop.trust[10]

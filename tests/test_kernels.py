@@ -177,3 +177,47 @@ def test_the_reporting_clock_reports_with_the_daily_chance():
     assert (book.open["status"] == needs.UNREPORTED).sum() == unreported
     for share in shares:
         assert share == pytest.approx(p, abs=0.015)
+
+
+# --------------------------------------------------------------- plain references
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_daily_means_is_its_plain_reference(seed):
+    from sim.kernels import daily_means, daily_means_reference
+    from sim.outcomes import _MEANS_KEYS
+    rng = np.random.default_rng(seed)
+    n, day = 3000, 500
+    last_act = rng.integers(day - 600, day, (4, n))
+    last_act[:, rng.random(n) < 0.3] = -10**6  # never acted
+    last_any = last_act.max(axis=0)
+    trust, eff, sat = rng.random(n), rng.random(n), rng.random(n)
+    migrant, retired, party = rng.random(n) < 0.25, rng.random(n) < 0.3, rng.random(n) < 0.07
+    got = np.asarray(daily_means(last_act, last_any, day, trust, eff, sat, migrant, retired, party))
+    want = daily_means_reference(last_act, last_any, day, trust, eff, sat, migrant, retired, party)
+    assert got.shape == want.shape == (len(_MEANS_KEYS),)
+    assert np.allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("chance", [0.0, 0.02, 0.5, 1.0])
+def test_grid_visits_is_its_plain_reference(chance):
+    from sim.kernels import grid_visits, grid_visits_reference
+    rng = np.random.default_rng(4)
+    household = np.sort(rng.integers(0, 400, 1000))
+    u = rng.random(400).astype(np.float32)
+    t1 = rng.random(1000)
+    t2 = t1.copy()
+    r1, n1 = grid_visits(u, chance, household, t1, 0.01)
+    r2, n2 = grid_visits_reference(u, chance, household, t2, 0.01)
+    assert n1 == n2 and np.array_equal(r1, r2) and np.array_equal(t1, t2)
+    assert (n1 == 0) == (chance == 0.0) and (n1 == 400) == (chance == 1.0)
+
+
+def test_erode_is_its_plain_reference():
+    from sim.kernels import erode, erode_reference
+    rng = np.random.default_rng(5)
+    who = np.unique(rng.integers(0, 500, 200))
+    t1, s1 = rng.random(500) * 0.05, rng.random(500)  # some trust hits the floor
+    t2, s2 = t1.copy(), s1.copy()
+    erode(who, t1, s1, 0.02)
+    erode_reference(who, t2, s2, 0.02)
+    assert np.array_equal(t1, t2) and np.array_equal(s1, s2)
+    assert (t1 >= 0).all() and (t1[who] == 0).any()
