@@ -90,9 +90,17 @@ def print_summary(summary: dict, file=sys.stdout) -> None:
             print(f"  {'  ' + key[6:].replace('_', ' '):<42} {fmt(summary[key], 'int'):>12}", file=file)
 
 
+def run_manifest(scenario, scenario_file, overrides: list[str] | None, seed: int) -> dict:
+    """manifest.json of one run: what reproduces it (``cogov run`` and the app write it)."""
+    from .results import git_commit, package_versions
+    return {"command": "run", "scenario_file": str(scenario_file), "overrides": overrides or [],
+            "seed": seed, "scenario": scenario.model_dump(mode="json"),
+            "config_hash": config_hash(scenario), "versions": package_versions(),
+            "git_commit": git_commit()}
+
+
 def cmd_run(args) -> int:
-    from .results import (ResultsDir, git_commit, package_versions, write_json_atomic,
-                          write_parquet_atomic)
+    from .results import ResultsDir, write_json_atomic, write_parquet_atomic
     from .runner import run_one
 
     scenario = load_scenario(args.scenario, args.set)
@@ -107,10 +115,7 @@ def cmd_run(args) -> int:
     print(f"Running {args.scenario} (seed {args.seed}, {scenario.run.days} days, "
           f"{scenario.population.n_communities * scenario.population.residents_per_community:,} residents)")
     result = run_one(scenario, args.seed)
-    manifest = {"command": "run", "scenario_file": str(args.scenario), "overrides": args.set or [],
-                "seed": args.seed, "scenario": scenario.model_dump(mode="json"),
-                "config_hash": config_hash(scenario), "versions": package_versions(),
-                "git_commit": git_commit()}
+    manifest = run_manifest(scenario, args.scenario, args.set, args.seed)
     with ResultsDir(out) as tmp:
         write_parquet_atomic(tmp / "timeseries.parquet", result.timeseries)
         write_json_atomic(tmp / "summary.json", result.summary)
@@ -142,7 +147,7 @@ _EXTRA_COMMANDS: list = []
 
 def _register_extras() -> None:
     """Commands that live in their own modules (compare, sweep, report)."""
-    for mod in ("compare", "sweep", "report"):
+    for mod in ("compare", "sweep", "report", "app.server"):
         try:
             module = __import__(f"sim.{mod}", fromlist=["add_parser"])
         except ModuleNotFoundError as exc:

@@ -48,13 +48,25 @@ def _json_default(o):
     raise TypeError(f"not JSON serializable: {type(o).__name__}")
 
 
+def json_text(data) -> str:
+    """The text of a results JSON file (summary.json, manifest.json)."""
+    return json.dumps(data, indent=2, sort_keys=True, default=_json_default, allow_nan=True) + "\n"
+
+
 def write_json_atomic(path: Path, data) -> None:
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(data, f, indent=2, sort_keys=True, default=_json_default, allow_nan=True)
-        f.write("\n")
+        f.write(json_text(data))
     os.replace(tmp, path)
+
+
+def parquet_bytes(df: pd.DataFrame) -> bytes:
+    """A time series as the bytes of the Parquet file ``write_parquet_atomic`` writes."""
+    import io
+    buf = io.BytesIO()
+    df.to_parquet(buf, index=False)
+    return buf.getvalue()
 
 
 def write_parquet_atomic(path: Path, df: pd.DataFrame) -> None:
