@@ -20,8 +20,8 @@ def scenario_at_day(session: Session):
 
 
 def downloads(session: Session) -> dict:
-    """{file name: function giving its bytes} (made only when the visitor clicks)."""
-    setup = session.setup
+    """{file name: function giving its bytes} (made only when the visitor clicks; each reads
+    the session's state at that moment)."""
 
     def scenario_yaml():
         with session.lock:
@@ -42,6 +42,7 @@ def downloads(session: Session) -> dict:
 
     def manifest_json():
         with session.lock:
+            setup = session.setup
             source = "uploaded scenario" if setup.scenario == UPLOAD else f"scenarios/{setup.scenario}.yaml"
             manifest = run_manifest(scenario_at_day(session), source, setup.set_args(), setup.seed)
             manifest["app_day"] = session.day
