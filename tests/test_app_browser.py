@@ -135,9 +135,13 @@ class Visitor:
             self.page.get_by_text(filename, exact=True).click()
         return Path(info.value.path()).read_bytes()
 
-    def shot(self, name: str):
+    def shot(self, name: str, show: str | None = None):
+        """A screenshot in results/ (the page scrolls inside Solara's layout: ``show`` is a
+        selector to scroll into view first)."""
         SHOTS.mkdir(exist_ok=True)
-        self.page.screenshot(path=str(SHOTS / f"app_{name}.png"), full_page=True)
+        if show:
+            self.page.locator(show).first.scroll_into_view_if_needed()
+        self.page.screenshot(path=str(SHOTS / f"app_{name}.png"))
 
     def close(self):
         self.context.close()
@@ -245,11 +249,11 @@ def test_same_scenario_on_both_sides_differs_by_exactly_zero(server, browser):
         v.click("cogov-step")
         v.wait_day(lambda d: d == 16)
         assert v.page.locator(".cogov-diff").get_attribute("data-all-zero") == "true"
-        v.shot("compare_same")
+        v.shot("compare_same", ".cogov-diff")
         # a different scenario on side B is not zero
         v.open(f"scenario=lever_grid&compare=baseline&{SMALL}&day=15")
         assert v.page.locator(".cogov-diff").get_attribute("data-all-zero") == "false"
-        v.shot("compare")
+        v.shot("compare", ".cogov-diff")
     finally:
         v.close()
 
@@ -319,7 +323,7 @@ def test_network_views(server, browser):
         nodes = [int(n) for n in v.page.locator("svg.cogov-network").evaluate_all(
             "els => els.map(e => e.getAttribute('data-nodes'))")]
         assert len(nodes) == 2 and 1 <= nodes[1] <= 300
-        v.shot("network")
+        v.shot("network", "svg.cogov-network")
     finally:
         v.close()
 

@@ -35,7 +35,7 @@ def grid_graph(model, max_edges: int = 400) -> str:
     uniq, node = np.unique(ids, return_inverse=True)
     g = len(uniq)
     member = sp.csr_array((np.ones(pop.n), (np.arange(pop.n), node)), shape=(pop.n, g))
-    ties = (member.T @ (model.adj_bin() if hasattr(model, "adj_bin") else model.adj) @ member).tocoo()
+    ties = (member.T @ sp.csr_array(model.adj) @ member).tocoo()  # tie weights between grids
     residents = np.bincount(node, minlength=g)
     took_part = np.bincount(node, weights=pop.acts_last_year() > 0, minlength=g) / np.maximum(residents, 1)
     # grids on a lattice, communities side by side

@@ -29,10 +29,10 @@ def _ticks(lo: float, hi: float, n: int = 4) -> list[float]:
 
 def _fmt(v: float, kind: str) -> str:
     if kind == "share":
-        return f"{100 * v:.0f}%" if abs(v) >= 0.1 or v == 0 else f"{100 * v:.1f}%"
+        return f"{100 * v:.0f}%" if abs(v) >= 0.1 or v == 0 else f"{100 * v:.2g}%"
     if abs(v) >= 1000:
         return f"{v / 1000:,.0f}k" if abs(v) >= 10000 else f"{v:,.0f}"
-    return f"{v:g}" if abs(v) >= 1 or v == 0 else f"{v:.2f}"
+    return f"{v:g}" if abs(v) >= 1 or v == 0 else f"{v:.2g}"
 
 
 def line_chart(name: str, days: np.ndarray, lines: dict[str, np.ndarray], title: str | None = None,
