@@ -1,6 +1,9 @@
 """The residents' committee: staff x hours is its whole capacity.
 
-Pushed-down duties are served first; only what is left goes to self-governance work, which
+Pushed-down duties are served first, up to a ceiling: a committee under load triages
+(``served = D / (1 + (D / ceiling)^k)^(1/k)``, ceiling = ``max_duty_share`` x capacity), so
+some self-governance always survives and the duty hours left undone are an outcome. What is
+left goes to self-governance work, which
 is handed out in the order the day's processes ask for it (CoGovModel.step): people's
 mediation, then a scheduled deliberation meeting, then dispatching orders and serving needs,
 then supporting organizations, and last organizing volunteer tasks from a share of the rest. This trade-off is
@@ -23,12 +26,19 @@ class ResidentsCommittee(mesa.Agent):
         super().__init__(model)
         self.community = community
         p = model.p.committee
-        self.staff = p.staff_per_10k * n_residents / 10_000
+        self.n_residents = n_residents
+        self.staff = self.staff_for(p)
         self.duty_items = float(p.pushed_down_duty_items)
         self.funded_items = 0.0  # items that came with money under the duty list
         self.free_hours = 0.0
+        self.duty_hours_dropped_today = 0.0
+        self.duty_hours_dropped_total = 0.0
         self.hours_today = dict.fromkeys(("duty",) + SELF_GOVERNANCE_TASKS, 0.0)
         self.hours_total = dict.fromkeys(("duty",) + SELF_GOVERNANCE_TASKS, 0.0)
+
+    def staff_for(self, p) -> float:
+        """Staff of a committee: per 10,000 residents, but never below the legal minimum."""
+        return max(p.staff_minimum, p.staff_per_10k * self.n_residents / 10_000)
 
     # ------------------------------------------------------------------ the daily budget
     def effective_duty_items(self) -> float:
@@ -48,10 +58,12 @@ class ResidentsCommittee(mesa.Agent):
         p = self.model.p.committee
         # items funded under the duty list bring the staff time they cost
         capacity = self.staff * p.staff_hours_per_day + self.funded_items * p.hours_per_duty_item
-        duty = min(capacity, self.duty_hours(inspections_today) + self.funded_items * p.hours_per_duty_item)
+        demand = self.duty_hours(inspections_today) + self.funded_items * p.hours_per_duty_item
+        duty = served_duty_hours(demand, capacity, p.max_duty_share, p.triage_sharpness)
         for k in self.hours_today:
             self.hours_today[k] = 0.0
         self.hours_today["duty"] = duty
+        self.duty_hours_dropped_today = demand - duty
         self.free_hours = capacity - duty
 
     def take(self, task: str, hours: float) -> float:
@@ -74,11 +86,25 @@ class ResidentsCommittee(mesa.Agent):
     def end_day(self) -> None:
         for k, v in self.hours_today.items():
             self.hours_total[k] += v
+        self.duty_hours_dropped_total += self.duty_hours_dropped_today
+
+    def start_reporting(self) -> None:
+        """Day 0: the run's totals start from zero (the spin-up is not reported)."""
+        self.hours_total = dict.fromkeys(self.hours_total, 0.0)
+        self.duty_hours_dropped_total = 0.0
 
     def rebound(self, rng: np.random.Generator) -> None:
-        """New items keep arriving; under a duty list they must bring their funding."""
+        """New items keep arriving (under a duty list they must bring their funding), and
+        items lapse at ``duty_items_retired_per_year``: the load settles where the two
+        balance (12 a year against 6% of 200 in the unreformed baseline).
+
+        Arrivals are one Poisson draw a day; lapses are expected values (items are many and
+        the share small), so that paired runs keep drawing the same numbers."""
         p = self.model.p.committee
         new = rng.poisson(p.duty_rebound_per_year / 365.0)
+        lapse = p.duty_items_retired_per_year / 365.0
+        self.duty_items -= lapse * self.duty_items
+        self.funded_items -= lapse * self.funded_items
         if new:
             if p.duty_list_cap:
                 self.funded_items += new
@@ -88,3 +114,13 @@ class ResidentsCommittee(mesa.Agent):
     @property
     def self_governance_hours_today(self) -> float:
         return sum(self.hours_today[k] for k in SELF_GOVERNANCE_TASKS)
+
+
+def served_duty_hours(demand: float, capacity: float, max_share: float, sharpness: float) -> float:
+    """Duty hours the committee serves: a smooth minimum of the demand and the ceiling
+    ``max_share x capacity``: ``D / (1 + (D / ceiling)^k)^(1/k)``. Under light load it is
+    about D; under any load it stays below the ceiling, so some self-governance survives."""
+    ceiling = max_share * capacity
+    if demand <= 0 or ceiling <= 0:
+        return 0.0
+    return demand / (1.0 + (demand / ceiling) ** sharpness) ** (1.0 / sharpness)

@@ -434,6 +434,19 @@ def scenario_from_kwargs(scenario: Scenario | dict | str | None, overrides: dict
     return validate(data, origin)
 
 
+def with_baseline_levers(scenario: Scenario) -> Scenario:
+    """The scenario with every lever (role ``lever``) at its schema default: the unreformed
+    baseline that the spin-up simulates before the policy starts (the schema's defaults are
+    ``scenarios/baseline.yaml``'s levers, which a test checks)."""
+    data = scenario.model_dump()
+    defaults = Scenario().model_dump()
+    for path, field, _ in iter_parameters():
+        if (field.json_schema_extra or {}).get("role") == "lever":
+            section, key = path.split(".")
+            data[section][key] = defaults[section][key]
+    return Scenario.model_validate(data)
+
+
 def config_hash(scenario: Scenario) -> str:
     """Short hash of the fully resolved scenario (names results directories)."""
     blob = json.dumps(scenario.model_dump(mode="json"), sort_keys=True).encode()

@@ -100,9 +100,25 @@ class Deliberation:
         n_c = model.pop.n_communities
         self.pending_needs = np.zeros((n_c, model.n_grids_max), np.int64)
         self.waiting_issue: dict[tuple[int, int], Issue] = {}  # (community, grid) -> needs issue
-        k = model.p.deliberation.meetings_per_year
-        # evenly spaced meeting days, the first a little after the start
+        self.set_meeting_days()
+        self._zero_counters()
+
+    def set_meeting_days(self) -> None:
+        """Evenly spaced meeting days of the year, the first a little after its start."""
+        k = self.model.p.deliberation.meetings_per_year
         self.meeting_days = set(int(round((i + 0.5) * 365 / k)) for i in range(k)) if k else set()
+
+    def regrid(self) -> None:
+        """The grid lever changed the grids: needs pooled below the threshold start again."""
+        self.pending_needs = np.zeros((self.model.pop.n_communities, self.model.n_grids_max), np.int64)
+        self.waiting_issue = {}
+
+    def start_reporting(self) -> None:
+        """Day 0: the archive and counters start from zero; open issues carry on."""
+        self.archive = []
+        self._zero_counters()
+
+    def _zero_counters(self) -> None:
         self.meetings = 0
         self.hearings = 0
         self.meetings_skipped = 0
@@ -141,10 +157,10 @@ class Deliberation:
 
     def new_issue(self, community: int, grid: int, origin: str, support: float,
                   households: int, building: int = -1, affected: np.ndarray | None = None) -> Issue:
-        issue = Issue(community, grid, origin, self.model.day, float(np.clip(support, 0.05, 0.95)),
+        issue = Issue(community, grid, origin, self.model.clock, float(np.clip(support, 0.05, 0.95)),
                       households, building)
         issue.affected = affected
-        issue.stage_until = self.model.day + self.model.p.deliberation.stage_days_review
+        issue.stage_until = self.model.clock + self.model.p.deliberation.stage_days_review
         issue.next_session = issue.stage_until
         issue.uid = self.next_uid
         self.next_uid += 1
@@ -155,7 +171,7 @@ class Deliberation:
     # ---------------------------------------------------------------------- the day
     def step(self) -> None:
         m = self.model
-        day = m.day
+        day = m.clock
         pd = m.p.deliberation
         rng = m.streams.deliberation
         for issue in self.issues:
@@ -237,7 +253,7 @@ class Deliberation:
         """A hearing (or courtyard show-of-hands) on a collective dispute's public issue."""
         m = self.model
         pd = m.p.deliberation
-        issue.next_session = m.day + pd.contested_session_days
+        issue.next_session = m.clock + pd.contested_session_days
         if not self._convene(issue.community):
             return
         self.hearings += 1
@@ -253,7 +269,7 @@ class Deliberation:
         m = self.model
         pd = m.p.deliberation
         rng = m.streams.deliberation
-        m.last_invited[reps] = m.day  # representatives are invited in person
+        m.last_invited[reps] = m.clock  # representatives are invited in person
         attendees = decide(m, np.union1d(np.concatenate(notified), reps), "meeting")
         self.attendance.append(int(attendees.size))
         m.today["deliberation_sessions"] += 1
@@ -271,8 +287,8 @@ class Deliberation:
             votes = rng.random(voters.size) < p_yes
             if votes.mean() >= threshold:
                 issue.stage = PUBLICIZE
-                issue.passed_day = m.day
-                issue.stage_until = m.day + pd.stage_days_publicize
+                issue.passed_day = m.clock
+                issue.stage_until = m.clock + pd.stage_days_publicize
                 self.proposals_passed += 1
                 self.proposals_passed_by_origin[issue.origin] += 1
                 m.today["proposals_passed"] += 1
@@ -363,7 +379,7 @@ class Deliberation:
             p = pd.execution_success
         p += m.p.transparency.supervision_success_gain if m.p.transparency.publish_affairs else 0.0
         issue.carried = bool(rng.random() < min(p, 1.0))
-        issue.implemented = m.day
+        issue.implemented = m.clock
         if issue.carried:
             self.carried_out += 1
             self.carried_out_by[issue.executor] += 1
@@ -371,7 +387,7 @@ class Deliberation:
         else:
             self.stalled += 1
         issue.stage = EVALUATE
-        issue.stage_until = m.day + pd.stage_days_evaluate
+        issue.stage_until = m.clock + pd.stage_days_evaluate
         if issue.dispute is not None:
             issue.closed = True
             m.disputes.issue_closed(issue, issue.carried)
@@ -402,7 +418,7 @@ class Deliberation:
         issue.stage = DONE
         self.archive.append({"community": issue.community, "origin": issue.origin,
                              "raised": issue.raised, "passed": issue.passed_day,
-                             "implemented": issue.implemented, "done": self.model.day,
+                             "implemented": issue.implemented, "done": self.model.clock,
                              "outcome": outcome, "sessions": issue.sessions})
         if issue.dispute is not None and not was_closed:
             self.model.disputes.issue_closed(issue, False)

@@ -149,6 +149,26 @@ class DisputeSystem:
         self._online = None  # the online platform's daily capacity (set with _accrual)
         self._fester_sets = None
 
+    def start_reporting(self) -> None:
+        """Day 0: the log and the report's counters start from zero; open disputes carry on
+        (and count as opened in the report)."""
+        self.log = []
+        self.opened_total = len(self.open)
+        self.mediated = 0
+        self.waits = []
+        self.attempts_by_channel = dict.fromkeys(THIRD_PARTY, 0)
+        self.queue_days = dict.fromkeys(THIRD_PARTY, 0)
+        self.days = 0
+
+    def parameters_changed(self) -> None:
+        """The policy started: drop every cache computed from the parameters."""
+        self._accrual = None
+        self._volunteer = None
+        self._arrival_rates = None
+        self._chains = {}
+        self._online = None
+        # open disputes keep the chain they started on; new ones take the new channels
+
     # ------------------------------------------------------------------- arrival
     def present(self, ch: str) -> bool:
         """Whether a channel exists in the scenario at all (a busy one still exists)."""
@@ -232,7 +252,7 @@ class DisputeSystem:
 
     def _make(self, dtype, a, b, c, sev, drng, parties, households, strong) -> Dispute:
         sev = min(1.0, sev)
-        d = Dispute(self.next_id, dtype, a, b, c, sev, self.model.day, self.chain_for(dtype),
+        d = Dispute(self.next_id, dtype, a, b, c, sev, self.model.clock, self.chain_for(dtype),
                     drng, parties, households, strong)
         self.next_id += 1
         self.opened_total += 1
@@ -252,7 +272,7 @@ class DisputeSystem:
         m = self.model
         pd = m.p.disputes
         sm = m.p.smart
-        day = m.day
+        day = m.clock
         new = self.arrive(self.rng_arrival)
         # direct settlement between the parties, the same day
         for d in new:
@@ -357,7 +377,7 @@ class DisputeSystem:
     def _route(self, d: Dispute) -> None:
         m = self.model
         pd = m.p.disputes
-        day = m.day
+        day = m.clock
         while d.pos < len(d.chain):
             ch = d.chain[d.pos]
             if self._take(ch, d):
@@ -418,7 +438,7 @@ class DisputeSystem:
         d.severity = min(1.0, d.severity + pd.severity_per_failure)
         d.pos += 1
         d.channel = None
-        d.waiting_since = self.model.day
+        d.waiting_since = self.model.clock
         if u_abandon < pd.abandon_after_failure and not self._in_deliberation(d):
             d.festering = True  # the parties stop seeking help; it festers until give-up
         elif d.pos >= len(d.chain):
@@ -428,7 +448,7 @@ class DisputeSystem:
         m = self.model
         d.status = CLOSED
         d.resolved = resolved
-        d.closed = m.day
+        d.closed = m.clock
         d.channel = channel
         self.log.append(d)
         parties = d.parties
@@ -453,7 +473,7 @@ class DisputeSystem:
         elif d.channel is None and (d.pos >= len(d.chain) or d.festering):
             self._close(d, False, "none")
         elif d.channel is None:
-            d.waiting_since = self.model.day  # deliberation failed: on to the channels
+            d.waiting_since = self.model.clock  # deliberation failed: on to the channels
 
     def _fester(self) -> None:
         m = self.model

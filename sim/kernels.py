@@ -23,26 +23,39 @@ from numba import njit
 
 
 @njit(cache=True, nogil=True)
-def decide_and_record(cand, u, logit_base, w_disposition, w_efficacy, w_trust, w_free_time,
-                      w_social, w_invited, w_cross, w_fatigue, invited_after,
-                      disposition, efficacy, trust, free_time, social_share, last_invited,
-                      local_tie_share, migrant, fatigue,
-                      act, day, ring_block, fatigue_per_act, reinforcement,
-                      last_act, last_any, acts, acts_year_ring):
+def decide_and_record(cand, u, logit_base, w, invited_after, who, booking, record):
     """Participation decisions of ``cand`` (unique residents) for one act type, booking the
-    acts of those who take part; returns the takers (see :func:`sim.participation.decide`)."""
+    acts of those who take part; returns the takers. The rule, written plainly, is
+    :func:`sim.participation.decide_reference`; the arguments are grouped as
+    :func:`sim.participation.decide` packs them:
+
+    - ``w``: the weights (disposition, efficacy, trust, free time, social, invited,
+      cross-group ties, fatigue, time load) as a float64 array;
+    - ``who``: the residents' state (disposition, efficacy, trust, free time, social share,
+      last invited, local tie share, migrant, fatigue, time budget, act hours,
+      commitment hours);
+    - ``booking``: (act, day, ring block, fatigue per act, reinforcement, hours per act);
+    - ``record``: (last act, last any, acts, acts per 30-day block)."""
+    (disposition, efficacy, trust, free_time, social_share, last_invited, local_tie_share,
+     migrant, fatigue, budget, act_hours, commitment) = who
+    act, day, ring_block, fatigue_per_act, reinforcement, hours_per_act = booking
+    last_act, last_any, acts, acts_year_ring = record
     out = np.empty(cand.size, np.int64)
     k = 0
     for j in range(cand.size):
         i = cand[j]
-        logit = (logit_base + w_disposition * disposition[i] + w_efficacy * efficacy[i]
-                 + w_trust * trust[i] + w_free_time * free_time[i]
-                 + w_social * social_share[i]
-                 - w_fatigue * fatigue[i])
+        used = commitment[i] + act_hours[i]
+        # an act that would overrun the week's budget is declined whatever the wish
+        if used + hours_per_act > budget[i]:
+            continue
+        logit = (logit_base + w[0] * disposition[i] + w[1] * efficacy[i]
+                 + w[2] * trust[i] + w[3] * free_time[i]
+                 + w[4] * social_share[i]
+                 - w[7] * fatigue[i] - w[8] * used / budget[i])
         if last_invited[i] > invited_after:
-            logit += w_invited
+            logit += w[5]
         if migrant[i]:
-            logit += w_cross * local_tie_share[i]
+            logit += w[6] * local_tie_share[i]
         # u is a 32-bit integer: the uniform u / 2**32 is below p exactly when u < p * 2**32
         if u[i] < 4294967296.0 / (1.0 + math.exp(-logit)):
             out[k] = i
@@ -57,6 +70,7 @@ def decide_and_record(cand, u, logit_base, w_disposition, w_efficacy, w_trust, w
         acts_year_ring[ring_block, i] += 1
         fatigue[i] = min(1.0, fatigue[i] + fatigue_per_act)
         disposition[i] = min(1.0, disposition[i] + reinforcement)
+        act_hours[i] += hours_per_act
     return out[:k]
 
 

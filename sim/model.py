@@ -18,7 +18,7 @@ from . import organizations as orgs_mod
 from . import outcomes
 from . import property as property_mod
 from .committee import ResidentsCommittee
-from .config import scenario_from_kwargs
+from .config import scenario_from_kwargs, with_baseline_levers
 from .deliberation import Deliberation
 from .disputes import DisputeSystem
 from .government import FunctionalDepartment, StreetOffice
@@ -51,20 +51,22 @@ class CoGovModel(mesa.Model):
     def __init__(self, scenario: Scenario | dict | str | None = None, rng=None,
                  collect: bool = True, **params):
         super().__init__(rng=rng)
-        self.p = p = scenario_from_kwargs(scenario, params)
+        # the scenario as given, and the run before its policy starts: every lever at the
+        # baseline (the spin-up, then day 0 .. policy_start_day - 1)
+        self.p_policy = scenario_from_kwargs(scenario, params)
+        self.p = p = with_baseline_levers(self.p_policy)
+        self.policy_on = False
         self.seed = int(rng) if isinstance(rng, (int, np.integer)) else seed_from_rng(self.rng)
         self.streams = Streams(self.seed)
-        self.day = 0
+        # the clock counts from the start of the spin-up; day 0 of the report is clock day0
+        self.day0 = p.run.spin_up_days
+        self.clock = 0
         self.running = True
 
         # residents and their network
         self.pop = pop = Population(self.streams.population, p.population, p.behaviour, p.party)
         self.community_members = [np.flatnonzero(pop.community == c) for c in range(pop.n_communities)]
-        first_hh = np.array([pop.household[m[0]] for m in self.community_members])
-        local_hh = pop.household - first_hh[pop.community]
-        self.grid_of = local_hh // p.grid.households_per_grid
-        self.n_grids_max = int(self.grid_of.max()) + 1
-        self.households_per_grid_actual = np.bincount(local_hh // p.grid.households_per_grid)
+        self._set_grids()
         if p.network.edge_list:
             self.base_adj = net.load_user_network(p.network.edge_list, pop.n)
         else:
@@ -72,6 +74,7 @@ class CoGovModel(mesa.Model):
         self.network_version = -1  # bumped by every _set_adjacency
         self._org_pairs_i: list[np.ndarray] = []
         self._org_pairs_j: list[np.ndarray] = []
+        self._org_pairs_day: list[int] = []  # the day each block of pairs was formed
         self._org_pairs_built = 0  # pairs already in the network
         self._set_adjacency(self.base_adj)
         self.initial_degree = np.diff(self.base_adj.indptr)
@@ -93,9 +96,7 @@ class CoGovModel(mesa.Model):
         k = p.grants.contests_per_year
         self._contest_days = {int(60 + i * 365 / k) % 365 for i in range(k)}
         self.visited_residents = np.zeros(pop.n, bool)  # residents of today's visited households
-        # evening opening of facilities (8小时以外) gives working adults more usable free time
-        self.free_time = pop.free_time + np.where(
-            ~pop.retired & p.moral.evening_opening, p.moral.evening_free_time_gain, 0.0)
+        self._set_free_time()
         self.social_share = np.zeros(pop.n)
         self._social_state = None  # (network version, transpose, active flags, numerators)
         self._refresh_acts_year()
@@ -104,14 +105,17 @@ class CoGovModel(mesa.Model):
         self.foundings = Counter({k: 0 for k in ORG_ORIGINS})
         self.dissolutions = 0
         self.grants_awarded = 0
+        self.grant_groups: list = []  # groups founded by a grant in the report
         self.party_invitations_total = 0
         self.org_invitations_total = 0
         self.grid_visits_total = 0
+        self.commitment_hours = pop.commitment_hours(p.behaviour)
         self.today: Counter = Counter()
         self.today_acts: Counter = Counter()
         self.representatives = self._choose_representatives()
         self.is_representative = np.zeros(pop.n, bool)
         self.is_representative[np.concatenate(self.representatives)] = True
+        pop.offices[self.is_representative] += 1  # a seat is an office: it takes time
 
         self.orgs: list[orgs_mod.SocialOrganization] = []
         self.org_index: dict[int, orgs_mod.SocialOrganization] = {}
@@ -127,16 +131,99 @@ class CoGovModel(mesa.Model):
             model_reporters={k: partial(outcomes.read_today, k) for k in outcomes.TIMESERIES_COLUMNS})
         self._last_concentration = (0.0, 0.0)
 
+        # the spin-up: simulated, not reported; day 0 is a settled community
+        while self.clock < self.day0:
+            self.step()
+        self._start_reporting()
+        if self.p_policy.run.policy_start_day == 0:
+            self._start_policy()
+
+    @property
+    def day(self) -> int:
+        """Today's day in the report: 0 is the first day after the spin-up (negative during
+        it). The processes stamp events with :attr:`clock`, the days since the spin-up began,
+        which is never negative."""
+        return self.clock - self.day0
+
+    reported_day = day
+
+    def _set_free_time(self) -> None:
+        p, pop = self.p, self.pop
+        # evening opening of facilities (8小时以外) gives working adults more usable free time
+        self.free_time = pop.free_time + np.where(
+            ~pop.retired & p.moral.evening_opening, p.moral.evening_free_time_gain, 0.0)
+        pop.time_budget = p.behaviour.time_budget_hours_week * np.minimum(self.free_time, 1.0)
+
+    def _start_reporting(self) -> None:
+        """Day 0: every total of the report starts from zero; the state carries on."""
+        self.spend = Counter({k: 0.0 for k in LEVERS_WITH_COST})
+        self.foundings = Counter({k: 0 for k in ORG_ORIGINS})
+        self.dissolutions = 0
+        self.grants_awarded = 0
+        self.grant_groups = []
+        self.party_invitations_total = 0
+        self.org_invitations_total = 0
+        self.grid_visits_total = 0
+        for c in self.committees:
+            c.start_reporting()
+        for o in self.orgs:
+            o.activities = 0
+            o.services_delivered = 0
+        for company in self.property_companies:
+            company.start_reporting()
+        self.needs.start_reporting()
+        self.disputes.start_reporting()
+        self.deliberation.start_reporting()
+        self.datacollector = outcomes.DailyCollector(
+            model_reporters={k: partial(outcomes.read_today, k) for k in outcomes.TIMESERIES_COLUMNS})
+
+    def _start_policy(self) -> None:
+        """The scenario's levers replace the baseline's: everything computed from a lever is
+        computed again (ODD 7.1, "policy start")."""
+        old, new = self.p, self.p_policy
+        self.p = new
+        self.policy_on = True
+        pop = self.pop
+        for c in self.committees:
+            c.staff = c.staff_for(new.committee)
+            # the lever cuts (or adds) items against what the baseline carries by now
+            c.duty_items = max(0.0, c.duty_items + new.committee.pushed_down_duty_items
+                               - old.committee.pushed_down_duty_items)
+        k = new.grants.contests_per_year
+        self._contest_days = {int(60 + i * 365 / k) % 365 for i in range(k)}
+        self._set_free_time()
+        pop.registered = pop.in_service & (pop.registration_draw < new.party.double_registration_share)
+        self._invitation_rates = None
+        self._daily_costs = None
+        if new.grid.households_per_grid != old.grid.households_per_grid:
+            self._set_grids()
+            self.needs.regrid(self.grid_of)
+            self.deliberation.regrid()
+        self.deliberation.set_meeting_days()
+        self.disputes.parameters_changed()
+        orgs_mod.award_contracts(self, self.streams.contracts)
+        self._refresh_org_lookup()
+
+    def _set_grids(self) -> None:
+        pop = self.pop
+        first_hh = np.array([pop.household[m[0]] for m in self.community_members])
+        local_hh = pop.household - first_hh[pop.community]
+        self.grid_of = local_hh // self.p.grid.households_per_grid
+        self.n_grids_max = int(self.grid_of.max()) + 1
+        self.households_per_grid_actual = np.bincount(local_hh // self.p.grid.households_per_grid)
+
     # ================================================================== the day
     def step(self) -> None:
         """One day. The order of the processes is written here and only here."""
+        if not self.policy_on and self.reported_day == self.p_policy.run.policy_start_day:
+            self._start_policy()
         p, pop, s = self.p, self.pop, self.streams
-        day = self.day
+        day = self.clock
         self.today.clear()
         self.today_acts.clear()
         # 0. draws for today's decisions (one per resident and act type: paired runs share them)
         self.draws = self.decision_uniforms()
-        pop.fatigue *= 0.5 ** (1.0 / p.behaviour.fatigue_half_life_days)
+        self._daily_decay()
         if day % 30 == 0:  # a new 30-day block of the yearly act count starts empty
             pop.acts_year_ring[(day // 30) % 12] = 0
         # 1. government pushes duties; each committee serves them first, the rest is free
@@ -165,13 +252,28 @@ class CoGovModel(mesa.Model):
         self._periodic(s)
         for committee in self.committees:
             committee.end_day()
-        # 11. outcomes
-        if self.collect and (day % p.run.record_every == 0 or day == p.run.days - 1):
+        # 11. outcomes (from day 0 on: the spin-up is not reported)
+        rday = day - self.day0
+        if self.collect and rday >= 0 and (rday % p.run.record_every == 0 or rday == p.run.days - 1):
             self.outcomes_today = outcomes.daily(self)
             self.datacollector.collect(self)
-        self.day += 1
-        if self.day >= p.run.days:
+        self.clock += 1
+        if self.clock - self.day0 >= p.run.days:
             self.running = False
+
+    def _daily_decay(self) -> None:
+        """Fatigue and last week's act hours fade; habit and attitudes drift back towards each
+        resident's own baseline (ODD 7.2): without new experience nothing drifts without cause."""
+        beh, pop = self.p.behaviour, self.pop
+        pop.fatigue *= 0.5 ** (1.0 / beh.fatigue_half_life_days)
+        pop.act_hours *= 0.5 ** (1.0 / beh.act_hours_half_life_days)
+        r = beh.disposition_reversion_per_year / 365.0
+        pop.disposition += r * (pop.disposition_trait - pop.disposition)
+        a = beh.attitude_reversion_per_year / 365.0
+        pop.trust += a * (pop.trust_base - pop.trust)
+        pop.efficacy += a * (pop.efficacy_base - pop.efficacy)
+        pop.satisfaction += a * (pop.satisfaction_base - pop.satisfaction)
+        self.commitment_hours = pop.commitment_hours(beh)
 
     def decision_uniforms(self) -> np.ndarray:
         """Today's decision uniforms, one per act type and resident, as 32-bit integers
@@ -200,7 +302,7 @@ class CoGovModel(mesa.Model):
             servers = np.flatnonzero(rates > 0)
             self._invitation_rates = (rates, servers, np.cumsum(rates[servers]))
         _, servers, cumulative = self._invitation_rates
-        n, invitees = send_invitations(rng, self.adj, servers, cumulative, self.day,
+        n, invitees = send_invitations(rng, self.adj, servers, cumulative, self.clock,
                                        self.last_invited, self.invitations_sent_year)
         self.party_invitations_total += n
         self.today["party_invitations"] = n
@@ -228,7 +330,7 @@ class CoGovModel(mesa.Model):
         decide(self, cand, "volunteering")
 
     def _organization_activities(self, rng) -> None:
-        day = self.day
+        day = self.clock
         cost = self.p.organizations.cost_per_activity_yuan
         for org in self.orgs:
             if org.members.size == 0 or rng.random() >= min(1.0, org.activity_rate(day)):
@@ -257,7 +359,7 @@ class CoGovModel(mesa.Model):
                 decide(self, guests, "organization", extra_logit=self.p.organizations.guest_logit)
 
     def _periodic(self, s: Streams) -> None:
-        p, day = self.p, self.day
+        p, day = self.p, self.clock
         doy = day % 365
         orgs_mod.resident_foundings(self, s.org_foundings)
         if p.incubation.hub:
@@ -298,7 +400,7 @@ class CoGovModel(mesa.Model):
         k = self.p.party.evaluators_per_community
         for c in range(self.pop.n_communities):
             reps = self.representatives[c][:k]
-            self.last_invited[reps] = self.day
+            self.last_invited[reps] = self.clock
             decide(self, reps, "evaluation")
         evaluate(self, rng)
         self._invitation_rates = None  # efforts changed
@@ -370,15 +472,26 @@ class CoGovModel(mesa.Model):
         _, t, active, numerator = state
         adj = self.adj
         update_social_share(adj.indptr, adj.indices, adj.data, t.indptr, t.indices, t.data,
-                            self.pop.last_any(), self.day - 30, self.weighted_degree, active,
+                            self.pop.last_any(), self.clock - 30, self.weighted_degree, active,
                             numerator, self.social_share, full)
 
     def add_org_ties(self, i: np.ndarray, j: np.ndarray) -> None:
         """Ties formed through shared membership; they join the network at the month's end."""
         self._org_pairs_i.append(np.asarray(i, np.int64))
         self._org_pairs_j.append(np.asarray(j, np.int64))
+        self._org_pairs_day.append(self.clock)
 
     def _rebuild_adjacency(self) -> None:
+        # ties formed through a group fade when not renewed: once a year the network is
+        # rebuilt from the base ties and the group ties of the last org_tie_lifetime_days
+        # (otherwise it would only ever densify)
+        life = self.p.network.org_tie_lifetime_days
+        if self._org_pairs_day and self._org_pairs_day[0] < self.clock - life - 365:
+            keep = next((k for k, d in enumerate(self._org_pairs_day) if d >= self.clock - life),
+                        len(self._org_pairs_day))
+            del self._org_pairs_i[:keep], self._org_pairs_j[:keep], self._org_pairs_day[:keep]
+            self._org_pairs_built = 0
+            self._set_adjacency(self.base_adj)
         # only the ties formed since the last rebuild: max(base, all org ties) is built up
         # month by month (an elementwise maximum, so the result is the same)
         new = len(self._org_pairs_i) - self._org_pairs_built
@@ -464,12 +577,15 @@ class CoGovModel(mesa.Model):
                     chosen = rng.choice(members, size=size, replace=False, p=weight)
                     org = orgs_mod.SocialOrganization(self, c, t, "initial", chosen,
                                                       po.initial_funds_yuan)
+                    # its leader: the most civic member
+                    org.set_founder(int(chosen[np.argmax(pop.disposition[chosen])]))
                     self.orgs.append(org)
         self._refresh_org_lookup()
 
     # ================================================================ outputs
     def run(self, days: int | None = None) -> None:
-        """Run for ``days`` (default: the scenario's ``run.days``)."""
+        """Run for ``days`` reported days (default: the scenario's ``run.days``); the spin-up
+        ran when the model was built."""
         n = days if days is not None else self.p.run.days
         for _ in range(n):
             self.step()

@@ -85,6 +85,19 @@ class NeedBook:
         if closed.shape[1]:
             self.closed.append(closed)
 
+    def start_reporting(self) -> None:
+        """Day 0: the log of closed needs starts empty; open needs carry on (and count as
+        raised in the report, which is about what happens to them)."""
+        self.closed = []
+        self.raised = self.n_open
+
+    def regrid(self, grid_of: np.ndarray) -> None:
+        """The grid lever changed the grids: open needs belong to their resident's new grid."""
+        if self.n_open:
+            k = FIELDS.index("grid")
+            self._ints[k] = grid_of[self._ints[FIELDS.index("resident")]]
+            self._open = None
+
     def log(self) -> dict[str, np.ndarray]:
         """Every closed need: a dict of arrays (``LOG_FIELDS``)."""
         if not self.closed:
@@ -102,7 +115,7 @@ def step(model) -> None:
     is one compiled kernel, :func:`sim.kernels.needs_day`, which follows the numbered rules
     above in the same order.
     """
-    p, pop, book, day = model.p, model.pop, model.needs, model.day
+    p, pop, book, day = model.p, model.pop, model.needs, model.clock
     rng = model.streams.need_arrivals
     pn = p.needs
 

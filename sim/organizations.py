@@ -36,9 +36,9 @@ class SocialOrganization(mesa.Agent):
         self.reputation = reputation
         self.social_worker = social_worker
         self.contract_items = 0
-        self.project_until = -1
+        self.project_until = -1  # day numbers are never negative (the clock starts at the spin-up)
         self.project_boost = 0.0  # extra activities a week from a funded project
-        self.founded_day = model.day
+        self.founded_day = model.clock
         self.alive = True
         self.activities = 0
         self.services_delivered = 0
@@ -85,13 +85,42 @@ class SocialOrganization(mesa.Agent):
     def remove_members(self, leavers: np.ndarray) -> None:
         if leavers.size == 0:
             return
+        leavers = np.unique(leavers)
         self.members = np.setdiff1d(self.members, leavers)
         self.model.pop.memberships[leavers] -= 1
+        if self.founder >= 0 and np.any(leavers == self.founder):
+            self.set_founder(self.successor())  # -1 when nobody takes the office on
+
+    def successor(self) -> int:
+        """The member who takes the lead when the leader leaves: the most active in the past
+        year among those with the weekly hours an office takes; -1 when there is none (the
+        group has lost its core and dissolves at the month's end)."""
+        m = self.model
+        if self.members.size == 0:
+            return -1
+        spare = m.pop.time_budget[self.members] - m.commitment_hours[self.members] - m.pop.act_hours[self.members]
+        # only a core activist takes a group on (T: a small core of activists carries
+        # community life)
+        able = self.members[(spare >= m.p.behaviour.hours_per_office_week)
+                            & (m.acts_year[self.members] >= m.p.organizations.activist_acts)]
+        if able.size == 0:
+            return -1
+        return int(able[np.argmax(m.acts_year[able])])
+
+    def set_founder(self, who: int) -> None:
+        """The group's leader holds an office (it takes time, ODD 7.2)."""
+        offices = self.model.pop.offices
+        if self.founder >= 0:
+            offices[self.founder] -= 1
+        self.founder = who
+        if who >= 0:
+            offices[who] += 1
 
     def dissolve(self) -> None:
         self.alive = False
         self.model.pop.memberships[self.members] -= 1
         self.members = self.members[:0]
+        self.set_founder(-1)
         self.model.org_dissolved(self)
         self.remove()
 
@@ -106,7 +135,7 @@ def found(model, community: int, founder: int, org_type: str, origin: str, funds
     members = np.r_[founder, pick]
     org = SocialOrganization(model, community, org_type, origin, members, funds,
                              social_worker=model.social_worker_available(community))
-    org.founder = founder
+    org.set_founder(founder)
     model.orgs.append(org)
     model.foundings[origin] += 1
     return org
@@ -119,20 +148,42 @@ def founder_type(model, founder: int, rng: np.random.Generator) -> str:
     return ORG_TYPES[int(rng.integers(0, len(ORG_TYPES) - 1))]
 
 
+def niche_left(model) -> np.ndarray:
+    """By community, the share of the niche for resident groups still open:
+    ``max(0, 1 - groups / (orgs_per_1000_saturation x adults / 1000))``. Foundings by
+    residents and by the hub scale with it, so the number of groups saturates."""
+    po = model.p.organizations
+    n_c = model.pop.n_communities
+    have = np.zeros(n_c)
+    for o in model.orgs:
+        if o.alive and o.origin != "contract":
+            have[o.community] += 1
+    room = np.array([po.orgs_per_1000_saturation * m.size / 1000.0 for m in model.community_members])
+    return np.clip(1.0 - have / np.maximum(room, 1e-9), 0.0, 1.0)
+
+
 def resident_foundings(model, rng: np.random.Generator) -> None:
-    """Core activists found organizations; filing and social workers make it easier."""
+    """Core activists found organizations; filing and social workers make it easier.
+
+    Only activists with time to spare found (their commitments and recent acts leave room for
+    an office), and the daily chance scales with the niche still open in their community
+    (:func:`niche_left`): foundings depend on unmet demand and saturate."""
     po, inc = model.p.organizations, model.p.incubation
     activists = model.activists
     rate = po.founding_per_activist_year / 365.0
     if inc.filing_instead_of_registration:
         rate *= inc.filing_founding_factor
-    u = rng.random(activists.size)
+    u = rng.random(activists.size)  # one uniform per activist whatever follows (paired runs)
     if activists.size == 0:
         return
     # social workers (三社联动) help activists start groups
     if inc.social_workers > 0:
         rate *= inc.social_worker_founding_factor
-    for founder in activists[u < rate]:
+    pop, beh = model.pop, model.p.behaviour
+    niche = niche_left(model)
+    spare = pop.time_budget[activists] - model.commitment_hours[activists] - pop.act_hours[activists]
+    free = spare >= beh.hours_per_office_week
+    for founder in activists[(u < rate * niche[pop.community[activists]]) & free]:
         c = int(model.pop.community[founder])
         found(model, c, int(founder), founder_type(model, founder, rng), "resident",
               po.initial_funds_yuan, rng)
@@ -142,8 +193,12 @@ def hub_incubation(model, rng: np.random.Generator) -> None:
     """The hub organization incubates groups around willing residents (1+9+N)."""
     inc = model.p.incubation
     pop = model.pop
+    niche = niche_left(model)
     for c in range(pop.n_communities):
-        for _ in range(rng.poisson(inc.hub_foundings_per_year / 365.0)):
+        n = rng.poisson(inc.hub_foundings_per_year / 365.0)
+        # the hub incubates while the niche is open: the chance of each founding is its share
+        n = int((rng.random(n) < niche[c]).sum()) if n else 0
+        for _ in range(n):
             cand = model.community_members[c]
             # the hub looks for the most willing residents it can find: the best of those asked
             asked = cand[rng.integers(0, cand.size, inc.hub_candidates)]
@@ -157,7 +212,7 @@ def monthly(model, rng: np.random.Generator) -> None:
     """Dues and office support come in; members recruit ties; idle members drop out;
     organizations with no money and too few members dissolve."""
     po, pc = model.p.organizations, model.p.committee
-    day = model.day
+    day = model.clock
     by_comm: dict[int, list] = {}
     for org in model.orgs:
         by_comm.setdefault(org.community, []).append(org)
@@ -188,18 +243,40 @@ def monthly(model, rng: np.random.Generator) -> None:
             cand = gather_ties(adj.indptr, adj.indices, org.members)
             cand = cand[model.pop.community[cand] == org.community]
             if cand.size:
-                p_join = po.recruit_prob_per_tie_month * (0.5 + org.reputation) * activity
-                joins = cand[rng.random(cand.size) < min(1.0, p_join)]
+                # a full group stops recruiting (it meets in one room or courtyard)
+                room = max(0.0, 1.0 - org.members.size / po.group_size_saturation)
+                p_join = min(1.0, po.recruit_prob_per_tie_month * (0.5 + org.reputation) * activity * room)
+                u = rng.random(cand.size)
+                # a tie joins only with time to spare: the chance falls with the share of the
+                # week already taken, and a membership that would overrun the budget is refused
+                beh, pop = model.p.behaviour, model.pop
+                committed = model.commitment_hours[cand]
+                load = (committed + pop.act_hours[cand]) / np.maximum(pop.time_budget[cand], 1e-9)
+                fits = committed + beh.hours_per_membership_week <= pop.time_budget[cand]
+                joins = cand[(u < p_join * np.clip(1.0 - load, 0.0, 1.0)) & fits]
                 org.add_members(np.unique(joins), rng)
-            idle = org.members[model.pop.last_act[ORG_ACT, org.members] < day - 30]
+            members = org.members
+            u = rng.random(members.size)  # one uniform per member: idle, churn, overload
+            idle = model.pop.last_act[ORG_ACT, members] < day - 30
             drop = po.dropout_per_month * (model.p.incubation.social_worker_dropout_factor
                                            if org.social_worker else 1.0)
-            org.remove_members(idle[rng.random(idle.size) < drop])
-        # funds and members run out: too few members and not enough money for one more
-        # activity; or nobody left at all (a contracted organization lives on its staff)
+            # every member may leave (moving, illness, family); the idle and the overcommitted
+            # (standing commitments beyond their weekly budget) more often
+            p_leave = 1.0 - math.exp(-po.churn_per_year / 12.0) + np.where(idle, drop, 0.0)
+            over = model.commitment_hours[members] > model.pop.time_budget[members]
+            p_leave = p_leave + np.where(over, po.overload_dropout_per_month, 0.0)
+            org.remove_members(members[u < p_leave])
+        # the group dies when its core is gone: no member took part in its activities for
+        # core_idle_days, or too few members and no money for one more activity, or nobody
+        # left; a contracted organization lives on its staff while the contract runs
         broke = org.funds < po.cost_per_activity_yuan
-        if (broke and org.members.size < po.min_members) or \
-                (org.members.size == 0 and org.contract_items == 0):
+        fold = po.fold_per_year / 12.0 * (model.p.incubation.social_worker_dropout_factor
+                                          if org.social_worker else 1.0)
+        folds = rng.random() < fold and org.contract_items == 0
+        last = int(model.pop.last_act[ORG_ACT, org.members].max()) if org.members.size else -1
+        core_gone = max(last, org.founded_day) < day - po.core_idle_days or org.founder < 0
+        if folds or org.contract_items == 0 and (core_gone or org.members.size == 0) or \
+                (broke and org.members.size < po.min_members):
             org.dissolve()
 
 
@@ -265,10 +342,11 @@ def grant_contest(model, rng: np.random.Generator) -> None:
         kind, who = props[w]
         if kind == "person":
             org = found(model, int(pop.community[who]), who, ptype[who], "grant", 0.0, rng)
+            model.grant_groups.append(org)
         else:
             org = who
         org.funds += amount
-        org.project_until = model.day + g.project_days
+        org.project_until = model.clock + g.project_days
         org.project_boost = math.log1p(amount / g.yuan_per_extra_activity)
         model.spend["grants"] += amount
         model.grants_awarded += 1

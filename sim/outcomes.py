@@ -36,7 +36,8 @@ TIMESERIES_COLUMNS = (
     + list(DAILY_COUNTERS)
     + [f"committee_hours_{t}" for t in COMMITTEE_TASKS]
     + ["committee_self_governance_hours", "duty_items", "needs_open", "disputes_backlog",
-       "organizations", "org_members", "top10_share_of_acts", "spend_total"]
+       "organizations", "org_members", "top10_share_of_acts", "spend_total",
+       "memberships_per_adult", "time_used_share_mean", "committee_duty_hours_dropped"]
     + list(_disputes.TIMESERIES) + list(_delib.TIMESERIES)
 )
 check_declared(TIMESERIES_COLUMNS, "daily")  # at import: a misspelt column is an error
@@ -61,8 +62,8 @@ _HOURS_KEYS = tuple((t, f"committee_hours_{t}") for t in COMMITTEE_TASKS)
 
 def daily(model) -> dict:
     """Today's outcome row."""
-    pop, day = model.pop, model.day
-    row = {"day": day}
+    pop, day = model.pop, model.clock
+    row = {"day": model.reported_day}
     row.update(zip(_MEANS_KEYS, daily_means(
         pop.last_act, pop.last_any(), day, pop.trust, pop.efficacy, pop.satisfaction,
         pop.migrant, pop.retired, pop.party).tolist()))
@@ -91,6 +92,9 @@ def daily(model) -> dict:
         model._top10 = concentration(pop.acts_last_year())[0]
     row["top10_share_of_acts"] = model._top10
     row["spend_total"] = float(sum(model.spend.values()))
+    row["memberships_per_adult"] = row["org_members"] / pop.n
+    row["time_used_share_mean"] = float(np.minimum(pop.time_load(model.p.behaviour), 1.0).mean())
+    row["committee_duty_hours_dropped"] = sum(c.duty_hours_dropped_today for c in committees)
     return row
 
 
@@ -141,11 +145,11 @@ def concentration(acts: np.ndarray) -> tuple[float, float]:
 
 def summary(model) -> dict:
     """End-of-run summary of every outcome the brief lists."""
-    pop, day = model.pop, model.day - 1
+    pop, day = model.pop, model.clock - 1
     last = pop.last_act
     last_any = pop.last_any()
     masks = pop.groups()
-    out: dict = {"days": model.day, "residents": pop.n, "communities": pop.n_communities,
+    out: dict = {"days": model.reported_day, "residents": pop.n, "communities": pop.n_communities,
                  "seed": model.seed}
     act30, act_year = last_any > day - 30, last_any > day - 365
     out["participation_30d"] = float(act30.mean())
@@ -163,6 +167,8 @@ def summary(model) -> dict:
     acts = pop.acts_last_year()
     out["acts_year_total"] = int(acts.sum())
     out["acts_per_participant_year"] = float(acts.sum() / max(1, int((acts > 0).sum())))
+    out["acts_per_resident_day"] = float(acts.sum() / pop.n / 365.0)
+    out["time_used_share_mean"] = float(np.minimum(pop.time_load(model.p.behaviour), 1.0).mean())
     out["top10_share_of_acts"], out["gini_of_acts"] = concentration(acts)
     activists = acts >= model.p.organizations.activist_acts
     out["core_activist_share"] = float(activists.mean())
@@ -196,7 +202,7 @@ def summary(model) -> dict:
 
     # deliberation and disputes
     out.update(model.deliberation.summary())
-    out.update(model.disputes.summary(model.day))
+    out.update(model.disputes.summary(model.reported_day))
 
     # organizations
     out["organizations"] = len(model.orgs)
@@ -208,6 +214,11 @@ def summary(model) -> dict:
     out["organizations_resident_founded"] = sum(1 for x in model.orgs if x.origin in ("resident", "grant", "incubated"))
     out["org_members"] = int(sum(x.members.size for x in model.orgs))
     out["residents_in_an_organization_share"] = float((pop.memberships > 0).mean())
+    out["memberships_per_adult"] = out["org_members"] / pop.n
+    # groups a grant founded at least a year ago (in the report) that still run
+    old_grants = [o for o in model.grant_groups if o.founded_day <= model.clock - 365]
+    out["grant_projects_alive_after_year_share"] = (
+        sum(o.alive for o in old_grants) / len(old_grants) if old_grants else float("nan"))
     out["org_services_delivered"] = int(sum(x.services_delivered for x in model.orgs))
     out["org_activities"] = int(sum(x.activities for x in model.orgs))
     out["dissolutions"] = model.dissolutions
@@ -220,6 +231,7 @@ def summary(model) -> dict:
         out[f"committee_hours_{t}"] = h
     out["committee_self_governance_hours"] = all_h - tot["duty"]
     out["committee_duty_share"] = tot["duty"] / all_h if all_h else float("nan")
+    out["committee_duty_hours_dropped"] = sum(c.duty_hours_dropped_total for c in model.committees)
     out["duty_items_end"] = sum(c.effective_duty_items() for c in model.committees)
 
     # party and grid

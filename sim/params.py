@@ -101,6 +101,9 @@ class Network(Section):
     org_ties_per_join: int = P(2, unit="ties", ge=0, le=20,
                                meaning="new ties a joiner forms with existing members of the organization",
                                source="A: shared membership creates ties (BRIEF)")
+    org_tie_lifetime_days: int = P(730, unit="days", ge=30, le=36500, plausible=(365, 1825),
+                                   meaning="how long a tie formed in a group lasts without renewal (the network is rebuilt without older ones once a year)",
+                                   source="A: acquaintances made in a group fade after it")
     edge_list: str | None = P(None, unit="path", role="constant",
                               meaning="user-supplied network (.csv/.txt edge list or .graphml) instead of the generated one",
                               source="user input")
@@ -173,6 +176,32 @@ class Behaviour(Section):
                            source="T: migrants participate clearly less (CGSS 2010; Guangzhou 2015), direction only")
     initial_satisfaction: float = P(0.55, unit="0-1", ge=0, le=1,
                                     meaning="mean initial satisfaction", source="A")
+    # ---- finite time (ODD 7.2): acts, memberships and offices draw on a weekly budget
+    time_budget_hours_week: float = P(8.0, unit="hours/week", ge=0.5, le=80, plausible=(4.0, 14.0),
+                                      meaning="civic hours a week of an adult with free time 1 (a retiree); others have free_time x this",
+                                      source="A: active retirees give a few hours most days; T: 13.85 h a year per registered volunteer is the average, activists far more")
+    hours_per_act: float = P(2.0, unit="hours", gt=0, le=24, plausible=(1.0, 3.0),
+                             meaning="time one act (a meeting, an activity, a volunteer task, an evaluation) takes, travel included",
+                             source="A: a two-hour meeting or activity")
+    hours_per_membership_week: float = P(0.5, unit="hours/week", ge=0, le=20, plausible=(0.2, 1.5),
+                                         meaning="standing time a membership takes besides its activities (group chat, errands, preparation)",
+                                         source="A")
+    hours_per_office_week: float = P(3.0, unit="hours/week", ge=0, le=40, plausible=(1.0, 6.0),
+                                     meaning="time an office takes: leading a group one founded, or sitting as a resident representative",
+                                     source="A")
+    act_hours_half_life_days: float = P(7.0, unit="days", gt=0, le=90, plausible=(3.0, 14.0),
+                                        meaning="half-life of the act hours that count against this week's budget",
+                                        source="A: the budget is weekly")
+    w_time_load: float = P(3.0, unit="logit per unit", ge=0, le=20, plausible=(1.0, 6.0),
+                           meaning="weight of the share of one's time budget already taken (subtracted); an act that would overrun the budget is declined",
+                           source="A: people with less spare time take part less (T: participation rises with age)")
+    # ---- attitudes move towards experience and back towards the resident's own baseline
+    disposition_reversion_per_year: float = P(1.0, unit="1/year", ge=0, le=50, plausible=(0.3, 3.0),
+                                              meaning="rate at which habit gained by acts fades back to the resident's own civic disposition",
+                                              source="A: habit needs practice; past participation predicts future participation (T) but not forever")
+    attitude_reversion_per_year: float = P(0.5, unit="1/year", ge=0, le=50, plausible=(0.1, 2.0),
+                                           meaning="rate at which trust, efficacy and satisfaction return to the resident's own baseline without new experience",
+                                           source="A: attitudes formed outside the community (media, workplace) pull back")
 
     @model_validator(mode="after")
     def _free_time(self) -> Behaviour:
@@ -246,6 +275,18 @@ class Committee(Section):
                                     source="A")
     residents_per_volunteer_task: float = P(8.0, unit="residents", ge=1, le=100,
                                             meaning="residents offered each volunteer task", source="A")
+    staff_minimum: float = P(5.0, unit="staff", ge=0, le=50, role="constant",
+                             meaning="smallest committee whatever the community's size",
+                             source="Organic Law of Urban Residents' Committees (1989, rev. 2018), art. 7: 由主任、副主任和委员共五至九人组成")
+    max_duty_share: float = P(0.9, unit="share", ge=0.5, le=1, plausible=(0.8, 0.97),
+                              meaning="most of the staff time duties can take: a committee under load triages, leaving duties undone or late rather than stopping all self-governance",
+                              source="T: 67.8% and 87.8% of tasks assigned by government (two communities); A: the ceiling")
+    triage_sharpness: float = P(6.0, unit="exponent", ge=1, le=50, plausible=(3.0, 12.0),
+                                meaning="how sharply duty hours bend towards the ceiling: served = D / (1 + (D/ceiling)^k)^(1/k)",
+                                source="A: a smooth minimum, so outcomes vary smoothly with load")
+    duty_items_retired_per_year: float = P(0.06, unit="share/year", ge=0, le=1, plausible=(0.02, 0.15),
+                                           meaning="share of pushed-down items that lapse a year (campaigns end, items merge)",
+                                           source="A: with 12 new items a year the unreformed 200 items are stationary (12/200); T: reductions rebound")
 
 
 # --------------------------------------------------------------------------------- grid
@@ -336,9 +377,27 @@ class Organizations(Section):
                                           source="A")
     dropout_per_month: float = P(0.04, unit="probability", ge=0, le=1,
                                  meaning="monthly chance a member who did not take part leaves", source="A")
+    churn_per_year: float = P(0.15, unit="1/year", ge=0, le=5, plausible=(0.05, 0.3),
+                              meaning="yearly rate at which any member leaves a group (moving, illness, family, interest)",
+                              source="A: residential mobility and life events; old communities rent to migrants")
+    overload_dropout_per_month: float = P(0.3, unit="probability", ge=0, le=1, plausible=(0.1, 0.6),
+                                          meaning="monthly chance that a member whose commitments exceed their time budget leaves one group",
+                                          source="A: the time budget binds")
+    core_idle_days: int = P(90, unit="days", ge=7, le=730, plausible=(60, 180),
+                            meaning="a group none of whose members took part in its activities for this long has lost its core and dissolves (unless it holds a contract)",
+                            source="A")
+    group_size_saturation: int = P(50, unit="members", ge=5, le=5000, plausible=(20, 100),
+                                   meaning="size at which a group stops recruiting: the chance a tie joins falls as 1 - members/size",
+                                   source="A: a group meets in one room, square or courtyard; community groups of 10-50 members")
+    fold_per_year: float = P(0.3, unit="1/year", ge=0, le=5, plausible=(0.1, 0.5),
+                             meaning="yearly rate at which a resident group folds for reasons outside the model (venue lost, leader tired, quarrel); a social worker's group folds at social_worker_dropout_factor times this",
+                             source="A: grassroots groups are fragile; the unreformed baseline keeps few of them (000, 003: before reform)")
+    orgs_per_1000_saturation: float = P(3.0, unit="organizations/1,000 adults", ge=0.1, le=100, plausible=(2.0, 8.0),
+                                        meaning="density of groups at which resident foundings stop: the niche of residents who can be organized fills",
+                                        source="T: policy target of at least 10 per urban community (MCA 2017); A: 15 for 5,000 adults, which the unreformed baseline does not reach")
     min_members: int = P(5, unit="residents", ge=0, le=100,
                          meaning="an organization without money for one more activity and with fewer members dissolves", source="A")
-    founding_per_activist_year: float = P(0.03, unit="foundings/activist/year", ge=0, le=1,
+    founding_per_activist_year: float = P(0.3, unit="foundings/activist/year", ge=0, le=1,
                                           meaning="rate at which a core activist founds an organization",
                                           source="A: 004 resident leaders found groups")
     activist_acts: int = P(12, unit="acts/year", ge=1, le=365,
@@ -746,7 +805,13 @@ class Smart(Section):
 
 class Run(Section):
     days: int = P(365, unit="days", ge=1, le=36500, role="constant",
-                  meaning="simulated days", source="A")
+                  meaning="simulated days reported (after the spin-up)", source="A")
+    spin_up_days: int = P(1095, unit="days", ge=0, le=7300, role="constant",
+                          meaning="days simulated before day 0 with every lever at its baseline value and nothing reported, so that day 0 is a settled community",
+                          source="measured: the baseline's yearly outcomes settle within two to three years (docs/VALIDATION.md)")
+    policy_start_day: int = P(0, unit="day", ge=0, le=36500, role="constant",
+                              meaning="day on which the scenario's levers replace the baseline's (0: from the first reported day)",
+                              source="A")
     record_every: int = P(1, unit="days", ge=1, le=3650, role="constant",
                           meaning="days between rows of the time series", source="A")
 

@@ -2,6 +2,10 @@
 
     logit p = b_type + w_d*disposition + w_e*efficacy + w_t*trust + w_f*free_time
               + w_s*social_share + w_i*invited + w_x*local_tie_share*migrant - w_fat*fatigue
+              - w_load*time_load,   and p = 0 when the act would overrun the week's budget
+
+``time_load`` = (memberships x hours_per_membership_week + offices x hours_per_office_week
++ act hours of about the last week) / weekly time budget (ODD 7.2).
 
 ``social_share`` is the tie-weighted share of one's ties who took part in the last 30 days
 (one sparse matrix-vector product a day); ``invited`` is 1 for residents invited by a party
@@ -21,30 +25,55 @@ def base_logit(beh, act: str) -> float:
     return getattr(beh, f"base_logit_{act}")
 
 
+def _packed(model, act: str, extra_logit: float):
+    """The decision kernel's grouped arguments (see :func:`sim.kernels.decide_and_record`)."""
+    pop, beh, day = model.pop, model.p.behaviour, model.clock
+    a = ACT_TYPES.index(act)
+    fatigue = beh.fatigue_per_act * (model.p.moral.recognition_fatigue_factor if model.p.moral.recognition else 1.0)
+    w = np.array([beh.w_disposition, beh.w_efficacy, beh.w_trust, beh.w_free_time, beh.w_social,
+                  beh.w_invited, beh.w_cross_group_ties, beh.w_fatigue, beh.w_time_load])
+    who = (pop.disposition, pop.efficacy, pop.trust, model.free_time, model.social_share,
+           model.last_invited, model.local_tie_share, pop.migrant, pop.fatigue, pop.time_budget,
+           pop.act_hours, model.commitment_hours)
+    booking = (a, day, (day // 30) % 12, fatigue, beh.participation_reinforcement, beh.hours_per_act)
+    record = (pop.last_act, pop.last_any(), pop.acts, pop.acts_year_ring)
+    return base_logit(beh, act) + extra_logit, w, day - beh.invitation_memory_days, who, booking, record
+
+
 def decide(model, candidates: np.ndarray, act: str, extra_logit: float = 0.0) -> np.ndarray:
     """Residents among ``candidates`` (unique index array) who take part; books their acts.
 
     Each resident's uniform is today's draw for the act type (one per resident and act type
     a day, so that paired runs compare like with like). One compiled pass
-    (:func:`sim.kernels.decide_and_record`) computes the logit above and books the acts:
-    ``last_act``, ``last_any``, the act counts, fatigue + fatigue per act and disposition +
-    ``participation_reinforcement`` (both at most 1).
+    (:func:`sim.kernels.decide_and_record`, the rule of :func:`decide_reference`) computes
+    the logit above and books the acts: ``last_act``, ``last_any``, the act counts, fatigue +
+    fatigue per act, disposition + ``participation_reinforcement`` (both at most 1) and the
+    act's hours against the week's budget.
     """
     if candidates.size == 0:
         return candidates
-    pop, beh, day = model.pop, model.p.behaviour, model.day
     a = ACT_TYPES.index(act)
-    fatigue = beh.fatigue_per_act * (model.p.moral.recognition_fatigue_factor if model.p.moral.recognition else 1.0)
-    takers = decide_and_record(
-        np.asarray(candidates, np.int64), model.draws[a], base_logit(beh, act) + extra_logit,
-        beh.w_disposition, beh.w_efficacy, beh.w_trust, beh.w_free_time, beh.w_social,
-        beh.w_invited, beh.w_cross_group_ties, beh.w_fatigue, day - beh.invitation_memory_days,
-        pop.disposition, pop.efficacy, pop.trust, model.free_time, model.social_share,
-        model.last_invited, model.local_tie_share, pop.migrant, pop.fatigue,
-        a, day, (day // 30) % 12, fatigue, beh.participation_reinforcement,
-        pop.last_act, pop.last_any(), pop.acts, pop.acts_year_ring)
+    takers = decide_and_record(np.asarray(candidates, np.int64), model.draws[a],
+                               *_packed(model, act, extra_logit))
     model.today_acts[act] += takers.size
     return takers
+
+
+def decide_reference(model, candidates: np.ndarray, act: str, extra_logit: float = 0.0) -> np.ndarray:
+    """The decision rule of ODD 7.2 written plainly in numpy (no booking): who would take part.
+    :func:`sim.kernels.decide_and_record` must agree with it (tests/test_kernels.py)."""
+    logit0, w, invited_after, who, booking, _ = _packed(model, act, extra_logit)
+    (disp, eff, trust, free, social, last_inv, local_share, migrant, fatigue, budget, act_hours,
+     commitment) = who
+    c = np.asarray(candidates, np.int64)
+    used = commitment[c] + act_hours[c]
+    logit = (logit0 + w[0] * disp[c] + w[1] * eff[c] + w[2] * trust[c] + w[3] * free[c]
+             + w[4] * social[c] + w[5] * (last_inv[c] > invited_after)
+             + w[6] * local_share[c] * migrant[c] - w[7] * fatigue[c] - w[8] * used / budget[c])
+    p = 1.0 / (1.0 + np.exp(-logit))
+    u = model.draws[booking[0]][c].astype(np.float64)
+    fits = used + booking[5] <= budget[c]
+    return c[fits & (u < p * 4294967296.0)]
 
 
 def update_efficacy(model, who: np.ndarray, outcome: float) -> None:

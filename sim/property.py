@@ -34,6 +34,11 @@ class PropertyCompany(mesa.Agent):
         self.withheld_yuan = 0.0
         self.paid_yuan = 0.0
 
+    def start_reporting(self) -> None:
+        """Day 0: the report's totals start from zero."""
+        self.tests_passed = self.tests_failed = 0
+        self.withheld_yuan = self.paid_yuan = 0.0
+
     def monthly_test(self, fulfilled: int, closed: int) -> None:
         """The residents' monthly satisfaction test of the company's service."""
         tr = self.model.p.transparency
@@ -57,7 +62,7 @@ class PropertyCompany(mesa.Agent):
 def monthly(model) -> None:
     """Run each community's test on the environment/property needs closed in the last 30 days."""
     log = model.needs.log()
-    recent = (log["closed"] > model.day - 30) & (log["ntype"] == ENVIRONMENT) & (log["outcome"] != 2)
+    recent = (log["closed"] > model.clock - 30) & (log["ntype"] == ENVIRONMENT) & (log["outcome"] != 2)
     n_c = model.pop.n_communities
     closed = np.bincount(log["community"][recent], minlength=n_c)
     fulfilled = np.bincount(log["community"][recent & (log["outcome"] == 1)], minlength=n_c)

@@ -67,6 +67,17 @@ class Population:
         self.satisfaction = clip(rng.normal(beh.initial_satisfaction, 0.15, n))
         self.fatigue = np.zeros(n)
         self.free_time = np.asarray(beh.free_time_by_age, float)[self.age_group]
+        # each resident's own baseline, to which habit and attitudes return without new
+        # experience (ODD 7.2): the values they were drawn with
+        self.disposition_trait = self.disposition.copy()
+        self.trust_base = self.trust.copy()
+        self.efficacy_base = self.efficacy.copy()
+        self.satisfaction_base = self.satisfaction.copy()
+        # finite time (ODD 7.2): a weekly civic budget; standing commitments (memberships,
+        # offices) and the act hours of about the last week count against it
+        self.time_budget = beh.time_budget_hours_week * self.free_time
+        self.act_hours = np.zeros(n)          # decays with behaviour.act_hours_half_life_days
+        self.offices = np.zeros(n, np.int32)  # groups led, representative seats
 
         self.last_act = np.full((len(ACT_TYPES), n), NEVER, dtype=np.int64)
         self._last_any = np.full(n, NEVER, dtype=np.int64)  # kept up to date by each decision
@@ -82,6 +93,14 @@ class Population:
 
     def acts_last_year(self) -> np.ndarray:
         return self.acts_year_ring.sum(axis=0)
+
+    def commitment_hours(self, beh) -> np.ndarray:
+        """Standing weekly hours: memberships and offices."""
+        return self.memberships * beh.hours_per_membership_week + self.offices * beh.hours_per_office_week
+
+    def time_load(self, beh) -> np.ndarray:
+        """Share of each resident's weekly budget taken by commitments and recent acts."""
+        return (self.commitment_hours(beh) + self.act_hours) / np.maximum(self.time_budget, 1e-9)
 
     def groups(self) -> dict[str, np.ndarray]:
         """Boolean masks of the reporting groups."""

@@ -103,7 +103,7 @@ def _bind(target: ast.AST, value, ns: dict) -> None:
 def _namespace(model: CoGovModel, chunks) -> dict:
     """Names that the code of step() uses, bound to live objects of a small model."""
     ns = dict(vars(model_mod))
-    ns.update(self=model, p=model.p, pop=model.pop, s=model.streams, day=model.day)
+    ns.update(self=model, p=model.p, pop=model.pop, s=model.streams, day=model.clock)
     for stmts in chunks.values():
         for stmt in stmts:
             for node in ast.walk(stmt):

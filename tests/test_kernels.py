@@ -36,7 +36,7 @@ def _model(days=40, seed=3):
 def test_decide_kernel_is_the_logit_rule():
     """The decision kernel against the logit of 7.1 written in numpy, and its booking."""
     m = _model()
-    pop, beh, day = m.pop, m.p.behaviour, m.day
+    pop, beh, day = m.pop, m.p.behaviour, m.clock
     cand = np.arange(0, pop.n, 3)
     u = m.draws[0][cand] / 2.0**32
     invited = m.last_invited[cand] > day - beh.invitation_memory_days
@@ -61,7 +61,7 @@ def test_incremental_social_share_equals_the_full_product():
     for _ in range(45):  # through a month's end, when organization ties join the network
         m.step()
         m._update_social_share()  # moved by the residents whose activity changed
-        active = (m.pop.last_any() > m.day - 30).astype(np.float64)
+        active = (m.pop.last_any() > m.clock - 30).astype(np.float64)
         full = (m.adj.astype(np.float64) @ active) / m.weighted_degree
         assert np.array_equal(m.social_share, full)
 

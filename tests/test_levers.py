@@ -233,7 +233,7 @@ def test_recognition_lets_the_willing_act_more():
         twin.p = twin.p.model_copy(update={"moral": twin.p.moral.model_copy(update={"recognition": on})})
         first = decide(twin, everyone, "volunteering")
         fatigue = twin.pop.fatigue[first].copy()
-        twin.day += 1
+        twin.clock += 1
         twin.draws = twin.decision_uniforms()
         takers[on] = (first, fatigue, decide(twin, everyone, "volunteering"))
     (first_off, fat_off, second_off), (first_on, fat_on, second_on) = takers[False], takers[True]
