@@ -132,8 +132,11 @@ class CoGovModel(mesa.Model):
         self._last_concentration = (0.0, 0.0)
 
         # the spin-up: simulated, not reported; day 0 is a settled community
+        # (the day itself, not Mesa's wrapper: Mesa's steps and time count reported days,
+        # as batch_run and the DataCollector expect)
+        day_itself = getattr(self, "_user_step", self.step)
         while self.clock < self.day0:
-            self.step()
+            day_itself()
         self._start_reporting()
         if self.p_policy.run.policy_start_day == 0:
             self._start_policy()
@@ -152,7 +155,9 @@ class CoGovModel(mesa.Model):
         # evening opening of facilities (8小时以外) gives working adults more usable free time
         self.free_time = pop.free_time + np.where(
             ~pop.retired & p.moral.evening_opening, p.moral.evening_free_time_gain, 0.0)
-        pop.time_budget = p.behaviour.time_budget_hours_week * np.minimum(self.free_time, 1.0)
+        beh = p.behaviour
+        floor = min(beh.time_budget_floor_hours_week, beh.time_budget_hours_week)
+        pop.time_budget = floor + (beh.time_budget_hours_week - floor) * np.minimum(self.free_time, 1.0)
 
     def _start_reporting(self) -> None:
         """Day 0: every total of the report starts from zero; the state carries on."""

@@ -193,12 +193,11 @@ def hub_incubation(model, rng: np.random.Generator) -> None:
     """The hub organization incubates groups around willing residents (1+9+N)."""
     inc = model.p.incubation
     pop = model.pop
-    niche = niche_left(model)
     for c in range(pop.n_communities):
-        n = rng.poisson(inc.hub_foundings_per_year / 365.0)
-        # the hub incubates while the niche is open: the chance of each founding is its share
-        n = int((rng.random(n) < niche[c]).sum()) if n else 0
-        for _ in range(n):
+        # the hub's professionals find new niches (services for the elderly, the disabled,
+        # migrants): its foundings are not bounded by the residents' niche, but its groups
+        # fold and lose members as every group does
+        for _ in range(rng.poisson(inc.hub_foundings_per_year / 365.0)):
             cand = model.community_members[c]
             # the hub looks for the most willing residents it can find: the best of those asked
             asked = cand[rng.integers(0, cand.size, inc.hub_candidates)]

@@ -178,8 +178,11 @@ class Behaviour(Section):
                                     meaning="mean initial satisfaction", source="A")
     # ---- finite time (ODD 7.2): acts, memberships and offices draw on a weekly budget
     time_budget_hours_week: float = P(8.0, unit="hours/week", ge=0.5, le=80, plausible=(4.0, 14.0),
-                                      meaning="civic hours a week of an adult with free time 1 (a retiree); others have free_time x this",
+                                      meaning="civic hours a week of an adult with free time 1 (a retiree)",
                                       source="A: active retirees give a few hours most days; T: 13.85 h a year per registered volunteer is the average, activists far more")
+    time_budget_floor_hours_week: float = P(3.0, unit="hours/week", ge=0, le=40, plausible=(1.0, 5.0),
+                                            meaning="civic hours a week anyone can spare (a weekend afternoon); the budget is floor + (time_budget_hours_week - floor) x free_time",
+                                            source="A: working adults take part at weekends (T: 13.8% of 18-29 year olds voted)")
     hours_per_act: float = P(2.0, unit="hours", gt=0, le=24, plausible=(1.0, 3.0),
                              meaning="time one act (a meeting, an activity, a volunteer task, an evaluation) takes, travel included",
                              source="A: a two-hour meeting or activity")

@@ -75,7 +75,7 @@ class Population:
         self.satisfaction_base = self.satisfaction.copy()
         # finite time (ODD 7.2): a weekly civic budget; standing commitments (memberships,
         # offices) and the act hours of about the last week count against it
-        self.time_budget = beh.time_budget_hours_week * self.free_time
+        self.time_budget = beh.time_budget_hours_week * self.free_time  # set by the model (evening opening)
         self.act_hours = np.zeros(n)          # decays with behaviour.act_hours_half_life_days
         self.offices = np.zeros(n, np.int32)  # groups led, representative seats
 

@@ -12,7 +12,9 @@ def pytest_sessionstart(session):
     from sim.kernels import warm_up
     warm_up()
 
-SMALL = {"population": {"residents_per_community": 1500}, "run": {"days": 120}}
+# mechanism tests start from a fresh community (no spin-up): the spin-up and the settling
+# have their own tests (tests/test_dynamics.py)
+SMALL = {"population": {"residents_per_community": 1500}, "run": {"days": 120, "spin_up_days": 0}}
 
 
 def small(**sections) -> Scenario:

@@ -38,14 +38,21 @@ def test_decide_kernel_is_the_logit_rule():
     m = _model()
     pop, beh, day = m.pop, m.p.behaviour, m.clock
     cand = np.arange(0, pop.n, 3)
+    # some residents near the end of their week's budget: the budget branch is reached
+    pop.act_hours[cand[::4]] = pop.time_budget[cand[::4]] - 1.0
     u = m.draws[0][cand] / 2.0**32
     invited = m.last_invited[cand] > day - beh.invitation_memory_days
+    used = m.commitment_hours[cand] + pop.act_hours[cand]
     logit = (beh.base_logit_meeting + beh.w_disposition * pop.disposition[cand]
              + beh.w_efficacy * pop.efficacy[cand] + beh.w_trust * pop.trust[cand]
              + beh.w_free_time * m.free_time[cand] + beh.w_social * m.social_share[cand]
              + beh.w_invited * invited + beh.w_cross_group_ties * m.local_tie_share[cand] * pop.migrant[cand]
-             - beh.w_fatigue * pop.fatigue[cand])
-    expected = cand[u < 1.0 / (1.0 + np.exp(-logit))]
+             - beh.w_fatigue * pop.fatigue[cand] - beh.w_time_load * used / pop.time_budget[cand])
+    fits = used + beh.hours_per_act <= pop.time_budget[cand]
+    expected = cand[fits & (u < 1.0 / (1.0 + np.exp(-logit)))]
+    from sim.participation import decide_reference
+    assert np.array_equal(decide_reference(m, cand, "meeting"), expected)
+    assert not np.isin(cand[::4], expected).any()  # over budget: declined
     fatigue_before = pop.fatigue[expected].copy()
     acts_before = pop.acts[0].sum()
     from sim.participation import decide

@@ -1,5 +1,9 @@
-"""Fixed-seed regression baseline: the baseline scenario at 2,000 residents for 180 days,
-seed 7, must reproduce the stored summary. A change that moves any outcome fails here; if
+"""Fixed-seed regression baseline: the baseline and the five-governance scenario at 2,000
+residents, each spun up (the default spin-up) and run for 365 days on seed 7, must
+reproduce the stored summaries. Between them every process acts: deliberation meetings,
+needs served by organizations, the committee and departments, the dispute channels
+(volunteer, committee, police, online, street), foundings and dissolutions (docs/ODD.md
+names what each covers). A change that moves any outcome fails here; if
 the change is intended, regenerate and commit the new baseline with a note on why:
 
     .venv/bin/python tests/test_regression.py --update
@@ -14,7 +18,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = Path(__file__).with_name("data") / "regression_baseline.json"
-SEED, DAYS, RESIDENTS = 7, 180, 2000
+SEED, DAYS, RESIDENTS = 7, 365, 2000
+RUNS = ("baseline", "five_governance")
 
 
 def current_summary() -> dict:
