@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup bench clean
+.PHONY: run test setup app bench clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PY) >/dev/null 2>&1 || { echo "Python 3.12 is needed (pyenv: .python-version selects 3.12)"; exit 1; }
@@ -13,12 +13,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e ".[test]"
 	@echo "compiling the model's kernels (numba, once; about half a minute)"
 	$(BIN)/python -c "from sim.kernels import warm_up; warm_up()"
+	@echo "fetching the app's front-end files from the npm registry (exact versions, checksums checked)"
+	$(BIN)/python -m sim.app.assets
 	@touch $(STAMP)
 
 setup: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/cogov run scenarios/baseline.yaml
+
+# the browser view on http://127.0.0.1:8765/ (cogov app --host/--port for another bind)
+app: $(STAMP)
+	$(BIN)/cogov app
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

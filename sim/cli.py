@@ -153,9 +153,29 @@ def print_summary(summary: dict, file=None) -> None:
 
 
 # --------------------------------------------------------------------------------- run
+def run_canonical(scenario_file, seed: int, days: int | None, overrides: list[str] | None,
+                  out: str | Path | None = None) -> str:
+    """The command line that reproduces a run (flags that do not change results left out)."""
+    canonical = ["cogov", "run", str(scenario_file), "--seed", str(seed)]
+    canonical += ["--days", str(days)] if days is not None else []
+    for item in overrides or []:
+        canonical += ["--set", item]
+    canonical += ["--out", str(out)] if out is not None else []
+    return shlex.join(canonical)
+
+
+def run_manifest(scenario, scenario_file, overrides: list[str] | None, seed: int,
+                 command_line: str | None = None) -> dict:
+    """manifest.json of one run: what reproduces it (``cogov run`` and the app write it)."""
+    from .results import manifest_base
+    line = command_line or run_canonical(scenario_file, seed, None, overrides)
+    return {**manifest_base("run", line), "scenario_file": str(scenario_file),
+            "overrides": overrides or [], "seed": seed,
+            "scenario": scenario.model_dump(mode="json"), "config_hash": config_hash(scenario)}
+
+
 def cmd_run(args) -> int:
-    from .results import (ResultsDir, check_out, manifest_base, write_json_atomic,
-                          write_parquet_atomic)
+    from .results import ResultsDir, check_out, write_json_atomic, write_parquet_atomic
     from .runner import run_one
 
     scenario = load_scenario(args.scenario, args.set)
@@ -170,14 +190,8 @@ def cmd_run(args) -> int:
     csv = args.format == "csv"
     info(f"Running {args.scenario} (seed {args.seed}, {scenario.run.days} days, "
          f"{scenario.population.n_communities * scenario.population.residents_per_community:,} residents)")
-    canonical = ["cogov", "run", str(args.scenario), "--seed", str(args.seed)]
-    canonical += ["--days", str(args.days)] if args.days is not None else []
-    for item in args.set or []:
-        canonical += ["--set", item]
-    canonical += ["--out", str(out)]
-    manifest = {**manifest_base("run", shlex.join(canonical)), "scenario_file": str(args.scenario),
-                "overrides": args.set or [], "seed": args.seed,
-                "scenario": scenario.model_dump(mode="json"), "config_hash": config_hash(scenario)}
+    manifest = run_manifest(scenario, args.scenario, args.set, args.seed,
+                            run_canonical(args.scenario, args.seed, args.days, args.set, out))
     with ResultsDir(out, overwrite=force) as tmp:
         result = run_one(scenario, args.seed)
         write_parquet_atomic(tmp / "timeseries.parquet", result.timeseries, csv=csv)
@@ -246,7 +260,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 _EXTRA_COMMANDS: list = []
-_MODULES = ("compare", "sweep", "report", "replay", "paramlist", "calibrate", "validate")
+_MODULES = ("compare", "sweep", "report", "replay", "paramlist", "calibrate", "validate", "app.server")
 
 
 def _register_extras() -> None:

@@ -84,6 +84,19 @@ def _json_default(o):
     raise TypeError(f"not JSON serializable: {type(o).__name__}")
 
 
+def json_text(data) -> str:
+    """The text of a results JSON file (summary.json, manifest.json), as write_json_atomic writes it."""
+    return json.dumps(data, indent=2, sort_keys=True, default=_json_default, allow_nan=True) + "\n"
+
+
+def parquet_bytes(df: pd.DataFrame) -> bytes:
+    """A time series as the bytes of the Parquet file ``write_parquet_atomic`` writes."""
+    import io
+    buf = io.BytesIO()
+    df.to_parquet(buf, index=False)
+    return buf.getvalue()
+
+
 def umask() -> int:
     """The process umask, read without changing it (os.umask would race with threads)."""
     try:
@@ -115,8 +128,7 @@ def write_json_atomic(path: Path, data) -> None:
     tmp = _tmp_file(path)
     try:
         with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(data, f, indent=2, sort_keys=True, default=_json_default, allow_nan=True)
-            f.write("\n")
+            f.write(json_text(data))
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

@@ -1,0 +1,93 @@
+"""The browser view's speed, through a real browser (Playwright + system Chromium).
+
+    .venv/bin/python benchmarks/bench_app.py [--residents 5000]
+
+Starts ``cogov app`` on a free loopback port and times, from the browser's side:
+first render (warm: the second page load), Reset at N residents, Step until the page shows
+the next day, and Run to day 365 with the charts redrawing live.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--residents", type=int, default=5000)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k != "HOST"}
+    server = subprocess.Popen([sys.executable, "-m", "sim", "app", "--port", str(port)], cwd=ROOT,
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        for _ in range(300):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+            results = {}
+            for i in range(args.repeat + 1):  # the first load warms the server
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                t = time.perf_counter()
+                page.goto(url)  # the default scenario, baseline: 5,000 residents
+                page.wait_for_selector("svg.cogov-chart")
+                if i:
+                    results.setdefault("first render (warm, 5,000 residents)", []).append(
+                        time.perf_counter() - t)
+                page.goto(url + "?set=population.residents_per_community%3D1000")
+                page.wait_for_selector("svg.cogov-chart")
+                box = page.get_by_label("residents per community", exact=True)
+                box.fill(str(args.residents))
+                box.press("Enter")
+                page.wait_for_selector("text=take effect at Reset")
+                t = time.perf_counter()
+                page.locator(".cogov-reset").click()
+                page.wait_for_selector(f"text={args.residents:,} residents")
+                results.setdefault(f"Reset at {args.residents:,}", []).append(time.perf_counter() - t)
+                for d in (1, 2, 3):
+                    t = time.perf_counter()
+                    page.locator(".cogov-step").click()
+                    page.wait_for_selector(f".cogov-day:text-is('Day {d}')")
+                    results.setdefault("Step to updated page", []).append(time.perf_counter() - t)
+                box = page.get_by_label("run to day", exact=True)
+                box.fill("365")
+                box.press("Enter")
+                t = time.perf_counter()
+                page.locator(".cogov-run-to").click()
+                page.wait_for_selector(".cogov-day:text-is('Day 365')", timeout=600_000)
+                results.setdefault(f"a year with live charts at {args.residents:,}", []).append(
+                    time.perf_counter() - t)
+                page.close()
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(10)
+    print(f"{platform.node()} {platform.processor() or platform.machine()}, "
+          f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}")
+    for k, v in results.items():
+        print(f"| {k} | {min(v):.2f} s | {sorted(v)[len(v) // 2]:.2f} s | {len(v)} |")
+
+
+if __name__ == "__main__":
+    main()

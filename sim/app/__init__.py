@@ -1,0 +1,9 @@
+"""The browser view of cogov, kept apart from the model: ``cogov app`` (or ``make app``).
+
+- :mod:`sim.app.session`: one visitor's models, setups, links and limits (no browser code);
+- :mod:`sim.app.page`: the Solara page; :mod:`sim.app.plots`, :mod:`sim.app.network`: SVG;
+- :mod:`sim.app.downloads`: the files ``cogov run`` writes, for the state reached;
+- :mod:`sim.app.server`: the ``cogov app`` command; :mod:`sim.app.assets`: front-end files.
+
+Importing this package imports no browser library and builds no model.
+"""

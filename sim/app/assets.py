@@ -1,0 +1,108 @@
+"""The page's front-end files, fetched once from the npm registry so the app runs offline.
+
+Solara's page loads a few bundles from a CDN (``{cdn}/<package>@<version>/<file>``). Its
+server can act as that CDN from a folder (its "proxy cache", ``<venv>/share/solara/cdn``):
+we fill that folder at setup with ``npm pack`` of the exact versions Solara's page template
+asks for, each tarball checked against the sha512 the registry published, so the browser
+never reaches outside the machine and the server never fetches anything at run time.
+
+    python -m sim.app.assets          # fetch what is missing (``make app`` does this)
+    python -m sim.app.assets --check  # exit 1 and say what is missing
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+# (package, version, npm "integrity") for Solara 1.64 with ipyvue/ipyvuetify 1.x (Vue 2):
+# the template's solara-vuetify-app bundle, Font Awesome and RequireJS.
+PACKAGES = (
+    ("@widgetti/solara-vuetify-app", "10.1.1",
+     "sha512-Cdu6G7KIBeohT2jyeQUEDr61dhEozY23St+iDwfA3+ZyPZyoIza/nS4W2g8+dbs0Xhb+WQnXlaRI92TLgeY/Jw=="),
+    ("font-awesome", "4.5.0",
+     "sha512-XGGY8CN/NT8e5fKOC/K7CESNQ3+2oYOfZqwZcKgEMtcmTiHtFIH+XZWRoU0HtcdwhtSkpWXLfTIUlTdJ4PhX8A=="),
+    ("requirejs", "2.3.6",
+     "sha512-ipEzlWQe6RK3jkzikgCupiTbTvm4S0/CAU5GlgptkN5SO6F3u0UD0K18wy6ErDqiCyP4J4YYe1HuAShvsxePLg=="),
+)
+# one file of each package the page requests, to tell a complete folder from a partial one
+MARKERS = {
+    "@widgetti/solara-vuetify-app": "dist/solara-vuetify-app8.min.js",
+    "font-awesome": "css/font-awesome.min.css",
+    "requirejs": "require.js",
+}
+
+
+def cache_dir() -> Path:
+    """The folder the server serves ``/_solara/cdn/`` from (inside the virtual environment)."""
+    return Path(sys.prefix) / "share" / "solara" / "cdn"
+
+
+def missing(root: Path | None = None) -> list[str]:
+    """``package@version`` of every bundle not (completely) in the folder."""
+    root = root or cache_dir()
+    return [f"{name}@{version}" for name, version, _ in PACKAGES
+            if not (root / f"{name}@{version}" / MARKERS[name]).is_file()]
+
+
+def _integrity(path: Path) -> str:
+    return "sha512-" + base64.b64encode(hashlib.sha512(path.read_bytes()).digest()).decode()
+
+
+def fetch(root: Path | None = None) -> list[str]:
+    """Fetch each missing bundle with ``npm pack``, check its checksum, unpack it in place."""
+    root = root or cache_dir()
+    todo = [(n, v, i) for n, v, i in PACKAGES if f"{n}@{v}" in missing(root)]
+    if todo and shutil.which("npm") is None:
+        raise SystemExit("npm is needed once to fetch the page's front-end files "
+                         "(Debian: apt-get install -y npm)")
+    done = []
+    for name, version, integrity in todo:
+        with tempfile.TemporaryDirectory() as tmp:
+            out = subprocess.run(["npm", "pack", f"{name}@{version}", "--json", "--silent",
+                                  "--pack-destination", tmp], capture_output=True, text=True)
+            if out.returncode != 0:
+                raise SystemExit(f"npm pack {name}@{version} failed:\n{out.stderr.strip()}")
+            tarball = Path(tmp) / json.loads(out.stdout)[0]["filename"]
+            got = _integrity(tarball)
+            if got != integrity:
+                raise SystemExit(f"{name}@{version}: checksum mismatch (expected {integrity}, "
+                                 f"got {got}); not installed")
+            final = root / f"{name}@{version}"
+            staging = Path(tempfile.mkdtemp(dir=tmp))
+            with tarfile.open(tarball) as tar:
+                tar.extractall(staging, filter="data")
+            final.parent.mkdir(parents=True, exist_ok=True)
+            if final.exists():
+                shutil.rmtree(final)
+            # npm tarballs hold one folder, "package/"; move it into place in one rename
+            shutil.move(str(staging / "package"), str(final))
+        done.append(f"{name}@{version}")
+    return done
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if "--check" in argv:
+        gone = missing()
+        if gone:
+            print("missing front-end files: " + ", ".join(gone)
+                  + f"\n  fetch them with: {sys.executable} -m sim.app.assets", file=sys.stderr)
+            return 1
+        print(f"front-end files complete in {cache_dir()}")
+        return 0
+    for item in fetch():
+        print(f"fetched and checked {item}")
+    print(f"front-end files in {cache_dir()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

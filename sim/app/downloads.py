@@ -1,0 +1,53 @@
+"""The files a visitor downloads: the ones ``cogov run`` writes, for the state reached.
+
+The scenario is the resolved one with ``run.days`` set to the day reached, so that
+``cogov run scenario.yaml --seed S`` (or the manifest) reproduces the summary.
+"""
+
+from __future__ import annotations
+
+import yaml
+
+from ..cli import run_manifest
+from ..results import json_text, parquet_bytes
+from .session import UPLOAD, Session
+
+
+def scenario_at_day(session: Session):
+    data = session.scenario.model_dump()
+    data["run"]["days"] = max(1, session.day)
+    return type(session.scenario).model_validate(data)
+
+
+def downloads(session: Session) -> dict:
+    """{file name: function giving its bytes} (made only when the visitor clicks; each reads
+    the session's state at that moment)."""
+
+    def scenario_yaml():
+        with session.lock:
+            return yaml.safe_dump(scenario_at_day(session).model_dump(mode="json"),
+                                  sort_keys=False, allow_unicode=True).encode()
+
+    def timeseries_parquet():
+        with session.lock:
+            return parquet_bytes(session.model.timeseries())
+
+    def timeseries_csv():
+        with session.lock:
+            return session.model.timeseries().to_csv(index=False).encode()
+
+    def summary_json():
+        with session.lock:
+            return json_text(session.summary()).encode()
+
+    def manifest_json():
+        with session.lock:
+            setup = session.setup
+            source = "uploaded scenario" if setup.scenario == UPLOAD else f"scenarios/{setup.scenario}.yaml"
+            manifest = run_manifest(scenario_at_day(session), source, setup.set_args(), setup.seed)
+            manifest["app_day"] = session.day
+            return json_text(manifest).encode()
+
+    return {"scenario.yaml": scenario_yaml, "timeseries.parquet": timeseries_parquet,
+            "timeseries.csv": timeseries_csv, "summary.json": summary_json,
+            "manifest.json": manifest_json}

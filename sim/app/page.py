@@ -1,0 +1,387 @@
+"""The page (Solara components). Served by ``cogov app``; see :mod:`sim.app.server`.
+
+Nothing is built at import: each visitor's :class:`~sim.app.session.Session` is made inside
+:func:`Page`, and freed when the visitor's connection closes.
+"""
+
+from __future__ import annotations
+
+import math
+from html import escape
+import threading
+import time
+
+import solara
+import solara.server.kernel_context as kernel_context
+
+from .. import catalog
+from ..config import ScenarioError
+from . import network, plots
+from .downloads import downloads
+from .session import (MAX_DAY, MAX_RESIDENTS, UPLOAD, Budget, Session, Setup, admit, levers,
+                      parse_query, scenario_names)
+
+REDRAW_SECONDS = 0.25       # the page redraws at most this often while the model runs
+SPEEDS = {"1 day/s": 1.0, "10 days/s": 10.0, "30 days/s": 30.0, "as fast as possible": math.inf}
+GROUPS = [("participation_year_local", "locals"), ("participation_year_migrant", "migrants"),
+          ("participation_year_age_18_29", "age 18-29"), ("participation_year_age_30_49", "age 30-49"),
+          ("participation_year_age_50_59", "age 50-59"), ("participation_year_age_60_plus", "age 60+"),
+          ("participation_year_party", "party members"), ("participation_year_nonparty", "non-members")]
+CSS = """
+.cogov-kpis { display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); gap: 6px; }
+.cogov-kpi { border: 1px solid #ddd; border-radius: 4px; padding: 4px 8px; background: #fafafa; }
+.cogov-kpi .v { font-size: 18px; font-weight: bold; }
+.cogov-kpi .l { font-size: 12px; color: #444; }
+.cogov-kpi .d { font-size: 12px; color: #a00; }
+.cogov-charts { display: flex; flex-wrap: wrap; gap: 8px; }
+.cogov-message { white-space: pre-wrap; }
+"""
+
+
+def _kpis_html(summary: dict, other: dict | None = None) -> str:
+    names = list(catalog.KEY_OUTCOMES) + sorted(
+        k for k in summary if k.startswith("spend_") and k != "spend_total" and summary.get(k))
+    cells = []
+    for name in names:
+        o = catalog.get(name)
+        value = summary.get(name)
+        extra = ""
+        if other is not None:
+            b = other.get(name)
+            diff = (value - b) if isinstance(value, (int, float)) and isinstance(b, (int, float)) else math.nan
+            shown = "n/a" if diff != diff else (f"{100 * diff:+.1f} pts" if o.kind == "share" else f"{diff:+,.2f}")
+            extra = f'<div class="d">B: {o.format(b)}; A - B: {shown}</div>'
+        cells.append(f'<div class="cogov-kpi" data-name="{name}"><div class="v">{o.format(value)}</div>'
+                     f'<div class="l">{o.label}{" (" + o.unit + ")" if o.unit and o.unit not in o.label else ""}'
+                     f'</div>{extra}</div>')
+    return '<div class="cogov-kpis">' + "".join(cells) + "</div>"
+
+
+@solara.component
+def Busy():
+    solara.Title("cogov: server busy")
+    solara.Error("Server busy: the most visitors this server serves at once are using it. "
+                 "Please try again in a few minutes.", classes=["cogov-busy"])
+
+
+@solara.component
+def Page():
+    solara.Title("cogov: co-governance simulation")
+    solara.Style(CSS)
+    context = kernel_context.get_current_context()
+    admitted = solara.use_memo(lambda: admit(context), [])
+    if admitted:
+        App()
+    else:
+        Busy()
+
+
+@solara.component
+def App():
+    router = solara.use_router()
+    message = solara.use_reactive("")
+    tick = solara.use_reactive(0)
+
+    def first_session():
+        setup, day = Setup(), 0
+        try:
+            setup, day = parse_query(router.search)
+        except ScenarioError as exc:
+            message.set(f"The link could not be used: {exc}\nShowing the baseline scenario instead.")
+        s = Session(setup)
+        s.step(day)
+        return s
+
+    session: Session = solara.use_memo(first_session, [])
+    edits = solara.use_reactive({})          # lever and population values not yet applied
+    seed = solara.use_reactive(session.setup.seed)
+    running = solara.use_reactive("")        # "", "play" or "to"
+    speed = solara.use_reactive("30 days/s")
+    target_day = solara.use_reactive(365)
+    ego = solara.use_reactive(0)
+    show_network = solara.use_reactive(False)
+    upload_text = solara.use_reactive("")
+    _ = tick.value  # redraw when the model moved
+
+    def rebuild(setup: Setup) -> bool:
+        running.set("")
+        try:
+            session.reset(setup)
+        except ScenarioError as exc:
+            message.set(str(exc))
+            return False
+        message.set("")
+        edits.set({})
+        seed.set(setup.seed)
+        tick.set(tick.value + 1)
+        return True
+
+    def apply_and_reset():
+        setup = session.setup
+        overrides = dict(setup.overrides)
+        scenario = session.scenario.model_dump(mode="json")
+        base = _base_values(setup)
+        for key, value in edits.value.items():
+            if value == _get(base, key):
+                overrides.pop(key, None)
+            else:
+                overrides[key] = value
+        rebuild(Setup(setup.scenario, tuple(overrides.items()), int(seed.value), setup.compare,
+                      setup.upload))
+        del scenario
+
+    def step_once():
+        try:
+            session.step(1)
+        except Budget as exc:
+            message.set(str(exc))
+        tick.set(tick.value + 1)
+
+    def runner(cancel: threading.Event):
+        mode = running.value
+        if not mode:
+            return
+        goal = int(target_day.value) if mode == "to" else MAX_DAY
+        rate = SPEEDS.get(speed.value, math.inf) if mode == "play" else math.inf
+        start, shown, done = time.perf_counter(), time.perf_counter(), 0
+        try:
+            while not cancel.is_set() and session.day < goal and not session.at_horizon():
+                session.step(1)
+                done += 1
+                now = time.perf_counter()
+                if rate != math.inf:
+                    wait = start + done / rate - now
+                    if wait > 0:
+                        cancel.wait(wait)
+                if now - shown >= REDRAW_SECONDS:
+                    shown = now
+                    tick.set(tick.value + 1)
+        except Budget as exc:
+            message.set(str(exc))
+        if not cancel.is_set():
+            running.set("")
+        tick.set(tick.value + 1)
+
+    solara.use_thread(runner, dependencies=[running.value], intrusive_cancel=False)
+
+    names = scenario_names()
+    setup = session.setup
+    with solara.Columns([1, 3]):
+        with solara.Column():
+            _Controls(session, names, edits, seed, rebuild, apply_and_reset, upload_text, message)
+        with solara.Column():
+            if message.value:
+                solara.Error(message.value, classes=["cogov-message"])
+            with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+                solara.Text(f"Day {session.day}", classes=["cogov-day"],
+                            style={"font-size": "20px", "font-weight": "bold"})
+                solara.Button("Step", on_click=step_once, disabled=bool(running.value),
+                              classes=["cogov-step"])
+                if running.value == "play":
+                    solara.Button("Pause", on_click=lambda: running.set(""), classes=["cogov-pause"])
+                else:
+                    solara.Button("Play", on_click=lambda: running.set("play"),
+                                  disabled=bool(running.value), classes=["cogov-play"])
+                solara.Select("speed", values=list(SPEEDS), value=speed, style={"max-width": "160px"})
+                solara.InputInt("run to day", value=target_day, style={"max-width": "110px"})
+
+                def run_to():
+                    if not 0 <= int(target_day.value or 0) <= MAX_DAY:
+                        message.set(f"run to day: between 0 and {MAX_DAY:,}")
+                        return
+                    running.set("to")
+                solara.Button("Run", on_click=run_to, disabled=bool(running.value),
+                              classes=["cogov-run-to"])
+                solara.Button("Reset (apply changes)", on_click=apply_and_reset, color="primary",
+                              classes=["cogov-reset"])
+            who = f"{names.get(setup.scenario, (setup.scenario,))[0]}" if setup.scenario != UPLOAD \
+                else "uploaded scenario"
+            vs = f" vs {names[setup.compare][0]} (B)" if setup.compare else ""
+            _html(f"<b>{escape(who)}</b>{escape(vs)}, seed {setup.seed}, "
+                  f"{session.model.pop.n:,} residents"
+                  + (", changed: " + ", ".join(f"<code>{escape(f'{k}={v}')}</code>"
+                                               for k, v in setup.overrides)
+                     if setup.overrides else ""), "cogov-setup")
+            _Outcomes(session)
+            _Network(session, ego, show_network)
+            _Share(session)
+
+
+def _html(text: str, cls: str = "") -> None:
+    """Static text (solara.Markdown would load a diagram library from the CDN)."""
+    solara.HTML(tag="div", unsafe_innerHTML=text, classes=[cls] if cls else [])
+
+
+def _base_values(setup: Setup) -> dict:
+    """The scenario's values before the visitor's changes (what an unchanged control shows)."""
+    from .session import resolve_setup
+    plain = Setup(setup.scenario, (), setup.seed, None, setup.upload)
+    return resolve_setup(plain).model_dump(mode="json")
+
+
+def _get(data: dict, key: str):
+    for part in key.split("."):
+        data = data.get(part, {}) if isinstance(data, dict) else {}
+    return data
+
+
+@solara.component
+def _Controls(session, names, edits, seed, rebuild, apply_and_reset, upload_text, message):
+    setup = session.setup
+    current = session.scenario.model_dump(mode="json")
+
+    def value_of(key):
+        return edits.value[key] if key in edits.value else _get(current, key)
+
+    def set_edit(key, value, lever=None):
+        try:
+            value = lever.check(value) if lever is not None else value
+        except ScenarioError as exc:
+            message.set(str(exc))
+            return
+        message.set("")
+        edits.set({**edits.value, key: value})
+
+    options = list(names) + ([UPLOAD] if setup.scenario == UPLOAD else [])
+    solara.Select("scenario", values=options, value=setup.scenario,
+                  on_value=lambda name: rebuild(Setup(name, (), int(seed.value), setup.compare)))
+    if setup.scenario in names:
+        _html(f"<small>{escape(names[setup.scenario][1])}</small>")
+    compare_options = ["(none)"] + list(names)
+    solara.Select("compare with (B: same seed and population)", values=compare_options,
+                  value=setup.compare or "(none)",
+                  on_value=lambda name: rebuild(Setup(setup.scenario, setup.overrides, setup.seed,
+                                                      None if name == "(none)" else name,
+                                                      setup.upload)))
+    solara.InputInt("seed", value=seed, classes=["cogov-seed"])
+
+    def set_population(key, value):
+        if value is None:
+            return
+        other = "population.residents_per_community" if key == "population.n_communities" \
+            else "population.n_communities"
+        n = int(value) * int(value_of(other))
+        if n > MAX_RESIDENTS or int(value) < 1:
+            message.set(f"population: {n:,} residents; the app runs 1 to {MAX_RESIDENTS:,} "
+                        "(communities x residents per community)")
+            return
+        set_edit(key, int(value))
+
+    with solara.Row():
+        solara.InputInt("communities", value=int(value_of("population.n_communities")),
+                        on_value=lambda v: set_population("population.n_communities", v))
+        solara.InputInt("residents per community",
+                        value=int(value_of("population.residents_per_community")),
+                        on_value=lambda v: set_population("population.residents_per_community", v),
+                        classes=["cogov-residents"])
+    if edits.value:
+        solara.Info(f"{len(edits.value)} change(s) take effect at Reset: "
+                    + ", ".join(f"{k}={v}" for k, v in edits.value.items()))
+    _html("<b>Levers</b> (each bounded by its plausible range)")
+    by_section: dict[str, list] = {}
+    for lever in levers():
+        by_section.setdefault(lever.section, []).append(lever)
+    for section, items in by_section.items():
+        with solara.Details(summary=section.replace("_", " "), expand=False):
+            for lever in items:
+                _LeverInput(lever, value_of(lever.key), set_edit)
+    with solara.Details(summary="upload a scenario (YAML, at most 64 KB)"):
+        solara.InputTextArea("scenario YAML (extends: may name a file of scenarios/)",
+                             value=upload_text, rows=6)
+
+        def use_upload():
+            from .session import read_upload
+            try:
+                read_upload(upload_text.value)
+            except ScenarioError as exc:
+                message.set(str(exc))
+                return
+            rebuild(Setup(UPLOAD, (), int(seed.value), None, upload_text.value))
+        solara.Button("Use this scenario", on_click=use_upload, classes=["cogov-upload"])
+
+
+@solara.component
+def _LeverInput(lever, value, set_edit):
+    label = lever.label
+    if lever.kind == "bool":
+        solara.Checkbox(label=label, value=bool(value), on_value=lambda v: set_edit(lever.key, v))
+    elif lever.kind == "choice":
+        solara.Select(label, values=list(lever.options), value=value,
+                      on_value=lambda v: set_edit(lever.key, v))
+    elif lever.kind == "choices":
+        solara.SelectMultiple(label, values=list(value), all_values=list(lever.options),
+                              on_value=lambda v: set_edit(lever.key, list(v)))
+    elif lever.kind == "int":
+        solara.InputInt(label, value=int(value), on_value=lambda v: set_edit(lever.key, v, lever),
+                        classes=[f"lever-{lever.key.replace('.', '-')}"])
+    else:
+        solara.InputFloat(label, value=float(value), on_value=lambda v: set_edit(lever.key, v, lever),
+                          classes=[f"lever-{lever.key.replace('.', '-')}"])
+
+
+@solara.component
+def _Outcomes(session: Session):
+    with session.lock:
+        summary = session.summary()
+        other = session.summary("B") if session.model_b is not None else None
+        days, series = session.series(catalog.KEY_SERIES)
+        diff = session.differences(catalog.KEY_SERIES) if other is not None else None
+        if other is not None:
+            _, series_b = session.series(catalog.KEY_SERIES, "B")
+    _html("<h3>Headline numbers" + (" (A; B and A - B below each)" if other else "") + f" at day {session.day}</h3>")
+    solara.HTML(unsafe_innerHTML=_kpis_html(summary, other))
+    charts = []
+    for name in catalog.KEY_SERIES:
+        lines = {"A": series[name], "B": series_b[name]} if other is not None else {"": series[name]}
+        charts.append(plots.line_chart(name, days, lines))
+    bars = [(label, summary.get(key, math.nan)) for key, label in GROUPS]
+    charts.append(plots.bar_chart("took part in the last year, by group", bars))
+    _html("<h3>Over time</h3>")
+    solara.HTML(unsafe_innerHTML='<div class="cogov-charts">' + "".join(charts) + "</div>")
+    if diff is not None:
+        d_days, d = diff
+        zero = all((abs(v) == 0).all() for v in d.values())
+        _html("<h3>Difference A - B (same seed: common random numbers)</h3>")
+        solara.HTML(unsafe_innerHTML=f'<div class="cogov-diff" data-all-zero="{str(zero).lower()}">'
+                    + ("<b>identical: every difference is exactly zero</b>" if zero else "")
+                    + '<div class="cogov-charts">'
+                    + "".join(plots.line_chart(n, d_days, {"A - B": d[n]},
+                                               title=f"A - B: {catalog.axis_label(n)}", zero_line=True)
+                              for n in catalog.KEY_SERIES) + "</div></div>")
+
+
+@solara.component
+def _Network(session: Session, ego, show):
+    _html("<h3>Network</h3>")
+    solara.Checkbox(label="show the network (grid level and one resident's ties)", value=show)
+    if not show.value:
+        return
+    n = session.model.pop.n
+    with solara.Row():
+        solara.InputInt(f"resident (0-{n - 1:,})", value=ego, style={"max-width": "200px"})
+    who = int(ego.value or 0)
+    with session.lock:
+        grid_svg = network.grid_graph(session.model)
+        ego_svg = network.ego_network(session.model, who) if 0 <= who < n else None
+    with solara.Row(style={"flex-wrap": "wrap"}):
+        solara.HTML(unsafe_innerHTML=grid_svg)
+        if ego_svg is None:
+            solara.Error(f"resident: between 0 and {n - 1:,}")
+        else:
+            solara.HTML(unsafe_innerHTML=ego_svg)
+
+
+@solara.component
+def _Share(session: Session):
+    _html("<h3>Download and share</h3>")
+    files = downloads(session)
+    with solara.Row(style={"flex-wrap": "wrap"}):
+        for filename, make in files.items():
+            solara.FileDownload(make, filename=filename, label=filename)
+    try:
+        query = session.setup.query(session.day)
+    except ScenarioError as exc:
+        solara.Text(str(exc))
+        return
+    solara.HTML(tag="div", unsafe_innerHTML=f'Link to this state: <a class="cogov-link" '
+                f'href="?{query}">?{query}</a>')

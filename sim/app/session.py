@@ -1,0 +1,372 @@
+"""One visitor's simulation: what the page shows, with no browser code in it.
+
+A :class:`Setup` (scenario file, overrides, seed, optional comparison scenario) says what is
+run; :class:`Session` holds the models built from it and steps them. Everything a visitor
+types (query, lever values, uploads) goes through :func:`resolve_setup` and the schema, so
+a mistake becomes a :class:`ScenarioError` with a message, and no file path ever comes from
+the browser: scenarios are chosen by name from ``scenarios/*.yaml``.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import re
+import threading
+import time
+import typing
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+import numpy as np
+import yaml
+
+from ..config import (ScenarioError, _deep_merge, apply_overrides, parse_set, resolve_extends,
+                      validate)
+from ..model import CoGovModel
+from ..params import Scenario, iter_parameters, plausible_range
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+MAX_RESIDENTS = 100_000        # per model
+MAX_DAY = 3650                 # horizon a visitor may run to
+MAX_COMPUTE_SECONDS = 600.0    # model time one session may spend (every Run and Play together)
+MAX_UPLOAD_BYTES = 64 * 1024
+UPLOAD = "upload"              # the scenario name of an uploaded scenario
+_NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
+
+
+# ------------------------------------------------------------------------ scenarios
+def scenario_names() -> dict[str, tuple[str, str]]:
+    """{file stem: (meta.name, description)} of every scenario in ``scenarios/``."""
+    out = {}
+    for path in sorted(SCENARIOS.glob("*.yaml")):
+        try:
+            meta = resolve_extends(path).get("meta", {})
+        except ScenarioError:
+            continue  # a broken file is not offered (cogov run names its problem)
+        out[path.stem] = (str(meta.get("name", path.stem)),
+                          " ".join(str(meta.get("description", "")).split()))
+    return out
+
+
+def scenario_path(name: str) -> Path:
+    """The file of a scenario chosen by name; never a path the browser gives."""
+    names = scenario_names()
+    if not isinstance(name, str) or not _NAME.match(name) or name not in names:
+        shown = name if isinstance(name, str) and len(name) < 80 else "(too long)"
+        raise ScenarioError(f"unknown scenario {shown!r}; choose one of: {', '.join(names)}")
+    return SCENARIOS / f"{name}.yaml"
+
+
+def read_upload(text: str | bytes) -> dict:
+    """An uploaded scenario (YAML text) merged over the file it ``extends`` in ``scenarios/``.
+
+    Returns the resolved data, validated by the schema; raises ScenarioError on any problem."""
+    if isinstance(text, bytes):
+        if len(text) > MAX_UPLOAD_BYTES:
+            raise ScenarioError(f"uploaded scenario: {len(text):,} bytes; at most "
+                                f"{MAX_UPLOAD_BYTES:,} are accepted")
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ScenarioError("uploaded scenario: not UTF-8 text") from None
+    if len(text.encode("utf-8")) > MAX_UPLOAD_BYTES:
+        raise ScenarioError(f"uploaded scenario: more than {MAX_UPLOAD_BYTES:,} bytes")
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise ScenarioError(f"uploaded scenario: not valid YAML ({' '.join(str(exc).split())})"
+                            ) from None
+    if not isinstance(data, dict):
+        raise ScenarioError("uploaded scenario: the top level must be a mapping of sections")
+    parent = data.pop("extends", None)
+    if parent is not None:
+        stem = parent[:-5] if isinstance(parent, str) and parent.endswith(".yaml") else parent
+        if not isinstance(stem, str) or not _NAME.match(stem) or stem not in scenario_names():
+            raise ScenarioError(f"uploaded scenario: 'extends' may only name a file of "
+                                f"scenarios/ ({', '.join(scenario_names())}), got {parent!r}")
+        data = _deep_merge(resolve_extends(SCENARIOS / f"{stem}.yaml"), data)
+    validate(data, "uploaded scenario")
+    return data
+
+
+# --------------------------------------------------------------------------- levers
+@dataclasses.dataclass(frozen=True)
+class Lever:
+    """One lever of the schema, as a control shows it."""
+    key: str
+    section: str
+    meaning: str
+    unit: str
+    kind: str                  # "bool", "int", "float", "choice", "choices"
+    default: Any
+    lo: float | None = None
+    hi: float | None = None
+    options: tuple = ()
+
+    @property
+    def label(self) -> str:
+        rng = f", {_num(self.lo)}-{_num(self.hi)}" if self.lo is not None else ""
+        unit = f" ({self.unit}{rng})" if self.unit not in ("switch", "rule", "format") else ""
+        return f"{self.meaning}{unit}"
+
+    def check(self, value: Any) -> Any:
+        """The value as the model takes it, or a ScenarioError saying what is allowed."""
+        if self.kind in ("int", "float"):
+            try:
+                v = float(value)
+            except (TypeError, ValueError):
+                raise ScenarioError(f"{self.key}: {value!r} is not a number") from None
+            if self.kind == "int":
+                if v != int(v):
+                    raise ScenarioError(f"{self.key}: must be a whole number, got {value!r}")
+                v = int(v)
+            if self.lo is not None and not self.lo <= v <= self.hi:
+                raise ScenarioError(f"{self.key}: {_num(v)} is outside {_num(self.lo)}-"
+                                    f"{_num(self.hi)} {self.unit}")
+            return v
+        return value
+
+
+def _num(x) -> str:
+    return f"{x:,.0f}" if float(x) == int(x) else f"{x:,g}"
+
+
+def levers() -> list[Lever]:
+    """Every parameter whose role is 'lever', in schema order."""
+    out = []
+    for key, field, _ in iter_parameters():
+        extra = field.json_schema_extra or {}
+        if extra.get("role") != "lever":
+            continue
+        ann, section = field.annotation, key.split(".")[0]
+        common = dict(key=key, section=section, meaning=field.description or key,
+                      unit=extra.get("unit", ""), default=field.default)
+        if ann is bool:
+            out.append(Lever(kind="bool", **common))
+        elif ann in (int, float):
+            lo, hi = plausible_range(key) or (None, None)
+            out.append(Lever(kind=ann.__name__, lo=lo, hi=hi, **common))
+        elif typing.get_origin(ann) is typing.Literal:
+            out.append(Lever(kind="choice", options=typing.get_args(ann), **common))
+        elif typing.get_origin(ann) is list and typing.get_args(ann) \
+                and typing.get_origin(typing.get_args(ann)[0]) is typing.Literal:
+            out.append(Lever(kind="choices", options=typing.get_args(typing.get_args(ann)[0]),
+                             **common))
+    return out
+
+
+def get_path(data: dict, key: str, default=None):
+    for part in key.split("."):
+        if not isinstance(data, dict) or part not in data:
+            return default
+        data = data[part]
+    return data
+
+
+# ---------------------------------------------------------------------------- setup
+@dataclasses.dataclass(frozen=True)
+class Setup:
+    """What a run is: scenario (by name), flat overrides, seed, optional comparison."""
+    scenario: str = "baseline"
+    overrides: tuple = ()          # ((key, value), ...) in the order given
+    seed: int = 1
+    compare: str | None = None     # scenario name of side B (same population and seed)
+    upload: str | None = None      # YAML text when scenario == UPLOAD
+
+    @property
+    def override_dict(self) -> dict:
+        return dict(self.overrides)
+
+    def set_args(self) -> list[str]:
+        """The overrides as ``cogov run --set`` arguments."""
+        return [f"{k}={_yaml_scalar(v)}" for k, v in self.overrides]
+
+    def query(self, day: int = 0) -> str:
+        """The URL query that reproduces this setup (and the day reached)."""
+        if self.scenario == UPLOAD:
+            raise ScenarioError("an uploaded scenario has no link; download its YAML instead")
+        q: list[tuple[str, Any]] = [("scenario", self.scenario), ("seed", self.seed)]
+        q += [("set", s) for s in self.set_args()]
+        if self.compare:
+            q.append(("compare", self.compare))
+        if day:
+            q.append(("day", day))
+        return urlencode(q)
+
+
+def _yaml_scalar(v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (list, dict)):
+        return yaml.safe_dump(v, default_flow_style=True).strip()
+    return str(v)
+
+
+QUERY_KEYS = ("scenario", "seed", "set", "day", "compare")
+
+
+def parse_query(search: str | None) -> tuple[Setup, int]:
+    """(setup, day) from a URL query ``scenario=..&seed=..&set=k=v&compare=..&day=N``."""
+    if not search:
+        return Setup(), 0
+    if len(search) > 8000:
+        raise ScenarioError("link: the query is too long")
+    q = parse_qs(search.lstrip("?"), keep_blank_values=True)
+    unknown = [k for k in q if k not in QUERY_KEYS]
+    if unknown:
+        raise ScenarioError(f"link: unknown query key {unknown[0]!r}; allowed: {', '.join(QUERY_KEYS)}")
+    for k in ("scenario", "seed", "day", "compare"):
+        if len(q.get(k, [])) > 1:
+            raise ScenarioError(f"link: {k!r} is given more than once")
+    name = q.get("scenario", ["baseline"])[0]
+    scenario_path(name)
+    compare = q.get("compare", [None])[0]
+    if compare is not None:
+        scenario_path(compare)
+    seed = _int_arg(q.get("seed", ["1"])[0], "seed", 0, 2**63 - 1)
+    day = _int_arg(q.get("day", ["0"])[0], "day", 0, MAX_DAY)
+    overrides = tuple(parse_set(q.get("set", [])).items())
+    setup = Setup(name, overrides, seed, compare)
+    resolve_setup(setup)  # every key and value checked by the schema now
+    return setup, day
+
+
+def _int_arg(text: str, what: str, lo: int, hi: int) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise ScenarioError(f"link: {what} must be a whole number, got {text[:40]!r}") from None
+    if not lo <= v <= hi:
+        raise ScenarioError(f"link: {what} must be between {lo:,} and {hi:,}, got {v:,}")
+    return v
+
+
+def _check_size(scenario: Scenario, origin: str) -> Scenario:
+    n = scenario.population.n_communities * scenario.population.residents_per_community
+    if n > MAX_RESIDENTS:
+        raise ScenarioError(f"{origin}: {n:,} residents (population.n_communities x "
+                            f"population.residents_per_community); the app runs at most "
+                            f"{MAX_RESIDENTS:,}. Run larger populations with `cogov run`.")
+    return scenario
+
+
+def resolve_setup(setup: Setup, side: str = "A") -> Scenario:
+    """The validated scenario of side A (or B: the comparison file, same overrides of the
+    population) of a setup; a ScenarioError names what is wrong."""
+    overrides = setup.override_dict
+    if side == "B":
+        name = setup.compare
+        overrides = {k: v for k, v in overrides.items() if k.startswith("population.")}
+    else:
+        name = setup.scenario
+    if name == UPLOAD:
+        data = apply_overrides(read_upload(setup.upload or ""), overrides)
+        scenario = validate(data, "uploaded scenario" + (" with changes" if overrides else ""))
+    else:
+        from ..config import load_scenario
+        scenario = load_scenario(scenario_path(name), overrides or None)
+    return _check_size(scenario, f"scenario {name}")
+
+
+# -------------------------------------------------------------------------- session
+class Budget(Exception):
+    """The session has used its share of the server (compute time or horizon)."""
+
+
+class Session:
+    """One visitor's models: side A and, when comparing, side B with the same seed."""
+
+    def __init__(self, setup: Setup):
+        self.lock = threading.RLock()
+        self.compute_seconds = 0.0
+        self.reset(setup)
+
+    def reset(self, setup: Setup) -> None:
+        """Build fresh models from a setup (raises ScenarioError, leaving the old ones)."""
+        a = resolve_setup(setup)
+        b = resolve_setup(setup, "B") if setup.compare else None
+        t0 = time.perf_counter()
+        model_a = CoGovModel(a, rng=setup.seed)
+        model_b = CoGovModel(b, rng=setup.seed) if b is not None else None
+        with self.lock:
+            self.setup, self.scenario, self.scenario_b = setup, a, b
+            self.model, self.model_b = model_a, model_b
+            self.compute_seconds += time.perf_counter() - t0
+            self.version = getattr(self, "version", 0) + 1
+
+    @property
+    def day(self) -> int:
+        return self.model.day
+
+    def step(self, days: int = 1) -> int:
+        """Step both sides ``days`` days (stopping at the horizon); returns days stepped."""
+        with self.lock:
+            if self.compute_seconds > MAX_COMPUTE_SECONDS:
+                raise Budget(f"this session has used its {MAX_COMPUTE_SECONDS:.0f} s of model "
+                             "time; reload the page for a new session")
+            days = max(0, min(days, MAX_DAY - self.model.day))
+            t0 = time.perf_counter()
+            for _ in range(days):
+                self.model.step()
+                if self.model_b is not None:
+                    self.model_b.step()
+            self.compute_seconds += time.perf_counter() - t0
+            self.version += 1
+            return days
+
+    def at_horizon(self) -> bool:
+        return self.model.day >= MAX_DAY
+
+    def summary(self, side: str = "A") -> dict:
+        with self.lock:
+            return (self.model if side == "A" else self.model_b).summary()
+
+    def series(self, names, side: str = "A") -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """(days, {name: values}) of the recorded daily outcomes."""
+        with self.lock:
+            model = self.model if side == "A" else self.model_b
+            rows = model.datacollector.model_vars
+            days = np.asarray(rows.get("day", []), float)
+            return days, {n: np.asarray(rows.get(n, []), float) for n in names}
+
+    def differences(self, names) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """A minus B, day by day, for each series (both sides step together)."""
+        days, a = self.series(names, "A")
+        _, b = self.series(names, "B")
+        n = min(len(days), *(len(v) for v in b.values())) if b else 0
+        return days[:n], {k: a[k][:n] - b[k][:n] for k in names}
+
+
+def editable_data(setup: Setup) -> dict:
+    """The resolved scenario of side A as a plain mapping (what the controls start from)."""
+    return copy.deepcopy(resolve_setup(setup).model_dump(mode="json"))
+
+
+# ------------------------------------------------------------------- who is served
+MAX_SESSIONS_DEFAULT = 8
+_active: set[str] = set()
+_active_lock = threading.Lock()
+
+
+def max_sessions() -> int:
+    import os
+    return int(os.environ.get("COGOV_APP_MAX_SESSIONS", MAX_SESSIONS_DEFAULT))
+
+
+def admit(context) -> bool:
+    """Count a visitor's connection (a Solara kernel context) in, unless the server is full;
+    it is counted out when the context closes (tab closed, or idle past the cull timeout)."""
+    with _active_lock:
+        if context.id in _active:
+            return True
+        if len(_active) >= max_sessions():
+            return False
+        _active.add(context.id)
+
+    def leave():
+        with _active_lock:
+            _active.discard(context.id)
+    context.on_close(leave)
+    return True

@@ -1,0 +1,345 @@
+"""The browser view in a real browser: Playwright driving Debian's Chromium against
+``cogov app`` on a free loopback port, with every request off this machine blocked.
+
+These tests fail (never skip) when the browser cannot start: `.ci/run` installs it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHOTS = ROOT / "results"
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+SMALL = "set=population.residents_per_community%3D1000"
+TIMEOUT = 60_000
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start(max_sessions: int):
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k != "HOST"}
+    proc = subprocess.Popen([sys.executable, "-m", "sim", "app", "--port", str(port),
+                             "--max-sessions", str(max_sessions)], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"cogov app exited: {proc.stdout.read()}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return proc, f"http://127.0.0.1:{port}/"
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    pytest.fail("cogov app did not start listening within 60 s")
+
+
+def _stop(proc):
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="module")
+def server():
+    proc, url = _start(max_sessions=20)
+    yield url
+    _stop(proc)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (.ci/run does this)")
+    with sync_playwright() as p:
+        try:
+            b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        except Exception as exc:  # the browser must run: a failure, not a skip
+            pytest.fail(f"Chromium did not start: {exc}")
+        yield b
+        b.close()
+
+
+class Visitor:
+    """One browser context on the app, recording off-machine requests and page errors."""
+
+    def __init__(self, browser, url: str, query: str = ""):
+        self.context = browser.new_context(viewport={"width": 1400, "height": 1000},
+                                           accept_downloads=True)
+        self.page = self.context.new_page()
+        self.blocked: list[str] = []
+        self.errors: list[str] = []
+        self.page.route("**/*", self._route)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.base = url
+        self.open(query)
+
+    def _route(self, route):
+        url = route.request.url
+        if re.match(r"^(https?|wss?)://127\.0\.0\.1[:/]", url) or url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            self.blocked.append(url)
+            route.abort()
+
+    def open(self, query: str = ""):
+        self.page.goto(self.base + (f"?{query}" if query else ""))
+        self.page.wait_for_selector(".cogov-day, .cogov-busy", timeout=TIMEOUT)
+
+    def day(self) -> int:
+        return int(self.page.locator(".cogov-day").inner_text().split()[-1])
+
+    def wait_day(self, check, timeout=TIMEOUT) -> int:
+        deadline = time.monotonic() + timeout / 1000
+        while time.monotonic() < deadline:
+            d = self.day()
+            if check(d):
+                return d
+            time.sleep(0.1)
+        raise AssertionError(f"day stayed at {self.day()}")
+
+    def click(self, cls: str):
+        self.page.locator(f".{cls}").first.click()
+
+    def fill(self, label: str, value) -> None:
+        box = self.page.get_by_label(label, exact=True)
+        box.fill(str(value))
+        box.press("Enter")
+
+    def message(self) -> str:
+        self.page.wait_for_selector(".cogov-message", timeout=TIMEOUT)
+        return self.page.locator(".cogov-message").inner_text()
+
+    def download(self, filename: str) -> bytes:
+        with self.page.expect_download(timeout=TIMEOUT) as info:
+            self.page.get_by_text(filename, exact=True).click()
+        return Path(info.value.path()).read_bytes()
+
+    def shot(self, name: str, show: str | None = None):
+        """A screenshot in results/ (the page scrolls inside Solara's layout: ``show`` is a
+        selector to scroll into view first)."""
+        SHOTS.mkdir(exist_ok=True)
+        if show:
+            self.page.locator(show).first.scroll_into_view_if_needed()
+        self.page.screenshot(path=str(SHOTS / f"app_{name}.png"))
+
+    def close(self):
+        self.context.close()
+
+
+def test_renders_offline_with_no_outside_request_and_no_error(server, browser):
+    v = Visitor(browser, server, SMALL)
+    try:
+        v.page.wait_for_selector(".cogov-chart", timeout=TIMEOUT)
+        time.sleep(1.0)  # late requests (fonts, lazy bundles) would show up here
+        assert v.blocked == [] and v.errors == []
+        assert v.day() == 0
+        labels = v.page.locator(".cogov-kpi .l").all_inner_texts()
+        assert "took part in the last year" in labels and "disputes resolved" in labels
+        assert v.page.locator("svg.cogov-chart").count() >= 6
+        v.shot("main")
+    finally:
+        v.close()
+
+
+def test_step_and_play_advance_the_day(server, browser):
+    v = Visitor(browser, server, SMALL)
+    try:
+        v.click("cogov-step")
+        v.wait_day(lambda d: d == 1)
+        v.click("cogov-step")
+        v.wait_day(lambda d: d == 2)
+        v.click("cogov-play")
+        v.wait_day(lambda d: d >= 8)
+        v.click("cogov-pause")
+        stopped = v.wait_day(lambda d: d >= 8)
+        time.sleep(0.8)
+        assert v.day() <= stopped + 30  # pausing stops it (at 30 days/s at most 0.8 s more)
+        assert v.errors == [] and v.blocked == []
+    finally:
+        v.close()
+
+
+def test_lever_change_and_reset_give_the_summary_of_cogov_run(server, browser, tmp_path):
+    from sim.cli import main
+    from sim.params import Scenario
+    from sim.runner import run_one
+    from sim.results import json_text
+
+    v = Visitor(browser, server)
+    try:
+        v.fill("residents per community", 1000)
+        v.page.wait_for_selector("text=take effect at Reset", timeout=TIMEOUT)
+        v.page.get_by_text("committee", exact=True).click()
+        label = v.page.locator(".lever-committee-pushed_down_duty_items input")
+        label.fill("97")
+        label.press("Enter")
+        v.page.wait_for_selector("text=committee.pushed_down_duty_items=97", timeout=TIMEOUT)
+        v.fill("seed", 5)
+        v.click("cogov-reset")
+        v.page.wait_for_selector("text=1,000 residents", timeout=TIMEOUT)
+        v.fill("run to day", 20)
+        v.click("cogov-run-to")
+        v.wait_day(lambda d: d == 20)
+        summary = v.download("summary.json")
+        manifest = json.loads(v.download("manifest.json"))
+        v.shot("after_reset")
+    finally:
+        v.close()
+    code = main(["run", "scenarios/baseline.yaml", "--seed", "5", "--days", "20",
+                 "--set", "population.residents_per_community=1000",
+                 "--set", "committee.pushed_down_duty_items=97", "--out", str(tmp_path / "r")])
+    assert code == 0
+    assert summary.decode() == (tmp_path / "r" / "summary.json").read_text()
+    # the downloaded manifest reproduces the run
+    assert manifest["seed"] == 5 and manifest["scenario"]["run"]["days"] == 20
+    assert sorted(manifest["overrides"]) == ["committee.pushed_down_duty_items=97",
+                                             "population.residents_per_community=1000"]
+    again = run_one(Scenario.model_validate(manifest["scenario"]), manifest["seed"])
+    assert json_text(again.summary) == summary.decode()
+
+
+def test_two_visitors_have_their_own_models(server, browser):
+    a = Visitor(browser, server, SMALL)
+    b = None
+    try:
+        for n in (1, 2, 3):
+            a.click("cogov-step")
+            a.wait_day(lambda d, n=n: d == n)
+        b = Visitor(browser, server, SMALL)
+        assert b.day() == 0
+        b.click("cogov-step")
+        b.wait_day(lambda d: d == 1)
+        assert a.day() == 3
+        a.click("cogov-step")
+        a.wait_day(lambda d: d == 4)
+        assert b.day() == 1
+    finally:
+        a.close()
+        if b:
+            b.close()
+
+
+def test_same_scenario_on_both_sides_differs_by_exactly_zero(server, browser):
+    v = Visitor(browser, server, f"scenario=lever_grid&compare=lever_grid&{SMALL}&day=15")
+    try:
+        diff = v.page.locator(".cogov-diff")
+        diff.wait_for(timeout=TIMEOUT)
+        assert v.day() == 15 and diff.get_attribute("data-all-zero") == "true"
+        v.click("cogov-step")
+        v.wait_day(lambda d: d == 16)
+        assert v.page.locator(".cogov-diff").get_attribute("data-all-zero") == "true"
+        v.shot("compare_same", ".cogov-diff")
+        # a different scenario on side B is not zero
+        v.open(f"scenario=lever_grid&compare=baseline&{SMALL}&day=15")
+        assert v.page.locator(".cogov-diff").get_attribute("data-all-zero") == "false"
+        v.shot("compare", ".cogov-diff")
+    finally:
+        v.close()
+
+
+def test_link_round_trips(server, browser):
+    v = Visitor(browser, server, f"scenario=lever_deliberation&seed=7&{SMALL}&day=12")
+    try:
+        assert v.day() == 12
+        link = v.page.locator("a.cogov-link").get_attribute("href")
+        kpis = v.page.locator(".cogov-kpis").inner_text()
+        assert "seed=7" in link and "day=12" in link and "lever_deliberation" in link
+        w = Visitor(browser, server, link.lstrip("?"))
+        try:
+            assert w.day() == 12
+            assert w.page.locator(".cogov-kpis").inner_text() == kpis
+            assert w.page.locator("a.cogov-link").get_attribute("href") == link
+        finally:
+            w.close()
+    finally:
+        v.close()
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("set=population.residents_per_community%3D10000000", "population.residents_per_community"),
+    ("set=population.n_communities%3D40&set=population.residents_per_community%3D50000",
+     "the app runs at most 100,000"),
+    ("set=committee.no_such_key%3D1", "unknown key"),
+    ("scenario=../../etc/passwd", "unknown scenario"),
+    ("scenario=baseline&day=99999", "day must be between"),
+    ("nonsense=1", "unknown query key"),
+])
+def test_bad_query_gives_a_message(server, browser, query, expected):
+    v = Visitor(browser, server, query)
+    try:
+        text = v.message()
+        assert expected in text and "Traceback" not in text
+        assert v.day() == 0 and v.errors == []
+    finally:
+        v.close()
+
+
+def test_bad_input_in_the_page_gives_a_message(server, browser):
+    v = Visitor(browser, server, SMALL)
+    try:
+        v.fill("residents per community", 10_000_000)
+        assert "the app runs 1 to 100,000" in v.message()
+        v.page.get_by_text("upload a scenario (YAML, at most 64 KB)").click()
+        box = v.page.locator("textarea").first
+        box.fill("extends: ../../etc/passwd\nmeta:\n  name: x\n")
+        v.page.locator(".cogov-upload").click()
+        v.page.wait_for_selector("text='extends' may only name a file of scenarios/", timeout=TIMEOUT)
+        box.fill("extends: baseline.yaml\nmeta:\n  name: uploaded test\n"
+                 "population:\n  residents_per_community: 800\n")
+        box.blur()
+        v.page.locator(".cogov-upload").click()
+        v.page.wait_for_selector("text=800 residents", timeout=TIMEOUT)
+        assert v.errors == []
+    finally:
+        v.close()
+
+
+def test_network_views(server, browser):
+    v = Visitor(browser, server, f"{SMALL}&day=5")
+    try:
+        v.page.get_by_text("show the network (grid level and one resident's ties)").click()
+        v.page.wait_for_selector("svg.cogov-network", timeout=TIMEOUT)
+        nodes = [int(n) for n in v.page.locator("svg.cogov-network").evaluate_all(
+            "els => els.map(e => e.getAttribute('data-nodes'))")]
+        assert len(nodes) == 2 and 1 <= nodes[1] <= 300
+        v.shot("network", "svg.cogov-network")
+    finally:
+        v.close()
+
+
+def test_a_visitor_past_the_cap_sees_server_busy(browser):
+    proc, url = _start(max_sessions=1)
+    try:
+        first = Visitor(browser, url, SMALL)
+        second = Visitor(browser, url, SMALL)
+        try:
+            assert first.page.locator(".cogov-day").count() == 1
+            second.page.wait_for_selector(".cogov-busy", timeout=TIMEOUT)
+            assert "Server busy" in second.page.locator(".cogov-busy").inner_text()
+            second.shot("busy")
+        finally:
+            first.close()
+            second.close()
+    finally:
+        _stop(proc)
