@@ -155,8 +155,13 @@ def founder_type(model, founder: int, rng: np.random.Generator) -> str:
 
 def niche_left(model) -> np.ndarray:
     """By community, the share of the niche for resident groups still open:
-    ``max(0, 1 - groups / (orgs_per_1000_saturation x adults / 1000))``. Foundings by
-    residents and by the hub scale with it, so the number of groups saturates."""
+    ``max(0, 1 - groups / (orgs_per_1000_saturation x adults / 1000))``. Resident foundings
+    scale with it, so the number of groups saturates."""
+    return np.clip(niche_left_raw(model), 0.0, 1.0)
+
+
+def niche_left_raw(model) -> np.ndarray:
+    """``1 - groups / niche`` by community, negative where groups outnumber the niche."""
     po = model.p.organizations
     n_c = model.pop.n_communities
     have = np.zeros(n_c)
@@ -164,7 +169,7 @@ def niche_left(model) -> np.ndarray:
         if o.alive and o.origin != "contract":
             have[o.community] += 1
     room = np.array([po.orgs_per_1000_saturation * m.size / 1000.0 for m in model.community_members])
-    return np.clip(1.0 - have / np.maximum(room, 1e-9), 0.0, 1.0)
+    return 1.0 - have / np.maximum(room, 1e-9)
 
 
 def resident_foundings(model, rng: np.random.Generator) -> None:
@@ -235,6 +240,9 @@ def monthly(model, rng: np.random.Generator) -> None:
                 if o.members.size:
                     o.funds += per
     assign_social_workers(model)
+    # crowding: where resident groups outnumber the niche they compete for members, venues
+    # and the committee's attention, and fold faster (grant-funded groups included)
+    crowding = np.maximum(1.0, 1.0 - niche_left_raw(model))
     adj = model.adj
     base_rate = po.activities_per_week / 7.0
     for org in list(model.orgs):
@@ -274,8 +282,8 @@ def monthly(model, rng: np.random.Generator) -> None:
         # core_idle_days, or too few members and no money for one more activity, or nobody
         # left; a contracted organization lives on its staff while the contract runs
         broke = org.funds < po.cost_per_activity_yuan
-        fold = po.fold_per_year / 12.0 * (model.p.incubation.social_worker_dropout_factor
-                                          if org.social_worker else 1.0)
+        fold = po.fold_per_year / 12.0 * crowding[org.community] * (
+            model.p.incubation.social_worker_dropout_factor if org.social_worker else 1.0)
         folds = rng.random() < fold and org.contract_items == 0
         last = int(model.pop.last_act[ORG_ACT, org.members].max()) if org.members.size else -1
         core_gone = max(last, org.founded_day) < day - po.core_idle_days or org.founder < 0

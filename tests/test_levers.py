@@ -113,9 +113,9 @@ def test_grants_found_resident_organizations():
     assert mean(lv, "foundings_grant") > mean(b, "foundings_grant")
     assert mean(lv, "organizations_resident_founded") > mean(b, "organizations_resident_founded")
     assert mean(lv, "org_activities") > mean(b, "org_activities")
-    for r in lv:  # two contests by day 250 (days 60 and 242): at most 26 projects, each
-        g = r["grants_awarded"]  # 1,000-10,000 yuan, plus the training of each contest
-        assert 13 < g <= 26
+    for r in lv:  # two contests by day 250 (days 60 and 242) of 2 projects each (the
+        g = r["grants_awarded"]  # community's share), 1,000-10,000 yuan, plus the training
+        assert g == 4
         assert 1000 * g + 2 * 20000 <= r["spend_grants"] <= 10000 * g + 2 * 20000
 
 
@@ -295,8 +295,11 @@ def test_grant_money_has_diminishing_returns_in_the_model():
     """Paired: ten times the money per project buys extra activities, but far fewer than ten
     times as many (each project adds log(1 + amount/scale) activities a week)."""
     b = base()
-    small_g = lever("grants", grants__amount_min_yuan=2000, grants__amount_max_yuan=2000)
-    large_g = lever("grants", grants__amount_min_yuan=20000, grants__amount_max_yuan=20000)
+    # 13 projects a contest (the whole street's count) so that the money's effect shows
+    small_g = lever("grants", grants__amount_min_yuan=2000, grants__amount_max_yuan=2000,
+                    grants__grants_per_contest=13)
+    large_g = lever("grants", grants__amount_min_yuan=20000, grants__amount_max_yuan=20000,
+                    grants__grants_per_contest=13)
     extra_small = mean(small_g, "org_activities") - mean(b, "org_activities")
     extra_large = mean(large_g, "org_activities") - mean(b, "org_activities")
     assert 0 < extra_small < extra_large < 10 * extra_small
