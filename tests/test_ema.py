@@ -79,11 +79,11 @@ def test_perform_experiments_with_scenarios_and_policies():
 
 def test_per_replication_outcomes():
     model = ema.build_model(uncertainties=UNCERTAINTIES[:1], levers=LEVERS[:1], constants=SMALL,
-                            outcomes=["spend_total"], replications=3, per_replication=True)
+                            outcomes=["participation_year"], replications=3, per_replication=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         experiments, outcomes = perform_experiments(model, scenarios=2, policies=1)
-    reps = outcomes["spend_total_replications"]
+    reps = outcomes["participation_year_replications"]
     assert reps.shape == (2, 3) and len(set(reps[0])) == 3  # three seeds, three values
 
 
