@@ -61,3 +61,23 @@ def test_every_collected_day_has_an_integer_step_and_summary_only_at_the_end():
     ts = run_one(Scenario.model_validate({"population": {"residents_per_community": 600},
                                           "run": {"spin_up_days": 30, "days": 10}}), 5).timeseries
     assert [r["participation_30d"] for r in rows] == list(ts["participation_30d"])
+
+
+def test_the_readme_batch_run_example_runs(monkeypatch, capsys):
+    """The README's batch_run block, with its sizes cut (2,000 residents -> 400, 365 days ->
+    20, a 30-day spin-up added): the rest, names and calls, runs as written."""
+    import re
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent
+    blocks = [b for b in re.findall(r"```python\n(.*?)```", (root / "README.md").read_text(), re.S)
+              if "batch_run" in b]
+    assert len(blocks) == 1
+    code = blocks[0]
+    for old, new in (("2000", "400"), ("365", "20"),
+                     ('"run__days"', '"run__spin_up_days": 30, "run__days"')):
+        assert old in code, old
+        code = code.replace(old, new)
+    monkeypatch.chdir(root)
+    exec(compile(code, "README.md", "exec"), {"__name__": "__main__"})
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 6 and all(line.split()[2] == "20" for line in lines)
