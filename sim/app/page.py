@@ -35,6 +35,9 @@ CSS = """
 .cogov-kpi .d { font-size: 12px; color: #a00; }
 .cogov-charts { display: flex; flex-wrap: wrap; gap: 8px; }
 .cogov-message { white-space: pre-wrap; }
+.cogov-reps-table { border-collapse: collapse; margin: 6px 0; }
+.cogov-reps-table th, .cogov-reps-table td { padding: 2px 12px 2px 0; text-align: left; }
+.cogov-reps-table tr:nth-child(even) td { background: #f6f6f6; }
 """
 
 
@@ -121,7 +124,8 @@ def App():
         message.set("")
         n = a.population.n_communities * a.population.residents_per_community
         d = a.run.spin_up_days
-        spinning.set(f"Reset: spinning up {d:,} days ({d / 365:.1f} years) before day 0 at "
+        years = f" ({d / 365:.1f} years)" if d >= 365 else ""
+        spinning.set(f"Reset: spinning up {d:,} days{years} before day 0 at "
                      f"{n:,} residents{' on each side' if setup.compare else ''}; the page shows "
                      "day 0 when it is done." if d else f"Reset: building {n:,} residents.")
         pending.set(setup)
