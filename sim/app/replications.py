@@ -140,13 +140,16 @@ class Replications:
 
 def table_html(effects: list[dict], names: list[str], reps: int) -> str:
     """The intervals table of ``cogov compare`` (labels from sim.catalog) as HTML."""
-    from ..compare import COST, PARTICIPANTS, _level, format_effect, key_outcomes
+    from ..compare import (COST, COST_DISPUTE, PARTICIPANTS, POOLED, _level, format_effect,
+                           key_outcomes)
 
     rows = {r["outcome"]: {k: (math.nan if v is None else v) for k, v in r.items()}
             for r in effects}
     shown = [(k, label, kind) for k, label, kind in key_outcomes() if k in rows]
     if PARTICIPANTS in rows:
         shown.append((PARTICIPANTS, "residents who took part (year)", "count"))
+    if POOLED in rows:
+        shown.append((POOLED, "disputes resolved (pooled)", "pct"))
     diffs = [rows[k][c] for k, _, _ in shown for c in ("diff", "ci_low", "ci_high")
              if not math.isnan(rows[k][c])]
     zero = bool(diffs) and all(d == 0 for d in diffs)
@@ -160,6 +163,11 @@ def table_html(effects: list[dict], names: list[str], reps: int) -> str:
     body.append('<tr><td>cost per additional participant</td><td></td><td></td><td>'
                 + (f"{cost:,.0f} yuan" if not math.isnan(cost) else "n/a (no extra participants)")
                 + "</td></tr>")
+    if COST_DISPUTE in rows:
+        c = rows[COST_DISPUTE]["diff"]
+        body.append('<tr><td>cost per extra dispute resolved</td><td></td><td></td><td>'
+                    + ("n/a (no extra disputes resolved)" if math.isnan(c) else f"{c:,.0f} yuan")
+                    + "</td></tr>")
     head = (f"<tr><th>outcome</th><th>{escape(names[0])}</th><th>{escape(names[1])}</th>"
             "<th>A - B, 95% interval (* excludes 0)</th></tr>")
     return (f'<table class="cogov-reps-table" data-all-zero="{str(zero).lower()}" data-reps="{reps}">'
