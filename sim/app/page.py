@@ -175,6 +175,7 @@ def App():
         goal = int(target_day.value) if mode == "to" else MAX_DAY
         rate = SPEEDS.get(speed.value, math.inf) if mode == "play" else math.inf
         start, shown, done = time.perf_counter(), time.perf_counter(), 0
+        gap = REDRAW_SECONDS
         try:
             while not cancel.is_set() and session.day < goal and not session.at_horizon():
                 session.step(1)
@@ -184,9 +185,12 @@ def App():
                     wait = start + done / rate - now
                     if wait > 0:
                         cancel.wait(wait)
-                if now - shown >= REDRAW_SECONDS:
-                    shown = now
-                    tick.set(tick.value + 1)
+                if now - shown >= gap:
+                    tick.set(tick.value + 1)  # renders the page in this thread
+                    shown = time.perf_counter()
+                    # a redraw sends every chart to the browser: leave it time to draw them,
+                    # or the page falls behind the model (and Pause looks late)
+                    gap = max(REDRAW_SECONDS, 3 * (shown - now))
         except Budget as exc:
             message.set(str(exc))
         if not cancel.is_set():
@@ -200,7 +204,8 @@ def App():
     busy = pending.value is not None
     with solara.Columns([1, 3]):
         with solara.Column():
-            _Controls(session, names, edits, seed, rebuild, apply_and_reset, upload_text, message)
+            _Controls(session, names, edits, seed, rebuild, apply_and_reset, upload_text, message,
+                      session.version)
         with solara.Column():
             if message.value:
                 solara.Error(message.value, classes=["cogov-message"])
@@ -237,10 +242,12 @@ def App():
                   + (", changed: " + ", ".join(f"<code>{escape(f'{k}={v}')}</code>"
                                                for k, v in setup.overrides)
                      if setup.overrides else ""), "cogov-setup")
-            _Outcomes(session)
-            _Replications(session, message)
-            _Network(session, ego, show_network)
-            _Share(session)
+            # the version makes these redraw when the model moved (Solara re-renders a
+            # component only when its arguments change, and the session object stays the same)
+            _Outcomes(session, session.version)
+            _Replications(session, message, session.version)
+            _Network(session, ego, show_network, session.version)
+            _Share(session, session.version)
 
 
 def _html(text: str, cls: str = "") -> None:
@@ -262,7 +269,8 @@ def _get(data: dict, key: str):
 
 
 @solara.component
-def _Controls(session, names, edits, seed, rebuild, apply_and_reset, upload_text, message):
+def _Controls(session, names, edits, seed, rebuild, apply_and_reset, upload_text, message,
+              version):
     setup = session.setup
     current = session.scenario.model_dump(mode="json")
 
@@ -356,7 +364,7 @@ def _LeverInput(lever, value, set_edit):
 
 
 @solara.component
-def _Outcomes(session: Session):
+def _Outcomes(session: Session, version: int):
     with session.lock:
         summary = session.summary()
         other = session.summary("B") if session.model_b is not None else None
@@ -387,7 +395,7 @@ def _Outcomes(session: Session):
 
 
 @solara.component
-def _Replications(session: Session, message):
+def _Replications(session: Session, message, version: int):
     """The paired comparison of ``cogov compare`` for A and B, in a background process."""
     from .replications import MAX_REPS, MIN_REPS, table_html
     reps = solara.use_reactive(5)
@@ -464,7 +472,7 @@ def _Replications(session: Session, message):
 
 
 @solara.component
-def _Network(session: Session, ego, show):
+def _Network(session: Session, ego, show, version: int):
     _html("<h3>Network</h3>")
     solara.Checkbox(label="show the network (grid level and one resident's ties)", value=show)
     if not show.value:
@@ -485,7 +493,7 @@ def _Network(session: Session, ego, show):
 
 
 @solara.component
-def _Share(session: Session):
+def _Share(session: Session, version: int):
     _html("<h3>Download and share</h3>")
     files = downloads(session)
     with solara.Row(style={"flex-wrap": "wrap"}):
