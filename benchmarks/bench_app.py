@@ -3,8 +3,10 @@
     .venv/bin/python benchmarks/bench_app.py [--residents 5000]
 
 Starts ``cogov app`` on a free loopback port and times, from the browser's side:
-first render (warm: the second page load), Reset at N residents, Step until the page shows
-the next day, and Run to day 365 with the charts redrawing live.
+first render (warm: the second page load), Reset at N residents (a new seed each time, so a
+full spin-up of ``run.spin_up_days``; then a lever change, which reuses the kept spin-up),
+Step until the page shows the next day, and Run to day 365 with the charts redrawing live.
+``--big 100000`` adds one Reset and one year at that population.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--residents", type=int, default=5000)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--big", type=int, default=0, help="also a Reset and a year at this population")
     args = ap.parse_args()
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -60,11 +63,27 @@ def main() -> None:
                 box = page.get_by_label("residents per community", exact=True)
                 box.fill(str(args.residents))
                 box.press("Enter")
+                seed = page.get_by_label("seed", exact=True)
+                seed.fill(str(100 + i))  # a seed not seen before: a full spin-up
+                seed.press("Enter")
                 page.wait_for_selector("text=take effect at Reset")
                 t = time.perf_counter()
                 page.locator(".cogov-reset").click()
-                page.wait_for_selector(f"text={args.residents:,} residents")
-                results.setdefault(f"Reset at {args.residents:,}", []).append(time.perf_counter() - t)
+                page.wait_for_selector(f"text=seed {100 + i}, {args.residents:,} residents",
+                                       timeout=600_000)
+                results.setdefault(f"Reset at {args.residents:,}, new seed (full spin-up)",
+                                   []).append(time.perf_counter() - t)
+                page.get_by_text("committee", exact=True).click()
+                duty = page.locator(".lever-committee-pushed_down_duty_items input")
+                duty.fill(str(90 + i))
+                duty.press("Enter")
+                page.wait_for_selector(f"text=committee.pushed_down_duty_items={90 + i}")
+                t = time.perf_counter()
+                page.locator(".cogov-reset").click()
+                page.wait_for_selector(f"code:text-is('committee.pushed_down_duty_items={90 + i}')",
+                                       timeout=600_000)
+                results.setdefault(f"Reset at {args.residents:,} after a lever change (kept "
+                                   "spin-up)", []).append(time.perf_counter() - t)
                 for d in (1, 2, 3):
                     t = time.perf_counter()
                     page.locator(".cogov-step").click()
@@ -78,6 +97,32 @@ def main() -> None:
                 page.wait_for_selector(".cogov-day:text-is('Day 365')", timeout=600_000)
                 results.setdefault(f"a year with live charts at {args.residents:,}", []).append(
                     time.perf_counter() - t)
+                page.close()
+            if args.big:
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                page.goto(url + "?set=population.residents_per_community%3D1000")
+                page.wait_for_selector("svg.cogov-chart")
+                # at most 50,000 residents per community: the big population as 2 communities
+                box = page.get_by_label("residents per community", exact=True)
+                box.fill(str(args.big // 2))
+                box.press("Enter")
+                page.wait_for_selector("text=take effect at Reset")
+                box = page.get_by_label("communities", exact=True)
+                box.fill("2")
+                box.press("Enter")
+                page.wait_for_selector("text=2 change(s) take effect at Reset")
+                t = time.perf_counter()
+                page.locator(".cogov-reset").click()
+                page.wait_for_selector(".cogov-spinning")
+                page.wait_for_selector(f"text={args.big // 2 * 2:,} residents,", timeout=1_800_000)
+                results[f"Reset at {args.big:,} (full spin-up)"] = [time.perf_counter() - t]
+                box = page.get_by_label("run to day", exact=True)
+                box.fill("365")
+                box.press("Enter")
+                t = time.perf_counter()
+                page.locator(".cogov-run-to").click()
+                page.wait_for_selector(".cogov-day:text-is('Day 365')", timeout=1_800_000)
+                results[f"a year with live charts at {args.big:,}"] = [time.perf_counter() - t]
                 page.close()
             browser.close()
     finally:

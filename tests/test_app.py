@@ -86,3 +86,67 @@ def test_network_views_stay_small():
     assert len(nodes) <= EGO_MAX and nodes[0] == (0, 0) and max(d for _, d in nodes) <= 2
     assert 'class="cogov-network"' in grid_graph(s.model)
     assert math.isfinite(s.summary()["participation_year"])
+
+
+def _trace(model, days):
+    out = []
+    for _ in range(days):
+        model.step()
+        out.append(json_text(model.summary()))
+    return out, model.datacollector.model_vars
+
+
+@pytest.mark.parametrize("overrides", [
+    {},                                                       # the baseline's own levers
+    {"committee.pushed_down_duty_items": 97},                 # a lever from day 0
+    {"committee.pushed_down_duty_items": 97, "run.policy_start_day": 3},  # from day 3
+])
+def test_a_kept_spin_up_gives_the_model_the_constructor_gives(overrides):
+    from sim.app import spinup
+    from sim.model import CoGovModel
+    base = {"population.residents_per_community": 400, "run.spin_up_days": 40}
+    spinup.clear()
+    first = spinup.build(load_scenario("scenarios/lever_grid.yaml", base), 3)  # fills the cache
+    sc = load_scenario("scenarios/lever_grid.yaml", {**base, **overrides})
+    kept = spinup.build(sc, 3)
+    # a lever alone shares the spun-up state; the run's settings are part of its key
+    assert len(spinup._cache) == (2 if "run.policy_start_day" in overrides else 1)
+    fresh = CoGovModel(sc, rng=3)
+    assert kept.day == fresh.day == 0
+    assert _trace(kept, 8) == _trace(fresh, 8)
+    assert first.day == 0  # copies do not share state
+
+
+def test_session_limits_count_the_spin_up_and_replications(monkeypatch):
+    from sim.app import session as session_mod
+    s = Session(Setup("baseline", SMALL + (("run.spin_up_days", 30),), 1))
+    assert s.used_seconds() > 0  # building (with its spin-up) is model time
+    monkeypatch.setenv("COGOV_APP_MODEL_SECONDS", str(s.used_seconds() / 2))
+    with pytest.raises(session_mod.Budget, match="model time"):
+        s.step(1)
+    with pytest.raises(session_mod.Budget, match="model time"):
+        s.reset(Setup("baseline", SMALL, 2))
+    assert s.day == 0
+
+
+def test_replications_match_cogov_compare(tmp_path):
+    import pandas as pd
+    from sim.cli import main
+    tiny = SMALL + (("run.spin_up_days", 10),)
+    s = Session(Setup("lever_grid", tiny, 4, compare="baseline"))
+    with pytest.raises(ValueError, match="between 2 and 20"):
+        s.start_replications(21, 10)
+    job = s.start_replications(3, 10)
+    job.process.join(300)
+    assert job.state() == "done", job.error()
+    mine = pd.DataFrame(job.effects()).set_index("outcome")
+    code = main(["compare", "scenarios/baseline.yaml", "scenarios/lever_grid.yaml", "--reps", "3",
+                 "--seed", "4", "--days", "10", "--set", "population.residents_per_community=600",
+                 "--set", "run.spin_up_days=10", "--out", str(tmp_path / "c"), "--no-figures"])
+    assert code == 0
+    ref = pd.read_parquet(tmp_path / "c" / "effects.parquet").set_index("outcome")
+    for col in ("base_mean", "alt_mean", "diff", "ci_low", "ci_high"):
+        pd.testing.assert_series_equal(mine[col], ref[col], check_names=False)
+    folder = job.folder
+    s.close()
+    assert not folder.exists() and s.replications is None

@@ -32,11 +32,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start(max_sessions: int):
+def _start(max_sessions: int, extra: list[str] = ()):
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k != "HOST"}
     proc = subprocess.Popen([sys.executable, "-m", "sim", "app", "--port", str(port),
-                             "--max-sessions", str(max_sessions)], cwd=ROOT, env=env,
+                             "--max-sessions", str(max_sessions), *extra], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -172,9 +172,29 @@ def test_step_and_play_advance_the_day(server, browser):
         v.click("cogov-play")
         v.wait_day(lambda d: d >= 8)
         v.click("cogov-pause")
-        stopped = v.wait_day(lambda d: d >= 8)
-        time.sleep(0.8)
-        assert v.day() <= stopped + 30  # pausing stops it (at 30 days/s at most 0.8 s more)
+        # pausing stops the model; the page may show the last days it ran a moment later
+        settled, last = None, v.day()
+        for _ in range(60):
+            time.sleep(1.0)
+            now = v.day()
+            if now == last:
+                settled = now
+                break
+            last = now
+        assert settled is not None and settled >= 8
+        time.sleep(1.5)
+        assert v.day() == settled
+        # the outcomes redraw with the day, not only the day counter
+        deadline = time.monotonic() + 60
+        while True:
+            day = v.day()
+            head = v.page.locator("h3").first.inner_text()
+            link = v.page.locator("a.cogov-link").get_attribute("href")
+            if head == f"Headline numbers at day {day}" and f"day={day}" in link:
+                break
+            assert time.monotonic() < deadline, (day, head, link)
+            time.sleep(0.5)
+        assert day > 2
         assert v.errors == [] and v.blocked == []
     finally:
         v.close()
@@ -341,5 +361,112 @@ def test_a_visitor_past_the_cap_sees_server_busy(browser):
         finally:
             first.close()
             second.close()
+    finally:
+        _stop(proc)
+
+
+TINY = ("set=population.residents_per_community%3D500&set=run.spin_up_days%3D10")
+
+
+def _replicate(v: Visitor, reps: int, days: int):
+    v.fill("replications (2-20)", reps)
+    v.fill("days per replication (1-3,650)", days)
+    v.click("cogov-reps")
+
+
+def test_replications_give_the_intervals_of_cogov_compare(server, browser):
+    v = Visitor(browser, server, f"scenario=lever_grid&compare=lever_grid&{TINY}")
+    try:
+        _replicate(v, 3, 30)
+        table = v.page.locator(".cogov-reps-table")
+        table.wait_for(timeout=240_000)
+        assert table.get_attribute("data-all-zero") == "true"  # the same scenario on both sides
+        assert table.get_attribute("data-reps") == "3"
+        text = table.inner_text()
+        assert "took part in the last year" in text and "95% interval" in text
+        assert "+0.0 pp [+0.0, +0.0]" in text
+        v.page.locator("img.cogov-forest").wait_for(timeout=TIMEOUT)
+        # a different scenario on side B: intervals around non-zero differences
+        v.open(f"scenario=lever_grid&compare=baseline&{TINY}")
+        _replicate(v, 3, 30)
+        table = v.page.locator(".cogov-reps-table")
+        table.wait_for(timeout=240_000)
+        assert table.get_attribute("data-all-zero") == "false"
+        effects = table.locator("td.effect").all_inner_texts()
+        assert sum("[" in e for e in effects) >= 5
+        assert v.errors == [] and v.blocked == []
+        v.shot("replications", ".cogov-reps-table")
+    finally:
+        v.close()
+
+
+def test_replications_can_be_cancelled(server, browser):
+    v = Visitor(browser, server, f"scenario=lever_grid&compare=baseline&{TINY}")
+    try:
+        _replicate(v, 20, 3650)
+        v.page.locator(".cogov-reps-progress").wait_for(timeout=TIMEOUT)
+        v.shot("replications_running", ".cogov-reps-progress")
+        v.click("cogov-reps-cancel")
+        v.page.locator(".cogov-reps").wait_for(timeout=TIMEOUT)  # the button is back
+        assert v.page.locator(".cogov-reps-progress").count() == 0
+        assert v.page.locator(".cogov-reps-table").count() == 0
+        v.fill("replications (2-20)", 21)
+        v.click("cogov-reps")
+        assert "between 2 and 20" in v.message()
+    finally:
+        v.close()
+
+
+def test_a_long_reset_says_it_is_spinning_up(server, browser):
+    v = Visitor(browser, server, TINY)
+    try:
+        v.fill("residents per community", 20_000)
+        v.page.wait_for_selector("text=take effect at Reset", timeout=TIMEOUT)
+        v.click("cogov-reset")
+        note = v.page.locator(".cogov-spinning")
+        note.wait_for(timeout=TIMEOUT)
+        assert "spinning up 10 days" in note.inner_text() and "20,000 residents" in note.inner_text()
+        v.shot("spinning_up", ".cogov-spinning")
+        v.page.wait_for_selector("text=20,000 residents,", timeout=120_000)
+        v.page.locator(".cogov-spinning").wait_for(state="detached", timeout=TIMEOUT)
+        assert v.day() == 0 and v.errors == []
+    finally:
+        v.close()
+
+
+def test_a_closed_tab_is_freed_after_the_idle_timeout(browser):
+    proc, url = _start(max_sessions=1, extra=["--idle-timeout", "2"])
+    try:
+        first = Visitor(browser, url, TINY)
+        assert first.page.locator(".cogov-day").count() == 1
+        first.close()  # the tab closes: its session is freed after 2 s, letting the next in
+        deadline = time.monotonic() + 60
+        while True:
+            second = Visitor(browser, url, TINY)
+            ok = second.page.locator(".cogov-day").count() == 1
+            second.close()
+            if ok:
+                break
+            assert time.monotonic() < deadline, "the closed tab's session was never freed"
+            time.sleep(1)
+    finally:
+        _stop(proc)
+
+
+def test_a_session_stops_at_its_model_time_limit(browser):
+    proc, url = _start(max_sessions=2, extra=["--model-seconds", "1"])
+    try:
+        v = Visitor(browser, url, TINY)
+        try:
+            v.fill("run to day", 3650)
+            v.click("cogov-run-to")
+            text = v.message()
+            assert "has used its 1 s of model time" in text
+            day = v.day()
+            assert 0 < day < 3650
+            v.click("cogov-step")  # nothing more runs
+            assert "model time" in v.message() and v.day() == day
+        finally:
+            v.close()
     finally:
         _stop(proc)

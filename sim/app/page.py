@@ -19,7 +19,7 @@ from ..config import ScenarioError
 from . import network, plots
 from .downloads import downloads
 from .session import (MAX_DAY, MAX_RESIDENTS, UPLOAD, Budget, Session, Setup, admit, levers,
-                      parse_query, scenario_names)
+                      model_seconds, parse_query, resolve_setup, scenario_names)
 
 REDRAW_SECONDS = 0.25       # the page redraws at most this often while the model runs
 SPEEDS = {"1 day/s": 1.0, "10 days/s": 10.0, "30 days/s": 30.0, "as fast as possible": math.inf}
@@ -35,6 +35,9 @@ CSS = """
 .cogov-kpi .d { font-size: 12px; color: #a00; }
 .cogov-charts { display: flex; flex-wrap: wrap; gap: 8px; }
 .cogov-message { white-space: pre-wrap; }
+.cogov-reps-table { border-collapse: collapse; margin: 6px 0; }
+.cogov-reps-table th, .cogov-reps-table td { padding: 2px 12px 2px 0; text-align: left; }
+.cogov-reps-table tr:nth-child(even) td { background: #f6f6f6; }
 """
 
 
@@ -93,6 +96,7 @@ def App():
         return s
 
     session: Session = solara.use_memo(first_session, [])
+    solara.use_memo(lambda: kernel_context.get_current_context().on_close(session.close), [])
     edits = solara.use_reactive({})          # lever and population values not yet applied
     seed = solara.use_reactive(session.setup.seed)
     running = solara.use_reactive("")        # "", "play" or "to"
@@ -103,18 +107,45 @@ def App():
     upload_text = solara.use_reactive("")
     _ = tick.value  # redraw when the model moved
 
+    pending = solara.use_reactive(None)      # the setup a Reset is building, in the background
+    spinning = solara.use_reactive("")       # what the page says meanwhile
+
     def rebuild(setup: Setup) -> bool:
+        """Check a setup at once (a mistake is a message), then build it in the background:
+        the spin-up before day 0 can take a while at a large population."""
         running.set("")
         try:
-            session.reset(setup)
+            a = resolve_setup(setup)
+            if setup.compare:
+                resolve_setup(setup, "B")
         except ScenarioError as exc:
             message.set(str(exc))
             return False
         message.set("")
-        edits.set({})
-        seed.set(setup.seed)
-        tick.set(tick.value + 1)
+        n = a.population.n_communities * a.population.residents_per_community
+        d = a.run.spin_up_days
+        years = f" ({d / 365:.1f} years)" if d >= 365 else ""
+        spinning.set(f"Reset: spinning up {d:,} days{years} before day 0 at "
+                     f"{n:,} residents{' on each side' if setup.compare else ''}; the page shows "
+                     "day 0 when it is done." if d else f"Reset: building {n:,} residents.")
+        pending.set(setup)
         return True
+
+    def builder(cancel: threading.Event):
+        setup = pending.value
+        if setup is None:
+            return
+        try:
+            session.reset(setup)
+        except (ScenarioError, Budget) as exc:
+            message.set(str(exc))
+        else:
+            edits.set({})
+            seed.set(setup.seed)
+        pending.set(None)
+        tick.set(tick.value + 1)
+
+    solara.use_thread(builder, dependencies=[pending.value], intrusive_cancel=False)
 
     def apply_and_reset():
         setup = session.setup
@@ -144,6 +175,7 @@ def App():
         goal = int(target_day.value) if mode == "to" else MAX_DAY
         rate = SPEEDS.get(speed.value, math.inf) if mode == "play" else math.inf
         start, shown, done = time.perf_counter(), time.perf_counter(), 0
+        gap = REDRAW_SECONDS
         try:
             while not cancel.is_set() and session.day < goal and not session.at_horizon():
                 session.step(1)
@@ -153,9 +185,12 @@ def App():
                     wait = start + done / rate - now
                     if wait > 0:
                         cancel.wait(wait)
-                if now - shown >= REDRAW_SECONDS:
-                    shown = now
-                    tick.set(tick.value + 1)
+                if now - shown >= gap:
+                    tick.set(tick.value + 1)  # renders the page in this thread
+                    shown = time.perf_counter()
+                    # a redraw sends every chart to the browser: leave it time to draw them,
+                    # or the page falls behind the model (and Pause looks late)
+                    gap = max(REDRAW_SECONDS, 3 * (shown - now))
         except Budget as exc:
             message.set(str(exc))
         if not cancel.is_set():
@@ -166,22 +201,27 @@ def App():
 
     names = scenario_names()
     setup = session.setup
+    busy = pending.value is not None
     with solara.Columns([1, 3]):
         with solara.Column():
-            _Controls(session, names, edits, seed, rebuild, apply_and_reset, upload_text, message)
+            _Controls(session, names, edits, seed, rebuild, apply_and_reset, upload_text, message,
+                      session.version)
         with solara.Column():
             if message.value:
                 solara.Error(message.value, classes=["cogov-message"])
+            if pending.value is not None:
+                solara.Info(spinning.value, classes=["cogov-spinning"])
+                solara.ProgressLinear(True)
             with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
                 solara.Text(f"Day {session.day}", classes=["cogov-day"],
                             style={"font-size": "20px", "font-weight": "bold"})
-                solara.Button("Step", on_click=step_once, disabled=bool(running.value),
+                solara.Button("Step", on_click=step_once, disabled=bool(running.value) or busy,
                               classes=["cogov-step"])
                 if running.value == "play":
                     solara.Button("Pause", on_click=lambda: running.set(""), classes=["cogov-pause"])
                 else:
                     solara.Button("Play", on_click=lambda: running.set("play"),
-                                  disabled=bool(running.value), classes=["cogov-play"])
+                                  disabled=bool(running.value) or busy, classes=["cogov-play"])
                 solara.Select("speed", values=list(SPEEDS), value=speed, style={"max-width": "160px"})
                 solara.InputInt("run to day", value=target_day, style={"max-width": "110px"})
 
@@ -190,10 +230,10 @@ def App():
                         message.set(f"run to day: between 0 and {MAX_DAY:,}")
                         return
                     running.set("to")
-                solara.Button("Run", on_click=run_to, disabled=bool(running.value),
+                solara.Button("Run", on_click=run_to, disabled=bool(running.value) or busy,
                               classes=["cogov-run-to"])
                 solara.Button("Reset (apply changes)", on_click=apply_and_reset, color="primary",
-                              classes=["cogov-reset"])
+                              disabled=busy, classes=["cogov-reset"])
             who = f"{names.get(setup.scenario, (setup.scenario,))[0]}" if setup.scenario != UPLOAD \
                 else "uploaded scenario"
             vs = f" vs {names[setup.compare][0]} (B)" if setup.compare else ""
@@ -202,9 +242,12 @@ def App():
                   + (", changed: " + ", ".join(f"<code>{escape(f'{k}={v}')}</code>"
                                                for k, v in setup.overrides)
                      if setup.overrides else ""), "cogov-setup")
-            _Outcomes(session)
-            _Network(session, ego, show_network)
-            _Share(session)
+            # the version makes these redraw when the model moved (Solara re-renders a
+            # component only when its arguments change, and the session object stays the same)
+            _Outcomes(session, session.version)
+            _Replications(session, message, session.version)
+            _Network(session, ego, show_network, session.version)
+            _Share(session, session.version)
 
 
 def _html(text: str, cls: str = "") -> None:
@@ -226,7 +269,8 @@ def _get(data: dict, key: str):
 
 
 @solara.component
-def _Controls(session, names, edits, seed, rebuild, apply_and_reset, upload_text, message):
+def _Controls(session, names, edits, seed, rebuild, apply_and_reset, upload_text, message,
+              version):
     setup = session.setup
     current = session.scenario.model_dump(mode="json")
 
@@ -248,7 +292,7 @@ def _Controls(session, names, edits, seed, rebuild, apply_and_reset, upload_text
     if setup.scenario in names:
         _html(f"<small>{escape(names[setup.scenario][1])}</small>")
     compare_options = ["(none)"] + list(names)
-    solara.Select("compare with (B: same seed and population)", values=compare_options,
+    solara.Select("compare with (B: same seed, population and run settings)", values=compare_options,
                   value=setup.compare or "(none)",
                   on_value=lambda name: rebuild(Setup(setup.scenario, setup.overrides, setup.seed,
                                                       None if name == "(none)" else name,
@@ -320,7 +364,7 @@ def _LeverInput(lever, value, set_edit):
 
 
 @solara.component
-def _Outcomes(session: Session):
+def _Outcomes(session: Session, version: int):
     with session.lock:
         summary = session.summary()
         other = session.summary("B") if session.model_b is not None else None
@@ -351,7 +395,84 @@ def _Outcomes(session: Session):
 
 
 @solara.component
-def _Network(session: Session, ego, show):
+def _Replications(session: Session, message, version: int):
+    """The paired comparison of ``cogov compare`` for A and B, in a background process."""
+    from .replications import MAX_REPS, MIN_REPS, table_html
+    reps = solara.use_reactive(5)
+    days = solara.use_reactive(365)
+    tick = solara.use_reactive(0)
+    job = session.replications
+    state = job.state() if job is not None else ""
+    _ = tick.value
+
+    def watch(cancel: threading.Event):
+        # redraw while the background process works; the model's thread is not involved
+        while job is not None and not cancel.is_set():
+            done = job.state() != "running"
+            if not done and session.used_seconds() > model_seconds():
+                session.cancel_replications()  # the session's model time is used up
+                message.set(f"replications stopped: this session has used its "
+                            f"{model_seconds():g} s of model time")
+                done = True
+            tick.set(tick.value + 1)
+            if done:
+                break
+            cancel.wait(0.5)
+    solara.use_thread(watch, dependencies=[id(job)], intrusive_cancel=False)
+
+    _html("<h3>Replications (the paired comparison of <code>cogov compare</code>)</h3>")
+    if session.model_b is None:
+        _html("<small>Choose a scenario to compare with (B) to run paired replications of "
+              "A and B.</small>", "cogov-reps-none")
+        return
+
+    def start():
+        try:
+            session.start_replications(int(reps.value or 0), int(days.value or 0))
+        except (ValueError, Budget) as exc:
+            message.set(str(exc))
+            return
+        message.set("")
+        tick.set(tick.value + 1)
+
+    def cancel():
+        session.cancel_replications()
+        tick.set(tick.value + 1)
+
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+        solara.InputInt(f"replications ({MIN_REPS}-{MAX_REPS})", value=reps,
+                        style={"max-width": "150px"})
+        solara.InputInt(f"days per replication (1-{MAX_DAY:,})", value=days,
+                        style={"max-width": "190px"})
+        if state == "running":
+            solara.Button("Cancel replications", on_click=cancel, classes=["cogov-reps-cancel"])
+        else:
+            solara.Button("Run replications", on_click=start, classes=["cogov-reps"])
+    if job is None:
+        _html(f"<small>Replication i of both sides uses seed {session.setup.seed} + i (the page's "
+              f"seed is the root); each run spins up {session.scenario.run.spin_up_days:,} days "
+              "before day 0.</small>")
+        return
+    if state == "running":
+        done, total = job.progress()
+        _html(f'<span class="cogov-reps-progress">running in the background: {done} of {total} '
+              f"replications done ({job.seconds():.0f} s)</span>")
+        solara.ProgressLinear(value=100 * done / max(1, total))
+    elif state == "failed":
+        solara.Error(f"replications failed: {job.error()}", classes=["cogov-reps-error"])
+    elif state == "done":
+        import base64
+        _html(f"<small>{job.reps} paired replications of {job.days:,} days in "
+              f"{job.seconds():.1f} s; differences are A - B with 95% t-intervals over the "
+              "pairs.</small>")
+        solara.HTML(unsafe_innerHTML=table_html(job.effects(), job.names, job.reps))
+        png = base64.b64encode(job.figure()).decode()
+        solara.HTML(unsafe_innerHTML=f'<img class="cogov-forest" style="max-width: 850px" '
+                    f'src="data:image/png;base64,{png}">')
+
+
+@solara.component
+def _Network(session: Session, ego, show, version: int):
     _html("<h3>Network</h3>")
     solara.Checkbox(label="show the network (grid level and one resident's ties)", value=show)
     if not show.value:
@@ -372,7 +493,7 @@ def _Network(session: Session, ego, show):
 
 
 @solara.component
-def _Share(session: Session):
+def _Share(session: Session, version: int):
     _html("<h3>Download and share</h3>")
     files = downloads(session)
     with solara.Row(style={"flex-wrap": "wrap"}):

@@ -21,6 +21,7 @@ SETTINGS = {
     "SOLARA_ASSETS_CDN": "http://127.0.0.1:9/",
     "SOLARA_ASSETS_FONTAWESOME_ENABLED": "True",
     "SOLARA_KERNEL_CULL_TIMEOUT": "60s",          # a closed tab's model is freed after a minute
+                                                  # (cogov app --idle-timeout)
     "SOLARA_MODE": "production",
     "SOLARA_CHECK_VERSION": "False",              # no version look-up on the network
 }
@@ -61,7 +62,8 @@ def is_loopback(host: str) -> bool:
             return False
 
 
-def configure(max_sessions: int | None = None) -> None:
+def configure(max_sessions: int | None = None, idle_timeout: float | None = None,
+              model_seconds: float | None = None) -> None:
     """Set Solara's settings (before solara is imported) and the app module it serves."""
     os.environ.pop("HOST", None)  # Solara reads HOST as a default bind address; we pass ours
     for k, v in SETTINGS.items():
@@ -69,11 +71,16 @@ def configure(max_sessions: int | None = None) -> None:
     os.environ["SOLARA_APP"] = "sim.app.page"
     if max_sessions is not None:
         os.environ["COGOV_APP_MAX_SESSIONS"] = str(max_sessions)
+    if idle_timeout is not None:
+        os.environ["SOLARA_KERNEL_CULL_TIMEOUT"] = f"{idle_timeout:g}s"
+    if model_seconds is not None:
+        os.environ["COGOV_APP_MODEL_SECONDS"] = f"{model_seconds:g}"
 
 
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, max_sessions: int | None = None,
-          quiet: bool = False) -> None:
-    configure(max_sessions)
+          quiet: bool = False, idle_timeout: float | None = None,
+          model_seconds: float | None = None) -> None:
+    configure(max_sessions, idle_timeout, model_seconds)
     import uvicorn
     os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = host, str(port)
     config = uvicorn.Config("solara.server.starlette:app", host=host, port=port,
@@ -96,15 +103,19 @@ def cmd_app(args) -> int:
     if not 1 <= args.port <= 65535:
         print(f"error: --port must be 1-65535, got {args.port}", file=sys.stderr)
         return 2
+    if not args.idle_timeout > 0 or not args.model_seconds > 0:
+        print("error: --idle-timeout and --model-seconds must be positive", file=sys.stderr)
+        return 2
     try:
-        serve(args.host, args.port, args.max_sessions)
+        serve(args.host, args.port, args.max_sessions, idle_timeout=args.idle_timeout,
+              model_seconds=args.model_seconds)
     except KeyboardInterrupt:
         pass
     return 0
 
 
 def add_parser(sub) -> None:
-    from .session import MAX_SESSIONS_DEFAULT
+    from .session import MAX_COMPUTE_SECONDS, MAX_SESSIONS_DEFAULT
     a = sub.add_parser("app", help="serve the browser view (http://127.0.0.1:8765/)")
     a.add_argument("--host", default=DEFAULT_HOST,
                    help=f"address to bind (default {DEFAULT_HOST}, this machine only)")
@@ -112,4 +123,9 @@ def add_parser(sub) -> None:
     a.add_argument("--max-sessions", type=int, default=MAX_SESSIONS_DEFAULT,
                    help=f"visitors served at once; the next sees 'server busy' "
                         f"(default {MAX_SESSIONS_DEFAULT})")
+    a.add_argument("--idle-timeout", type=float, default=60.0, metavar="SECONDS",
+                   help="free a closed tab's models after this many seconds (default 60)")
+    a.add_argument("--model-seconds", type=float, default=MAX_COMPUTE_SECONDS, metavar="SECONDS",
+                   help="model time one visitor may use: every Reset (with its spin-up), Step, "
+                        f"Run and replication together (default {MAX_COMPUTE_SECONDS:.0f})")
     a.set_defaults(func=cmd_app)

@@ -24,7 +24,7 @@ import yaml
 
 from ..config import (ScenarioError, _deep_merge, apply_overrides, parse_set, resolve_extends,
                       validate)
-from ..model import CoGovModel
+from . import spinup
 from ..params import Scenario, iter_parameters, plausible_range
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
@@ -253,12 +253,13 @@ def _check_size(scenario: Scenario, origin: str) -> Scenario:
 
 
 def resolve_setup(setup: Setup, side: str = "A") -> Scenario:
-    """The validated scenario of side A (or B: the comparison file, same overrides of the
-    population) of a setup; a ScenarioError names what is wrong."""
+    """The validated scenario of side A (or B: the comparison file, with the same overrides
+    of ``population.*`` and ``run.*``) of a setup; a ScenarioError names what is wrong."""
     overrides = setup.override_dict
     if side == "B":
         name = setup.compare
-        overrides = {k: v for k, v in overrides.items() if k.startswith("population.")}
+        # side B shares the population and the run's settings (spin-up, policy start), not levers
+        overrides = {k: v for k, v in overrides.items() if k.startswith(("population.", "run."))}
     else:
         name = setup.scenario
     if name == UPLOAD:
@@ -281,15 +282,18 @@ class Session:
     def __init__(self, setup: Setup):
         self.lock = threading.RLock()
         self.compute_seconds = 0.0
+        self.replications = None
         self.reset(setup)
 
     def reset(self, setup: Setup) -> None:
         """Build fresh models from a setup (raises ScenarioError, leaving the old ones)."""
         a = resolve_setup(setup)
         b = resolve_setup(setup, "B") if setup.compare else None
+        if hasattr(self, "model"):
+            self._check_budget()  # building spins the model up: it is model time too
         t0 = time.perf_counter()
-        model_a = CoGovModel(a, rng=setup.seed)
-        model_b = CoGovModel(b, rng=setup.seed) if b is not None else None
+        model_a = spinup.build(a, setup.seed)  # a kept spin-up when only levers changed
+        model_b = spinup.build(b, setup.seed) if b is not None else None
         with self.lock:
             self.setup, self.scenario, self.scenario_b = setup, a, b
             self.model, self.model_b = model_a, model_b
@@ -300,12 +304,53 @@ class Session:
     def day(self) -> int:
         return self.model.day
 
+    def used_seconds(self) -> float:
+        """Model time so far: every build (with its spin-up), step and replication."""
+        job = self.replications
+        return self.compute_seconds + (job.seconds() if job is not None else 0.0)
+
+    def _check_budget(self) -> None:
+        limit = model_seconds()
+        if self.used_seconds() > limit:
+            raise Budget(f"this session has used its {limit:g} s of model time (every Reset "
+                         "with its spin-up, Step, Run and replication counts); reload the page "
+                         "for a new session")
+
+    def start_replications(self, reps: int, days: int):
+        """Start the paired comparison of A and B in a background process (replacing any
+        earlier one); its wall time counts against the session's compute budget."""
+        from .replications import MAX_REPS, MIN_REPS, Replications
+        if self.scenario_b is None:
+            raise ValueError("replications: choose a scenario to compare with (B) first")
+        if not MIN_REPS <= reps <= MAX_REPS:
+            raise ValueError(f"replications: between {MIN_REPS} and {MAX_REPS}, got {reps}")
+        if not 1 <= days <= MAX_DAY:
+            raise ValueError(f"days per replication: between 1 and {MAX_DAY:,}, got {days}")
+        with self.lock:
+            self._check_budget()
+            self.cancel_replications()
+            names = (self.setup.scenario, self.setup.compare)
+            self.replications = Replications(self.scenario, self.scenario_b, names,
+                                             self.setup.seed, reps, days)
+            return self.replications
+
+    def cancel_replications(self) -> None:
+        """Stop the background comparison; its wall time so far stays counted."""
+        job = self.replications
+        if job is not None:
+            job.cancel()
+            self.compute_seconds += job.seconds()
+            self.replications = None
+
+    def close(self) -> None:
+        """The visitor left: stop background work and drop the models."""
+        self.cancel_replications()
+        self.model = self.model_b = None
+
     def step(self, days: int = 1) -> int:
         """Step both sides ``days`` days (stopping at the horizon); returns days stepped."""
         with self.lock:
-            if self.compute_seconds > MAX_COMPUTE_SECONDS:
-                raise Budget(f"this session has used its {MAX_COMPUTE_SECONDS:.0f} s of model "
-                             "time; reload the page for a new session")
+            self._check_budget()
             days = max(0, min(days, MAX_DAY - self.model.day))
             t0 = time.perf_counter()
             for _ in range(days):
@@ -348,6 +393,12 @@ def editable_data(setup: Setup) -> dict:
 MAX_SESSIONS_DEFAULT = 8
 _active: set[str] = set()
 _active_lock = threading.Lock()
+
+
+def model_seconds() -> float:
+    """The per-session model-time limit (cogov app --model-seconds)."""
+    import os
+    return float(os.environ.get("COGOV_APP_MODEL_SECONDS", MAX_COMPUTE_SECONDS))
 
 
 def max_sessions() -> int:

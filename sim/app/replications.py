@@ -1,0 +1,174 @@
+"""The page's "replications" button: the paired comparison of ``cogov compare`` for the two
+sides on the page, in a background process.
+
+The work runs in a *spawned* process (the server's threads are never forked), one
+replication at a time through :func:`sim.compare.run_pairs`, so the page can show progress
+and Cancel terminates the process. Replication ``i`` of both sides uses seed ``root + i``
+(:func:`sim.compare.rep_seeds`), with the page's seed as the root: replication 0 is the run
+on the page. The statistics and the forest plot are :func:`sim.compare.paired_effects` and
+:func:`sim.compare.plot_forest`, with B as the base, so every difference is A - B as on the page.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import multiprocessing
+import os
+import shutil
+import tempfile
+import time
+from html import escape
+from pathlib import Path
+
+MAX_REPS = 20
+MIN_REPS = 2
+
+
+def _write_json(path: Path, data) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data))
+    os.replace(tmp, path)  # the page never reads half a file
+
+
+def work(names: list[str], scenarios: list[dict], seeds: list[int], folder: str) -> None:
+    """The background process: run the pairs, then write effects.json and effects.png."""
+    import pandas as pd
+
+    from ..compare import paired_effects, plot_forest, run_pairs
+    from ..params import Scenario
+
+    out = Path(folder)
+    try:
+        models = [Scenario.model_validate(d) for d in scenarios]
+        frames = []
+        for i, seed in enumerate(seeds):
+            runs, _, failures = run_pairs(names, models, [seed], progress=False)
+            if failures:
+                _write_json(out / "failed.json", {"error": failures[0]["error"]})
+                return
+            runs["rep"] = i
+            frames.append(runs)
+            _write_json(out / "progress.json", {"done": i + 1, "total": len(seeds)})
+        effects = paired_effects(pd.concat(frames, ignore_index=True), names)
+        plot_forest(effects, names, out / "effects.png", dpi=100)
+        effects.to_json(out / "effects.tmp", orient="records")
+        os.replace(out / "effects.tmp", out / "effects.json")
+    except Exception as exc:  # reported on the page; the server goes on
+        _write_json(out / "failed.json", {"error": f"{type(exc).__name__}: {exc}"})
+
+
+class Replications:
+    """One background comparison: start, poll, cancel; its files live in a temporary folder
+    that is removed when the job is cancelled, replaced or its session closes."""
+
+    def __init__(self, scenario_a, scenario_b, names: tuple[str, str], seed: int, reps: int,
+                 days: int):
+        from ..compare import rep_seeds
+        if not MIN_REPS <= reps <= MAX_REPS:
+            raise ValueError(f"replications: between {MIN_REPS} and {MAX_REPS}, got {reps}")
+        self.names = [f"B: {names[1]}", f"A: {names[0]}"]  # base first: differences are A - B
+        self.reps, self.days = reps, days
+        data = []
+        for sc in (scenario_b, scenario_a):
+            sc = sc.model_copy(deep=True)
+            sc.run.days = days
+            data.append(sc.model_dump(mode="json"))
+        self.folder = Path(tempfile.mkdtemp(prefix="cogov-app-replications-"))
+        self.started = time.monotonic()
+        self.finished: float | None = None
+        ctx = multiprocessing.get_context("spawn")  # no fork of the server's threads
+        self.process = ctx.Process(target=work, daemon=True,
+                                   args=(self.names, data, rep_seeds(seed, reps), str(self.folder)))
+        self.process.start()
+
+    def state(self) -> str:
+        """'running', 'done', 'failed' or 'cancelled'."""
+        if self.folder is None:
+            return "cancelled"
+        if (self.folder / "effects.json").exists():
+            self._finish()
+            return "done"
+        if (self.folder / "failed.json").exists():
+            self._finish()
+            return "failed"
+        if not self.process.is_alive():
+            self._finish()
+            return "done" if (self.folder / "effects.json").exists() else "failed"
+        return "running"
+
+    def _finish(self):
+        if self.finished is None:
+            self.process.join(5)
+            self.finished = time.monotonic()
+
+    def seconds(self) -> float:
+        return (self.finished or time.monotonic()) - self.started
+
+    def progress(self) -> tuple[int, int]:
+        try:
+            p = json.loads((self.folder / "progress.json").read_text())
+            return p["done"], p["total"]
+        except (OSError, ValueError, TypeError):
+            return 0, self.reps
+
+    def error(self) -> str:
+        try:
+            return json.loads((self.folder / "failed.json").read_text())["error"]
+        except (OSError, ValueError, TypeError):
+            return f"the background process stopped (exit code {self.process.exitcode})"
+
+    def effects(self) -> list[dict]:
+        return json.loads((self.folder / "effects.json").read_text())
+
+    def figure(self) -> bytes:
+        return (self.folder / "effects.png").read_bytes()
+
+    def cancel(self) -> None:
+        """Stop the process (if running) and remove the files."""
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join(10)
+            if self.process.is_alive():
+                self.process.kill()
+                self.process.join(5)
+        self._finish()
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder = None
+
+
+def table_html(effects: list[dict], names: list[str], reps: int) -> str:
+    """The intervals table of ``cogov compare`` (labels from sim.catalog) as HTML."""
+    from ..compare import (COST, COST_DISPUTE, PARTICIPANTS, POOLED, _level, format_effect,
+                           key_outcomes)
+
+    rows = {r["outcome"]: {k: (math.nan if v is None else v) for k, v in r.items()}
+            for r in effects}
+    shown = [(k, label, kind) for k, label, kind in key_outcomes() if k in rows]
+    if PARTICIPANTS in rows:
+        shown.append((PARTICIPANTS, "residents who took part (year)", "count"))
+    if POOLED in rows:
+        shown.append((POOLED, "disputes resolved (pooled)", "pct"))
+    diffs = [rows[k][c] for k, _, _ in shown for c in ("diff", "ci_low", "ci_high")
+             if not math.isnan(rows[k][c])]
+    zero = bool(diffs) and all(d == 0 for d in diffs)
+    body = []
+    for key, label, kind in shown:
+        r = rows[key]
+        body.append(f'<tr data-outcome="{key}"><td>{escape(label)}</td>'
+                    f'<td>{_level(r["base_mean"], kind)}</td><td>{_level(r["alt_mean"], kind)}</td>'
+                    f'<td class="effect">{escape(format_effect(r, kind))}</td></tr>')
+    cost = rows.get(COST, {}).get("diff", math.nan)
+    body.append('<tr><td>cost per additional participant</td><td></td><td></td><td>'
+                + (f"{cost:,.0f} yuan" if not math.isnan(cost) else "n/a (no extra participants)")
+                + "</td></tr>")
+    if COST_DISPUTE in rows:
+        c = rows[COST_DISPUTE]["diff"]
+        body.append('<tr><td>cost per extra dispute resolved</td><td></td><td></td><td>'
+                    + ("n/a (no extra disputes resolved)" if math.isnan(c) else f"{c:,.0f} yuan")
+                    + "</td></tr>")
+    head = (f"<tr><th>outcome</th><th>{escape(names[0])}</th><th>{escape(names[1])}</th>"
+            "<th>A - B, 95% interval (* excludes 0)</th></tr>")
+    return (f'<table class="cogov-reps-table" data-all-zero="{str(zero).lower()}" data-reps="{reps}">'
+            f"{head}{''.join(body)}</table>")
