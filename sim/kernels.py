@@ -17,6 +17,7 @@ first run after a change pays the compilation (about half a minute on a slow mac
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
@@ -118,24 +119,97 @@ def _open_columns(block, closing, n_keep):
     return out
 
 
-@njit(cache=True, nogil=True)
-def needs_day(ints, floats, new_res, new_type, new_luck, community, grid_of, day,
-              trust, report_base, report_trust_weight, report_gain, visited,
-              is_representative, public_type,
-              free_hours, hours_used, dispatch_hours, service_hours,
-              org_start, org_serves, org_capacity, org_success, org_credit, org_uid,
-              gain, org_delay, committee_delay, committee_success,
-              dept_credit, dept_per_day, department_delay, department_success, abandon_days):
-    """One day of the needs pipeline over the open-need book (rules: :mod:`sim.needs`).
+# The needs kernel's arguments, one small record per concern (named tuples: numba reads
+# their fields by name, so two swapped numbers are a wrong name, not a silent swap).
+class NeedArrivals(NamedTuple):
+    """Today's new needs: resident, type, and their luck (3 x n uniforms: delay, success,
+    reporting)."""
+    resident: np.ndarray
+    ntype: np.ndarray
+    luck: np.ndarray
 
-    ``ints``/``floats`` are the book's blocks; today's new needs are appended. Updated in
-    place: ``free_hours`` (by community), ``hours_used`` (community x [dispatch, service]),
-    ``org_credit``, ``dept_credit`` (one element). Returns the compacted book, the log block
-    of needs closed today, and what the model books outside: counts (reported, dispatched,
-    department cases), the (community, grid) of needs passed to public issues (the first
-    ``n_collected`` collected by grid workers and representatives, then the dispatched), and the resident, success and organization of each finished
-    need, and the residents of abandoned ones.
+
+class NeedResidents(NamedTuple):
+    """What the needs rules read of the residents (arrays over residents)."""
+    community: np.ndarray
+    grid: np.ndarray
+    trust: np.ndarray
+    visited: np.ndarray          # a grid worker visited the household today
+    representative: np.ndarray   # resident representative (collects shared needs)
+
+
+class NeedReporting(NamedTuple):
+    """p_report = min(1, base + trust_weight x trust + gain) (ODD 7.6 step 2)."""
+    base: float
+    trust_weight: float
+    gain: float
+
+
+class NeedCommittees(NamedTuple):
+    """The committees' side, by community: ``free_hours`` and ``hours_used`` (community x
+    [dispatch, service]) are updated in place."""
+    free_hours: np.ndarray
+    hours_used: np.ndarray
+    dispatch_hours: float
+    service_hours: float
+    delay: float
+    success: float
+
+
+class NeedOrganizations(NamedTuple):
+    """The organizations community by community (``start``: offsets, n_communities + 1);
+    ``credit`` is updated in place."""
+    start: np.ndarray
+    serves: np.ndarray
+    capacity: np.ndarray
+    success: np.ndarray
+    credit: np.ndarray
+    uid: np.ndarray
+    delay: float
+
+
+class NeedDepartment(NamedTuple):
+    """The functional department: ``credit`` (one element) is updated in place."""
+    credit: np.ndarray
+    per_day: float
+    delay: float
+    success: float
+
+
+class NeedDay(NamedTuple):
+    """The day and the rules' constants; ``gain``: added success by (community, need type)."""
+    day: int
+    public_type: int
+    abandon_days: int
+    gain: np.ndarray
+
+
+@njit(cache=True, nogil=True)
+def needs_day(ints, floats, arrivals, residents, reporting, committees, orgs, department, today):
+    """One day of the needs pipeline over the open-need book (rules: :mod:`sim.needs`,
+    written plainly in :func:`sim.needs.needs_day_reference`).
+
+    ``ints``/``floats`` are the book's blocks; today's new needs are appended. The other
+    arguments are the records above (:class:`NeedArrivals` ... :class:`NeedDay`). Updated in
+    place: ``committees.free_hours``, ``committees.hours_used``, ``orgs.credit``,
+    ``department.credit``. Returns the compacted book, the log block of needs closed today,
+    and what the model books outside: counts (reported, dispatched, department cases), the
+    (community, grid) of needs passed to public issues (the first ``n_collected`` collected
+    by grid workers and representatives, then the dispatched), and the resident, success and
+    organization of each finished need, and the residents of abandoned ones.
     """
+    new_res, new_type, new_luck = arrivals.resident, arrivals.ntype, arrivals.luck
+    community, grid_of, trust = residents.community, residents.grid, residents.trust
+    visited, is_representative = residents.visited, residents.representative
+    report_base, report_trust_weight, report_gain = reporting.base, reporting.trust_weight, reporting.gain
+    free_hours, hours_used = committees.free_hours, committees.hours_used
+    dispatch_hours, service_hours = committees.dispatch_hours, committees.service_hours
+    committee_delay, committee_success = committees.delay, committees.success
+    org_start, org_serves, org_capacity = orgs.start, orgs.serves, orgs.capacity
+    org_success, org_credit, org_uid, org_delay = orgs.success, orgs.credit, orgs.uid, orgs.delay
+    dept_credit, dept_per_day = department.credit, department.per_day
+    department_delay, department_success = department.delay, department.success
+    day, public_type, abandon_days, gain = today.day, today.public_type, today.abandon_days, today.gain
     m_old = ints.shape[1]
     k_new = new_res.size
     m = m_old + k_new
