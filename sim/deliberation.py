@@ -157,7 +157,8 @@ class Deliberation:
 
     def new_issue(self, community: int, grid: int, origin: str, support: float,
                   households: int, building: int = -1, affected: np.ndarray | None = None) -> Issue:
-        issue = Issue(community, grid, origin, self.model.clock, float(np.clip(support, 0.05, 0.95)),
+        issue = Issue(community, grid, origin, self.model.clock, float(np.clip(support, self.model.p.deliberation.support_min,
+                                                                     self.model.p.deliberation.support_max)),
                       households, building)
         issue.affected = affected
         issue.stage_until = self.model.clock + self.model.p.deliberation.stage_days_review
@@ -397,7 +398,7 @@ class Deliberation:
         rng = m.streams.deliberation
         outcome = 1.0 if issue.carried else 0.0
         update_efficacy(m, issue.attendees, outcome)
-        update_trust(m, issue.attendees, outcome, scale=0.5)  # the institutions kept their word, or not
+        update_trust(m, issue.attendees, outcome, scale=m.p.deliberation.attendee_trust_scale)
         comm = m.community_members[issue.community]
         affected = issue.affected if issue.affected is not None else comm[m.grid_of[comm] == issue.grid]
         update_satisfaction(m, affected, outcome)

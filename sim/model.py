@@ -324,7 +324,8 @@ class CoGovModel(mesa.Model):
             got = committee.take("org_support", want)
             ratio = got / want if want > 0 else 1.0
             # monthly org support follows the month's average
-            self.org_support_ratio[c] = 0.9 * self.org_support_ratio[c] + 0.1 * ratio
+            s = pc.org_support_smoothing
+            self.org_support_ratio[c] = (1.0 - s) * self.org_support_ratio[c] + s * ratio
             hours = committee.free_hours * pc.volunteer_task_share
             # no more tasks than there is work for in a community of this size
             work = int(round(pc.volunteer_tasks_per_1000_day * self.community_members[c].size / 1000))
@@ -349,7 +350,7 @@ class CoGovModel(mesa.Model):
             if org.funds >= cost:
                 org.funds -= cost
             # members who were active recently bring a tie along as guest
-            recent = org.members[self.pop.last_act[ACT_TYPES.index("organization"), org.members] > day - 14]
+            recent = org.members[self.pop.last_act[ACT_TYPES.index("organization"), org.members] > day - self.p.organizations.recent_member_days]
             guests = np.empty(0, np.int64)
             if recent.size:
                 inviting = recent[rng.random(recent.size) < self.p.organizations.guest_invite_share]
@@ -566,7 +567,7 @@ class CoGovModel(mesa.Model):
         k = max(self.p.deliberation.representatives, self.p.party.evaluators_per_community)
         reps = []
         for c, members in enumerate(self.community_members):
-            score = self.pop.disposition[members] + 1.0 * self.pop.party[members]
+            score = self.pop.disposition[members] + self.p.party.representative_party_weight * self.pop.party[members]
             reps.append(members[np.argsort(-score, kind="stable")[:k]])
         return reps
 
@@ -577,8 +578,8 @@ class CoGovModel(mesa.Model):
         for c, members in enumerate(self.community_members):
             # members come from the most available residents: retired and civic
             # locals dominate the existing groups (migrants join at half the rate)
-            weight = pop.disposition[members] * (0.3 + pop.free_time[members]) * \
-                np.where(pop.migrant[members], 0.5, 1.0)
+            weight = pop.disposition[members] * (po.initial_member_free_time_offset + pop.free_time[members]) * \
+                np.where(pop.migrant[members], po.initial_member_migrant_factor, 1.0)
             weight = weight / weight.sum()
             for t, count in zip(ORG_TYPES, po.initial_per_community):
                 for _ in range(count):

@@ -205,7 +205,7 @@ def step(model) -> None:
     if done_res.size or old_res.size:
         beh = p.behaviour
         need_outcomes(done_res, done_ok, old_res, pop.satisfaction, pop.trust,
-                      beh.satisfaction_learning, beh.trust_learning, 0.5)
+                      beh.satisfaction_learning, beh.trust_learning, pn.abandon_trust_scale)
 
 
 # ------------------------------------------------------------------ plain reference

@@ -67,9 +67,9 @@ def evaluate(model, rng: np.random.Generator) -> None:
         if members.size == 0:
             continue
         # rating: invitations sent in the past year, seen through noisy representatives
-        rating = model.invitations_sent_year[members] + rng.normal(0, 1.0, members.size)
+        rating = model.invitations_sent_year[members] + rng.normal(0, model.p.party.rating_noise, members.size)
         low = members[rating < np.median(rating)]
         pop.party_effort[low] *= 1.0 + gain
-        np.minimum(pop.party_effort, 3.0, out=pop.party_effort)
+        np.minimum(pop.party_effort, model.p.party.max_effort, out=pop.party_effort)
         model.party_committees[c].evaluations_held += 1
     model.invitations_sent_year[:] = 0
