@@ -262,9 +262,6 @@ class DisputeSystem:
         self.model.today[f"disputes_opened_{dtype}"] += 1
         return d
 
-    def parties(self, d: Dispute) -> np.ndarray:
-        return d.parties
-
     def trust_of(self, d: Dispute) -> float:
         trust = self.model.pop.trust[d.parties]
         return float(np.add.reduce(trust)) / trust.size
@@ -392,8 +389,6 @@ class DisputeSystem:
                     self.mediated += 1
                 if ch == "street" and not d.escalated:
                     d.escalated = True
-                    m.street.escalations_received += 1
-                    m.street.whistles_blown += 1
                     m.today["disputes_escalated"] += 1
                 delay = d.rng.exponential(pd.channel_delay_days[ch]) if pd.channel_delay_days[ch] > 0 else 0.0
                 d.due = day + int(delay)  # floor: a short attempt finishes the same day

@@ -11,12 +11,8 @@ import numpy as np
 
 
 class StreetOffice(mesa.Agent):
-    """The street office (街道) shared by the run's communities."""
-
-    def __init__(self, model):
-        super().__init__(model)
-        self.escalations_received = 0
-        self.whistles_blown = 0  # 街道吹哨: departments called in for an escalated case
+    """The street office (街道) shared by the run's communities: it sends inspections down
+    (escalated disputes reach the street channel of :mod:`sim.disputes`)."""
 
     def inspections_today(self, rng: np.random.Generator, n_communities: int) -> np.ndarray:
         """Inspections and evaluations arriving at each committee today."""
@@ -25,23 +21,17 @@ class StreetOffice(mesa.Agent):
 
 
 class FunctionalDepartment(mesa.Agent):
-    """A functional department (职能部门): serves needs the committee refers to it.
+    """The functional departments (职能部门) as one agent: they serve the needs the committee
+    refers to them, with one capacity shared by all communities of the run
+    (``needs.department_capacity_per_day`` x communities a day) and one queue, oldest first
+    (ODD 7.6 step 4). One agent, because the parameters give no department its own capacity
+    or need types; the day's work is done in :func:`sim.kernels.needs_day`.
 
+    ``credit`` is the capacity not yet used as whole needs: fractions carry over, so that
+    0.5 a day takes a need every two days (it grows only on days with needs waiting).
     Escalated disputes go to the street channel (:mod:`sim.disputes`) and passed collective
-    proposals to the departments' execution slots (:mod:`sim.deliberation`).
+    proposals to the departments' execution slots (:mod:`sim.deliberation`)."""
 
-    Capacity is shared by all communities of the run (per community per day times the
-    number of communities); a case waits in a queue when the capacity is used up.
-    """
-
-    def __init__(self, model, name: str):
+    def __init__(self, model):
         super().__init__(model)
-        self.name = name
-        self.cases_taken = 0
-
-    def capacity_today(self, per_community: float, n_communities: int) -> int:
-        # fractional capacity accumulates as credit so that 0.5/day means one case every 2 days
-        self._credit = getattr(self, "_credit", 0.0) + per_community * n_communities
-        whole = int(self._credit)
-        self._credit -= whole
-        return whole
+        self.credit = 0.0

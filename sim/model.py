@@ -22,6 +22,7 @@ from .committee import ResidentsCommittee
 from .config import scenario_from_kwargs, with_baseline_levers
 from .deliberation import Deliberation
 from .disputes import DisputeSystem
+from .catalog import DeclaredCounter
 from .government import FunctionalDepartment, StreetOffice
 from .kernels import csr_maximum, grid_visits, row_sums, update_social_share
 from .property import PropertyCompany
@@ -31,7 +32,6 @@ from .party import PartyCommittee, evaluate, invitation_rates, random_ties, send
 from .residents import ACT_TYPES, NEVER, PartyMember, Population, Resident
 from .rng import Streams, seed_from_rng
 
-DEPARTMENTS = ("civil_affairs", "housing_urban_management", "public_security")
 LEVERS_WITH_COST = ("staffing", "office_support", "duty_list_funding", "electronic_ledgers", "grid",
                     "grants", "purchased_services", "incubation", "legal", "transparency", "moral",
                     "smart")
@@ -87,7 +87,7 @@ class CoGovModel(mesa.Model):
         self.committees = [ResidentsCommittee(self, c, m.size) for c, m in enumerate(self.community_members)]
         self.party_committees = [PartyCommittee(self, c) for c in range(pop.n_communities)]
         self.street = StreetOffice(self)
-        self.departments = [FunctionalDepartment(self, name) for name in DEPARTMENTS]
+        self.department = FunctionalDepartment(self)  # one agent for the functional departments (ODD 7.6)
         self.property_companies = [PropertyCompany(self, c) for c in range(pop.n_communities)]
 
         # state shared by the processes
@@ -112,7 +112,8 @@ class CoGovModel(mesa.Model):
         self.org_invitations_total = 0
         self.grid_visits_total = 0
         self.commitment_hours = pop.commitment_hours(p.behaviour)
-        self.today: Counter = Counter()
+        self.today = DeclaredCounter(outcomes.COUNTER_KEYS, "model.today")
+        self.top10_share_of_acts = None  # outcomes.daily refreshes it monthly
         self.today_acts: Counter = Counter()
         self.representatives = self._choose_representatives()
         self.is_representative = np.zeros(pop.n, bool)
@@ -459,7 +460,6 @@ class CoGovModel(mesa.Model):
         self.weighted_degree = np.where(wd > 0, wd, 1.0)
         local = (~self.pop.migrant).astype(np.float32)
         self.local_tie_share = (self.adj @ local) / self.weighted_degree
-        self.strong_adj = None
 
     @property
     def adj_bin(self) -> sp.csr_array:

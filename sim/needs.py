@@ -147,8 +147,8 @@ def step(model) -> None:
                            org.service_credit, org.unique_id) for org in orgs], np.float64).reshape(-1, 5).T
     org_serves, org_uid = org_table[0].astype(np.int64), org_table[4].astype(np.int64)
     org_capacity, org_success, org_credit = org_table[1], org_table[2], org_table[3].copy()
-    department = model.departments[0]
-    dept_credit = np.array([getattr(department, "_credit", 0.0)])
+    department = model.department
+    dept_credit = np.array([department.credit])
     digital = p.smart.digital_ordering
     smart_factor = p.smart.digital_dispatch_factor if digital else 1.0
     (ints, floats, closed, n_reported, dispatched, dept_taken, n_collected, issue_comm, issue_grid,
@@ -174,8 +174,7 @@ def step(model) -> None:
         committee.hours_today["service"] += hours_used[c, 1]
     for org, credit in zip(orgs, org_credit):
         org.service_credit = credit
-    department._credit = dept_credit[0]
-    department.cases_taken += dept_taken
+    department.credit = dept_credit[0]
     model.today["needs_reported"] += n_reported
     model.today["orders_dispatched"] += int(dispatched.sum())
     # shared needs collected by grid workers and representatives, then those dispatched,

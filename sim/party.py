@@ -20,7 +20,6 @@ class PartyCommittee(mesa.Agent):
     def __init__(self, model, community: int):
         super().__init__(model)
         self.community = community
-        self.evaluations_held = 0
 
 
 def invitation_rates(pop, party) -> np.ndarray:
@@ -71,5 +70,4 @@ def evaluate(model, rng: np.random.Generator) -> None:
         low = members[rating < np.median(rating)]
         pop.party_effort[low] *= 1.0 + gain
         np.minimum(pop.party_effort, model.p.party.max_effort, out=pop.party_effort)
-        model.party_committees[c].evaluations_held += 1
     model.invitations_sent_year[:] = 0
