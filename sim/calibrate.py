@@ -296,8 +296,8 @@ def _write(out: Path, cal: Calibration, path, scenario_path: Path, study, best_p
 
 
 def _command_line() -> str | None:
-    from . import cli
-    return getattr(cli, "COMMAND_LINE", None)
+    from . import results
+    return results.COMMAND_LINE
 
 
 def _atomic_text(path: Path, text: str) -> None:

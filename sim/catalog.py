@@ -16,7 +16,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 
-from .params import NEED_TYPES, ORG_ORIGINS, ORG_TYPES  # noqa: F401  (names of families)
+from .params import CHANNELS, DISPUTE_TYPES, NEED_TYPES, ORG_ORIGINS, ORG_TYPES  # noqa: F401  (names of families)
 from .residents import ACT_TYPES, AGE_GROUPS
 
 # kinds: how a value is read and printed
@@ -32,8 +32,6 @@ KINDS = {
 }
 
 GROUPS = ("local", "migrant", "working", "retired", "party", "nonparty")
-CHANNELS = ("direct", "volunteer", "committee", "professional", "police", "online", "street")
-DISPUTE_TYPES = ("noise_leak", "parking", "pets", "renovation_property", "family", "collective")
 COMMITTEE_TASKS = ("duty", "mediation", "dispatch", "service", "deliberation", "org_support",
                    "volunteers")
 STATES = ("trust", "efficacy", "satisfaction")

@@ -10,6 +10,7 @@ import shlex
 import sys
 from pathlib import Path
 
+from . import results
 from .config import ScenarioError, config_hash, load_scenario
 from .params import Run
 
@@ -19,7 +20,6 @@ MAX_SEED = 2**32 - 1  # seeds are recorded as integers everywhere (Parquet int64
 # -1 quiet, 0 normal, 1 verbose (-v/-q); read through info()/detail()
 VERBOSITY = 0
 # the command as typed (recorded in manifests); set by main()
-COMMAND_LINE: str | None = None
 
 
 def info(*args, **kw) -> None:
@@ -281,12 +281,12 @@ def _quiet_pipe() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    global VERBOSITY, COMMAND_LINE
+    global VERBOSITY
     _register_extras()
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     VERBOSITY = getattr(args, "verbosity", 0)
-    COMMAND_LINE = shlex.join(["cogov", *map(str, argv)])
+    results.COMMAND_LINE = shlex.join(["cogov", *map(str, argv)])
     try:
         return args.func(args)
     except ScenarioError as exc:

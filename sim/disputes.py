@@ -54,10 +54,8 @@ import math
 import numpy as np
 
 from .kernels import erode, gather_ties
+from .params import CHANNELS, DISPUTE_TYPES
 
-CHANNELS = ("direct", "volunteer", "committee", "professional", "police", "online", "street")
-# besides these, a collective dispute can close through a carried-out public issue ("deliberation")
-DISPUTE_TYPES = ("noise_leak", "parking", "pets", "renovation_property", "family", "collective")
 PREFERENCE = {
     "noise_leak": ("volunteer", "committee", "police", "professional", "street"),
     "parking": ("police", "committee", "volunteer", "street"),

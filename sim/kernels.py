@@ -11,7 +11,7 @@ uniform they use comes in from the model's named numpy streams.
 
 ``cache=True`` keeps the compiled code beside the source (``__pycache__``), so only the
 first run after a change pays the compilation (about half a minute on a slow machine;
-``make`` does it at set-up, see :func:`warm_up`).
+``make`` does it at set-up, see :func:`sim.model.warm_up`).
 """
 
 from __future__ import annotations
@@ -628,16 +628,6 @@ def row_sums(indptr, data):
             s += data[k]
         out[i] = s
     return out
-
-
-def warm_up() -> None:
-    """Compile every kernel (or load it from the cache) by running a tiny model for a few
-    weeks: ``make setup`` calls this, so that the first real run does not pay the
-    compilation (about half a minute on a slow machine)."""
-    from .model import CoGovModel  # here: the model imports this module
-
-    CoGovModel(rng=0, collect=True, **{"population.residents_per_community": 300,
-                                       "run.days": 40}).run()
 
 
 # ------------------------------------------------------------------ plain references

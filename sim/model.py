@@ -614,3 +614,11 @@ class CoGovModel(mesa.Model):
         return net.to_networkx(self.adj, {"community": pop.community, "migrant": pop.migrant,
                                           "party": pop.party, "retired": pop.retired})
 
+
+
+def warm_up() -> None:
+    """Compile every kernel of :mod:`sim.kernels` (or load it from numba's cache) by running
+    a tiny model for a few weeks: ``make setup`` calls this, so that the first real run does
+    not pay the compilation (about half a minute on a slow machine)."""
+    CoGovModel(rng=0, collect=True, **{"population.residents_per_community": 300,
+                                       "run.days": 40}).run()

@@ -414,6 +414,10 @@ class Grid(Section):
 
 
 # -------------------------------------------------------------------------------- needs
+# dispute channels and types (sim/disputes.py); besides the channels, a collective dispute
+# can close through a carried-out public issue ("deliberation")
+CHANNELS = ("direct", "volunteer", "committee", "professional", "police", "online", "street")
+DISPUTE_TYPES = ("noise_leak", "parking", "pets", "renovation_property", "family", "collective")
 NEED_TYPES = ("elderly", "environment", "culture", "legal", "public", "administrative")
 #: the organization type that can handle each need type (None: the committee or a department)
 NEED_TO_ORG = {"elderly": "elderly", "environment": "environment", "culture": "culture",
@@ -791,7 +795,6 @@ class Disputes(Section):
 
     @model_validator(mode="after")
     def _known(self) -> Disputes:
-        from .disputes import CHANNELS, DISPUTE_TYPES
         for k, v in self.per_1000_year.items():
             if k not in DISPUTE_TYPES or k == "collective" or v < 0:
                 raise ValueError(f"per_1000_year: unknown type or negative rate {k!r}; types are "

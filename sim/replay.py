@@ -49,12 +49,12 @@ def _write_scenario(folder: Path, name: str, scenario: dict) -> Path:
 
 
 def _call(argv: list[str]) -> int:
-    from . import cli
-    saved = cli.COMMAND_LINE, cli.VERBOSITY
+    from . import cli, results
+    saved = results.COMMAND_LINE, cli.VERBOSITY
     try:
         return cli.main(argv)
     finally:
-        cli.COMMAND_LINE, cli.VERBOSITY = saved
+        results.COMMAND_LINE, cli.VERBOSITY = saved
 
 
 def rerun(folder: Path, m: dict, out: Path) -> None:

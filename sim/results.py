@@ -13,6 +13,10 @@ from pathlib import Path
 
 import pandas as pd
 
+# the cogov command line of this process, as typed (set by sim.cli.main; None when the
+# model runs from Python): manifests record it
+COMMAND_LINE: str | None = None
+
 PACKAGES = ("mesa", "numpy", "numba", "llvmlite", "scipy", "pandas", "pyarrow", "pydantic",
             "networkx", "SALib", "matplotlib", "PyYAML", "dask", "distributed")
 
@@ -54,9 +58,8 @@ def manifest_base(command: str, command_line: str | None = None) -> dict:
     versions of the packages results depend on."""
     from datetime import datetime, timezone
 
-    from . import cli
-    return {"command": command, "command_line": command_line or cli.COMMAND_LINE or "",
-            "command_typed": cli.COMMAND_LINE or "",
+    return {"command": command, "command_line": command_line or COMMAND_LINE or "",
+            "command_typed": COMMAND_LINE or "",
             "working_directory": os.getcwd(), "cogov_version": cogov_version(),
             "git_commit": git_commit(), "source_sha256": source_sha256(),
             "versions": package_versions(), "platform": platform.platform(),

@@ -12,7 +12,7 @@ def pytest_sessionstart(session):
     import os
     if os.environ.get("NUMBA_DISABLE_JIT") == "1":  # nothing to compile (the kernels run as Python)
         return
-    from sim.kernels import warm_up
+    from sim.model import warm_up
     warm_up()
 
 # mechanism tests start from a fresh community (no spin-up): the spin-up and the settling
