@@ -24,8 +24,8 @@ collect, review, resolve, publicize, execute under supervision, evaluate, archiv
   ``hours_per_meeting`` of committee time; their support starts low and converges more slowly
   (``contested_convergence``). Without a deliberation platform (zero meetings a year) there
   are no sessions of either kind.
-- Publicize: ``stage_days_publicize`` days; publication moves the community's trust up by
-  ``transparency.publish_trust_gain``/4 (one notice).
+- Publicize: ``stage_days_publicize`` days; the notice of a passed proposal moves the
+  community's trust towards 1 by ``deliberation.publicize_trust_gain``.
 - Execute: a passed proposal waits until an executor takes it. A collective issue goes to
   the functional departments (街道吹哨、部门报到), which carry out at most
   ``department_slots`` proposals of a community at once, each in Exp(``department_execution_days``)
