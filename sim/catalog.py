@@ -347,6 +347,9 @@ _d("participants_year", "residents who took part (year)", "count", "participatio
    "participation_year x residents (added by compare)", where="derived")
 _d("cost_per_additional_participant", "cost per additional participant", "yuan", "money",
    "extra spend divided by extra residents who took part (compare)", "yuan", "derived")
+_d("disputes_resolved_share_pooled", "disputes resolved (pooled over replications)", "share",
+   "disputes", "resolved over opened, summed over the replications (compare); interval by a paired "
+   "bootstrap over replications", where="derived")
 _d("cost_per_additional_dispute_resolved", "cost per additional dispute resolved", "yuan", "money",
    "extra spend divided by extra disputes resolved (compare)", "yuan", "derived")
 

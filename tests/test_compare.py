@@ -51,7 +51,7 @@ def test_same_scenario_on_both_sides_gives_exactly_zero_differences(base_alt):
     assert not failures
     assert sorted(runs["seed"].unique()) == [5, 6, 7]
     eff = paired_effects(runs, names)
-    real = eff[eff["outcome"] != COST]
+    real = eff[~eff["outcome"].isin([COST, "cost_per_additional_dispute_resolved"])]
     assert len(real) > 100  # every numeric summary key is an outcome
     defined = real.dropna(subset=["diff"])
     assert (defined["diff"] == 0.0).all()
@@ -181,3 +181,19 @@ def test_a_failed_run_drops_its_replication_everywhere(base_alt, tmp_path, monke
     assert sorted(runs["rep"].unique()) == [0, 2]  # the pair stays a pair
     man = json.loads((out / "manifest.json").read_text())
     assert man["complete_reps"] == [0, 2] and "boom" in man["failures"][0]["error"]
+
+
+def test_pooled_dispute_share_sums_cases_over_replications():
+    """The pooled resolved share is resolved over opened summed over the replications (not the
+    mean of per-run shares); the same scenario on both sides differs by exactly zero."""
+    import numpy as np
+    import pandas as pd
+
+    from sim.compare import pooled_dispute_effect
+    b = pd.DataFrame({"disputes_resolved": [8, 10, 5], "disputes_opened": [10, 20, 5]})
+    a = pd.DataFrame({"disputes_resolved": [9, 15, 5], "disputes_opened": [10, 20, 5]})
+    base, alt, diff, lo, hi = pooled_dispute_effect(b, a)
+    assert base == 23 / 35 and alt == 29 / 35 and np.isclose(diff, 6 / 35)
+    assert lo <= diff <= hi
+    same = pooled_dispute_effect(b, b)
+    assert same[2] == 0 and same[3] == 0 and same[4] == 0
