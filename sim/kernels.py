@@ -27,8 +27,8 @@ from numba import njit
 def decide_and_record(cand, u, logit_base, w, invited_after, who, booking, record):
     """Participation decisions of ``cand`` (unique residents) for one act type, booking the
     acts of those who take part; returns the takers. The rule, written plainly, is
-    :func:`sim.participation.decide_reference`; the arguments are grouped as
-    :func:`sim.participation.decide` packs them:
+    :func:`sim.processes.participation.decide_reference`; the arguments are grouped as
+    :func:`sim.processes.participation.decide` packs them:
 
     - ``w``: the weights (disposition, efficacy, trust, free time, social, invited,
       cross-group ties, fatigue, time load) as a float64 array;
@@ -76,7 +76,7 @@ def decide_and_record(cand, u, logit_base, w, invited_after, who, booking, recor
 
 
 # status codes and handler kinds of an open need, and the rows of the need book's integer
-# block: copies of sim.needs's (which imports this module), checked equal by
+# block: copies of sim.processes.needs's (which imports this module), checked equal by
 # tests/test_kernels.py
 _UNREPORTED, _QUEUED, _AT_DEPARTMENT, _IN_SERVICE = 0, 1, 2, 3
 _H_NONE, _H_ORG, _H_COMMITTEE, _H_DEPT, _H_ISSUE = 0, 1, 2, 3, 4
@@ -186,8 +186,8 @@ class NeedDay(NamedTuple):
 
 @njit(cache=True, nogil=True)
 def needs_day(ints, floats, arrivals, residents, reporting, committees, orgs, department, today):
-    """One day of the needs pipeline over the open-need book (rules: :mod:`sim.needs`,
-    written plainly in :func:`sim.needs.needs_day_reference`).
+    """One day of the needs pipeline over the open-need book (rules: :mod:`sim.processes.needs`,
+    written plainly in :func:`sim.processes.needs.needs_day_reference`).
 
     ``ints``/``floats`` are the book's blocks; today's new needs are appended. The other
     arguments are the records above (:class:`NeedArrivals` ... :class:`NeedDay`). Updated in
@@ -564,7 +564,7 @@ def update_social_share(indptr, indices, data, t_indptr, t_indices, t_data, last
 @njit(cache=True, nogil=True)
 def invite(servers, cumulative, u_sender, u_tie, indptr, indices, day, last_invited,
            invitations_sent_year):
-    """Party members' invitations of the day (rules: :func:`sim.party.send_invitations`):
+    """Party members' invitations of the day (rules: :func:`sim.processes.party.send_invitations`):
     each invitation goes to a server with chance rate / sum of rates (``u_sender``) and to
     one of that server's ties drawn uniformly (``u_tie``); servers without ties send none.
     Books the invitees' ``last_invited`` and the senders' yearly count; returns (number of
@@ -633,7 +633,7 @@ def row_sums(indptr, data):
 # ------------------------------------------------------------------ plain references
 # Each rule of a compiled kernel above written plainly in numpy, as the ODD states it;
 # tests/test_kernels.py requires equal results on random states (the decision rule's
-# reference is sim.participation.decide_reference, beside its caller).
+# reference is sim.processes.participation.decide_reference, beside its caller).
 def daily_means_reference(last_act, last_any, day, trust, efficacy, satisfaction, migrant,
                           retired, party) -> np.ndarray:
     """:func:`daily_means` in numpy (ODD 8: the daily row's shares and means)."""

@@ -13,22 +13,22 @@ from mesa.agent import AgentSet
 import numpy as np
 import scipy.sparse as sp
 
-from . import needs as needs_mod
+from .processes import needs as needs_mod
 from . import network as net
-from . import organizations as orgs_mod
+from .processes import organizations as orgs_mod
 from . import outcomes
-from . import property as property_mod
-from .committee import ResidentsCommittee
+from .processes import property as property_mod
+from .processes.committee import ResidentsCommittee
 from .config import scenario_from_kwargs, with_baseline_levers
-from .deliberation import Deliberation
-from .disputes import DisputeSystem
+from .processes.deliberation import Deliberation
+from .processes.disputes import DisputeSystem
 from .catalog import DeclaredCounter
-from .government import FunctionalDepartment, StreetOffice
+from .processes.government import FunctionalDepartment, StreetOffice
 from .kernels import csr_maximum, grid_visits, row_sums, update_social_share
-from .property import PropertyCompany
+from .processes.property import PropertyCompany
 from .params import ORG_ORIGINS, ORG_TYPES, Scenario
-from .participation import decide
-from .party import PartyCommittee, evaluate, invitation_rates, random_ties, send_invitations
+from .processes.participation import decide
+from .processes.party import PartyCommittee, evaluate, invitation_rates, random_ties, send_invitations
 from .residents import ACT_TYPES, NEVER, PartyMember, Population, Resident
 from .rng import Streams, seed_from_rng
 

@@ -9,11 +9,11 @@ from functools import partial
 import mesa
 import numpy as np
 
-from . import deliberation as _delib
-from . import disputes as _disputes
+from .processes import deliberation as _delib
+from .processes import disputes as _disputes
 from .catalog import check_declared
 from .kernels import daily_means
-from .needs import H_COMMITTEE, H_DEPT, H_ORG
+from .processes.needs import H_COMMITTEE, H_DEPT, H_ORG
 from .params import ORG_ORIGINS, ORG_TYPES
 from .residents import ACT_TYPES, AGE_GROUPS
 

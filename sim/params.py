@@ -414,7 +414,7 @@ class Grid(Section):
 
 
 # -------------------------------------------------------------------------------- needs
-# dispute channels and types (sim/disputes.py); besides the channels, a collective dispute
+# dispute channels and types (sim/processes/disputes.py); besides the channels, a collective dispute
 # can close through a carried-out public issue ("deliberation")
 CHANNELS = ("direct", "volunteer", "committee", "professional", "police", "online", "street")
 DISPUTE_TYPES = ("noise_leak", "parking", "pets", "renovation_property", "family", "collective")

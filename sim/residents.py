@@ -91,7 +91,7 @@ class Population:
     # ------------------------------------------------------------------ derived state
     def last_any(self) -> np.ndarray:
         """Last day of any act (the maximum of ``last_act`` over act types; kept up to date
-        by each decision, :func:`sim.participation.decide`, so it costs nothing to read)."""
+        by each decision, :func:`sim.processes.participation.decide`, so it costs nothing to read)."""
         return self._last_any
 
     def acts_last_year(self) -> np.ndarray:

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from conftest import small
 
-from sim import organizations as orgs_mod
+from sim.processes import organizations as orgs_mod
 from sim.config import ScenarioError
 from sim.model import CoGovModel
 from sim.outcomes import TIMESERIES_COLUMNS
@@ -56,7 +56,7 @@ def test_a_committee_under_duty_load_triages_instead_of_stopping_self_governance
 def test_served_duty_hours_vary_smoothly_with_the_load():
     """No knife edge: served duty hours rise with demand, stay below the ceiling, and the
     free hours left fall smoothly (no step between neighbouring loads)."""
-    from sim.committee import served_duty_hours
+    from sim.processes.committee import served_duty_hours
     demand = np.linspace(0, 200, 2001)
     served = np.array([served_duty_hours(d, 40.0, 0.9, 6.0) for d in demand])
     assert (np.diff(served) > 0).all() and (served < 36.0).all()
@@ -383,7 +383,7 @@ def test_the_functional_department_serves_with_its_shared_capacity():
                        rng=2, collect=False)
         m.run(days)
         log, book = m.needs.log(), m.needs.open
-        dept = 3  # sim.needs.H_DEPT
+        dept = 3  # sim.processes.needs.H_DEPT
         in_service = (book["handler"] == dept) & (book["status"] == 3)
         taken[cap] = int((log["handler"] == dept).sum() + in_service.sum())
         assert (book["status"] == 2).sum() > 0  # a backlog waits at the department

@@ -73,7 +73,7 @@ def _cycle(graph):
 
 def test_the_graph_is_read_from_the_source():
     g = import_graph()
-    assert "sim.model" in g and "sim.kernels" in g["sim.needs"]
+    assert "sim.model" in g and "sim.kernels" in g["sim.processes.needs"]
     assert "sim.app.server" in g
 
 

@@ -8,10 +8,11 @@ import pytest
 import scipy.sparse as sp
 from conftest import small
 
-from sim import kernels, needs
-from sim.disputes import _poisson
+from sim import kernels
+from sim.processes import needs
+from sim.processes.disputes import _poisson
 from sim.model import CoGovModel
-from sim.party import send_invitations
+from sim.processes.party import send_invitations
 from sim.rng import bernoulli_positions
 
 
@@ -50,12 +51,12 @@ def test_decide_kernel_is_the_logit_rule():
              - beh.w_fatigue * pop.fatigue[cand] - beh.w_time_load * used / pop.time_budget[cand])
     fits = used + beh.hours_per_act <= pop.time_budget[cand]
     expected = cand[fits & (u < 1.0 / (1.0 + np.exp(-logit)))]
-    from sim.participation import decide_reference
+    from sim.processes.participation import decide_reference
     assert np.array_equal(decide_reference(m, cand, "meeting"), expected)
     assert not np.isin(cand[::4], expected).any()  # over budget: declined
     fatigue_before = pop.fatigue[expected].copy()
     acts_before = pop.acts[0].sum()
-    from sim.participation import decide
+    from sim.processes.participation import decide
     takers = decide(m, cand, "meeting")
     assert expected.size > 0 and np.array_equal(takers, expected)
     assert pop.acts[0].sum() == acts_before + takers.size
@@ -255,7 +256,7 @@ def _copy(records):
 
 @pytest.mark.parametrize("seed", [0, 1])
 def test_needs_day_is_its_plain_reference(seed):
-    """The needs kernel against ODD 7.6 written plainly (sim.needs.needs_day_reference), day
+    """The needs kernel against ODD 7.6 written plainly (sim.processes.needs.needs_day_reference), day
     after day on a random book, with every branch reached: reporting by the clock and by
     visits, collection by representatives, dispatch to organizations, the committee, the
     department and public issues, the department's backlog, finishing, abandonment and the

@@ -21,7 +21,7 @@ import pytest
 
 from sim.config import load_scenario
 from sim.model import CoGovModel
-from sim.participation import decide
+from sim.processes.participation import decide
 
 SCEN = Path(__file__).resolve().parent.parent / "scenarios"
 SEEDS = (11, 12)
@@ -131,7 +131,7 @@ def test_grant_money_has_diminishing_returns():
     project's days are over."""
     from conftest import small
 
-    from sim import organizations as orgs_mod
+    from sim.processes import organizations as orgs_mod
     extra = {}
     for amount in (1000.0, 5500.0, 10000.0):
         m = CoGovModel(small(grants={"grants_per_contest": 1, "amount_min_yuan": amount,

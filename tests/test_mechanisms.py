@@ -118,7 +118,7 @@ def test_reputation_learns_from_evaluated_services_only_with_a_learning_rate():
 def test_migrants_learn_efficacy_more_slowly_with_a_feedback_factor():
     """behaviour.migrant_feedback_factor scales a migrant's efficacy learning: from the same
     efficacy, a migrant moves that share of a local's step; paired runs differ."""
-    from sim.participation import update_efficacy
+    from sim.processes.participation import update_efficacy
     m = CoGovModel(small(behaviour={"migrant_feedback_factor": 0.25}), rng=1, collect=False)
     pop = m.pop
     mig, loc = int(np.flatnonzero(pop.migrant)[0]), int(np.flatnonzero(~pop.migrant)[0])

@@ -3,7 +3,7 @@ collect, review, resolve, publicize, execute under supervision, evaluate, archiv
 
 - Collect: public issues arise from shared needs (every ``public_issue_threshold`` of them from
   one grid; later shared needs of a grid join its issue while it waits) and from collective
-  disputes (:mod:`sim.disputes`).
+  disputes (:mod:`sim.processes.disputes`).
 - Review: an issue becomes eligible after ``stage_days_review`` days.
 - Resolve: scheduled meetings are held ``meetings_per_year`` times, evenly spaced, if the
   committee has ``hours_per_meeting`` free; they take the ``issues_per_meeting`` eligible
@@ -50,7 +50,7 @@ from __future__ import annotations
 import numpy as np
 
 from .participation import decide, update_efficacy, update_satisfaction, update_trust
-from .residents import ACT_TYPES
+from ..residents import ACT_TYPES
 
 ORG_ACT = ACT_TYPES.index("organization")
 

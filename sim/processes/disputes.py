@@ -5,7 +5,7 @@ residents); one party is a random resident, the other a close tie (household for
 disputes, household or building neighbour otherwise). Collective disputes (parking,
 renovation, property rights with the property company or a unit; seed 004: 170 households)
 arrive per community: their parties are ``households`` neighbouring households of the first
-party, and they also raise a public issue for deliberation (see :mod:`sim.deliberation`).
+party, and they also raise a public issue for deliberation (see :mod:`sim.processes.deliberation`).
 
 Randomness: every dispute carries its own random generator, seeded from the disputes stream
 when it arrives, and the arrivals have their own generator. Two paired runs (same seed,
@@ -53,8 +53,8 @@ import math
 
 import numpy as np
 
-from .kernels import erode, gather_ties
-from .params import CHANNELS, DISPUTE_TYPES
+from ..kernels import erode, gather_ties
+from ..params import CHANNELS, DISPUTE_TYPES
 
 PREFERENCE = {
     "noise_leak": ("volunteer", "committee", "police", "professional", "street"),

@@ -13,10 +13,10 @@ import math
 import mesa
 import numpy as np
 
-from .kernels import gather_ties
+from ..kernels import gather_ties
 
-from .params import NEED_TYPES, ORG_TYPES
-from .residents import ACT_TYPES
+from ..params import NEED_TYPES, ORG_TYPES
+from ..residents import ACT_TYPES
 
 ORG_ACT = ACT_TYPES.index("organization")
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .model import CoGovModel
+from ..model import CoGovModel
 
 # outcomes read at the year's last day (levels) and summed over the year (flows)
 LEVELS = ("participation_year", "participation_30d", "participation_30d_meeting",

@@ -37,9 +37,9 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .catalog import OUTCOMES, axis_label
-from .config import ScenarioError, apply_overrides, load_scenario, validate
-from .params import iter_parameters, plausible_range
+from ..catalog import OUTCOMES, axis_label
+from ..config import ScenarioError, apply_overrides, load_scenario, validate
+from ..params import iter_parameters, plausible_range
 
 
 class _Strict(BaseModel):

@@ -29,12 +29,12 @@ import math
 
 import numpy as np
 
-from .params import NEED_TO_ORG, NEED_TYPES
-from .kernels import (NeedArrivals, NeedCommittees, NeedDay, NeedDepartment, NeedOrganizations,
+from ..params import NEED_TO_ORG, NEED_TYPES
+from ..kernels import (NeedArrivals, NeedCommittees, NeedDay, NeedDepartment, NeedOrganizations,
                       NeedReporting, NeedResidents, need_outcomes, needs_day)
 from .participation import decide
 from .property import success_gain
-from .rng import bernoulli_positions
+from ..rng import bernoulli_positions
 
 PUBLIC = NEED_TYPES.index("public")
 # status codes of an open need

@@ -11,7 +11,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from .kernels import invite
+from ..kernels import invite
 
 
 class PartyCommittee(mesa.Agent):

@@ -12,7 +12,7 @@ import numpy as np
 
 class StreetOffice(mesa.Agent):
     """The street office (街道) shared by the run's communities: it sends inspections down
-    (escalated disputes reach the street channel of :mod:`sim.disputes`)."""
+    (escalated disputes reach the street channel of :mod:`sim.processes.disputes`)."""
 
     def inspections_today(self, rng: np.random.Generator, n_communities: int) -> np.ndarray:
         """Inspections and evaluations arriving at each committee today."""
@@ -29,8 +29,8 @@ class FunctionalDepartment(mesa.Agent):
 
     ``credit`` is the capacity not yet used as whole needs: fractions carry over, so that
     0.5 a day takes a need every two days (it grows only on days with needs waiting).
-    Escalated disputes go to the street channel (:mod:`sim.disputes`) and passed collective
-    proposals to the departments' execution slots (:mod:`sim.deliberation`)."""
+    Escalated disputes go to the street channel (:mod:`sim.processes.disputes`) and passed collective
+    proposals to the departments' execution slots (:mod:`sim.processes.deliberation`)."""
 
     def __init__(self, model):
         super().__init__(model)
