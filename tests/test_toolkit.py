@@ -247,6 +247,15 @@ def test_sweep_sized_from_the_command_line_and_dry_run(tmp_path, tiny):
     assert rc == 0, err
     assert "3 points x 2 replications = 6 runs" in out and "grants.contests_per_year" in out
     assert "estimate:" in out and "nothing was written" in out
+    # the estimate's basis: the spin-up (TINY keeps the default 1,095 days) and the 3
+    # reported days are scaled apart, and they add up to the per-run figure
+    import re
+    m = re.search(r"estimate: ([\d.]+) s a run.*\n  basis: building ([\d.]+) s \+ ([\d,]+) "
+                  r"spin-up days x ([\d.]+) ms \+ ([\d,]+) reported days x ([\d.]+) ms", out)
+    assert m, out
+    per_run, build, spin, spin_ms, days, day_ms = (float(g.replace(",", "")) for g in m.groups())
+    assert (spin, days) == (1095, 3)
+    assert per_run == pytest.approx(build + spin * spin_ms / 1000 + days * day_ms / 1000, abs=0.02)
     assert not (ROOT / "results").exists() or not any((ROOT / "results").glob("sweep_e_*"))
     s = tmp_path / "s"
     assert call("sweep", exp, "--reps", 2, "--days", 3, "--set",
@@ -257,6 +266,14 @@ def test_sweep_sized_from_the_command_line_and_dry_run(tmp_path, tiny):
     assert (s / "runs.csv").exists()
     m = json.loads((s / "manifest.json").read_text())
     assert "--reps 2" in m["command_line"] and "--days 3" in m["command_line"]
+
+
+def test_batch_sizing_estimate_counts_the_spin_up():
+    from sim.study.parallel import Task, estimate_seconds
+    pop = {"residents_per_community": 5000}
+    no_spin = Task(0, {"population": pop, "run": {"days": 365, "spin_up_days": 0}}, 1)
+    default = Task(0, {"population": pop, "run": {"days": 365}}, 1)
+    assert estimate_seconds(default) - 0.2 == pytest.approx(4 * (estimate_seconds(no_spin) - 0.2))
 
 
 def test_huge_designs_are_refused_before_expansion(tmp_path, tiny):

@@ -307,7 +307,8 @@ def _tornado(ok: pd.DataFrame, params: list[str], withs: dict, outcomes: list[st
                           zip(t["factor"], t["value"], t["reference"].str.contains("with"))],
                       fontsize=7)
         unit = _oaxis(o)[len(_olabel(o)):].strip()
-        ax.set_xlabel(f"effect on {_olabel(o)} {unit.replace('(%)', '(percentage points)')}, "
+        # two lines: one is wider than the axes and was cut at the figure's edge
+        ax.set_xlabel(f"effect on {_olabel(o)} {unit.replace('(%)', '(percentage points)')}\n"
                       "against the reference; bars: 95% CI")
         ax.set_title(f"{manifest['name']}: one at a time, {_olabel(o)}\n"
                      "(* reference: the base with the factor's 'with:' keys set)", fontsize=10)

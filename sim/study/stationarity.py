@@ -2,7 +2,8 @@
 
 For a scenario, a size and a set of seeds, :func:`yearly_outcomes` runs the model for
 ``years`` after the spin-up and gives one row per seed and year: each outcome of
-:data:`YEARLY` at the year's last day (levels) or summed over the year (flows).
+:data:`YEARLY` from the summary at the year's last day (levels: rolling-year shares and
+states), the daily row of that day (duty items, open needs) or summed over the year (flows).
 :func:`trend_table` then fits a straight line to the mean over seeds of years
 ``from_year``..``years`` and reports its slope as a share of the mean a year: the model has
 settled when every such slope is within ``tolerance`` (issue 10, item 7: 2%).
@@ -15,16 +16,19 @@ import pandas as pd
 
 from ..model import CoGovModel
 
-# outcomes read at the year's last day (levels) and summed over the year (flows)
-LEVELS = ("participation_year", "participation_30d", "participation_30d_meeting",
-          "participation_30d_volunteering", "participation_30d_organization",
-          "participation_30d_retired", "participation_30d_migrant", "memberships_per_adult",
-          "organizations", "trust_mean", "efficacy_mean", "satisfaction_mean", "duty_items",
-          "needs_open", "time_used_share_mean")
+# outcomes of the summary at the year's last day (levels: rolling-year shares and states;
+# a 30-day share read on one day of a year with two meetings is noise, so none is used)
+LEVELS = ("participation_year", "participation_year_meeting", "participation_year_volunteering",
+          "participation_year_organization", "participation_year_evaluation",
+          "participation_year_retired", "participation_year_migrant", "core_activist_share",
+          "memberships_per_adult", "organizations", "trust_mean", "efficacy_mean",
+          "satisfaction_mean", "time_used_share_mean")
+# read from the daily row on the year's last day
+DAILY_LEVELS = ("duty_items", "needs_open")
 FLOWS = ("committee_self_governance_hours", "committee_duty_hours_dropped", "needs_fulfilled",
          "disputes_opened", "disputes_resolved", "org_activities", "volunteer_tasks",
          "acts_meeting", "acts_volunteering", "acts_organization")
-YEARLY = LEVELS + FLOWS
+YEARLY = LEVELS + DAILY_LEVELS + FLOWS
 
 
 def yearly_outcomes(scenario, residents: int, years: int, seeds, overrides: dict | None = None) -> pd.DataFrame:
@@ -34,12 +38,16 @@ def yearly_outcomes(scenario, residents: int, years: int, seeds, overrides: dict
         kw = {"population.residents_per_community": residents, "run.days": 365 * years,
               **(overrides or {})}
         m = CoGovModel(scenario, rng=int(seed), **kw)
-        m.run()
+        at_year_end = []
+        for _ in range(years):
+            m.run(365)
+            s = m.summary()
+            at_year_end.append({k: float(s[k]) for k in LEVELS})
         ts = m.timeseries()
         for y in range(years):
             block = ts[(ts["day"] >= 365 * y) & (ts["day"] < 365 * (y + 1))]
-            row = {"seed": int(seed), "year": y + 1}
-            row.update({k: float(block[k].iloc[-1]) for k in LEVELS})
+            row = {"seed": int(seed), "year": y + 1, **at_year_end[y]}
+            row.update({k: float(block[k].iloc[-1]) for k in DAILY_LEVELS})
             row.update({k: float(block[k].sum()) for k in FLOWS})
             rows.append(row)
     return pd.DataFrame(rows)

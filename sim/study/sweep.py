@@ -466,25 +466,46 @@ def describe(exp, table: pd.DataFrame) -> list[str]:
     return lines
 
 
-def estimate_seconds(table: pd.DataFrame, bases: dict, workers: int) -> tuple[float, float]:
-    """(seconds a run takes, seconds the sweep takes on ``workers``) from one short timed run
-    of the first design point (after a warm-up run), scaled to the horizon."""
+def estimate_seconds(table: pd.DataFrame, bases: dict, workers: int) -> tuple[float, float, str]:
+    """(seconds a run takes, seconds the sweep takes on ``workers``, the basis in words) from
+    short timed runs of the first design point, after a warm-up. Building the model, a
+    spin-up day and a reported day are timed apart: spin-up days are days with every lever
+    at the baseline (timed on the point with baseline levers), reported days have the
+    point's levers; each is timed over 50 days after 10 untimed ones (the first days of a
+    fresh community do one-off work) and scaled to ``run.spin_up_days`` and ``run.days``."""
+    from ..config import with_baseline_levers
     from .experiment import scenario_for
+    from ..model import CoGovModel
     from ..params import Scenario
-    from .runner import run_one
     row = table.iloc[0].to_dict()
     keys = [k for k in table.columns if k not in DESIGN_COLUMNS]
     try:
         sc = Scenario.model_validate(scenario_for(bases, row, keys))
     except Exception:  # a list parameter stored as JSON text: estimate from the base
         sc = Scenario.model_validate(bases[row["scenario"]])
-    days = sc.run.days
-    short = min(days, 30)
-    run_one(sc, 1, days=2, record=False)  # warm-up: load the compiled kernels
-    t0 = time.perf_counter()
-    run_one(sc, 1, days=short, record=False)
-    per_run = (time.perf_counter() - t0) * days / short
-    return per_run, per_run * len(table) / max(1, workers)
+    spin, days = sc.run.spin_up_days, sc.run.days
+    settle, timed = 10, 50
+
+    def per_day(scenario: Scenario) -> tuple[float, float]:
+        """(seconds to build without a spin-up, seconds a day)."""
+        data = scenario.model_dump()
+        data["run"].update(spin_up_days=0, days=settle + timed, policy_start_day=0)
+        t0 = time.perf_counter()
+        model = CoGovModel(Scenario.model_validate(data), rng=1, collect=False)
+        build = time.perf_counter() - t0
+        model.run(settle)
+        t0 = time.perf_counter()
+        model.run(timed)
+        return build, (time.perf_counter() - t0) / timed
+
+    per_day(sc)  # warm-up: load the compiled kernels
+    build, spin_day = per_day(with_baseline_levers(sc))
+    _, day = per_day(sc)
+    per_run = build + spin * spin_day + days * day
+    basis = (f"building {build:.2f} s + {spin:,} spin-up days x {1000 * spin_day:.2f} ms + "
+             f"{days:,} reported days x {1000 * day:.2f} ms (each timed over {timed} days of "
+             f"the first point)")
+    return per_run, per_run * len(table) / max(1, workers), basis
 
 
 def _duration(seconds: float) -> str:
@@ -522,9 +543,10 @@ def cmd_sweep(args) -> int:
         if args.dry_run:
             for line in describe(exp, table):
                 print(line)
-            per_run, total = estimate_seconds(table, bases, args.workers)
-            print(f"estimate: {per_run:.2f} s a run (timed on the first point), about "
-                  f"{_duration(total)} on {args.workers} worker{'s' if args.workers > 1 else ''}")
+            per_run, total, basis = estimate_seconds(table, bases, args.workers)
+            print(f"estimate: {per_run:.2f} s a run, about {_duration(total)} on "
+                  f"{args.workers} worker{'s' if args.workers > 1 else ''}")
+            print(f"  basis: {basis}")
             print("dry run: nothing was written")
             return 0
         out = Path(args.out) if args.out else default_out(exp, bases)

@@ -193,7 +193,9 @@ def plot_trajectories(sub: pd.DataFrame, path: Path, title: str) -> None:
         for i, name in enumerate(names):
             g = sub[sub["scenario"] == name].groupby("year")[col]
             mean, lo, hi = g.mean(), g.min(), g.max()
-            style = {"color": "k", "lw": 2.2} if name == "baseline" else {"color": f"C{i % 10}", "lw": 1.1}
+            # tab20: thirteen scenarios need more than the ten default colours
+            style = {"color": "k", "lw": 2.2} if name == "baseline" else \
+                {"color": plt.cm.tab20(i % 20), "lw": 1.1}
             ax.plot(mean.index, o.scale(mean), label=name.replace("lever_", ""), **style)
             ax.fill_between(mean.index, o.scale(lo), o.scale(hi), color=style["color"], alpha=0.08)
         ax.set_title(o.label + (" (summed over the year)" if col in ("committee_self_governance_hours", "disputes_resolved") else " (end of year)"),
@@ -210,6 +212,19 @@ def plot_trajectories(sub: pd.DataFrame, path: Path, title: str) -> None:
 
 
 # --------------------------------------------------------------------------- the report
+def draw_figures(yearly: pd.DataFrame, figdir: Path) -> list[str]:
+    """The trajectory figures of a validation run (from its yearly table)."""
+    figures = ["trajectories_5000.png", "baseline_sizes.png"]
+    plot_trajectories(yearly[yearly["residents"] == 5000], figdir / figures[0],
+                      "Yearly outcomes at 5,000 adults, baseline and every lever file: mean over seeds "
+                      "(line) and seed range (band)")
+    sizes_df = yearly[yearly["scenario"] == "baseline"].copy()
+    sizes_df["scenario"] = sizes_df["residents"].map(lambda n: f"{n:>6,} adults")  # sorts by size
+    plot_trajectories(sizes_df, figdir / figures[1],
+                      "The baseline at each size: mean over seeds (line) and seed range (band)")
+    return figures
+
+
 def _fmt(outcome: str, v: float) -> str:
     return OUTCOMES[outcome].format(v) if outcome in OUTCOMES else f"{v:.3g}"
 
@@ -301,14 +316,7 @@ def validate(seeds: int = 10, years=(1, 3, 5, 10), sizes=(2000, 5000, 15000), wo
     say(f"levers: {len(levers)} files x {len(sizes)} sizes x {lever_reps} pairs")
     pairs = _pool_map(_pair_job, [(lv, n, s) for lv in levers for n in sizes for s in range(1, lever_reps + 1)], workers)
     lever_tab = lever_table(pairs)
-    figures = ["trajectories_5000.png", "baseline_sizes.png"]
-    plot_trajectories(yearly[yearly["residents"] == 5000], figdir / figures[0],
-                      "Yearly outcomes at 5,000 adults, baseline and every lever file: mean over seeds "
-                      "(line) and seed range (band)")
-    sizes_df = yearly[yearly["scenario"] == "baseline"].copy()
-    sizes_df["scenario"] = sizes_df["residents"].map(lambda n: f"{n:,} adults")
-    plot_trajectories(sizes_df, figdir / figures[1],
-                      "The baseline at each size: mean over seeds (line) and seed range (band)")
+    figures = draw_figures(yearly, figdir)
     trends.to_csv(figdir / "stationarity.csv", index=False)
     targets.to_csv(figdir / "targets.csv", index=False)
     lever_tab.to_csv(figdir / "levers.csv", index=False)
@@ -341,8 +349,8 @@ def render_only(out: Path | None = None) -> Path:
     targets = pd.read_csv(figdir / "targets.csv")
     trends = pd.read_csv(figdir / "stationarity.csv")
     levers = pd.read_csv(figdir / "levers.csv")
-    new = render(data["config"], targets, trends, levers, data["fingerprint"],
-                 ["trajectories_5000.png", "baseline_sizes.png"], seconds)
+    figures = draw_figures(pd.read_csv(figdir / "yearly.csv"), figdir)
+    new = render(data["config"], targets, trends, levers, data["fingerprint"], figures, seconds)
     tmp = out / ".VALIDATION.md.tmp"
     tmp.write_text(new, encoding="utf-8")
     tmp.replace(report)
