@@ -40,7 +40,7 @@ from .paramlist import round_to_schema
 from ..params import Scenario, iter_parameters, plausible_range
 
 INSTALL = "pip install 'cogov[ema]'   (in a checkout: .venv/bin/pip install -e '.[ema]')"
-BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"
+BASELINE = Path(__file__).resolve().parents[2] / "scenarios" / "baseline.yaml"
 
 
 def _ema():
