@@ -681,6 +681,9 @@ class Party(Section):
                                     source="000: 我们每年6月都要进行一次民主测评")
     evaluation_effort_gain: float = P(0.3, unit="factor", ge=0, le=3,
                                       meaning="rise in effort of a member rated in the bottom half", source="A")
+    effort_fade_per_year: float = P(1.0, unit="1/year", ge=0, le=20, plausible=(0.3, 3.0),
+                                    meaning="rate at which a raised effort returns to normal between evaluations (1: a raise keeps 37% of itself a year on)",
+                                    source="A: a yearly evaluation keeps effort up only while it is renewed")
     evaluators_per_community: int = P(40, unit="residents", ge=0, le=1000,
                                       meaning="resident representatives who evaluate",
                                       source="000: 让居民代表给我们的党员打分 (number: A)")

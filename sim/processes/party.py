@@ -61,6 +61,10 @@ def evaluate(model, rng: np.random.Generator) -> None:
     """Yearly evaluation: representatives rate registered members on the service they gave."""
     pop = model.pop
     gain = model.p.party.evaluation_effort_gain
+    # last year's raise fades before this year's rating: effort returns towards 1 unless the
+    # evaluation renews it (otherwise the bottom half of each year ratchets everyone to the cap)
+    fade = model.p.party.effort_fade_per_year
+    pop.party_effort[:] = 1.0 + (pop.party_effort - 1.0) * np.exp(-fade)
     for c in range(pop.n_communities):
         members = np.flatnonzero((pop.community == c) & (pop.registered | (pop.party & pop.retired)))
         if members.size == 0:

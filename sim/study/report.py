@@ -353,11 +353,16 @@ def _heatmaps(ok: pd.DataFrame, varied: list[str], outcomes: list[str], out: Pat
         im = ax.imshow(grid.to_numpy(dtype=float), origin="lower", aspect="auto", cmap="viridis")
         ax.set_xticks(range(grid.shape[1]), [_label(v) for v in grid.columns], rotation=45)
         ax.set_yticks(range(grid.shape[0]), [_label(v) for v in grid.index])
-        ax.set_xlabel(_plabel(b) + (" (quantile bin)" if binned_b else ""))
+        ax.set_xlabel(_plabel(b).replace(" (", "\n(") + (" (quantile bin)" if binned_b else ""))
         ax.set_ylabel(_plabel(a).replace(" (", "\n(") + (" (quantile bin)" if binned_a else ""))
         ax.set_title(_olabel(o))
+        if not np.isfinite(grid.to_numpy(dtype=float)).any():
+            # e.g. no dispute in any run of a tiny community: say so rather than draw a blank
+            ax.text(0.5, 0.5, "undefined in every run", ha="center", va="center",
+                    transform=ax.transAxes, fontsize=9, color="0.4")
+            continue
         cbar = fig.colorbar(im, ax=ax, shrink=0.8)
-        cbar.set_label(f"mean {_oaxis(o)}")
+        cbar.set_label(f"mean {_oaxis(o)}", fontsize=8)
         cbar.formatter.set_useOffset(False)
     for ax in list(axes.flat)[len(outcomes):]:
         ax.set_visible(False)
