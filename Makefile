@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e ".[test]"
 	@echo "compiling the model's kernels (numba, once; about half a minute)"
-	$(BIN)/python -c "from sim.kernels import warm_up; warm_up()"
+	$(BIN)/python -c "from sim.model import warm_up; warm_up()"
 	@echo "fetching the app's front-end files from the npm registry (exact versions, checksums checked)"
 	$(BIN)/python -m sim.app.assets
 	@touch $(STAMP)

@@ -26,7 +26,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sim.sweep import plan, run  # noqa: E402
+from sim.study.sweep import plan, run  # noqa: E402
 
 CONFIGS = [("local", 1), ("local", 2), ("dask", 1), ("dask", 2)]
 

@@ -13,9 +13,10 @@ and expanded here, so that adding a dispute channel adds its outcomes without a 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 
-from .params import NEED_TYPES, ORG_ORIGINS, ORG_TYPES  # noqa: F401  (names of families)
+from .params import CHANNELS, DISPUTE_TYPES, NEED_TYPES, ORG_ORIGINS, ORG_TYPES  # noqa: F401  (names of families)
 from .residents import ACT_TYPES, AGE_GROUPS
 
 # kinds: how a value is read and printed
@@ -31,8 +32,6 @@ KINDS = {
 }
 
 GROUPS = ("local", "migrant", "working", "retired", "party", "nonparty")
-CHANNELS = ("direct", "volunteer", "committee", "professional", "police", "online", "street")
-DISPUTE_TYPES = ("noise_leak", "parking", "pets", "renovation_property", "family", "collective")
 COMMITTEE_TASKS = ("duty", "mediation", "dispatch", "service", "deliberation", "org_support",
                    "volunteers")
 STATES = ("trust", "efficacy", "satisfaction")
@@ -397,3 +396,37 @@ def check_declared(keys, where: str) -> None:
     bad = [k for k in keys if k not in OUTCOMES or OUTCOMES[k].where not in (where, "both")]
     if bad:
         raise UndeclaredOutcome(f"{where} outcomes not declared in sim/catalog.py: {bad}")
+
+
+class DeclaredCounter(Counter):
+    """A Counter of declared keys only: counting, setting or reading an undeclared key (a
+    misspelling) raises :class:`UndeclaredOutcome` instead of making a silent zero column.
+    The model's ``today`` counts are one (keys: ``sim.outcomes.COUNTER_KEYS``)."""
+
+    def __init__(self, keys, where: str):
+        super().__init__()
+        self.keys_declared = frozenset(keys)
+        self.where = where
+
+    def _check(self, key) -> None:
+        if key not in self.keys_declared:
+            raise UndeclaredOutcome(f"{self.where}: {key!r} is not a declared daily counter "
+                                    f"(sim/outcomes.py COUNTER_KEYS)")
+
+    def __missing__(self, key):
+        self._check(key)
+        return 0
+
+    def __setitem__(self, key, value) -> None:
+        self._check(key)
+        super().__setitem__(key, value)
+
+    def __reduce__(self):  # pickles (sweep workers, checkpoints) with its declared keys
+        return (_declared_counter, (tuple(sorted(self.keys_declared)), self.where, dict(self)))
+
+
+def _declared_counter(keys, where, items) -> DeclaredCounter:
+    out = DeclaredCounter(keys, where)
+    for k, v in items.items():
+        out[k] = v
+    return out

@@ -10,6 +10,7 @@ import shlex
 import sys
 from pathlib import Path
 
+from .study import results
 from .config import ScenarioError, config_hash, load_scenario
 from .params import Run
 
@@ -19,7 +20,6 @@ MAX_SEED = 2**32 - 1  # seeds are recorded as integers everywhere (Parquet int64
 # -1 quiet, 0 normal, 1 verbose (-v/-q); read through info()/detail()
 VERBOSITY = 0
 # the command as typed (recorded in manifests); set by main()
-COMMAND_LINE: str | None = None
 
 
 def info(*args, **kw) -> None:
@@ -167,7 +167,7 @@ def run_canonical(scenario_file, seed: int, days: int | None, overrides: list[st
 def run_manifest(scenario, scenario_file, overrides: list[str] | None, seed: int,
                  command_line: str | None = None) -> dict:
     """manifest.json of one run: what reproduces it (``cogov run`` and the app write it)."""
-    from .results import manifest_base
+    from .study.results import manifest_base
     line = command_line or run_canonical(scenario_file, seed, None, overrides)
     return {**manifest_base("run", line), "scenario_file": str(scenario_file),
             "overrides": overrides or [], "seed": seed,
@@ -175,8 +175,8 @@ def run_manifest(scenario, scenario_file, overrides: list[str] | None, seed: int
 
 
 def cmd_run(args) -> int:
-    from .results import ResultsDir, check_out, write_json_atomic, write_parquet_atomic
-    from .runner import run_one
+    from .study.results import ResultsDir, check_out, write_json_atomic, write_parquet_atomic
+    from .study.runner import run_one
 
     scenario = load_scenario(args.scenario, args.set)
     if args.days is not None:
@@ -227,7 +227,7 @@ def add_run(sub) -> None:
 
 # -------------------------------------------------------------------------------- main
 def version_text() -> str:
-    from .results import cogov_version, git_commit
+    from .study.results import cogov_version, git_commit
     commit = git_commit()
     return f"cogov {cogov_version()}" + (f" (git {commit})" if commit else "")
 
@@ -260,7 +260,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 _EXTRA_COMMANDS: list = []
-_MODULES = ("compare", "sweep", "report", "replay", "paramlist", "calibrate", "validate", "app.server")
+_MODULES = ("study.compare", "study.sweep", "study.report", "study.replay", "study.paramlist", "study.calibrate",
+            "study.validate", "app.server")
 
 
 def _register_extras() -> None:
@@ -281,12 +282,12 @@ def _quiet_pipe() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    global VERBOSITY, COMMAND_LINE
+    global VERBOSITY
     _register_extras()
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     VERBOSITY = getattr(args, "verbosity", 0)
-    COMMAND_LINE = shlex.join(["cogov", *map(str, argv)])
+    results.COMMAND_LINE = shlex.join(["cogov", *map(str, argv)])
     try:
         return args.func(args)
     except ScenarioError as exc:

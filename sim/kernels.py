@@ -11,12 +11,13 @@ uniform they use comes in from the model's named numpy streams.
 
 ``cache=True`` keeps the compiled code beside the source (``__pycache__``), so only the
 first run after a change pays the compilation (about half a minute on a slow machine;
-``make`` does it at set-up, see :func:`warm_up`).
+``make`` does it at set-up, see :func:`sim.model.warm_up`).
 """
 
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
@@ -26,8 +27,8 @@ from numba import njit
 def decide_and_record(cand, u, logit_base, w, invited_after, who, booking, record):
     """Participation decisions of ``cand`` (unique residents) for one act type, booking the
     acts of those who take part; returns the takers. The rule, written plainly, is
-    :func:`sim.participation.decide_reference`; the arguments are grouped as
-    :func:`sim.participation.decide` packs them:
+    :func:`sim.processes.participation.decide_reference`; the arguments are grouped as
+    :func:`sim.processes.participation.decide` packs them:
 
     - ``w``: the weights (disposition, efficacy, trust, free time, social, invited,
       cross-group ties, fatigue, time load) as a float64 array;
@@ -75,7 +76,7 @@ def decide_and_record(cand, u, logit_base, w, invited_after, who, booking, recor
 
 
 # status codes and handler kinds of an open need, and the rows of the need book's integer
-# block: copies of sim.needs's (which imports this module), checked equal by
+# block: copies of sim.processes.needs's (which imports this module), checked equal by
 # tests/test_kernels.py
 _UNREPORTED, _QUEUED, _AT_DEPARTMENT, _IN_SERVICE = 0, 1, 2, 3
 _H_NONE, _H_ORG, _H_COMMITTEE, _H_DEPT, _H_ISSUE = 0, 1, 2, 3, 4
@@ -118,24 +119,97 @@ def _open_columns(block, closing, n_keep):
     return out
 
 
-@njit(cache=True, nogil=True)
-def needs_day(ints, floats, new_res, new_type, new_luck, community, grid_of, day,
-              trust, report_base, report_trust_weight, report_gain, visited,
-              is_representative, public_type,
-              free_hours, hours_used, dispatch_hours, service_hours,
-              org_start, org_serves, org_capacity, org_success, org_credit, org_uid,
-              gain, org_delay, committee_delay, committee_success,
-              dept_credit, dept_per_day, department_delay, department_success, abandon_days):
-    """One day of the needs pipeline over the open-need book (rules: :mod:`sim.needs`).
+# The needs kernel's arguments, one small record per concern (named tuples: numba reads
+# their fields by name, so two swapped numbers are a wrong name, not a silent swap).
+class NeedArrivals(NamedTuple):
+    """Today's new needs: resident, type, and their luck (3 x n uniforms: delay, success,
+    reporting)."""
+    resident: np.ndarray
+    ntype: np.ndarray
+    luck: np.ndarray
 
-    ``ints``/``floats`` are the book's blocks; today's new needs are appended. Updated in
-    place: ``free_hours`` (by community), ``hours_used`` (community x [dispatch, service]),
-    ``org_credit``, ``dept_credit`` (one element). Returns the compacted book, the log block
-    of needs closed today, and what the model books outside: counts (reported, dispatched,
-    department cases), the (community, grid) of needs passed to public issues (the first
-    ``n_collected`` collected by grid workers and representatives, then the dispatched), and the resident, success and organization of each finished
-    need, and the residents of abandoned ones.
+
+class NeedResidents(NamedTuple):
+    """What the needs rules read of the residents (arrays over residents)."""
+    community: np.ndarray
+    grid: np.ndarray
+    trust: np.ndarray
+    visited: np.ndarray          # a grid worker visited the household today
+    representative: np.ndarray   # resident representative (collects shared needs)
+
+
+class NeedReporting(NamedTuple):
+    """p_report = min(1, base + trust_weight x trust + gain) (ODD 7.6 step 2)."""
+    base: float
+    trust_weight: float
+    gain: float
+
+
+class NeedCommittees(NamedTuple):
+    """The committees' side, by community: ``free_hours`` and ``hours_used`` (community x
+    [dispatch, service]) are updated in place."""
+    free_hours: np.ndarray
+    hours_used: np.ndarray
+    dispatch_hours: float
+    service_hours: float
+    delay: float
+    success: float
+
+
+class NeedOrganizations(NamedTuple):
+    """The organizations community by community (``start``: offsets, n_communities + 1);
+    ``credit`` is updated in place."""
+    start: np.ndarray
+    serves: np.ndarray
+    capacity: np.ndarray
+    success: np.ndarray
+    credit: np.ndarray
+    uid: np.ndarray
+    delay: float
+
+
+class NeedDepartment(NamedTuple):
+    """The functional department: ``credit`` (one element) is updated in place."""
+    credit: np.ndarray
+    per_day: float
+    delay: float
+    success: float
+
+
+class NeedDay(NamedTuple):
+    """The day and the rules' constants; ``gain``: added success by (community, need type)."""
+    day: int
+    public_type: int
+    abandon_days: int
+    gain: np.ndarray
+
+
+@njit(cache=True, nogil=True)
+def needs_day(ints, floats, arrivals, residents, reporting, committees, orgs, department, today):
+    """One day of the needs pipeline over the open-need book (rules: :mod:`sim.processes.needs`,
+    written plainly in :func:`sim.processes.needs.needs_day_reference`).
+
+    ``ints``/``floats`` are the book's blocks; today's new needs are appended. The other
+    arguments are the records above (:class:`NeedArrivals` ... :class:`NeedDay`). Updated in
+    place: ``committees.free_hours``, ``committees.hours_used``, ``orgs.credit``,
+    ``department.credit``. Returns the compacted book, the log block of needs closed today,
+    and what the model books outside: counts (reported, dispatched, department cases), the
+    (community, grid) of needs passed to public issues (the first ``n_collected`` collected
+    by grid workers and representatives, then the dispatched), and the resident, success and
+    organization of each finished need, and the residents of abandoned ones.
     """
+    new_res, new_type, new_luck = arrivals.resident, arrivals.ntype, arrivals.luck
+    community, grid_of, trust = residents.community, residents.grid, residents.trust
+    visited, is_representative = residents.visited, residents.representative
+    report_base, report_trust_weight, report_gain = reporting.base, reporting.trust_weight, reporting.gain
+    free_hours, hours_used = committees.free_hours, committees.hours_used
+    dispatch_hours, service_hours = committees.dispatch_hours, committees.service_hours
+    committee_delay, committee_success = committees.delay, committees.success
+    org_start, org_serves, org_capacity = orgs.start, orgs.serves, orgs.capacity
+    org_success, org_credit, org_uid, org_delay = orgs.success, orgs.credit, orgs.uid, orgs.delay
+    dept_credit, dept_per_day = department.credit, department.per_day
+    department_delay, department_success = department.delay, department.success
+    day, public_type, abandon_days, gain = today.day, today.public_type, today.abandon_days, today.gain
     m_old = ints.shape[1]
     k_new = new_res.size
     m = m_old + k_new
@@ -490,7 +564,7 @@ def update_social_share(indptr, indices, data, t_indptr, t_indices, t_data, last
 @njit(cache=True, nogil=True)
 def invite(servers, cumulative, u_sender, u_tie, indptr, indices, day, last_invited,
            invitations_sent_year):
-    """Party members' invitations of the day (rules: :func:`sim.party.send_invitations`):
+    """Party members' invitations of the day (rules: :func:`sim.processes.party.send_invitations`):
     each invitation goes to a server with chance rate / sum of rates (``u_sender``) and to
     one of that server's ties drawn uniformly (``u_tie``); servers without ties send none.
     Books the invitees' ``last_invited`` and the senders' yearly count; returns (number of
@@ -556,20 +630,10 @@ def row_sums(indptr, data):
     return out
 
 
-def warm_up() -> None:
-    """Compile every kernel (or load it from the cache) by running a tiny model for a few
-    weeks: ``make setup`` calls this, so that the first real run does not pay the
-    compilation (about half a minute on a slow machine)."""
-    from .model import CoGovModel  # here: the model imports this module
-
-    CoGovModel(rng=0, collect=True, **{"population.residents_per_community": 300,
-                                       "run.days": 40}).run()
-
-
 # ------------------------------------------------------------------ plain references
 # Each rule of a compiled kernel above written plainly in numpy, as the ODD states it;
 # tests/test_kernels.py requires equal results on random states (the decision rule's
-# reference is sim.participation.decide_reference, beside its caller).
+# reference is sim.processes.participation.decide_reference, beside its caller).
 def daily_means_reference(last_act, last_any, day, trust, efficacy, satisfaction, migrant,
                           retired, party) -> np.ndarray:
     """:func:`daily_means` in numpy (ODD 8: the daily row's shares and means)."""

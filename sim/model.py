@@ -13,25 +13,25 @@ from mesa.agent import AgentSet
 import numpy as np
 import scipy.sparse as sp
 
-from . import needs as needs_mod
+from .processes import needs as needs_mod
 from . import network as net
-from . import organizations as orgs_mod
+from .processes import organizations as orgs_mod
 from . import outcomes
-from . import property as property_mod
-from .committee import ResidentsCommittee
+from .processes import property as property_mod
+from .processes.committee import ResidentsCommittee
 from .config import scenario_from_kwargs, with_baseline_levers
-from .deliberation import Deliberation
-from .disputes import DisputeSystem
-from .government import FunctionalDepartment, StreetOffice
+from .processes.deliberation import Deliberation
+from .processes.disputes import DisputeSystem
+from .catalog import DeclaredCounter
+from .processes.government import FunctionalDepartment, StreetOffice
 from .kernels import csr_maximum, grid_visits, row_sums, update_social_share
-from .property import PropertyCompany
+from .processes.property import PropertyCompany
 from .params import ORG_ORIGINS, ORG_TYPES, Scenario
-from .participation import decide
-from .party import PartyCommittee, evaluate, invitation_rates, random_ties, send_invitations
+from .processes.participation import decide
+from .processes.party import PartyCommittee, evaluate, invitation_rates, random_ties, send_invitations
 from .residents import ACT_TYPES, NEVER, PartyMember, Population, Resident
 from .rng import Streams, seed_from_rng
 
-DEPARTMENTS = ("civil_affairs", "housing_urban_management", "public_security")
 LEVERS_WITH_COST = ("staffing", "office_support", "duty_list_funding", "electronic_ledgers", "grid",
                     "grants", "purchased_services", "incubation", "legal", "transparency", "moral",
                     "smart")
@@ -87,7 +87,7 @@ class CoGovModel(mesa.Model):
         self.committees = [ResidentsCommittee(self, c, m.size) for c, m in enumerate(self.community_members)]
         self.party_committees = [PartyCommittee(self, c) for c in range(pop.n_communities)]
         self.street = StreetOffice(self)
-        self.departments = [FunctionalDepartment(self, name) for name in DEPARTMENTS]
+        self.department = FunctionalDepartment(self)  # one agent for the functional departments (ODD 7.6)
         self.property_companies = [PropertyCompany(self, c) for c in range(pop.n_communities)]
 
         # state shared by the processes
@@ -112,7 +112,8 @@ class CoGovModel(mesa.Model):
         self.org_invitations_total = 0
         self.grid_visits_total = 0
         self.commitment_hours = pop.commitment_hours(p.behaviour)
-        self.today: Counter = Counter()
+        self.today = DeclaredCounter(outcomes.COUNTER_KEYS, "model.today")
+        self.top10_share_of_acts = None  # outcomes.daily refreshes it monthly
         self.today_acts: Counter = Counter()
         self.representatives = self._choose_representatives()
         self.is_representative = np.zeros(pop.n, bool)
@@ -324,7 +325,8 @@ class CoGovModel(mesa.Model):
             got = committee.take("org_support", want)
             ratio = got / want if want > 0 else 1.0
             # monthly org support follows the month's average
-            self.org_support_ratio[c] = 0.9 * self.org_support_ratio[c] + 0.1 * ratio
+            s = pc.org_support_smoothing
+            self.org_support_ratio[c] = (1.0 - s) * self.org_support_ratio[c] + s * ratio
             hours = committee.free_hours * pc.volunteer_task_share
             # no more tasks than there is work for in a community of this size
             work = int(round(pc.volunteer_tasks_per_1000_day * self.community_members[c].size / 1000))
@@ -349,7 +351,7 @@ class CoGovModel(mesa.Model):
             if org.funds >= cost:
                 org.funds -= cost
             # members who were active recently bring a tie along as guest
-            recent = org.members[self.pop.last_act[ACT_TYPES.index("organization"), org.members] > day - 14]
+            recent = org.members[self.pop.last_act[ACT_TYPES.index("organization"), org.members] > day - self.p.organizations.recent_member_days]
             guests = np.empty(0, np.int64)
             if recent.size:
                 inviting = recent[rng.random(recent.size) < self.p.organizations.guest_invite_share]
@@ -458,7 +460,6 @@ class CoGovModel(mesa.Model):
         self.weighted_degree = np.where(wd > 0, wd, 1.0)
         local = (~self.pop.migrant).astype(np.float32)
         self.local_tie_share = (self.adj @ local) / self.weighted_degree
-        self.strong_adj = None
 
     @property
     def adj_bin(self) -> sp.csr_array:
@@ -566,7 +567,7 @@ class CoGovModel(mesa.Model):
         k = max(self.p.deliberation.representatives, self.p.party.evaluators_per_community)
         reps = []
         for c, members in enumerate(self.community_members):
-            score = self.pop.disposition[members] + 1.0 * self.pop.party[members]
+            score = self.pop.disposition[members] + self.p.party.representative_party_weight * self.pop.party[members]
             reps.append(members[np.argsort(-score, kind="stable")[:k]])
         return reps
 
@@ -577,8 +578,8 @@ class CoGovModel(mesa.Model):
         for c, members in enumerate(self.community_members):
             # members come from the most available residents: retired and civic
             # locals dominate the existing groups (migrants join at half the rate)
-            weight = pop.disposition[members] * (0.3 + pop.free_time[members]) * \
-                np.where(pop.migrant[members], 0.5, 1.0)
+            weight = pop.disposition[members] * (po.initial_member_free_time_offset + pop.free_time[members]) * \
+                np.where(pop.migrant[members], po.initial_member_migrant_factor, 1.0)
             weight = weight / weight.sum()
             for t, count in zip(ORG_TYPES, po.initial_per_community):
                 for _ in range(count):
@@ -613,3 +614,11 @@ class CoGovModel(mesa.Model):
         return net.to_networkx(self.adj, {"community": pop.community, "migrant": pop.migrant,
                                           "party": pop.party, "retired": pop.retired})
 
+
+
+def warm_up() -> None:
+    """Compile every kernel of :mod:`sim.kernels` (or load it from numba's cache) by running
+    a tiny model for a few weeks: ``make setup`` calls this, so that the first real run does
+    not pay the compilation (about half a minute on a slow machine)."""
+    CoGovModel(rng=0, collect=True, **{"population.residents_per_community": 300,
+                                       "run.days": 40}).run()

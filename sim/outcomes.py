@@ -9,11 +9,11 @@ from functools import partial
 import mesa
 import numpy as np
 
-from . import deliberation as _delib
-from . import disputes as _disputes
+from .processes import deliberation as _delib
+from .processes import disputes as _disputes
 from .catalog import check_declared
 from .kernels import daily_means
-from .needs import H_COMMITTEE, H_DEPT, H_ORG
+from .processes.needs import H_COMMITTEE, H_DEPT, H_ORG
 from .params import ORG_ORIGINS, ORG_TYPES
 from .residents import ACT_TYPES, AGE_GROUPS
 
@@ -56,7 +56,9 @@ _MEANS_KEYS = (("participation_30d", "participation_year")
                        for key in (f"participation_30d_{g}",) + tuple(f"{s}_{g}" for s in STATE))
                + tuple(f"{s}_mean" for s in STATE))
 _ACTS_KEYS = tuple((t, f"acts_{t}") for t in ACT_TYPES)
-_COUNTER_KEYS = DAILY_COUNTERS + tuple(_disputes.TIMESERIES) + tuple(_delib.TIMESERIES)
+# the keys of model.today (a catalog.DeclaredCounter: another key is an error)
+COUNTER_KEYS = DAILY_COUNTERS + tuple(_disputes.TIMESERIES) + tuple(_delib.TIMESERIES)
+_COUNTER_KEYS = COUNTER_KEYS
 _HOURS_KEYS = tuple((t, f"committee_hours_{t}") for t in COMMITTEE_TASKS)
 
 
@@ -88,9 +90,10 @@ def daily(model) -> dict:
     row["disputes_backlog"] = len(model.disputes.open)
     row["organizations"] = len(model.orgs)
     row["org_members"] = sum(o.members.size for o in model.orgs)
-    if day % 30 == 0 or not hasattr(model, "_top10"):
-        model._top10 = concentration(pop.acts_last_year())[0]
-    row["top10_share_of_acts"] = model._top10
+    # the top 10%'s share is recomputed monthly (a sort of every resident's acts)
+    if day % 30 == 0 or model.top10_share_of_acts is None:
+        model.top10_share_of_acts = concentration(pop.acts_last_year())[0]
+    row["top10_share_of_acts"] = model.top10_share_of_acts
     row["spend_total"] = float(sum(model.spend.values()))
     row["memberships_per_adult"] = row["org_members"] / pop.n
     row["time_used_share_mean"] = float(np.minimum(pop.time_load(model.p.behaviour), 1.0).mean())

@@ -287,6 +287,21 @@ class Behaviour(Section):
     attitude_reversion_per_year: float = P(0.5, unit="1/year", ge=0, le=50, plausible=(0.1, 2.0),
                                            meaning="rate at which trust, efficacy and satisfaction return to the resident's own baseline without new experience",
                                            source="A: attitudes formed outside the community (media, workplace) pull back")
+    initial_disposition_a: float = P(2.0, unit="Beta a", gt=0, le=100,
+                                     meaning="initial civic disposition ~ Beta(a, b) before the gains below (mean a/(a+b) = 0.25)",
+                                     source="A: was a number in the rule; declared so that sweeps and calibration reach it: most residents are not civic activists")
+    initial_disposition_b: float = P(6.0, unit="Beta b", gt=0, le=100,
+                                     meaning="the b of the initial disposition's Beta(a, b)",
+                                     source="A: was a number in the rule; declared so that sweeps and calibration reach it: most residents are not civic activists")
+    party_disposition_gain: float = P(0.10, unit="share", ge=0, le=1, plausible=(0.0, 0.2),
+                                      meaning="added to a party member's initial disposition",
+                                      source="A: was a number in the rule; declared so that sweeps and calibration reach it: members are expected to take part")
+    retired_disposition_gain: float = P(0.05, unit="share", ge=0, le=1, plausible=(0.0, 0.15),
+                                        meaning="added to a retired resident's initial disposition",
+                                        source="A: was a number in the rule; declared so that sweeps and calibration reach it: T: the retired take part more")
+    initial_attitude_sd: float = P(0.15, unit="share", ge=0, le=1, plausible=(0.05, 0.3),
+                                   meaning="standard deviation of initial trust, efficacy and satisfaction around their means",
+                                   source="A: was a number in the rule; declared so that sweeps and calibration reach it")
 
     @model_validator(mode="after")
     def _free_time(self) -> Behaviour:
@@ -375,6 +390,12 @@ class Committee(Section):
     duty_items_retired_per_year: float = P(0.06, unit="share/year", ge=0, le=1, plausible=(0.02, 0.15),
                                            meaning="share of pushed-down items that lapse a year (campaigns end, items merge)",
                                            source="A: with 12 new items a year the unreformed 200 items are stationary (12/200); T: reductions rebound")
+    ledger_paperwork_cut: float = P(0.5, unit="share", ge=0, le=1, plausible=(0.2, 0.8),
+                                    meaning="share of the ledger share of duty-item hours that electronic ledgers save",
+                                    source="002: 精简社区各类资料台账 (electronic ledgers halve the paperwork: A)")
+    org_support_smoothing: float = P(0.1, unit="weight/day", ge=0, le=1,
+                                     meaning="weight of today's ratio of granted to wanted org-support hours in its moving average",
+                                     source="A: was a number in the rule; declared so that sweeps and calibration reach it: about a month's memory")
 
 
 # --------------------------------------------------------------------------------- grid
@@ -393,6 +414,10 @@ class Grid(Section):
 
 
 # -------------------------------------------------------------------------------- needs
+# dispute channels and types (sim/processes/disputes.py); besides the channels, a collective dispute
+# can close through a carried-out public issue ("deliberation")
+CHANNELS = ("direct", "volunteer", "committee", "professional", "police", "online", "street")
+DISPUTE_TYPES = ("noise_leak", "parking", "pets", "renovation_property", "family", "collective")
 NEED_TYPES = ("elderly", "environment", "culture", "legal", "public", "administrative")
 #: the organization type that can handle each need type (None: the committee or a department)
 NEED_TO_ORG = {"elderly": "elderly", "environment": "environment", "culture": "culture",
@@ -431,6 +456,9 @@ class Needs(Section):
     public_issue_threshold: int = P(5, unit="needs", ge=1, le=1000,
                                     meaning="shared needs from one grid that make a public issue for deliberation",
                                     source="A: 004 issues collected from residents")
+    abandon_trust_scale: float = P(0.5, unit="factor", ge=0, le=5, plausible=(0.2, 1.0),
+                                   meaning="an abandoned need moves trust towards 0 by this times trust_learning",
+                                   source="A: was a number in the rule; declared so that sweeps and calibration reach it: a need left unserved disappoints less than one failed")
 
     @model_validator(mode="after")
     def _shares(self) -> Needs:
@@ -511,6 +539,30 @@ class Organizations(Section):
     guest_logit: float = P(-1.0, unit="logit", ge=-10, le=10,
                            meaning="added to a guest's (non-member's) decision to join an activity",
                            source="A: a guest is less committed than a member")
+    unfunded_activity_factor: float = P(0.5, unit="factor", ge=0, le=1, plausible=(0.2, 0.8),
+                                        meaning="activities an organization without money for one still holds, as a share",
+                                        source="A: was a number in the rule; declared so that sweeps and calibration reach it: only volunteer-run activities go on")
+    recruit_reputation_offset: float = P(0.5, unit="factor", ge=0, le=5,
+                                         meaning="recruitment per tie scales with (offset + reputation)",
+                                         source="A: was a number in the rule; declared so that sweeps and calibration reach it: an unknown group still recruits")
+    idle_member_days: int = P(30, unit="days", ge=1, le=365,
+                              meaning="a member without an activity for this long is idle (and drops out more often)",
+                              source="A: was a number in the rule; declared so that sweeps and calibration reach it")
+    recent_member_days: int = P(14, unit="days", ge=1, le=365,
+                                meaning="a member with an activity this recently may bring a tie as guest",
+                                source="A: was a number in the rule; declared so that sweeps and calibration reach it")
+    contract_reputation: float = P(0.6, unit="share", ge=0, le=1,
+                                   meaning="initial reputation of an organization founded for a purchased-services contract",
+                                   source="A: was a number in the rule; declared so that sweeps and calibration reach it: a professional provider starts above a new volunteer group (0.5)")
+    contract_extra_members: int = P(2, unit="residents", ge=0, le=100,
+                                    meaning="members recruited beside the founder of a contract organization",
+                                    source="A: was a number in the rule; declared so that sweeps and calibration reach it")
+    initial_member_free_time_offset: float = P(0.3, unit="share", ge=0, le=5,
+                                               meaning="weight of a resident in the initial groups: disposition x (offset + free time) x migrant factor",
+                                               source="A: was a number in the rule; declared so that sweeps and calibration reach it: the retired and civic dominate existing groups")
+    initial_member_migrant_factor: float = P(0.5, unit="factor", ge=0, le=1,
+                                             meaning="migrants' weight in the initial groups relative to locals",
+                                             source="A: was a number in the rule; declared so that sweeps and calibration reach it: T: migrants take part less")
 
 
 class Grants(Section):
@@ -537,6 +589,15 @@ class Grants(Section):
     yuan_per_extra_activity: float = P(1500, unit="yuan", gt=0, le=1e7,
                                        meaning="money scale of extra activities: a project adds log(1 + amount/scale) activities a week",
                                        source="A: diminishing returns to money")
+    training_threshold_factor: float = P(0.5, unit="factor", ge=0, le=1,
+                                         meaning="with proposal training, the acts a year that make an activist, as a share of activist_acts",
+                                         source="A: was a number in the rule; declared so that sweeps and calibration reach it: training brings new proposers forward")
+    training_quality_gain: float = P(0.15, unit="score", ge=0, le=1,
+                                     meaning="added to a trained person's proposal quality (0-1 scale)",
+                                     source="A: was a number in the rule; declared so that sweeps and calibration reach it")
+    proposal_score_noise: float = P(0.15, unit="score", ge=0, le=5,
+                                    meaning="standard deviation of the reviewers' noise on a proposal's quality score",
+                                    source="A: was a number in the rule; declared so that sweeps and calibration reach it")
 
     @model_validator(mode="after")
     def _range(self) -> Grants:
@@ -626,6 +687,15 @@ class Party(Section):
     evaluators_per_community: int = P(40, unit="residents", ge=0, le=1000,
                                       meaning="resident representatives who evaluate",
                                       source="000: 让居民代表给我们的党员打分 (number: A)")
+    rating_noise: float = P(1.0, unit="invitations", ge=0, le=100,
+                            meaning="standard deviation of the representatives' noise on a member's yearly invitations",
+                            source="A: was a number in the rule; declared so that sweeps and calibration reach it")
+    max_effort: float = P(3.0, unit="factor", ge=1, le=100,
+                          meaning="cap on a member's effort after repeated low ratings",
+                          source="A: was a number in the rule; declared so that sweeps and calibration reach it: service hours are bounded")
+    representative_party_weight: float = P(1.0, unit="score", ge=0, le=10,
+                                           meaning="added to a party member's disposition when representatives are chosen",
+                                           source="A: was a number in the rule; declared so that sweeps and calibration reach it: party members first")
 
 
 class Deliberation(Section):
@@ -708,6 +778,15 @@ class Deliberation(Section):
     publicize_trust_gain: float = P(0.0025, unit="share", ge=0, le=0.2,
                                     meaning="community trust moved towards 1 by the public notice of a passed proposal",
                                     source="000: 公示 (A: a quarter of a monthly publication)")
+    support_min: float = P(0.05, unit="share", ge=0, le=1,
+                           meaning="an issue's initial support is at least this",
+                           source="A: was a number in the rule; declared so that sweeps and calibration reach it: no issue starts settled")
+    support_max: float = P(0.95, unit="share", ge=0, le=1,
+                           meaning="an issue's initial support is at most this",
+                           source="A: was a number in the rule; declared so that sweeps and calibration reach it: no issue starts settled")
+    attendee_trust_scale: float = P(0.5, unit="factor", ge=0, le=5,
+                                    meaning="attendees' trust moves towards the outcome by this times trust_learning",
+                                    source="A: was a number in the rule; declared so that sweeps and calibration reach it: the institutions kept their word, or not")
 
 
 class Disputes(Section):
@@ -719,7 +798,6 @@ class Disputes(Section):
 
     @model_validator(mode="after")
     def _known(self) -> Disputes:
-        from .disputes import CHANNELS, DISPUTE_TYPES
         for k, v in self.per_1000_year.items():
             if k not in DISPUTE_TYPES or k == "collective" or v < 0:
                 raise ValueError(f"per_1000_year: unknown type or negative rate {k!r}; types are "

@@ -59,12 +59,15 @@ class Population:
         self.party_effort = np.ones(n)
 
         clip = lambda x: np.clip(x, 0.0, 1.0)  # noqa: E731
-        self.disposition = clip(rng.beta(2.0, 6.0, n) + 0.10 * self.party + 0.05 * self.retired)
+        a, b = beh.initial_disposition_a, beh.initial_disposition_b
+        self.disposition = clip(rng.beta(a, b, n) + beh.party_disposition_gain * self.party
+                                + beh.retired_disposition_gain * self.retired)
         # migrants start with less trust and efficacy: hukou excludes them from much of
         # community life (T: clearly lower participation, CGSS 2010)
-        self.trust = clip(rng.normal(beh.initial_trust, 0.15, n) - beh.migrant_gap * self.migrant)
-        self.efficacy = clip(rng.normal(beh.initial_efficacy, 0.15, n) - beh.migrant_gap * self.migrant)
-        self.satisfaction = clip(rng.normal(beh.initial_satisfaction, 0.15, n))
+        sd = beh.initial_attitude_sd
+        self.trust = clip(rng.normal(beh.initial_trust, sd, n) - beh.migrant_gap * self.migrant)
+        self.efficacy = clip(rng.normal(beh.initial_efficacy, sd, n) - beh.migrant_gap * self.migrant)
+        self.satisfaction = clip(rng.normal(beh.initial_satisfaction, sd, n))
         self.fatigue = np.zeros(n)
         self.free_time = np.asarray(beh.free_time_by_age, float)[self.age_group]
         # each resident's own baseline, to which habit and attitudes return without new
@@ -88,7 +91,7 @@ class Population:
     # ------------------------------------------------------------------ derived state
     def last_any(self) -> np.ndarray:
         """Last day of any act (the maximum of ``last_act`` over act types; kept up to date
-        by each decision, :func:`sim.participation.decide`, so it costs nothing to read)."""
+        by each decision, :func:`sim.processes.participation.decide`, so it costs nothing to read)."""
         return self._last_any
 
     def acts_last_year(self) -> np.ndarray:

@@ -9,7 +9,10 @@ def pytest_sessionstart(session):
     """Compile the model's kernels before any test starts worker processes, so that the
     workers load them from numba's cache instead of each compiling them (``make setup``
     has usually done this already; then it only loads them)."""
-    from sim.kernels import warm_up
+    import os
+    if os.environ.get("NUMBA_DISABLE_JIT") == "1":  # nothing to compile (the kernels run as Python)
+        return
+    from sim.model import warm_up
     warm_up()
 
 # mechanism tests start from a fresh community (no spin-up): the spin-up and the settling

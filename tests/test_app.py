@@ -11,8 +11,8 @@ from sim.app.session import (MAX_RESIDENTS, Session, Setup, levers, parse_query,
                              resolve_setup, scenario_names)
 from sim.config import ScenarioError, load_scenario
 from sim.params import iter_parameters
-from sim.results import json_text
-from sim.runner import run_one
+from sim.study.results import json_text
+from sim.study.runner import run_one
 
 SMALL = (("population.residents_per_community", 600),)
 

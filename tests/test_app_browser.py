@@ -203,8 +203,8 @@ def test_step_and_play_advance_the_day(server, browser):
 def test_lever_change_and_reset_give_the_summary_of_cogov_run(server, browser, tmp_path):
     from sim.cli import main
     from sim.params import Scenario
-    from sim.runner import run_one
-    from sim.results import json_text
+    from sim.study.runner import run_one
+    from sim.study.results import json_text
 
     v = Visitor(browser, server)
     try:

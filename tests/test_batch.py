@@ -1,4 +1,4 @@
-"""mesa.batch_run drives sim.batch.BatchModel: every summary outcome in the last row, an
+"""mesa.batch_run drives sim.study.batch.BatchModel: every summary outcome in the last row, an
 integer Step, and each row equal to `cogov run` with the same values and seed."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ import math
 import pytest
 from mesa.batchrunner import batch_run
 
-from sim.batch import SUMMARY_COLUMNS, BatchModel
+from sim.study.batch import SUMMARY_COLUMNS, BatchModel
 from sim.params import Scenario
-from sim.runner import run_one
+from sim.study.runner import run_one
 
 DAYS = 40
 PARAMS = {"population__residents_per_community": 600, "run__spin_up_days": 30,

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim.calibrate import Calibration, load, loss
+from sim.study.calibrate import Calibration, load, loss
 from sim.cli import main
 from sim.config import ScenarioError, load_scenario
 

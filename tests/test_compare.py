@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import sim.cli
-from sim.compare import (COST, PARTICIPANTS, paired_ci, paired_effects, rep_seeds, run_pairs,
+from sim.study.compare import (COST, PARTICIPANTS, paired_ci, paired_effects, rep_seeds, run_pairs,
                          scenario_names)
 from sim.config import load_scenario
 
@@ -161,16 +161,16 @@ def test_bad_file_exits_2_with_clear_message(tmp_path, capsys):
 
 
 def test_a_failed_run_drops_its_replication_everywhere(base_alt, tmp_path, monkeypatch, capsys):
-    import sim.runner
+    import sim.study.runner
 
-    real = sim.runner.run_one
+    real = sim.study.runner.run_one
 
     def flaky(scenario, seed, **kw):
         if seed == 12 and scenario.committee.pushed_down_duty_items == 40:
             raise RuntimeError("boom")
         return real(scenario, seed, **kw)
 
-    monkeypatch.setattr(sim.runner, "run_one", flaky)
+    monkeypatch.setattr(sim.study.runner, "run_one", flaky)
     base, alt = base_alt
     out = tmp_path / "out"
     code = main(["compare", str(base), str(alt), "--reps", "3", "--seed", "11", "--out", str(out),
@@ -189,7 +189,7 @@ def test_pooled_dispute_share_sums_cases_over_replications():
     import numpy as np
     import pandas as pd
 
-    from sim.compare import pooled_dispute_effect
+    from sim.study.compare import pooled_dispute_effect
     b = pd.DataFrame({"disputes_resolved": [8, 10, 5], "disputes_opened": [10, 20, 5]})
     a = pd.DataFrame({"disputes_resolved": [9, 15, 5], "disputes_opened": [10, 20, 5]})
     base, alt, diff, lo, hi = pooled_dispute_effect(b, a)

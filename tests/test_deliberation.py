@@ -3,7 +3,7 @@
 import numpy as np
 from conftest import small
 
-from sim.deliberation import Issue
+from sim.processes.deliberation import Issue
 from sim.model import CoGovModel
 
 YEAR = {"days": 365}

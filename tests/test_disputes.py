@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from conftest import small
 
-from sim.disputes import CHANNELS, DISPUTE_TYPES
+from sim.processes.disputes import CHANNELS, DISPUTE_TYPES
 from sim.model import CoGovModel
 
 # five times the default rates, over a year: enough cases on 1,500 residents

@@ -187,8 +187,8 @@ def test_section3_names_every_process(tiny_model):
 
 def test_dispute_chains_in_odd_match_the_code():
     """The chain table of ODD 7.9 lists, per dispute type, the channels of
-    ``sim.disputes.PREFERENCE`` in the same order."""
-    from sim.disputes import PREFERENCE
+    ``sim.processes.disputes.PREFERENCE`` in the same order."""
+    from sim.processes.disputes import PREFERENCE
     text = _odd()
     block = text[text.index("**Chains**"):]
     block = block[block.index("```") + 3:]

@@ -7,7 +7,7 @@ import pytest
 
 from sim.config import load_scenario
 from sim.model import CoGovModel
-from sim.stationarity import trend_table, yearly_outcomes
+from sim.study.stationarity import trend_table, yearly_outcomes
 
 SCEN = Path(__file__).resolve().parent.parent / "scenarios"
 LEVER_FILES = sorted(p.name for p in SCEN.glob("lever_*.yaml"))

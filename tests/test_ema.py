@@ -1,4 +1,4 @@
-"""The EMA workbench drives cogov through sim.ema (the `ema` extra): the model is built from
+"""The EMA workbench drives cogov through sim.study.ema (the `ema` extra): the model is built from
 the schema's roles and plausible ranges, replications are seeds, and each experiment's
 outcome is the mean of `cogov run` at that point over those seeds."""
 
@@ -14,10 +14,10 @@ pytest.importorskip("ema_workbench")
 from ema_workbench import perform_experiments  # noqa: E402
 from ema_workbench.analysis import prim  # noqa: E402
 
-from sim import ema  # noqa: E402
+from sim.study import ema  # noqa: E402
 from sim.config import ScenarioError, apply_overrides, load_scenario, validate  # noqa: E402
 from sim.params import iter_parameters, plausible_range  # noqa: E402
-from sim.runner import run_one  # noqa: E402
+from sim.study.runner import run_one  # noqa: E402
 
 SMALL = {"population.residents_per_community": 500, "run.spin_up_days": 30, "run.days": 60}
 LEVERS = ["grants.contests_per_year", "committee.pushed_down_duty_items", "committee.electronic_ledgers"]

@@ -8,10 +8,11 @@ import pytest
 import scipy.sparse as sp
 from conftest import small
 
-from sim import kernels, needs
-from sim.disputes import _poisson
+from sim import kernels
+from sim.processes import needs
+from sim.processes.disputes import _poisson
 from sim.model import CoGovModel
-from sim.party import send_invitations
+from sim.processes.party import send_invitations
 from sim.rng import bernoulli_positions
 
 
@@ -50,12 +51,12 @@ def test_decide_kernel_is_the_logit_rule():
              - beh.w_fatigue * pop.fatigue[cand] - beh.w_time_load * used / pop.time_budget[cand])
     fits = used + beh.hours_per_act <= pop.time_budget[cand]
     expected = cand[fits & (u < 1.0 / (1.0 + np.exp(-logit)))]
-    from sim.participation import decide_reference
+    from sim.processes.participation import decide_reference
     assert np.array_equal(decide_reference(m, cand, "meeting"), expected)
     assert not np.isin(cand[::4], expected).any()  # over budget: declined
     fatigue_before = pop.fatigue[expected].copy()
     acts_before = pop.acts[0].sum()
-    from sim.participation import decide
+    from sim.processes.participation import decide
     takers = decide(m, cand, "meeting")
     assert expected.size > 0 and np.array_equal(takers, expected)
     assert pop.acts[0].sum() == acts_before + takers.size
@@ -164,12 +165,17 @@ def test_the_reporting_clock_reports_with_the_daily_chance():
     for day in (0, 1):
         arrive = k if day == 0 else 0
         out = kernels.needs_day(
-            book._ints, book._floats, rng.integers(0, m.pop.n, arrive), np.zeros(arrive, np.int64),
-            rng.random((3, arrive)), m.pop.community, m.grid_of, day, m.pop.trust, p, 0.0, 0.0,
-            np.zeros(m.pop.n, bool), np.zeros(m.pop.n, bool), needs.PUBLIC,
-            np.zeros(1), np.zeros((1, 2)), 1.0, 1.0, np.zeros(2, np.int64), np.empty(0, np.int64),
-            np.empty(0), np.empty(0), np.empty(0), np.empty(0, np.int64), np.zeros((1, 6)), 1.0, 1.0,
-            1.0, np.zeros(1), 0.0, 1.0, 1.0, 1000)
+            book._ints, book._floats,
+            kernels.NeedArrivals(rng.integers(0, m.pop.n, arrive), np.zeros(arrive, np.int64),
+                                 rng.random((3, arrive))),
+            kernels.NeedResidents(m.pop.community, m.grid_of, m.pop.trust, np.zeros(m.pop.n, bool),
+                                  np.zeros(m.pop.n, bool)),
+            kernels.NeedReporting(p, 0.0, 0.0),
+            kernels.NeedCommittees(np.zeros(1), np.zeros((1, 2)), 1.0, 1.0, 1.0, 1.0),
+            kernels.NeedOrganizations(np.zeros(2, np.int64), np.empty(0, np.int64), np.empty(0),
+                                      np.empty(0), np.empty(0), np.empty(0, np.int64), 1.0),
+            kernels.NeedDepartment(np.zeros(1), 0.0, 1.0, 1.0),
+            kernels.NeedDay(day, needs.PUBLIC, 1000, np.zeros((1, 6))))
         book.advance(out[0], out[1], out[2])
         n_reported = out[3]
         shares.append(n_reported / unreported)
@@ -221,3 +227,89 @@ def test_erode_is_its_plain_reference():
     erode_reference(who, t2, s2, 0.02)
     assert np.array_equal(t1, t2) and np.array_equal(s1, s2)
     assert (t1 >= 0).all() and (t1[who] == 0).any()
+
+
+def _needs_records(rng, day, n_res, n_comm, orgs_table, arrivals):
+    """Random inputs of one day of the needs kernel: residents, committees with hours from
+    none to plenty, organizations of every type, a department that cannot keep up."""
+    from sim.kernels import (NeedArrivals, NeedCommittees, NeedDay, NeedDepartment,
+                             NeedOrganizations, NeedReporting, NeedResidents)
+    community = np.sort(rng.integers(0, n_comm, n_res))
+    start, serves, capacity, success, credit, uid = orgs_table
+    new = rng.integers(0, n_res, arrivals)
+    ntype = rng.integers(0, len(needs.NEED_TYPES), arrivals)
+    # every third day one community's committee has no hours at all
+    free = rng.uniform(0.0, 6.0, n_comm) * (np.arange(n_comm) != day % 3)
+    return (NeedArrivals(new, ntype, rng.random((3, arrivals))),
+            NeedResidents(community, rng.integers(0, 5, n_res), rng.random(n_res),
+                          rng.random(n_res) < 0.08, rng.random(n_res) < 0.05),
+            NeedReporting(0.05, 0.3, 0.02 * (day % 2)),
+            NeedCommittees(free, np.zeros((n_comm, 2)), 0.25, 1.0, 6.0, 0.7),
+            NeedOrganizations(start, serves, capacity, success, credit, uid, 9.0),
+            NeedDepartment(np.array([rng.random()]), 1.3, 20.0, 0.6),
+            NeedDay(day, needs.PUBLIC, 12, rng.uniform(0.0, 0.2, (n_comm, len(needs.NEED_TYPES)))))
+
+
+def _copy(records):
+    return tuple(type(r)(*(x.copy() if isinstance(x, np.ndarray) else x for x in r)) for r in records)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_needs_day_is_its_plain_reference(seed):
+    """The needs kernel against ODD 7.6 written plainly (sim.processes.needs.needs_day_reference), day
+    after day on a random book, with every branch reached: reporting by the clock and by
+    visits, collection by representatives, dispatch to organizations, the committee, the
+    department and public issues, the department's backlog, finishing, abandonment and the
+    compaction of the book."""
+    rng = np.random.default_rng(seed)
+    n_res, n_comm = 500, 3
+    n_org = 9
+    start = np.array([0, 3, 6, 9])
+    table = (start, rng.integers(-1, 4, n_org), rng.uniform(0.0, 1.5, n_org), rng.uniform(0.3, 0.9, n_org),
+             rng.random(n_org), np.arange(100, 100 + n_org))
+    table[1][:4] = [0, 1, 2, 3]  # every organization type is there
+    book = needs.NeedBook()
+    reached = dict.fromkeys(["reported", "collected", "dispatched", "org", "committee", "department",
+                             "issue", "dept_taken", "done", "abandoned", "kept"], 0)
+    for day in range(60):
+        records = _needs_records(rng, day, n_res, n_comm, table, int(rng.integers(5, 40)))
+        a, b = _copy(records), _copy(records)
+        got = kernels.needs_day(book._ints.copy(), book._floats.copy(), *a)
+        want = needs.needs_day_reference(book._ints.copy(), book._floats.copy(), *b)
+        assert len(got) == len(want) == 13
+        for g, w in zip(got, want):
+            assert np.array_equal(np.asarray(g), np.asarray(w)), (day, g, w)
+            assert np.asarray(g).dtype.kind == np.asarray(w).dtype.kind
+        for ra, rb in zip(a, b):  # the in-place updates: hours, credits
+            for x, y in zip(ra, rb):
+                assert np.array_equal(x, y)
+        table = (*table[:4], a[4].credit, table[5])
+        book.advance(got[0], got[1], got[2])
+        handler = got[2][5]
+        reached["reported"] += got[3]
+        reached["collected"] += got[6]
+        reached["dispatched"] += got[4].sum()
+        reached["org"] += (book.open["handler"] == needs.H_ORG).sum() + (handler == needs.H_ORG).sum()
+        reached["committee"] += (handler == needs.H_COMMITTEE).sum()
+        reached["department"] += (book.open["status"] == needs.AT_DEPARTMENT).sum()
+        reached["issue"] += got[7].size - got[6]
+        reached["dept_taken"] += got[5]
+        reached["done"] += got[9].size
+        reached["abandoned"] += got[12].size
+        reached["kept"] += book.n_open > 0 and got[2].shape[1] > 0
+    assert all(v > 0 for v in reached.values()), reached
+
+
+def test_the_plain_references_pass_without_numba():
+    """The reference tests again with NUMBA_DISABLE_JIT=1: the kernels run as the Python they
+    are written in, so a kernel that only works compiled (or a test that only passes
+    through numba's typing) shows here."""
+    import os
+    import subprocess
+    import sys
+    env = dict(os.environ, NUMBA_DISABLE_JIT="1")
+    out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                          __file__, "-k", "reference and not without_numba"],
+                         env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    assert " passed" in out.stdout and "failed" not in out.stdout

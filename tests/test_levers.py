@@ -21,7 +21,7 @@ import pytest
 
 from sim.config import load_scenario
 from sim.model import CoGovModel
-from sim.participation import decide
+from sim.processes.participation import decide
 
 SCEN = Path(__file__).resolve().parent.parent / "scenarios"
 SEEDS = (11, 12)
@@ -126,10 +126,27 @@ def test_proposal_training_brings_more_leaders_into_the_contest():
 
 
 def test_grant_money_has_diminishing_returns():
-    from sim.params import Grants
-    g = Grants()
-    boost = [math.log1p(a / g.yuan_per_extra_activity) for a in (1000, 5500, 10000)]
-    assert boost[0] < boost[1] < boost[2] and boost[2] / boost[0] < 10000 / 1000
+    """A grant contest in the model with one project of a fixed amount: the winner's expected
+    activities a week rise with the amount, less than in proportion, and fall back when the
+    project's days are over."""
+    from conftest import small
+
+    from sim.processes import organizations as orgs_mod
+    extra = {}
+    for amount in (1000.0, 5500.0, 10000.0):
+        m = CoGovModel(small(grants={"grants_per_contest": 1, "amount_min_yuan": amount,
+                                     "amount_max_yuan": amount, "scoring": "quality"}),
+                       rng=3, collect=False)
+        m.run(5)
+        before = {o.unique_id: o.activity_rate(m.clock) for o in m.orgs}
+        orgs_mod.grant_contest(m, np.random.default_rng(0))
+        winner = max(m.orgs, key=lambda o: o.project_until)
+        assert winner.project_until == m.clock + m.p.grants.project_days
+        base = before.get(winner.unique_id, m.p.organizations.activities_per_week / 7.0)
+        extra[amount] = (winner.activity_rate(m.clock) - base) * 7.0
+        assert winner.activity_rate(winner.project_until) * 7.0 == pytest.approx(base * 7.0)
+    assert 0 < extra[1000.0] < extra[5500.0] < extra[10000.0]
+    assert extra[10000.0] / extra[1000.0] < 10000 / 1000
 
 
 def test_purchased_services_shorten_waits():

@@ -25,7 +25,7 @@ RUNS = ("baseline", "five_governance")
 def current_summary() -> dict:
     sys.path.insert(0, str(ROOT))
     from sim.config import load_scenario
-    from sim.runner import run_one
+    from sim.study.runner import run_one
 
     scenario = load_scenario(ROOT / "scenarios" / "baseline.yaml",
                              {"population.residents_per_community": RESIDENTS})

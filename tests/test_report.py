@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 from sim import cli
-from sim.report import report
-from sim.sweep import plan, run
+from sim.study.report import report
+from sim.study.sweep import plan, run
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = str(ROOT / "scenarios" / "baseline.yaml")
@@ -212,8 +212,8 @@ def test_sobol_second_order(tmp_path):
 
 
 def test_compare_interval_is_compare_paired_ci(tmp_path):
-    """The report's per-scenario interval is sim.compare.paired_ci (one t-interval in cogov)."""
-    from sim.compare import paired_ci
+    """The report's per-scenario interval is sim.study.compare.paired_ci (one t-interval in cogov)."""
+    from sim.study.compare import paired_ci
     d = tmp_path / "cmp"
     d.mkdir()
     (d / "manifest.json").write_text(json.dumps({"command": "compare"}))

@@ -19,8 +19,8 @@ import yaml
 
 from sim import cli
 from sim.config import ScenarioError
-from sim.experiment import dispatch_order, expand, load_experiment
-from sim.sweep import done_run_ids, plan, run
+from sim.study.experiment import dispatch_order, expand, load_experiment
+from sim.study.sweep import done_run_ids, plan, run
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = str(ROOT / "scenarios" / "baseline.yaml")

@@ -76,7 +76,7 @@ def test_every_field_refuses_wrong_values_with_a_message():
 
 
 def test_integral_floats_are_taken_for_integers_and_rounding_helper():
-    from sim.paramlist import round_to_schema
+    from sim.study.paramlist import round_to_schema
     s = load_scenario(BASELINE, {"committee.pushed_down_duty_items": 150.0})
     assert s.committee.pushed_down_duty_items == 150
     with pytest.raises(ScenarioError, match="pushed_down_duty_items"):
@@ -148,7 +148,7 @@ def test_out_that_is_a_file_or_locked_is_refused(tmp_path, tiny):
     assert rc == 2 and "is a file" in err and f.read_text() == "keep me"
     rc, _, err = call("compare", tiny, tiny, "--reps", 2, "--out", f / "sub")
     assert rc == 2 and "is a file" in err
-    from sim.results import OutputLock
+    from sim.study.results import OutputLock
     with OutputLock(tmp_path / "busy"):  # another process holds it (flock is per open file)
         proc = subprocess.run([sys.executable, "-m", "sim", "run", str(tiny), "--out",
                                str(tmp_path / "busy")], capture_output=True, text=True, cwd=ROOT)
@@ -269,7 +269,7 @@ def test_sweep_sized_from_the_command_line_and_dry_run(tmp_path, tiny):
 
 
 def test_batch_sizing_estimate_counts_the_spin_up():
-    from sim.parallel import Task, estimate_seconds
+    from sim.study.parallel import Task, estimate_seconds
     pop = {"residents_per_community": 5000}
     no_spin = Task(0, {"population": pop, "run": {"days": 365, "spin_up_days": 0}}, 1)
     default = Task(0, {"population": pop, "run": {"days": 365}}, 1)
@@ -351,7 +351,7 @@ def _dask_probe(q):
     from distributed import Client
     from distributed.security import Security
 
-    from sim.parallel import dask_client
+    from sim.study.parallel import dask_client
     with dask_client(2) as client:
         address = client.scheduler.address
         me = psutil.Process()

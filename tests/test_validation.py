@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.validate import FINGERPRINT_KEYS, fingerprint, read_data
+from sim.study.validate import FINGERPRINT_KEYS, fingerprint, read_data
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "docs" / "VALIDATION.md"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import yaml
 
 from ..cli import run_manifest
-from ..results import json_text, parquet_bytes
+from ..study.results import json_text, parquet_bytes
 from .session import UPLOAD, Session
 
 

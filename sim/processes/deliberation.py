@@ -3,7 +3,7 @@ collect, review, resolve, publicize, execute under supervision, evaluate, archiv
 
 - Collect: public issues arise from shared needs (every ``public_issue_threshold`` of them from
   one grid; later shared needs of a grid join its issue while it waits) and from collective
-  disputes (:mod:`sim.disputes`).
+  disputes (:mod:`sim.processes.disputes`).
 - Review: an issue becomes eligible after ``stage_days_review`` days.
 - Resolve: scheduled meetings are held ``meetings_per_year`` times, evenly spaced, if the
   committee has ``hours_per_meeting`` free; they take the ``issues_per_meeting`` eligible
@@ -24,8 +24,8 @@ collect, review, resolve, publicize, execute under supervision, evaluate, archiv
   ``hours_per_meeting`` of committee time; their support starts low and converges more slowly
   (``contested_convergence``). Without a deliberation platform (zero meetings a year) there
   are no sessions of either kind.
-- Publicize: ``stage_days_publicize`` days; publication moves the community's trust up by
-  ``transparency.publish_trust_gain``/4 (one notice).
+- Publicize: ``stage_days_publicize`` days; the notice of a passed proposal moves the
+  community's trust towards 1 by ``deliberation.publicize_trust_gain``.
 - Execute: a passed proposal waits until an executor takes it. A collective issue goes to
   the functional departments (街道吹哨、部门报到), which carry out at most
   ``department_slots`` proposals of a community at once, each in Exp(``department_execution_days``)
@@ -50,7 +50,7 @@ from __future__ import annotations
 import numpy as np
 
 from .participation import decide, update_efficacy, update_satisfaction, update_trust
-from .residents import ACT_TYPES
+from ..residents import ACT_TYPES
 
 ORG_ACT = ACT_TYPES.index("organization")
 
@@ -157,7 +157,8 @@ class Deliberation:
 
     def new_issue(self, community: int, grid: int, origin: str, support: float,
                   households: int, building: int = -1, affected: np.ndarray | None = None) -> Issue:
-        issue = Issue(community, grid, origin, self.model.clock, float(np.clip(support, 0.05, 0.95)),
+        issue = Issue(community, grid, origin, self.model.clock, float(np.clip(support, self.model.p.deliberation.support_min,
+                                                                     self.model.p.deliberation.support_max)),
                       households, building)
         issue.affected = affected
         issue.stage_until = self.model.clock + self.model.p.deliberation.stage_days_review
@@ -397,7 +398,7 @@ class Deliberation:
         rng = m.streams.deliberation
         outcome = 1.0 if issue.carried else 0.0
         update_efficacy(m, issue.attendees, outcome)
-        update_trust(m, issue.attendees, outcome, scale=0.5)  # the institutions kept their word, or not
+        update_trust(m, issue.attendees, outcome, scale=m.p.deliberation.attendee_trust_scale)
         comm = m.community_members[issue.community]
         affected = issue.affected if issue.affected is not None else comm[m.grid_of[comm] == issue.grid]
         update_satisfaction(m, affected, outcome)

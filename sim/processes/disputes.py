@@ -5,7 +5,7 @@ residents); one party is a random resident, the other a close tie (household for
 disputes, household or building neighbour otherwise). Collective disputes (parking,
 renovation, property rights with the property company or a unit; seed 004: 170 households)
 arrive per community: their parties are ``households`` neighbouring households of the first
-party, and they also raise a public issue for deliberation (see :mod:`sim.deliberation`).
+party, and they also raise a public issue for deliberation (see :mod:`sim.processes.deliberation`).
 
 Randomness: every dispute carries its own random generator, seeded from the disputes stream
 when it arrives, and the arrivals have their own generator. Two paired runs (same seed,
@@ -53,11 +53,9 @@ import math
 
 import numpy as np
 
-from .kernels import erode, gather_ties
+from ..kernels import erode, gather_ties
+from ..params import CHANNELS, DISPUTE_TYPES
 
-CHANNELS = ("direct", "volunteer", "committee", "professional", "police", "online", "street")
-# besides these, a collective dispute can close through a carried-out public issue ("deliberation")
-DISPUTE_TYPES = ("noise_leak", "parking", "pets", "renovation_property", "family", "collective")
 PREFERENCE = {
     "noise_leak": ("volunteer", "committee", "police", "professional", "street"),
     "parking": ("police", "committee", "volunteer", "street"),
@@ -262,9 +260,6 @@ class DisputeSystem:
         self.model.today[f"disputes_opened_{dtype}"] += 1
         return d
 
-    def parties(self, d: Dispute) -> np.ndarray:
-        return d.parties
-
     def trust_of(self, d: Dispute) -> float:
         trust = self.model.pop.trust[d.parties]
         return float(np.add.reduce(trust)) / trust.size
@@ -392,8 +387,6 @@ class DisputeSystem:
                     self.mediated += 1
                 if ch == "street" and not d.escalated:
                     d.escalated = True
-                    m.street.escalations_received += 1
-                    m.street.whistles_blown += 1
                     m.today["disputes_escalated"] += 1
                 delay = d.rng.exponential(pd.channel_delay_days[ch]) if pd.channel_delay_days[ch] > 0 else 0.0
                 d.due = day + int(delay)  # floor: a short attempt finishes the same day

@@ -8,7 +8,7 @@ records ``model.time``, a float. :class:`BatchModel` adds every outcome of
 filled at the end of the run, and records ``model.steps`` (an int):
 
     from mesa.batchrunner import batch_run
-    from sim.batch import BatchModel
+    from sim.study.batch import BatchModel
 
     rows = batch_run(BatchModel, parameters={"grants__contests_per_year": [0, 2],
                                              "population__residents_per_community": 2000,
@@ -30,8 +30,8 @@ from __future__ import annotations
 
 from functools import partial
 
-from . import catalog, outcomes
-from .model import CoGovModel
+from .. import catalog, outcomes
+from ..model import CoGovModel
 
 SUMMARY_COLUMNS = tuple(name for name, o in catalog.OUTCOMES.items() if o.where in ("summary", "both"))
 

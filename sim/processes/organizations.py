@@ -13,10 +13,10 @@ import math
 import mesa
 import numpy as np
 
-from .kernels import gather_ties
+from ..kernels import gather_ties
 
-from .params import NEED_TYPES, ORG_TYPES
-from .residents import ACT_TYPES
+from ..params import NEED_TYPES, ORG_TYPES
+from ..residents import ACT_TYPES
 
 ORG_ACT = ACT_TYPES.index("organization")
 
@@ -58,7 +58,7 @@ class SocialOrganization(mesa.Agent):
         if day < self.project_until:
             per_week += self.project_boost
         if self.funds < self.model.p.organizations.cost_per_activity_yuan:
-            per_week *= 0.5  # without money, only volunteer-run activities
+            per_week *= self.model.p.organizations.unfunded_activity_factor  # volunteer-run only
         return per_week / 7.0
 
     def service_capacity(self) -> float:
@@ -257,7 +257,7 @@ def monthly(model, rng: np.random.Generator) -> None:
             if cand.size:
                 # a full group stops recruiting (it meets in one room or courtyard)
                 room = max(0.0, 1.0 - org.members.size / po.group_size_saturation)
-                p_join = min(1.0, po.recruit_prob_per_tie_month * (0.5 + org.reputation) * activity * room)
+                p_join = min(1.0, po.recruit_prob_per_tie_month * (po.recruit_reputation_offset + org.reputation) * activity * room)
                 u = rng.random(cand.size)
                 # a tie joins only with time to spare: the chance falls with the share of the
                 # week already taken, and a membership that would overrun the budget is refused
@@ -269,7 +269,7 @@ def monthly(model, rng: np.random.Generator) -> None:
                 org.add_members(np.unique(joins), rng)
             members = org.members
             u = rng.random(members.size)  # one uniform per member: idle, churn, overload
-            idle = model.pop.last_act[ORG_ACT, members] < day - 30
+            idle = model.pop.last_act[ORG_ACT, members] < day - po.idle_member_days
             drop = po.dropout_per_month * (model.p.incubation.social_worker_dropout_factor
                                            if org.social_worker else 1.0)
             # every member may leave (moving, illness, family); the idle and the overcommitted
@@ -328,7 +328,7 @@ def grant_contest(model, rng: np.random.Generator) -> None:
     :func:`monthly`). The money and the training are booked to ``spend["grants"]``."""
     g = model.p.grants
     pop = model.pop
-    threshold = model.p.organizations.activist_acts * (0.5 if g.proposal_training else 1.0)
+    threshold = model.p.organizations.activist_acts * (g.training_threshold_factor if g.proposal_training else 1.0)
     leaders = np.flatnonzero(model.acts_year >= threshold)
     orgs = [o for o in model.orgs if o.origin != "contract" and o.alive and o.members.size]
     props = [("person", int(i)) for i in leaders] + [("org", o) for o in orgs]
@@ -344,10 +344,10 @@ def grant_contest(model, rng: np.random.Generator) -> None:
         score = np.array([unmet.get(o.org_type if k == "org" else ptype[o], 0) for k, o in props],
                          float) + rng.random(len(props))
     else:  # quality: the proposer's skill and record, better with training
-        q = np.array([0.5 * (pop.disposition[o] + pop.efficacy[o]) + (0.15 if g.proposal_training else 0.0)
+        q = np.array([0.5 * (pop.disposition[o] + pop.efficacy[o]) + (g.training_quality_gain if g.proposal_training else 0.0)
                       if k == "person" else 0.5 * (o.reputation + float(pop.efficacy[o.members].mean()))
                       for k, o in props])
-        score = q + rng.normal(0, 0.15, len(props))
+        score = q + rng.normal(0, g.proposal_score_noise, len(props))
     winners = np.argsort(-score, kind="stable")[:g.grants_per_contest]
     amounts = rng.uniform(g.amount_min_yuan, g.amount_max_yuan, winners.size)
     for w, amount in zip(winners, amounts):
@@ -382,9 +382,10 @@ def award_contracts(model, rng: np.random.Generator) -> None:
             else:
                 cm = model.community_members[c]
                 founder = int(cm[rng.integers(0, cm.size)])
-                org = found(model, c, founder, t, "contract", 0.0, rng, extra_members=2)
+                org = found(model, c, founder, t, "contract", 0.0, rng,
+                            extra_members=model.p.organizations.contract_extra_members)
                 org.social_worker = True
-                org.reputation = 0.6
+                org.reputation = model.p.organizations.contract_reputation
             org.contract_items += 1
             org.funds += ps.budget_per_item_yuan
             model.spend["purchased_services"] += ps.budget_per_item_yuan

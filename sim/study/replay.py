@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from .config import ScenarioError
+from ..config import ScenarioError
 
 # columns that describe the machine, not the results
 VOLATILE = {"error", "seconds"}
@@ -49,12 +49,13 @@ def _write_scenario(folder: Path, name: str, scenario: dict) -> Path:
 
 
 def _call(argv: list[str]) -> int:
-    from . import cli
-    saved = cli.COMMAND_LINE, cli.VERBOSITY
+    from .. import cli
+    from . import results
+    saved = results.COMMAND_LINE, cli.VERBOSITY
     try:
         return cli.main(argv)
     finally:
-        cli.COMMAND_LINE, cli.VERBOSITY = saved
+        results.COMMAND_LINE, cli.VERBOSITY = saved
 
 
 def rerun(folder: Path, m: dict, out: Path) -> None:
@@ -142,7 +143,7 @@ def replay(manifest: str | Path, out: str | Path | None = None) -> tuple[bool, d
 
 
 def cmd_replay(args) -> int:
-    from .cli import info
+    from ..cli import info
     folder, m = _manifest(Path(args.manifest))
     info(f"Replaying {folder} ({m['command']}; recorded with cogov {m.get('cogov_version', '?')}"
          f", git {m.get('git_commit') or 'unknown'}) ...", file=sys.stderr)
@@ -159,7 +160,7 @@ def cmd_replay(args) -> int:
 
 
 def add_parser(sub) -> None:
-    from .cli import add_command
+    from ..cli import add_command
     p = add_command(sub, "replay", "re-run a manifest and report whether the outputs are identical",
                     "Re-run what a run, compare or sweep manifest records (its resolved scenarios, "
                     "seeds and run table) and compare every data file with the original. Exit code "

@@ -34,13 +34,13 @@ from pathlib import Path
 
 import numpy as np
 
-from . import catalog
-from .config import ScenarioError, load_scenario
+from .. import catalog
+from ..config import ScenarioError, load_scenario
 from .paramlist import round_to_schema
-from .params import Scenario, iter_parameters, plausible_range
+from ..params import Scenario, iter_parameters, plausible_range
 
 INSTALL = "pip install 'cogov[ema]'   (in a checkout: .venv/bin/pip install -e '.[ema]')"
-BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"
+BASELINE = Path(__file__).resolve().parents[2] / "scenarios" / "baseline.yaml"
 
 
 def _ema():
@@ -107,7 +107,7 @@ class CoGovRun:
         self.outcomes = outcomes
 
     def __call__(self, seed: int, **values) -> dict:
-        from .config import apply_overrides, validate
+        from ..config import apply_overrides, validate
         from .runner import run_one
         point = round_to_schema({key_path(k): v for k, v in values.items()})
         data = apply_overrides(copy.deepcopy(self.base), point, origin="EMA workbench")

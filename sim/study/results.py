@@ -13,6 +13,10 @@ from pathlib import Path
 
 import pandas as pd
 
+# the cogov command line of this process, as typed (set by sim.cli.main; None when the
+# model runs from Python): manifests record it
+COMMAND_LINE: str | None = None
+
 PACKAGES = ("mesa", "numpy", "numba", "llvmlite", "scipy", "pandas", "pyarrow", "pydantic",
             "networkx", "SALib", "matplotlib", "PyYAML", "dask", "distributed")
 
@@ -32,17 +36,21 @@ def cogov_version() -> str:
     try:
         return metadata.version("cogov")
     except metadata.PackageNotFoundError:
-        from . import __version__
+        from .. import __version__
         return __version__
 
 
 def source_sha256() -> str:
-    """SHA-256 of the model's source (every sim/*.py, by name and content): identifies the
-    code that ran even where there is no git checkout (a wheel install)."""
+    """SHA-256 of the model's source (every .py of the sim package but the browser app, by
+    path and content): identifies the code that ran even where there is no git checkout (a
+    wheel install)."""
     import hashlib
     h = hashlib.sha256()
-    for p in sorted(Path(__file__).resolve().parent.glob("*.py")):
-        h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
+    package = Path(__file__).resolve().parents[1]
+    for p in sorted(package.rglob("*.py")):
+        rel = p.relative_to(package).as_posix()
+        if not rel.startswith("app/"):
+            h.update(rel.encode() + b"\0" + p.read_bytes() + b"\0")
     return h.hexdigest()
 
 
@@ -54,9 +62,8 @@ def manifest_base(command: str, command_line: str | None = None) -> dict:
     versions of the packages results depend on."""
     from datetime import datetime, timezone
 
-    from . import cli
-    return {"command": command, "command_line": command_line or cli.COMMAND_LINE or "",
-            "command_typed": cli.COMMAND_LINE or "",
+    return {"command": command, "command_line": command_line or COMMAND_LINE or "",
+            "command_typed": COMMAND_LINE or "",
             "working_directory": os.getcwd(), "cogov_version": cogov_version(),
             "git_commit": git_commit(), "source_sha256": source_sha256(),
             "versions": package_versions(), "platform": platform.platform(),
@@ -65,7 +72,7 @@ def manifest_base(command: str, command_line: str | None = None) -> dict:
 
 def git_commit() -> str | None:
     """The commit of the code that ran, with '-dirty' if the tree had changes."""
-    here = Path(__file__).resolve().parent.parent
+    here = Path(__file__).resolve().parents[2]
     try:
         sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True,
                              text=True, timeout=5).stdout.strip()
@@ -165,7 +172,7 @@ def check_out(out: Path, force: bool = False, option: str = "--out") -> None:
     """Refuse an output path that cannot become a results folder, before anything runs: a
     file, a path under a file, a folder that cannot be written, or (without ``force``) a
     folder that already holds something."""
-    from .config import ScenarioError
+    from ..config import ScenarioError
 
     out = Path(out)
     for p in [out, *out.parents]:
@@ -204,7 +211,7 @@ class OutputLock:
     def __enter__(self) -> OutputLock:
         import fcntl
 
-        from .config import ScenarioError
+        from ..config import ScenarioError
         if self.key in _HELD:
             self.nested = True
             return self

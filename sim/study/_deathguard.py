@@ -1,6 +1,6 @@
 """Make this process die with its parent (Linux ``prctl(PR_SET_PDEATHSIG, SIGKILL)``).
 
-Imported first by the forkserver of :mod:`sim.parallel` (its parent is the cogov process,
+Imported first by the forkserver of :mod:`sim.study.parallel` (its parent is the cogov process,
 named by ``COGOV_MAIN_PID``) and called by each worker (whose parent is the forkserver), so a
 ``kill -9`` of cogov takes the forkserver and its workers with it instead of leaving them
 running under init.

@@ -54,7 +54,7 @@ class ResidentsCommittee(mesa.Agent):
         p = self.model.p.committee
         item_hours = self.effective_duty_items() * p.hours_per_duty_item
         if p.electronic_ledgers:
-            item_hours *= 1.0 - 0.5 * p.ledger_share  # electronic ledgers halve the paperwork
+            item_hours *= 1.0 - p.ledger_paperwork_cut * p.ledger_share
         return item_hours + p.plaques * p.hours_per_plaque + inspections_today * p.hours_per_inspection
 
     def start_day(self, inspections_today: int) -> None:

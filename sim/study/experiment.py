@@ -28,8 +28,8 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .config import ScenarioError, apply_overrides, read_yaml, resolve_extends, validate
-from .params import Scenario, iter_parameters
+from ..config import ScenarioError, apply_overrides, read_yaml, resolve_extends, validate
+from ..params import Scenario, iter_parameters
 
 DESIGNS = ("factorial", "oat", "points", "lhs", "sobol", "morris")
 # experiment-file section -> the schema role (``json_schema_extra["role"]``) its keys must have
@@ -482,7 +482,7 @@ def _csv_value(text, path: Path, line: int):
     """One CSV cell read as a YAML scalar (a number, true/false, text)."""
     import yaml
 
-    from .config import load_yaml_text
+    from ..config import load_yaml_text
     if text is None or str(text).strip() == "":
         return None
     try:

@@ -37,9 +37,9 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .catalog import OUTCOMES, axis_label
-from .config import ScenarioError, apply_overrides, load_scenario, validate
-from .params import iter_parameters, plausible_range
+from ..catalog import OUTCOMES, axis_label
+from ..config import ScenarioError, apply_overrides, load_scenario, validate
+from ..params import iter_parameters, plausible_range
 
 
 class _Strict(BaseModel):
@@ -296,8 +296,8 @@ def _write(out: Path, cal: Calibration, path, scenario_path: Path, study, best_p
 
 
 def _command_line() -> str | None:
-    from . import cli
-    return getattr(cli, "COMMAND_LINE", None)
+    from . import results
+    return results.COMMAND_LINE
 
 
 def _atomic_text(path: Path, text: str) -> None:

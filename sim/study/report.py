@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .config import ScenarioError
+from ..config import ScenarioError
 
 HEADLINE = ("participation_year", "participation_30d", "participation_year_migrant",
             "top10_share_of_acts", "disputes_resolved_share", "disputes_same_day_share",
@@ -60,13 +60,13 @@ def _save(fig, out: Path, stem: str) -> Path:
 
 
 def _olabel(o: str) -> str:
-    from . import catalog
+    from .. import catalog
     return catalog.label(o)
 
 
 def _oaxis(o: str) -> str:
     """The outcome's label with its unit, once ('spent (yuan)', not 'spent (yuan) (yuan)')."""
-    from . import catalog
+    from .. import catalog
     d = catalog.OUTCOMES.get(o)
     if d is None:
         return o
@@ -80,14 +80,14 @@ def _title(fig, text: str) -> None:
 
 
 def _oscale(o: str, v):
-    from . import catalog
+    from .. import catalog
     d = catalog.OUTCOMES.get(o)
     return d.scale(v) if d is not None else v
 
 
 def _plabel(p: str) -> str:
     """A parameter's axis label: its key path and unit from the schema."""
-    from .params import iter_parameters
+    from ..params import iter_parameters
     for path, field, _ in iter_parameters():
         if path == p:
             unit = (field.json_schema_extra or {}).get("unit", "")
@@ -583,7 +583,7 @@ def report(d: str | Path, outcomes: list[str] | None = None, fmt: str = "png",
 
 def cmd_report(args) -> int:
     outs = [o.strip() for o in args.outcomes.split(",")] if args.outcomes else None
-    from .cli import info
+    from ..cli import info
     files = report(args.dir, outs, fmt=args.format, dpi=args.dpi)
     info(f"{len(files)} files in {Path(args.dir) / 'report'}/:")
     for f in files:
@@ -592,7 +592,7 @@ def cmd_report(args) -> int:
 
 
 def add_parser(sub) -> None:
-    from .cli import add_command, int_in
+    from ..cli import add_command, int_in
     r = add_command(sub, "report", "tables and figures for a finished sweep or comparison",
                     "Write DIR/report/: CSV tables and figures labelled from the declared "
                     "outcomes (sim/catalog.py).",

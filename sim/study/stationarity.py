@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .model import CoGovModel
+from ..model import CoGovModel
 
 # outcomes of the summary at the year's last day (levels: rolling-year shares and states;
 # a 30-day share read on one day of a year with two meetings is noise, so none is used)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from .kernels import invite
+from ..kernels import invite
 
 
 class PartyCommittee(mesa.Agent):
@@ -20,7 +20,6 @@ class PartyCommittee(mesa.Agent):
     def __init__(self, model, community: int):
         super().__init__(model)
         self.community = community
-        self.evaluations_held = 0
 
 
 def invitation_rates(pop, party) -> np.ndarray:
@@ -71,9 +70,8 @@ def evaluate(model, rng: np.random.Generator) -> None:
         if members.size == 0:
             continue
         # rating: invitations sent in the past year, seen through noisy representatives
-        rating = model.invitations_sent_year[members] + rng.normal(0, 1.0, members.size)
+        rating = model.invitations_sent_year[members] + rng.normal(0, model.p.party.rating_noise, members.size)
         low = members[rating < np.median(rating)]
         pop.party_effort[low] *= 1.0 + gain
-        np.minimum(pop.party_effort, 3.0, out=pop.party_effort)
-        model.party_committees[c].evaluations_held += 1
+        np.minimum(pop.party_effort, model.p.party.max_effort, out=pop.party_effort)
     model.invitations_sent_year[:] = 0

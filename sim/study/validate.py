@@ -9,7 +9,7 @@ Four parts, each reproducible from the command line that the report prints:
 2. **Stationarity**: the baseline for ``max(years)`` years at each size, and every lever file
    at 5,000 adults; the slope of each yearly outcome's mean over seeds, over years 2..N
    (levers: 3..N, once the policy has taken effect), as a share of its mean a year
-   (:mod:`sim.stationarity`); settled within 2%.
+   (:mod:`sim.study.stationarity`); settled within 2%.
 3. **Levers**: each lever file against the baseline, paired on seeds, one year after the
    policy starts, at each size: the effect on its headline outcome with its 95% interval,
    the extra spend and the cost per additional participant (or per extra dispute resolved).
@@ -32,10 +32,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .catalog import OUTCOMES
-from .config import ScenarioError
+from ..catalog import OUTCOMES
+from ..config import ScenarioError
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SCEN = ROOT / "scenarios"
 BEGIN_DATA = "<!-- VALIDATION DATA"
 END_DATA = "-->"
@@ -81,8 +81,8 @@ TRAJECTORY = ("participation_year", "memberships_per_adult", "organizations", "t
 def _horizons_job(args) -> list[dict]:
     """One seed of the baseline, summarized at each horizon (years after the spin-up)."""
     scenario, residents, years, seed = args
-    from .config import load_scenario
-    from .model import CoGovModel
+    from ..config import load_scenario
+    from ..model import CoGovModel
     m = CoGovModel(load_scenario(scenario, {"population.residents_per_community": residents,
                                             "run.days": 365 * max(years)}), rng=seed, collect=False)
     out = []
@@ -104,8 +104,8 @@ def _yearly_job(args) -> pd.DataFrame:
 
 def _pair_job(args) -> dict:
     lever, residents, seed = args
-    from .config import load_scenario
-    from .model import CoGovModel
+    from ..config import load_scenario
+    from ..model import CoGovModel
     out = {"lever": lever, "residents": residents, "seed": seed}
     for side, name in (("base", "baseline"), ("alt", lever)):
         m = CoGovModel(load_scenario(SCEN / f"{name}.yaml", {"population.residents_per_community": residents,
@@ -288,7 +288,7 @@ def render(cfg: dict, targets: pd.DataFrame, trends: pd.DataFrame, levers: pd.Da
 def validate(seeds: int = 10, years=(1, 3, 5, 10), sizes=(2000, 5000, 15000), workers: int = 1,
              out: Path | None = None, lever_reps: int = 10, quiet: bool = False) -> Path:
     """Run everything and write ``docs/VALIDATION.md`` (or ``out/VALIDATION.md``)."""
-    from .params import Run
+    from ..params import Run
     t0 = time.perf_counter()
     out = Path(out) if out else ROOT / "docs"
     figdir = out / "validation"

@@ -26,7 +26,7 @@ CLUSTER_INSTALL = "pip install 'cogov[cluster]'   (in a checkout: .venv/bin/pip 
 
 def require_dask() -> None:
     """--executor dask needs the optional 'cluster' extra: say how to install it."""
-    from .config import ScenarioError
+    from ..config import ScenarioError
     try:
         import cryptography  # noqa: F401  (TLS credentials for the local cluster)
         import distributed  # noqa: F401
@@ -49,7 +49,7 @@ class Task:
 
 def execute_task(task: Task) -> dict:
     """Run one task in this process; never raises."""
-    from .params import Scenario
+    from ..params import Scenario
     from .runner import run_one
 
     t0 = time.perf_counter()
@@ -130,7 +130,7 @@ def _local(groups: list[list[Task]], workers: int) -> Iterator[dict]:
         os.environ.setdefault(var, "1")
     os.environ["COGOV_MAIN_PID"] = str(os.getpid())  # the forkserver dies with this process
     ctx = get_context("forkserver")
-    ctx.set_forkserver_preload(["sim._deathguard", "sim.parallel", "sim.model", "sim.runner"])
+    ctx.set_forkserver_preload(["sim.study._deathguard", "sim.study.parallel", "sim.model", "sim.study.runner"])
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
                              initializer=_worker_init) as pool:
         pending = set()

@@ -13,8 +13,8 @@ import json
 import sys
 from typing import Any
 
-from .config import ScenarioError
-from .params import ROLES, field_bounds, iter_parameters, plausible_range
+from ..config import ScenarioError
+from ..params import ROLES, field_bounds, iter_parameters, plausible_range
 
 COLUMNS = ("key", "section", "role", "type", "default", "unit", "min", "max", "plausible_low",
            "plausible_high", "meaning", "source")
@@ -115,7 +115,7 @@ def cmd_params(args) -> int:
 
 
 def add_parser(sub) -> None:
-    from .cli import add_command
+    from ..cli import add_command
     p = add_command(sub, "params", "list the parameters: unit, default, bounds, plausible range, "
                     "role, source",
                     "List every parameter of the scenario schema (sim/params.py). 'min'/'max' are "

@@ -25,13 +25,16 @@ count as unfulfilled; trust falls.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from .params import NEED_TO_ORG, NEED_TYPES
-from .kernels import need_outcomes, needs_day
+from ..params import NEED_TO_ORG, NEED_TYPES
+from ..kernels import (NeedArrivals, NeedCommittees, NeedDay, NeedDepartment, NeedOrganizations,
+                      NeedReporting, NeedResidents, need_outcomes, needs_day)
 from .participation import decide
 from .property import success_gain
-from .rng import bernoulli_positions
+from ..rng import bernoulli_positions
 
 PUBLIC = NEED_TYPES.index("public")
 # status codes of an open need
@@ -113,7 +116,8 @@ def step(model) -> None:
     The random draws and everything that touches model objects happen here; the pass over
     the open needs (reporting, dispatch, departments, completion, abandonment, compaction)
     is one compiled kernel, :func:`sim.kernels.needs_day`, which follows the numbered rules
-    above in the same order.
+    above in the same order; :func:`needs_day_reference` below is the same rule written
+    plainly, and tests/test_kernels.py requires both to agree.
     """
     p, pop, book, day = model.p, model.pop, model.needs, model.clock
     rng = model.streams.need_arrivals
@@ -143,22 +147,26 @@ def step(model) -> None:
                            org.service_credit, org.unique_id) for org in orgs], np.float64).reshape(-1, 5).T
     org_serves, org_uid = org_table[0].astype(np.int64), org_table[4].astype(np.int64)
     org_capacity, org_success, org_credit = org_table[1], org_table[2], org_table[3].copy()
-    department = model.departments[0]
-    dept_credit = np.array([getattr(department, "_credit", 0.0)])
+    department = model.department
+    dept_credit = np.array([department.credit])
     digital = p.smart.digital_ordering
+    smart_factor = p.smart.digital_dispatch_factor if digital else 1.0
     (ints, floats, closed, n_reported, dispatched, dept_taken, n_collected, issue_comm, issue_grid,
      done_res, done_ok, done_org, old_res) = needs_day(
-        book._ints, book._floats, new, ntype, luck, pop.community, model.grid_of, day,
-        pop.trust, pn.report_base, pn.report_trust_weight,
-        p.smart.digital_report_gain if digital else 0.0, model.visited_residents,
-        model.is_representative, PUBLIC,
-        free_hours, hours_used,
-        p.committee.dispatch_hours_per_order * (p.smart.digital_dispatch_factor if digital else 1.0),
-        p.committee.service_hours_per_need,
-        org_start, org_serves, org_capacity, org_success, org_credit, org_uid,
-        success_gain(model), pn.org_delay_days, pn.committee_delay_days, pn.committee_success,
-        dept_credit, pn.department_capacity_per_day * pop.n_communities, pn.department_delay_days,
-        pn.department_success, pn.abandon_days)
+        book._ints, book._floats,
+        NeedArrivals(new, ntype, luck),
+        NeedResidents(pop.community, model.grid_of, pop.trust, model.visited_residents,
+                      model.is_representative),
+        NeedReporting(pn.report_base, pn.report_trust_weight,
+                      p.smart.digital_report_gain if digital else 0.0),
+        NeedCommittees(free_hours, hours_used, p.committee.dispatch_hours_per_order * smart_factor,
+                       p.committee.service_hours_per_need, pn.committee_delay_days,
+                       pn.committee_success),
+        NeedOrganizations(org_start, org_serves, org_capacity, org_success, org_credit, org_uid,
+                          pn.org_delay_days),
+        NeedDepartment(dept_credit, pn.department_capacity_per_day * pop.n_communities,
+                       pn.department_delay_days, pn.department_success),
+        NeedDay(day, PUBLIC, pn.abandon_days, success_gain(model)))
     book.advance(ints, floats, closed)
     for c, committee in enumerate(committees):
         committee.free_hours = free_hours[c]
@@ -166,8 +174,7 @@ def step(model) -> None:
         committee.hours_today["service"] += hours_used[c, 1]
     for org, credit in zip(orgs, org_credit):
         org.service_credit = credit
-    department._credit = dept_credit[0]
-    department.cases_taken += dept_taken
+    department.credit = dept_credit[0]
     model.today["needs_reported"] += n_reported
     model.today["orders_dispatched"] += int(dispatched.sum())
     # shared needs collected by grid workers and representatives, then those dispatched,
@@ -197,4 +204,145 @@ def step(model) -> None:
     if done_res.size or old_res.size:
         beh = p.behaviour
         need_outcomes(done_res, done_ok, old_res, pop.satisfaction, pop.trust,
-                      beh.satisfaction_learning, beh.trust_learning, 0.5)
+                      beh.satisfaction_learning, beh.trust_learning, pn.abandon_trust_scale)
+
+
+# ------------------------------------------------------------------ plain reference
+def _units(free: float, n_wanted: int, hours_each: float) -> tuple[int, float]:
+    """How many units (orders, services) the free hours cover, and the hours they take
+    (:meth:`ResidentsCommittee.units`)."""
+    if n_wanted <= 0:
+        return 0, 0.0
+    if hours_each <= 0:
+        return n_wanted, 0.0
+    n = min(n_wanted, int(np.floor(free / hours_each + 1e-9)))
+    return n, min(max(n * hours_each, 0.0), free)
+
+
+def _ln1p(x) -> np.ndarray:
+    """ln(1 + x) element by element with the C library's log1p, as the compiled kernel
+    computes it (numpy's vectorised log1p can differ in the last bit)."""
+    return np.array([math.log1p(v) for v in np.ravel(x)], np.float64).reshape(np.shape(x))
+
+
+def _due(day: int, mean_delay: float, u_delay: float) -> int:
+    """The day a handler finishes: an exponential delay by inverse transform, rounded half
+    to even."""
+    return day + int(np.rint(-mean_delay * math.log1p(-u_delay)))
+
+
+def needs_day_reference(ints, floats, arrivals, residents, reporting, committees, orgs,
+                        department, today):
+    """The day of ODD 7.6 written plainly (numpy and Python): the same arguments, in-place
+    updates and results as the compiled :func:`sim.kernels.needs_day`, which
+    tests/test_kernels.py requires to agree with it on random states."""
+    day, gain = today.day, today.gain
+    res = residents
+    # 1. today's needs join the book with their luck and an Exp(1) reporting clock
+    new = arrivals.resident
+    add = np.zeros((len(FIELDS), new.size), np.int64)
+    for f, v in (("resident", new), ("community", res.community[new]), ("grid", res.grid[new]),
+                 ("ntype", arrivals.ntype), ("raised", day), ("reported", -1),
+                 ("status", UNREPORTED), ("handler", H_NONE), ("org_id", -1), ("due", -1),
+                 ("success", 0)):
+        add[FIELDS.index(f)] = v
+    luck = np.array(arrivals.luck, np.float64).reshape(3, -1).copy()
+    luck[2] = -_ln1p(-luck[2])
+    I = np.concatenate([ints, add], axis=1)
+    F = np.concatenate([floats, luck], axis=1)
+    need = {f: I[k] for k, f in enumerate(FIELDS)}  # views: writing need[...] writes I
+    clock = F[2]
+    to_issue: list[int] = []
+
+    # 2. reporting: the clock runs down by -ln(1 - p_report); a visit reports for sure
+    unreported = np.flatnonzero(need["status"] == UNREPORTED)
+    who = need["resident"][unreported]
+    p_report = np.minimum(1.0, reporting.base + reporting.trust_weight * res.trust[who] + reporting.gain)
+    clock[unreported] += _ln1p(-p_report)
+    now = unreported[(clock[unreported] <= 0.0) | res.visited[who]]
+    need["status"][now] = QUEUED
+    need["reported"][now] = day
+    n_reported = now.size
+    # shared needs found by a grid worker or raised by a representative are collected
+    who = need["resident"][now]
+    collected = now[(need["ntype"][now] == today.public_type) & (res.visited[who] | res.representative[who])]
+    need["handler"][collected] = H_ISSUE
+    to_issue += collected.tolist()
+    n_collected = len(to_issue)
+
+    def serve(i: int, handler: int, delay: float, chance: float) -> None:
+        need["status"][i] = IN_SERVICE
+        need["handler"][i] = handler
+        need["due"][i] = _due(day, delay, F[0, i])
+        need["success"][i] = int(F[1, i] < chance)
+
+    # 3. dispatch per community, oldest report first, as far as the committee's hours go
+    n_comm = committees.free_hours.size
+    dispatched = np.zeros(n_comm, np.int64)
+    for c in range(n_comm):
+        waiting = np.flatnonzero((need["status"] == QUEUED) & (need["handler"] != H_ISSUE)
+                                 & (need["community"] == c))
+        if waiting.size == 0:
+            continue
+        waiting = waiting[np.argsort(need["reported"][waiting], kind="stable")]
+        n, hours = _units(committees.free_hours[c], waiting.size, committees.dispatch_hours)
+        committees.free_hours[c] -= hours
+        committees.hours_used[c, 0] += hours
+        dispatched[c] = n
+        go = waiting[:n]
+        public = go[need["ntype"][go] == today.public_type]
+        need["handler"][public] = H_ISSUE
+        to_issue += public.tolist()
+        for t in range(gain.shape[1]):
+            of_type = go[need["ntype"][go] == t].tolist()
+            if t == today.public_type or not of_type:
+                continue
+            # organizations of the type, in founding order, each adding a day's capacity
+            for o in range(orgs.start[c], orgs.start[c + 1]):
+                if orgs.serves[o] != t or not of_type:
+                    continue
+                orgs.credit[o] += orgs.capacity[o]
+                k = min(len(of_type), int(np.floor(orgs.credit[o])))
+                if k <= 0:
+                    continue
+                orgs.credit[o] -= k
+                for i in of_type[:k]:
+                    serve(i, H_ORG, orgs.delay, orgs.success[o] + gain[c, t])
+                    need["org_id"][i] = orgs.uid[o]
+                of_type = of_type[k:]
+            # the committee itself, hours permitting; the rest to the department
+            k, hours = _units(committees.free_hours[c], len(of_type), committees.service_hours)
+            committees.free_hours[c] -= hours
+            committees.hours_used[c, 1] += hours
+            for i in of_type[:k]:
+                serve(i, H_COMMITTEE, committees.delay, committees.success + gain[c, t])
+            for i in of_type[k:]:
+                need["status"][i] = AT_DEPARTMENT
+                need["handler"][i] = H_DEPT
+
+    # 4. the department: a day's capacity credit (fractions carry over), oldest first
+    waiting = np.flatnonzero(need["status"] == AT_DEPARTMENT)
+    dept_taken = 0
+    if waiting.size:
+        department.credit[0] += department.per_day
+        cap = int(department.credit[0])
+        department.credit[0] -= cap
+        for i in waiting[np.argsort(need["reported"][waiting], kind="stable")][:cap]:
+            serve(i, H_DEPT, department.delay,
+                  department.success + gain[need["community"][i], need["ntype"][i]])
+            dept_taken += 1
+
+    # 5-6. finished, abandoned (not in service, not an issue, too old), passed to issues
+    in_service = need["status"] == IN_SERVICE
+    issue = need["handler"] == H_ISSUE
+    done = in_service & (need["due"] <= day) & ~issue
+    old = ~in_service & (need["raised"] < day - today.abandon_days) & ~issue
+    closing = done | old | issue
+    outcome = np.where(issue, 2, np.where(done, need["success"], 0))
+    log = np.stack([need["resident"], need["community"], need["ntype"], need["raised"],
+                    need["reported"], need["handler"], np.full(I.shape[1], day), outcome])[:, closing]
+    to_issue = np.array(to_issue, np.int64)
+    return (I[:, ~closing].copy(), F[:, ~closing].copy(), log.astype(np.int64), n_reported,
+            dispatched, dept_taken, n_collected, need["community"][to_issue], need["grid"][to_issue],
+            need["resident"][done], need["success"][done] != 0, need["org_id"][done],
+            need["resident"][old])

@@ -36,8 +36,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .cli import RESULTS
-from .config import ScenarioError
+from ..cli import RESULTS
+from ..config import ScenarioError
 from .parallel import EXECUTORS, Task, run_many
 
 DESIGN_COLUMNS = ("run_id", "point_id", "design_index", "rep", "scenario", "label", "seed")
@@ -444,7 +444,7 @@ def sweep(experiment: str | Path, out: str | Path | None = None, overrides: dict
 
 # ----------------------------------------------------------------------------------- CLI
 def _sizing(args) -> dict:
-    from .config import parse_set
+    from ..config import parse_set
     return {k: v for k, v in (("set", parse_set(args.set) if args.set else None),
                               ("days", args.days), ("replications", args.reps)) if v}
 
@@ -473,10 +473,10 @@ def estimate_seconds(table: pd.DataFrame, bases: dict, workers: int) -> tuple[fl
     at the baseline (timed on the point with baseline levers), reported days have the
     point's levers; each is timed over 50 days after 10 untimed ones (the first days of a
     fresh community do one-off work) and scaled to ``run.spin_up_days`` and ``run.days``."""
-    from .config import with_baseline_levers
+    from ..config import with_baseline_levers
     from .experiment import scenario_for
-    from .model import CoGovModel
-    from .params import Scenario
+    from ..model import CoGovModel
+    from ..params import Scenario
     row = table.iloc[0].to_dict()
     keys = [k for k in table.columns if k not in DESIGN_COLUMNS]
     try:
@@ -517,7 +517,7 @@ def _duration(seconds: float) -> str:
 
 
 def cmd_sweep(args) -> int:
-    from .cli import info, progress_enabled
+    from ..cli import info, progress_enabled
     if args.resume and args.experiment:
         raise ScenarioError("give either EXPERIMENT or --resume DIR, not both")
     if not args.resume and not args.experiment:
@@ -576,7 +576,7 @@ def cmd_sweep(args) -> int:
 
 
 def add_parser(sub) -> None:
-    from .cli import DAYS, WORKERS, add_command, float_in, int_in
+    from ..cli import DAYS, WORKERS, add_command, float_in, int_in
     s = add_command(sub, "sweep", "run an experiment (experiments/*.yaml): many runs over a design",
                     "Plan and run an experiment's design; results arrive in parts, so an "
                     "interrupted sweep can be resumed. --set/--days/--reps resize a shipped "

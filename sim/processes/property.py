@@ -16,7 +16,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from .params import NEED_TYPES
+from ..params import NEED_TYPES
 
 ENVIRONMENT = NEED_TYPES.index("environment")
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .model import CoGovModel
-from .params import Scenario
+from ..model import CoGovModel
+from ..params import Scenario
 
 
 @dataclass

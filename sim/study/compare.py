@@ -11,7 +11,7 @@ For every numeric summary key the comparison reports each scenario's mean and th
 paired difference (alternative minus base) with a 95% t-interval over the paired
 differences, plus the cost per additional participant: extra ``spend_total`` over the base
 divided by extra residents who took part in the year (``participation_year x residents``).
-All runs go through :func:`sim.parallel.run_many`, so results do not depend on ``--workers``.
+All runs go through :func:`sim.study.parallel.run_many`, so results do not depend on ``--workers``.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .config import ScenarioError, config_hash, load_scenario
+from ..config import ScenarioError, config_hash, load_scenario
 from .parallel import Task, run_many
 
 # summary keys that describe the run rather than measure an outcome
@@ -63,13 +63,13 @@ _KIND = {"share": "pct", "count": "count", "yuan": "count", "hours": "count"}
 
 def key_outcomes() -> list[tuple[str, str, str]]:
     """(summary key, label, kind) shown on screen and in the forest plot (catalog.KEY_OUTCOMES)."""
-    from . import catalog
+    from .. import catalog
     return [(k, catalog.label(k), _KIND.get(catalog.get(k).kind, "num")) for k in catalog.KEY_OUTCOMES]
 
 
 def ts_columns() -> list[tuple[str, str]]:
     """Time-series columns drawn with bands (catalog.KEY_SERIES), with axis labels."""
-    from . import catalog
+    from .. import catalog
     return [(k, catalog.axis_label(k)) for k in catalog.KEY_SERIES]
 
 
@@ -78,7 +78,7 @@ def ts_columns() -> list[tuple[str, str]]:
 
 
 def add_parser(subparsers) -> None:
-    from .cli import DAYS, SEED, WORKERS, add_command, int_in
+    from ..cli import DAYS, SEED, WORKERS, add_command, int_in
     p = add_command(
         subparsers, "compare", "paired replications of scenarios against a base (common random numbers)",
         "Run BASE and each ALT for --reps paired replications (replication i of every scenario "
@@ -110,7 +110,7 @@ def add_parser(subparsers) -> None:
 
 
 def cmd_compare(args) -> int:
-    from .cli import MAX_SEED, RESULTS, info, progress_enabled
+    from ..cli import MAX_SEED, RESULTS, info, progress_enabled
     from .results import ResultsDir, check_out, manifest_base, write_json_atomic, write_parquet_atomic
 
     if args.seed + args.reps - 1 > MAX_SEED:
@@ -189,7 +189,7 @@ class _NothingToCompare(Exception):
 
 
 def VERBOSITY() -> int:
-    from . import cli
+    from .. import cli
     return cli.VERBOSITY
 
 
@@ -456,7 +456,7 @@ def plot_timeseries(ts: pd.DataFrame, names: list[str], path: Path, dpi: int = 2
     nrow = max(1, math.ceil(len(cols) / ncol))
     fig = Figure(figsize=(4.2 * ncol, 3.0 * nrow), layout="constrained")
     axes = fig.subplots(nrow, ncol, squeeze=False).ravel()
-    from . import catalog
+    from .. import catalog
     for ax, (col, label) in zip(axes, cols):
         scale = catalog.get(col).scale  # shares drawn in %, as the axis label says
         for name, color in zip(names, _colors(len(names))):

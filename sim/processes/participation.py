@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .kernels import decide_and_record
-from .residents import ACT_TYPES
+from ..kernels import decide_and_record
+from ..residents import ACT_TYPES
 
 
 

@@ -1,0 +1,2 @@
+"""The study tools: running, comparing, sweeping, calibrating and validating the model
+(experiment files, executors, results folders, reports). Nothing in the model imports them."""
