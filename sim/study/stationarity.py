@@ -57,16 +57,30 @@ def trend_table(yearly: pd.DataFrame, from_year: int = 2, tolerance: float = 0.0
     """Per outcome: the mean over seeds and years ``from_year``.., the least-squares slope of
     the seed-mean per year, the slope as a share of the mean, and whether it is within
     ``tolerance``. An outcome whose mean is zero has a relative slope of 0 when its slope
-    is 0."""
+    is 0. ``slope_ci_low``/``slope_ci_high`` (shares of the mean) are a 95% t-interval over
+    the seeds' own slopes: an interval that holds zero means no trend the seeds can tell
+    from noise (reported beside the criterion, not instead of it)."""
+    from scipy import stats
     sub = yearly[yearly["year"] >= from_year]
     mean_by_year = sub.groupby("year")[list(YEARLY)].mean()
     x = mean_by_year.index.to_numpy(float)
+    seeds = sorted(sub["seed"].unique())
     rows = []
     for k in YEARLY:
         y = mean_by_year[k].to_numpy(float)
         slope = float(np.polyfit(x, y, 1)[0]) if x.size > 1 else 0.0  # one year: no trend to see
         mean = float(y.mean())
         rel = slope / abs(mean) if mean else (0.0 if slope == 0 else float("inf"))
+        lo = hi = float("nan")
+        if x.size > 1 and len(seeds) > 1 and mean:
+            per_seed = []
+            for s in seeds:
+                g = sub[sub["seed"] == s].sort_values("year")
+                per_seed.append(np.polyfit(g["year"].to_numpy(float), g[k].to_numpy(float), 1)[0])
+            per_seed = np.asarray(per_seed) / abs(mean)
+            half = stats.t.ppf(0.975, len(seeds) - 1) * per_seed.std(ddof=1) / np.sqrt(len(seeds))
+            lo, hi = float(per_seed.mean() - half), float(per_seed.mean() + half)
         rows.append({"outcome": k, "mean": mean, "slope_per_year": slope,
-                     "slope_share_of_mean": rel, "settled": abs(rel) <= tolerance})
+                     "slope_share_of_mean": rel, "slope_ci_low": lo, "slope_ci_high": hi,
+                     "settled": abs(rel) <= tolerance})
     return pd.DataFrame(rows)
