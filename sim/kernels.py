@@ -630,6 +630,43 @@ def row_sums(indptr, data):
     return out
 
 
+@njit(cache=True, nogil=True)
+def daily_decay(state, baselines, rates, memberships, offices, hours_membership, hours_office,
+                commitment):
+    """ODD 7.2 in one pass over the residents (the plain rule: :func:`daily_decay_reference`).
+
+    ``state`` = (fatigue, act hours, disposition, trust, efficacy, satisfaction), moved in
+    place; ``baselines`` = (disposition trait, trust, efficacy, satisfaction baselines);
+    ``rates`` = (fatigue factor, act-hours factor, disposition reversion a day, attitude
+    reversion a day); ``commitment`` receives the standing weekly hours."""
+    fatigue, act_hours, disposition, trust, efficacy, satisfaction = state
+    trait, trust_base, efficacy_base, satisfaction_base = baselines
+    fatigue_factor, hours_factor, r, a = rates
+    for i in range(fatigue.size):
+        fatigue[i] *= fatigue_factor
+        act_hours[i] *= hours_factor
+        disposition[i] += r * (trait[i] - disposition[i])
+        trust[i] += a * (trust_base[i] - trust[i])
+        efficacy[i] += a * (efficacy_base[i] - efficacy[i])
+        satisfaction[i] += a * (satisfaction_base[i] - satisfaction[i])
+        commitment[i] = memberships[i] * hours_membership + offices[i] * hours_office
+
+
+def daily_decay_reference(state, baselines, rates, memberships, offices, hours_membership,
+                          hours_office, commitment) -> None:
+    """:func:`daily_decay` in numpy, as ODD 7.2 writes it."""
+    fatigue, act_hours, disposition, trust, efficacy, satisfaction = state
+    trait, trust_base, efficacy_base, satisfaction_base = baselines
+    fatigue_factor, hours_factor, r, a = rates
+    fatigue *= fatigue_factor
+    act_hours *= hours_factor
+    disposition += r * (trait - disposition)
+    trust += a * (trust_base - trust)
+    efficacy += a * (efficacy_base - efficacy)
+    satisfaction += a * (satisfaction_base - satisfaction)
+    commitment[:] = memberships * hours_membership + offices * hours_office
+
+
 # ------------------------------------------------------------------ plain references
 # Each rule of a compiled kernel above written plainly in numpy, as the ODD states it;
 # tests/test_kernels.py requires equal results on random states (the decision rule's

@@ -24,7 +24,7 @@ from .processes.deliberation import Deliberation
 from .processes.disputes import DisputeSystem
 from .catalog import DeclaredCounter
 from .processes.government import FunctionalDepartment, StreetOffice
-from .kernels import csr_maximum, grid_visits, row_sums, update_social_share
+from .kernels import csr_maximum, daily_decay, grid_visits, row_sums, update_social_share
 from .processes.property import PropertyCompany
 from .params import ORG_ORIGINS, ORG_TYPES, Scenario
 from .processes.participation import decide
@@ -112,6 +112,7 @@ class CoGovModel(mesa.Model):
         self.org_invitations_total = 0
         self.grid_visits_total = 0
         self.commitment_hours = pop.commitment_hours(p.behaviour)
+        self._decay_args = None  # (behaviour section, the decay kernel's arguments)
         self.today = DeclaredCounter(outcomes.COUNTER_KEYS, "model.today")
         self.top10_share_of_acts = None  # outcomes.daily refreshes it monthly
         self.today_acts: Counter = Counter()
@@ -273,15 +274,16 @@ class CoGovModel(mesa.Model):
         """Fatigue and last week's act hours fade; habit and attitudes drift back towards each
         resident's own baseline (ODD 7.2): without new experience nothing drifts without cause."""
         beh, pop = self.p.behaviour, self.pop
-        pop.fatigue *= 0.5 ** (1.0 / beh.fatigue_half_life_days)
-        pop.act_hours *= 0.5 ** (1.0 / beh.act_hours_half_life_days)
-        r = beh.disposition_reversion_per_year / 365.0
-        pop.disposition += r * (pop.disposition_trait - pop.disposition)
-        a = beh.attitude_reversion_per_year / 365.0
-        pop.trust += a * (pop.trust_base - pop.trust)
-        pop.efficacy += a * (pop.efficacy_base - pop.efficacy)
-        pop.satisfaction += a * (pop.satisfaction_base - pop.satisfaction)
-        self.commitment_hours = pop.commitment_hours(beh)
+        if self._decay_args is None or self._decay_args[0] is not beh:
+            # the arrays are fixed for the run; the rates change only with the parameters
+            self._decay_args = (beh, (
+                (pop.fatigue, pop.act_hours, pop.disposition, pop.trust, pop.efficacy, pop.satisfaction),
+                (pop.disposition_trait, pop.trust_base, pop.efficacy_base, pop.satisfaction_base),
+                (0.5 ** (1.0 / beh.fatigue_half_life_days), 0.5 ** (1.0 / beh.act_hours_half_life_days),
+                 beh.disposition_reversion_per_year / 365.0, beh.attitude_reversion_per_year / 365.0),
+                pop.memberships, pop.offices, beh.hours_per_membership_week, beh.hours_per_office_week,
+                self.commitment_hours))
+        daily_decay(*self._decay_args[1])
 
     def decision_uniforms(self) -> np.ndarray:
         """Today's decision uniforms, one per act type and resident, as 32-bit integers

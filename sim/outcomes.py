@@ -96,7 +96,9 @@ def daily(model) -> dict:
     row["top10_share_of_acts"] = model.top10_share_of_acts
     row["spend_total"] = float(sum(model.spend.values()))
     row["memberships_per_adult"] = row["org_members"] / pop.n
-    row["time_used_share_mean"] = float(np.minimum(pop.time_load(model.p.behaviour), 1.0).mean())
+    # the standing hours as the day began (memberships change monthly), today's act hours
+    load = (model.commitment_hours + pop.act_hours) / pop.time_budget
+    row["time_used_share_mean"] = float(np.minimum(load, 1.0, out=load).mean())
     row["committee_duty_hours_dropped"] = sum(c.duty_hours_dropped_today for c in committees)
     return row
 
@@ -171,7 +173,9 @@ def summary(model) -> dict:
     out["acts_year_total"] = int(acts.sum())
     out["acts_per_participant_year"] = float(acts.sum() / max(1, int((acts > 0).sum())))
     out["acts_per_resident_day"] = float(acts.sum() / pop.n / 365.0)
-    out["time_used_share_mean"] = float(np.minimum(pop.time_load(model.p.behaviour), 1.0).mean())
+    # as the daily row: the standing hours as the last day began, and its act hours
+    load = (model.commitment_hours + pop.act_hours) / pop.time_budget
+    out["time_used_share_mean"] = float(np.minimum(load, 1.0).mean())
     out["top10_share_of_acts"], out["gini_of_acts"] = concentration(acts)
     activists = acts >= model.p.organizations.activist_acts
     out["core_activist_share"] = float(activists.mean())

@@ -313,3 +313,20 @@ def test_the_plain_references_pass_without_numba():
                          env=env, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     assert " passed" in out.stdout and "failed" not in out.stdout
+
+
+def test_daily_decay_is_its_plain_reference():
+    """ODD 7.2's daily fading and reversion, compiled and in numpy: bit for bit."""
+    from sim.kernels import daily_decay, daily_decay_reference
+    rng = np.random.default_rng(6)
+    n = 2000
+    make = lambda: (tuple(rng.random(n) for _ in range(6)), tuple(rng.random(n) for _ in range(4)))  # noqa: E731
+    state, base = make()
+    s1, s2 = tuple(a.copy() for a in state), tuple(a.copy() for a in state)
+    mem, off = rng.integers(0, 5, n).astype(np.int32), rng.integers(0, 2, n).astype(np.int32)
+    c1, c2 = np.zeros(n), np.zeros(n)
+    rates = (0.87, 0.9, 1 / 365, 0.5 / 365)
+    daily_decay(s1, base, rates, mem, off, 0.5, 3.0, c1)
+    daily_decay_reference(s2, base, rates, mem, off, 0.5, 3.0, c2)
+    assert all(np.array_equal(a, b) for a, b in zip(s1, s2)) and np.array_equal(c1, c2)
+    assert not np.array_equal(s1[2], state[2])  # it moved
