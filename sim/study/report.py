@@ -430,7 +430,15 @@ def _sensitivity(manifest: dict, runs: pd.DataFrame, outcomes: list[str], out: P
     for ax, o in zip(axes.flat, outs):
         t = first[first["outcome"] == o].reset_index(drop=True)
         short = [n.split(".")[-1] for n in t["parameter"]]
-        if kind == "sobol":
+        sobol_values = t[["S1", "ST", "S1_conf", "ST_conf"]].to_numpy(float) if kind == "sobol" else None
+        if kind == "sobol" and not np.nan_to_num(sobol_values).any():
+            # the outcome did not vary over the design (e.g. no lever that costs money): there
+            # is no variance to apportion
+            ax.text(0.5, 0.5, "constant over the design:\nno variance to apportion", ha="center",
+                    va="center", transform=ax.transAxes, fontsize=9, color="0.4")
+            ax.set_yticks([])
+            ax.set_xticks([])
+        elif kind == "sobol":
             y = np.arange(len(t))
             ax.barh(y - 0.2, t["S1"], 0.4, xerr=t["S1_conf"], label="first order S1")
             ax.barh(y + 0.2, t["ST"], 0.4, xerr=t["ST_conf"], label="total order ST")
