@@ -8,6 +8,8 @@ this module.
 
 Families of outcomes (one per act type, group, channel, ...) are declared with a pattern
 and expanded here, so that adding a dispute channel adds its outcomes without a new line.
+
+Why one long module: every outcome is declared here and nowhere else; the length is the declarations.
 """
 
 from __future__ import annotations

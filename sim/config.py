@@ -10,6 +10,9 @@ that gives only some keys (``--set disputes.channel_skill.volunteer=0.5``) chang
 keeps the rest from the parent file or, failing that, from the schema's default. So a key
 cannot be removed: to drop, say, a dispute type from ``per_1000_year``, set its rate to 0.
 A key the default lacks is reported with the default's keys as the valid ones.
+
+Why one long module: most of its length is the messages (what was given, what is allowed,
+which file in an ``extends:`` chain), which must all read alike.
 """
 
 from __future__ import annotations

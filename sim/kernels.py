@@ -6,6 +6,9 @@ call costs microseconds of overhead however few elements it touches, and the cha
 index the same residents ten times over were the largest share of a day
 (``benchmarks/README.md``). Each kernel here is the same rule as the numpy code it
 replaced, written once as a loop: the rules are documented where they are called from.
+Why one long module: numba's compiled kernels share private helpers (``_delay``,
+``_take_units``, ``_move_once``) and named records, and are warmed and cached together; each
+is checked against its plain reference (here or beside its caller) in tests/test_kernels.py.
 Kernels take arrays and scalars only (no model objects) and draw no random numbers: every
 uniform they use comes in from the model's named numpy streams.
 

@@ -1,6 +1,12 @@
 """CoGovModel: the co-governance model as one Mesa model.
 
 The order of a simulated day is written down once, in :meth:`CoGovModel.step`.
+
+Why one long module: it holds the day's order, the spin-up and policy start, and the small
+process bodies that coordinate several rooms at once (grid visits, party invitations,
+volunteering, organization activities, the periodic events, costs). Each is a few lines
+calling into ``sim/processes/``; splitting them further would scatter the day's order that
+this file exists to show in one place.
 """
 
 from __future__ import annotations

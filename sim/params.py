@@ -12,6 +12,10 @@ with the valid ones listed. Source codes: ``000``..``004`` are the seed document
 ``shared/seeds`` (000 Chengdu Xinhonglu/Wuhou, 001 Shenzhen Shatou, 002 provincial
 guideline, 003 Jiayuguan, 004 Beijing Chaoyangmen); ``T:`` cites ``shared/TARGETS.md``;
 ``A:`` marks an assumption of ours, to be varied in sensitivity analysis.
+
+Why one long module: the schema is declared once, in one place, so that every parameter's
+unit, bounds, plausible range, role and source can be read (and generated into the ODD) from
+one file; each section is short and stands alone.
 """
 
 from __future__ import annotations

@@ -2,6 +2,8 @@
 
 Nothing is built at import: each visitor's :class:`~sim.app.session.Session` is made inside
 :func:`Page`, and freed when the visitor's connection closes.
+
+Why one long module: the page's components (controls, headline, charts, comparison, network, downloads) share one session and are laid out together.
 """
 
 from __future__ import annotations

@@ -5,6 +5,8 @@ run; :class:`Session` holds the models built from it and steps them. Everything 
 types (query, lever values, uploads) goes through :func:`resolve_setup` and the schema, so
 a mistake becomes a :class:`ScenarioError` with a message, and no file path ever comes from
 the browser: scenarios are chosen by name from ``scenarios/*.yaml``.
+
+Why one long module: everything a visitor's session may do, with its limits and checks, kept apart from the browser code so it can be tested without a browser.
 """
 
 from __future__ import annotations

@@ -43,6 +43,8 @@ collect, review, resolve, publicize, execute under supervision, evaluate, archiv
   participation opportunity); attendees' efficacy moves towards 1 (carried out) or 0
   (stalled); the affected residents' satisfaction moves likewise.
 - Archive: the issue is closed and logged.
+
+Why one long module: the seven steps of one issue (collect, review, resolve, publicize, execute, evaluate, archive) form one rule that reads best in one place.
 """
 
 from __future__ import annotations

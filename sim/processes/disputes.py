@@ -45,6 +45,8 @@ it, exempt from ``give_up_days``; a carried-out issue resolves them ("deliberati
 issue is rejected or stalls they go to a lawyer, then the street (街道吹哨). Every attempt on
 a collective dispute has its type's lower chance (``type_success_factor``).
 "Escalated" means it reached the street and departments.
+
+Why one long module: arrival, detection, the channel chain, festering and the outcome log are one process whose parts share each dispute's state.
 """
 
 from __future__ import annotations

@@ -12,6 +12,8 @@ paired difference (alternative minus base) with a 95% t-interval over the paired
 differences, plus the cost per additional participant: extra ``spend_total`` over the base
 divided by extra residents who took part in the year (``participation_year x residents``).
 All runs go through :func:`sim.study.parallel.run_many`, so results do not depend on ``--workers``.
+
+Why one long module: the command, the paired statistics, the table and the two figures of one comparison.
 """
 
 from __future__ import annotations

@@ -14,6 +14,8 @@ The design is expanded into a *run table* before anything runs: one row per run 
 varied parameter and the run's ``seed``. Seeds derive from the root seed and the run id
 (or, with ``common_random_numbers``, from the root seed and the replication, so that every
 design point sees the same random streams), never from the order in which runs execute.
+
+Why one long module: the experiment-file schema and the expansion of each design type, with their error messages.
 """
 
 from __future__ import annotations

@@ -18,6 +18,8 @@ Writes into ``DIR/report/``:
 - comparisons (``manifest.json`` "command": "compare"): ``by_scenario.csv`` (mean, sd, 95%
   confidence interval per scenario), ``scenarios.png`` (replications and means with
   intervals), ``effects.csv`` if the comparison wrote ``effects.parquet``.
+
+Why one long module: one figure family per design type (one-at-a-time, factorial heatmaps, Morris, Sobol), all labelled from sim/catalog.py.
 """
 
 from __future__ import annotations

@@ -19,6 +19,8 @@ so a time-series part without a summary part is an orphan of a kill and is remov
 Before resuming, the experiment file is expanded again: if its run table (with the resolved
 base scenarios) no longer hashes to the manifest's ``plan_hash``, the resume is refused; a
 different git commit only gives a warning (see :func:`check_plan`).
+
+Why one long module: planning, running, resuming and finalizing a sweep share one manifest and its checks.
 """
 
 from __future__ import annotations
