@@ -2,11 +2,11 @@
 sides on the page, in a background process.
 
 The work runs in a *spawned* process (the server's threads are never forked), one
-replication at a time through :func:`sim.compare.run_pairs`, so the page can show progress
+replication at a time through :func:`sim.study.compare.run_pairs`, so the page can show progress
 and Cancel terminates the process. Replication ``i`` of both sides uses seed ``root + i``
-(:func:`sim.compare.rep_seeds`), with the page's seed as the root: replication 0 is the run
-on the page. The statistics and the forest plot are :func:`sim.compare.paired_effects` and
-:func:`sim.compare.plot_forest`, with B as the base, so every difference is A - B as on the page.
+(:func:`sim.study.compare.rep_seeds`), with the page's seed as the root: replication 0 is the run
+on the page. The statistics and the forest plot are :func:`sim.study.compare.paired_effects` and
+:func:`sim.study.compare.plot_forest`, with B as the base, so every difference is A - B as on the page.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def work(names: list[str], scenarios: list[dict], seeds: list[int], folder: str)
     """The background process: run the pairs, then write effects.json and effects.png."""
     import pandas as pd
 
-    from ..compare import paired_effects, plot_forest, run_pairs
+    from ..study.compare import paired_effects, plot_forest, run_pairs
     from ..params import Scenario
 
     out = Path(folder)
@@ -64,7 +64,7 @@ class Replications:
 
     def __init__(self, scenario_a, scenario_b, names: tuple[str, str], seed: int, reps: int,
                  days: int):
-        from ..compare import rep_seeds
+        from ..study.compare import rep_seeds
         if not MIN_REPS <= reps <= MAX_REPS:
             raise ValueError(f"replications: between {MIN_REPS} and {MAX_REPS}, got {reps}")
         self.names = [f"B: {names[1]}", f"A: {names[0]}"]  # base first: differences are A - B
@@ -140,7 +140,7 @@ class Replications:
 
 def table_html(effects: list[dict], names: list[str], reps: int) -> str:
     """The intervals table of ``cogov compare`` (labels from sim.catalog) as HTML."""
-    from ..compare import (COST, COST_DISPUTE, PARTICIPANTS, POOLED, _level, format_effect,
+    from ..study.compare import (COST, COST_DISPUTE, PARTICIPANTS, POOLED, _level, format_effect,
                            key_outcomes)
 
     rows = {r["outcome"]: {k: (math.nan if v is None else v) for k, v in r.items()}
