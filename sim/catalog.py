@@ -44,7 +44,8 @@ GROUP_LABEL = {"local": "locals", "migrant": "migrants", "working": "working-age
 CHANNEL_LABEL = {"direct": "directly between the parties", "volunteer": "volunteer mediators",
                  "committee": "committee mediation", "professional": "professional mediator / lawyer",
                  "police": "community police", "online": "online mediation",
-                 "street": "street and departments", "deliberation": "deliberation"}
+                 "street": "street and departments", "court": "court (诉讼)",
+                 "deliberation": "deliberation"}
 TASK_LABEL = {"duty": "pushed-down duties", "mediation": "mediation", "dispatch": "dispatching orders",
               "service": "serving needs", "deliberation": "deliberation",
               "org_support": "supporting organizations", "volunteers": "organizing volunteers"}
@@ -232,6 +233,16 @@ for name, label, kind, meaning, where in (
         ("disputes_escalated_share", "disputes escalated", "share",
          "share of opened disputes that reached the street and departments", "summary"),
         ("disputes_escalated", "disputes escalated today", "count", "disputes escalated today", "daily"),
+        ("disputes_reported", "disputes reported", "count",
+         "disputes reported by the parties or found by a grid worker (settled directly: not counted)", "summary"),
+        ("disputes_same_day_of_report_share", "resolved the day reported", "share",
+         "share of reported disputes resolved the day they were reported (调解矛盾不过夜)", "summary"),
+        ("disputes_court", "disputes taken to court", "count",
+         "disputes the parties took to court after the street could not settle them", "summary"),
+        ("disputes_court_share", "disputes taken to court", "share",
+         "share of opened disputes that went on to court (诉讼)", "summary"),
+        ("disputes_court_fees_yuan", "court fees", "yuan",
+         "acceptance fees the parties paid for the disputes they took to court", "summary"),
         ("disputes_detected", "disputes detected today", "count", "disputes reported or found today", "daily"),
         ("disputes_festering", "disputes festering", "count", "open disputes nobody seeks help for", "daily"),
         ("disputes_backlog", "disputes open", "count", "disputes open", "both"),
@@ -274,6 +285,8 @@ for t in DISPUTE_TYPES:
        f"median days to resolve {tl} disputes", "days", "summary")
     _d(f"disputes_escalated_share_{t}", f"escalated: {tl}", "share", "disputes",
        f"share of {tl} disputes escalated", where="summary")
+    _d(f"disputes_court_share_{t}", f"taken to court: {tl}", "share", "disputes",
+       f"share of {tl} disputes taken to court", where="summary")
     _d(f"mediation_success_share_{t}", f"mediation success: {tl}", "share", "disputes",
        f"share of mediated {tl} disputes resolved", where="summary")
 

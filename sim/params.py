@@ -420,7 +420,8 @@ class Grid(Section):
 # -------------------------------------------------------------------------------- needs
 # dispute channels and types (sim/processes/disputes.py); besides the channels, a collective dispute
 # can close through a carried-out public issue ("deliberation")
-CHANNELS = ("direct", "volunteer", "committee", "professional", "police", "online", "street")
+CHANNELS = ("direct", "volunteer", "committee", "professional", "police", "online", "street",
+            "court")
 DISPUTE_TYPES = ("noise_leak", "parking", "pets", "renovation_property", "family", "collective")
 NEED_TYPES = ("elderly", "environment", "culture", "legal", "public", "administrative")
 #: the organization type that can handle each need type (None: the committee or a department)
@@ -838,13 +839,15 @@ class Disputes(Section):
                              source="A")
     channel_skill: dict[str, float] = P(
         {"volunteer": 0.7, "committee": 0.82, "professional": 0.9, "police": 0.8,
-         "online": 0.7, "street": 0.8}, unit="probability",
+         "online": 0.7, "street": 0.8, "court": 0.9}, unit="probability",
         meaning="chance of success of one attempt by each channel at severity 0 and trust 0.5",
-        source="T: official success 95-98% (upper bound), court pre-litigation ~70% (calibrated)")
+        source="T: official success 95-98% (upper bound), court pre-litigation ~70% (calibrated); "
+               "court: A, a judgment or court mediation ends most cases, some are appealed or not complied with")
     channel_delay_days: dict[str, float] = P(
         {"volunteer": 0.3, "committee": 1.0, "professional": 5.0, "police": 0.5, "online": 1.0,
-         "street": 15.0}, unit="days", meaning="mean days one attempt takes, by channel",
-        source="T: 'generally concluded within one month'; 003 调解矛盾不过夜 (A: values)")
+         "street": 15.0, "court": 75.0}, unit="days", meaning="mean days one attempt takes, by channel",
+        source="T: 'generally concluded within one month'; 003 调解矛盾不过夜 (A: values); court: "
+               "Civil Procedure Law, summary procedure within 3 months (art. 164), ordinary within 6 (art. 152)")
     severity_weight: float = P(0.4, unit="factor", ge=0, le=1,
                                meaning="success falls by this share at severity 1", source="A")
     trust_success_weight: float = P(0.4, unit="factor", ge=0, le=2,
@@ -891,6 +894,12 @@ class Disputes(Section):
          "family": 0.85, "collective": 0.5}, unit="factor",
         meaning="multiplier on each attempt's chance of success, by dispute type",
         source="T: family and complex cases succeed less often (Statistical Yearbook 2012); A: values")
+    court_filing_prob: float = P(0.35, unit="probability", ge=0, le=1,
+                                 meaning="chance the parties sue (诉讼) when the street and departments could not settle their dispute; otherwise it closes unresolved",
+                                 source="T: about 1% of mediated cases go on to court (Ministry of Justice 2009; calibrated: the baseline lands near 1%); A: suing a neighbour costs fees, months and the relation", plausible=(0.1, 0.8))
+    court_fee_yuan_per_case: float = P(50.0, unit="yuan/case", ge=0, le=1e6, role="constant",
+                                       meaning="acceptance fee the parties pay for a neighbour case in court (reported, not a lever's cost)",
+                                       source="诉讼费用交纳办法 (2007) art. 13: 50-100 yuan for a non-property case, 50 yuan for a property claim up to 10,000 yuan")
     abandon_after_failure: float = P(0.3, unit="probability", ge=0, le=1,
                                      meaning="chance the parties stop seeking help after a failed attempt (the dispute festers)",
                                      source="T: official success 95-98% is an upper bound (calibrated)")
@@ -905,6 +914,9 @@ class Legal(Section):
     police_days_per_week: float = P(1.0, unit="days/week", ge=0, le=7, role="lever",
                                     meaning="days the community police officer and auxiliaries are present",
                                     source="003: 推进城市社区“一区一警两辅”; 每周在社区工作时间不少于3天")
+    same_day_mediation: bool = P(False, unit="switch", role="lever",
+                                 meaning="调解矛盾不过夜: a dispute reported today is mediated today where a community channel can: today's reports are routed before older waiting cases, the committee's on-duty mediator steps in when the case's own channel is busy or absent, and an attempt a community channel (volunteer, committee, police) takes on the day of the report holds its session that day",
+                                 source="003: 按照调解矛盾不过夜、服务保障不打烊、办理事项不出门的治理目标 (the rules that realise it: A)")
     volunteer_mediators_per_1000: float = P(1.0, unit="mediators/1,000 residents", ge=0, le=50,
                                             role="lever",
                                             meaning="building heads and volunteer mediators", source="A")

@@ -138,7 +138,7 @@ def test_strong_ties_settle_directly(base):
 
 def test_festering_erodes_trust_and_satisfaction():
     bad = {"channel_skill": {"volunteer": 0.05, "committee": 0.05, "professional": 0.05,
-                             "police": 0.05, "online": 0.05, "street": 0.05}}
+                             "police": 0.05, "online": 0.05, "street": 0.05, "court": 0.05}}
     mg, good = run()
     mp, poor = run(disputes=bad)
     assert poor["mediation_success_share"] < good["mediation_success_share"]
@@ -239,3 +239,143 @@ def test_festering_hurts_the_parties_and_less_their_ties():
     loss = m0.pop.trust - m1.pop.trust
     assert loss[parties].mean() > loss[ties].mean() > loss[others].mean()
     assert loss[ties].mean() > 0
+
+
+# ------------------------------------------------------------------ levers, pooled and paired
+SEEDS = (1, 2, 3)  # pooled: about 600 disputes at the busy rates, enough to tell a lever's sign
+
+
+def pooled(**sections) -> dict:
+    """Dispute counts over the paired seeds (the same disputes arise in every variant)."""
+    out = {"n": 0, "resolved": 0, "same": 0, "reported": 0, "same_report": 0, "escalated": 0,
+           "court": 0, "days": [], "parking_days": []}
+    for seed in SEEDS:
+        m, _ = run(seed, **{k: dict(v) for k, v in sections.items()})
+        every = m.disputes.log + m.disputes.open
+        out["n"] += len(every)
+        for d in every:
+            out["escalated"] += d.escalated
+            out["court"] += "court" in d.taken_by
+            if d.detected >= 0:
+                out["reported"] += 1
+                out["same_report"] += d.resolved and d.closed == d.detected
+            if d.resolved:
+                out["resolved"] += 1
+                out["same"] += d.closed == d.opened
+                out["days"].append(d.closed - d.opened)
+                if d.dtype == "parking":
+                    out["parking_days"].append(d.closed - d.opened)
+    return out
+
+
+def share(p, key, of="n"):
+    return p[key] / p[of]
+
+
+@pytest.fixture(scope="module")
+def pooled_base():
+    return pooled()
+
+
+def test_same_day_commitment_resolves_more_disputes_the_day_they_are_reported(pooled_base):
+    """调解矛盾不过夜: a case reported today gets a session today where a community channel
+    can take it, so more are settled before nightfall, counted from the report and from the
+    day the dispute arose (reporting lags, so the second moves less)."""
+    b = pooled_base
+    a = pooled(legal={"same_day_mediation": True})
+    assert a["n"] == b["n"]
+    assert share(a, "same_report", "reported") > share(b, "same_report", "reported") + 0.08
+    assert share(a, "same") > share(b, "same") + 0.005
+    assert np.mean(a["days"]) < np.mean(b["days"])
+
+
+def test_same_day_commitment_needs_capacity():
+    """Without a community channel that can take a case today (the committee's free hours do
+    not cover a case, no volunteers, no police) the commitment cannot settle more the same day."""
+    none = {"legal": {"police_days_per_week": 0.0, "volunteer_mediators_per_1000": 0.0},
+            "party": {"mediation_cases_per_member_day": 0.0},
+            "disputes": {"committee_hours_per_case": 100.0}}
+    b = pooled(**none)
+    a = pooled(**{**none, "legal": {**none["legal"], "same_day_mediation": True}})
+    assert b["reported"] > 100
+    assert abs(share(a, "same_report", "reported") - share(b, "same_report", "reported")) < 0.01
+
+
+def test_more_police_days_settle_police_first_disputes_sooner(pooled_base):
+    """Parking disputes go to the police first: present three days a week instead of one,
+    they wait less for a session."""
+    b = pooled_base
+    a = pooled(legal={"police_days_per_week": 3.0})
+    assert np.mean(a["parking_days"]) < np.mean(b["parking_days"])
+    assert share(a, "same_report", "reported") > share(b, "same_report", "reported")
+
+
+def test_lawyer_hours_settle_before_the_street(pooled_base):
+    """A community lawyer takes cases the committee and volunteers could not settle before
+    they go to the street: fewer escalated, fewer sued, more resolved."""
+    b = pooled_base
+    a = pooled(legal={"lawyer_hours_per_week": 8.0})
+    assert share(a, "escalated") < share(b, "escalated") - 0.01
+    assert share(a, "court") <= share(b, "court")
+    assert share(a, "resolved") > share(b, "resolved")
+
+
+def test_online_platform_settles_sooner(pooled_base):
+    """The online platform takes cases at once (large capacity, a day's delay) and eases
+    reporting: disputes are resolved sooner and more the day they arise."""
+    b = pooled_base
+    a = pooled(smart={"online_mediation": True})
+    assert np.median(a["days"]) <= np.median(b["days"]) and np.mean(a["days"]) < np.mean(b["days"])
+    assert share(a, "same") > share(b, "same")
+
+
+def test_court_is_the_last_channel():
+    """Only disputes the street could not settle go to court, only if the parties sue; a
+    court case takes months and is not given up while pending."""
+    from sim.params import Disputes
+    weak_street = {**Disputes().channel_skill, "street": 0.3}  # more cases reach the court
+    sued, by_court = [], []
+    for seed in SEEDS:
+        m, s = run(seed, disputes={"court_filing_prob": 1.0, "channel_skill": weak_street})
+        here = [d for d in m.disputes.log + m.disputes.open if "court" in d.taken_by]
+        assert s["disputes_court"] == len(here)
+        assert s["disputes_court_share"] <= s["disputes_escalated_share"]
+        assert s["disputes_court_fees_yuan"] == len(here) * 50.0
+        sued += here
+        by_court += [d.closed - d.opened for d in here if d.resolved]
+        # nobody sues: no court cases, the same escalations, fewer resolved
+        _, never = run(seed, disputes={"court_filing_prob": 0.0, "channel_skill": weak_street})
+        assert never["disputes_court"] == 0 and never["disputes_taken_court"] == 0
+        assert never["disputes_escalated_share"] == s["disputes_escalated_share"]
+        assert never["disputes_resolved"] <= s["disputes_resolved"]
+    assert len(sued) >= 5
+    for d in sued:
+        assert d.escalated and d.taken_by[-1] == "court" and d.taken_by[-2] == "street"
+    assert by_court and np.median(by_court) > 30
+
+
+def test_resolution_by_type_adds_up(base):
+    _, s = base
+    total = sum(s[f"disputes_resolved_share_{t}"] * s[f"disputes_opened_{t}"]
+                for t in DISPUTE_TYPES if s[f"disputes_opened_{t}"])
+    assert total == pytest.approx(s["disputes_resolved"])
+    court = sum(s[f"disputes_court_share_{t}"] * s[f"disputes_opened_{t}"]
+                for t in DISPUTE_TYPES if s[f"disputes_opened_{t}"])
+    assert court == pytest.approx(s["disputes_court"])
+
+
+def test_a_harder_dispute_type_is_resolved_less_often():
+    """Resolution by type follows the type's chance of success: family disputes made harder
+    (paired, the same disputes) are resolved less often, the others hardly change."""
+    def by_type(factor):
+        res = dict.fromkeys(("family", "noise_leak"), 0)
+        n = dict(res)
+        for seed in SEEDS:
+            _, s = run(seed, disputes={"type_success_factor": {"family": factor}})
+            for t in res:
+                res[t] += s[f"disputes_resolved_share_{t}"] * s[f"disputes_opened_{t}"]
+                n[t] += s[f"disputes_opened_{t}"]
+        return {t: res[t] / n[t] for t in res}
+    easy, hard = by_type(0.85), by_type(0.4)
+    assert hard["family"] < easy["family"] - 0.05
+    assert abs(hard["noise_leak"] - easy["noise_leak"]) < abs(hard["family"] - easy["family"])

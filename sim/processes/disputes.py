@@ -23,11 +23,14 @@ households per grid worker: fewer found early).
 Channels: a detected dispute tries the channels of its type's preference list in order
 (building head / volunteer mediator / party member; the committee's people's mediation; a
 professional mediator or community lawyer; the community police; the online platform; the
-street and departments). A channel takes a case if it has capacity today (committee: free
-staff hours left after pushed-down duties; police: only on days present; lawyer: hours a
-week; online: platform capacity); a case that waits more than ``max_wait_days`` for a busy
-channel moves on. An attempt takes an exponential delay (rounded down: short attempts end
-the same day) and succeeds with chance
+street and departments; last the court). A channel takes a case if it has capacity today
+(committee: free staff hours left after pushed-down duties; police: only on days present;
+lawyer: hours a week; online: platform capacity); a case that waits more than
+``max_wait_days`` for a busy channel moves on. The court (诉讼) takes every case the parties
+file: after the street fails they sue with chance ``court_filing_prob`` (else the dispute
+closes unresolved); a case before the court is pending and exempt from ``give_up_days``.
+An attempt takes an exponential delay (rounded down: short attempts end the same day) and
+succeeds with chance
 
     p = skill_channel x type_factor x (1 - severity_weight x severity) x (0.8 + 0.4 x trust_parties)
 
@@ -39,12 +42,20 @@ after ``give_up_days``, or with no channel left, closes unresolved. Channels abs
 scenario (no lawyer hours, no police days, no volunteer mediators, no online platform) are
 left out of the chain rather than waited for.
 
+Same-day mediation (``legal.same_day_mediation``, 调解矛盾不过夜, seed 003): cases reported
+today are routed before older waiting ones; a case reported today goes to the first channel
+of its chain that is in the community (volunteer, committee, police) and can take it today,
+ahead of a busy, absent or remote (online, lawyer) first channel; and that attempt holds its
+session today (no scheduling delay). Where no community channel has capacity today the case
+follows its ordinary chain, so the commitment raises the same-day share only where capacity
+allows.
+
 Collective disputes are settled through deliberation first (seed 004: hearings over a year):
 while their public issue is in deliberation (and a deliberation platform exists) they wait for
 it, exempt from ``give_up_days``; a carried-out issue resolves them ("deliberation"); if the
 issue is rejected or stalls they go to a lawyer, then the street (街道吹哨). Every attempt on
 a collective dispute has its type's lower chance (``type_success_factor``).
-"Escalated" means it reached the street and departments.
+"Escalated" means it reached the street and departments; "court" that the parties sued.
 
 Why one long module: arrival, detection, the channel chain, festering and the outcome log are one process whose parts share each dispute's state.
 """
@@ -59,13 +70,15 @@ from ..kernels import erode, gather_ties
 from ..params import CHANNELS, DISPUTE_TYPES
 
 PREFERENCE = {
-    "noise_leak": ("volunteer", "committee", "police", "professional", "street"),
-    "parking": ("police", "committee", "volunteer", "street"),
-    "pets": ("volunteer", "committee", "police", "street"),
-    "renovation_property": ("committee", "professional", "street"),
-    "family": ("committee", "volunteer", "professional", "street"),
-    "collective": ("professional", "street"),  # after deliberation fails (see module doc)
+    "noise_leak": ("volunteer", "committee", "police", "professional", "street", "court"),
+    "parking": ("police", "committee", "volunteer", "street", "court"),
+    "pets": ("volunteer", "committee", "police", "street", "court"),
+    "renovation_property": ("committee", "professional", "street", "court"),
+    "family": ("committee", "volunteer", "professional", "street", "court"),
+    "collective": ("professional", "street", "court"),  # after deliberation fails (see module doc)
 }
+#: channels in the community that can hold a session the day a case is reported (调解矛盾不过夜)
+IN_COMMUNITY = ("volunteer", "committee", "police")
 THIRD_PARTY = CHANNELS[1:]
 OPEN, CLOSED = 0, 1
 #: per-day dispute columns of the time series (read by :mod:`sim.outcomes`)
@@ -179,7 +192,8 @@ class DisputeSystem:
                 "professional": lg.lawyer_hours_per_week > 0,
                 "police": lg.police_days_per_week > 0 and pd.police_cases_per_day > 0,
                 "online": p.smart.online_mediation and pd.online_cases_per_day > 0,
-                "street": pd.street_cases_per_day > 0}[ch]
+                "street": pd.street_cases_per_day > 0,
+                "court": pd.court_filing_prob > 0}[ch]
 
     def chain_for(self, dtype: str) -> tuple[str, ...]:
         """The channels a dispute of this type tries, in order, among those present (fixed
@@ -297,11 +311,13 @@ class DisputeSystem:
         for d in self.open:
             if d.channel is not None and d.due <= day and d.status == OPEN:
                 self._finish(d)
-        # routing of waiting cases, oldest first
+        # routing of waiting cases, oldest first; under 调解矛盾不过夜 today's reports first,
+        # so that today's free capacity goes to the disputes that have not yet lasted a night
+        same_day = m.p.legal.same_day_mediation
         for d in sorted((d for d in self.open if d.detected >= 0 and d.channel is None
                          and d.status == OPEN and not d.festering and d.pos < len(d.chain)
                          and not self._in_deliberation(d)),
-                        key=lambda d: (d.opened, d.id)):
+                        key=lambda d: (same_day and d.detected != day, d.opened, d.id)):
             self._route(d)
         # attempts that start and finish today (same-day mediation, 调解矛盾不过夜)
         for d in self.open:
@@ -309,7 +325,9 @@ class DisputeSystem:
                 self._finish(d)
         self._fester()
         for d in self.open:
-            if d.status == OPEN and day - d.opened >= pd.give_up_days and not self._in_deliberation(d):
+            # a case before the court is pending: the parties wait for the judgment
+            if d.status == OPEN and day - d.opened >= pd.give_up_days and not self._in_deliberation(d) \
+                    and d.channel != "court":
                 self._close(d, False, d.channel or "none")
         self.open = [d for d in self.open if d.status == OPEN]
         # queues: cases detected, waiting for a channel
@@ -377,22 +395,28 @@ class DisputeSystem:
         m = self.model
         pd = m.p.disputes
         day = m.clock
+        # 调解矛盾不过夜: a case reported today, not yet tried by anyone
+        same_day = m.p.legal.same_day_mediation and d.detected == day and d.attempts == 0
+        if same_day:
+            # the first community channel of its chain that can hold a session today takes
+            # it (the case's own first channel may be busy, absent, or not in the community)
+            rest = d.chain[d.pos:]
+            for ch in rest:
+                if ch in IN_COMMUNITY and self._take(ch, d):
+                    d.chain = d.chain[:d.pos] + (ch,) + tuple(c for c in rest if c != ch)
+                    self._start(d, ch, True)
+                    return
         while d.pos < len(d.chain):
             ch = d.chain[d.pos]
+            if ch == "court":
+                # the court takes every case filed; the parties decide whether to sue
+                if d.rng.random() < pd.court_filing_prob:
+                    self._start(d, ch, False)
+                    return
+                d.pos += 1
+                continue
             if self._take(ch, d):
-                self.waits.append((ch, day - d.waiting_since, True))
-                d.channel = ch
-                d.attempts += 1
-                d.taken_by.append(ch)
-                self.attempts_by_channel[ch] += 1
-                if d.attempts == 1:
-                    self.mediated += 1
-                if ch == "street" and not d.escalated:
-                    d.escalated = True
-                    m.today["disputes_escalated"] += 1
-                delay = d.rng.exponential(pd.channel_delay_days[ch]) if pd.channel_delay_days[ch] > 0 else 0.0
-                d.due = day + int(delay)  # floor: a short attempt finishes the same day
-                m.today[f"disputes_taken_{ch}"] += 1
+                self._start(d, ch, False)
                 return
             if day - d.waiting_since >= pd.max_wait_days:
                 self.waits.append((ch, day - d.waiting_since, False))
@@ -401,6 +425,29 @@ class DisputeSystem:
                 continue
             return  # keep waiting for this channel
         self._exhausted(d)
+
+    def _start(self, d: Dispute, ch: str, same_day: bool) -> None:
+        """An attempt by ``ch`` starts today. Its length is an exponential draw (floored: a
+        short attempt ends the same day); under 调解矛盾不过夜 a community channel that takes a
+        case on the day of its report holds the session that day."""
+        m = self.model
+        day = m.clock
+        mean = m.p.disputes.channel_delay_days[ch]
+        delay = d.rng.exponential(mean) if mean > 0 else 0.0  # drawn always: paired runs stay aligned
+        if same_day and ch in IN_COMMUNITY:
+            delay = 0.0
+        self.waits.append((ch, day - d.waiting_since, True))
+        d.channel = ch
+        d.attempts += 1
+        d.taken_by.append(ch)
+        self.attempts_by_channel[ch] += 1
+        if d.attempts == 1:
+            self.mediated += 1
+        if ch == "street" and not d.escalated:
+            d.escalated = True
+            m.today["disputes_escalated"] += 1
+        d.due = day + int(delay)
+        m.today[f"disputes_taken_{ch}"] += 1
 
     def _exhausted(self, d: Dispute) -> None:
         """No channel left: closes unresolved, unless its public issue is still in deliberation."""
@@ -520,9 +567,19 @@ class DisputeSystem:
         out["disputes_days_p90"] = float(np.percentile(dur, 90)) if dur.size else nan
         out["disputes_same_day_share"] = float((dur == 0).sum() / opened) if opened else nan
         out["disputes_same_day_share_of_resolved"] = float((dur == 0).mean()) if dur.size else nan
+        # 调解矛盾不过夜: of the disputes reported (or found), those resolved the day of the report
+        reported = [d for d in everyone if d.detected >= 0]
+        out["disputes_reported"] = len(reported)
+        out["disputes_same_day_of_report_share"] = (
+            sum(1 for d in reported if d.resolved and d.closed == d.detected) / len(reported)
+            if reported else nan)
         out["disputes_within_30d_share_of_resolved"] = float((dur <= 30).mean()) if dur.size else nan
         esc = sum(d.escalated for d in everyone)
         out["disputes_escalated_share"] = esc / opened if opened else nan
+        sued = sum("court" in d.taken_by for d in everyone)
+        out["disputes_court"] = sued
+        out["disputes_court_share"] = sued / opened if opened else nan
+        out["disputes_court_fees_yuan"] = sued * self.model.p.disputes.court_fee_yuan_per_case
         out["disputes_backlog"] = len(self.open)
         out["disputes_festering_end"] = sum(d.festering for d in self.open)
         det = [d.detected - d.opened for d in everyone if d.detected >= 0]
@@ -551,6 +608,7 @@ class DisputeSystem:
             out[f"disputes_resolved_share_{t}"] = len(res_t) / n_t if n_t else nan
             out[f"disputes_days_median_{t}"] = float(np.median(dur_t)) if dur_t else nan
             out[f"disputes_escalated_share_{t}"] = sum(d.escalated for d in of_t) / n_t if n_t else nan
+            out[f"disputes_court_share_{t}"] = sum("court" in d.taken_by for d in of_t) / n_t if n_t else nan
             med_t = [d for d in of_t if d.attempts > 0 and d.status == CLOSED]
             out[f"mediation_success_share_{t}"] = (sum(d.resolved for d in med_t) / len(med_t)
                                                    if med_t else nan)
