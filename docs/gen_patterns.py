@@ -80,8 +80,8 @@ def table(rows: list[dict]) -> str:
         "| below 95-98%, above ~70% |",
         f"| P8 resolved within 30 days | {_stat(rows, 'disputes_within_30d_share_of_resolved', digits=0)} "
         "| most within a month |",
-        f"| P9 escalated to street/departments | {_stat(rows, 'disputes_escalated_share')} "
-        "| a few percent (≈1% to court) |",
+        f"| P9 escalated to street/departments; to court | {_stat(rows, 'disputes_escalated_share')}; "
+        f"court {_stat(rows, 'disputes_court_share')} | a few percent; ≈1% to court |",
         "",
         f"Concentration: the top 10% of residents do {_mean(rows, 'top10_share_of_acts')} of all "
         f"acts (Gini {_mean(rows, 'gini_of_acts', pct=False)}).",
