@@ -374,7 +374,8 @@ _d("cost_per_additional_dispute_resolved", "cost per additional dispute resolved
 KEY_OUTCOMES = ("participation_year", "participation_30d", "participation_year_meeting",
                 "participation_year_volunteering", "participation_year_organization",
                 "disputes_resolved_share", "disputes_days_median", "disputes_same_day_share",
-                "disputes_escalated_share", "needs_fulfilled_share", "needs_days_median",
+                "disputes_same_day_of_report_share", "disputes_escalated_share", "disputes_court_share",
+                "needs_fulfilled_share", "needs_days_median",
                 "organizations", "committee_self_governance_hours", "trust_mean",
                 "efficacy_mean", "spend_total")
 # time-series columns drawn by compare and the app
