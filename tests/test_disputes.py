@@ -170,19 +170,24 @@ def test_collective_disputes_raise_public_issues():
 
 
 def test_defaults_inside_mediation_targets():
-    """The baseline at 5,000 residents for a year, over three seeds (TARGETS: people's mediation)."""
+    """The baseline at 5,000 residents for a year, over six seeds (TARGETS: people's mediation;
+    a run has about 65 disputes, so the escalated and court shares are pooled over the seeds)."""
     rows = []
-    for seed in range(3):
+    for seed in range(6):
         m = CoGovModel(rng=seed, collect=False)
         m.run()
         rows.append(m.summary())
     mean = {k: float(np.mean([r[k] for r in rows])) for k in
             ("disputes_mediated_per_1000_year", "mediation_success_share",
-             "disputes_within_30d_share_of_resolved", "disputes_escalated_share")}
+             "disputes_within_30d_share_of_resolved")}
+    opened = sum(r["disputes_opened"] for r in rows)
+    escalated = sum(r["disputes_escalated_share"] * r["disputes_opened"] for r in rows) / opened
+    court = sum(r["disputes_court"] for r in rows) / opened
     assert 6 <= mean["disputes_mediated_per_1000_year"] <= 11
     assert 0.75 <= mean["mediation_success_share"] < 0.95
     assert mean["disputes_within_30d_share_of_resolved"] > 0.8
-    assert mean["disputes_escalated_share"] < 0.1
+    assert 0.01 <= escalated < 0.1
+    assert 0.002 <= court <= 0.03  # about 1% go on to court
 
 
 def _delays(**changes) -> dict:
