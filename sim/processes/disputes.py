@@ -56,6 +56,7 @@ import math
 import numpy as np
 
 from ..kernels import erode, gather_ties
+from .base import Process
 from ..params import CHANNELS, DISPUTE_TYPES
 
 PREFERENCE = {
@@ -121,8 +122,11 @@ class Dispute:
         self.taken_by: list[str] = []
 
 
-class DisputeSystem:
+class DisputeSystem(Process):
     """All disputes of the run, the channels' capacities, and the outcome log."""
+    name, sections = "disputes", ("disputes", "legal", "smart")
+    records = ("disputes_opened", "disputes_resolved", "disputes_failed") + TIMESERIES
+    hands_to = ("deliberation",)
 
     def __init__(self, model):
         self.model = model
@@ -555,3 +559,16 @@ class DisputeSystem:
             out[f"mediation_success_share_{t}"] = (sum(d.resolved for d in med_t) / len(med_t)
                                                    if med_t else nan)
         return out
+
+    # ------------------------------------------------------------------- the process
+    def policy_started(self, old, new) -> None:
+        self.parameters_changed()
+
+    def daily_costs(self) -> dict[str, float]:
+        m = self.model
+        lg, sm, n_c, yr = m.p.legal, m.p.smart, m.pop.n_communities, 1.0 / 365.0
+        return {"legal": (n_c * lg.lawyer_hours_per_week * 52 * lg.lawyer_cost_yuan_per_hour
+                          + n_c * lg.police_days_per_week * 52 * lg.police_cost_yuan_per_day
+                          + lg.volunteer_mediators_per_1000 * m.pop.n / 1000
+                          * lg.mediator_stipend_yuan_per_year) * yr,
+                "smart": n_c * sm.cost_yuan_per_year * yr * sm.online_mediation}
