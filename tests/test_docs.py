@@ -120,8 +120,9 @@ def _resolve(name: str, ns: dict):
     return obj
 
 
-def _sim_callees(stmts, ns) -> list[tuple[str, set[str]]]:
-    """(source name, accepted spellings) of each call to a function of the sim package."""
+def _sim_callees(stmts, ns, own: str = "") -> list[tuple[str, set[str]]]:
+    """(source name, accepted spellings) of each call to a function of the sim package
+    (not the process's own methods, ``own.*``: its ODD 7.x section describes those)."""
     out = []
     for stmt in stmts:
         for node in ast.walk(stmt):
@@ -136,6 +137,8 @@ def _sim_callees(stmts, ns) -> list[tuple[str, set[str]]]:
             if not module.startswith("sim.") or not callable(obj) or isinstance(obj, type):
                 continue
             qual = func.__qualname__
+            if own and qual.startswith(own + "."):
+                continue
             spellings = {qual, name.removeprefix("self.").removeprefix("m.")}
             if "." not in qual:  # a module-level function: module.function
                 spellings.add(f"{module.rsplit('.', 1)[-1]}.{qual}")
@@ -178,7 +181,7 @@ def test_section3_names_every_process_and_what_it_calls(tiny_model):
         process = tiny_model.process(cls.name)
         stmts = _method_body(cls, "step") + _method_body(cls, "end_day")
         ns = _namespace(tiny_model, process, stmts)
-        for name, spellings in _sim_callees(stmts, ns):
+        for name, spellings in _sim_callees(stmts, ns, own=cls.__name__):
             checked += 1
             if not any(sp in text for sp in spellings):
                 problems.append(f"step {n}: `{name}` (write one of {sorted(spellings)})")
