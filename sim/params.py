@@ -668,6 +668,9 @@ class Incubation(Section):
     hub_candidates: int = P(20, unit="residents", ge=1, le=1000,
                             meaning="residents the hub approaches for each group it incubates (the most civic one leads it)",
                             source="A: 004 “1+9+N” incubation")
+    hub_funds_factor: float = P(2.0, unit="x organizations.initial_funds_yuan", ge=0, le=100,
+                                meaning="start-up funds of a group the hub incubates, as a multiple of a resident group's",
+                                source="A: the hub brings its own small budget to the groups it starts")
 
 
 class Party(Section):
@@ -846,6 +849,9 @@ class Disputes(Section):
     trust_erosion: float = P(0.002, unit="trust/day", ge=0, le=0.1,
                              meaning="daily trust lost by parties of an open dispute (half for their ties)",
                              source="A")
+    tie_erosion_share: float = P(0.5, unit="share", ge=0, le=1,
+                                 meaning="share of the parties' daily trust and satisfaction loss that their ties lose too",
+                                 source="A: a neighbour's quarrel weighs less on those around it")
     channel_skill: dict[str, float] = P(
         {"volunteer": 0.7, "committee": 0.82, "professional": 0.9, "police": 0.8,
          "online": 0.7, "street": 0.8}, unit="probability",
@@ -862,6 +868,9 @@ class Disputes(Section):
                                     source="A: trusting parties accept a mediator's proposal more readily")
     severity_per_failure: float = P(0.05, unit="severity", ge=0, le=1,
                                     meaning="rise in severity after a failed attempt", source="A")
+    success_cap: float = P(0.999, unit="probability", ge=0, le=1,
+                           meaning="highest chance that one attempt succeeds, however skilled the channel and trusting the parties",
+                           source="A: no mediation is certain")
     severity_beta: list[float] = P([2.0, 5.0], unit="Beta(a, b)",
                                    meaning="shape of a two-party dispute's initial severity (mean a/(a+b))",
                                    source="A: most neighbour disputes are minor")
@@ -893,6 +902,9 @@ class Disputes(Section):
     collective_households: float = P(30.0, unit="households", ge=2, le=2000,
                                      meaning="mean households in a collective dispute",
                                      source="004: 170户 in the house-purchase case")
+    collective_households_min: int = P(2, unit="households", ge=2, le=2000,
+                                       meaning="fewest households in a collective dispute (the Poisson draw is raised to it)",
+                                       source="A: a dispute of one household with itself is not collective")
     collective_support: float = P(0.3, unit="share", ge=0, le=1,
                                   meaning="mean initial support for a settlement of a collective dispute among the affected",
                                   source="004: contested (20+ meetings); A: value")

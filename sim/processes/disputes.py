@@ -230,7 +230,7 @@ class DisputeSystem(Process):
             # to fight over (a fixed number per community would sweep up most of a small one)
             for _ in range(rng.poisson(pd.collective_per_year * members.size / 5000 / 365)):
                 a = int(members[rng.integers(0, members.size)])
-                hh = max(2, int(rng.poisson(pd.collective_households)))
+                hh = max(pd.collective_households_min, int(rng.poisson(pd.collective_households)))
                 sev = float(rng.beta(*pd.collective_severity_beta))
                 drng = _rng_from(rng)
                 parties = self._neighbour_households(a, hh)
@@ -433,7 +433,7 @@ class DisputeSystem(Process):
     def _finish(self, d: Dispute) -> None:
         pd = self.model.p.disputes
         u_success, u_abandon = d.rng.random(2)
-        if u_success < min(self.success_prob(d), 0.999):
+        if u_success < min(self.success_prob(d), pd.success_cap):
             self._close(d, True, d.channel)
             return
         d.severity = min(1.0, d.severity + pd.severity_per_failure)
@@ -487,7 +487,7 @@ class DisputeSystem(Process):
         parties, touched = self._parties_and_ties(open_)
         pop = m.pop
         erode(parties, pop.trust, pop.satisfaction, pd.trust_erosion)
-        erode(touched, pop.trust, pop.satisfaction, pd.trust_erosion / 2)
+        erode(touched, pop.trust, pop.satisfaction, pd.trust_erosion * pd.tie_erosion_share)
 
     def _parties_and_ties(self, open_: list[Dispute]) -> tuple[np.ndarray, np.ndarray]:
         """Parties of the open disputes, and their ties who are not parties. Recomputed only

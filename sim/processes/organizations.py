@@ -218,7 +218,7 @@ def hub_incubation(model, rng: np.random.Generator) -> None:
             asked = cand[rng.integers(0, cand.size, inc.hub_candidates)]
             founder = int(asked[np.argmax(pop.disposition[asked])])
             found(model, c, founder, founder_type(model, founder, rng), "incubated",
-                  2 * model.p.organizations.initial_funds_yuan, rng)
+                  inc.hub_funds_factor * model.p.organizations.initial_funds_yuan, rng)
 
 
 # ----------------------------------------------------------------------------- monthly
