@@ -1,12 +1,13 @@
 """CoGovModel: the co-governance model as one Mesa model.
 
-The order of a simulated day is written down once, in :meth:`CoGovModel.step`.
+The order of a simulated day is written down once, in :data:`DAY_ORDER`: one process class
+each (``sim/processes/``), stepped in that order by :meth:`CoGovModel.step`.
 
-Why one long module: it holds the day's order, the spin-up and policy start, and the small
-process bodies that coordinate several rooms at once (grid visits, party invitations,
-volunteering, organization activities, the periodic events, costs). Each is a few lines
-calling into ``sim/processes/``; splitting them further would scatter the day's order that
-this file exists to show in one place.
+Why one long module: it is the model's shell, the parts every process shares: construction
+(residents, network, agents, initial organizations), the spin-up and policy start (handed to
+the processes), the network and organization-list helpers the processes call, and the
+outputs. Each part is short; split up, the construction order (which fixes the random
+draws) would be spread over several files.
 """
 
 from __future__ import annotations

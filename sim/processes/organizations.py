@@ -4,6 +4,10 @@ purchased services (政府购买服务).
 
 Organizations are few, so each is an ordinary Mesa agent; their members are index arrays
 into the residents' arrays.
+
+Why one long module: the agent, its founding, monthly round, grants and contracts, and the two
+processes of the day that drive them (:class:`OrganizationActivities`,
+:class:`OrganizationLifeCycle`) change the same organizations and read best together.
 """
 
 from __future__ import annotations
