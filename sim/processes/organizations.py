@@ -497,6 +497,7 @@ class OrganizationLifeCycle(Process):
         m = self.model
         m.foundings = Counter({k: 0 for k in ORG_ORIGINS})
         m.dissolutions = 0
+        m.activities_of_dissolved = 0
         m.grants_awarded = 0
         m.grant_groups = []
 
