@@ -377,7 +377,7 @@ class CoGovModel(mesa.Model):
             weight = weight / weight.sum()
             # a fixed density of groups (per 1,000 adults), so that communities of every
             # size start the spin-up near their settled organization sector
-            counts = [int(round(rate * members.size / 1000.0)) for rate in po.initial_per_1000_adults]
+            counts = initial_counts(po.initial_per_1000_adults, members.size)
             for t, count in zip(ORG_TYPES, counts):
                 for _ in range(count):
                     size = min(po.initial_members, members.size)
@@ -418,6 +418,18 @@ class CoGovModel(mesa.Model):
         return net.to_networkx(self.adj, {"community": pop.community, "migrant": pop.migrant,
                                           "party": pop.party, "retired": pop.retired})
 
+
+
+def initial_counts(per_1000: list[float], adults: int) -> list[int]:
+    """Initial organizations by type for a community of ``adults``: the total is the rounded
+    density times the size, shared out by largest remainder (rounding each type alone would
+    leave a small community with none)."""
+    exact = np.asarray(per_1000, float) * adults / 1000.0
+    counts = np.floor(exact).astype(int)
+    short = int(round(exact.sum())) - int(counts.sum())
+    if short > 0:
+        counts[np.argsort(-(exact - counts), kind="stable")[:short]] += 1
+    return counts.tolist()
 
 
 def warm_up() -> None:

@@ -487,7 +487,7 @@ class Organizations(Section):
     initial_per_1000_adults: list[float] = P(
         [0.6, 0.5, 0.5, 0.4, 0.4, 0.1], unit="organizations/1,000 adults",
         meaning="organizations at the start of the spin-up, by type (culture/sport, elderly, charity, legal, "
-                "environment, migrant), per 1,000 adults of the community (rounded per community)",
+                "environment, migrant), per 1,000 adults of the community (the rounded total shared by largest remainder)",
         source="R: near the settled baseline, so that the spin-up starts close to where it ends "
                "(measured: 0.5 per 1,000 of each of the first five types and about none of migrant "
                "groups, 15,000 adults, 9 years after the spin-up, 2 seeds); a fixed count per "
