@@ -39,17 +39,30 @@ _NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 
 
 # ------------------------------------------------------------------------ scenarios
+_names_cache: tuple[tuple, dict] = ((), {})
+
+
 def scenario_names() -> dict[str, tuple[str, str]]:
-    """{file stem: (meta.name, description)} of every scenario in ``scenarios/``."""
+    """{file stem: (meta.name, description)} of every scenario in ``scenarios/``.
+
+    Read again only when a file of the folder changed (name, size or time): parsing every
+    file took ~0.2 s, and the page asks at every redraw."""
+    global _names_cache
+    paths = sorted(SCENARIOS.glob("*.yaml"))
+    stamp = tuple((p.name, st.st_mtime_ns, st.st_size) for p in paths for st in (p.stat(),))
+    kept_stamp, kept = _names_cache
+    if stamp == kept_stamp:
+        return dict(kept)
     out = {}
-    for path in sorted(SCENARIOS.glob("*.yaml")):
+    for path in paths:
         try:
             meta = resolve_extends(path).get("meta", {})
         except ScenarioError:
             continue  # a broken file is not offered (cogov run names its problem)
         out[path.stem] = (str(meta.get("name", path.stem)),
                           " ".join(str(meta.get("description", "")).split()))
-    return out
+    _names_cache = (stamp, out)
+    return dict(out)
 
 
 def scenario_path(name: str) -> Path:
@@ -287,10 +300,16 @@ class Session:
         self.replications = None
         self.reset(setup)
 
-    def reset(self, setup: Setup) -> None:
-        """Build fresh models from a setup (raises ScenarioError, leaving the old ones)."""
-        a = resolve_setup(setup)
-        b = resolve_setup(setup, "B") if setup.compare else None
+    def reset(self, setup: Setup, resolved: tuple | None = None) -> None:
+        """Build fresh models from a setup (raises ScenarioError, leaving the old ones).
+
+        ``resolved``: the scenarios of sides A and B as :func:`resolve_setup` gave them for
+        this setup just before (the page checks a setup at the click, then builds it)."""
+        if resolved is None:
+            a = resolve_setup(setup)
+            b = resolve_setup(setup, "B") if setup.compare else None
+        else:
+            a, b = resolved
         if hasattr(self, "model"):
             self._check_budget()  # building spins the model up: it is model time too
         t0 = time.perf_counter()
