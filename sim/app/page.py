@@ -166,7 +166,8 @@ def App():
 
     solara.use_thread(builder, dependencies=[pending.value], intrusive_cancel=False)
 
-    def apply_and_reset():
+    def wanted() -> Setup:
+        """The setup the controls show: the current one with the changes not yet applied."""
         setup = session.setup
         overrides = dict(setup.overrides)
         which = (setup.scenario, setup.upload)
@@ -178,8 +179,23 @@ def App():
                 overrides.pop(key, None)
             else:
                 overrides[key] = value
-        rebuild(Setup(setup.scenario, tuple(overrides.items()), int(seed.value), setup.compare,
-                      setup.upload))
+        return Setup(setup.scenario, tuple(overrides.items()), int(seed.value), setup.compare,
+                     setup.upload)
+
+    def apply_and_reset():
+        rebuild(wanted())
+
+    population = (edits.value.get("population.n_communities"),
+                  edits.value.get("population.residents_per_community"))
+
+    def spin_up_ahead():
+        """A new seed or population needs a new spin-up at Reset: start it now, in the
+        background, so that the Reset finds it done (or under way)."""
+        if seed.value is None or (seed.value == session.setup.seed and population == (None, None)):
+            return
+        session.prepare(wanted())
+
+    solara.use_effect(spin_up_ahead, [seed.value, population])
 
     def step_once():
         try:

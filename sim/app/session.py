@@ -298,6 +298,9 @@ class Session:
         self.lock = threading.RLock()
         self.compute_seconds = 0.0
         self.replications = None
+        self._wish: Setup | None = None          # what prepare() spins up next
+        self._preparing: threading.Thread | None = None
+        self._wish_lock = threading.Lock()
         self.reset(setup)
 
     def reset(self, setup: Setup, resolved: tuple | None = None) -> None:
@@ -320,6 +323,43 @@ class Session:
             self.model, self.model_b = model_a, model_b
             self.compute_seconds += time.perf_counter() - t0
             self.version = getattr(self, "version", 0) + 1
+
+    def prepare(self, setup: Setup) -> None:
+        """Spin up a setup's day-0 state in the background, ahead of the Reset that may
+        follow (the visitor changed the seed or the population): the Reset then only copies
+        it. One such build per session at a time; a newer wish replaces one still waiting.
+        Its time counts as the session's model time; a setup with a mistake is skipped (the
+        Reset will say what is wrong)."""
+        with self._wish_lock:
+            self._wish = setup
+            if self._preparing is not None:
+                return
+            self._preparing = threading.Thread(target=self._prepare_wishes, daemon=True,
+                                               name="cogov-prepare")
+            self._preparing.start()
+
+    def _prepare_wishes(self) -> None:
+        while True:
+            with self._wish_lock:
+                setup, self._wish = self._wish, None
+                if setup is None or self.model is None:
+                    self._preparing = None
+                    return
+            try:
+                a = resolve_setup(setup)
+                b = resolve_setup(setup, "B") if setup.compare else None
+                self._check_budget()
+            except (ScenarioError, Budget):
+                continue
+            t0 = time.perf_counter()
+            try:
+                spinup.warm(a, setup.seed)
+                if b is not None:
+                    spinup.warm(b, setup.seed)
+            except Exception:  # noqa: BLE001 - only a head start: the Reset reports the problem
+                pass
+            with self.lock:
+                self.compute_seconds += time.perf_counter() - t0
 
     @property
     def day(self) -> int:

@@ -40,8 +40,29 @@ def _key(scenario, seed: int) -> tuple:
     return json.dumps(base, sort_keys=True), int(seed)
 
 
+def warm(scenario, seed: int) -> None:
+    """Spin up (scenario at baseline levers, seed) into the kept states, if not there yet:
+    a later :func:`build` of it (a Reset) then only copies it."""
+    _kept(scenario, seed)
+
+
 def build(scenario, seed: int) -> CoGovModel:
     """``CoGovModel(scenario, rng=seed)``, spun up once per (baseline, seed)."""
+    kept, fresh = _kept(scenario, seed)
+    if fresh is None:
+        fresh = pickle.loads(kept)
+    # (the model just spun up is handed out itself: its state is the kept one, and an
+    # unpickled copy would cost ~20 ms more at 5,000 residents)
+    # what the constructor does with the scenario's own levers after the spin-up
+    fresh.p_policy = scenario
+    fresh.p = with_baseline_levers(scenario)
+    if scenario.run.policy_start_day == 0:
+        fresh._start_policy()
+    return fresh
+
+
+def _kept(scenario, seed: int) -> tuple[bytes, CoGovModel | None]:
+    """(the pickled day-0 state, and the live model when it was spun up just now)."""
     key = _key(scenario, seed)
     with _lock:
         gate = _building.setdefault(key, threading.Lock())
@@ -60,16 +81,7 @@ def build(scenario, seed: int) -> CoGovModel:
                 while len(_cache) > KEEP:
                     gone, _ = _cache.popitem(last=False)
                     _building.pop(gone, None)
-    if fresh is None:
-        fresh = pickle.loads(kept)
-    # (the model just spun up is handed out itself: its state is the kept one, and an
-    # unpickled copy would cost ~20 ms more at 5,000 residents)
-    # what the constructor does with the scenario's own levers after the spin-up
-    fresh.p_policy = scenario
-    fresh.p = with_baseline_levers(scenario)
-    if scenario.run.policy_start_day == 0:
-        fresh._start_policy()
-    return fresh
+    return kept, fresh
 
 
 def clear() -> None:
