@@ -112,6 +112,7 @@ class CoGovModel(mesa.Model):
         self.spend = Counter({k: 0.0 for k in LEVERS_WITH_COST})
         self.foundings = Counter({k: 0 for k in ORG_ORIGINS})
         self.dissolutions = 0
+        self.activities_of_dissolved = 0
         self.grants_awarded = 0
         self.grant_groups: list = []  # groups founded by a grant in the report
         self.party_invitations_total = 0
@@ -130,6 +131,7 @@ class CoGovModel(mesa.Model):
         self.orgs: list[orgs_mod.SocialOrganization] = []
         self.org_index: dict[int, orgs_mod.SocialOrganization] = {}
         self._initial_organizations()
+        self._rebuild_adjacency()  # the initial groups' ties are in the network from the start
         self.needs = needs_mod.NeedBook()
         self.deliberation = Deliberation(self)
         self.disputes = DisputeSystem(self)
@@ -174,6 +176,7 @@ class CoGovModel(mesa.Model):
         self.spend = Counter({k: 0.0 for k in LEVERS_WITH_COST})
         self.foundings = Counter({k: 0 for k in ORG_ORIGINS})
         self.dissolutions = 0
+        self.activities_of_dissolved = 0
         self.grants_awarded = 0
         self.grant_groups = []
         self.party_invitations_total = 0
@@ -542,6 +545,7 @@ class CoGovModel(mesa.Model):
 
     def org_dissolved(self, org) -> None:
         self.dissolutions += 1
+        self.activities_of_dissolved += org.activities  # the report counts them too
 
     def ties_of(self, i: int) -> np.ndarray:
         return self.adj.indices[self.adj.indptr[i]:self.adj.indptr[i + 1]]
@@ -589,14 +593,24 @@ class CoGovModel(mesa.Model):
             weight = pop.disposition[members] * (po.initial_member_free_time_offset + pop.free_time[members]) * \
                 np.where(pop.migrant[members], po.initial_member_migrant_factor, 1.0)
             weight = weight / weight.sum()
-            for t, count in zip(ORG_TYPES, po.initial_per_community):
+            # a fixed density of groups (per 1,000 adults), so that communities of every
+            # size start the spin-up near their settled organization sector
+            counts = [int(round(rate * members.size / 1000.0)) for rate in po.initial_per_1000_adults]
+            for t, count in zip(ORG_TYPES, counts):
                 for _ in range(count):
                     size = min(po.initial_members, members.size)
                     chosen = rng.choice(members, size=size, replace=False, p=weight)
                     org = orgs_mod.SocialOrganization(self, c, t, "initial", chosen,
-                                                      po.initial_funds_yuan)
+                                                      po.initial_funds_yuan,
+                                                      reputation=po.initial_reputation)
                     # its leader: the most civic member
                     org.set_founder(int(chosen[np.argmax(pop.disposition[chosen])]))
+                    # an established group has formed ties among its members, as joining does
+                    k = self.p.network.org_ties_per_join
+                    if k and size > 1:
+                        partners = chosen[rng.integers(0, size, (size, k))].ravel()
+                        own = np.repeat(chosen, k)
+                        self.add_org_ties(own[own != partners], partners[own != partners])
                     self.orgs.append(org)
         self._refresh_org_lookup()
 

@@ -227,7 +227,8 @@ def summary(model) -> dict:
     out["grant_projects_alive_after_year_share"] = (
         sum(o.alive for o in old_grants) / len(old_grants) if old_grants else float("nan"))
     out["org_services_delivered"] = int(sum(x.services_delivered for x in model.orgs))
-    out["org_activities"] = int(sum(x.activities for x in model.orgs))
+    # activities in the report, of groups alive now and of those dissolved since day 0
+    out["org_activities"] = int(sum(x.activities for x in model.orgs) + model.activities_of_dissolved)
     out["dissolutions"] = model.dissolutions
     out["grants_awarded"] = model.grants_awarded
 

@@ -53,7 +53,7 @@ ITEM_BOUNDS: dict[str, tuple[float, float]] = {
     "population.age_shares": (0.0, 1.0),
     "behaviour.free_time_by_age": (0.0, 1.0),
     "needs.type_shares": (0.0, 1.0),
-    "organizations.initial_per_community": (0, 1000),
+    "organizations.initial_per_1000_adults": (0.0, 100.0),
     "disputes.per_1000_year": (0.0, 1000.0),
     "disputes.channel_skill": (0.0, 1.0),
     "disputes.channel_delay_days": (0.0, 365.0),
@@ -479,9 +479,18 @@ ORG_ORIGINS = ("initial", "resident", "grant", "incubated", "contract")
 
 
 class Organizations(Section):
-    initial_per_community: list[int] = P([3, 1, 0, 0, 0, 0], unit="organizations",
-                                         meaning="organizations at start, by type (culture/sport, elderly, charity, legal, environment, migrant)",
-                                         source="A: 'few organizations' before reform; T target is at least 10")
+    initial_per_1000_adults: list[float] = P(
+        [0.6, 0.5, 0.5, 0.4, 0.4, 0.1], unit="organizations/1,000 adults",
+        meaning="organizations at the start of the spin-up, by type (culture/sport, elderly, charity, legal, "
+                "environment, migrant), per 1,000 adults of the community (rounded per community)",
+        source="R: near the settled baseline, so that the spin-up starts close to where it ends "
+               "(measured: 0.5 per 1,000 of each of the first five types and about none of migrant "
+               "groups, 15,000 adults, 9 years after the spin-up, 2 seeds); a fixed count per "
+               "community left large communities filling their niche for a decade (ODD 7.7)")
+    initial_reputation: float = P(0.7, unit="0-1", ge=0, le=1, plausible=(0.5, 0.85),
+                                  meaning="reputation of an organization present at the start (an established group)",
+                                  source="R: the settled mean of groups older than two years (0.71, same run); "
+                                         "new groups start at 0.5")
     initial_members: int = P(25, unit="residents", ge=0, le=2000,
                              meaning="members of an initial organization", source="A")
     activities_per_week: float = P(1.0, unit="activities/week", ge=0, le=14,
@@ -715,6 +724,12 @@ class Deliberation(Section):
     representatives: int = P(30, unit="residents", ge=0, le=1000,
                              meaning="invited resident representatives, party members and organization delegates",
                              source="004: 每月初各社区召开的居民代表常务会 (number: A)")
+    seats: int = P(80, unit="residents", ge=1, le=5000, plausible=(40, 150),
+                   meaning="residents a meeting room holds: those who would come beyond it are turned away "
+                           "(invited representatives are seated first)",
+                   source="R: a community's meeting room or multi-purpose hall seats some 50-100; a residents' "
+                          "council has 20-40 members. Without a limit a monthly open-space meeting drew 110-140 "
+                          "of 5,000 adults each time and raised yearly participation by 12 pp (issue 10)")
     issues_per_meeting: int = P(3, unit="issues", ge=1, le=50,
                                 meaning="top public issues taken up per meeting", source="A")
     contest_sd: float = P(0.15, unit="share", ge=0, le=0.5,

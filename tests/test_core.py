@@ -379,7 +379,7 @@ def test_the_functional_department_serves_with_its_shared_capacity():
     for cap in (0.3, 1.0):
         m = CoGovModel(small(needs={"department_capacity_per_day": cap, "per_resident_year": 6.0},
                              committee={"service_hours_per_need": 40.0},
-                             organizations={"initial_per_community": [0, 0, 0, 0, 0, 0]}),
+                             organizations={"initial_per_1000_adults": [0, 0, 0, 0, 0, 0]}),
                        rng=2, collect=False)
         m.run(days)
         log, book = m.needs.log(), m.needs.open

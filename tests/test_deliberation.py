@@ -84,7 +84,7 @@ def test_no_free_committee_hours_no_meetings():
 def test_execution_capacity_delays_implementation():
     d = {"meetings_per_year": 12, "issues_per_meeting": 10, "execution_days": 20.0}
     # no public-interest organizations: the committee carries everything out
-    orgs = {"initial_per_community": [3, 1, 0, 0, 0, 0], "founding_per_activist_year": 0.0}
+    orgs = {"initial_per_1000_adults": [2.0, 0.7, 0, 0, 0, 0], "founding_per_activist_year": 0.0}
     # a run carries out about ten proposals, and those still queued at the year's end are not
     # in the median (one slot can even leave a shorter median of fewer): three seeds pooled
     wide = [run(seed, deliberation={**d, "execution_slots": 20}, organizations=orgs)[1] for seed in (1, 2, 3)]
@@ -131,7 +131,7 @@ def test_committee_without_free_hours_carries_out_proposals_more_slowly():
     d = {"meetings_per_year": 12, "issues_per_meeting": 6, "execution_days": 20.0,
          "execution_slots": 20, "execution_hours_per_day": 8.0}
     # no public-interest organizations: the committee carries everything out
-    orgs = {"initial_per_community": [3, 1, 0, 0, 0, 0], "founding_per_activist_year": 0.0}
+    orgs = {"initial_per_1000_adults": [2.0, 0.7, 0, 0, 0, 0], "founding_per_activist_year": 0.0}
     _, roomy = run(deliberation=d, organizations=orgs, committee={"staff_per_10k": 100.0})
     _, tight = run(deliberation=d, organizations=orgs, committee={"staff_per_10k": 12.0})
     assert roomy["proposals_carried_out_by_committee"] > 0
@@ -143,8 +143,8 @@ def test_public_interest_organizations_carry_out_proposals():
     """Paired: with environment and charity groups in the community, some passed proposals
     are carried out by them instead of by the committee."""
     d = {"meetings_per_year": 12, "issues_per_meeting": 6}
-    none = {"initial_per_community": [3, 1, 0, 0, 0, 0], "founding_per_activist_year": 0.0}
-    some = {"initial_per_community": [3, 1, 2, 0, 2, 0], "founding_per_activist_year": 0.0}
+    none = {"initial_per_1000_adults": [2.0, 0.7, 0, 0, 0, 0], "founding_per_activist_year": 0.0}
+    some = {"initial_per_1000_adults": [2.0, 0.7, 1.4, 0, 1.4, 0], "founding_per_activist_year": 0.0}
     _, without = run(deliberation=d, organizations=none)
     _, with_orgs = run(deliberation=d, organizations=some)
     assert without["proposals_carried_out_by_organization"] == 0
@@ -220,3 +220,33 @@ def test_meetings_invite_a_delegate_of_each_organization():
             # the meeting was held: every delegate was invited in person
             assert (m.last_invited[expected] == day).all()
     assert held
+
+
+def test_a_meeting_seats_at_most_its_room_with_representatives_first():
+    """deliberation.seats caps attendance (paired runs: a large room against a small one);
+    the invited representatives who would come are seated first."""
+    open_space = {"meetings_per_year": 12, "format": "open_space"}
+    big, s_big = run(deliberation={**open_space, "seats": 5000})
+    small_room, s_small = run(deliberation={**open_space, "seats": 25})
+    assert max(big.deliberation.attendance) > 25
+    assert max(small_room.deliberation.attendance) <= 25
+    assert s_small["participation_year_meeting"] < s_big["participation_year_meeting"]
+    # the regulars: a small room's attendees come back more often than a large room's
+    per = lambda m, s: sum(m.deliberation.attendance) / (s["participation_year_meeting"] * m.pop.n)  # noqa: E731
+    assert per(small_room, s_small) > per(big, s_big)
+
+
+def test_a_collective_issue_never_convened_is_shelved_and_its_dispute_moves_on():
+    """With no committee hours to convene a hearing, a collective dispute's public issue is
+    shelved after deliberation.issue_shelf_days; the dispute then closes through the channels
+    instead of waiting (and eroding trust) for ever."""
+    busy = {"staff_per_10k": 18.0, "pushed_down_duty_items": 300}
+    sc = dict(committee=busy, disputes={"collective_per_year": 20.0},
+              deliberation={"issue_shelf_days": 60}, run={"days": 300})
+    m, s = run(**sc)
+    assert s["hearings"] == 0 and s["issues_shelved"] > 0
+    waiting = [d for d in m.disputes.open if d.dtype == "collective" and m.clock - d.opened > 60 + 30]
+    assert not any(m.disputes._in_deliberation(d) for d in waiting)
+    m2, s2 = run(**{**sc, "deliberation": {"issue_shelf_days": 3650}})
+    assert sum(m2.disputes._in_deliberation(d) for d in m2.disputes.open) > \
+        sum(m.disputes._in_deliberation(d) for d in m.disputes.open)

@@ -132,3 +132,33 @@ def test_duty_items_move_outcomes_smoothly():
     assert all(a >= b - 0.01 for a, b in zip(part, part[1:]))
     assert max(abs(a - b) for a, b in zip(part, part[1:])) < 0.05
     assert hours[-1] > 0
+
+
+def test_initial_organizations_are_a_density_so_large_communities_start_settled():
+    """organizations.initial_per_1000_adults: a community of any size starts the spin-up with
+    the density of groups it settles at (ODD 4.7), established (reputation
+    organizations.initial_reputation) and with their members' ties in the network."""
+    def built(n):
+        return CoGovModel(SCEN / "baseline.yaml", rng=1, collect=False,
+                          **{"population.residents_per_community": n, "run.spin_up_days": 0,
+                             "run.days": 1})
+    small_c, large_c = built(2000), built(15000)
+    density = sum(small_c.p.organizations.initial_per_1000_adults)
+    for m, n in ((small_c, 2000), (large_c, 15000)):
+        assert abs(len(m.orgs) - density * n / 1000) <= 3
+        assert all(o.reputation == m.p.organizations.initial_reputation for o in m.orgs)
+    # members of one initial group are tied to one another from day 0 ...
+    org = large_c.orgs[0]
+    sub = large_c.adj[org.members][:, org.members]
+    no_ties = CoGovModel(SCEN / "baseline.yaml", rng=1, collect=False,
+                         **{"population.residents_per_community": 15000, "run.spin_up_days": 0,
+                            "run.days": 1, "network.org_ties_per_join": 0})
+    assert sub.nnz > no_ties.adj[org.members][:, org.members].nnz
+    # ... and a large community no longer spends years filling its niche: a year in, the
+    # fixed count of four groups per community is still far below the settled density
+    fixed = CoGovModel(SCEN / "baseline.yaml", rng=1, collect=False,
+                       **{"population.residents_per_community": 15000, "run.spin_up_days": 0,
+                          "run.days": 365,
+                          "organizations.initial_per_1000_adults": [0.2, 0.07, 0, 0, 0, 0]})
+    fixed.run()
+    assert len(fixed.orgs) < 0.6 * len(large_c.orgs)

@@ -17,7 +17,8 @@ collect, review, resolve, publicize, execute under supervision, evaluate, archiv
   1/2, two thirds 2/3, consensus 0.9). A failed issue returns to the next session with
   support moved ``convergence_per_session`` of the way towards full agreement (deliberation
   narrows a contest); after ``max_sessions`` it is rejected, and an issue never taken up
-  within ``issue_shelf_days`` is shelved.
+  within ``issue_shelf_days`` is shelved (a collective issue too, if it never had a session:
+  its dispute then goes on to the channels).
 - Contested collective issues get their own sessions every ``contested_session_days`` (seed
   004: 170 households, 20+ meetings in a year): a hearing of the affected households, or a
   courtyard show-of-hands when they all live in one building, each costing
@@ -51,7 +52,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .participation import decide, update_efficacy, update_satisfaction, update_trust
+from .participation import decide, decide_reference, take_part_probability, update_efficacy, update_satisfaction, update_trust
 from ..residents import ACT_TYPES
 
 ORG_ACT = ACT_TYPES.index("organization")
@@ -189,7 +190,9 @@ class Deliberation:
                 for c in range(m.pop.n_communities):
                     self.meeting(c)
         for issue in self.issues:
-            if issue.stage == ON_AGENDA and issue.origin != "collective" \
+            # a collective issue that never got a session (no free hours to convene one) is
+            # shelved too: its dispute then goes on to the channels instead of waiting for ever
+            if issue.stage == ON_AGENDA and (issue.origin != "collective" or issue.sessions == 0) \
                     and day - issue.raised >= pd.issue_shelf_days:
                 self._archive(issue, "shelved")
         busy = {ex: np.zeros(m.pop.n_communities, np.int64) for ex in ("committee", "department")}
@@ -273,7 +276,7 @@ class Deliberation:
         pd = m.p.deliberation
         rng = m.streams.deliberation
         m.last_invited[reps] = m.clock  # representatives are invited in person
-        attendees = decide(m, np.union1d(np.concatenate(notified), reps), "meeting")
+        attendees = decide(m, self._seated(np.union1d(np.concatenate(notified), reps), reps), "meeting")
         self.attendance.append(int(attendees.size))
         m.today["deliberation_sessions"] += 1
         m.today["meeting_attendance"] += int(attendees.size)
@@ -301,6 +304,20 @@ class Deliberation:
                 issue.support += convergence * (1.0 - issue.support)
                 if issue.sessions >= pd.max_sessions:
                     self._archive(issue, "rejected")
+
+    def _seated(self, candidates: np.ndarray, reps: np.ndarray) -> np.ndarray:
+        """Who gets a seat: a meeting room holds ``deliberation.seats``. Of those who would
+        come (the decision rule, not yet booked), invited representatives are seated first,
+        then the keenest (highest chance of taking part: the regulars come early); those
+        turned away have not taken part. No extra randomness, so paired runs stay aligned."""
+        m = self.model
+        seats = m.p.deliberation.seats
+        would = decide_reference(m, candidates, "meeting")
+        if would.size <= seats:
+            return candidates  # everyone fits: decide as before
+        keen, _ = take_part_probability(m, would, "meeting")
+        order = np.lexsort((would, -keen, ~np.isin(would, reps)))  # representatives first
+        return np.sort(would[order[:seats]])
 
     def notified(self, c: int, agenda: list[Issue], fmt: str) -> list[np.ndarray]:
         """Residents who learn of the meeting, by format, one array per agenda issue."""

@@ -62,6 +62,16 @@ def decide(model, candidates: np.ndarray, act: str, extra_logit: float = 0.0) ->
 def decide_reference(model, candidates: np.ndarray, act: str, extra_logit: float = 0.0) -> np.ndarray:
     """The decision rule of ODD 7.2 written plainly in numpy (no booking): who would take part.
     :func:`sim.kernels.decide_and_record` must agree with it (tests/test_kernels.py)."""
+    c = np.asarray(candidates, np.int64)
+    p, fits = take_part_probability(model, c, act, extra_logit)
+    u = model.draws[ACT_TYPES.index(act)][c].astype(np.float64)
+    return c[fits & (u < p * 4294967296.0)]
+
+
+def take_part_probability(model, candidates: np.ndarray, act: str,
+                          extra_logit: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """The decision rule's probability of taking part for each candidate, and whether the
+    act fits their week's time budget (ODD 7.2)."""
     logit0, w, invited_after, who, booking, _ = _packed(model, act, extra_logit)
     (disp, eff, trust, free, social, last_inv, local_share, migrant, fatigue, budget, act_hours,
      commitment) = who
@@ -71,9 +81,8 @@ def decide_reference(model, candidates: np.ndarray, act: str, extra_logit: float
              + w[4] * social[c] + w[5] * (last_inv[c] > invited_after)
              + w[6] * local_share[c] * migrant[c] - w[7] * fatigue[c] - w[8] * used / budget[c])
     p = 1.0 / (1.0 + np.exp(-logit))
-    u = model.draws[booking[0]][c].astype(np.float64)
     fits = used + booking[5] <= budget[c]
-    return c[fits & (u < p * 4294967296.0)]
+    return p, fits
 
 
 def update_efficacy(model, who: np.ndarray, outcome: float) -> None:
