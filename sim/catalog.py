@@ -96,6 +96,14 @@ def _d(name: str, label: str, kind: str, group: str, meaning: str, unit: str = "
     OUTCOMES[name] = Outcome(name, label, kind, group, meaning, unit, where)
 
 
+def _table(group: str, rows, units: dict[str, str] | None = None) -> None:
+    """Declare a family of outcomes from rows of (name, label, kind, meaning, where); the unit
+    is ``days`` for kind days, else none, unless ``units`` names one."""
+    for name, label, kind, meaning, where in rows:
+        _d(name, label, kind, group, meaning,
+           (units or {}).get(name, "days" if kind == "days" else ""), where)
+
+
 # ------------------------------------------------------------------------------ run
 _d("days", "days simulated", "meta", "run", "days simulated after the spin-up", "days", "summary")
 _d("residents", "adult residents", "meta", "run", "adult residents in the run", where="summary")
@@ -170,7 +178,7 @@ _d("needs_fulfilled", "needs fulfilled today", "count", "needs", "needs fulfille
 _d("needs_open", "open needs", "count", "needs", "needs open today", where="daily")
 
 # ------------------------------------------------------------------------ deliberation
-for name, label, kind, meaning, where in (
+_table("deliberation", (
         ("meetings", "deliberation meetings", "count", "deliberation meetings held", "both"),
         ("hearings", "hearings", "count", "hearings held on collective issues", "summary"),
         ("meetings_skipped_no_hours", "meetings skipped (no staff hours)", "count",
@@ -200,8 +208,7 @@ for name, label, kind, meaning, where in (
         ("sessions_per_collective_issue_mean", "sessions per collective issue", "rate",
          "mean sessions a collective issue took", "summary"),
         ("deliberation_sessions", "deliberation sessions today", "count", "sessions held today", "daily"),
-        ("meeting_attendance", "meeting attendance today", "count", "attendees today", "daily")):
-    _d(name, label, kind, "deliberation", meaning, "days" if kind == "days" else "", where)
+        ("meeting_attendance", "meeting attendance today", "count", "attendees today", "daily")))
 for who in ("committee", "organization", "department"):
     _d(f"proposals_carried_out_by_{who}", f"proposals carried out by {who}s" if who != "committee"
        else "proposals carried out by the committee", "count", "deliberation",
@@ -213,7 +220,7 @@ for g in GROUPS:
        f"share of meeting attendances by {GROUP_LABEL[g]}", where="summary")
 
 # ---------------------------------------------------------------------------- disputes
-for name, label, kind, meaning, where in (
+_table("disputes", (
         ("disputes_opened", "disputes opened", "count", "neighbour disputes that arose", "both"),
         ("disputes_closed", "disputes closed", "count", "disputes closed, resolved or not", "summary"),
         ("disputes_resolved", "disputes resolved", "count", "disputes resolved", "both"),
@@ -245,10 +252,8 @@ for name, label, kind, meaning, where in (
          "mediated disputes per 1,000 adults a year", "summary"),
         ("mediation_success_share", "mediation success", "share", "share of mediated disputes resolved", "summary"),
         ("disputes_queue_committee", "disputes waiting for the committee", "count",
-         "disputes waiting for committee mediation today", "daily")):
-    unit = "per 1,000 adults/year" if name == "disputes_mediated_per_1000_year" else \
-        ("days" if kind == "days" else "")
-    _d(name, label, kind, "disputes", meaning, unit, where)
+         "disputes waiting for committee mediation today", "daily")),
+       units={"disputes_mediated_per_1000_year": "per 1,000 adults/year"})
 for ch in CHANNELS + ("deliberation",):
     _d(f"disputes_resolved_by_{ch}", f"resolved: {CHANNEL_LABEL[ch]}", "count", "disputes",
        f"disputes resolved by {CHANNEL_LABEL[ch]}", where="summary")

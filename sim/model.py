@@ -1,12 +1,13 @@
 """CoGovModel: the co-governance model as one Mesa model.
 
-The order of a simulated day is written down once, in :meth:`CoGovModel.step`.
+The order of a simulated day is written down once, in :data:`DAY_ORDER`: one process class
+each (``sim/processes/``), stepped in that order by :meth:`CoGovModel.step`.
 
-Why one long module: it holds the day's order, the spin-up and policy start, and the small
-process bodies that coordinate several rooms at once (grid visits, party invitations,
-volunteering, organization activities, the periodic events, costs). Each is a few lines
-calling into ``sim/processes/``; splitting them further would scatter the day's order that
-this file exists to show in one place.
+Why one long module: it is the model's shell, the parts every process shares: construction
+(residents, network, agents, initial organizations), the spin-up and policy start (handed to
+the processes), the network and organization-list helpers the processes call, and the
+outputs. Each part is short; split up, the construction order (which fixes the random
+draws) would be spread over several files.
 """
 
 from __future__ import annotations
@@ -23,24 +24,43 @@ from .processes import needs as needs_mod
 from . import network as net
 from .processes import organizations as orgs_mod
 from . import outcomes
-from .processes import property as property_mod
-from .processes.committee import ResidentsCommittee
+from .processes.base import Process
+from .processes.committee import CommitteeSupportAndVolunteering, ResidentsCommittee
 from .config import scenario_from_kwargs, with_baseline_levers
+from .processes.costs import Costs
 from .processes.deliberation import Deliberation
 from .processes.disputes import DisputeSystem
-from .catalog import DeclaredCounter
-from .processes.government import FunctionalDepartment, StreetOffice
-from .kernels import csr_maximum, daily_decay, grid_visits, row_sums, update_social_share
-from .processes.property import PropertyCompany
+from .catalog import SPEND_LINES, DeclaredCounter
+from .processes.government import FunctionalDepartment, GovernmentDuties, StreetOffice
+from .processes.grid import GridVisits
+from .kernels import csr_maximum, row_sums
+from .processes.needs import FourOrders
+from .processes.organizations import OrganizationActivities, OrganizationLifeCycle
+from .processes.property import PropertyCompany, TransparencyAndProperty
 from .params import ORG_ORIGINS, ORG_TYPES, Scenario
-from .processes.participation import decide
-from .processes.party import PartyCommittee, evaluate, invitation_rates, random_ties, send_invitations
+from .processes.participation import DayStart, SocialReinforcement
+from .processes.party import PartyCommittee, PartyEvaluation, PartyService
 from .residents import ACT_TYPES, NEVER, PartyMember, Population, Resident
 from .rng import Streams, seed_from_rng
 
-LEVERS_WITH_COST = ("staffing", "office_support", "duty_list_funding", "electronic_ledgers", "grid",
-                    "grants", "purchased_services", "incubation", "legal", "transparency", "moral",
-                    "smart")
+# The order of a day: one process each, stepped in this order (then every process's
+# end_day, then the day's outcomes). The ODD's step table (section 3) is numbered after it.
+DAY_ORDER: tuple[type[Process], ...] = (
+    DayStart,                         # 0. draws for today's decisions; fading and reversion
+    GovernmentDuties,                 # 1. pushed-down duties first, the rest is free hours
+    GridVisits,                       # 2. grid workers visit households
+    SocialReinforcement,              # 3. tie-weighted share of ties active in 30 days
+    PartyService,                     # 4. party members serve and invite ties
+    DisputeSystem,                    # 5. disputes (mediation has first call on free hours)
+    Deliberation,                     # 6. meetings and the seven steps (before the orders)
+    FourOrders,                       # 7. needs: the four orders
+    CommitteeSupportAndVolunteering,  # 8. support to organizations, volunteer tasks
+    OrganizationActivities,           # 9. organizations hold activities
+    OrganizationLifeCycle,            # 10. foundings, the monthly round, contracts, grants
+    TransparencyAndProperty,          # 11. publication, property tests and payments
+    PartyEvaluation,                  # 12. the yearly evaluation of party members
+    Costs,                            # 13. a day of every running cost
+)
 
 
 class CoGovModel(mesa.Model):
@@ -73,7 +93,7 @@ class CoGovModel(mesa.Model):
         # residents and their network
         self.pop = pop = Population(self.streams.population, p.population, p.behaviour, p.party)
         self.community_members = [np.flatnonzero(pop.community == c) for c in range(pop.n_communities)]
-        self._set_grids()
+        self.set_grids()
         if p.network.edge_list:
             self.base_adj = net.load_user_network(p.network.edge_list, pop.n)
         else:
@@ -99,17 +119,13 @@ class CoGovModel(mesa.Model):
         # state shared by the processes
         self.last_invited = np.full(pop.n, NEVER, dtype=np.int64)
         self.invitations_sent_year = np.zeros(pop.n, dtype=np.int64)
-        self._invitation_rates = None  # (expected invitations a day, who sends any, their cumsum)
-        self._daily_costs = None  # running costs a day, by lever (fixed for the run)
-        k = p.grants.contests_per_year
-        self._contest_days = {int(60 + i * 365 / k) % 365 for i in range(k)}
+        self.party_invitees_today = np.empty(0, np.int64)
         self.visited_residents = np.zeros(pop.n, bool)  # residents of today's visited households
-        self._set_free_time()
+        self.set_free_time()
         self.social_share = np.zeros(pop.n)
-        self._social_state = None  # (network version, transpose, active flags, numerators)
-        self._refresh_acts_year()
+        self.refresh_acts_year()
         self.org_support_ratio = np.ones(pop.n_communities)
-        self.spend = Counter({k: 0.0 for k in LEVERS_WITH_COST})
+        self.spend = Counter({k: 0.0 for k in SPEND_LINES})
         self.foundings = Counter({k: 0 for k in ORG_ORIGINS})
         self.dissolutions = 0
         self.activities_of_dissolved = 0
@@ -119,7 +135,6 @@ class CoGovModel(mesa.Model):
         self.org_invitations_total = 0
         self.grid_visits_total = 0
         self.commitment_hours = pop.commitment_hours(p.behaviour)
-        self._decay_args = None  # (behaviour section, the decay kernel's arguments)
         self.today = DeclaredCounter(outcomes.COUNTER_KEYS, "model.today")
         self.top10_share_of_acts = None  # outcomes.daily refreshes it monthly
         self.today_acts: Counter = Counter()
@@ -131,12 +146,17 @@ class CoGovModel(mesa.Model):
         self.orgs: list[orgs_mod.SocialOrganization] = []
         self.org_index: dict[int, orgs_mod.SocialOrganization] = {}
         self._initial_organizations()
-        self._rebuild_adjacency()  # the initial groups' ties are in the network from the start
+        self.rebuild_adjacency()  # the initial groups' ties are in the network from the start
         self.needs = needs_mod.NeedBook()
-        self.deliberation = Deliberation(self)
-        self.disputes = DisputeSystem(self)
+        # the processes of the day, in DAY_ORDER (only the disputes draw as they are built,
+        # from a stream of their own)
+        self.processes: tuple[Process, ...] = tuple(cls(self) for cls in DAY_ORDER)
+        self._process_by_name = {proc.name: proc for proc in self.processes}
+        assert len(self._process_by_name) == len(self.processes), "two processes share a name"
+        self.deliberation: Deliberation = self.process("deliberation")
+        self.disputes: DisputeSystem = self.process("disputes")
         orgs_mod.award_contracts(self, self.streams.contracts)
-        self._refresh_org_lookup()
+        self.refresh_org_lookup()
 
         self.collect = collect
         self.datacollector = outcomes.DailyCollector(
@@ -149,7 +169,7 @@ class CoGovModel(mesa.Model):
         day_itself = getattr(self, "_user_step", self.step)
         while self.clock < self.day0:
             day_itself()
-        self._start_reporting()
+        self.start_reporting()
         if self.p_policy.run.policy_start_day == 0:
             self._start_policy()
 
@@ -162,7 +182,12 @@ class CoGovModel(mesa.Model):
 
     reported_day = day
 
-    def _set_free_time(self) -> None:
+    def process(self, name: str) -> Process:
+        """The process of the day called ``name`` (see ``DAY_ORDER``)."""
+        return self._process_by_name[name]
+
+    def set_free_time(self) -> None:
+        """Each resident's usable free time and weekly time budget (ODD 7.2)."""
         p, pop = self.p, self.pop
         # evening opening of facilities (8小时以外) gives working adults more usable free time
         self.free_time = pop.free_time + np.where(
@@ -171,58 +196,24 @@ class CoGovModel(mesa.Model):
         floor = min(beh.time_budget_floor_hours_week, beh.time_budget_hours_week)
         pop.time_budget = floor + (beh.time_budget_hours_week - floor) * np.minimum(self.free_time, 1.0)
 
-    def _start_reporting(self) -> None:
+    def start_reporting(self) -> None:
         """Day 0: every total of the report starts from zero; the state carries on."""
-        self.spend = Counter({k: 0.0 for k in LEVERS_WITH_COST})
-        self.foundings = Counter({k: 0 for k in ORG_ORIGINS})
-        self.dissolutions = 0
-        self.activities_of_dissolved = 0
-        self.grants_awarded = 0
-        self.grant_groups = []
-        self.party_invitations_total = 0
-        self.org_invitations_total = 0
-        self.grid_visits_total = 0
-        for c in self.committees:
-            c.start_reporting()
-        for o in self.orgs:
-            o.activities = 0
-            o.services_delivered = 0
-        for company in self.property_companies:
-            company.start_reporting()
-        self.needs.start_reporting()
-        self.disputes.start_reporting()
-        self.deliberation.start_reporting()
+        for proc in self.processes:
+            proc.start_reporting()
         self.datacollector = outcomes.DailyCollector(
             model_reporters={k: partial(outcomes.read_today, k) for k in outcomes.TIMESERIES_COLUMNS})
 
     def _start_policy(self) -> None:
-        """The scenario's levers replace the baseline's: everything computed from a lever is
-        computed again (ODD 7.1, "policy start")."""
+        """The scenario's levers replace the baseline's: every process computes again what
+        it computed from a lever (ODD 7.1, "policy start"), in the day's order."""
         old, new = self.p, self.p_policy
         self.p = new
         self.policy_on = True
-        pop = self.pop
-        for c in self.committees:
-            c.staff = c.staff_for(new.committee)
-            # the lever cuts (or adds) items against what the baseline carries by now
-            c.duty_items = max(0.0, c.duty_items + new.committee.pushed_down_duty_items
-                               - old.committee.pushed_down_duty_items)
-        k = new.grants.contests_per_year
-        self._contest_days = {int(60 + i * 365 / k) % 365 for i in range(k)}
-        self._set_free_time()
-        pop.registered = pop.in_service & (pop.registration_draw < new.party.double_registration_share)
-        self._invitation_rates = None
-        self._daily_costs = None
-        if new.grid.households_per_grid != old.grid.households_per_grid:
-            self._set_grids()
-            self.needs.regrid(self.grid_of)
-            self.deliberation.regrid()
-        self.deliberation.set_meeting_days()
-        self.disputes.parameters_changed()
-        orgs_mod.award_contracts(self, self.streams.contracts)
-        self._refresh_org_lookup()
+        for proc in self.processes:
+            proc.policy_started(old, new)
 
-    def _set_grids(self) -> None:
+    def set_grids(self) -> None:
+        """Grids of ``grid.households_per_grid`` households, numbered within each community."""
         pop = self.pop
         first_hh = np.array([pop.household[m[0]] for m in self.community_members])
         local_hh = pop.household - first_hh[pop.community]
@@ -232,67 +223,25 @@ class CoGovModel(mesa.Model):
 
     # ================================================================== the day
     def step(self) -> None:
-        """One day. The order of the processes is written here and only here."""
+        """One day: the processes in ``DAY_ORDER``, each process's end of day, then the
+        day's outcomes."""
         if not self.policy_on and self.reported_day == self.p_policy.run.policy_start_day:
             self._start_policy()
-        p, pop, s = self.p, self.pop, self.streams
-        day = self.clock
         self.today.clear()
         self.today_acts.clear()
-        # 0. draws for today's decisions (one per resident and act type: paired runs share them)
-        self.draws = self.decision_uniforms()
-        self._daily_decay()
-        if day % 30 == 0:  # a new 30-day block of the yearly act count starts empty
-            pop.acts_year_ring[(day // 30) % 12] = 0
-        # 1. government pushes duties; each committee serves them first, the rest is free
-        inspections = self.street.inspections_today(s.committee, pop.n_communities)
-        for c, committee in enumerate(self.committees):
-            committee.rebound(s.committee)
-            committee.start_day(int(inspections[c]))
-        # 2. grid workers visit households (needs and disputes they find get reported)
-        self._grid_visits(s.grid)
-        # 3. social reinforcement: tie-weighted share of ties active in the last 30 days
-        self._update_social_share()
-        # 4. party members serve and invite ties
-        self._party_invitations(s.invitations)
-        # 5. disputes (people's mediation has first call on the committee's free hours)
-        self.disputes.step()
-        # 6. deliberation meetings (scheduled: they come before the day's orders) and the
-        #    seven steps
-        self.deliberation.step()
-        # 7. needs: four orders (dispatch, service)
-        needs_mod.step(self)
-        # 8. the committee supports organizations and organizes volunteer tasks
-        self._committee_support_and_volunteering(s.volunteer_offers)
-        # 9. organizations run activities
-        self._organization_activities(s.org_activities)
-        # 10. founding, monthly and yearly events
-        self._periodic(s)
-        for committee in self.committees:
-            committee.end_day()
-        # 11. outcomes (from day 0 on: the spin-up is not reported)
-        rday = day - self.day0
+        for proc in self.processes:
+            proc.step()
+        for proc in self.processes:
+            proc.end_day()
+        # outcomes (from day 0 on: the spin-up is not reported)
+        p = self.p
+        rday = self.clock - self.day0
         if self.collect and rday >= 0 and (rday % p.run.record_every == 0 or rday == p.run.days - 1):
             self.outcomes_today = outcomes.daily(self)
             self.datacollector.collect(self)
         self.clock += 1
         if self.clock - self.day0 >= p.run.days:
             self.running = False
-
-    def _daily_decay(self) -> None:
-        """Fatigue and last week's act hours fade; habit and attitudes drift back towards each
-        resident's own baseline (ODD 7.2): without new experience nothing drifts without cause."""
-        beh, pop = self.p.behaviour, self.pop
-        if self._decay_args is None or self._decay_args[0] is not beh:
-            # the arrays are fixed for the run; the rates change only with the parameters
-            self._decay_args = (beh, (
-                (pop.fatigue, pop.act_hours, pop.disposition, pop.trust, pop.efficacy, pop.satisfaction),
-                (pop.disposition_trait, pop.trust_base, pop.efficacy_base, pop.satisfaction_base),
-                (0.5 ** (1.0 / beh.fatigue_half_life_days), 0.5 ** (1.0 / beh.act_hours_half_life_days),
-                 beh.disposition_reversion_per_year / 365.0, beh.attitude_reversion_per_year / 365.0),
-                pop.memberships, pop.offices, beh.hours_per_membership_week, beh.hours_per_office_week,
-                self.commitment_hours))
-        daily_decay(*self._decay_args[1])
 
     def decision_uniforms(self) -> np.ndarray:
         """Today's decision uniforms, one per act type and resident, as 32-bit integers
@@ -302,164 +251,11 @@ class CoGovModel(mesa.Model):
         raw = self.streams.participation.bit_generator.random_raw((count + 1) // 2)
         return raw.view(np.uint32)[:count].reshape(len(ACT_TYPES), self.pop.n)
 
-    # ============================================================ the processes
-    def _grid_visits(self, rng) -> None:
-        g = self.p.grid
-        visits_per_household = g.workers_per_grid * g.visits_per_worker_day / g.households_per_grid
-        # a fixed number of uniforms (one per household): paired runs see the same households
-        u = rng.random(self.pop.n_households, dtype=np.float32)
-        # a visit is a small sign the community cares: visited residents' trust rises
-        self.visited_residents, n = grid_visits(u, visits_per_household, self.pop.household,
-                                                self.pop.trust, g.visit_trust_gain)
-        self.grid_visits_total += n
-        self.today["grid_visits"] = n
-
-    def _party_invitations(self, rng) -> None:
-        # rates change only when members' effort does (the yearly evaluation)
-        if self._invitation_rates is None:
-            rates = invitation_rates(self.pop, self.p.party)
-            servers = np.flatnonzero(rates > 0)
-            self._invitation_rates = (rates, servers, np.cumsum(rates[servers]))
-        _, servers, cumulative = self._invitation_rates
-        n, invitees = send_invitations(rng, self.adj, servers, cumulative, self.clock,
-                                       self.last_invited, self.invitations_sent_year)
-        self.party_invitations_total += n
-        self.today["party_invitations"] = n
-        self.party_invitees_today = invitees
-
-    def _committee_support_and_volunteering(self, rng) -> None:
-        pc = self.p.committee
-        candidates = [self.party_invitees_today]
-        for c, committee in enumerate(self.committees):
-            n_orgs = len(self.orgs_by_comm.get(c, []))
-            want = n_orgs * pc.org_support_hours_per_org
-            got = committee.take("org_support", want)
-            ratio = got / want if want > 0 else 1.0
-            # monthly org support follows the month's average
-            s = pc.org_support_smoothing
-            self.org_support_ratio[c] = (1.0 - s) * self.org_support_ratio[c] + s * ratio
-            hours = committee.free_hours * pc.volunteer_task_share
-            # no more tasks than there is work for in a community of this size
-            work = int(round(pc.volunteer_tasks_per_1000_day * self.community_members[c].size / 1000))
-            wanted = int(hours / pc.volunteer_task_hours) if pc.volunteer_task_hours > 0 else work
-            tasks = committee.units("volunteers", min(wanted, work), pc.volunteer_task_hours)
-            if tasks:
-                members = self.community_members[c]
-                k = int(round(tasks * pc.residents_per_volunteer_task))
-                candidates.append(members[rng.integers(0, members.size, k)])
-            self.today["volunteer_tasks"] += tasks
-        cand = np.unique(np.concatenate(candidates))
-        decide(self, cand, "volunteering")
-
-    def _organization_activities(self, rng) -> None:
-        day = self.clock
-        cost = self.p.organizations.cost_per_activity_yuan
-        for org in self.orgs:
-            if org.members.size == 0 or rng.random() >= min(1.0, org.activity_rate(day)):
-                continue
-            org.activities += 1
-            self.today["org_activities"] += 1
-            if org.funds >= cost:
-                org.funds -= cost
-            # members who were active recently bring a tie along as guest
-            recent = org.members[self.pop.last_act[ACT_TYPES.index("organization"), org.members] > day - self.p.organizations.recent_member_days]
-            guests = np.empty(0, np.int64)
-            if recent.size:
-                inviting = recent[rng.random(recent.size) < self.p.organizations.guest_invite_share]
-                _, guests = random_ties(rng, self.adj, inviting)  # ties, unweighted
-                guests = guests[self.pop.community[guests] == org.community]
-                self.last_invited[guests] = day
-                self.org_invitations_total += guests.size
-            decide(self, org.members, "organization")
-            if guests.size:
-                # members decided above: the guests are the others (members are sorted, unique
-                # and at least one)
-                guests = np.unique(guests)
-                pos = np.minimum(np.searchsorted(org.members, guests), org.members.size - 1)
-                guests = guests[org.members[pos] != guests]
-            if guests.size:
-                decide(self, guests, "organization", extra_logit=self.p.organizations.guest_logit)
-
-    def _periodic(self, s: Streams) -> None:
-        p, day = self.p, self.clock
-        doy = day % 365
-        orgs_mod.resident_foundings(self, s.org_foundings)
-        if p.incubation.hub:
-            orgs_mod.hub_incubation(self, s.hub)
-        if day % 30 == 29:
-            self._refresh_acts_year()
-            orgs_mod.monthly(self, s.org_monthly)
-            if p.transparency.publish_affairs:
-                tr = self.pop.trust
-                tr += p.transparency.publish_trust_gain * (1 - tr)
-            if p.transparency.satisfaction_linked_payment:
-                property_mod.monthly(self)
-            self._rebuild_adjacency()
-            self._refresh_org_lookup()
-        if p.transparency.satisfaction_linked_payment and doy % 91 == 90:
-            for company in self.property_companies:
-                company.quarterly_payment()
-        if doy == 364:
-            orgs_mod.award_contracts(self, s.contracts)
-            self._refresh_org_lookup()
-        if doy in self._contest_days:
-            self._refresh_acts_year()
-            orgs_mod.grant_contest(self, s.grants)
-            self._refresh_org_lookup()
-        if p.party.evaluation and doy == p.party.evaluation_day_of_year:
-            self._party_evaluation(s.party)
-        self._accrue_costs()
-
-    def _refresh_acts_year(self) -> None:
+    def refresh_acts_year(self) -> None:
         """Acts of each resident in the last year, and the core activists (at least
         ``organizations.activist_acts`` of them): refreshed monthly and before a contest."""
         self.acts_year = self.pop.acts_last_year()
         self.activists = np.flatnonzero(self.acts_year >= self.p.organizations.activist_acts)
-
-    def _party_evaluation(self, rng) -> None:
-        """Resident representatives evaluate party members (an evaluation act), then members
-        rated low raise their effort."""
-        k = self.p.party.evaluators_per_community
-        for c in range(self.pop.n_communities):
-            reps = self.representatives[c][:k]
-            self.last_invited[reps] = self.clock
-            decide(self, reps, "evaluation")
-        evaluate(self, rng)
-        self._invitation_rates = None  # efforts changed
-
-    def _accrue_costs(self) -> None:
-        """Book a day of every running cost (yearly costs / 365)."""
-        if self._daily_costs is None:  # the parameters do not change during a run
-            self._daily_costs = [(k, v) for k, v in self._fixed_daily_costs().items() if v]
-        spend = self.spend
-        for k, v in self._daily_costs:
-            spend[k] += v
-        # items admitted with their funding under the duty list (7.4) grow during the run
-        self.spend["duty_list_funding"] += sum(c.funded_items for c in self.committees) * \
-            self.p.committee.funded_item_cost_yuan * (1.0 / 365.0)
-
-    def _fixed_daily_costs(self) -> dict[str, float]:
-        p, pop = self.p, self.pop
-        n_c = pop.n_communities
-        yr = 1.0 / 365.0
-        inc, lg, tr, mo, sm = p.incubation, p.legal, p.transparency, p.moral, p.smart
-        n_grids = self.households_per_grid_actual.size * n_c
-        costs = {
-            "staffing": sum(c.staff for c in self.committees) * p.committee.staff_cost_yuan_per_year * yr,
-            "grid": n_grids * p.grid.workers_per_grid * p.grid.worker_cost_yuan_per_year * yr,
-            "incubation": n_c * (inc.social_workers * inc.social_worker_cost_yuan
-                                 + (inc.hub_cost_yuan if inc.hub else 0.0)) * yr,
-            "legal": (n_c * lg.lawyer_hours_per_week * 52 * lg.lawyer_cost_yuan_per_hour
-                      + n_c * lg.police_days_per_week * 52 * lg.police_cost_yuan_per_day
-                      + lg.volunteer_mediators_per_1000 * pop.n / 1000
-                      * lg.mediator_stipend_yuan_per_year) * yr,
-            "transparency": n_c * tr.cost_yuan_per_year * yr * (tr.publish_affairs + tr.satisfaction_linked_payment),
-            "moral": n_c * mo.cost_yuan_per_year * yr * (mo.recognition + mo.evening_opening),
-            "smart": n_c * sm.cost_yuan_per_year * yr * (sm.digital_ordering + sm.online_mediation),
-        }
-        if p.committee.electronic_ledgers:
-            costs["electronic_ledgers"] = n_c * p.committee.electronic_ledger_cost_yuan * yr
-        return costs
 
     # ================================================================ helpers
     def _set_adjacency(self, adj: sp.csr_array) -> None:
@@ -480,29 +276,14 @@ class CoGovModel(mesa.Model):
             self._adj_bin.data[:] = 1.0
         return self._adj_bin
 
-    def _update_social_share(self) -> None:
-        """``social_share = (adj @ active30) / weighted_degree``, active30 = acted in the last
-        30 days: recomputed in full when the network changes, otherwise moved by the residents
-        who became active or inactive since yesterday (the same sums, see the kernel)."""
-        state = self._social_state
-        full = state is None or state[0] != self.network_version
-        if full:
-            t = sp.csr_array(self.adj.T)  # who counts whom
-            state = self._social_state = (self.network_version, t, np.zeros(self.pop.n, np.int8),
-                                          np.zeros(self.pop.n))
-        _, t, active, numerator = state
-        adj = self.adj
-        update_social_share(adj.indptr, adj.indices, adj.data, t.indptr, t.indices, t.data,
-                            self.pop.last_any(), self.clock - 30, self.weighted_degree, active,
-                            numerator, self.social_share, full)
-
     def add_org_ties(self, i: np.ndarray, j: np.ndarray) -> None:
         """Ties formed through shared membership; they join the network at the month's end."""
         self._org_pairs_i.append(np.asarray(i, np.int64))
         self._org_pairs_j.append(np.asarray(j, np.int64))
         self._org_pairs_day.append(self.clock)
 
-    def _rebuild_adjacency(self) -> None:
+    def rebuild_adjacency(self) -> None:
+        """Organization ties formed this month join the network (at the month's end)."""
         # ties formed through a group fade when not renewed: once a year the network is
         # rebuilt from the base ties and the group ties of the last org_tie_lifetime_days
         # (otherwise it would only ever densify)
@@ -524,7 +305,8 @@ class CoGovModel(mesa.Model):
                                                 layer.indices, layer.data)
             self._set_adjacency(sp.csr_array((data, indices, indptr), shape=adj.shape))
 
-    def _refresh_org_lookup(self) -> None:
+    def refresh_org_lookup(self) -> None:
+        """The lists the processes read organizations from (by id, by community)."""
         self.orgs = [o for o in self.orgs if o.alive]
         self.org_index = {o.unique_id: o for o in self.orgs}
         self.orgs_by_comm: dict[int, list] = {}
@@ -595,7 +377,7 @@ class CoGovModel(mesa.Model):
             weight = weight / weight.sum()
             # a fixed density of groups (per 1,000 adults), so that communities of every
             # size start the spin-up near their settled organization sector
-            counts = [int(round(rate * members.size / 1000.0)) for rate in po.initial_per_1000_adults]
+            counts = initial_counts(po.initial_per_1000_adults, members.size)
             for t, count in zip(ORG_TYPES, counts):
                 for _ in range(count):
                     size = min(po.initial_members, members.size)
@@ -612,7 +394,7 @@ class CoGovModel(mesa.Model):
                         own = np.repeat(chosen, k)
                         self.add_org_ties(own[own != partners], partners[own != partners])
                     self.orgs.append(org)
-        self._refresh_org_lookup()
+        self.refresh_org_lookup()
 
     # ================================================================ outputs
     def run(self, days: int | None = None) -> None:
@@ -636,6 +418,18 @@ class CoGovModel(mesa.Model):
         return net.to_networkx(self.adj, {"community": pop.community, "migrant": pop.migrant,
                                           "party": pop.party, "retired": pop.retired})
 
+
+
+def initial_counts(per_1000: list[float], adults: int) -> list[int]:
+    """Initial organizations by type for a community of ``adults``: the total is the rounded
+    density times the size, shared out by largest remainder (rounding each type alone would
+    leave a small community with none)."""
+    exact = np.asarray(per_1000, float) * adults / 1000.0
+    counts = np.floor(exact).astype(int)
+    short = int(round(exact.sum())) - int(counts.sum())
+    if short > 0:
+        counts[np.argsort(-(exact - counts), kind="stable")[:short]] += 1
+    return counts.tolist()
 
 
 def warm_up() -> None:

@@ -21,7 +21,7 @@ one file; each section is short and stands alone.
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
@@ -81,6 +81,9 @@ class Section(BaseModel):
     a list or mapping bounded (ITEM_BOUNDS); integral floats (150.0) are taken for integers."""
     model_config = ConfigDict(extra="forbid", validate_assignment=True, strict=True,
                               allow_inf_nan=False)
+    # the processes of the day (``name`` of a class in ``sim.model.DAY_ORDER``) that a lever
+    # section's parameters act through; tests/test_processes.py checks both sides agree
+    processes: ClassVar[tuple[str, ...]] = ()
 
     @field_validator("*", mode="before")
     @classmethod
@@ -316,6 +319,7 @@ class Behaviour(Section):
 
 # ---------------------------------------------------------------------------- committee
 class Committee(Section):
+    processes = ("government_duties", "committee_support")
     staff_per_10k: float = P(12.0, unit="staff per 10,000 residents", ge=0, le=100, role="lever",
                              meaning="full-time residents' committee staff",
                              source="T: 6 staff for ~5,000 residents (Guangzhou); 003: 每万城镇常住人口不少于18人的标准")
@@ -404,6 +408,7 @@ class Committee(Section):
 
 # --------------------------------------------------------------------------------- grid
 class Grid(Section):
+    processes = ("grid_visits",)
     households_per_grid: int = P(300, unit="households", ge=20, le=5000, role="lever",
                                  meaning="households per grid", source="003: 按300户或1000人标准")
     workers_per_grid: float = P(0.5, unit="workers", ge=0, le=10, role="lever",
@@ -482,7 +487,7 @@ class Organizations(Section):
     initial_per_1000_adults: list[float] = P(
         [0.6, 0.5, 0.5, 0.4, 0.4, 0.1], unit="organizations/1,000 adults",
         meaning="organizations at the start of the spin-up, by type (culture/sport, elderly, charity, legal, "
-                "environment, migrant), per 1,000 adults of the community (rounded per community)",
+                "environment, migrant), per 1,000 adults of the community (the rounded total shared by largest remainder)",
         source="R: near the settled baseline, so that the spin-up starts close to where it ends "
                "(measured: 0.5 per 1,000 of each of the first five types and about none of migrant "
                "groups, 15,000 adults, 9 years after the spin-up, 2 seeds); a fixed count per "
@@ -579,6 +584,7 @@ class Organizations(Section):
 
 
 class Grants(Section):
+    processes = ("org_life_cycle",)
     contests_per_year: int = P(0, unit="contests", ge=0, le=12, role="lever",
                                meaning="micro-venture (公益微创投) contests a year",
                                source="004: 街道已举办两次社区公益微创投大赛")
@@ -620,6 +626,7 @@ class Grants(Section):
 
 
 class PurchasedServices(Section):
+    processes = ("government_duties", "org_life_cycle")
     items: int = P(0, unit="items", ge=0, le=500, role="lever",
                    meaning="service items the government contracts to organizations in each community",
                    source="000: 将139项政务服务交由社会组织承接 (Wuhou); 003: 每年新增3个以上服务项目纳入购买清单")
@@ -637,6 +644,7 @@ class PurchasedServices(Section):
 
 
 class Incubation(Section):
+    processes = ("org_life_cycle",)
     hub: bool = P(False, unit="switch", role="lever",
                   meaning="a hub (枢纽型) organization incubates new groups",
                   source="002: 加强枢纽型社会组织建设; 004: “1+9+N”社区社会组织孵化培育计划; 001: 等50家机构加入联盟")
@@ -669,9 +677,13 @@ class Incubation(Section):
     hub_candidates: int = P(20, unit="residents", ge=1, le=1000,
                             meaning="residents the hub approaches for each group it incubates (the most civic one leads it)",
                             source="A: 004 “1+9+N” incubation")
+    hub_funds_factor: float = P(2.0, unit="x organizations.initial_funds_yuan", ge=0, le=100,
+                                meaning="start-up funds of a group the hub incubates, as a multiple of a resident group's",
+                                source="A: the hub brings its own small budget to the groups it starts")
 
 
 class Party(Section):
+    processes = ("party_service", "party_evaluation")
     double_registration_share: float = P(0.2, unit="share", ge=0, le=1, role="lever",
                                          meaning="share of in-service party members registered with their home community",
                                          source="003: 在职党员“双报到、双服务、双评议”制度 (share: A)")
@@ -712,6 +724,7 @@ class Party(Section):
 
 
 class Deliberation(Section):
+    processes = ("deliberation",)
     meetings_per_year: int = P(2, unit="meetings/year", ge=0, le=52, role="lever",
                                meaning="deliberation meetings a year",
                                source="003: 每季度召开协商议事会议不少于1次; 004: 每月初各社区召开的居民代表常务会")
@@ -851,6 +864,9 @@ class Disputes(Section):
     trust_erosion: float = P(0.002, unit="trust/day", ge=0, le=0.1,
                              meaning="daily trust lost by parties of an open dispute (half for their ties)",
                              source="A")
+    tie_erosion_share: float = P(0.5, unit="share", ge=0, le=1,
+                                 meaning="share of the parties' daily trust and satisfaction loss that their ties lose too",
+                                 source="A: a neighbour's quarrel weighs less on those around it")
     channel_skill: dict[str, float] = P(
         {"volunteer": 0.7, "committee": 0.82, "professional": 0.9, "police": 0.8,
          "online": 0.7, "street": 0.8}, unit="probability",
@@ -867,6 +883,9 @@ class Disputes(Section):
                                     source="A: trusting parties accept a mediator's proposal more readily")
     severity_per_failure: float = P(0.05, unit="severity", ge=0, le=1,
                                     meaning="rise in severity after a failed attempt", source="A")
+    success_cap: float = P(0.999, unit="probability", ge=0, le=1,
+                           meaning="highest chance that one attempt succeeds, however skilled the channel and trusting the parties",
+                           source="A: no mediation is certain")
     severity_beta: list[float] = P([2.0, 5.0], unit="Beta(a, b)",
                                    meaning="shape of a two-party dispute's initial severity (mean a/(a+b))",
                                    source="A: most neighbour disputes are minor")
@@ -898,6 +917,9 @@ class Disputes(Section):
     collective_households: float = P(30.0, unit="households", ge=2, le=2000,
                                      meaning="mean households in a collective dispute",
                                      source="004: 170户 in the house-purchase case")
+    collective_households_min: int = P(2, unit="households", ge=2, le=2000,
+                                       meaning="fewest households in a collective dispute (the Poisson draw is raised to it)",
+                                       source="A: a dispute of one household with itself is not collective")
     collective_support: float = P(0.3, unit="share", ge=0, le=1,
                                   meaning="mean initial support for a settlement of a collective dispute among the affected",
                                   source="004: contested (20+ meetings); A: value")
@@ -912,6 +934,7 @@ class Disputes(Section):
 
 
 class Legal(Section):
+    processes = ("disputes",)
     lawyer_hours_per_week: float = P(0.0, unit="hours/week", ge=0, le=80, role="lever",
                                       meaning="community lawyer / professional mediator hours",
                                       source="000: 律师深入社区接受群众法律咨询; 003: 打造“律师进社区” (hours: A)")
@@ -932,6 +955,7 @@ class Legal(Section):
 
 
 class Transparency(Section):
+    processes = ("transparency",)
     publish_affairs: bool = P(False, unit="switch", role="lever",
                               meaning="publish party, residents' and financial affairs monthly (三公开一监督)",
                               source="000: 党务、居务、财务公开和民主评议党员干部")
@@ -963,6 +987,7 @@ class Transparency(Section):
 
 
 class Moral(Section):
+    processes = ("day_start",)
     recognition: bool = P(False, unit="switch", role="lever",
                           meaning="role-model awards for volunteers",
                           source="003: 常态化选树“雄关好人”“道德模范”")
@@ -978,6 +1003,7 @@ class Moral(Section):
 
 
 class Smart(Section):
+    processes = ("disputes", "needs")
     digital_ordering: bool = P(False, unit="switch", role="lever",
                                meaning="needs reported by mini-program: easier reporting, cheaper dispatch",
                                source="003: 开发居民通微信小程序应用")

@@ -124,7 +124,7 @@ def test_organization_without_funds_or_members_dissolves():
     funded_few.set_founder(10)
     healthy.set_founder(20)
     m.orgs += [empty, broke, funded_few, healthy]
-    m._refresh_org_lookup()
+    m.refresh_org_lookup()
     for _ in range(29):
         m.step()
     assert empty.alive and broke.alive  # dissolution is a monthly event
@@ -145,7 +145,7 @@ def test_members_without_money_keep_an_organization_alive():
     poor = orgs_mod.SocialOrganization(m, 0, "culture", "resident", np.arange(100, 140), 0.0)
     poor.set_founder(100)
     m.orgs.append(poor)
-    m._refresh_org_lookup()
+    m.refresh_org_lookup()
     m.run(30)
     assert poor.alive
 

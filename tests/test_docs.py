@@ -2,30 +2,31 @@
 
 (a) The parameter table between the markers is exactly what docs/gen_params.py generates
     from the current schema.
-(b) Every step of CoGovModel.step (its "# N." comments) has a matching "**N." entry in ODD
-    section 3, in the same numbering, and every function or method of the ``sim`` package
-    that the code of step N calls is named in ODD's entry N (as ``Class.method`` /
-    ``module.function``, or as written in the code without ``self.``).
+(b) Every process of ``sim.model.DAY_ORDER`` has a matching "**N." entry in ODD section 3,
+    N being its place in the list (then one more entry, the day's outcomes); entry N names
+    the process's class and every function or method of the ``sim`` package that its
+    ``step`` and ``end_day`` call (as ``Class.method`` / ``module.function``, or as written in
+    the code without ``self.``).
 """
 
 from __future__ import annotations
 
 import ast
+import copy
 import importlib.util
 import inspect
 import re
+import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from sim import model as model_mod
-from sim.model import CoGovModel
+from sim.model import DAY_ORDER, CoGovModel
 from sim.params import Scenario
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 ODD = DOCS / "ODD.md"
-STEP_COMMENT = re.compile(r"^\s*#\s*(\d+)\.\s")
 ODD_STEP = re.compile(r"^\*\*(\d+)\.", re.M)
 
 
@@ -65,20 +66,12 @@ def test_parameter_table_lists_every_key():
 
 
 # ------------------------------------------------------------------------ (b) the day
-def _step_chunks() -> dict[int, list[ast.stmt]]:
-    """Statements of CoGovModel.step grouped by the numbered comment that precedes them."""
-    src = textwrap.dedent(inspect.getsource(CoGovModel.step))
-    lines = src.splitlines()
-    marks = [(i + 1, int(m.group(1))) for i, line in enumerate(lines)
-             if (m := STEP_COMMENT.match(line))]
-    assert marks, "CoGovModel.step has no numbered '# N.' comments; tests/test_docs.py needs them"
-    func = ast.parse(src).body[0]
-    chunks: dict[int, list[ast.stmt]] = {n: [] for _, n in marks}
-    for stmt in func.body:
-        before = [n for line, n in marks if line < stmt.lineno]
-        if before:
-            chunks[before[-1]].append(stmt)
-    return chunks
+def _method_body(cls, method: str) -> list[ast.stmt]:
+    """The statements of ``cls.method`` as written (none if the class inherits it)."""
+    if method not in vars(cls):
+        return []
+    src = textwrap.dedent(inspect.getsource(vars(cls)[method]))
+    return ast.parse(src).body[0].body
 
 
 def _dotted(node: ast.AST) -> str | None:
@@ -100,19 +93,18 @@ def _bind(target: ast.AST, value, ns: dict) -> None:
             _bind(t, v, ns)
 
 
-def _namespace(model: CoGovModel, chunks) -> dict:
-    """Names that the code of step() uses, bound to live objects of a small model."""
-    ns = dict(vars(model_mod))
-    ns.update(self=model, p=model.p, pop=model.pop, s=model.streams, day=model.clock)
-    for stmts in chunks.values():
-        for stmt in stmts:
-            for node in ast.walk(stmt):
-                if isinstance(node, ast.For):
-                    try:
-                        first = next(iter(eval(compile(ast.Expression(node.iter), "<step>", "eval"), ns)))
-                    except Exception:
-                        continue
-                    _bind(node.target, first, ns)
+def _namespace(model: CoGovModel, process, stmts) -> dict:
+    """Names that a process's code uses, bound to live objects of a small model."""
+    ns = dict(vars(sys.modules[type(process).__module__]))
+    ns.update(self=process, m=model, model=model, p=model.p, pop=model.pop, s=model.streams)
+    for stmt in stmts:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.For):
+                try:
+                    first = next(iter(eval(compile(ast.Expression(node.iter), "<step>", "eval"), ns)))
+                except Exception:
+                    continue
+                _bind(node.target, first, ns)
     return ns
 
 
@@ -128,8 +120,9 @@ def _resolve(name: str, ns: dict):
     return obj
 
 
-def _sim_callees(stmts, ns) -> list[tuple[str, set[str]]]:
-    """(source name, accepted spellings) of each call to a function of the sim package."""
+def _sim_callees(stmts, ns, own: str = "") -> list[tuple[str, set[str]]]:
+    """(source name, accepted spellings) of each call to a function of the sim package
+    (not the process's own methods, ``own.*``: its ODD 7.x section describes those)."""
     out = []
     for stmt in stmts:
         for node in ast.walk(stmt):
@@ -141,10 +134,12 @@ def _sim_callees(stmts, ns) -> list[tuple[str, set[str]]]:
             obj = _resolve(name, ns)
             func = getattr(obj, "__func__", obj)
             module = getattr(func, "__module__", "") or ""
-            if not module.startswith("sim.") or not callable(obj):
+            if not module.startswith("sim.") or not callable(obj) or isinstance(obj, type):
                 continue
             qual = func.__qualname__
-            spellings = {qual, name.removeprefix("self.")}
+            if own and qual.startswith(own + "."):
+                continue
+            spellings = {qual, name.removeprefix("self.").removeprefix("m.")}
             if "." not in qual:  # a module-level function: module.function
                 spellings.add(f"{module.rsplit('.', 1)[-1]}.{qual}")
             out.append((name, spellings))
@@ -158,31 +153,56 @@ def tiny_model():
     return CoGovModel(sc, rng=3, collect=False)
 
 
-def test_section3_has_every_numbered_step():
-    code_steps = sorted(_step_chunks())
-    odd_steps = sorted(int(n) for n in ODD_STEP.findall(_section3(_odd())))
-    assert odd_steps == code_steps, (
-        f"CoGovModel.step is numbered {code_steps} but ODD section 3 has steps {odd_steps}: "
-        "update docs/ODD.md section 3 ('**N. ...**' paragraphs) to the order of the code")
-
-
-def test_section3_names_every_process(tiny_model):
-    chunks = _step_chunks()
-    ns = _namespace(tiny_model, chunks)
+def _odd_entries() -> dict[int, str]:
+    """The text of each "**N." entry of ODD section 3, up to the next entry."""
     sec3 = _section3(_odd())
-    # the text of ODD step N runs from its "**N." marker to the next marker
     marks = [(m.start(), int(m.group(1))) for m in ODD_STEP.finditer(sec3)]
-    text_of = {n: sec3[a:b] for (a, n), (b, _) in zip(marks, marks[1:] + [(len(sec3), None)])}
+    return {n: sec3[a:b] for (a, n), (b, _) in zip(marks, marks[1:] + [(len(sec3), None)])}
+
+
+def test_section3_has_a_step_for_every_process_in_day_order():
+    odd_steps = sorted(_odd_entries())
+    want = list(range(len(DAY_ORDER) + 1))  # the processes, then the day's outcomes
+    assert odd_steps == want, (
+        f"sim.model.DAY_ORDER has {len(DAY_ORDER)} processes (steps 0..{len(DAY_ORDER) - 1}, "
+        f"then {len(DAY_ORDER)}: outcomes) but ODD section 3 has steps {odd_steps}: update "
+        "docs/ODD.md section 3 ('**N. ...**' paragraphs) to the order of DAY_ORDER")
+
+
+def test_section3_names_every_process_and_what_it_calls(tiny_model):
+    entries = _odd_entries()
     problems = []
     checked = 0
-    for n, stmts in chunks.items():
-        for name, spellings in _sim_callees(stmts, ns):
+    for n, cls in enumerate(DAY_ORDER):
+        text = entries.get(n, "")
+        module_file = cls.__module__.replace(".", "/") + ".py"
+        if f"`{cls.__name__}`" not in text or module_file not in text:
+            problems.append(f"step {n}: name the process as `{cls.__name__}` ({module_file})")
+        process = tiny_model.process(cls.name)
+        stmts = _method_body(cls, "step") + _method_body(cls, "end_day")
+        ns = _namespace(tiny_model, process, stmts)
+        for name, spellings in _sim_callees(stmts, ns, own=cls.__name__):
             checked += 1
-            if not any(sp in text_of.get(n, "") for sp in spellings):
+            if not any(sp in text for sp in spellings):
                 problems.append(f"step {n}: `{name}` (write one of {sorted(spellings)})")
-    assert checked >= 8, f"only {checked} sim calls found in CoGovModel.step: the parser is broken"
-    assert not problems, ("ODD section 3 does not name these processes of CoGovModel.step "
-                          "under their step number:\n  " + "\n  ".join(problems))
+    assert checked >= 20, f"only {checked} sim calls found in the processes' steps: the parser is broken"
+    assert "outcomes.daily" in entries.get(len(DAY_ORDER), ""), "the last ODD step is the day's outcomes"
+    assert not problems, ("ODD section 3 does not name these processes and calls under their "
+                          "step number:\n  " + "\n  ".join(problems))
+
+
+def test_the_step_loop_follows_day_order(tiny_model):
+    """The model runs its processes in DAY_ORDER: a recorder wrapped around every step sees
+    them in that order, once each, then every end_day."""
+    m = copy.deepcopy(tiny_model)
+    seen = []
+    for proc in m.processes:
+        for method in ("step", "end_day"):
+            inner = getattr(proc, method)
+            setattr(proc, method, lambda inner=inner, name=f"{proc.name}.{method}": (seen.append(name), inner()))
+    m.step()
+    names = [cls.name for cls in DAY_ORDER]
+    assert seen == [f"{n}.step" for n in names] + [f"{n}.end_day" for n in names]
 
 
 def test_dispute_chains_in_odd_match_the_code():

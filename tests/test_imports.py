@@ -84,3 +84,15 @@ def test_the_sim_package_has_no_import_cycle():
 
 def test_a_cycle_is_found():
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+
+
+def test_long_modules_say_why():
+    """A module of the package over 400 lines says in its docstring why it is one module
+    ("Why one long module: ...")."""
+    silent = []
+    for path in sorted(ROOT.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        doc = ast.get_docstring(ast.parse(text)) or ""
+        if text.count("\n") > 400 and "Why one long module" not in doc:
+            silent.append(f"{path.relative_to(ROOT.parent)} ({text.count(chr(10))} lines)")
+    assert not silent, "long modules without their reason in the docstring: " + ", ".join(silent)

@@ -68,7 +68,7 @@ def test_incremental_social_share_equals_the_full_product():
     m = _model(days=1)
     for _ in range(45):  # through a month's end, when organization ties join the network
         m.step()
-        m._update_social_share()  # moved by the residents whose activity changed
+        m.process("social_reinforcement").step()  # moved by the residents whose activity changed
         active = (m.pop.last_any() > m.clock - 30).astype(np.float64)
         full = (m.adj.astype(np.float64) @ active) / m.weighted_degree
         assert np.array_equal(m.social_share, full)

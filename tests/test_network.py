@@ -191,7 +191,12 @@ def test_user_edge_list_csv_replaces_the_generated_network(tmp_path):
     assert (np.diff(m.base_adj.indptr) == 4).all()
     for _ in range(5):
         m.step()
-    assert m.to_networkx().number_of_edges() == len(edges)
+    # group ties (ODD 7.7) come on top of the user's network; without them it is the user's
+    assert m.to_networkx().number_of_edges() >= len(edges)
+    plain = CoGovModel(small(network={"edge_list": str(f), "org_ties_per_join": 0}), rng=1)
+    for _ in range(5):
+        plain.step()
+    assert plain.to_networkx().number_of_edges() == len(edges)
 
 
 def test_user_edge_list_txt_with_weights_comments_and_offset_ids(tmp_path):

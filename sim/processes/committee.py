@@ -15,6 +15,9 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from .base import Process
+from .participation import decide
+
 SELF_GOVERNANCE_TASKS = ("mediation", "dispatch", "service", "deliberation", "org_support",
                          "volunteers")
 
@@ -128,3 +131,39 @@ def served_duty_hours(demand: float, capacity: float, max_share: float, sharpnes
     if demand <= 0 or ceiling <= 0:
         return 0.0
     return demand / (1.0 + (demand / ceiling) ** sharpness) ** (1.0 / sharpness)
+
+
+class CommitteeSupportAndVolunteering(Process):
+    """Step 8: the committee books hours supporting organizations (their monthly support
+    follows the smoothed share it gave), then spends ``volunteer_task_share`` of what is
+    left organizing volunteer tasks; residents offered a task, and today's party invitees,
+    decide whether to volunteer (ODD 7.4, 7.1)."""
+
+    name = "committee_support"
+    sections = ("committee",)
+    records = ("volunteer_tasks",)
+
+    def step(self) -> None:
+        m = self.model
+        pc, rng = m.p.committee, m.streams.volunteer_offers
+        candidates = [m.party_invitees_today]
+        for c, committee in enumerate(m.committees):
+            n_orgs = len(m.orgs_by_comm.get(c, []))
+            want = n_orgs * pc.org_support_hours_per_org
+            got = committee.take("org_support", want)
+            ratio = got / want if want > 0 else 1.0
+            # monthly org support follows the month's average
+            s = pc.org_support_smoothing
+            m.org_support_ratio[c] = (1.0 - s) * m.org_support_ratio[c] + s * ratio
+            hours = committee.free_hours * pc.volunteer_task_share
+            # no more tasks than there is work for in a community of this size
+            work = int(round(pc.volunteer_tasks_per_1000_day * m.community_members[c].size / 1000))
+            wanted = int(hours / pc.volunteer_task_hours) if pc.volunteer_task_hours > 0 else work
+            tasks = committee.units("volunteers", min(wanted, work), pc.volunteer_task_hours)
+            if tasks:
+                members = m.community_members[c]
+                k = int(round(tasks * pc.residents_per_volunteer_task))
+                candidates.append(members[rng.integers(0, members.size, k)])
+            m.today["volunteer_tasks"] += tasks
+        cand = np.unique(np.concatenate(candidates))
+        decide(m, cand, "volunteering")

@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .base import Process
 from .participation import decide, decide_reference, take_part_probability, update_efficacy, update_satisfaction, update_trust
 from ..residents import ACT_TYPES
 
@@ -92,8 +93,11 @@ class Issue:
         self.work_left = 0.0  # working days left
 
 
-class Deliberation:
+class Deliberation(Process):
     """Public issues and meetings of every community of the run."""
+    name, sections = "deliberation", ("deliberation",)
+    records = ("meetings", "proposals_passed", "proposals_carried_out", "issues_raised") + TIMESERIES
+    hands_to = ("disputes",)
 
     def __init__(self, model):
         self.model = model
@@ -478,3 +482,9 @@ class Deliberation:
             "sessions_per_issue_max": int(max(sessions)) if sessions else 0,
             "sessions_per_collective_issue_mean": float(np.mean(coll)) if coll else float("nan"),
         }
+
+    # ------------------------------------------------------------------- the process
+    def policy_started(self, old, new) -> None:
+        if new.grid.households_per_grid != old.grid.households_per_grid:
+            self.regrid()
+        self.set_meeting_days()

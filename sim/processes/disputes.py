@@ -56,6 +56,7 @@ import math
 import numpy as np
 
 from ..kernels import erode, gather_ties
+from .base import Process
 from ..params import CHANNELS, DISPUTE_TYPES
 
 PREFERENCE = {
@@ -121,8 +122,11 @@ class Dispute:
         self.taken_by: list[str] = []
 
 
-class DisputeSystem:
+class DisputeSystem(Process):
     """All disputes of the run, the channels' capacities, and the outcome log."""
+    name, sections = "disputes", ("disputes", "legal", "smart")
+    records = ("disputes_opened", "disputes_resolved", "disputes_failed") + TIMESERIES
+    hands_to = ("deliberation",)
 
     def __init__(self, model):
         self.model = model
@@ -226,7 +230,7 @@ class DisputeSystem:
             # to fight over (a fixed number per community would sweep up most of a small one)
             for _ in range(rng.poisson(pd.collective_per_year * members.size / 5000 / 365)):
                 a = int(members[rng.integers(0, members.size)])
-                hh = max(2, int(rng.poisson(pd.collective_households)))
+                hh = max(pd.collective_households_min, int(rng.poisson(pd.collective_households)))
                 sev = float(rng.beta(*pd.collective_severity_beta))
                 drng = _rng_from(rng)
                 parties = self._neighbour_households(a, hh)
@@ -429,7 +433,7 @@ class DisputeSystem:
     def _finish(self, d: Dispute) -> None:
         pd = self.model.p.disputes
         u_success, u_abandon = d.rng.random(2)
-        if u_success < min(self.success_prob(d), 0.999):
+        if u_success < min(self.success_prob(d), pd.success_cap):
             self._close(d, True, d.channel)
             return
         d.severity = min(1.0, d.severity + pd.severity_per_failure)
@@ -483,7 +487,7 @@ class DisputeSystem:
         parties, touched = self._parties_and_ties(open_)
         pop = m.pop
         erode(parties, pop.trust, pop.satisfaction, pd.trust_erosion)
-        erode(touched, pop.trust, pop.satisfaction, pd.trust_erosion / 2)
+        erode(touched, pop.trust, pop.satisfaction, pd.trust_erosion * pd.tie_erosion_share)
 
     def _parties_and_ties(self, open_: list[Dispute]) -> tuple[np.ndarray, np.ndarray]:
         """Parties of the open disputes, and their ties who are not parties. Recomputed only
@@ -555,3 +559,16 @@ class DisputeSystem:
             out[f"mediation_success_share_{t}"] = (sum(d.resolved for d in med_t) / len(med_t)
                                                    if med_t else nan)
         return out
+
+    # ------------------------------------------------------------------- the process
+    def policy_started(self, old, new) -> None:
+        self.parameters_changed()
+
+    def daily_costs(self) -> dict[str, float]:
+        m = self.model
+        lg, sm, n_c, yr = m.p.legal, m.p.smart, m.pop.n_communities, 1.0 / 365.0
+        return {"legal": (n_c * lg.lawyer_hours_per_week * 52 * lg.lawyer_cost_yuan_per_hour
+                          + n_c * lg.police_days_per_week * 52 * lg.police_cost_yuan_per_day
+                          + lg.volunteer_mediators_per_1000 * m.pop.n / 1000
+                          * lg.mediator_stipend_yuan_per_year) * yr,
+                "smart": n_c * sm.cost_yuan_per_year * yr * sm.online_mediation}

@@ -9,6 +9,8 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from .base import Process
+
 
 class StreetOffice(mesa.Agent):
     """The street office (街道) shared by the run's communities: it sends inspections down
@@ -35,3 +37,51 @@ class FunctionalDepartment(mesa.Agent):
     def __init__(self, model):
         super().__init__(model)
         self.credit = 0.0
+
+
+class GovernmentDuties(Process):
+    """Step 1: the street office draws today's inspections per community
+    (:meth:`StreetOffice.inspections_today`); each committee receives new rebound duty items
+    (:meth:`ResidentsCommittee.rebound`) and serves its pushed-down duties first
+    (:meth:`ResidentsCommittee.start_day`); what is left is its free hours for the day
+    (ODD 7.4). At the day's end each committee adds today's hours to its totals
+    (:meth:`ResidentsCommittee.end_day`)."""
+
+    name = "government_duties"
+    sections = ("committee", "purchased_services")
+
+    def step(self) -> None:
+        m = self.model
+        inspections = m.street.inspections_today(m.streams.committee, m.pop.n_communities)
+        for c, committee in enumerate(m.committees):
+            committee.rebound(m.streams.committee)
+            committee.start_day(int(inspections[c]))
+
+    def end_day(self) -> None:
+        for committee in self.model.committees:
+            committee.end_day()
+
+    def start_reporting(self) -> None:
+        for committee in self.model.committees:
+            committee.start_reporting()
+
+    def policy_started(self, old, new) -> None:
+        for c in self.model.committees:
+            c.staff = c.staff_for(new.committee)
+            # the lever cuts (or adds) items against what the baseline carries by now
+            c.duty_items = max(0.0, c.duty_items + new.committee.pushed_down_duty_items
+                               - old.committee.pushed_down_duty_items)
+
+    def daily_costs(self) -> dict[str, float]:
+        m = self.model
+        p, yr = m.p, 1.0 / 365.0
+        costs = {"staffing": sum(c.staff for c in m.committees) * p.committee.staff_cost_yuan_per_year * yr}
+        if p.committee.electronic_ledgers:
+            costs["electronic_ledgers"] = m.pop.n_communities * p.committee.electronic_ledger_cost_yuan * yr
+        return costs
+
+    def costs_today(self) -> dict[str, float]:
+        """Items admitted with their funding under the duty list (7.4) grow during the run."""
+        m = self.model
+        return {"duty_list_funding": sum(c.funded_items for c in m.committees)
+                * m.p.committee.funded_item_cost_yuan * (1.0 / 365.0)}

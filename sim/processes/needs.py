@@ -32,6 +32,7 @@ import numpy as np
 from ..params import NEED_TO_ORG, NEED_TYPES
 from ..kernels import (NeedArrivals, NeedCommittees, NeedDay, NeedDepartment, NeedOrganizations,
                       NeedReporting, NeedResidents, need_outcomes, needs_day)
+from .base import Process
 from .participation import decide
 from .property import success_gain
 from ..rng import bernoulli_positions
@@ -346,3 +347,29 @@ def needs_day_reference(ints, floats, arrivals, residents, reporting, committees
             dispatched, dept_taken, n_collected, need["community"][to_issue], need["grid"][to_issue],
             need["resident"][done], need["success"][done] != 0, need["org_id"][done],
             need["resident"][old])
+
+
+# ------------------------------------------------------------------ the process of the day
+class FourOrders(Process):
+    """Step 7: the needs pipeline of the day, :func:`step` (ODD 7.6). The need book is
+    ``model.needs`` (:class:`NeedBook`)."""
+
+    name = "needs"
+    sections = ("needs", "smart")
+    records = ("needs_reported", "orders_dispatched", "needs_fulfilled")
+    hands_to = ("deliberation",)
+
+    def step(self) -> None:
+        step(self.model)
+
+    def start_reporting(self) -> None:
+        self.model.needs.start_reporting()
+
+    def policy_started(self, old, new) -> None:
+        if new.grid.households_per_grid != old.grid.households_per_grid:
+            self.model.needs.regrid(self.model.grid_of)
+
+    def daily_costs(self) -> dict[str, float]:
+        m = self.model
+        sm = m.p.smart
+        return {"smart": m.pop.n_communities * sm.cost_yuan_per_year * (1.0 / 365.0) * sm.digital_ordering}

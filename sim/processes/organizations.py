@@ -4,11 +4,16 @@ purchased services (政府购买服务).
 
 Organizations are few, so each is an ordinary Mesa agent; their members are index arrays
 into the residents' arrays.
+
+Why one long module: the agent, its founding, monthly round, grants and contracts, and the two
+processes of the day that drive them (:class:`OrganizationActivities`,
+:class:`OrganizationLifeCycle`) change the same organizations and read best together.
 """
 
 from __future__ import annotations
 
 import math
+from collections import Counter
 
 import mesa
 import numpy as np
@@ -17,6 +22,10 @@ from ..kernels import gather_ties
 
 from ..params import NEED_TYPES, ORG_TYPES
 from ..residents import ACT_TYPES
+from ..params import ORG_ORIGINS
+from .base import Process
+from .participation import decide
+from .party import random_ties
 
 ORG_ACT = ACT_TYPES.index("organization")
 
@@ -213,7 +222,7 @@ def hub_incubation(model, rng: np.random.Generator) -> None:
             asked = cand[rng.integers(0, cand.size, inc.hub_candidates)]
             founder = int(asked[np.argmax(pop.disposition[asked])])
             found(model, c, founder, founder_type(model, founder, rng), "incubated",
-                  2 * model.p.organizations.initial_funds_yuan, rng)
+                  inc.hub_funds_factor * model.p.organizations.initial_funds_yuan, rng)
 
 
 # ----------------------------------------------------------------------------- monthly
@@ -394,3 +403,112 @@ def award_contracts(model, rng: np.random.Generator) -> None:
 __all__ = ["SocialOrganization", "found", "monthly", "grant_contest", "award_contracts",
            "assign_social_workers",
            "resident_foundings", "hub_incubation", "NEED_TYPES"]
+
+
+# ------------------------------------------------------------------ processes of the day
+class OrganizationActivities(Process):
+    """Step 9: each organization holds an activity with its daily chance
+    (:meth:`SocialOrganization.activity_rate`); recently active members bring a tie along as
+    guest; members and guests decide whether to take part (ODD 7.7)."""
+
+    name = "org_activities"
+    sections = ("organizations",)
+    records = ("org_activities",)
+
+    def step(self) -> None:
+        m = self.model
+        day, rng, po = m.clock, m.streams.org_activities, m.p.organizations
+        cost = po.cost_per_activity_yuan
+        for org in m.orgs:
+            if org.members.size == 0 or rng.random() >= min(1.0, org.activity_rate(day)):
+                continue
+            org.activities += 1
+            m.today["org_activities"] += 1
+            if org.funds >= cost:
+                org.funds -= cost
+            # members who were active recently bring a tie along as guest
+            recent = org.members[m.pop.last_act[ORG_ACT, org.members] > day - po.recent_member_days]
+            guests = np.empty(0, np.int64)
+            if recent.size:
+                inviting = recent[rng.random(recent.size) < po.guest_invite_share]
+                _, guests = random_ties(rng, m.adj, inviting)  # ties, unweighted
+                guests = guests[m.pop.community[guests] == org.community]
+                m.last_invited[guests] = day
+                m.org_invitations_total += guests.size
+            decide(m, org.members, "organization")
+            if guests.size:
+                # members decided above: the guests are the others (members are sorted, unique
+                # and at least one)
+                guests = np.unique(guests)
+                pos = np.minimum(np.searchsorted(org.members, guests), org.members.size - 1)
+                guests = guests[org.members[pos] != guests]
+            if guests.size:
+                decide(m, guests, "organization", extra_logit=po.guest_logit)
+
+    def start_reporting(self) -> None:
+        m = self.model
+        m.org_invitations_total = 0
+        for o in m.orgs:
+            o.activities = 0
+            o.services_delivered = 0
+
+
+class OrganizationLifeCycle(Process):
+    """Step 10: the life cycle and the money of organizations (ODD 7.7, 7.8): resident
+    foundings (:func:`resident_foundings`) and hub incubation (:func:`hub_incubation`) every
+    day; at the month's end the yearly act counts are refreshed, :func:`monthly` runs, the
+    organization ties join the network and the organization lists are rebuilt; purchased
+    services are contracted at the year's end (:func:`award_contracts`) and grant contests
+    held on their days (:func:`grant_contest`)."""
+
+    name = "org_life_cycle"
+    sections = ("organizations", "grants", "purchased_services", "incubation")
+
+    def __init__(self, model):
+        super().__init__(model)
+        self.contest_days = self._contest_days(model.p)
+
+    @staticmethod
+    def _contest_days(p) -> set[int]:
+        k = p.grants.contests_per_year
+        return {int(60 + i * 365 / k) % 365 for i in range(k)}
+
+    def step(self) -> None:
+        m = self.model
+        p, s, day = m.p, m.streams, m.clock
+        doy = day % 365
+        resident_foundings(m, s.org_foundings)
+        if p.incubation.hub:
+            hub_incubation(m, s.hub)
+        if day % 30 == 29:
+            m.refresh_acts_year()
+            monthly(m, s.org_monthly)
+            m.rebuild_adjacency()
+            m.refresh_org_lookup()
+        if doy == 364:
+            award_contracts(m, s.contracts)
+            m.refresh_org_lookup()
+        if doy in self.contest_days:
+            m.refresh_acts_year()
+            grant_contest(m, s.grants)
+            m.refresh_org_lookup()
+
+    def start_reporting(self) -> None:
+        m = self.model
+        m.foundings = Counter({k: 0 for k in ORG_ORIGINS})
+        m.dissolutions = 0
+        m.activities_of_dissolved = 0
+        m.grants_awarded = 0
+        m.grant_groups = []
+
+    def policy_started(self, old, new) -> None:
+        m = self.model
+        self.contest_days = self._contest_days(new)
+        award_contracts(m, m.streams.contracts)
+        m.refresh_org_lookup()
+
+    def daily_costs(self) -> dict[str, float]:
+        m = self.model
+        inc = m.p.incubation
+        return {"incubation": m.pop.n_communities * (inc.social_workers * inc.social_worker_cost_yuan
+                                                     + (inc.hub_cost_yuan if inc.hub else 0.0)) * (1.0 / 365.0)}

@@ -15,9 +15,11 @@ member or an organization member in the last ``behaviour.invitation_memory_days`
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 
-from ..kernels import decide_and_record
+from ..kernels import daily_decay, decide_and_record, update_social_share
 from ..residents import ACT_TYPES
+from .base import Process
 
 
 
@@ -106,3 +108,78 @@ def update_satisfaction(model, who: np.ndarray, outcome: float) -> None:
         return
     pop = model.pop
     pop.satisfaction[who] += model.p.behaviour.satisfaction_learning * (outcome - pop.satisfaction[who])
+
+
+# ------------------------------------------------------------------ processes of the day
+class DayStart(Process):
+    """Step 0: today's decision uniforms (:meth:`CoGovModel.decision_uniforms`), the day's
+    fading and reversion (:meth:`decay`, ODD 7.2), and an empty block of the yearly act
+    count at the start of each 30-day block. The moral lever acts through the decision
+    (recognition, :func:`decide`) and the residents' free time (evening opening)."""
+
+    name = "day_start"
+    sections = ("behaviour", "moral")
+
+    def __init__(self, model):
+        super().__init__(model)
+        self._decay_args = None  # (behaviour section, the decay kernel's arguments)
+
+    def step(self) -> None:
+        m = self.model
+        day = m.clock
+        # one draw per resident and act type: paired runs share them
+        m.draws = m.decision_uniforms()
+        self.decay()
+        if day % 30 == 0:  # a new 30-day block of the yearly act count starts empty
+            m.pop.acts_year_ring[(day // 30) % 12] = 0
+
+    def decay(self) -> None:
+        """Fatigue and last week's act hours fade; habit and attitudes drift back towards each
+        resident's own baseline (ODD 7.2): without new experience nothing drifts without cause."""
+        m = self.model
+        beh, pop = m.p.behaviour, m.pop
+        if self._decay_args is None or self._decay_args[0] is not beh:
+            # the arrays are fixed for the run; the rates change only with the parameters
+            self._decay_args = (beh, (
+                (pop.fatigue, pop.act_hours, pop.disposition, pop.trust, pop.efficacy, pop.satisfaction),
+                (pop.disposition_trait, pop.trust_base, pop.efficacy_base, pop.satisfaction_base),
+                (0.5 ** (1.0 / beh.fatigue_half_life_days), 0.5 ** (1.0 / beh.act_hours_half_life_days),
+                 beh.disposition_reversion_per_year / 365.0, beh.attitude_reversion_per_year / 365.0),
+                pop.memberships, pop.offices, beh.hours_per_membership_week, beh.hours_per_office_week,
+                m.commitment_hours))
+        daily_decay(*self._decay_args[1])
+
+    def policy_started(self, old, new) -> None:
+        self.model.set_free_time()  # evening opening
+
+    def daily_costs(self) -> dict[str, float]:
+        m = self.model
+        mo = m.p.moral
+        return {"moral": m.pop.n_communities * mo.cost_yuan_per_year * (1.0 / 365.0)
+                * (mo.recognition + mo.evening_opening)}
+
+
+class SocialReinforcement(Process):
+    """Step 3: ``social_share = (adj @ active30) / weighted_degree``, active30 = acted in the
+    last 30 days (ODD 7.1): recomputed in full when the network changes, otherwise moved by
+    the residents who became active or inactive since yesterday (the same sums, see
+    :func:`sim.kernels.update_social_share`)."""
+
+    name = "social_reinforcement"
+
+    def __init__(self, model):
+        super().__init__(model)
+        self._state = None  # (network version, transpose, active flags, numerators)
+
+    def step(self) -> None:
+        m = self.model
+        state = self._state
+        full = state is None or state[0] != m.network_version
+        if full:
+            t = sp.csr_array(m.adj.T)  # who counts whom
+            state = self._state = (m.network_version, t, np.zeros(m.pop.n, np.int8), np.zeros(m.pop.n))
+        _, t, active, numerator = state
+        adj = m.adj
+        update_social_share(adj.indptr, adj.indices, adj.data, t.indptr, t.indices, t.data,
+                            m.pop.last_any(), m.clock - 30, m.weighted_degree, active,
+                            numerator, m.social_share, full)

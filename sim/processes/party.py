@@ -12,6 +12,8 @@ import mesa
 import numpy as np
 
 from ..kernels import invite
+from .base import Process
+from .participation import decide
 
 
 class PartyCommittee(mesa.Agent):
@@ -75,3 +77,66 @@ def evaluate(model, rng: np.random.Generator) -> None:
         pop.party_effort[low] *= 1.0 + gain
         np.minimum(pop.party_effort, model.p.party.max_effort, out=pop.party_effort)
     model.invitations_sent_year[:] = 0
+
+
+# ------------------------------------------------------------------ processes of the day
+class PartyService(Process):
+    """Step 4: registered in-service and retired party members send invitations to ties
+    (:func:`invitation_rates`, :func:`send_invitations`, ODD 7.3). Today's invitees are
+    ``model.party_invitees_today`` (they decide on volunteering in step 8)."""
+
+    name = "party_service"
+    sections = ("party",)
+    records = ("party_invitations",)
+
+    def __init__(self, model):
+        super().__init__(model)
+        self._rates = None  # (expected invitations a day, who sends any, their cumsum)
+
+    def step(self) -> None:
+        m = self.model
+        # rates change only when members' effort does (the yearly evaluation)
+        if self._rates is None:
+            rates = invitation_rates(m.pop, m.p.party)
+            servers = np.flatnonzero(rates > 0)
+            self._rates = (rates, servers, np.cumsum(rates[servers]))
+        _, servers, cumulative = self._rates
+        n, invitees = send_invitations(m.streams.invitations, m.adj, servers, cumulative, m.clock,
+                                       m.last_invited, m.invitations_sent_year)
+        m.party_invitations_total += n
+        m.today["party_invitations"] = n
+        m.party_invitees_today = invitees
+
+    def efforts_changed(self) -> None:
+        """Members' effort or registration changed: the rates are computed again."""
+        self._rates = None
+
+    def start_reporting(self) -> None:
+        self.model.party_invitations_total = 0
+
+    def policy_started(self, old, new) -> None:
+        pop = self.model.pop
+        pop.registered = pop.in_service & (pop.registration_draw < new.party.double_registration_share)
+        self.efforts_changed()
+
+
+class PartyEvaluation(Process):
+    """Step 12: on ``party.evaluation_day_of_year`` (if ``party.evaluation``) resident
+    representatives evaluate party members (an evaluation act, :func:`decide`), then members
+    rated low raise their effort (:func:`evaluate`, ODD 7.11)."""
+
+    name = "party_evaluation"
+    sections = ("party",)
+
+    def step(self) -> None:
+        m = self.model
+        p = m.p.party
+        if not (p.evaluation and m.clock % 365 == p.evaluation_day_of_year):
+            return
+        k = p.evaluators_per_community
+        for c in range(m.pop.n_communities):
+            reps = m.representatives[c][:k]
+            m.last_invited[reps] = m.clock
+            decide(m, reps, "evaluation")
+        evaluate(m, m.streams.party)
+        m.process("party_service").efforts_changed()

@@ -17,6 +17,7 @@ import mesa
 import numpy as np
 
 from ..params import NEED_TYPES
+from .base import Process
 
 ENVIRONMENT = NEED_TYPES.index("environment")
 
@@ -76,3 +77,36 @@ def success_gain(model) -> np.ndarray:
     for company in model.property_companies:
         gain[company.community, ENVIRONMENT] = company.effort
     return gain
+
+
+class TransparencyAndProperty(Process):
+    """Step 11: the transparency levers (ODD 7.12). At the month's end published affairs
+    (居务公开, ``publish_affairs``) raise trust, and under satisfaction-linked payment
+    residents test the property companies (:func:`monthly`); every 91 days each company's
+    quarterly payment is settled (:meth:`PropertyCompany.quarterly_payment`)."""
+
+    name = "transparency"
+    sections = ("transparency",)
+
+    def step(self) -> None:
+        m = self.model
+        tr, day = m.p.transparency, m.clock
+        if day % 30 == 29:
+            if tr.publish_affairs:
+                trust = m.pop.trust
+                trust += tr.publish_trust_gain * (1 - trust)
+            if tr.satisfaction_linked_payment:
+                monthly(m)
+        if tr.satisfaction_linked_payment and day % 365 % 91 == 90:
+            for company in m.property_companies:
+                company.quarterly_payment()
+
+    def start_reporting(self) -> None:
+        for company in self.model.property_companies:
+            company.start_reporting()
+
+    def daily_costs(self) -> dict[str, float]:
+        m = self.model
+        tr = m.p.transparency
+        return {"transparency": m.pop.n_communities * tr.cost_yuan_per_year * (1.0 / 365.0)
+                * (tr.publish_affairs + tr.satisfaction_linked_payment)}

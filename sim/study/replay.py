@@ -21,6 +21,7 @@ import pandas as pd
 import yaml
 
 from ..config import ScenarioError
+from .results import differing_keys, load_manifest
 
 # columns that describe the machine, not the results
 VOLATILE = {"error", "seconds"}
@@ -31,12 +32,8 @@ def _manifest(path: Path) -> tuple[Path, dict]:
     path = Path(path)
     if path.is_dir():
         path = path / "manifest.json"
-    if not path.is_file():
-        raise ScenarioError(f"{path}: no such manifest (give a results folder or its manifest.json)")
-    try:
-        m = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"{path}: not a readable manifest ({exc})") from None
+    m = load_manifest(path, f"{path}: no such manifest (give a results folder or its manifest.json)",
+                      f"{path}: not a readable manifest ({{exc}})")
     if not isinstance(m, dict) or m.get("command") not in COMMANDS:
         raise ScenarioError(f"{path}: not a manifest of cogov run, compare or sweep")
     return path.parent, m
@@ -114,8 +111,7 @@ def compare_outputs(old: Path, new: Path) -> dict[str, list[str]]:
         if name.endswith(".json"):
             a = json.loads((old / name).read_text())
             b = json.loads((new / name).read_text())
-            keys = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k)
-                          and not (a.get(k) != a.get(k) and b.get(k) != b.get(k)))  # NaN == NaN
+            keys = differing_keys(a, b)
             if keys:
                 diffs[name] = keys
         else:

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import ScenarioError
+from .results import load_manifest
 
 HEADLINE = ("participation_year", "participation_30d", "participation_year_migrant",
             "top10_share_of_acts", "disputes_resolved_share", "disputes_same_day_share",
@@ -565,12 +566,8 @@ def report(d: str | Path, outcomes: list[str] | None = None, fmt: str = "png",
     FIG.update(format=fmt, dpi=dpi)
     d = Path(d)
     mpath = d / "manifest.json"
-    if not mpath.exists():
-        raise ScenarioError(f"{d}: no manifest.json (not a sweep or comparison directory)")
-    try:
-        manifest = json.loads(mpath.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"{mpath}: damaged ({exc})") from None
+    manifest = load_manifest(mpath, f"{d}: no manifest.json (not a sweep or comparison directory)",
+                             f"{mpath}: damaged ({{exc}})")
     command = manifest.get("command")
     if command not in ("sweep", "compare"):
         raise ScenarioError(f"{d}: `cogov report` reads sweeps and comparisons; this is "

@@ -130,41 +130,63 @@ def _tmp_file(path: Path) -> str:
     return tmp
 
 
-def write_json_atomic(path: Path, data) -> None:
+def _write_atomic(path: Path, write) -> None:
+    """``write(tmp)`` to a temporary file beside ``path``, then put it in place in one
+    rename: a reader never sees half a file, and a failed write leaves nothing behind."""
     path = Path(path)
     tmp = _tmp_file(path)
     try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(json_text(data))
+        write(tmp)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def write_json_atomic(path: Path, data) -> None:
+    text = json_text(data)
+
+    def write(tmp: str) -> None:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+
+    _write_atomic(path, write)
 
 
 def write_parquet_atomic(path: Path, df: pd.DataFrame, csv: bool = False) -> None:
     """Write a Parquet table (and, with ``csv``, the same table as CSV beside it)."""
-    path = Path(path)
-    tmp = _tmp_file(path)
-    try:
-        df.to_parquet(tmp, index=False)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    _write_atomic(path, lambda tmp: df.to_parquet(tmp, index=False))
     if csv:
-        write_csv_atomic(path.with_suffix(".csv"), df)
+        write_csv_atomic(Path(path).with_suffix(".csv"), df)
 
 
 def write_csv_atomic(path: Path, df: pd.DataFrame) -> None:
-    path = Path(path)
-    tmp = _tmp_file(path)
+    _write_atomic(path, lambda tmp: df.to_csv(tmp, index=False))
+
+
+def load_manifest(path: Path, missing: str, damaged: str) -> dict:
+    """The manifest.json at ``path``; a clear error, ``missing`` or ``damaged`` (where
+    ``{exc}`` stands for the reason), if it is not there or cannot be read."""
+    from ..config import ScenarioError
+    if not Path(path).is_file():
+        raise ScenarioError(missing)
     try:
-        df.to_csv(tmp, index=False)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ScenarioError(damaged.replace("{exc}", str(exc))) from None
+
+
+def differing_keys(old: dict, new: dict, prefix: str = "") -> list[str]:
+    """Dotted keys whose values differ between two (nested) dicts, in order; NaN equals NaN
+    (a summary's undefined outcome is the same undefined outcome)."""
+    out = []
+    for k in sorted(set(old) | set(new), key=str):
+        a, b = old.get(k), new.get(k)
+        if isinstance(a, dict) and isinstance(b, dict):
+            out += differing_keys(a, b, f"{prefix}{k}.")
+        elif a != b and not (a != a and b != b):
+            out.append(f"{prefix}{k}")
+    return out
 
 
 # ------------------------------------------------------------------- output folders

@@ -41,6 +41,7 @@ import pandas as pd
 from ..cli import RESULTS
 from ..config import ScenarioError
 from .parallel import EXECUTORS, Task, run_many
+from .results import differing_keys, load_manifest
 
 DESIGN_COLUMNS = ("run_id", "point_id", "design_index", "rep", "scenario", "label", "seed")
 
@@ -164,18 +165,6 @@ def _parquet_safe(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     return df, encoded
 
 
-def _differences(old: dict, new: dict, prefix: str = "") -> list[str]:
-    """Dotted keys whose values differ between two nested dicts."""
-    out = []
-    for k in sorted(set(old) | set(new), key=str):
-        a, b = old.get(k), new.get(k)
-        if isinstance(a, dict) and isinstance(b, dict):
-            out += _differences(a, b, f"{prefix}{k}.")
-        elif a != b:
-            out.append(f"{prefix}{k}")
-    return out
-
-
 def check_plan(out: Path, manifest: dict) -> None:
     """Before resuming: refuse if the experiment file (or a base scenario it reads) now
     expands to a different run table than the one planned; warn if the code changed.
@@ -210,7 +199,7 @@ def check_plan(out: Path, manifest: dict) -> None:
         raise ScenarioError(f"{out}: cannot resume: the experiment file no longer loads as it "
                             f"did when the sweep was planned:\n{exc}") from None
     if plan_hash(table, bases) == manifest["plan_hash"]:
-        changed = _differences(manifest.get("experiment") or {},
+        changed = differing_keys(manifest.get("experiment") or {},
                                exp.model_dump(mode="json", by_alias=True))
         if changed:
             print(f"warning: {path} changed ({', '.join(changed)}) without changing the run "
@@ -222,7 +211,7 @@ def check_plan(out: Path, manifest: dict) -> None:
     params = [k for k in table.columns if k not in DESIGN_COLUMNS]
     if params != manifest.get("parameters"):
         why.append(f"parameters now {params}, planned {manifest.get('parameters')}")
-    base_diff = [f"{name}: {', '.join(_differences(manifest['scenarios'].get(name, {}), b)[:5])}"
+    base_diff = [f"{name}: {', '.join(differing_keys(manifest['scenarios'].get(name, {}), b)[:5])}"
                  for name, b in bases.items() if b != manifest["scenarios"].get(name)]
     if set(bases) != set(manifest["scenarios"]):
         why.append(f"base scenarios now {sorted(bases)}, planned {sorted(manifest['scenarios'])}")
@@ -334,14 +323,9 @@ def run(out: str | Path, workers: int = 1, executor: str = "local", scheduler: s
 
 
 def read_manifest(out: Path) -> dict:
-    mpath = out / "manifest.json"
-    if not mpath.exists():
-        raise ScenarioError(f"{out}: no sweep here (no manifest.json)")
-    try:
-        manifest = json.loads(mpath.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"{out}/manifest.json is damaged ({exc}); the sweep cannot be "
-                            "resumed. Start it again with another --out") from None
+    manifest = load_manifest(out / "manifest.json", f"{out}: no sweep here (no manifest.json)",
+                             f"{out}/manifest.json is damaged ({{exc}}); the sweep cannot be "
+                             "resumed. Start it again with another --out")
     if not isinstance(manifest, dict) or not {"scenarios", "parameters", "experiment"} <= set(manifest):
         raise ScenarioError(f"{out}/manifest.json is incomplete; the sweep cannot be resumed. "
                             "Start it again with another --out")

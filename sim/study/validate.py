@@ -18,6 +18,9 @@ Four parts, each reproducible from the command line that the report prints:
 
 A fingerprint (the baseline at 2,000 adults, seed 1, one year) is embedded in the report;
 ``tests/test_validation.py`` recomputes it and fails when the committed report is stale.
+
+Why one long module: the four parts write one report from one set of runs, and the reasons
+for each lever's size (``EVIDENCE``) are data that belongs beside the table it fills.
 """
 
 from __future__ import annotations

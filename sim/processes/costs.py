@@ -1,0 +1,48 @@
+"""The running costs of the levers (ODD 7.13).
+
+Every process declares what its levers cost a day (:meth:`Process.daily_costs`, fixed for
+a run under one set of parameters, and :meth:`Process.costs_today` for what changes during
+the run); this process books them into ``model.spend`` at the day's end. The money events
+(monthly office support, grants, contracts) book their own amounts when they happen.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from ..catalog import SPEND_LINES
+from .base import Process
+
+
+class Costs(Process):
+    """Step 13: book a day of every running cost (yearly costs / 365)."""
+
+    name = "costs"
+
+    def __init__(self, model):
+        super().__init__(model)
+        self._fixed = None  # [(lever, yuan a day)], the parameters do not change during a run
+
+    def fixed_daily_costs(self) -> dict[str, float]:
+        """The processes' fixed running costs a day, summed by lever."""
+        total: dict[str, float] = {}
+        for process in self.model.processes:
+            for lever, yuan in process.daily_costs().items():
+                total[lever] = total.get(lever, 0.0) + yuan
+        return total
+
+    def step(self) -> None:
+        if self._fixed is None:
+            self._fixed = [(k, v) for k, v in self.fixed_daily_costs().items() if v]
+        spend = self.model.spend
+        for k, v in self._fixed:
+            spend[k] += v
+        for process in self.model.processes:
+            for k, v in process.costs_today().items():
+                spend[k] += v
+
+    def start_reporting(self) -> None:
+        self.model.spend = Counter({k: 0.0 for k in SPEND_LINES})
+
+    def policy_started(self, old, new) -> None:
+        self._fixed = None
