@@ -326,7 +326,7 @@ class Session:
 
     def prepare(self, setup: Setup) -> None:
         """Spin up a setup's day-0 state in the background, ahead of the Reset that may
-        follow (the visitor changed the seed or the population): the Reset then only copies
+        follow (the page calls it when a new seed is entered): the Reset then only copies
         it. One such build per session at a time; a newer wish replaces one still waiting.
         Its time counts as the session's model time; a setup with a mistake is skipped (the
         Reset will say what is wrong)."""
