@@ -33,6 +33,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--big", type=int, default=0, help="also a Reset and a year at this population")
     args = ap.parse_args()
+    load_before = os.getloadavg()
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -129,7 +130,10 @@ def main() -> None:
         server.terminate()
         server.wait(10)
     print(f"{platform.node()} {platform.processor() or platform.machine()}, "
-          f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}")
+          f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d %H:%M')}; load average (1, 5, 15 min) "
+          f"before {', '.join(f'{x:.1f}' for x in load_before)}, after "
+          f"{', '.join(f'{x:.1f}' for x in os.getloadavg())} (the machine is shared: "
+          "a load near 0 before is an idle machine)")
     for k, v in results.items():
         print(f"| {k} | {min(v):.2f} s | {sorted(v)[len(v) // 2]:.2f} s | {len(v)} |")
 

@@ -117,6 +117,33 @@ def test_a_kept_spin_up_gives_the_model_the_constructor_gives(overrides):
     assert first.day == 0  # copies do not share state
 
 
+def test_a_spin_up_prepared_ahead_is_the_one_the_reset_uses():
+    from sim.app import spinup
+    from sim.model import CoGovModel
+    tiny = SMALL + (("run.spin_up_days", 30),)
+    spinup.clear()
+    s = Session(Setup("baseline", tiny, 1))
+    before = s.used_seconds()
+    wish = Setup("baseline", tiny + (("committee.pushed_down_duty_items", 97),), 2)
+
+
+    def prepare(setup):
+        s.prepare(setup)
+        thread = s._preparing
+        if thread is not None:
+            thread.join(120)
+        assert s._preparing is None
+
+    prepare(Setup("baseline", (("population.unknown_key", 1),), 2))  # a mistake is skipped
+    assert len(spinup._cache) == 1
+    prepare(wish)
+    sc = resolve_setup(wish)
+    assert spinup._key(sc, 2) in spinup._cache  # spun up (at baseline levers) before the Reset
+    assert s.used_seconds() > before            # and counted as the session's model time
+    s.reset(wish)
+    assert _trace(s.model, 5) == _trace(CoGovModel(sc, rng=2), 5)
+
+
 def test_session_limits_count_the_spin_up_and_replications(monkeypatch):
     from sim.app import session as session_mod
     s = Session(Setup("baseline", SMALL + (("run.spin_up_days", 30),), 1))

@@ -429,14 +429,17 @@ def test_replications_can_be_cancelled(server, browser):
 
 
 def test_a_long_reset_says_it_is_spinning_up(server, browser):
-    v = Visitor(browser, server, TINY)
+    # 1,000 days at 20,000 residents: long enough (~2 s on an idle machine) for the note to
+    # be read and photographed before the new model replaces it
+    v = Visitor(browser, server, "set=population.residents_per_community%3D500"
+                "&set=run.spin_up_days%3D1000")
     try:
         v.fill("residents per community", 20_000)
         v.page.wait_for_selector("text=take effect at Reset", timeout=TIMEOUT)
         v.click("cogov-reset")
         note = v.page.locator(".cogov-spinning")
         note.wait_for(timeout=TIMEOUT)
-        assert "spinning up 10 days" in note.inner_text() and "20,000 residents" in note.inner_text()
+        assert "spinning up 1,000 days" in note.inner_text() and "20,000 residents" in note.inner_text()
         v.shot("spinning_up", ".cogov-spinning")
         v.page.wait_for_selector("text=20,000 residents,", timeout=120_000)
         v.page.locator(".cogov-spinning").wait_for(state="detached", timeout=TIMEOUT)

@@ -97,10 +97,13 @@ def test_guests_come_to_activities_only_with_guest_invitations():
 
 
 def test_recruitment_and_dropout_move_memberships():
-    base = run(small())
-    no_recruit = run(small(organizations={"recruit_prob_per_tie_month": 0.0}))
-    no_dropout = run(small(organizations={"dropout_per_month": 0.0, "churn_per_year": 0.0,
+    # groups do not fold here, so that a dissolution does not hide the members' flows
+    keep = {"fold_per_year": 0.0, "core_idle_days": 730, "min_members": 0}
+    base = run(small(organizations=keep))
+    no_recruit = run(small(organizations={**keep, "recruit_prob_per_tie_month": 0.0}))
+    no_dropout = run(small(organizations={**keep, "dropout_per_month": 0.0, "churn_per_year": 0.0,
                                           "overload_dropout_per_month": 0.0}))
+    assert base.dissolutions == no_recruit.dissolutions == no_dropout.dissolutions == 0
     members = lambda m: sum(o.members.size for o in m.orgs)  # noqa: E731
     assert members(no_recruit) < members(base) < members(no_dropout)
 
@@ -145,3 +148,24 @@ def test_issues_are_shelved_and_rejected_by_their_limits():
     assert s["issues_shelved"] + s["issues_rejected"] > 0
     assert lx["issues_shelved"] == 0 and lx["issues_rejected"] == 0
     assert s["sessions_per_issue_max"] <= 1
+
+
+def test_organization_arrays_follow_each_groups_own_rule():
+    """The day's vectorised organization columns (activity chance, service capacity, success)
+    equal each SocialOrganization's own method, for groups with and without a social worker,
+    a contract, a running project or money."""
+    from sim.processes.needs import organization_table
+    from sim.processes.organizations import activity_rates
+    m = run(small(incubation={"social_workers": 1}, purchased_services={"items": 3},
+                  grants={"contests_per_year": 4}), days=200)
+    orgs = m.orgs
+    kinds = {(o.social_worker, o.contract_items > 0) for o in orgs}
+    assert len(orgs) > 3 and len(kinds) >= 2
+    plain = next(o for o in orgs if o.project_until <= m.clock)
+    plain.funds = 0.0  # a broke group without a running project runs fewer activities
+    _, capacity, success, _, _ = organization_table(m.p, orgs)
+    assert capacity.tolist() == pytest.approx([o.service_capacity() for o in orgs], rel=1e-12)
+    assert success.tolist() == pytest.approx([o.success_chance() for o in orgs], rel=1e-12)
+    rates = activity_rates(m.p.organizations, orgs, m.clock)
+    assert rates.tolist() == pytest.approx([o.activity_rate(m.clock) for o in orgs], rel=1e-12)
+    assert rates[orgs.index(plain)] < m.p.organizations.activities_per_week / 7.0

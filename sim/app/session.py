@@ -39,17 +39,30 @@ _NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 
 
 # ------------------------------------------------------------------------ scenarios
+_names_cache: tuple[tuple, dict] = ((), {})
+
+
 def scenario_names() -> dict[str, tuple[str, str]]:
-    """{file stem: (meta.name, description)} of every scenario in ``scenarios/``."""
+    """{file stem: (meta.name, description)} of every scenario in ``scenarios/``.
+
+    Read again only when a file of the folder changed (name, size or time): parsing every
+    file took ~0.2 s, and the page asks at every redraw."""
+    global _names_cache
+    paths = sorted(SCENARIOS.glob("*.yaml"))
+    stamp = tuple((p.name, st.st_mtime_ns, st.st_size) for p in paths for st in (p.stat(),))
+    kept_stamp, kept = _names_cache
+    if stamp == kept_stamp:
+        return dict(kept)
     out = {}
-    for path in sorted(SCENARIOS.glob("*.yaml")):
+    for path in paths:
         try:
             meta = resolve_extends(path).get("meta", {})
         except ScenarioError:
             continue  # a broken file is not offered (cogov run names its problem)
         out[path.stem] = (str(meta.get("name", path.stem)),
                           " ".join(str(meta.get("description", "")).split()))
-    return out
+    _names_cache = (stamp, out)
+    return dict(out)
 
 
 def scenario_path(name: str) -> Path:
@@ -285,12 +298,21 @@ class Session:
         self.lock = threading.RLock()
         self.compute_seconds = 0.0
         self.replications = None
+        self._wish: Setup | None = None          # what prepare() spins up next
+        self._preparing: threading.Thread | None = None
+        self._wish_lock = threading.Lock()
         self.reset(setup)
 
-    def reset(self, setup: Setup) -> None:
-        """Build fresh models from a setup (raises ScenarioError, leaving the old ones)."""
-        a = resolve_setup(setup)
-        b = resolve_setup(setup, "B") if setup.compare else None
+    def reset(self, setup: Setup, resolved: tuple | None = None) -> None:
+        """Build fresh models from a setup (raises ScenarioError, leaving the old ones).
+
+        ``resolved``: the scenarios of sides A and B as :func:`resolve_setup` gave them for
+        this setup just before (the page checks a setup at the click, then builds it)."""
+        if resolved is None:
+            a = resolve_setup(setup)
+            b = resolve_setup(setup, "B") if setup.compare else None
+        else:
+            a, b = resolved
         if hasattr(self, "model"):
             self._check_budget()  # building spins the model up: it is model time too
         t0 = time.perf_counter()
@@ -301,6 +323,43 @@ class Session:
             self.model, self.model_b = model_a, model_b
             self.compute_seconds += time.perf_counter() - t0
             self.version = getattr(self, "version", 0) + 1
+
+    def prepare(self, setup: Setup) -> None:
+        """Spin up a setup's day-0 state in the background, ahead of the Reset that may
+        follow (the page calls it when a new seed is entered): the Reset then only copies
+        it. One such build per session at a time; a newer wish replaces one still waiting.
+        Its time counts as the session's model time; a setup with a mistake is skipped (the
+        Reset will say what is wrong)."""
+        with self._wish_lock:
+            self._wish = setup
+            if self._preparing is not None:
+                return
+            self._preparing = threading.Thread(target=self._prepare_wishes, daemon=True,
+                                               name="cogov-prepare")
+            self._preparing.start()
+
+    def _prepare_wishes(self) -> None:
+        while True:
+            with self._wish_lock:
+                setup, self._wish = self._wish, None
+                if setup is None or self.model is None:
+                    self._preparing = None
+                    return
+            try:
+                a = resolve_setup(setup)
+                b = resolve_setup(setup, "B") if setup.compare else None
+                self._check_budget()
+            except (ScenarioError, Budget):
+                continue
+            t0 = time.perf_counter()
+            try:
+                spinup.warm(a, setup.seed)
+                if b is not None:
+                    spinup.warm(b, setup.seed)
+            except Exception:  # noqa: BLE001 - only a head start: the Reset reports the problem
+                pass
+            with self.lock:
+                self.compute_seconds += time.perf_counter() - t0
 
     @property
     def day(self) -> int:

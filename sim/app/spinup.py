@@ -40,8 +40,29 @@ def _key(scenario, seed: int) -> tuple:
     return json.dumps(base, sort_keys=True), int(seed)
 
 
+def warm(scenario, seed: int) -> None:
+    """Spin up (scenario at baseline levers, seed) into the kept states, if not there yet:
+    a later :func:`build` of it (a Reset) then only copies it."""
+    _kept(scenario, seed)
+
+
 def build(scenario, seed: int) -> CoGovModel:
     """``CoGovModel(scenario, rng=seed)``, spun up once per (baseline, seed)."""
+    kept, fresh = _kept(scenario, seed)
+    if fresh is None:
+        fresh = pickle.loads(kept)
+    # (the model just spun up is handed out itself: its state is the kept one, and an
+    # unpickled copy would cost ~20 ms more at 5,000 residents)
+    # what the constructor does with the scenario's own levers after the spin-up
+    fresh.p_policy = scenario
+    fresh.p = with_baseline_levers(scenario)
+    if scenario.run.policy_start_day == 0:
+        fresh._start_policy()
+    return fresh
+
+
+def _kept(scenario, seed: int) -> tuple[bytes, CoGovModel | None]:
+    """(the pickled day-0 state, and the live model when it was spun up just now)."""
     key = _key(scenario, seed)
     with _lock:
         gate = _building.setdefault(key, threading.Lock())
@@ -50,22 +71,17 @@ def build(scenario, seed: int) -> CoGovModel:
             kept = _cache.get(key)
             if kept is not None:
                 _cache.move_to_end(key)
+        fresh = None
         if kept is None:
-            model = _AtDayZero(with_baseline_levers(scenario), rng=seed)
-            model.__class__ = CoGovModel
-            kept = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
+            fresh = _AtDayZero(with_baseline_levers(scenario), rng=seed)
+            fresh.__class__ = CoGovModel
+            kept = pickle.dumps(fresh, protocol=pickle.HIGHEST_PROTOCOL)
             with _lock:
                 _cache[key] = kept
                 while len(_cache) > KEEP:
                     gone, _ = _cache.popitem(last=False)
                     _building.pop(gone, None)
-    fresh = pickle.loads(kept)
-    # what the constructor does with the scenario's own levers after the spin-up
-    fresh.p_policy = scenario
-    fresh.p = with_baseline_levers(scenario)
-    if scenario.run.policy_start_day == 0:
-        fresh._start_policy()
-    return fresh
+    return kept, fresh
 
 
 def clear() -> None:

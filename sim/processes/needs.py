@@ -111,6 +111,23 @@ class NeedBook:
         return {f: self.closed[0][k] for k, f in enumerate(LOG_FIELDS)}
 
 
+def organization_table(p, orgs: list) -> tuple[np.ndarray, ...]:
+    """For each organization: the need type it serves (-1: none), its service capacity a day
+    and success chance (:meth:`SocialOrganization.service_capacity` and ``success_chance``,
+    for all groups at once), its service credit and its id."""
+    ps, inc, po = p.purchased_services, p.incubation, p.organizations
+    worker = np.array([o.social_worker for o in orgs], bool)
+    items = np.array([o.contract_items for o in orgs], np.float64)
+    capacity = p.needs.org_capacity_per_day * np.where(worker, inc.social_worker_capacity_factor, 1.0) \
+        + items * ps.budget_per_item_yuan / (365.0 * ps.yuan_per_service)
+    success = po.base_success + po.reputation_success_weight * np.array([o.reputation for o in orgs], np.float64) \
+        + np.where(worker, inc.social_worker_success_gain, 0.0)
+    serves = np.array([_SERVES.get(o.org_type, -1) for o in orgs], np.int64)
+    credit = np.array([o.service_credit for o in orgs], np.float64)
+    uid = np.array([o.unique_id for o in orgs], np.int64)
+    return serves, capacity, success, credit, uid
+
+
 def step(model) -> None:
     """One day of the needs pipeline (see module docstring).
 
@@ -144,10 +161,7 @@ def step(model) -> None:
     hours_used = np.zeros((len(committees), 2))
     orgs, org_start = model.orgs_in_community_order()
     # one array of (need type served, capacity, success chance, credit, id) per organization
-    org_table = np.array([(_SERVES.get(org.org_type, -1), org.service_capacity(), org.success_chance(),
-                           org.service_credit, org.unique_id) for org in orgs], np.float64).reshape(-1, 5).T
-    org_serves, org_uid = org_table[0].astype(np.int64), org_table[4].astype(np.int64)
-    org_capacity, org_success, org_credit = org_table[1], org_table[2], org_table[3].copy()
+    org_serves, org_capacity, org_success, org_credit, org_uid = organization_table(p, orgs)
     department = model.department
     dept_credit = np.array([department.credit])
     digital = p.smart.digital_ordering

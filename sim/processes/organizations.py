@@ -62,13 +62,8 @@ class SocialOrganization(mesa.Agent):
 
     # ---------------------------------------------------------------- daily and monthly
     def activity_rate(self, day: int) -> float:
-        """Expected activities today."""
-        per_week = self.model.p.organizations.activities_per_week
-        if day < self.project_until:
-            per_week += self.project_boost
-        if self.funds < self.model.p.organizations.cost_per_activity_yuan:
-            per_week *= self.model.p.organizations.unfunded_activity_factor  # volunteer-run only
-        return per_week / 7.0
+        """Expected activities today (:func:`activity_rates` for one group)."""
+        return float(activity_rates(self.model.p.organizations, [self], day)[0])
 
     def service_capacity(self) -> float:
         """Needs it can serve a day: a little as volunteers, more per contracted item."""
@@ -137,6 +132,16 @@ class SocialOrganization(mesa.Agent):
         self.set_founder(-1)
         self.model.org_dissolved(self)
         self.remove()
+
+
+def activity_rates(po, orgs: list, day: int) -> np.ndarray:
+    """Expected activities today of each group: ``activities_per_week`` (+ a funded project's
+    ``project_boost`` while it runs), times ``unfunded_activity_factor`` when the group cannot
+    pay for one more activity (volunteer-run only), over 7 days."""
+    per_week = np.full(len(orgs), po.activities_per_week)
+    per_week += np.array([org.project_boost if day < org.project_until else 0.0 for org in orgs])
+    broke = np.array([org.funds for org in orgs]) < po.cost_per_activity_yuan
+    return np.where(broke, per_week * po.unfunded_activity_factor, per_week) / 7.0
 
 
 # ----------------------------------------------------------------------------- founding
@@ -419,9 +424,13 @@ class OrganizationActivities(Process):
         m = self.model
         day, rng, po = m.clock, m.streams.org_activities, m.p.organizations
         cost = po.cost_per_activity_yuan
-        for org in m.orgs:
-            if org.members.size == 0 or rng.random() >= min(1.0, org.activity_rate(day)):
-                continue
+        orgs = [org for org in m.orgs if org.members.size]
+        if not orgs:
+            return
+        # every group's chance of an activity today (SocialOrganization.activity_rate, for all
+        # groups at once: one uniform per group with members, drawn together)
+        holds = rng.random(len(orgs)) < np.minimum(1.0, activity_rates(po, orgs, day))
+        for org in (org for org, h in zip(orgs, holds) if h):
             org.activities += 1
             m.today["org_activities"] += 1
             if org.funds >= cost:
