@@ -384,3 +384,24 @@ def test_a_harder_dispute_type_is_resolved_less_often():
     easy, hard = by_type(0.85), by_type(0.4)
     assert hard["family"] < easy["family"] - 0.05
     assert abs(hard["noise_leak"] - easy["noise_leak"]) < abs(hard["family"] - easy["family"])
+
+
+def test_a_collective_dispute_erodes_its_parties_not_their_ties():
+    """Festering: the parties of an open collective dispute lose trust; their ties who are not
+    parties are not touched by it, while an individual dispute's ties are."""
+    from conftest import small
+    from sim.model import CoGovModel
+    none = {"noise_leak": 0.0, "parking": 0.0, "pets": 0.0, "renovation_property": 0.0, "family": 0.0}
+    only_collective = CoGovModel(small(disputes={"collective_per_year": 100.0, "per_1000_year": none}),
+                                 rng=2, collect=False)
+    system = only_collective.disputes
+    while not system.open and only_collective.day < 100:  # about 30 a year arrive
+        only_collective.step()
+    assert system.open and all(d.dtype == "collective" for d in system.open)
+    parties, touched = system._parties_and_ties(system.open)
+    assert parties.size > 0 and touched.size == 0
+    individual = CoGovModel(small(disputes={"collective_per_year": 0.0}), rng=2, collect=False)
+    while not individual.disputes.open and individual.day < 100:
+        individual.step()
+    assert individual.disputes.open
+    assert individual.disputes._parties_and_ties(individual.disputes.open)[1].size > 0
