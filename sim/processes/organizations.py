@@ -204,10 +204,16 @@ def resident_foundings(model, rng: np.random.Generator) -> None:
     if inc.social_workers > 0:
         rate *= inc.social_worker_founding_factor
     pop, beh = model.pop, model.p.behaviour
+    # the niche share is at most 1: only activists with u < rate can found today, and most
+    # days there are none (the same founders, in the same order, as testing everyone)
+    maybe = u < rate
+    if not maybe.any():
+        return
+    cand, u = activists[maybe], u[maybe]
     niche = niche_left(model)
-    spare = pop.time_budget[activists] - model.commitment_hours[activists] - pop.act_hours[activists]
+    spare = pop.time_budget[cand] - model.commitment_hours[cand] - pop.act_hours[cand]
     free = spare >= beh.hours_per_office_week
-    for founder in activists[(u < rate * niche[pop.community[activists]]) & free]:
+    for founder in cand[(u < rate * niche[pop.community[cand]]) & free]:
         c = int(model.pop.community[founder])
         found(model, c, int(founder), founder_type(model, founder, rng), "resident",
               po.initial_funds_yuan, rng)
