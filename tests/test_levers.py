@@ -329,20 +329,25 @@ def test_grant_money_has_diminishing_returns_in_the_model():
 
 
 def test_filing_instead_of_registration_raises_resident_foundings():
+    """Where the niche has room (few groups to start with): at the settled density foundings
+    are bounded by the niche, not by the paperwork (ODD 7.7)."""
+    few = (0.2, 0.1, 0.0, 0.0, 0.0, 0.0)  # a tuple: the runs are cached on their overrides
     off = lever("incubation", incubation__hub=False, incubation__social_workers=0,
-                incubation__filing_instead_of_registration=False)
+                incubation__filing_instead_of_registration=False, organizations__initial_per_1000_adults=few)
     on = lever("incubation", incubation__hub=False, incubation__social_workers=0,
-               incubation__filing_instead_of_registration=True)
+               incubation__filing_instead_of_registration=True, organizations__initial_per_1000_adults=few)
     assert mean(on, "foundings_resident") > mean(off, "foundings_resident")
     assert mean(on, "foundings_incubated") == mean(off, "foundings_incubated") == 0
 
 
-def test_social_workers_keep_members_and_serve_more_needs():
+def test_social_workers_serve_more_needs():
+    """Social workers raise their groups' service capacity. (Their lower dropout no longer
+    shows in the community's memberships once groups start at their settled density: the
+    extra foundings they help crowd the niche; tests/test_mechanisms.py pins the dropout rule.)"""
     off = lever("incubation", incubation__hub=False, incubation__filing_instead_of_registration=False,
                 incubation__social_workers=0)
     on = lever("incubation", incubation__hub=False, incubation__filing_instead_of_registration=False,
                incubation__social_workers=4)
-    assert mean(on, "org_members") > mean(off, "org_members")
     assert mean(on, "needs_handled_by_org") > mean(off, "needs_handled_by_org")
     assert mean(on, "spend_incubation") > mean(off, "spend_incubation")
 

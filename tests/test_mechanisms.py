@@ -169,3 +169,23 @@ def test_organization_arrays_follow_each_groups_own_rule():
     rates = activity_rates(m.p.organizations, orgs, m.clock)
     assert rates.tolist() == pytest.approx([o.activity_rate(m.clock) for o in orgs], rel=1e-12)
     assert rates[orgs.index(plain)] < m.p.organizations.activities_per_week / 7.0
+
+
+def test_a_social_workers_group_loses_idle_members_more_slowly():
+    """incubation.social_worker_dropout_factor scales a social worker's group's idle dropout
+    (and its folding): from the same state, one monthly round with the factor at 0 loses
+    fewer members than with it at 1."""
+    from sim.processes import organizations as orgs_mod
+    from sim.residents import ACT_TYPES
+
+    def lost_in_a_month(factor):
+        m = CoGovModel(small(incubation={"social_worker_dropout_factor": factor}), rng=3, collect=False)
+        for o in m.orgs:
+            o.social_worker = True
+        m.pop.last_act[ACT_TYPES.index("organization"), :] = -10_000  # every member idle
+        before = sum(o.members.size for o in m.orgs)
+        orgs_mod.monthly(m, np.random.default_rng(0))
+        return before - sum(o.members.size for o in m.orgs)
+
+    kept, lost = lost_in_a_month(0.0), lost_in_a_month(1.0)
+    assert kept < lost
