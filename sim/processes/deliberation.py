@@ -53,7 +53,7 @@ from __future__ import annotations
 import numpy as np
 
 from .base import Process
-from .participation import decide, decide_reference, take_part_probability, update_efficacy, update_satisfaction, update_trust
+from .participation import decide, update_efficacy, update_satisfaction, update_trust, would_take_part
 from ..residents import ACT_TYPES
 
 ORG_ACT = ACT_TYPES.index("organization")
@@ -316,10 +316,9 @@ class Deliberation(Process):
         turned away have not taken part. No extra randomness, so paired runs stay aligned."""
         m = self.model
         seats = m.p.deliberation.seats
-        would = decide_reference(m, candidates, "meeting")
+        would, keen = would_take_part(m, candidates, "meeting")
         if would.size <= seats:
             return candidates  # everyone fits: decide as before
-        keen, _ = take_part_probability(m, would, "meeting")
         order = np.lexsort((would, -keen, ~np.isin(would, reps)))  # representatives first
         return np.sort(would[order[:seats]])
 

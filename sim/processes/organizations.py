@@ -62,8 +62,15 @@ class SocialOrganization(mesa.Agent):
 
     # ---------------------------------------------------------------- daily and monthly
     def activity_rate(self, day: int) -> float:
-        """Expected activities today (:func:`activity_rates` for one group)."""
-        return float(activity_rates(self.model.p.organizations, [self], day)[0])
+        """Expected activities today: the rule for one group, written plainly
+        (:func:`activity_rates` is the same for all groups at once; a test ties them)."""
+        po = self.model.p.organizations
+        per_week = po.activities_per_week
+        if day < self.project_until:
+            per_week += self.project_boost
+        if self.funds < po.cost_per_activity_yuan:
+            per_week *= po.unfunded_activity_factor  # volunteer-run only
+        return per_week / 7.0
 
     def service_capacity(self) -> float:
         """Needs it can serve a day: a little as volunteers, more per contracted item."""

@@ -64,10 +64,18 @@ def decide(model, candidates: np.ndarray, act: str, extra_logit: float = 0.0) ->
 def decide_reference(model, candidates: np.ndarray, act: str, extra_logit: float = 0.0) -> np.ndarray:
     """The decision rule of ODD 7.2 written plainly in numpy (no booking): who would take part.
     :func:`sim.kernels.decide_and_record` must agree with it (tests/test_kernels.py)."""
+    return would_take_part(model, candidates, act, extra_logit)[0]
+
+
+def would_take_part(model, candidates: np.ndarray, act: str,
+                    extra_logit: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """Who among ``candidates`` would take part today (:func:`decide_reference`), and each
+    one's chance of taking part (nothing booked)."""
     c = np.asarray(candidates, np.int64)
     p, fits = take_part_probability(model, c, act, extra_logit)
     u = model.draws[ACT_TYPES.index(act)][c].astype(np.float64)
-    return c[fits & (u < p * 4294967296.0)]
+    takes = fits & (u < p * 4294967296.0)
+    return c[takes], p[takes]
 
 
 def take_part_probability(model, candidates: np.ndarray, act: str,
