@@ -575,16 +575,20 @@ class DisputeSystem(Process):
         out["disputes_unresolved_share"] = (len(log) - len(res)) / opened if opened else nan
         out["disputes_days_median"] = float(np.median(dur)) if dur.size else nan
         out["disputes_days_p90"] = float(np.percentile(dur, 90)) if dur.size else nan
+        # the counts behind the shares, so that comparisons can pool cases over replications
+        out["disputes_resolved_same_day"] = int((dur == 0).sum())
         out["disputes_same_day_share"] = float((dur == 0).sum() / opened) if opened else nan
         out["disputes_same_day_share_of_resolved"] = float((dur == 0).mean()) if dur.size else nan
         # 调解矛盾不过夜: of the disputes reported (or found), those resolved the day of the report
         reported = [d for d in everyone if d.detected >= 0]
         out["disputes_reported"] = len(reported)
-        out["disputes_same_day_of_report_share"] = (
-            sum(1 for d in reported if d.resolved and d.closed == d.detected) / len(reported)
-            if reported else nan)
+        day_reported = sum(1 for d in reported if d.resolved and d.closed == d.detected)
+        out["disputes_resolved_day_reported"] = day_reported
+        out["disputes_same_day_of_report_share"] = day_reported / len(reported) if reported else nan
+        out["disputes_resolved_within_30d"] = int((dur <= 30).sum())
         out["disputes_within_30d_share_of_resolved"] = float((dur <= 30).mean()) if dur.size else nan
         esc = sum(d.escalated for d in everyone)
+        out["disputes_reached_street"] = esc
         out["disputes_escalated_share"] = esc / opened if opened else nan
         sued = sum("court" in d.taken_by for d in everyone)
         out["disputes_court"] = sued
@@ -615,6 +619,7 @@ class DisputeSystem(Process):
             dur_t = [d.closed - d.opened for d in res_t]
             n_t = len(of_t)
             out[f"disputes_opened_{t}"] = n_t
+            out[f"disputes_resolved_{t}"] = len(res_t)
             out[f"disputes_resolved_share_{t}"] = len(res_t) / n_t if n_t else nan
             out[f"disputes_days_median_{t}"] = float(np.median(dur_t)) if dur_t else nan
             out[f"disputes_escalated_share_{t}"] = sum(d.escalated for d in of_t) / n_t if n_t else nan
