@@ -285,6 +285,9 @@ for ch in CHANNELS[1:]:
        f"share of attempts by {CHANNEL_LABEL[ch]} that resolved the dispute", where="summary")
     _d(f"disputes_{ch}_wait_days_mean", f"wait for {CHANNEL_LABEL[ch]}", "days", "disputes",
        f"mean days a case waited for {CHANNEL_LABEL[ch]}", "days", "summary")
+    _d(f"disputes_{ch}_attempt_days_mean", f"attempt length: {CHANNEL_LABEL[ch]}", "days", "disputes",
+       f"mean days from the start to the end of an attempt by {CHANNEL_LABEL[ch]} (finished attempts)",
+       "days", "summary")
     _d(f"disputes_{ch}_queue_mean", f"queue at {CHANNEL_LABEL[ch]}", "rate", "disputes",
        f"mean cases waiting for {CHANNEL_LABEL[ch]} a day", "cases", "summary")
 for t in DISPUTE_TYPES:
