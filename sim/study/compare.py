@@ -365,7 +365,8 @@ def paired_effects(runs: pd.DataFrame, names: list[str]) -> pd.DataFrame:
                          "alt_mean": math.nan,
                          "diff": extra_spend / extra_res if extra_res > 0 else math.nan,
                          "ci_low": math.nan, "ci_high": math.nan, "n": int(len(b))})
-    return pd.DataFrame(rows, columns=EFFECT_COLUMNS)
+    out = pd.DataFrame(rows, columns=EFFECT_COLUMNS)
+    return out.astype({"base_cases": "Int64", "alt_cases": "Int64"})  # empty for other outcomes
 
 
 # ---------------------------------------------------------------------------------------------
