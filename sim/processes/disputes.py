@@ -29,8 +29,9 @@ lawyer: hours a week; online: platform capacity); a case that waits more than
 ``max_wait_days`` for a busy channel moves on. The court (诉讼) takes every case the parties
 file: after the street fails they sue with chance ``court_filing_prob`` (else the dispute
 closes unresolved); a case before the court is pending and exempt from ``give_up_days``.
-An attempt takes an exponential delay (rounded down: short attempts end the same day) and
-succeeds with chance
+An attempt takes an exponential delay (rounded down: short attempts end the same day),
+counted for the police in days they are present (its follow-up sessions fall on those days,
+so fewer days a week make a longer attempt), and succeeds with chance
 
     p = skill_channel x type_factor x (1 - severity_weight x severity) x (0.8 + 0.4 x trust_parties)
 
