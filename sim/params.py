@@ -882,7 +882,7 @@ class Disputes(Section):
                "court: A, a judgment or court mediation ends most cases, some are appealed or not complied with")
     channel_delay_days: dict[str, float] = P(
         {"volunteer": 0.3, "committee": 1.0, "professional": 5.0, "police": 0.5, "online": 1.0,
-         "street": 15.0, "court": 75.0}, unit="days", meaning="mean days one attempt takes, by channel",
+         "street": 15.0, "court": 75.0}, unit="days", meaning="mean days one attempt takes after the day it starts, by channel (the police: days they are present, ODD 7.9)",
         source="T: 'generally concluded within one month'; 003 调解矛盾不过夜 (A: values); court: "
                "Civil Procedure Law, summary procedure within 3 months (art. 164), ordinary within 6 (art. 152)")
     severity_weight: float = P(0.4, unit="factor", ge=0, le=1,
