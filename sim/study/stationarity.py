@@ -29,6 +29,9 @@ FLOWS = ("committee_self_governance_hours", "committee_duty_hours_dropped", "nee
          "disputes_opened", "disputes_resolved", "org_activities", "volunteer_tasks",
          "acts_meeting", "acts_volunteering", "acts_organization")
 YEARLY = LEVELS + DAILY_LEVELS + FLOWS
+# recorded beside them, not trend-tested (NaN where a scenario has none): of the groups a
+# grant founded at least a year before, the share still running (micro-venture survival)
+EXTRA_LEVELS = ("grant_projects_alive_after_year_share",)
 
 
 def yearly_outcomes(scenario, residents: int, years: int, seeds, overrides: dict | None = None) -> pd.DataFrame:
@@ -42,7 +45,7 @@ def yearly_outcomes(scenario, residents: int, years: int, seeds, overrides: dict
         for _ in range(years):
             m.run(365)
             s = m.summary()
-            at_year_end.append({k: float(s[k]) for k in LEVELS})
+            at_year_end.append({k: float(s[k]) for k in LEVELS + EXTRA_LEVELS})
         ts = m.timeseries()
         for y in range(years):
             block = ts[(ts["day"] >= 365 * y) & (ts["day"] < 365 * (y + 1))]
