@@ -18,7 +18,7 @@ from collections import Counter
 import mesa
 import numpy as np
 
-from ..kernels import gather_ties
+from ..kernels import gather_ties, members_round
 
 from ..params import NEED_TYPES, ORG_TYPES
 from ..residents import ACT_TYPES
@@ -270,53 +270,104 @@ def monthly(model, rng: np.random.Generator) -> None:
     # crowding: where resident groups outnumber the niche they compete for members, venues
     # and the committee's attention, and fold faster (grant-funded groups included)
     crowding = np.maximum(1.0, 1.0 - niche_left_raw(model))
-    adj = model.adj
     base_rate = po.activities_per_week / 7.0
-    for org in list(model.orgs):
+    orgs = list(model.orgs)
+    sw_factor = model.p.incubation.social_worker_dropout_factor
+    p_join = np.zeros(len(orgs))
+    for g, org in enumerate(orgs):
         org.funds += po.dues_yuan_per_member_month * org.members.size
         if org.members.size:
             # recruiting through members' ties: each tie of a member joins with a small chance
             # that grows with the group's activities (a funded project's extra activities are
-            # extra occasions to bring ties along; a broke group runs fewer and recruits less)
+            # extra occasions to bring ties along; a broke group runs fewer and recruits less);
+            # a full group stops recruiting (it meets in one room or courtyard)
             activity = org.activity_rate(day) / base_rate if base_rate > 0 else 1.0
-            cand = gather_ties(adj.indptr, adj.indices, org.members)
-            cand = cand[model.pop.community[cand] == org.community]
-            if cand.size:
-                # a full group stops recruiting (it meets in one room or courtyard)
-                room = max(0.0, 1.0 - org.members.size / po.group_size_saturation)
-                p_join = min(1.0, po.recruit_prob_per_tie_month * (po.recruit_reputation_offset + org.reputation) * activity * room)
-                u = rng.random(cand.size)
-                # a tie joins only with time to spare: the chance falls with the share of the
-                # week already taken, and a membership that would overrun the budget is refused
-                beh, pop = model.p.behaviour, model.pop
-                committed = model.commitment_hours[cand]
-                load = (committed + pop.act_hours[cand]) / np.maximum(pop.time_budget[cand], 1e-9)
-                fits = committed + beh.hours_per_membership_week <= pop.time_budget[cand]
-                joins = cand[(u < p_join * np.clip(1.0 - load, 0.0, 1.0)) & fits]
-                org.add_members(np.unique(joins), rng)
-            members = org.members
-            u = rng.random(members.size)  # one uniform per member: idle, churn, overload
-            idle = model.pop.last_act[ORG_ACT, members] < day - po.idle_member_days
-            drop = po.dropout_per_month * (model.p.incubation.social_worker_dropout_factor
-                                           if org.social_worker else 1.0)
-            # every member may leave (moving, illness, family); the idle and the overcommitted
-            # (standing commitments beyond their weekly budget) more often
-            p_leave = 1.0 - math.exp(-po.churn_per_year / 12.0) + np.where(idle, drop, 0.0)
-            over = model.commitment_hours[members] > model.pop.time_budget[members]
-            p_leave = p_leave + np.where(over, po.overload_dropout_per_month, 0.0)
-            org.remove_members(members[u < p_leave])
+            room = max(0.0, 1.0 - org.members.size / po.group_size_saturation)
+            p_join[g] = min(1.0, po.recruit_prob_per_tie_month * (po.recruit_reputation_offset + org.reputation) * activity * room)
+    sizes = np.array([o.members.size for o in orgs], np.int64)
+    ptr = np.zeros(len(orgs) + 1, np.int64)
+    np.cumsum(sizes, out=ptr[1:])
+    members = np.concatenate([o.members for o in orgs]) if orgs else np.zeros(0, np.int64)
+    p_idle = np.array([po.dropout_per_month * (sw_factor if o.social_worker else 1.0) for o in orgs])
+    founder = np.array([o.founder for o in orgs], np.int64)
+    beh, pop, adj = model.p.behaviour, model.pop, model.adj
+    new_ptr, new_members, pair_i, pair_j, new_founder, last, u_fold = members_round(
+        rng, ptr, members, np.array([o.community for o in orgs], np.int64), p_join, p_idle,
+        founder, adj.indptr, adj.indices, pop.community, model.commitment_hours, pop.act_hours,
+        pop.time_budget, pop.last_act[ORG_ACT], model.acts_year, pop.memberships,
+        beh.hours_per_membership_week, beh.hours_per_office_week, po.activist_acts,
+        model.p.network.org_ties_per_join, day - po.idle_member_days,
+        1.0 - math.exp(-po.churn_per_year / 12.0), po.overload_dropout_per_month)
+    if pair_i.size:
+        model.add_org_ties(pair_i, pair_j)
+    for g, org in enumerate(orgs):
+        org.members = new_members[new_ptr[g]:new_ptr[g + 1]]
+        if new_founder[g] != org.founder:
+            org.set_founder(int(new_founder[g]))  # -1 when nobody takes the office on
         # the group dies when its core is gone: no member took part in its activities for
         # core_idle_days, or too few members and no money for one more activity, or nobody
         # left; a contracted organization lives on its staff while the contract runs
         broke = org.funds < po.cost_per_activity_yuan
         fold = po.fold_per_year / 12.0 * crowding[org.community] * (
-            model.p.incubation.social_worker_dropout_factor if org.social_worker else 1.0)
-        folds = rng.random() < fold and org.contract_items == 0
-        last = int(model.pop.last_act[ORG_ACT, org.members].max()) if org.members.size else -1
-        core_gone = max(last, org.founded_day) < day - po.core_idle_days or org.founder < 0
+            sw_factor if org.social_worker else 1.0)
+        folds = u_fold[g] < fold and org.contract_items == 0
+        core_gone = max(int(last[g]), org.founded_day) < day - po.core_idle_days or org.founder < 0
         if folds or org.contract_items == 0 and (core_gone or org.members.size == 0) or \
                 (broke and org.members.size < po.min_members):
             org.dissolve()
+
+
+def members_round_reference(rng, ptr, members, comm, p_join, p_idle, founder, indptr, indices,
+                            community, committed, act_hours, time_budget, last_org_act, acts_year,
+                            memberships, hours_membership, hours_office, activist_acts,
+                            ties_per_join, idle_before, p_leave_base, p_over):
+    """The month's recruiting and leaving, group by group as ODD 7.7 states it
+    (:func:`sim.kernels.members_round` is the same in one compiled pass; a test ties them).
+
+    Each same-community tie of a member joins with ``p_join x clip(1 - load, 0, 1)`` when a
+    membership's weekly hours fit in their budget (load: standing commitments and recent act
+    hours over the budget); a new member forms ``ties_per_join`` ties with random members.
+    Then every member leaves with ``p_leave_base`` (churn), plus ``p_idle`` when idle since
+    ``idle_before``, plus ``p_over`` when overcommitted; a leader who leaves is succeeded by the
+    most active member with an office's hours to spare and ``activist_acts`` acts (-1: none)."""
+    out, pairs_i, pairs_j, last, u_fold = [], [], [], [], []
+    new_founder = founder.copy()
+    for g in range(comm.size):
+        cur = members[ptr[g]:ptr[g + 1]]
+        if cur.size:
+            cand = gather_ties(indptr, indices, cur)
+            cand = cand[community[cand] == comm[g]]
+            if cand.size:
+                u = rng.random(cand.size)
+                load = (committed[cand] + act_hours[cand]) / np.maximum(time_budget[cand], 1e-9)
+                fits = committed[cand] + hours_membership <= time_budget[cand]
+                joins = np.unique(cand[(u < p_join[g] * np.clip(1.0 - load, 0.0, 1.0)) & fits])
+                new = np.setdiff1d(joins, cur)
+                if new.size:
+                    if ties_per_join:
+                        partners = cur[rng.integers(0, cur.size, (new.size, ties_per_join))]
+                        pairs_i.append(np.repeat(new, ties_per_join))
+                        pairs_j.append(partners.ravel())
+                    cur = np.union1d(cur, new)
+                    memberships[new] += 1
+            u = rng.random(cur.size)
+            p_leave = p_leave_base + np.where(last_org_act[cur] < idle_before, p_idle[g], 0.0)
+            p_leave = p_leave + np.where(committed[cur] > time_budget[cur], p_over, 0.0)
+            leavers = cur[u < p_leave]
+            cur = np.setdiff1d(cur, leavers)
+            memberships[leavers] -= 1
+            if founder[g] >= 0 and np.any(leavers == founder[g]):
+                spare = time_budget[cur] - committed[cur] - act_hours[cur]
+                able = cur[(spare >= hours_office) & (acts_year[cur] >= activist_acts)]
+                new_founder[g] = int(able[np.argmax(acts_year[able])]) if able.size else -1
+        last.append(int(last_org_act[cur].max()) if cur.size else -1)
+        u_fold.append(rng.random())
+        out.append(cur)
+    new_ptr = np.zeros(comm.size + 1, np.int64)
+    np.cumsum([o.size for o in out], out=new_ptr[1:])
+    cat = (lambda xs: np.concatenate(xs).astype(np.int64) if xs else np.zeros(0, np.int64))
+    return (new_ptr, cat(out), cat(pairs_i), cat(pairs_j), new_founder, np.array(last, np.int64),
+            np.array(u_fold))
 
 
 def assign_social_workers(model) -> None:
