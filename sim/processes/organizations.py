@@ -18,13 +18,13 @@ from collections import Counter
 import mesa
 import numpy as np
 
-from ..kernels import gather_ties, members_round
+from ..kernels import gather_ties, members_round, org_activities
 
 from ..params import NEED_TYPES, ORG_TYPES
 from ..residents import ACT_TYPES
 from ..params import ORG_ORIGINS
 from .base import Process
-from .participation import decide
+from .participation import _packed, decide
 from .party import random_ties
 
 ORG_ACT = ACT_TYPES.index("organization")
@@ -494,29 +494,27 @@ class OrganizationActivities(Process):
         # every group's chance of an activity today (SocialOrganization.activity_rate, for all
         # groups at once: one uniform per group with members, drawn together)
         holds = rng.random(len(orgs)) < np.minimum(1.0, activity_rates(po, orgs, day))
-        for org in (org for org, h in zip(orgs, holds) if h):
+        held = [org for org, h in zip(orgs, holds) if h]
+        if not held:
+            return
+        for org in held:
             org.activities += 1
-            m.today["org_activities"] += 1
             if org.funds >= cost:
                 org.funds -= cost
-            # members who were active recently bring a tie along as guest
-            recent = org.members[m.pop.last_act[ORG_ACT, org.members] > day - po.recent_member_days]
-            guests = np.empty(0, np.int64)
-            if recent.size:
-                inviting = recent[rng.random(recent.size) < po.guest_invite_share]
-                _, guests = random_ties(rng, m.adj, inviting)  # ties, unweighted
-                guests = guests[m.pop.community[guests] == org.community]
-                m.last_invited[guests] = day
-                m.org_invitations_total += guests.size
-            decide(m, org.members, "organization")
-            if guests.size:
-                # members decided above: the guests are the others (members are sorted, unique
-                # and at least one)
-                guests = np.unique(guests)
-                pos = np.minimum(np.searchsorted(org.members, guests), org.members.size - 1)
-                guests = guests[org.members[pos] != guests]
-            if guests.size:
-                decide(m, guests, "organization", extra_logit=po.guest_logit)
+        m.today["org_activities"] += len(held)
+        # the guests and the decisions, group by group in one compiled pass (the rule:
+        # hold_activities_reference)
+        ptr = np.zeros(len(held) + 1, np.int64)
+        np.cumsum([org.members.size for org in held], out=ptr[1:])
+        logit0, w, invited_after, who, booking, record = _packed(m, "organization", 0.0)
+        taken, invitations = org_activities(
+            rng, ptr, np.concatenate([org.members for org in held]),
+            np.array([org.community for org in held], np.int64), day - po.recent_member_days,
+            po.guest_invite_share, m.adj.indptr, m.adj.indices, m.pop.community, day,
+            m.last_invited, m.draws[ORG_ACT], logit0, logit0 + po.guest_logit, w, invited_after,
+            who, booking, record)
+        m.org_invitations_total += invitations
+        m.today_acts["organization"] += taken
 
     def start_reporting(self) -> None:
         m = self.model
@@ -524,6 +522,36 @@ class OrganizationActivities(Process):
         for o in m.orgs:
             o.activities = 0
             o.services_delivered = 0
+
+
+def hold_activities_reference(m, rng: np.random.Generator, held: list) -> None:
+    """The activities of the groups in ``held`` today, group by group as ODD 7.7 states it
+    (:func:`sim.kernels.org_activities` is the same in one compiled pass; a test ties them):
+    members who took part in the group's activities in the last ``recent_member_days`` each
+    invite a guest with ``guest_invite_share``, a tie drawn uniformly (guests outside the
+    group's community stay home); members decide whether to take part, then the guests who
+    are not members, with ``guest_logit`` added (:func:`decide`). The money and the activity
+    counts are booked by the caller."""
+    day, po = m.clock, m.p.organizations
+    for org in held:
+        # members who were active recently bring a tie along as guest
+        recent = org.members[m.pop.last_act[ORG_ACT, org.members] > day - po.recent_member_days]
+        guests = np.empty(0, np.int64)
+        if recent.size:
+            inviting = recent[rng.random(recent.size) < po.guest_invite_share]
+            _, guests = random_ties(rng, m.adj, inviting)  # ties, unweighted
+            guests = guests[m.pop.community[guests] == org.community]
+            m.last_invited[guests] = day
+            m.org_invitations_total += guests.size
+        decide(m, org.members, "organization")
+        if guests.size:
+            # members decided above: the guests are the others (members are sorted, unique
+            # and at least one)
+            guests = np.unique(guests)
+            pos = np.minimum(np.searchsorted(org.members, guests), org.members.size - 1)
+            guests = guests[org.members[pos] != guests]
+        if guests.size:
+            decide(m, guests, "organization", extra_logit=po.guest_logit)
 
 
 class OrganizationLifeCycle(Process):
