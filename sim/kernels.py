@@ -817,29 +817,31 @@ def members_round(rng, ptr, members, comm, p_join, p_idle, founder, indptr, indi
 
 
 @njit(cache=True, nogil=True)
-def org_activities(rng, ptr, members, comm, recent_after, guest_invite_share, indptr, indices,
-                   community, day, last_invited, u, logit_base, logit_guest, w, invited_after,
-                   who, booking, record):
+def org_activities(uniforms, ptr, members, comm, recent_after, guest_invite_share, indptr,
+                   indices, community, day, last_invited, u, logit_base, logit_guest, w,
+                   invited_after, who, booking, record):
     """The day's activities of the groups that hold one (members as CSR, sorted), in list
     order, with the draws of :func:`sim.processes.organizations.hold_activities_reference`
-    (the rule, ODD 7.7) from the stream's Generator in the same order: each member active in
+    (the rule, ODD 7.7), taking ``uniforms`` in the order it draws them (at most two per
+    member: see :func:`sim.rng.first_uniforms`): each member active in
     the group's act type after ``recent_after`` invites a guest with ``guest_invite_share``
     (one uniform each), then each inviting member with ties picks one uniformly (one uniform
     each); guests in the group's community are marked invited today; members decide
     (:func:`decide_and_record` with ``logit_base``), then the guests who are not members
     (``logit_guest``). ``who``, ``booking`` and ``record`` as :func:`decide_and_record`
-    takes them (``last_invited`` is the same array as ``who``'s). Returns the acts taken and
-    the invitations (guests counted per invitation)."""
+    takes them (``last_invited`` is the same array as ``who``'s). Returns the acts taken, the
+    invitations (guests counted per invitation) and the uniforms used."""
     last_act = record[0]
     act = booking[0]
-    taken, invitations = 0, 0
+    taken, invitations, n_u = 0, 0, 0
     for g in range(comm.size):
         cur = members[ptr[g]:ptr[g + 1]]
         inviting = np.empty(cur.size, np.int64)
         n_inv = 0
         for r in cur:
             if last_act[act, r] > recent_after:
-                if rng.random() < guest_invite_share:
+                n_u += 1
+                if uniforms[n_u - 1] < guest_invite_share:
                     inviting[n_inv] = r
                     n_inv += 1
         guests = np.empty(n_inv, np.int64)
@@ -848,7 +850,8 @@ def org_activities(rng, ptr, members, comm, recent_after, guest_invite_share, in
             s = inviting[t]
             deg = indptr[s + 1] - indptr[s]
             if deg > 0:
-                c = indices[indptr[s] + np.int64(rng.random() * deg)]
+                c = indices[indptr[s] + np.int64(uniforms[n_u] * deg)]
+                n_u += 1
                 if community[c] == comm[g]:
                     last_invited[c] = day
                     guests[n_guests] = c
@@ -868,4 +871,4 @@ def org_activities(rng, ptr, members, comm, recent_after, guest_invite_share, in
             if guests.size:
                 taken += decide_and_record(guests, u, logit_guest, w, invited_after, who,
                                            booking, record).size
-    return taken, invitations
+    return (taken, invitations), n_u

@@ -24,6 +24,7 @@ from ..params import NEED_TYPES, ORG_TYPES
 from ..residents import ACT_TYPES
 from ..params import ORG_ORIGINS
 from .base import Process
+from ..rng import first_uniforms
 from .participation import _packed, decide
 from .party import random_ties
 
@@ -507,12 +508,12 @@ class OrganizationActivities(Process):
         ptr = np.zeros(len(held) + 1, np.int64)
         np.cumsum([org.members.size for org in held], out=ptr[1:])
         logit0, w, invited_after, who, booking, record = _packed(m, "organization", 0.0)
-        taken, invitations = org_activities(
-            rng, ptr, np.concatenate([org.members for org in held]),
-            np.array([org.community for org in held], np.int64), day - po.recent_member_days,
-            po.guest_invite_share, m.adj.indptr, m.adj.indices, m.pop.community, day,
-            m.last_invited, m.draws[ORG_ACT], logit0, logit0 + po.guest_logit, w, invited_after,
-            who, booking, record)
+        members = np.concatenate([org.members for org in held])
+        comm = np.array([org.community for org in held], np.int64)
+        taken, invitations = first_uniforms(rng, 2 * members.size, lambda u: org_activities(
+            u, ptr, members, comm, day - po.recent_member_days, po.guest_invite_share,
+            m.adj.indptr, m.adj.indices, m.pop.community, day, m.last_invited, m.draws[ORG_ACT],
+            logit0, logit0 + po.guest_logit, w, invited_after, who, booking, record))
         m.org_invitations_total += invitations
         m.today_acts["organization"] += taken
 
