@@ -503,19 +503,7 @@ class OrganizationActivities(Process):
             if org.funds >= cost:
                 org.funds -= cost
         m.today["org_activities"] += len(held)
-        # the guests and the decisions, group by group in one compiled pass (the rule:
-        # hold_activities_reference)
-        ptr = np.zeros(len(held) + 1, np.int64)
-        np.cumsum([org.members.size for org in held], out=ptr[1:])
-        logit0, w, invited_after, who, booking, record = _packed(m, "organization", 0.0)
-        members = np.concatenate([org.members for org in held])
-        comm = np.array([org.community for org in held], np.int64)
-        taken, invitations = first_uniforms(rng, 2 * members.size, lambda u: org_activities(
-            u, ptr, members, comm, day - po.recent_member_days, po.guest_invite_share,
-            m.adj.indptr, m.adj.indices, m.pop.community, day, m.last_invited, m.draws[ORG_ACT],
-            logit0, logit0 + po.guest_logit, w, invited_after, who, booking, record))
-        m.org_invitations_total += invitations
-        m.today_acts["organization"] += taken
+        hold_activities(m, rng, held)
 
     def start_reporting(self) -> None:
         m = self.model
@@ -523,6 +511,23 @@ class OrganizationActivities(Process):
         for o in m.orgs:
             o.activities = 0
             o.services_delivered = 0
+
+
+def hold_activities(m, rng: np.random.Generator, held: list) -> None:
+    """The activities of the groups in ``held`` today: :func:`hold_activities_reference`'s
+    rule in one compiled pass over the groups (:func:`sim.kernels.org_activities`)."""
+    po, day = m.p.organizations, m.clock
+    ptr = np.zeros(len(held) + 1, np.int64)
+    np.cumsum([org.members.size for org in held], out=ptr[1:])
+    members = np.concatenate([org.members for org in held])
+    comm = np.array([org.community for org in held], np.int64)
+    logit0, w, invited_after, who, booking, record = _packed(m, "organization", 0.0)
+    taken, invitations = first_uniforms(rng, 2 * members.size, lambda u: org_activities(
+        u, ptr, members, comm, day - po.recent_member_days, po.guest_invite_share,
+        m.adj.indptr, m.adj.indices, m.pop.community, day, m.last_invited, m.draws[ORG_ACT],
+        logit0, logit0 + po.guest_logit, w, invited_after, who, booking, record))
+    m.org_invitations_total += invitations
+    m.today_acts["organization"] += taken
 
 
 def hold_activities_reference(m, rng: np.random.Generator, held: list) -> None:
