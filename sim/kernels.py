@@ -9,8 +9,11 @@ replaced, written once as a loop: the rules are documented where they are called
 Why one long module: numba's compiled kernels share private helpers (``_delay``,
 ``_take_units``, ``_move_once``) and named records, and are warmed and cached together; each
 is checked against its plain reference (here or beside its caller) in tests/test_kernels.py.
-Kernels take arrays and scalars only (no model objects) and draw no random numbers: every
-uniform they use comes in from the model's named numpy streams.
+Kernels take arrays and scalars only (no model objects), and every uniform they use comes
+from the model's named numpy streams: passed in as arrays, as a block of which the kernel
+uses the first (:func:`sim.rng.first_uniforms`), or, for the monthly :func:`members_round`,
+as the stream's Generator itself (numba draws through the bit generator's own functions, so
+the numbers are numpy's; tests/test_kernels.py checks it against its plain reference).
 
 ``cache=True`` keeps the compiled code beside the source (``__pycache__``), so only the
 first run after a change pays the compilation (about half a minute on a slow machine;

@@ -87,43 +87,6 @@ class SocialOrganization(mesa.Agent):
         return po.base_success + po.reputation_success_weight * self.reputation \
             + (inc.social_worker_success_gain if self.social_worker else 0.0)
 
-    def add_members(self, new: np.ndarray, rng: np.random.Generator) -> None:
-        """New members join and form ties with some existing members."""
-        new = np.setdiff1d(new, self.members)
-        if new.size == 0:
-            return
-        k = self.model.p.network.org_ties_per_join
-        if self.members.size and k:
-            partners = self.members[rng.integers(0, self.members.size, (new.size, k))]
-            self.model.add_org_ties(np.repeat(new, k), partners.ravel())
-        self.members = np.union1d(self.members, new)
-        self.model.pop.memberships[new] += 1
-
-    def remove_members(self, leavers: np.ndarray) -> None:
-        if leavers.size == 0:
-            return
-        leavers = np.unique(leavers)
-        self.members = np.setdiff1d(self.members, leavers)
-        self.model.pop.memberships[leavers] -= 1
-        if self.founder >= 0 and np.any(leavers == self.founder):
-            self.set_founder(self.successor())  # -1 when nobody takes the office on
-
-    def successor(self) -> int:
-        """The member who takes the lead when the leader leaves: the most active in the past
-        year among those with the weekly hours an office takes; -1 when there is none (the
-        group has lost its core and dissolves at the month's end)."""
-        m = self.model
-        if self.members.size == 0:
-            return -1
-        spare = m.pop.time_budget[self.members] - m.commitment_hours[self.members] - m.pop.act_hours[self.members]
-        # only a core activist takes a group on (T: a small core of activists carries
-        # community life)
-        able = self.members[(spare >= m.p.behaviour.hours_per_office_week)
-                            & (m.acts_year[self.members] >= m.p.organizations.activist_acts)]
-        if able.size == 0:
-            return -1
-        return int(able[np.argmax(m.acts_year[able])])
-
     def set_founder(self, who: int) -> None:
         """The group's leader holds an office (it takes time, ODD 7.2)."""
         offices = self.model.pop.offices
@@ -247,7 +210,9 @@ def hub_incubation(model, rng: np.random.Generator) -> None:
 # ----------------------------------------------------------------------------- monthly
 def monthly(model, rng: np.random.Generator) -> None:
     """Dues and office support come in; members recruit ties; idle members drop out;
-    organizations with no money and too few members dissolve."""
+    organizations with no money and too few members dissolve. Recruiting and leaving run
+    for all groups in one compiled pass (:func:`sim.kernels.members_round`; the rule group
+    by group is :func:`members_round_reference`)."""
     po, pc = model.p.organizations, model.p.committee
     day = model.clock
     by_comm: dict[int, list] = {}
