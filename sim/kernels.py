@@ -820,11 +820,11 @@ def members_round(rng, ptr, members, comm, p_join, p_idle, founder, indptr, indi
 
 
 @njit(cache=True, nogil=True)
-def org_activities(uniforms, ptr, members, comm, recent_after, guest_invite_share, indptr,
-                   indices, community, day, last_invited, u, logit_base, logit_guest, w,
+def org_activities(uniforms, ptr, members, comm, holds, recent_after, guest_invite_share,
+                   indptr, indices, community, day, last_invited, u, logit_base, logit_guest, w,
                    invited_after, who, booking, record):
-    """The day's activities of the groups that hold one (members as CSR, sorted), in list
-    order, with the draws of :func:`sim.processes.organizations.hold_activities_reference`
+    """The day's activities of the groups that hold one (``holds``; members as CSR, sorted),
+    in list order, with the draws of :func:`sim.processes.organizations.hold_activities_reference`
     (the rule, ODD 7.7), taking ``uniforms`` in the order it draws them (at most two per
     member: see :func:`sim.rng.first_uniforms`): each member active in
     the group's act type after ``recent_after`` invites a guest with ``guest_invite_share``
@@ -838,6 +838,8 @@ def org_activities(uniforms, ptr, members, comm, recent_after, guest_invite_shar
     act = booking[0]
     taken, invitations, n_u = 0, 0, 0
     for g in range(comm.size):
+        if not holds[g]:
+            continue
         cur = members[ptr[g]:ptr[g + 1]]
         inviting = np.empty(cur.size, np.int64)
         n_inv = 0

@@ -460,15 +460,15 @@ class OrganizationActivities(Process):
         # every group's chance of an activity today (SocialOrganization.activity_rate, for all
         # groups at once: one uniform per group with members, drawn together)
         holds = rng.random(len(orgs)) < np.minimum(1.0, activity_rates(po, orgs, day))
-        held = [org for org, h in zip(orgs, holds) if h]
-        if not held:
+        if not holds.any():
             return
+        held = [org for org, h in zip(orgs, holds) if h]
         for org in held:
             org.activities += 1
             if org.funds >= cost:
                 org.funds -= cost
         m.today["org_activities"] += len(held)
-        hold_activities(m, rng, held)
+        hold_activities(m, rng, orgs, holds)
 
     def start_reporting(self) -> None:
         m = self.model
@@ -478,21 +478,34 @@ class OrganizationActivities(Process):
             o.services_delivered = 0
 
 
-def hold_activities(m, rng: np.random.Generator, held: list) -> None:
-    """The activities of the groups in ``held`` today: :func:`hold_activities_reference`'s
+def hold_activities(m, rng: np.random.Generator, orgs: list, holds: np.ndarray) -> None:
+    """The activities of the groups ``orgs[holds]`` today: :func:`hold_activities_reference`'s
     rule in one compiled pass over the groups (:func:`sim.kernels.org_activities`)."""
     po, day = m.p.organizations, m.clock
-    ptr = np.zeros(len(held) + 1, np.int64)
-    np.cumsum([org.members.size for org in held], out=ptr[1:])
-    members = np.concatenate([org.members for org in held])
-    comm = np.array([org.community for org in held], np.int64)
+    ptr, members, comm = _members_csr(m, orgs)
     logit0, w, invited_after, who, booking, record = _packed(m, "organization", 0.0)
     taken, invitations = first_uniforms(rng, 2 * members.size, lambda u: org_activities(
-        u, ptr, members, comm, day - po.recent_member_days, po.guest_invite_share,
+        u, ptr, members, comm, holds, day - po.recent_member_days, po.guest_invite_share,
         m.adj.indptr, m.adj.indices, m.pop.community, day, m.last_invited, m.draws[ORG_ACT],
         logit0, logit0 + po.guest_logit, w, invited_after, who, booking, record))
     m.org_invitations_total += invitations
     m.today_acts["organization"] += taken
+
+
+def _members_csr(m, orgs: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The members of ``orgs`` as CSR (offsets, members) and their communities, kept while
+    each group in the list holds the same members array (members are replaced, never changed
+    in place, and each group has its own array; the cache holds the arrays, so identity is
+    safe)."""
+    cache = getattr(m, "_org_members_csr", None)
+    if cache is None or len(cache[0]) != len(orgs) or any(
+            a is not o.members for a, o in zip(cache[0], orgs)):
+        arrays = [o.members for o in orgs]
+        ptr = np.zeros(len(orgs) + 1, np.int64)
+        np.cumsum([a.size for a in arrays], out=ptr[1:])
+        cache = (arrays, ptr, np.concatenate(arrays), np.array([o.community for o in orgs], np.int64))
+        m._org_members_csr = cache
+    return cache[1], cache[2], cache[3]
 
 
 def hold_activities_reference(m, rng: np.random.Generator, held: list) -> None:
