@@ -482,9 +482,11 @@ def hold_activities(m, rng: np.random.Generator, orgs: list, holds: np.ndarray) 
     """The activities of the groups ``orgs[holds]`` today: :func:`hold_activities_reference`'s
     rule in one compiled pass over the groups (:func:`sim.kernels.org_activities`)."""
     po, day = m.p.organizations, m.clock
-    ptr, members, comm = _members_csr(m, orgs)
+    ptr, members, comm, sizes = _members_csr(m, orgs)
     logit0, w, invited_after, who, booking, record = _packed(m, "organization", 0.0)
-    taken, invitations = first_uniforms(rng, 2 * members.size, lambda u: org_activities(
+    # at most two uniforms per member of a holding group (an invitation and its tie)
+    most = 2 * int(sizes[holds].sum())
+    taken, invitations = first_uniforms(rng, most, lambda u: org_activities(
         u, ptr, members, comm, holds, day - po.recent_member_days, po.guest_invite_share,
         m.adj.indptr, m.adj.indices, m.pop.community, day, m.last_invited, m.draws[ORG_ACT],
         logit0, logit0 + po.guest_logit, w, invited_after, who, booking, record))
@@ -492,8 +494,8 @@ def hold_activities(m, rng: np.random.Generator, orgs: list, holds: np.ndarray) 
     m.today_acts["organization"] += taken
 
 
-def _members_csr(m, orgs: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The members of ``orgs`` as CSR (offsets, members) and their communities, kept while
+def _members_csr(m, orgs: list) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The members of ``orgs`` as CSR (offsets, members), their communities and sizes, kept while
     each group in the list holds the same members array (members are replaced, never changed
     in place, and each group has its own array; the cache holds the arrays, so identity is
     safe)."""
@@ -503,9 +505,10 @@ def _members_csr(m, orgs: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         arrays = [o.members for o in orgs]
         ptr = np.zeros(len(orgs) + 1, np.int64)
         np.cumsum([a.size for a in arrays], out=ptr[1:])
-        cache = (arrays, ptr, np.concatenate(arrays), np.array([o.community for o in orgs], np.int64))
+        cache = (arrays, ptr, np.concatenate(arrays), np.array([o.community for o in orgs], np.int64),
+                 np.diff(ptr))
         m._org_members_csr = cache
-    return cache[1], cache[2], cache[3]
+    return cache[1:]
 
 
 def hold_activities_reference(m, rng: np.random.Generator, held: list) -> None:
