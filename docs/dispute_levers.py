@@ -16,12 +16,15 @@ import pathlib
 import sys
 
 import numpy as np
+import pandas as pd
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from sim.catalog import POOLED_SHARES  # noqa: E402
 from sim.config import load_scenario  # noqa: E402
 from sim.model import CoGovModel  # noqa: E402
+from sim.study.compare import pooled_share_effect  # noqa: E402
 
 LEVERS = (("police three days a week (1 before)", ["legal.police_days_per_week=3"]),
           ("lawyer 8 hours a week (0 before)", ["legal.lawyer_hours_per_week=8"]),
@@ -30,52 +33,43 @@ LEVERS = (("police three days a week (1 before)", ["legal.police_days_per_week=3
           ("lever_legal_mediation (all three legal levers)",
            ["legal.police_days_per_week=3", "legal.lawyer_hours_per_week=8",
             "legal.same_day_mediation=true"]))
-SHARES = (("resolved", "resolved", "opened"), ("same day", "same", "opened"),
-          ("same day of report", "same_report", "reported"), ("escalated", "escalated", "opened"),
-          ("court", "court", "opened"))
+# (column, pooled share of sim.catalog.POOLED_SHARES)
+SHARES = (("resolved", "disputes_resolved_share_pooled"), ("same day", "disputes_same_day_share_pooled"),
+          ("same day of report", "disputes_same_day_of_report_share_pooled"),
+          ("escalated", "disputes_escalated_share_pooled"), ("court", "disputes_court_share_pooled"))
 BEGIN, END = "<!-- BEGIN DISPUTE LEVERS -->", "<!-- END DISPUTE LEVERS -->"
 
 
-def counts(sets: list[str], seed: int) -> dict:
+def counts(sets: list[str], seed: int) -> tuple[dict, list[int]]:
+    """A run's summary (its dispute counts) and the days each resolved dispute took."""
     m = CoGovModel(load_scenario(ROOT / "scenarios/baseline.yaml", sets), rng=seed, collect=False)
     m.run()
-    every = m.disputes.log + m.disputes.open
-    res = [d for d in every if d.resolved]
-    rep = [d for d in every if d.detected >= 0]
-    return {"opened": len(every), "resolved": len(res), "same": sum(d.closed == d.opened for d in res),
-            "reported": len(rep), "same_report": sum(d.resolved and d.closed == d.detected for d in rep),
-            "escalated": sum(d.escalated for d in every), "court": sum("court" in d.taken_by for d in every),
-            "days": [d.closed - d.opened for d in res]}
-
-
-def pooled(runs: list[dict], num: str, den: str, rows) -> np.ndarray:
-    return np.array([sum(runs[i][num] for i in r) / max(sum(runs[i][den] for i in r), 1) for r in rows])
+    return m.summary(), [d.closed - d.opened for d in m.disputes.log if d.resolved]
 
 
 def table(seeds: int, communities: int) -> str:
     base_sets = [f"population.n_communities={communities}"]
-    base = [counts(base_sets, s) for s in range(1, seeds + 1)]
-    idx = np.random.default_rng(20261130).integers(0, seeds, (2000, seeds))
-    every = [list(range(seeds))]
+    base, base_days = zip(*(counts(base_sets, s) for s in range(1, seeds + 1)))
+    b = pd.DataFrame(base)
     lines = [f"`scenarios/baseline.yaml` at {communities} communities of 5,000 adults, 365 days, seeds "
-             f"1-{seeds}, {sum(b['opened'] for b in base):,} disputes; command: `python docs/dispute_levers.py`.",
-             "", "| lever | " + " | ".join(n for n, _, _ in SHARES) + " | median / mean days |",
+             f"1-{seeds}, {int(b['disputes_opened'].sum()):,} disputes; command: `python docs/dispute_levers.py`.",
+             "", "| lever | " + " | ".join(n for n, _ in SHARES) + " | median / mean days |",
              "|---|" + "---|" * (len(SHARES) + 1)]
-    cells = [f"{100 * pooled(base, num, den, every)[0]:.1f}%" for _, num, den in SHARES]
-    days = np.concatenate([b["days"] for b in base])
+    cells = [f"{100 * pooled_share_effect(b, b, *POOLED_SHARES[k])['base_mean']:.1f}%" for _, k in SHARES]
+    days = np.concatenate(base_days)
     lines.append("| baseline | " + " | ".join(cells) + f" | {np.median(days):.0f} / {days.mean():.1f} |")
     for label, sets in LEVERS:
-        alt = [counts(base_sets + sets, s) for s in range(1, seeds + 1)]
+        alt, alt_days = zip(*(counts(base_sets + sets, s) for s in range(1, seeds + 1)))
+        a = pd.DataFrame(alt)
         cells = []
-        for _, num, den in SHARES:
-            d = pooled(alt, num, den, idx) - pooled(base, num, den, idx)
-            diff = 100 * (pooled(alt, num, den, every)[0] - pooled(base, num, den, every)[0])
-            lo, hi = np.percentile(100 * d, [2.5, 97.5])
-            cells.append(f"{diff:+.1f} [{lo:+.1f}, {hi:+.1f}]")
-        ad = np.concatenate([a["days"] for a in alt])
+        for _, k in SHARES:
+            e = pooled_share_effect(b, a, *POOLED_SHARES[k])
+            cells.append(f"{100 * e['diff']:+.1f} [{100 * e['ci_low']:+.1f}, {100 * e['ci_high']:+.1f}]")
+        ad = np.concatenate(alt_days)
         lines.append(f"| {label} | " + " | ".join(cells) + f" | {np.median(ad):.0f} / {ad.mean():.1f} |")
     lines += ["", "Effects in percentage points of the pooled share (of opened disputes; same day of "
-              "report: of reported ones) [95% paired-bootstrap interval over seeds]."]
+              "report: of reported ones) [95% paired-bootstrap interval over seeds; "
+              "`sim.study.compare.pooled_share_effect`, as in `cogov compare`]."]
     return "\n".join(lines)
 
 

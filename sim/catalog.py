@@ -244,6 +244,14 @@ _table("disputes", (
          "disputes reported by the parties or found by a grid worker (settled directly: not counted)", "summary"),
         ("disputes_same_day_of_report_share", "resolved the day reported", "share",
          "share of reported disputes resolved the day they were reported (调解矛盾不过夜)", "summary"),
+        ("disputes_resolved_same_day", "disputes resolved the day they arose", "count",
+         "disputes resolved the day they arose", "summary"),
+        ("disputes_resolved_day_reported", "disputes resolved the day reported", "count",
+         "reported disputes resolved the day they were reported", "summary"),
+        ("disputes_resolved_within_30d", "disputes resolved within 30 days", "count",
+         "disputes resolved within 30 days of arising", "summary"),
+        ("disputes_reached_street", "disputes escalated to the street", "count",
+         "opened disputes that reached the street and departments", "summary"),
         ("disputes_court", "disputes taken to court", "count",
          "disputes the parties took to court after the street could not settle them", "summary"),
         ("disputes_court_share", "disputes taken to court", "share",
@@ -277,13 +285,16 @@ for ch in CHANNELS[1:]:
        f"share of attempts by {CHANNEL_LABEL[ch]} that resolved the dispute", where="summary")
     _d(f"disputes_{ch}_wait_days_mean", f"wait for {CHANNEL_LABEL[ch]}", "days", "disputes",
        f"mean days a case waited for {CHANNEL_LABEL[ch]}", "days", "summary")
+    _d(f"disputes_{ch}_attempt_days_mean", f"attempt length: {CHANNEL_LABEL[ch]}", "days", "disputes",
+       f"mean days from the start to the end of an attempt by {CHANNEL_LABEL[ch]} (finished attempts)",
+       "days", "summary")
     _d(f"disputes_{ch}_queue_mean", f"queue at {CHANNEL_LABEL[ch]}", "rate", "disputes",
        f"mean cases waiting for {CHANNEL_LABEL[ch]} a day", "cases", "summary")
 for t in DISPUTE_TYPES:
     tl = t.replace("_", " / ")
     _d(f"disputes_opened_{t}", f"disputes opened: {tl}", "count", "disputes", f"{tl} disputes opened")
-    _d(f"disputes_resolved_{t}", f"resolved today: {tl}", "count", "disputes",
-       f"{tl} disputes resolved today", where="daily")
+    _d(f"disputes_resolved_{t}", f"disputes resolved: {tl}", "count", "disputes",
+       f"{tl} disputes resolved (in the time series: today)")
     _d(f"disputes_resolved_share_{t}", f"resolved: {tl}", "share", "disputes",
        f"share of {tl} disputes resolved", where="summary")
     _d(f"disputes_days_median_{t}", f"median days: {tl}", "days", "disputes",
@@ -367,9 +378,24 @@ _d("participants_year", "residents who took part (year)", "count", "participatio
    "participation_year x residents (added by compare)", where="derived")
 _d("cost_per_additional_participant", "cost per additional participant", "yuan", "money",
    "extra spend divided by extra residents who took part (compare)", "yuan", "derived")
-_d("disputes_resolved_share_pooled", "disputes resolved (pooled over replications)", "share",
-   "disputes", "resolved over opened, summed over the replications (compare); interval by a paired "
-   "bootstrap over replications", where="derived")
+# dispute shares pooled over replications (compare): the cases of every replication summed,
+# then divided (a year's share in one community rests on a few dozen cases; pooled, on
+# hundreds), with a paired bootstrap interval over the replications. Pooled key: (numerator,
+# denominator), both counts of the run's summary; the key is the per-run share's + "_pooled".
+POOLED_SHARES = {
+    "disputes_resolved_share_pooled": ("disputes_resolved", "disputes_opened"),
+    "disputes_same_day_share_pooled": ("disputes_resolved_same_day", "disputes_opened"),
+    "disputes_same_day_of_report_share_pooled": ("disputes_resolved_day_reported", "disputes_reported"),
+    "disputes_within_30d_share_of_resolved_pooled": ("disputes_resolved_within_30d", "disputes_resolved"),
+    "disputes_escalated_share_pooled": ("disputes_reached_street", "disputes_opened"),
+    "disputes_court_share_pooled": ("disputes_court", "disputes_opened"),
+    **{f"disputes_resolved_share_{t}_pooled": (f"disputes_resolved_{t}", f"disputes_opened_{t}")
+       for t in DISPUTE_TYPES},
+}
+for _k, (_num, _den) in POOLED_SHARES.items():
+    _d(_k, f"{OUTCOMES[_k.removesuffix('_pooled')].label} (pooled)", "share", "disputes",
+       f"{_num} / {_den}, each summed over the replications "
+       "(compare); interval by a paired bootstrap over the replications", where="derived")
 _d("cost_per_additional_dispute_resolved", "cost per additional dispute resolved", "yuan", "money",
    "extra spend divided by extra disputes resolved (compare)", "yuan", "derived")
 

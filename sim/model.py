@@ -370,9 +370,11 @@ class CoGovModel(mesa.Model):
         rng = self.streams.org_foundings  # before day 0: no founding has drawn yet
         pop = self.pop
         for c, members in enumerate(self.community_members):
-            # members come from the most available residents: retired and civic
-            # locals dominate the existing groups (migrants join at half the rate)
-            weight = pop.disposition[members] * (po.initial_member_free_time_offset + pop.free_time[members]) * \
+            # members as the model's own recruiting settles them (ODD 7.7): through ties, so
+            # near the community's civic mean, a little freer than most (the retired), and
+            # migrants at half the rate; more civic initial members thinned out for a decade
+            weight = pop.disposition[members] ** po.initial_member_disposition_exponent * \
+                (po.initial_member_free_time_offset + pop.free_time[members]) * \
                 np.where(pop.migrant[members], po.initial_member_migrant_factor, 1.0)
             weight = weight / weight.sum()
             # a fixed density of groups (per 1,000 adults), so that communities of every

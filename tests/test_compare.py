@@ -104,7 +104,7 @@ def test_cli_one_and_two_workers_identical_and_writes_everything(base_alt, tmp_p
 
     eff = pd.read_parquet(out / "effects.parquet")
     assert list(eff.columns) == ["outcome", "base", "scenario", "base_mean", "alt_mean", "diff",
-                                 "ci_low", "ci_high", "n"]
+                                 "ci_low", "ci_high", "n", "base_cases", "alt_cases"]
     row = eff.set_index("outcome").loc["participation_year"]
     b = r1.loc[r1["scenario"] == "small_base", "participation_year"].to_numpy()
     a = r1.loc[r1["scenario"] == "small_alt", "participation_year"].to_numpy()
@@ -184,16 +184,76 @@ def test_a_failed_run_drops_its_replication_everywhere(base_alt, tmp_path, monke
 
 
 def test_pooled_dispute_share_sums_cases_over_replications():
-    """The pooled resolved share is resolved over opened summed over the replications (not the
-    mean of per-run shares); the same scenario on both sides differs by exactly zero."""
+    """A pooled share is its numerator over its denominator, each summed over the replications
+    (not the mean of per-run shares), with the cases behind it; the same scenario on both sides
+    differs by exactly zero."""
     import numpy as np
     import pandas as pd
 
-    from sim.study.compare import pooled_dispute_effect
+    from sim.study.compare import pooled_share_effect
     b = pd.DataFrame({"disputes_resolved": [8, 10, 5], "disputes_opened": [10, 20, 5]})
     a = pd.DataFrame({"disputes_resolved": [9, 15, 5], "disputes_opened": [10, 20, 5]})
-    base, alt, diff, lo, hi = pooled_dispute_effect(b, a)
-    assert base == 23 / 35 and alt == 29 / 35 and np.isclose(diff, 6 / 35)
-    assert lo <= diff <= hi
-    same = pooled_dispute_effect(b, b)
-    assert same[2] == 0 and same[3] == 0 and same[4] == 0
+    e = pooled_share_effect(b, a, "disputes_resolved", "disputes_opened")
+    assert e["base_mean"] == 23 / 35 and e["alt_mean"] == 29 / 35 and np.isclose(e["diff"], 6 / 35)
+    assert e["ci_low"] <= e["diff"] <= e["ci_high"]
+    assert e["base_cases"] == 35 and e["alt_cases"] == 35
+    same = pooled_share_effect(b, b, "disputes_resolved", "disputes_opened")
+    assert same["diff"] == 0 and same["ci_low"] == 0 and same["ci_high"] == 0
+
+
+# busy disputes (five times the default rates) in a fresh community of 1,500 for a year
+BUSY_DISPUTES = {"per_1000_year": {"noise_leak": 17.5, "parking": 10.0, "pets": 7.5,
+                                   "renovation_property": 10.0, "family": 15.0}}
+
+
+def _busy(**legal):
+    from conftest import small
+    return small(disputes=BUSY_DISPUTES, committee={"staff_per_10k": 60.0}, run={"days": 365},
+                 legal=legal)
+
+
+@pytest.fixture(scope="module")
+def same_day_pairs():
+    """Three paired replications of busy disputes without and with 调解矛盾不过夜, and the same
+    base twice."""
+    names = ["base", "same_day", "base_again"]
+    runs, _, failures = run_pairs(names, [_busy(), _busy(same_day_mediation=True), _busy()],
+                                  rep_seeds(1, 3), progress=False)
+    assert not failures
+    return runs, names
+
+
+def test_compare_pools_every_dispute_share_with_its_cases(same_day_pairs):
+    """compare reports each dispute share pooled over the replications: the same-day commitment
+    raises the share resolved the day reported with an interval above zero; the same scenario
+    on both sides differs by exactly zero; the cases are the denominators summed over the runs."""
+    from sim.catalog import POOLED_SHARES
+    runs, names = same_day_pairs
+    eff = paired_effects(runs, names).set_index(["scenario", "outcome"])
+    for key in ("disputes_resolved_share_pooled", "disputes_same_day_of_report_share_pooled",
+                "disputes_within_30d_share_of_resolved_pooled", "disputes_escalated_share_pooled",
+                "disputes_court_share_pooled", "disputes_resolved_share_parking_pooled"):
+        assert ("same_day", key) in eff.index, key
+    lever = eff.loc[("same_day", "disputes_same_day_of_report_share_pooled")]
+    assert lever["ci_low"] > 0 and lever["diff"] > 0.05
+    for key, (num, den) in POOLED_SHARES.items():
+        for alt in ("same_day", "base_again"):
+            row = eff.loc[(alt, key)]
+            assert row["base_cases"] == runs.loc[runs["scenario"] == "base", den].sum()
+            assert row["alt_cases"] == runs.loc[runs["scenario"] == alt, den].sum()
+            assert row["n"] == 3
+        same = eff.loc[("base_again", key)]
+        if same["base_cases"] > 0:
+            assert same["diff"] == 0 and same["ci_low"] == 0 and same["ci_high"] == 0, key
+    # the pooled resolved share is resolved over opened, summed
+    b = runs[runs["scenario"] == "base"]
+    assert eff.loc[("same_day", "disputes_resolved_share_pooled"), "base_mean"] == \
+        b["disputes_resolved"].sum() / b["disputes_opened"].sum()
+    # and the printed table shows them with their cases
+    import io
+    buf = io.StringIO()
+    from sim.study.compare import print_table
+    print_table(paired_effects(runs, names), names, 3, file=buf)
+    text = buf.getvalue()
+    assert "disputes pooled over the 3 replications" in text
+    assert f"of {b['disputes_reported'].sum():,} / " in text

@@ -315,6 +315,43 @@ def test_more_police_days_settle_police_first_disputes_sooner(pooled_base):
     assert share(a, "same_report", "reported") > share(b, "same_report", "reported")
 
 
+def test_police_attempts_end_on_days_the_police_are_present():
+    """A police attempt's sessions fall on days the police are present: every dispute the
+    police resolve is resolved on such a day (one community, followed day by day)."""
+    m = CoGovModel(small(disputes=dict(BUSY, channel_delay_days=_delays(police=2.0)),
+                         committee=STAFFED, run=YEAR), rng=3, collect=False)
+    days_present, resolved_on_absent = 0, 0
+    for _ in range(YEAR["days"]):
+        before = int(m.disputes.days_present["police"][0])
+        m.step()
+        present = int(m.disputes.days_present["police"][0]) > before
+        days_present += present
+        resolved_on_absent += m.today["disputes_resolved_police"] * (not present)
+    s = m.summary()
+    assert s["disputes_resolved_by_police"] > 5 and 0 < days_present < YEAR["days"]
+    assert resolved_on_absent == 0
+
+
+def test_police_present_fewer_days_make_longer_attempts():
+    """Paired and pooled over seeds: present two days a week instead of five, the police's
+    follow-up sessions are further apart, so their attempts last longer. Each attempt needs
+    ``floor(Exp(mean))`` more days present; the mean is raised to two here so that most
+    attempts have a follow-up (at the default, 0.5, about one in seven has)."""
+    def attempt_days(days_a_week):
+        total = done = 0
+        for seed in SEEDS:
+            m, _ = run(seed, legal={"police_days_per_week": days_a_week},
+                       disputes={"channel_delay_days": _delays(police=2.0)})
+            total += m.disputes.attempt_days["police"]
+            done += m.disputes.attempts_done["police"]
+        return total / done, done
+    two, n_two = attempt_days(2.0)
+    five, n_five = attempt_days(5.0)
+    assert n_two > 20 and n_five > 20
+    # about 7/2 and 7/5 calendar days per day present needed (1.5 on average here)
+    assert two > 1.5 * five and two > 3.0
+
+
 def test_lawyer_hours_settle_before_the_street(pooled_base):
     """A community lawyer takes cases the committee and volunteers could not settle before
     they go to the street: fewer escalated, fewer sued, more resolved."""

@@ -140,16 +140,19 @@ class Replications:
 
 def table_html(effects: list[dict], names: list[str], reps: int) -> str:
     """The intervals table of ``cogov compare`` (labels from sim.catalog) as HTML."""
-    from ..study.compare import (COST, COST_DISPUTE, PARTICIPANTS, POOLED, _level, format_effect,
+    from ..study.compare import (COST, COST_DISPUTE, PARTICIPANTS, _level, format_effect,
                            key_outcomes)
+    from ..catalog import POOLED_SHARES
+    from ..catalog import label as catalog_label
 
     rows = {r["outcome"]: {k: (math.nan if v is None else v) for k, v in r.items()}
             for r in effects}
     shown = [(k, label, kind) for k, label, kind in key_outcomes() if k in rows]
     if PARTICIPANTS in rows:
         shown.append((PARTICIPANTS, "residents who took part (year)", "count"))
-    if POOLED in rows:
-        shown.append((POOLED, "disputes resolved (pooled)", "pct"))
+    # dispute shares pooled over the replications (cases summed), with the cases behind them
+    shown += [(k, f"{catalog_label(k)}, {rows[k]['base_cases']:,.0f} / {rows[k]['alt_cases']:,.0f} cases", "pct")
+              for k in POOLED_SHARES if k in rows]
     diffs = [rows[k][c] for k, _, _ in shown for c in ("diff", "ci_low", "ci_high")
              if not math.isnan(rows[k][c])]
     zero = bool(diffs) and all(d == 0 for d in diffs)

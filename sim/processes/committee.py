@@ -6,8 +6,10 @@ some self-governance always survives and the duty hours left undone are an outco
 left goes to self-governance work, which
 is handed out in the order the day's processes ask for it (CoGovModel.step): people's
 mediation, then a scheduled deliberation meeting, then dispatching orders and serving needs,
-then supporting organizations, and last organizing volunteer tasks from a share of the rest. This trade-off is
-the heart of the duty-reduction lever ("行政有效、治理低效").
+then supporting organizations. Organizing volunteer tasks is planned work: once the duties are
+served, the committee sets aside up to ``volunteer_task_share`` of its free hours for it,
+as much as the waiting volunteer work needs. This trade-off is the heart of the
+duty-reduction lever ("行政有效、治理低效").
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ class ResidentsCommittee(mesa.Agent):
         self.duty_hours_dropped_total = 0.0
         self.hours_today = dict.fromkeys(("duty",) + SELF_GOVERNANCE_TASKS, 0.0)
         self.hours_total = dict.fromkeys(("duty",) + SELF_GOVERNANCE_TASKS, 0.0)
+        self.volunteer_work = 0.0  # volunteer tasks there is work for, not yet organized
+        self.organizing_hours = 0.0  # staff hours already put into organizing them
 
     def __repr__(self) -> str:
         return (f"<ResidentsCommittee of community {self.community}: {self.staff:.1f} staff, "
@@ -72,6 +76,35 @@ class ResidentsCommittee(mesa.Agent):
         self.hours_today["duty"] = duty
         self.duty_hours_dropped_today = demand - duty
         self.free_hours = capacity - duty
+        self.plan_volunteer_work()
+
+    def plan_volunteer_work(self) -> None:
+        """Volunteer work and the time to organize it carry over from day to day.
+
+        The work there is accrues by ``volunteer_tasks_per_1000_day`` (up to
+        ``volunteer_work_backlog_days`` of it: a patrol not organized this week is gone); the
+        committee puts up to ``volunteer_task_share`` of its free hours into organizing what
+        waits, and a task is ready once its ``volunteer_task_hours`` are in. Rounding each
+        day's fraction of a task down, after every other self-governance task had taken its
+        hours, left a 5,000-adult committee with about three tasks a year against 23 at
+        2,000 and 2,400 at 15,000 adults: a knife edge in size (issue 10, item 3)."""
+        p = self.model.p.committee
+        per_day = p.volunteer_tasks_per_1000_day * self.n_residents / 1000
+        self.volunteer_work = min(self.volunteer_work + per_day, max(1.0, per_day * p.volunteer_work_backlog_days))
+        still_needed = self.volunteer_work * p.volunteer_task_hours - self.organizing_hours
+        self.organizing_hours += self.take("volunteers", min(self.free_hours * p.volunteer_task_share,
+                                                            max(still_needed, 0.0)))
+
+    def volunteer_tasks_ready(self) -> int:
+        """Tasks whose organizing is done; they leave the backlog."""
+        p = self.model.p.committee
+        if p.volunteer_task_hours > 0:
+            ready = int(min(self.volunteer_work, self.organizing_hours / p.volunteer_task_hours + 1e-9))
+            self.organizing_hours -= ready * p.volunteer_task_hours
+        else:
+            ready = int(self.volunteer_work)
+        self.volunteer_work -= ready
+        return ready
 
     def take(self, task: str, hours: float) -> float:
         """Grant up to ``hours`` of free staff time to a self-governance task."""
@@ -135,9 +168,9 @@ def served_duty_hours(demand: float, capacity: float, max_share: float, sharpnes
 
 class CommitteeSupportAndVolunteering(Process):
     """Step 8: the committee books hours supporting organizations (their monthly support
-    follows the smoothed share it gave), then spends ``volunteer_task_share`` of what is
-    left organizing volunteer tasks; residents offered a task, and today's party invitees,
-    decide whether to volunteer (ODD 7.4, 7.1)."""
+    follows the smoothed share it gave); the volunteer tasks whose organizing is done
+    (:meth:`ResidentsCommittee.plan_volunteer_work`) are offered, and residents offered a
+    task, and today's party invitees, decide whether to volunteer (ODD 7.4, 7.1)."""
 
     name = "committee_support"
     sections = ("committee",)
@@ -155,11 +188,7 @@ class CommitteeSupportAndVolunteering(Process):
             # monthly org support follows the month's average
             s = pc.org_support_smoothing
             m.org_support_ratio[c] = (1.0 - s) * m.org_support_ratio[c] + s * ratio
-            hours = committee.free_hours * pc.volunteer_task_share
-            # no more tasks than there is work for in a community of this size
-            work = int(round(pc.volunteer_tasks_per_1000_day * m.community_members[c].size / 1000))
-            wanted = int(hours / pc.volunteer_task_hours) if pc.volunteer_task_hours > 0 else work
-            tasks = committee.units("volunteers", min(wanted, work), pc.volunteer_task_hours)
+            tasks = committee.volunteer_tasks_ready()  # organized with hours set aside at day start
             if tasks:
                 members = m.community_members[c]
                 k = int(round(tasks * pc.residents_per_volunteer_task))

@@ -29,8 +29,9 @@ lawyer: hours a week; online: platform capacity); a case that waits more than
 ``max_wait_days`` for a busy channel moves on. The court (诉讼) takes every case the parties
 file: after the street fails they sue with chance ``court_filing_prob`` (else the dispute
 closes unresolved); a case before the court is pending and exempt from ``give_up_days``.
-An attempt takes an exponential delay (rounded down: short attempts end the same day) and
-succeeds with chance
+An attempt takes an exponential delay (rounded down: short attempts end the same day),
+counted for the police in days they are present (its follow-up sessions fall on those days,
+so fewer days a week make a longer attempt), and succeeds with chance
 
     p = skill_channel x type_factor x (1 - severity_weight x severity) x (0.8 + 0.4 x trust_parties)
 
@@ -80,6 +81,8 @@ PREFERENCE = {
 }
 #: channels in the community that can hold a session the day a case is reported (调解矛盾不过夜)
 IN_COMMUNITY = ("volunteer", "committee", "police")
+#: channels present on some days only: their attempts count their length in days present
+PART_TIME = ("police",)
 THIRD_PARTY = CHANNELS[1:]
 OPEN, CLOSED = 0, 1
 #: per-day dispute columns of the time series (read by :mod:`sim.outcomes`)
@@ -110,7 +113,7 @@ class Dispute:
     __slots__ = ("id", "dtype", "a", "b", "community", "severity", "opened", "detected",
                  "chain", "pos", "channel", "waiting_since", "due", "attempts", "escalated",
                  "status", "resolved", "closed", "households", "strong", "rng", "parties",
-                 "festering", "issue", "taken_by")
+                 "festering", "issue", "taken_by", "started", "due_present")
 
     def __init__(self, id_, dtype, a, b, community, severity, opened, chain, rng, parties,
                  households=1, strong=1.0):
@@ -120,7 +123,9 @@ class Dispute:
         self.chain, self.pos = chain, 0
         self.channel = None  # channel currently handling it (attempt under way)
         self.waiting_since = -1
-        self.due = -1
+        self.due = -1  # the calendar day the attempt ends
+        self.due_present = -1  # a part-time channel: the count of its days present it ends at
+        self.started = -1  # the day the attempt under way started
         self.attempts = 0
         self.escalated = False
         self.status = OPEN
@@ -157,6 +162,11 @@ class DisputeSystem(Process):
         self.waits: list[tuple[str, int, bool]] = []
         self.attempts_by_channel = dict.fromkeys(THIRD_PARTY, 0)
         self.queue_days = dict.fromkeys(THIRD_PARTY, 0)  # sum over days of queue lengths
+        # finished attempts by channel: how many, and their days from start to end summed
+        self.attempts_done = dict.fromkeys(THIRD_PARTY, 0)
+        self.attempt_days = dict.fromkeys(THIRD_PARTY, 0)
+        # a part-time channel's days present so far, by community (the clock of its attempts)
+        self.days_present = {ch: np.zeros(n_c, np.int64) for ch in PART_TIME}
         self.days = 0
         self._accrual = None  # the slow channels' daily capacity and credit cap (see _capacities)
         self._fester_key = None  # (open disputes, network) of the cached parties and ties
@@ -175,6 +185,8 @@ class DisputeSystem(Process):
         self.waits = []
         self.attempts_by_channel = dict.fromkeys(THIRD_PARTY, 0)
         self.queue_days = dict.fromkeys(THIRD_PARTY, 0)
+        self.attempts_done = dict.fromkeys(THIRD_PARTY, 0)
+        self.attempt_days = dict.fromkeys(THIRD_PARTY, 0)
         self.days = 0
 
     def parameters_changed(self) -> None:
@@ -313,7 +325,7 @@ class DisputeSystem(Process):
         self._capacities(self.rng_capacity)
         # attempts that finish today
         for d in self.open:
-            if d.channel is not None and d.due <= day and d.status == OPEN:
+            if d.channel is not None and d.status == OPEN and self._due(d, day):
                 self._finish(d)
         # routing of waiting cases, oldest first; under 调解矛盾不过夜 today's reports first,
         # so that today's free capacity goes to the disputes that have not yet lasted a night
@@ -325,7 +337,7 @@ class DisputeSystem(Process):
             self._route(d)
         # attempts that start and finish today (same-day mediation, 调解矛盾不过夜)
         for d in self.open:
-            if d.channel is not None and d.due <= day and d.status == OPEN:
+            if d.channel is not None and d.status == OPEN and self._due(d, day):
                 self._finish(d)
         self._fester()
         for d in self.open:
@@ -390,6 +402,7 @@ class DisputeSystem(Process):
             self._online = np.full(n_c, pd.online_cases_per_day if m.p.smart.online_mediation else 0.0)
         present = rng.random(n_c) < lg.police_days_per_week / 7
         c["police"] = present * pd.police_cases_per_day
+        self.days_present["police"] += present
         c["online"] = self._online.copy()
         daily, cap, credit = self._accrual
         credit += daily
@@ -430,10 +443,21 @@ class DisputeSystem(Process):
             return  # keep waiting for this channel
         self._exhausted(d)
 
+    def _due(self, d: Dispute, day: int) -> bool:
+        """Whether the attempt under way ends today: on its calendar day, or, by a part-time
+        channel still in the scenario, on the day it is present for the drawn number of days."""
+        # (the police are the one part-time channel; with no days left in the scenario their
+        # open attempts end on the calendar)
+        if d.due_present >= 0 and self.model.p.legal.police_days_per_week > 0:
+            return self.days_present[d.channel][d.community] >= d.due_present
+        return d.due <= day
+
     def _start(self, d: Dispute, ch: str, same_day: bool) -> None:
-        """An attempt by ``ch`` starts today. Its length is an exponential draw (floored: a
-        short attempt ends the same day); under 调解矛盾不过夜 a community channel that takes a
-        case on the day of its report holds the session that day."""
+        """An attempt by ``ch`` starts today and lasts ``k = floor(Exp(mean))`` more days (a
+        short attempt ends the same day); a part-time channel (the police) counts them in days
+        it is present, so its follow-up sessions fall on those days and fewer days a week make
+        a longer attempt. Under 调解矛盾不过夜 a community channel that takes a case on the day
+        of its report holds the session that day."""
         m = self.model
         day = m.clock
         mean = m.p.disputes.channel_delay_days[ch]
@@ -451,6 +475,8 @@ class DisputeSystem(Process):
             d.escalated = True
             m.today["disputes_escalated"] += 1
         d.due = day + int(delay)
+        d.due_present = self.days_present[ch][d.community] + int(delay) if ch in PART_TIME else -1
+        d.started = day
         m.today[f"disputes_taken_{ch}"] += 1
 
     def _exhausted(self, d: Dispute) -> None:
@@ -479,6 +505,8 @@ class DisputeSystem(Process):
 
     def _finish(self, d: Dispute) -> None:
         pd = self.model.p.disputes
+        self.attempts_done[d.channel] += 1
+        self.attempt_days[d.channel] += self.model.clock - d.started
         u_success, u_abandon = d.rng.random(2)
         if u_success < min(self.success_prob(d), pd.success_cap):
             self._close(d, True, d.channel)
@@ -575,16 +603,20 @@ class DisputeSystem(Process):
         out["disputes_unresolved_share"] = (len(log) - len(res)) / opened if opened else nan
         out["disputes_days_median"] = float(np.median(dur)) if dur.size else nan
         out["disputes_days_p90"] = float(np.percentile(dur, 90)) if dur.size else nan
+        # the counts behind the shares, so that comparisons can pool cases over replications
+        out["disputes_resolved_same_day"] = int((dur == 0).sum())
         out["disputes_same_day_share"] = float((dur == 0).sum() / opened) if opened else nan
         out["disputes_same_day_share_of_resolved"] = float((dur == 0).mean()) if dur.size else nan
         # 调解矛盾不过夜: of the disputes reported (or found), those resolved the day of the report
         reported = [d for d in everyone if d.detected >= 0]
         out["disputes_reported"] = len(reported)
-        out["disputes_same_day_of_report_share"] = (
-            sum(1 for d in reported if d.resolved and d.closed == d.detected) / len(reported)
-            if reported else nan)
+        day_reported = sum(1 for d in reported if d.resolved and d.closed == d.detected)
+        out["disputes_resolved_day_reported"] = day_reported
+        out["disputes_same_day_of_report_share"] = day_reported / len(reported) if reported else nan
+        out["disputes_resolved_within_30d"] = int((dur <= 30).sum())
         out["disputes_within_30d_share_of_resolved"] = float((dur <= 30).mean()) if dur.size else nan
         esc = sum(d.escalated for d in everyone)
+        out["disputes_reached_street"] = esc
         out["disputes_escalated_share"] = esc / opened if opened else nan
         sued = sum("court" in d.taken_by for d in everyone)
         out["disputes_court"] = sued
@@ -609,12 +641,15 @@ class DisputeSystem(Process):
             w = [x for c, x, _ in self.waits if c == ch]
             out[f"disputes_{ch}_wait_days_mean"] = float(np.mean(w)) if w else nan
             out[f"disputes_{ch}_queue_mean"] = self.queue_days[ch] / max(self.days, 1)
+            done = self.attempts_done[ch]
+            out[f"disputes_{ch}_attempt_days_mean"] = self.attempt_days[ch] / done if done else nan
         for t in DISPUTE_TYPES:
             of_t = [d for d in everyone if d.dtype == t]
             res_t = [d for d in of_t if d.resolved]
             dur_t = [d.closed - d.opened for d in res_t]
             n_t = len(of_t)
             out[f"disputes_opened_{t}"] = n_t
+            out[f"disputes_resolved_{t}"] = len(res_t)
             out[f"disputes_resolved_share_{t}"] = len(res_t) / n_t if n_t else nan
             out[f"disputes_days_median_{t}"] = float(np.median(dur_t)) if dur_t else nan
             out[f"disputes_escalated_share_{t}"] = sum(d.escalated for d in of_t) / n_t if n_t else nan

@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..catalog import POOLED_SHARES
 from ..config import ScenarioError, config_hash, load_scenario
 from .parallel import Task, run_many
 
@@ -40,27 +41,45 @@ PARTICIPANTS = "participants_year"
 COST = "cost_per_additional_participant"
 COST_DISPUTE = "cost_per_additional_dispute_resolved"
 POOLED = "disputes_resolved_share_pooled"
+#: the columns of effects.parquet; base_cases and alt_cases: the disputes behind a pooled share
+#: (its denominator summed over the replications), empty for the other outcomes
+EFFECT_COLUMNS = ["outcome", "base", "scenario", "base_mean", "alt_mean", "diff", "ci_low",
+                  "ci_high", "n", "base_cases", "alt_cases"]
 
 
-def pooled_dispute_effect(b: pd.DataFrame, a: pd.DataFrame, resamples: int = 2000) -> tuple:
-    """Resolved over opened disputes, summed over the replications, for the base and the
-    alternative, and their difference with a 95% interval from a paired bootstrap over the
-    replications (a year's share in one run rests on a few dozen cases; pooled, on hundreds).
-    The bootstrap's generator is seeded, so the interval is reproducible."""
-    rb, ob = b["disputes_resolved"].to_numpy(float), b["disputes_opened"].to_numpy(float)
-    ra, oa = a["disputes_resolved"].to_numpy(float), a["disputes_opened"].to_numpy(float)
-    if ob.sum() == 0 or oa.sum() == 0:
-        return math.nan, math.nan, math.nan, math.nan, math.nan
-    base, alt = rb.sum() / ob.sum(), ra.sum() / oa.sum()
-    rng = np.random.default_rng(20261130)
-    idx = rng.integers(0, len(rb), (resamples, len(rb)))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        boot = ra[idx].sum(1) / oa[idx].sum(1) - rb[idx].sum(1) / ob[idx].sum(1)
-    lo, hi = np.nanpercentile(boot, [2.5, 97.5]) if len(rb) > 1 else (math.nan, math.nan)
-    return base, alt, alt - base, float(lo), float(hi)
+def pooled_share_effect(b: pd.DataFrame, a: pd.DataFrame, num: str, den: str,
+                        resamples: int = 2000) -> dict:
+    """A share pooled over the replications: ``num`` over ``den`` (two count columns), each
+    summed over the replications, for the base ``b`` and the alternative ``a`` (rows paired by
+    replication), and their difference with a 95% interval from a paired bootstrap over the
+    replications (a year's dispute share in one run rests on a few dozen cases; pooled, on
+    hundreds). Also the cases behind each side (``den`` summed). The bootstrap's generator is
+    seeded, so the interval is reproducible; ``docs/dispute_levers.py`` uses this too."""
+    nb, db = b[num].to_numpy(float), b[den].to_numpy(float)
+    na, da = a[num].to_numpy(float), a[den].to_numpy(float)
+    out = {"base_mean": math.nan, "alt_mean": math.nan, "diff": math.nan, "ci_low": math.nan,
+           "ci_high": math.nan, "base_cases": int(db.sum()), "alt_cases": int(da.sum())}
+    if db.sum() == 0 or da.sum() == 0:
+        return out
+    base, alt = nb.sum() / db.sum(), na.sum() / da.sum()
+    out.update(base_mean=base, alt_mean=alt, diff=alt - base)
+    if len(nb) > 1:
+        idx = np.random.default_rng(20261130).integers(0, len(nb), (resamples, len(nb)))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            boot = na[idx].sum(1) / da[idx].sum(1) - nb[idx].sum(1) / db[idx].sum(1)
+        lo, hi = np.nanpercentile(boot, [2.5, 97.5])
+        out.update(ci_low=float(lo), ci_high=float(hi))
+    return out
+
 
 # labels, kinds and units of the outcomes come from sim.catalog (declared once there)
 _KIND = {"share": "pct", "count": "count", "yuan": "count", "hours": "count"}
+
+
+def pooled_label(key: str) -> str:
+    """The short label of a pooled dispute share: its per-run share's label (sim.catalog)."""
+    from .. import catalog
+    return catalog.label(key.removesuffix("_pooled"))
 
 
 def key_outcomes() -> list[tuple[str, str, str]]:
@@ -336,17 +355,18 @@ def paired_effects(runs: pd.DataFrame, names: list[str]) -> pd.DataFrame:
         rows.append({"outcome": COST, "base": base, "scenario": alt, "base_mean": math.nan,
                      "alt_mean": math.nan, "diff": cost, "ci_low": math.nan, "ci_high": math.nan,
                      "n": int(len(b))})
+        for key, (num, den) in POOLED_SHARES.items():
+            if {num, den} <= set(b.columns):
+                rows.append({"outcome": key, "base": base, "scenario": alt, "n": int(len(b)),
+                             **pooled_share_effect(b, a, num, den)})
         if {"disputes_resolved", "disputes_opened"} <= set(b.columns):
-            pb, pa, d, lo, hi = pooled_dispute_effect(b, a)
-            rows.append({"outcome": POOLED, "base": base, "scenario": alt, "base_mean": pb,
-                         "alt_mean": pa, "diff": d, "ci_low": lo, "ci_high": hi, "n": int(len(b))})
             extra_res = float((a["disputes_resolved"] - b["disputes_resolved"]).mean())
             rows.append({"outcome": COST_DISPUTE, "base": base, "scenario": alt, "base_mean": math.nan,
                          "alt_mean": math.nan,
                          "diff": extra_spend / extra_res if extra_res > 0 else math.nan,
                          "ci_low": math.nan, "ci_high": math.nan, "n": int(len(b))})
-    return pd.DataFrame(rows, columns=["outcome", "base", "scenario", "base_mean", "alt_mean",
-                                       "diff", "ci_low", "ci_high", "n"])
+    out = pd.DataFrame(rows, columns=EFFECT_COLUMNS)
+    return out.astype({"base_cases": "Int64", "alt_cases": "Int64"})  # empty for other outcomes
 
 
 # ---------------------------------------------------------------------------------------------
@@ -417,13 +437,20 @@ def print_table(effects: pd.DataFrame, names: list[str], n_reps: int, file=None)
         else:
             text = "n/a (no extra participants)"
         print(f"  {'cost per additional participant':<34} {'':>14} {'':>14}   {text}", file=file)
-        if (alt, POOLED) in idx.index:
-            row = idx.loc[(alt, POOLED)]
-            print(f"  {'disputes resolved (pooled)':<34} {_level(row['base_mean'], 'pct'):>14} "
-                  f"{_level(row['alt_mean'], 'pct'):>14}   {format_effect(row, 'pct')}", file=file)
+        if (alt, COST_DISPUTE) in idx.index:
             c = idx.loc[(alt, COST_DISPUTE), "diff"]
             print(f"  {'cost per extra dispute resolved':<34} {'':>14} {'':>14}   "
                   f"{'n/a (no extra disputes resolved)' if math.isnan(c) else f'{c:,.0f} yuan'}", file=file)
+        pooled = [k for k in POOLED_SHARES if (alt, k) in idx.index]
+        if pooled:
+            print(f"  disputes pooled over the {n_reps} replications (cases summed, then divided; "
+                  f"paired bootstrap 95% CI; cases: {b} / {a})", file=file)
+            for key in pooled:
+                row = idx.loc[(alt, key)]
+                label = pooled_label(key)
+                print(f"  {label:<34} {_level(row['base_mean'], 'pct'):>14} "
+                      f"{_level(row['alt_mean'], 'pct'):>14}   {format_effect(row, 'pct')}"
+                      f"   of {row['base_cases']:,.0f} / {row['alt_cases']:,.0f}", file=file)
 
 
 # ---------------------------------------------------------------------------------------------
