@@ -332,10 +332,12 @@ def test_filing_instead_of_registration_raises_resident_foundings():
     """Where the niche has room (few groups to start with): at the settled density foundings
     are bounded by the niche, not by the paperwork (ODD 7.7)."""
     few = (0.2, 0.1, 0.0, 0.0, 0.0, 0.0)  # a tuple: the runs are cached on their overrides
+    # a wide niche (10 groups per 1,000 adults): the spin-up does not fill it before filing starts
+    room = {"organizations__initial_per_1000_adults": few, "organizations__orgs_per_1000_saturation": 10.0}
     off = lever("incubation", incubation__hub=False, incubation__social_workers=0,
-                incubation__filing_instead_of_registration=False, organizations__initial_per_1000_adults=few)
+                incubation__filing_instead_of_registration=False, **room)
     on = lever("incubation", incubation__hub=False, incubation__social_workers=0,
-               incubation__filing_instead_of_registration=True, organizations__initial_per_1000_adults=few)
+               incubation__filing_instead_of_registration=True, **room)
     assert mean(on, "foundings_resident") > mean(off, "foundings_resident")
     assert mean(on, "foundings_incubated") == mean(off, "foundings_incubated") == 0
 
