@@ -9,8 +9,11 @@ replaced, written once as a loop: the rules are documented where they are called
 Why one long module: numba's compiled kernels share private helpers (``_delay``,
 ``_take_units``, ``_move_once``) and named records, and are warmed and cached together; each
 is checked against its plain reference (here or beside its caller) in tests/test_kernels.py.
-Kernels take arrays and scalars only (no model objects) and draw no random numbers: every
-uniform they use comes in from the model's named numpy streams.
+Kernels take arrays and scalars only (no model objects), and every uniform they use comes
+from the model's named numpy streams: passed in as arrays, as a block of which the kernel
+uses the first (:func:`sim.rng.first_uniforms`), or, for the monthly :func:`members_round`,
+as the stream's Generator itself (numba draws through the bit generator's own functions, so
+the numbers are numpy's; tests/test_kernels.py checks it against its plain reference).
 
 ``cache=True`` keeps the compiled code beside the source (``__pycache__``), so only the
 first run after a change pays the compilation (about half a minute on a slow machine;
@@ -703,3 +706,174 @@ def erode_reference(who, trust, satisfaction, erosion) -> None:
     """:func:`erode` in numpy (ODD 7.9: festering disputes)."""
     trust[who] = np.maximum(0.0, trust[who] - erosion)
     satisfaction[who] = np.maximum(0.0, satisfaction[who] - erosion)
+
+
+# ------------------------------------------------------------------ organizations' month
+@njit(cache=True, nogil=True)
+def _successor(members, n, time_budget, committed, act_hours, acts_year, hours_office,
+               activist_acts):
+    """The first of ``members[:n]`` with the most acts in the year among those with an
+    office's weekly hours to spare and at least ``activist_acts`` acts; -1 when none."""
+    best, best_acts = -1, 0
+    for t in range(n):
+        r = members[t]
+        spare = time_budget[r] - committed[r] - act_hours[r]
+        if spare >= hours_office and acts_year[r] >= activist_acts:
+            if best < 0 or acts_year[r] > best_acts:
+                best, best_acts = r, acts_year[r]
+    return best
+
+
+@njit(cache=True, nogil=True)
+def members_round(rng, ptr, members, comm, p_join, p_idle, founder, indptr, indices, community,
+                  committed, act_hours, time_budget, last_org_act, acts_year, memberships,
+                  hours_membership, hours_office, activist_acts, ties_per_join, idle_before,
+                  p_leave_base, p_over):
+    """The month's recruiting and leaving of every organization, in list order, with the
+    draws of :func:`sim.processes.organizations.members_round_reference` (the rule, ODD 7.7)
+    from the stream's Generator in the same order: per group with members, one uniform per
+    same-community tie of a member, the new members' tie partners, one uniform per member
+    after recruiting; then one uniform per group (its fold). Groups' members come as CSR
+    (``ptr``, sorted ``members``); ``memberships`` is updated in place. Returns the new
+    members (CSR), the pairs of new ties, each group's leader and the last organization act
+    of its remaining members (-1 with none), and the fold uniforms."""
+    n_org = comm.size
+    out_ptr = np.zeros(n_org + 1, np.int64)
+    out = np.empty(members.size + 64, np.int64)
+    pair_i = np.empty(64, np.int64)
+    pair_j = np.empty(64, np.int64)
+    n_pairs = 0
+    new_founder = founder.copy()
+    last = np.full(n_org, -1, np.int64)
+    u_fold = np.empty(n_org)
+    for g in range(n_org):
+        cur = members[ptr[g]:ptr[g + 1]].copy()
+        n = cur.size
+        if n:
+            # recruiting through members' ties in the group's community
+            total = 0
+            for r in cur:
+                total += indptr[r + 1] - indptr[r]
+            joins = np.empty(total, np.int64)
+            n_join = 0
+            for r in cur:
+                for j in range(indptr[r], indptr[r + 1]):
+                    c = indices[j]
+                    if community[c] != comm[g]:
+                        continue
+                    u = rng.random()
+                    load = (committed[c] + act_hours[c]) / max(time_budget[c], 1e-9)
+                    free = min(max(1.0 - load, 0.0), 1.0)
+                    if u < p_join[g] * free and committed[c] + hours_membership <= time_budget[c]:
+                        joins[n_join] = c
+                        n_join += 1
+            if n_join:
+                joins = np.unique(joins[:n_join])
+                new = np.empty(joins.size, np.int64)  # joiners not yet members (both sorted)
+                n_new, t = 0, 0
+                for c in joins:
+                    while t < n and cur[t] < c:
+                        t += 1
+                    if t == n or cur[t] != c:
+                        new[n_new] = c
+                        n_new += 1
+                if n_new:
+                    if ties_per_join:
+                        while pair_i.size < n_pairs + n_new * ties_per_join:
+                            pair_i = np.concatenate((pair_i, np.empty(pair_i.size, np.int64)))
+                            pair_j = np.concatenate((pair_j, np.empty(pair_j.size, np.int64)))
+                        for a in range(n_new):
+                            for _ in range(ties_per_join):
+                                pair_i[n_pairs] = new[a]
+                                pair_j[n_pairs] = cur[rng.integers(0, n)]
+                                n_pairs += 1
+                    for a in range(n_new):
+                        memberships[new[a]] += 1
+                    cur = np.sort(np.concatenate((cur, new[:n_new])))
+                    n = cur.size
+            # leaving: everyone may, the idle and the overcommitted more often
+            keep = np.empty(n, np.bool_)
+            founder_left = False
+            for t in range(n):
+                r = cur[t]
+                u = rng.random()
+                p = p_leave_base + (p_idle[g] if last_org_act[r] < idle_before else 0.0)
+                p = p + (p_over if committed[r] > time_budget[r] else 0.0)
+                keep[t] = not u < p
+                if not keep[t]:
+                    memberships[r] -= 1
+                    if r == founder[g]:
+                        founder_left = True
+            cur = cur[keep]
+            n = cur.size
+            if founder_left:
+                new_founder[g] = _successor(cur, n, time_budget, committed, act_hours, acts_year,
+                                            hours_office, activist_acts)
+            for r in cur:
+                last[g] = max(last[g], last_org_act[r])
+        u_fold[g] = rng.random()
+        if out.size < out_ptr[g] + n:
+            out = np.concatenate((out, np.empty(out.size + n, np.int64)))
+        out[out_ptr[g]:out_ptr[g] + n] = cur
+        out_ptr[g + 1] = out_ptr[g] + n
+    return out_ptr, out[:out_ptr[n_org]], pair_i[:n_pairs], pair_j[:n_pairs], new_founder, last, u_fold
+
+
+@njit(cache=True, nogil=True)
+def org_activities(uniforms, ptr, members, comm, holds, recent_after, guest_invite_share,
+                   indptr, indices, community, day, last_invited, u, logit_base, logit_guest, w,
+                   invited_after, who, booking, record):
+    """The day's activities of the groups that hold one (``holds``; members as CSR, sorted),
+    in list order, with the draws of :func:`sim.processes.organizations.hold_activities_reference`
+    (the rule, ODD 7.7), taking ``uniforms`` in the order it draws them (at most two per
+    member: see :func:`sim.rng.first_uniforms`): each member active in
+    the group's act type after ``recent_after`` invites a guest with ``guest_invite_share``
+    (one uniform each), then each inviting member with ties picks one uniformly (one uniform
+    each); guests in the group's community are marked invited today; members decide
+    (:func:`decide_and_record` with ``logit_base``), then the guests who are not members
+    (``logit_guest``). ``who``, ``booking`` and ``record`` as :func:`decide_and_record`
+    takes them (``last_invited`` is the same array as ``who``'s). Returns the acts taken, the
+    invitations (guests counted per invitation) and the uniforms used."""
+    last_act = record[0]
+    act = booking[0]
+    taken, invitations, n_u = 0, 0, 0
+    for g in range(comm.size):
+        if not holds[g]:
+            continue
+        cur = members[ptr[g]:ptr[g + 1]]
+        inviting = np.empty(cur.size, np.int64)
+        n_inv = 0
+        for r in cur:
+            if last_act[act, r] > recent_after:
+                n_u += 1
+                if uniforms[n_u - 1] < guest_invite_share:
+                    inviting[n_inv] = r
+                    n_inv += 1
+        guests = np.empty(n_inv, np.int64)
+        n_guests = 0
+        for t in range(n_inv):
+            s = inviting[t]
+            deg = indptr[s + 1] - indptr[s]
+            if deg > 0:
+                c = indices[indptr[s] + np.int64(uniforms[n_u] * deg)]
+                n_u += 1
+                if community[c] == comm[g]:
+                    last_invited[c] = day
+                    guests[n_guests] = c
+                    n_guests += 1
+        invitations += n_guests
+        taken += decide_and_record(cur, u, logit_base, w, invited_after, who, booking,
+                                   record).size
+        if n_guests:
+            guests = np.unique(guests[:n_guests])
+            keep = np.ones(guests.size, np.bool_)
+            t = 0
+            for k in range(guests.size):
+                while t < cur.size and cur[t] < guests[k]:
+                    t += 1
+                keep[k] = t == cur.size or cur[t] != guests[k]
+            guests = guests[keep]
+            if guests.size:
+                taken += decide_and_record(guests, u, logit_guest, w, invited_after, who,
+                                           booking, record).size
+    return (taken, invitations), n_u

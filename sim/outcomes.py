@@ -72,9 +72,11 @@ def daily(model) -> dict:
     today_acts = model.today_acts
     for t, key in _ACTS_KEYS:
         row[key] = int(today_acts[t])
-    today = model.today
+    # every key is declared: dict.get (a missing count is 0) skips the counter's check, a
+    # Python call per key and day
+    count = model.today.get
     for k in _COUNTER_KEYS:
-        row[k] = int(today[k])
+        row[k] = int(count(k, 0))
     committees = model.committees
     sg = 0.0
     for t, key in _HOURS_KEYS:

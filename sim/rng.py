@@ -60,6 +60,19 @@ def bernoulli_positions(rng: np.random.Generator, n: int, p: float) -> np.ndarra
     return pos[pos < n].astype(np.int64)
 
 
+def first_uniforms(rng: np.random.Generator, most: int, use):
+    """``use(u)`` on a block of ``most`` uniforms that returns ``(result, n_used)`` having
+    used the first ``n_used`` in order: the stream is then left where drawing exactly
+    ``n_used`` uniforms one by one leaves it (the block's rest is put back), so that a
+    compiled kernel whose number of draws depends on what it finds draws the same numbers
+    as the plain rule. Returns ``result``."""
+    state = rng.bit_generator.state
+    result, used = use(rng.random(most))
+    rng.bit_generator.state = state
+    rng.random(used)  # one 64-bit output per double: the stream moves on by ``used``
+    return result
+
+
 def seed_from_rng(rng) -> int:
     """Turn Mesa's ``rng`` argument (int, None, Generator, SeedSequence) into an int seed."""
     if rng is None:

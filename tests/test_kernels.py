@@ -330,3 +330,99 @@ def test_daily_decay_is_its_plain_reference():
     daily_decay_reference(s2, base, rates, mem, off, 0.5, 3.0, c2)
     assert all(np.array_equal(a, b) for a, b in zip(s1, s2)) and np.array_equal(c1, c2)
     assert not np.array_equal(s1[2], state[2])  # it moved
+
+
+def _org_csr(m):
+    orgs = list(m.orgs)
+    ptr = np.zeros(len(orgs) + 1, np.int64)
+    np.cumsum([o.members.size for o in orgs], out=ptr[1:])
+    members = np.concatenate([o.members for o in orgs] + [np.zeros(0, np.int64)])
+    return orgs, ptr, members
+
+
+@pytest.mark.parametrize("ties_per_join", [2, 0])
+def test_members_round_is_its_plain_reference(ties_per_join):
+    """The month's recruiting and leaving (ODD 7.7) compiled and group by group in numpy, on
+    a model's groups with high join and leave chances (so that every branch acts: joins,
+    new ties, idle and overloaded leavers, a leader's succession, an empty group): the same
+    members, ties, leaders, membership counts and fold uniforms, bit for bit, and the stream
+    left in the same state."""
+    from sim.kernels import members_round
+    from sim.processes.organizations import ORG_ACT, members_round_reference
+    m = CoGovModel(small(population={"n_communities": 2, "residents_per_community": 2000}),
+                   rng=5, collect=False)
+    m.run(60)
+    orgs, ptr, members = _org_csr(m)
+    k = len(orgs)
+    assert k >= 4 and len({o.community for o in orgs}) == 2
+    # one group emptied, every leader a member (so that leaders leave and are succeeded)
+    ptr = np.r_[ptr, ptr[-1]]
+    comm = np.array([o.community for o in orgs] + [0], np.int64)
+    founder = np.array([members[ptr[g]] for g in range(k)] + [-1], np.int64)
+    draws = np.random.default_rng(1)
+    p_join = draws.uniform(0.05, 0.4, k + 1)
+    p_idle = draws.uniform(0.0, 0.3, k + 1)
+    pop, beh = m.pop, m.p.behaviour
+    committed = m.commitment_hours.copy()
+    committed[draws.random(pop.n) < 0.2] = 1e3  # some overcommitted residents
+    args = (comm, p_join, p_idle, founder, m.adj.indptr, m.adj.indices, pop.community,
+            committed, pop.act_hours, pop.time_budget, pop.last_act[ORG_ACT], m.acts_year)
+    tail = (beh.hours_per_membership_week, beh.hours_per_office_week, 1.0, ties_per_join,
+            m.clock - 20, 0.1, 0.3)
+    rng1, rng2 = (np.random.Generator(np.random.SFC64(9)) for _ in range(2))
+    mem1, mem2 = pop.memberships.copy(), pop.memberships.copy()
+    got = members_round(rng1, ptr, members, *args, mem1, *tail)
+    want = members_round_reference(rng2, ptr, members, *args, mem2, *tail)
+    for a, b in zip(got, want):
+        assert a.dtype == b.dtype and np.array_equal(a, b)
+    assert np.array_equal(mem1, mem2) and rng1.random() == rng2.random()
+    new_ptr, new_members, pair_i, _, new_founder, last, _ = got
+    sizes, old = np.diff(new_ptr), np.diff(ptr)
+    assert sizes[-1] == 0 and last[-1] == -1  # the empty group stays empty
+    assert (pair_i.size > 0) == (ties_per_join > 0)
+    joined = sum(np.setdiff1d(new_members[new_ptr[g]:new_ptr[g + 1]], members[ptr[g]:ptr[g + 1]]).size
+                 for g in range(k))
+    left = sum(np.setdiff1d(members[ptr[g]:ptr[g + 1]], new_members[new_ptr[g]:new_ptr[g + 1]]).size
+               for g in range(k))
+    assert joined > 0 and left > 0 and (new_founder[:k] != founder[:k]).any()
+    assert (mem1 - pop.memberships).sum() == sizes.sum() - old.sum()
+
+
+def test_org_activities_is_its_plain_reference():
+    """A day's organization activities (ODD 7.7: guests invited by recently active members,
+    members' and guests' decisions) compiled and group by group: the same acts booked, the
+    same invitations, and the stream left in the same state."""
+    from sim.processes.organizations import hold_activities, hold_activities_reference
+    scen = small(population={"n_communities": 2, "residents_per_community": 2000},
+                 organizations={"guest_invite_share": 0.8})
+    models = [CoGovModel(scen, rng=4, collect=False) for _ in range(2)]
+    for m in models:
+        m.run(50)
+        m.step()  # today's decision uniforms are drawn; the day's acts so far are booked
+        m.org_invitations_total, m.today_acts["organization"] = 0, 0
+    a, b = models
+    rng_a, rng_b = (np.random.Generator(np.random.SFC64(2)) for _ in range(2))
+    before = a.pop.acts.copy()
+    orgs = [o for o in a.orgs if o.members.size]
+    holds = np.arange(len(orgs)) % 4 != 1  # most groups hold one, some do not
+    hold_activities(a, rng_a, orgs, holds)
+    hold_activities_reference(b, rng_b, [o for o, h in zip((o for o in b.orgs if o.members.size), holds) if h])
+    pa, pb = a.pop, b.pop
+    for name in ("last_act", "acts", "acts_year_ring", "fatigue", "disposition", "act_hours"):
+        assert np.array_equal(getattr(pa, name), getattr(pb, name)), name
+    assert np.array_equal(pa.last_any(), pb.last_any())
+    assert np.array_equal(a.last_invited, b.last_invited)
+    assert a.org_invitations_total == b.org_invitations_total > 0
+    assert a.today_acts["organization"] == b.today_acts["organization"] > 0
+    assert rng_a.random() == rng_b.random()
+    assert (pa.acts != before).any()
+
+
+def test_first_uniforms_leaves_the_stream_as_the_draws_used():
+    """A block of uniforms whose first ``k`` are used leaves the stream where ``k`` single
+    draws leave it."""
+    from sim.rng import first_uniforms
+    a, b = (np.random.Generator(np.random.SFC64(3)) for _ in range(2))
+    got = first_uniforms(a, 50, lambda u: (u[:7].copy(), 7))
+    want = np.array([b.random() for _ in range(7)])
+    assert np.array_equal(got, want) and a.random() == b.random()

@@ -116,12 +116,14 @@ def organization_table(p, orgs: list) -> tuple[np.ndarray, ...]:
     and success chance (:meth:`SocialOrganization.service_capacity` and ``success_chance``,
     for all groups at once), its service credit and its id."""
     ps, inc, po = p.purchased_services, p.incubation, p.organizations
-    worker = np.array([o.social_worker for o in orgs], bool)
-    items = np.array([o.contract_items for o in orgs], np.float64)
-    capacity = p.needs.org_capacity_per_day * np.where(worker, inc.social_worker_capacity_factor, 1.0) \
-        + items * ps.budget_per_item_yuan / (365.0 * ps.yuan_per_service)
-    success = po.base_success + po.reputation_success_weight * np.array([o.reputation for o in orgs], np.float64) \
-        + np.where(worker, inc.social_worker_success_gain, 0.0)
+    base, sw_capacity = p.needs.org_capacity_per_day, inc.social_worker_capacity_factor
+    item_yuan, service_yuan_year = ps.budget_per_item_yuan, 365.0 * ps.yuan_per_service
+    s0, w_rep, sw_gain = po.base_success, po.reputation_success_weight, inc.social_worker_success_gain
+    # one pass per column over the groups (a few dozen: Python floats beat numpy calls)
+    capacity = np.array([base * (sw_capacity if o.social_worker else 1.0)
+                         + o.contract_items * item_yuan / service_yuan_year for o in orgs], np.float64)
+    success = np.array([s0 + w_rep * o.reputation + (sw_gain if o.social_worker else 0.0)
+                        for o in orgs], np.float64)
     serves = np.array([_SERVES.get(o.org_type, -1) for o in orgs], np.int64)
     credit = np.array([o.service_credit for o in orgs], np.float64)
     uid = np.array([o.unique_id for o in orgs], np.int64)

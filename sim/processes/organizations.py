@@ -18,13 +18,14 @@ from collections import Counter
 import mesa
 import numpy as np
 
-from ..kernels import gather_ties
+from ..kernels import gather_ties, members_round, org_activities
 
 from ..params import NEED_TYPES, ORG_TYPES
 from ..residents import ACT_TYPES
 from ..params import ORG_ORIGINS
 from .base import Process
-from .participation import decide
+from ..rng import first_uniforms
+from .participation import _packed, decide
 from .party import random_ties
 
 ORG_ACT = ACT_TYPES.index("organization")
@@ -86,43 +87,6 @@ class SocialOrganization(mesa.Agent):
         return po.base_success + po.reputation_success_weight * self.reputation \
             + (inc.social_worker_success_gain if self.social_worker else 0.0)
 
-    def add_members(self, new: np.ndarray, rng: np.random.Generator) -> None:
-        """New members join and form ties with some existing members."""
-        new = np.setdiff1d(new, self.members)
-        if new.size == 0:
-            return
-        k = self.model.p.network.org_ties_per_join
-        if self.members.size and k:
-            partners = self.members[rng.integers(0, self.members.size, (new.size, k))]
-            self.model.add_org_ties(np.repeat(new, k), partners.ravel())
-        self.members = np.union1d(self.members, new)
-        self.model.pop.memberships[new] += 1
-
-    def remove_members(self, leavers: np.ndarray) -> None:
-        if leavers.size == 0:
-            return
-        leavers = np.unique(leavers)
-        self.members = np.setdiff1d(self.members, leavers)
-        self.model.pop.memberships[leavers] -= 1
-        if self.founder >= 0 and np.any(leavers == self.founder):
-            self.set_founder(self.successor())  # -1 when nobody takes the office on
-
-    def successor(self) -> int:
-        """The member who takes the lead when the leader leaves: the most active in the past
-        year among those with the weekly hours an office takes; -1 when there is none (the
-        group has lost its core and dissolves at the month's end)."""
-        m = self.model
-        if self.members.size == 0:
-            return -1
-        spare = m.pop.time_budget[self.members] - m.commitment_hours[self.members] - m.pop.act_hours[self.members]
-        # only a core activist takes a group on (T: a small core of activists carries
-        # community life)
-        able = self.members[(spare >= m.p.behaviour.hours_per_office_week)
-                            & (m.acts_year[self.members] >= m.p.organizations.activist_acts)]
-        if able.size == 0:
-            return -1
-        return int(able[np.argmax(m.acts_year[able])])
-
     def set_founder(self, who: int) -> None:
         """The group's leader holds an office (it takes time, ODD 7.2)."""
         offices = self.model.pop.offices
@@ -145,10 +109,10 @@ def activity_rates(po, orgs: list, day: int) -> np.ndarray:
     """Expected activities today of each group: ``activities_per_week`` (+ a funded project's
     ``project_boost`` while it runs), times ``unfunded_activity_factor`` when the group cannot
     pay for one more activity (volunteer-run only), over 7 days."""
-    per_week = np.full(len(orgs), po.activities_per_week)
-    per_week += np.array([org.project_boost if day < org.project_until else 0.0 for org in orgs])
-    broke = np.array([org.funds for org in orgs]) < po.cost_per_activity_yuan
-    return np.where(broke, per_week * po.unfunded_activity_factor, per_week) / 7.0
+    per_week, unfunded, cost = po.activities_per_week, po.unfunded_activity_factor, po.cost_per_activity_yuan
+    # one pass over the groups (a few dozen: Python floats beat a chain of numpy calls)
+    return np.array([(per_week + (org.project_boost if day < org.project_until else 0.0))
+                     * (unfunded if org.funds < cost else 1.0) / 7.0 for org in orgs], np.float64)
 
 
 # ----------------------------------------------------------------------------- founding
@@ -246,7 +210,9 @@ def hub_incubation(model, rng: np.random.Generator) -> None:
 # ----------------------------------------------------------------------------- monthly
 def monthly(model, rng: np.random.Generator) -> None:
     """Dues and office support come in; members recruit ties; idle members drop out;
-    organizations with no money and too few members dissolve."""
+    organizations with no money and too few members dissolve. Recruiting and leaving run
+    for all groups in one compiled pass (:func:`sim.kernels.members_round`; the rule group
+    by group is :func:`members_round_reference`)."""
     po, pc = model.p.organizations, model.p.committee
     day = model.clock
     by_comm: dict[int, list] = {}
@@ -270,53 +236,104 @@ def monthly(model, rng: np.random.Generator) -> None:
     # crowding: where resident groups outnumber the niche they compete for members, venues
     # and the committee's attention, and fold faster (grant-funded groups included)
     crowding = np.maximum(1.0, 1.0 - niche_left_raw(model))
-    adj = model.adj
     base_rate = po.activities_per_week / 7.0
-    for org in list(model.orgs):
+    orgs = list(model.orgs)
+    sw_factor = model.p.incubation.social_worker_dropout_factor
+    p_join = np.zeros(len(orgs))
+    for g, org in enumerate(orgs):
         org.funds += po.dues_yuan_per_member_month * org.members.size
         if org.members.size:
             # recruiting through members' ties: each tie of a member joins with a small chance
             # that grows with the group's activities (a funded project's extra activities are
-            # extra occasions to bring ties along; a broke group runs fewer and recruits less)
+            # extra occasions to bring ties along; a broke group runs fewer and recruits less);
+            # a full group stops recruiting (it meets in one room or courtyard)
             activity = org.activity_rate(day) / base_rate if base_rate > 0 else 1.0
-            cand = gather_ties(adj.indptr, adj.indices, org.members)
-            cand = cand[model.pop.community[cand] == org.community]
-            if cand.size:
-                # a full group stops recruiting (it meets in one room or courtyard)
-                room = max(0.0, 1.0 - org.members.size / po.group_size_saturation)
-                p_join = min(1.0, po.recruit_prob_per_tie_month * (po.recruit_reputation_offset + org.reputation) * activity * room)
-                u = rng.random(cand.size)
-                # a tie joins only with time to spare: the chance falls with the share of the
-                # week already taken, and a membership that would overrun the budget is refused
-                beh, pop = model.p.behaviour, model.pop
-                committed = model.commitment_hours[cand]
-                load = (committed + pop.act_hours[cand]) / np.maximum(pop.time_budget[cand], 1e-9)
-                fits = committed + beh.hours_per_membership_week <= pop.time_budget[cand]
-                joins = cand[(u < p_join * np.clip(1.0 - load, 0.0, 1.0)) & fits]
-                org.add_members(np.unique(joins), rng)
-            members = org.members
-            u = rng.random(members.size)  # one uniform per member: idle, churn, overload
-            idle = model.pop.last_act[ORG_ACT, members] < day - po.idle_member_days
-            drop = po.dropout_per_month * (model.p.incubation.social_worker_dropout_factor
-                                           if org.social_worker else 1.0)
-            # every member may leave (moving, illness, family); the idle and the overcommitted
-            # (standing commitments beyond their weekly budget) more often
-            p_leave = 1.0 - math.exp(-po.churn_per_year / 12.0) + np.where(idle, drop, 0.0)
-            over = model.commitment_hours[members] > model.pop.time_budget[members]
-            p_leave = p_leave + np.where(over, po.overload_dropout_per_month, 0.0)
-            org.remove_members(members[u < p_leave])
+            room = max(0.0, 1.0 - org.members.size / po.group_size_saturation)
+            p_join[g] = min(1.0, po.recruit_prob_per_tie_month * (po.recruit_reputation_offset + org.reputation) * activity * room)
+    sizes = np.array([o.members.size for o in orgs], np.int64)
+    ptr = np.zeros(len(orgs) + 1, np.int64)
+    np.cumsum(sizes, out=ptr[1:])
+    members = np.concatenate([o.members for o in orgs]) if orgs else np.zeros(0, np.int64)
+    p_idle = np.array([po.dropout_per_month * (sw_factor if o.social_worker else 1.0) for o in orgs])
+    founder = np.array([o.founder for o in orgs], np.int64)
+    beh, pop, adj = model.p.behaviour, model.pop, model.adj
+    new_ptr, new_members, pair_i, pair_j, new_founder, last, u_fold = members_round(
+        rng, ptr, members, np.array([o.community for o in orgs], np.int64), p_join, p_idle,
+        founder, adj.indptr, adj.indices, pop.community, model.commitment_hours, pop.act_hours,
+        pop.time_budget, pop.last_act[ORG_ACT], model.acts_year, pop.memberships,
+        beh.hours_per_membership_week, beh.hours_per_office_week, po.activist_acts,
+        model.p.network.org_ties_per_join, day - po.idle_member_days,
+        1.0 - math.exp(-po.churn_per_year / 12.0), po.overload_dropout_per_month)
+    if pair_i.size:
+        model.add_org_ties(pair_i, pair_j)
+    for g, org in enumerate(orgs):
+        org.members = new_members[new_ptr[g]:new_ptr[g + 1]]
+        if new_founder[g] != org.founder:
+            org.set_founder(int(new_founder[g]))  # -1 when nobody takes the office on
         # the group dies when its core is gone: no member took part in its activities for
         # core_idle_days, or too few members and no money for one more activity, or nobody
         # left; a contracted organization lives on its staff while the contract runs
         broke = org.funds < po.cost_per_activity_yuan
         fold = po.fold_per_year / 12.0 * crowding[org.community] * (
-            model.p.incubation.social_worker_dropout_factor if org.social_worker else 1.0)
-        folds = rng.random() < fold and org.contract_items == 0
-        last = int(model.pop.last_act[ORG_ACT, org.members].max()) if org.members.size else -1
-        core_gone = max(last, org.founded_day) < day - po.core_idle_days or org.founder < 0
+            sw_factor if org.social_worker else 1.0)
+        folds = u_fold[g] < fold and org.contract_items == 0
+        core_gone = max(int(last[g]), org.founded_day) < day - po.core_idle_days or org.founder < 0
         if folds or org.contract_items == 0 and (core_gone or org.members.size == 0) or \
                 (broke and org.members.size < po.min_members):
             org.dissolve()
+
+
+def members_round_reference(rng, ptr, members, comm, p_join, p_idle, founder, indptr, indices,
+                            community, committed, act_hours, time_budget, last_org_act, acts_year,
+                            memberships, hours_membership, hours_office, activist_acts,
+                            ties_per_join, idle_before, p_leave_base, p_over):
+    """The month's recruiting and leaving, group by group as ODD 7.7 states it
+    (:func:`sim.kernels.members_round` is the same in one compiled pass; a test ties them).
+
+    Each same-community tie of a member joins with ``p_join x clip(1 - load, 0, 1)`` when a
+    membership's weekly hours fit in their budget (load: standing commitments and recent act
+    hours over the budget); a new member forms ``ties_per_join`` ties with random members.
+    Then every member leaves with ``p_leave_base`` (churn), plus ``p_idle`` when idle since
+    ``idle_before``, plus ``p_over`` when overcommitted; a leader who leaves is succeeded by the
+    most active member with an office's hours to spare and ``activist_acts`` acts (-1: none)."""
+    out, pairs_i, pairs_j, last, u_fold = [], [], [], [], []
+    new_founder = founder.copy()
+    for g in range(comm.size):
+        cur = members[ptr[g]:ptr[g + 1]]
+        if cur.size:
+            cand = gather_ties(indptr, indices, cur)
+            cand = cand[community[cand] == comm[g]]
+            if cand.size:
+                u = rng.random(cand.size)
+                load = (committed[cand] + act_hours[cand]) / np.maximum(time_budget[cand], 1e-9)
+                fits = committed[cand] + hours_membership <= time_budget[cand]
+                joins = np.unique(cand[(u < p_join[g] * np.clip(1.0 - load, 0.0, 1.0)) & fits])
+                new = np.setdiff1d(joins, cur)
+                if new.size:
+                    if ties_per_join:
+                        partners = cur[rng.integers(0, cur.size, (new.size, ties_per_join))]
+                        pairs_i.append(np.repeat(new, ties_per_join))
+                        pairs_j.append(partners.ravel())
+                    cur = np.union1d(cur, new)
+                    memberships[new] += 1
+            u = rng.random(cur.size)
+            p_leave = p_leave_base + np.where(last_org_act[cur] < idle_before, p_idle[g], 0.0)
+            p_leave = p_leave + np.where(committed[cur] > time_budget[cur], p_over, 0.0)
+            leavers = cur[u < p_leave]
+            cur = np.setdiff1d(cur, leavers)
+            memberships[leavers] -= 1
+            if founder[g] >= 0 and np.any(leavers == founder[g]):
+                spare = time_budget[cur] - committed[cur] - act_hours[cur]
+                able = cur[(spare >= hours_office) & (acts_year[cur] >= activist_acts)]
+                new_founder[g] = int(able[np.argmax(acts_year[able])]) if able.size else -1
+        last.append(int(last_org_act[cur].max()) if cur.size else -1)
+        u_fold.append(rng.random())
+        out.append(cur)
+    new_ptr = np.zeros(comm.size + 1, np.int64)
+    np.cumsum([o.size for o in out], out=new_ptr[1:])
+    cat = (lambda xs: np.concatenate(xs).astype(np.int64) if xs else np.zeros(0, np.int64))
+    return (new_ptr, cat(out), cat(pairs_i), cat(pairs_j), new_founder, np.array(last, np.int64),
+            np.array(u_fold))
 
 
 def assign_social_workers(model) -> None:
@@ -443,29 +460,15 @@ class OrganizationActivities(Process):
         # every group's chance of an activity today (SocialOrganization.activity_rate, for all
         # groups at once: one uniform per group with members, drawn together)
         holds = rng.random(len(orgs)) < np.minimum(1.0, activity_rates(po, orgs, day))
-        for org in (org for org, h in zip(orgs, holds) if h):
+        if not holds.any():
+            return
+        held = [org for org, h in zip(orgs, holds) if h]
+        for org in held:
             org.activities += 1
-            m.today["org_activities"] += 1
             if org.funds >= cost:
                 org.funds -= cost
-            # members who were active recently bring a tie along as guest
-            recent = org.members[m.pop.last_act[ORG_ACT, org.members] > day - po.recent_member_days]
-            guests = np.empty(0, np.int64)
-            if recent.size:
-                inviting = recent[rng.random(recent.size) < po.guest_invite_share]
-                _, guests = random_ties(rng, m.adj, inviting)  # ties, unweighted
-                guests = guests[m.pop.community[guests] == org.community]
-                m.last_invited[guests] = day
-                m.org_invitations_total += guests.size
-            decide(m, org.members, "organization")
-            if guests.size:
-                # members decided above: the guests are the others (members are sorted, unique
-                # and at least one)
-                guests = np.unique(guests)
-                pos = np.minimum(np.searchsorted(org.members, guests), org.members.size - 1)
-                guests = guests[org.members[pos] != guests]
-            if guests.size:
-                decide(m, guests, "organization", extra_logit=po.guest_logit)
+        m.today["org_activities"] += len(held)
+        hold_activities(m, rng, orgs, holds)
 
     def start_reporting(self) -> None:
         m = self.model
@@ -473,6 +476,69 @@ class OrganizationActivities(Process):
         for o in m.orgs:
             o.activities = 0
             o.services_delivered = 0
+
+
+def hold_activities(m, rng: np.random.Generator, orgs: list, holds: np.ndarray) -> None:
+    """The activities of the groups ``orgs[holds]`` today: :func:`hold_activities_reference`'s
+    rule in one compiled pass over the groups (:func:`sim.kernels.org_activities`)."""
+    po, day = m.p.organizations, m.clock
+    ptr, members, comm, sizes = _members_csr(m, orgs)
+    logit0, w, invited_after, who, booking, record = _packed(m, "organization", 0.0)
+    # at most two uniforms per member of a holding group (an invitation and its tie)
+    most = 2 * int(sizes[holds].sum())
+    taken, invitations = first_uniforms(rng, most, lambda u: org_activities(
+        u, ptr, members, comm, holds, day - po.recent_member_days, po.guest_invite_share,
+        m.adj.indptr, m.adj.indices, m.pop.community, day, m.last_invited, m.draws[ORG_ACT],
+        logit0, logit0 + po.guest_logit, w, invited_after, who, booking, record))
+    m.org_invitations_total += invitations
+    m.today_acts["organization"] += taken
+
+
+def _members_csr(m, orgs: list) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The members of ``orgs`` as CSR (offsets, members), their communities and sizes, kept while
+    each group in the list holds the same members array (members are replaced, never changed
+    in place, and each group has its own array; the cache holds the arrays, so identity is
+    safe)."""
+    cache = getattr(m, "_org_members_csr", None)
+    if cache is None or len(cache[0]) != len(orgs) or any(
+            a is not o.members for a, o in zip(cache[0], orgs)):
+        arrays = [o.members for o in orgs]
+        ptr = np.zeros(len(orgs) + 1, np.int64)
+        np.cumsum([a.size for a in arrays], out=ptr[1:])
+        cache = (arrays, ptr, np.concatenate(arrays), np.array([o.community for o in orgs], np.int64),
+                 np.diff(ptr))
+        m._org_members_csr = cache
+    return cache[1:]
+
+
+def hold_activities_reference(m, rng: np.random.Generator, held: list) -> None:
+    """The activities of the groups in ``held`` today, group by group as ODD 7.7 states it
+    (:func:`sim.kernels.org_activities` is the same in one compiled pass; a test ties them):
+    members who took part in the group's activities in the last ``recent_member_days`` each
+    invite a guest with ``guest_invite_share``, a tie drawn uniformly (guests outside the
+    group's community stay home); members decide whether to take part, then the guests who
+    are not members, with ``guest_logit`` added (:func:`decide`). The money and the activity
+    counts are booked by the caller."""
+    day, po = m.clock, m.p.organizations
+    for org in held:
+        # members who were active recently bring a tie along as guest
+        recent = org.members[m.pop.last_act[ORG_ACT, org.members] > day - po.recent_member_days]
+        guests = np.empty(0, np.int64)
+        if recent.size:
+            inviting = recent[rng.random(recent.size) < po.guest_invite_share]
+            _, guests = random_ties(rng, m.adj, inviting)  # ties, unweighted
+            guests = guests[m.pop.community[guests] == org.community]
+            m.last_invited[guests] = day
+            m.org_invitations_total += guests.size
+        decide(m, org.members, "organization")
+        if guests.size:
+            # members decided above: the guests are the others (members are sorted, unique
+            # and at least one)
+            guests = np.unique(guests)
+            pos = np.minimum(np.searchsorted(org.members, guests), org.members.size - 1)
+            guests = guests[org.members[pos] != guests]
+        if guests.size:
+            decide(m, guests, "organization", extra_logit=po.guest_logit)
 
 
 class OrganizationLifeCycle(Process):
