@@ -46,7 +46,7 @@ FINGERPRINT_KEYS = ("participation_year", "organizations", "committee_self_gover
                     "disputes_opened", "trust_mean")
 # the headline outcome of each lever file: what the lever is for
 HEADLINE = {"lever_legal_mediation": "disputes_resolved_share", "lever_smart": "needs_fulfilled_share",
-            "lever_purchased_services": "needs_fulfilled_share", "lever_transparency": "satisfaction_mean",
+            "lever_purchased_services": "needs_fulfilled_share", "lever_transparency": "trust_mean",
             "lever_grid": "needs_reported_share", "lever_staffing_funding": "committee_self_governance_hours",
             "lever_duty_reduction": "committee_self_governance_hours",
             "lever_incubation": "organizations"}
@@ -58,8 +58,8 @@ EVIDENCE = {
         "gets its share (2 a contest). No published survival rate of 公益微创投 projects was found; "
         "studies describe weak rooting (Xu 2015; Wang 2018), and a Nanjing street's funded groups "
         "include speculative and weak ones beside committed ones (Li and Yuan 2021, 投机型/羸弱型), so "
-        "grant groups fold like others and faster where groups outnumber their niche; the table's "
-        "'grant groups still running' column is the model's survival, to set against such figures.",
+        "grant groups fold like others and faster where groups outnumber their niche. The model's "
+        "survival of grant groups is given below the list, to set against such figures when found.",
     "lever_purchased_services": "000: 139 service items moved to organizations; the money buys "
         "service capacity at yuan_per_service (A).",
     "lever_incubation": "002 filing instead of registration; a hub (1+9+N) and social workers (三社联动); "
