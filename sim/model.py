@@ -104,6 +104,7 @@ class CoGovModel(mesa.Model):
         self._org_pairs_day: list[int] = []  # the day each block of pairs was formed
         self._org_pairs_built = 0  # pairs already in the network
         self._set_adjacency(self.base_adj)
+        self._base_symmetric = self.adj_symmetric  # checked once: the yearly reset returns to it
         self.initial_degree = np.diff(self.base_adj.indptr)
 
         # Mesa agents: residents (party members as their own class) ...
@@ -258,10 +259,25 @@ class CoGovModel(mesa.Model):
         self.activists = np.flatnonzero(self.acts_year >= self.p.organizations.activist_acts)
 
     # ================================================================ helpers
-    def _set_adjacency(self, adj: sp.csr_array) -> None:
+    def _set_adjacency(self, adj: sp.csr_array, symmetric: bool | None = None,
+                       sorted_indices: bool = False) -> None:
+        """The network the processes read. ``symmetric``: whether ``adj`` equals its
+        transpose, when the caller knows it (checked here otherwise); ``sorted_indices``: the
+        caller knows each row's indices are sorted (otherwise sorted here)."""
         self.network_version += 1  # caches of network-derived sets key on it
         self.adj = sp.csr_array(adj, dtype=np.float32)
+        if sorted_indices:
+            self.adj.has_sorted_indices = True  # spares scipy's check of every row
         self.adj.sort_indices()
+        if symmetric is None:
+            t = sp.csr_array(self.adj.T)
+            t.sort_indices()
+            symmetric = (np.array_equal(t.indptr, self.adj.indptr) and np.array_equal(t.indices, self.adj.indices)
+                         and np.array_equal(t.data, self.adj.data))
+        # every tie is mutual with the same weight in both directions (generated and
+        # organization ties are; a user's edge list is made so): then who counts whom is the
+        # network itself and SocialReinforcement need not transpose it after each merge
+        self.adj_symmetric = symmetric
         self._adj_bin = None
         wd = row_sums(self.adj.indptr, self.adj.data)
         self.weighted_degree = np.where(wd > 0, wd, 1.0)
@@ -293,7 +309,7 @@ class CoGovModel(mesa.Model):
                         len(self._org_pairs_day))
             del self._org_pairs_i[:keep], self._org_pairs_j[:keep], self._org_pairs_day[:keep]
             self._org_pairs_built = 0
-            self._set_adjacency(self.base_adj)
+            self._set_adjacency(self.base_adj, self._base_symmetric)
         # only the ties formed since the last rebuild: max(base, all org ties) is built up
         # month by month (an elementwise maximum, so the result is the same)
         new = len(self._org_pairs_i) - self._org_pairs_built
@@ -303,7 +319,11 @@ class CoGovModel(mesa.Model):
             adj = self.adj
             indptr, indices, data = csr_maximum(adj.indptr, adj.indices, adj.data, layer.indptr,
                                                 layer.indices, layer.data)
-            self._set_adjacency(sp.csr_array((data, indices, indptr), shape=adj.shape))
+            # the merge of two arrays with sorted indices keeps them sorted (its rows are
+            # merged in order); the organization layer is symmetric (each pair both ways,
+            # net._sym), and the elementwise maximum of two symmetric arrays is symmetric
+            self._set_adjacency(sp.csr_array((data, indices, indptr), shape=adj.shape),
+                                symmetric=self.adj_symmetric, sorted_indices=True)
 
     def refresh_org_lookup(self) -> None:
         """The lists the processes read organizations from (by id, by community)."""

@@ -184,7 +184,8 @@ class SocialReinforcement(Process):
         state = self._state
         full = state is None or state[0] != m.network_version
         if full:
-            t = sp.csr_array(m.adj.T)  # who counts whom
+            # who counts whom: the transpose, which for a symmetric network is the network
+            t = m.adj if m.adj_symmetric else sp.csr_array(m.adj.T)
             state = self._state = (m.network_version, t, np.zeros(m.pop.n, np.int8), np.zeros(m.pop.n))
         _, t, active, numerator = state
         adj = m.adj
