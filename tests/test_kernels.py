@@ -74,6 +74,34 @@ def test_incremental_social_share_equals_the_full_product():
         assert np.array_equal(m.social_share, full)
 
 
+
+def _is_own_transpose(a) -> bool:
+    t = sp.csr_array(a.T)
+    t.sort_indices()
+    return (np.array_equal(t.indptr, a.indptr) and np.array_equal(t.indices, a.indices)
+            and np.array_equal(t.data, a.data))
+
+
+def test_social_share_reads_the_transpose_unless_the_network_is_symmetric():
+    """SocialReinforcement counts a symmetric network as its own transpose (model.adj_symmetric,
+    kept through the monthly merges of organization ties); a network that is not symmetric
+    is transposed, and the moved shares still equal the full product."""
+    m = _model(days=1)
+    for _ in range(45):  # through a month's end: organization ties merged
+        m.step()
+    assert m.network_version > 0 and m.adj_symmetric and _is_own_transpose(m.adj)
+    # one direction of some ties dropped: no longer symmetric
+    coo = sp.coo_array(m.adj)
+    keep = ~((coo.row < coo.col) & (coo.row % 3 == 0))
+    m._set_adjacency(sp.csr_array((coo.data[keep], (coo.row[keep], coo.col[keep])), shape=m.adj.shape))
+    assert not m.adj_symmetric and not _is_own_transpose(m.adj)
+    for _ in range(10):
+        m.step()
+        m.process("social_reinforcement").step()
+        active = (m.pop.last_any() > m.clock - 30).astype(np.float64)
+        full = (m.adj.astype(np.float64) @ active) / m.weighted_degree
+        assert np.array_equal(m.social_share, full)
+
 def test_csr_maximum_and_row_sums_are_scipys():
     rng = np.random.default_rng(0)
     a = sp.random_array((300, 300), density=0.05, rng=rng, format="csr", dtype=np.float32)
