@@ -442,3 +442,28 @@ def test_a_collective_dispute_erodes_its_parties_not_their_ties():
         individual.step()
     assert individual.disputes.open
     assert individual.disputes._parties_and_ties(individual.disputes.open)[1].size > 0
+
+
+def test_festering_sets_follow_the_open_disputes_day_by_day():
+    """The parties and ties that open disputes erode are cached while the open set and the
+    network stay the same: every day they equal the sets computed afresh from the open
+    disputes (plainly: unique parties; the non-party ties of non-collective parties)."""
+    m = CoGovModel(small(disputes={"per_1000_year": {t: 60.0 for t in DISPUTE_TYPES if t != "collective"},
+                                   "collective_per_year": 6.0}), rng=3)
+    ds, checked = m.disputes, 0
+    for _ in range(120):
+        m.step()
+        open_ = [d for d in ds.open if d.status == 0]
+        if not open_:
+            continue
+        parties, ties = ds._parties_and_ties(open_)
+        adj = m.adj
+        want_parties = np.unique(np.concatenate([d.parties for d in open_]))
+        personal = [d.parties for d in open_ if d.dtype != "collective"]
+        rows = np.unique(np.concatenate(personal)) if personal else np.empty(0, np.int64)
+        near = np.concatenate([adj.indices[adj.indptr[i]:adj.indptr[i + 1]] for i in rows]) if rows.size \
+            else np.empty(0, np.int64)
+        assert np.array_equal(parties, want_parties)
+        assert np.array_equal(ties, np.setdiff1d(near, want_parties))
+        checked += 1
+    assert checked > 60 and ds.log  # disputes opened and closed over the months

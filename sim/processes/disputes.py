@@ -169,7 +169,8 @@ class DisputeSystem(Process):
         self.days_present = {ch: np.zeros(n_c, np.int64) for ch in PART_TIME}
         self.days = 0
         self._accrual = None  # the slow channels' daily capacity and credit cap (see _capacities)
-        self._fester_key = None  # (open disputes, network) of the cached parties and ties
+        self._fester_key = None  # (open-set version, network version) of the cached parties and ties
+        self._open_version = 0  # bumped whenever a dispute joins the open list or closes
         self._volunteer = None  # the volunteer channel's daily capacity (see _volunteer_capacity)
         self._arrival_rates = None  # (types, expected disputes a day by type, per community)
         self._chains: dict[str, tuple[str, ...]] = {}  # channels tried, by dispute type
@@ -310,6 +311,7 @@ class DisputeSystem(Process):
                 self._close(d, True, "direct")
             else:
                 self.open.append(d)
+                self._open_version += 1
         # detection: the parties report, or a grid worker finds it on a visit
         report_extra = sm.digital_report_gain if (sm.online_mediation or sm.digital_ordering) else 0.0
         visited_res = m.visited_residents
@@ -523,6 +525,7 @@ class DisputeSystem(Process):
     def _close(self, d: Dispute, resolved: bool, channel: str) -> None:
         m = self.model
         d.status = CLOSED
+        self._open_version += 1
         d.resolved = resolved
         d.closed = m.clock
         d.channel = channel
@@ -566,8 +569,10 @@ class DisputeSystem(Process):
 
     def _parties_and_ties(self, open_: list[Dispute]) -> tuple[np.ndarray, np.ndarray]:
         """Parties of the open disputes, and their ties who are not parties. Recomputed only
-        when the set of open disputes (or the network, monthly) changes."""
-        key = (tuple(d.id for d in open_), self.model.network_version)
+        when the set of open disputes (or the network, monthly) changes: a dispute joins it
+        only in :meth:`step` and leaves it only by :meth:`_close`, which bump a version (a
+        tuple of the open disputes' ids as the key cost more than the check saved)."""
+        key = (self._open_version, self.model.network_version)
         if self._fester_key != key:
             parties = np.unique(np.concatenate([d.parties for d in open_]))
             # a collective dispute's parties are the affected households themselves: its
@@ -575,9 +580,10 @@ class DisputeSystem(Process):
             # parties' ties are most of a small community; their erosion had a single
             # unresolved parking dispute pull a 2,000-adult community's trust from 0.46 to 0.2)
             personal = [d.parties for d in open_ if d.dtype != "collective"]
-            spreading = np.unique(np.concatenate(personal)) if personal else parties[:0]
+            spreading = np.concatenate(personal) if personal else parties[:0]
             # the parties are few: gather their rows of the network rather than a product
-            # over every resident; a mask is cheaper than a set difference
+            # over every resident; a mask is cheaper than a set difference (and makes a
+            # resident who is party to two disputes, or a tie of two parties, count once)
             adj = self.model.adj  # its structure: who is tied to whom
             hit = np.zeros(self.model.pop.n, bool)
             hit[gather_ties(adj.indptr, adj.indices, spreading)] = True
