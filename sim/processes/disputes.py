@@ -571,7 +571,7 @@ class DisputeSystem(Process):
         """Parties of the open disputes, and their ties who are not parties. Recomputed only
         when the set of open disputes (or the network, monthly) changes: a dispute joins it
         only in :meth:`step` and leaves it only by :meth:`_close`, which bump a version (a
-        tuple of the open disputes' ids as the key cost more than the check saved)."""
+        tuple of the open disputes' ids as the key was built every day)."""
         key = (self._open_version, self.model.network_version)
         if self._fester_key != key:
             parties = np.unique(np.concatenate([d.parties for d in open_]))
