@@ -751,22 +751,18 @@ def members_round(rng, ptr, members, comm, p_join, p_idle, founder, indptr, indi
         n = cur.size
         if n:
             # recruiting through members' ties in the group's community
-            total = 0
-            for r in cur:
-                total += indptr[r + 1] - indptr[r]
-            joins = np.empty(total, np.int64)
+            ties = gather_ties(indptr, indices, cur)
+            joins = np.empty(ties.size, np.int64)
             n_join = 0
-            for r in cur:
-                for j in range(indptr[r], indptr[r + 1]):
-                    c = indices[j]
-                    if community[c] != comm[g]:
-                        continue
-                    u = rng.random()
-                    load = (committed[c] + act_hours[c]) / max(time_budget[c], 1e-9)
-                    free = min(max(1.0 - load, 0.0), 1.0)
-                    if u < p_join[g] * free and committed[c] + hours_membership <= time_budget[c]:
-                        joins[n_join] = c
-                        n_join += 1
+            for c in ties:
+                if community[c] != comm[g]:
+                    continue
+                u = rng.random()
+                load = (committed[c] + act_hours[c]) / max(time_budget[c], 1e-9)
+                free = min(max(1.0 - load, 0.0), 1.0)
+                if u < p_join[g] * free and committed[c] + hours_membership <= time_budget[c]:
+                    joins[n_join] = c
+                    n_join += 1
             if n_join:
                 joins = np.unique(joins[:n_join])
                 new = np.empty(joins.size, np.int64)  # joiners not yet members (both sorted)
