@@ -136,14 +136,19 @@ class ResidentsCommittee(mesa.Agent):
     def rebound(self, rng: np.random.Generator) -> None:
         """New items keep arriving (under a duty list they must bring their funding), and
         items lapse at ``duty_items_retired_per_year``: the load settles where the two
-        balance (12 a year against 6% of 200 in the unreformed baseline).
+        balance (12 a year against 6% of 200 in the unreformed baseline). Under a duty list
+        the listed items stay (they are the committee's statutory duties) and only the
+        funded items that came since lapse, so the reformed load is settled from the start.
 
         Arrivals are one Poisson draw a day; lapses are expected values (items are many and
         the share small), so that paired runs keep drawing the same numbers."""
         p = self.model.p.committee
         new = rng.poisson(p.duty_rebound_per_year / 365.0)
         lapse = p.duty_items_retired_per_year / 365.0
-        self.duty_items -= lapse * self.duty_items
+        if not p.duty_list_cap:
+            # without a list, campaign items lapse as new ones come; the items on a published
+            # list are the committee's statutory duties and stay until the list is revised
+            self.duty_items -= lapse * self.duty_items
         self.funded_items -= lapse * self.funded_items
         if new:
             if p.duty_list_cap:
