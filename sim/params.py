@@ -200,16 +200,16 @@ class Network(Section):
 
 # ---------------------------------------------------------------------------- behaviour
 class Behaviour(Section):
-    base_logit_meeting: float = P(-5.94, plausible=(-7.0, -5.0), unit="logit", ge=-15, le=5,
+    base_logit_meeting: float = P(-6.41, plausible=(-7.0, -5.0), unit="logit", ge=-15, le=5,
                                   meaning="intercept of the decision to attend a meeting one is notified of",
                                   source="calibrated (docs/calibration: cogov calibrate experiments/calibration.yaml); target: T 10-30% yearly participation")
-    base_logit_volunteering: float = P(-6.98, plausible=(-7.0, -4.5), unit="logit", ge=-15, le=5,
+    base_logit_volunteering: float = P(-6.88, plausible=(-7.0, -4.5), unit="logit", ge=-15, le=5,
                                        meaning="intercept of the decision to take a volunteer task one is offered",
                                        source="calibrated (docs/calibration: cogov calibrate experiments/calibration.yaml); target: T 13.85 h per registered volunteer")
-    base_logit_organization: float = P(-2.9, plausible=(-4.0, -2.0), unit="logit", ge=-15, le=5,
+    base_logit_organization: float = P(-3.12, plausible=(-4.0, -2.0), unit="logit", ge=-15, le=5,
                                        meaning="intercept of a member's decision to join an activity",
                                        source="calibrated (docs/calibration: cogov calibrate experiments/calibration.yaml)")
-    base_logit_evaluation: float = P(-5.92, plausible=(-6.0, -3.5), unit="logit", ge=-15, le=5,
+    base_logit_evaluation: float = P(-5.79, plausible=(-6.0, -3.5), unit="logit", ge=-15, le=5,
                                      meaning="intercept of the decision to evaluate a service one received",
                                      source="calibrated (docs/calibration: cogov calibrate experiments/calibration.yaml)")
     w_disposition: float = P(2.0, plausible=(1.0, 3.0), unit="logit per unit", ge=0, le=10,
@@ -336,7 +336,7 @@ class Committee(Section):
     pushed_down_duty_items: int = P(200, unit="items", ge=0, le=1000, role="lever",
                                     meaning="administrative items pushed down onto the committee",
                                     source="003: 将200余项下沉事项和70余块挂牌 ... 清理精简为97项和27块 (200+ items to 97)")
-    hours_per_duty_item: float = P(0.186, plausible=(0.12, 0.24), unit="staff-hours/item/day", ge=0, le=5,
+    hours_per_duty_item: float = P(0.21, plausible=(0.12, 0.24), unit="staff-hours/item/day", ge=0, le=5,
                                    meaning="daily staff time one pushed-down item consumes",
                                    source="calibrated (docs/calibration: cogov calibrate experiments/calibration.yaml); target: T 67.8-87.8% of committee tasks assigned by government")
     ledger_share: float = P(0.3, unit="share", ge=0, le=1,
@@ -534,10 +534,10 @@ class Organizations(Section):
     fold_reference_members: int = P(20, unit="members", ge=1, le=1000, plausible=(10, 30),
                                     meaning="size of group at which the fold rate is fold_per_year (before the newness excess)",
                                     source="A: a typical established community group (groups of 10-50 members)")
-    fold_size_exponent: float = P(1.0, unit="exponent", ge=0, le=3, plausible=(0.0, 1.5),
+    fold_size_exponent: float = P(0.5, unit="exponent", ge=0, le=3, plausible=(0.0, 1.0),
                                   meaning="the fold rate scales as (fold_reference_members / members)^exponent: larger groups fold less (liability of smallness); 0 makes it size-independent",
                                   source="Hannan & Freeman 1984 (structural inertia); Barron, West & Hannan 1994 (death rates fall with size); exponent: A")
-    fold_newness_excess: float = P(3.0, unit="factor", ge=0, le=20, plausible=(0.0, 5.0),
+    fold_newness_excess: float = P(1.0, unit="factor", ge=0, le=20, plausible=(0.0, 3.0),
                                    meaning="a new group folds at (1 + excess) times the rate of an established one of its size; the excess fades as exp(-age / fold_newness_years) (liability of newness); 0 makes it age-independent",
                                    source="Stinchcombe 1965; Freeman, Carroll & Hannan 1983 (death rates fall with age); factor: A")
     fold_newness_years: float = P(1.0, unit="years", ge=0.01, le=50, plausible=(0.5, 3.0),
