@@ -67,9 +67,13 @@ class ResidentsCommittee(mesa.Agent):
     def start_day(self, inspections_today: int) -> None:
         """Serve pushed-down duties first; what is left is free for self-governance."""
         p = self.model.p.committee
-        # items funded under the duty list bring the staff time they cost
-        capacity = self.staff * p.staff_hours_per_day + self.funded_items * p.hours_per_duty_item
-        demand = self.duty_hours(inspections_today) + self.funded_items * p.hours_per_duty_item
+        # items funded under the duty list bring the paid hours they cost (费随事转) and are
+        # done with them, outside the staff's triage: when their hours were added to both the
+        # demand and the capacity, the funded items that build up over the years (12 a year
+        # against 6% lapsing) pushed the load towards the ceiling and duties dropped grew by
+        # 11% a year under the reform
+        capacity = self.staff * p.staff_hours_per_day
+        demand = self.duty_hours(inspections_today)
         duty = served_duty_hours(demand, capacity, p.max_duty_share, p.triage_sharpness)
         for k in self.hours_today:
             self.hours_today[k] = 0.0
