@@ -778,6 +778,9 @@ class Deliberation(Section):
                                  source="A")
     hours_per_meeting: float = P(6.0, unit="staff-hours", ge=0, le=200,
                                  meaning="committee time to prepare and run one meeting", source="A")
+    preparation_share: float = P(0.25, unit="share", ge=0, le=1, plausible=(0.1, 0.5),
+                                 meaning="share of its free hours a day a committee puts into preparing the next session while an issue waits for one (until hours_per_meeting are in)",
+                                 source="A: a meeting is prepared over the days before it (notices, venue, agenda); out of one day's free hours a committee of 5 staff under load never convened one at 2,000 adults")
     convergence_per_session: float = P(0.1, unit="share", ge=0, le=1,
                                        meaning="share of the gap to full agreement a failed vote closes before the next session",
                                        source="A: deliberation narrows a contest")
