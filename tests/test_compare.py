@@ -55,7 +55,7 @@ def test_same_scenario_on_both_sides_gives_exactly_zero_differences(base_alt):
     assert len(real) > 100  # every numeric summary key is an outcome
     defined = real.dropna(subset=["diff"])
     assert (defined["diff"] == 0.0).all()
-    with_ci = real[real["n"] >= 2]  # an interval needs two defined pairs
+    with_ci = defined[defined["n"] >= 2]  # an interval needs two defined pairs (a pooled share, cases)
     assert len(with_ci) > 100
     assert (with_ci["ci_low"] == 0.0).all() and (with_ci["ci_high"] == 0.0).all()
     # no extra participants: no cost per additional participant

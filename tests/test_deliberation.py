@@ -75,10 +75,16 @@ def test_carried_out_raises_efficacy_stalled_lowers_it():
 
 
 def test_no_free_committee_hours_no_meetings():
-    _, s = run(deliberation={"meetings_per_year": 12}, disputes={"collective_per_year": 6.0},
-               committee={"pushed_down_duty_items": 1000, "staff_per_10k": 12.0})
+    """Without preparing sessions ahead (preparation_share 0), a committee whose triaged day
+    never leaves a session's hours free holds none; the same load with the default
+    preparation convenes them (paired on the seed: the knife edge the preparation removes)."""
+    load = dict(disputes={"collective_per_year": 6.0},
+                committee={"pushed_down_duty_items": 1000, "staff_per_10k": 12.0})
+    _, s = run(deliberation={"meetings_per_year": 12, "preparation_share": 0.0}, **load)
     assert s["meetings"] == 0 and s["hearings"] == 0 and s["meetings_skipped_no_hours"] > 0
     assert s["proposals_passed"] == 0
+    _, prepared = run(deliberation={"meetings_per_year": 12}, **load)
+    assert prepared["meetings"] > 0 and prepared["hearings"] > 0
 
 
 def test_execution_capacity_delays_implementation():
@@ -187,7 +193,7 @@ def test_publicizing_passed_proposals_raises_trust():
 def test_a_hearing_of_the_whole_grid_draws_more_attendees_than_a_council():
     """A council notifies half of the affected grid besides the representatives; a hearing
     notifies all of it."""
-    d = {"meetings_per_year": 12}
+    d = {"meetings_per_year": 12, "seats": 1000}  # a hall for all who come: no seat limit binds
     _, council = run(deliberation={**d, "format": "council"})
     _, hearing = run(deliberation={**d, "format": "hearing"})
     assert hearing["attendance_mean"] > council["attendance_mean"]
@@ -241,16 +247,16 @@ def test_a_meeting_seats_at_most_its_room_with_representatives_first():
 
 
 def test_a_collective_issue_never_convened_is_shelved_and_its_dispute_moves_on():
-    """With no committee hours to convene a hearing, a collective dispute's public issue is
+    """With no committee hours to convene a hearing (and none prepared ahead), a collective dispute's public issue is
     shelved after deliberation.issue_shelf_days; the dispute then closes through the channels
     instead of waiting (and eroding trust) for ever."""
     busy = {"staff_per_10k": 18.0, "pushed_down_duty_items": 300}
     sc = dict(committee=busy, disputes={"collective_per_year": 20.0},
-              deliberation={"issue_shelf_days": 60}, run={"days": 300})
+              deliberation={"issue_shelf_days": 60, "preparation_share": 0.0}, run={"days": 300})
     m, s = run(**sc)
     assert s["hearings"] == 0 and s["issues_shelved"] > 0
     waiting = [d for d in m.disputes.open if d.dtype == "collective" and m.clock - d.opened > 60 + 30]
     assert not any(m.disputes._in_deliberation(d) for d in waiting)
-    m2, s2 = run(**{**sc, "deliberation": {"issue_shelf_days": 3650}})
+    m2, s2 = run(**{**sc, "deliberation": {"issue_shelf_days": 3650, "preparation_share": 0.0}})
     assert sum(m2.disputes._in_deliberation(d) for d in m2.disputes.open) > \
         sum(m.disputes._in_deliberation(d) for d in m.disputes.open)

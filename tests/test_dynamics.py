@@ -119,15 +119,20 @@ def test_small_communities_keep_self_governance_hours(residents):
 def test_duty_items_move_outcomes_smoothly():
     """No cliff between neighbouring duty loads (before triage, 200 to 250 items dropped
     participation by 14.6 pp in one step at 1,500 adults): the response is monotone and no
-    step is much larger than the others."""
+    step is much larger than the others. Means over three seeds (one seed's 120-day
+    participation moves by a point or two between neighbouring loads by chance)."""
     hours, part = [], []
     for items in (150, 200, 250, 300):
-        m = CoGovModel(None, rng=5, **{"population.residents_per_community": 1500, "run.days": 120,
-                                       "run.spin_up_days": 0, "committee.pushed_down_duty_items": items})
-        m.run()
-        s = m.summary()
-        hours.append(s["committee_self_governance_hours"])
-        part.append(s["participation_year"])
+        h, p = [], []
+        for seed in (1, 2, 3):
+            m = CoGovModel(None, rng=seed, **{"population.residents_per_community": 1500, "run.days": 120,
+                                              "run.spin_up_days": 0, "committee.pushed_down_duty_items": items})
+            m.run()
+            s = m.summary()
+            h.append(s["committee_self_governance_hours"])
+            p.append(s["participation_year"])
+        hours.append(np.mean(h))
+        part.append(np.mean(p))
     assert all(a > b for a, b in zip(hours, hours[1:]))
     assert all(a >= b - 0.01 for a, b in zip(part, part[1:]))
     assert max(abs(a - b) for a, b in zip(part, part[1:])) < 0.05
