@@ -873,3 +873,120 @@ def org_activities(uniforms, ptr, members, comm, holds, recent_after, guest_invi
                 taken += decide_and_record(guests, u, logit_guest, w, invited_after, who,
                                            booking, record).size
     return (taken, invitations), n_u
+
+
+@njit(cache=True, nogil=True)
+def sfc64_raw(state, out):
+    """Fill ``out`` with the next raw 64-bit outputs of an SFC64 generator whose four state
+    words are ``state`` (advanced in place): numpy's own ``sfc64_next``, inlined. numpy's
+    ``random_raw`` calls the bit generator through a function pointer per number, which
+    costs about as much again as the arithmetic (:func:`sim.rng.raw_uint32` wraps this)."""
+    a, b, c, w = state[0], state[1], state[2], state[3]
+    one, r11, r3, r24, r40 = np.uint64(1), np.uint64(11), np.uint64(3), np.uint64(24), np.uint64(40)
+    for i in range(out.size):
+        tmp = a + b + w
+        w += one
+        a = b ^ (b >> r11)
+        b = c + (c << r3)
+        c = ((c << r24) | (c >> r40)) + tmp  # rotl(c, 24)
+        out[i] = tmp
+    state[0], state[1], state[2], state[3] = a, b, c, w
+
+
+@njit(cache=True, nogil=True)
+def sorted_unique(values):
+    """The sorted distinct values of an integer array (``np.unique``, without its Python-level
+    work: a few microseconds a call at the sizes of a day's candidates)."""
+    s = np.sort(values)
+    out = np.empty(s.size, s.dtype)
+    k = 0
+    for i in range(s.size):
+        if k == 0 or s[i] != out[k - 1]:
+            out[k] = s[i]
+            k += 1
+    return out[:k]
+
+
+@njit(cache=True, nogil=True)
+def _pairwise_block(a, lo, n):
+    # a leaf of numpy's pairwise summation: under 8 in a row, up to 128 with 8 accumulators
+    if n < 8:
+        res = 0.0
+        for i in range(lo, lo + n):
+            res += a[i]
+        return res
+    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+    i = 8
+    while i < n - (n % 8):
+        r0 += a[lo + i]
+        r1 += a[lo + i + 1]
+        r2 += a[lo + i + 2]
+        r3 += a[lo + i + 3]
+        r4 += a[lo + i + 4]
+        r5 += a[lo + i + 5]
+        r6 += a[lo + i + 6]
+        r7 += a[lo + i + 7]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < n:
+        res += a[lo + i]
+        i += 1
+    return res
+
+
+@njit(cache=True, nogil=True)
+def _pairwise_sum(a):
+    """numpy's summation of a contiguous float64 array, step for step: halves (the first a
+    multiple of 8) down to blocks of at most 128, each half's sum added left + right, so
+    that a kernel's mean equals ``a.mean()`` to the last bit (tests/test_kernels.py checks
+    it on many sizes). numpy recurses; this walks the same tree with an explicit stack
+    (numba's cache cannot hold a recursive kernel safely)."""
+    if a.size <= 128:
+        return _pairwise_block(a, 0, a.size)
+    frame_lo = np.empty(64, np.int64)   # the halves being summed, deepest last
+    frame_n = np.empty(64, np.int64)
+    frame_stage = np.empty(64, np.int64)  # 0: left half next, 1: right half next, 2: add them
+    sums = np.empty(64)
+    depth, n_sums = 1, 0
+    frame_lo[0], frame_n[0], frame_stage[0] = 0, a.size, 0
+    while depth:
+        f = depth - 1
+        lo, n = frame_lo[f], frame_n[f]
+        if n <= 128:
+            sums[n_sums] = _pairwise_block(a, lo, n)
+            n_sums += 1
+            depth -= 1
+            continue
+        half = n // 2
+        half -= half % 8
+        stage = frame_stage[f]
+        if stage == 2:
+            sums[n_sums - 2] = sums[n_sums - 2] + sums[n_sums - 1]
+            n_sums -= 1
+            depth -= 1
+            continue
+        frame_stage[f] = stage + 1
+        frame_lo[depth] = lo if stage == 0 else lo + half
+        frame_n[depth] = half if stage == 0 else n - half
+        frame_stage[depth] = 0
+        depth += 1
+    return sums[0]
+
+
+@njit(cache=True, nogil=True)
+def pairwise_mean(a):
+    """``a.mean()`` of a contiguous float64 array, the same bits (see :func:`_pairwise_sum`)."""
+    return _pairwise_sum(a) / a.size
+
+
+@njit(cache=True, nogil=True, error_model="numpy")  # x / 0 is inf or NaN, as in numpy
+def time_used_share(commitment, act_hours, budget):
+    """The mean share of the week's time budget in use, each resident's share at most 1:
+    ``minimum((commitment + act_hours) / budget, 1).mean()`` (the daily row), in one pass and
+    numpy's own summation (:func:`pairwise_mean`)."""
+    out = np.empty(budget.size)
+    for i in range(out.size):
+        v = (commitment[i] + act_hours[i]) / budget[i]
+        out[i] = 1.0 if v > 1.0 else v  # np.minimum's: NaN stays NaN
+    return pairwise_mean(out)

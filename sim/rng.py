@@ -11,6 +11,8 @@ import zlib
 
 import numpy as np
 
+from .kernels import sfc64_raw
+
 STREAMS = ("network", "population", "need_arrivals", "participation",
            "volunteer_offers", "invitations", "org_activities", "org_foundings", "hub",
            "org_monthly", "contracts", "grants", "party", "grid", "disputes", "deliberation",
@@ -58,6 +60,23 @@ def bernoulli_positions(rng: np.random.Generator, n: int, p: float) -> np.ndarra
         end = int(pos[-1]) + 1
     pos = np.concatenate(chunks) if len(chunks) > 1 else chunks[0]
     return pos[pos < n].astype(np.int64)
+
+
+def raw_uint32(rng: np.random.Generator, count: int) -> np.ndarray:
+    """``count`` 32-bit integers from the stream's raw output, the same numbers and the same
+    stream position as ``rng.bit_generator.random_raw((count + 1) // 2).view(np.uint32)[:count]``:
+    for an SFC64 stream the compiled :func:`sim.kernels.sfc64_raw` generates them (about 40%
+    faster than numpy's ``random_raw``) from the state that numpy reports and takes back."""
+    bg = rng.bit_generator
+    state = bg.state
+    if state["bit_generator"] != "SFC64":
+        return bg.random_raw((count + 1) // 2).view(np.uint32)[:count]
+    words = np.array(state["state"]["state"], np.uint64)  # a copy: numpy takes it back below
+    raw = np.empty((count + 1) // 2, np.uint64)
+    sfc64_raw(words, raw)
+    state["state"]["state"] = words
+    bg.state = state  # the buffered 32-bit half (``has_uint32``) is untouched, as by random_raw
+    return raw.view(np.uint32)[:count]
 
 
 def first_uniforms(rng: np.random.Generator, most: int, use):

@@ -31,7 +31,7 @@ import numpy as np
 
 from ..params import NEED_TO_ORG, NEED_TYPES
 from ..kernels import (NeedArrivals, NeedCommittees, NeedDay, NeedDepartment, NeedOrganizations,
-                      NeedReporting, NeedResidents, need_outcomes, needs_day)
+                      NeedReporting, NeedResidents, need_outcomes, needs_day, sorted_unique)
 from .base import Process
 from .participation import decide
 from .property import success_gain
@@ -205,7 +205,7 @@ def step(model) -> None:
     # outcomes move it), then satisfaction and trust move towards the outcomes, and trust
     # falls for abandoned needs (too long unreported, or reported but never taken up)
     if done_res.size:
-        evaluators = decide(model, np.unique(done_res), "evaluation")
+        evaluators = decide(model, sorted_unique(done_res), "evaluation")
         by_org = np.flatnonzero(done_org >= 0)
         if by_org.size:
             index, learn = model.org_index, p.organizations.reputation_learning
