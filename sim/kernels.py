@@ -990,3 +990,19 @@ def time_used_share(commitment, act_hours, budget):
         v = (commitment[i] + act_hours[i]) / budget[i]
         out[i] = 1.0 if v > 1.0 else v  # np.minimum's: NaN stays NaN
     return pairwise_mean(out)
+
+
+@njit(cache=True, nogil=True)
+def gap_positions(gaps, start, n):
+    """Positions ``start - 1 + cumsum(gaps)`` that fall below ``n`` (a prefix: the gaps are
+    at least 1), and the position after the last one, where the next round of gaps starts
+    (:func:`sim.rng.bernoulli_positions`)."""
+    out = np.empty(gaps.size, np.int64)
+    k = 0
+    pos = np.int64(start) - 1
+    for g in gaps:
+        pos += g
+        if pos < n:
+            out[k] = pos
+            k += 1
+    return out[:k], pos + 1

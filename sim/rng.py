@@ -11,7 +11,7 @@ import zlib
 
 import numpy as np
 
-from .kernels import sfc64_raw
+from .kernels import gap_positions, sfc64_raw
 
 STREAMS = ("network", "population", "need_arrivals", "participation",
            "volunteer_offers", "invitations", "org_activities", "org_foundings", "hub",
@@ -54,6 +54,23 @@ def bernoulli_positions(rng: np.random.Generator, n: int, p: float) -> np.ndarra
         return np.arange(n, dtype=np.int64)
     chunks, end = [], 0
     expected = int(n * p + 4.0 * np.sqrt(n * p) + 8)  # rarely a second round
+    while end < n:
+        # (the positions in one compiled pass: numpy's cumsum, shift and filter were most of
+        # the cost at a day's few dozen needs)
+        pos, end = gap_positions(rng.geometric(p, expected), end, n)
+        chunks.append(pos)
+    return np.concatenate(chunks) if len(chunks) > 1 else chunks[0]
+
+
+def bernoulli_positions_reference(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
+    """:func:`bernoulli_positions` in numpy: the same draws and positions
+    (tests/test_kernels.py)."""
+    if p <= 0.0 or n == 0:
+        return np.empty(0, np.int64)
+    if p >= 1.0:
+        return np.arange(n, dtype=np.int64)
+    chunks, end = [], 0
+    expected = int(n * p + 4.0 * np.sqrt(n * p) + 8)
     while end < n:
         pos = end + np.cumsum(rng.geometric(p, expected)) - 1
         chunks.append(pos)

@@ -513,3 +513,15 @@ def test_time_used_share_is_the_numpy_rule():
         want = np.minimum((commitment + act_hours)[ok] / budget[ok], 1.0).mean()
     got = kernels.time_used_share(commitment[ok].copy(), act_hours[ok].copy(), budget[ok].copy())
     assert got == want and 0 < got < 1
+
+
+def test_bernoulli_positions_is_its_plain_reference():
+    """The compiled positions are the numpy rule's, from the same draws, and leave the
+    stream at the same place."""
+    from sim.rng import bernoulli_positions_reference
+    for seed in range(40):
+        for n, p in ((10_000, 0.003), (50, 0.5), (3, 0.9), (1, 0.2), (0, 0.1), (20, 0.0), (20, 1.0)):
+            a, b = (np.random.Generator(np.random.SFC64(seed)) for _ in range(2))
+            got, want = bernoulli_positions(a, n, p), bernoulli_positions_reference(b, n, p)
+            assert got.dtype == want.dtype == np.int64 and np.array_equal(got, want)
+            assert a.random() == b.random()
