@@ -313,11 +313,12 @@ class CoGovModel(mesa.Model):
         # month by month (an elementwise maximum, so the result is the same)
         new = len(self._org_pairs_i) - self._org_pairs_built
         if new > 0:
-            layer = net.org_layer(self._org_pairs_i[-new:], self._org_pairs_j[-new:], self.pop.n)
+            l_indptr, l_indices, l_data = net.org_layer(self._org_pairs_i[-new:],
+                                                        self._org_pairs_j[-new:], self.pop.n)
             self._org_pairs_built = len(self._org_pairs_i)
             adj = self.adj
-            indptr, indices, data = csr_maximum(adj.indptr, adj.indices, adj.data, layer.indptr,
-                                                layer.indices, layer.data)
+            indptr, indices, data = csr_maximum(adj.indptr, adj.indices, adj.data, l_indptr,
+                                                l_indices, l_data)
             # the merge of two arrays with sorted indices keeps them sorted (its rows are
             # merged in order); the organization layer is symmetric (each pair both ways,
             # net._sym), and the elementwise maximum of two symmetric arrays is symmetric

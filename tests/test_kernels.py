@@ -525,3 +525,24 @@ def test_bernoulli_positions_is_its_plain_reference():
             got, want = bernoulli_positions(a, n, p), bernoulli_positions_reference(b, n, p)
             assert got.dtype == want.dtype == np.int64 and np.array_equal(got, want)
             assert a.random() == b.random()
+
+
+def test_org_layer_is_the_symmetric_layer_scipy_builds():
+    """The organization layer's compiled CSR equals :func:`sim.network._sym`'s (self-pairs
+    dropped, repeated pairs and both directions once, sorted indices, the organization
+    weight), over several months' blocks of pairs."""
+    from sim import network as net
+    rng = np.random.default_rng(8)
+    n = 300
+    blocks_i = [rng.integers(0, n, k) for k in (0, 40, 400)]
+    blocks_j = [np.where(rng.random(b.size) < 0.1, b, rng.integers(0, n, b.size)) for b in blocks_i]
+    blocks_i.append(np.array([5, 5, 7]))  # a repeated pair, both ways
+    blocks_j.append(np.array([7, 7, 5]))
+    want = net._sym(np.concatenate(blocks_i), np.concatenate(blocks_j), net.W_ORG, n)
+    want.sort_indices()
+    indptr, indices, data = net.org_layer(blocks_i, blocks_j, n)
+    assert np.array_equal(indptr, want.indptr) and np.array_equal(indices, want.indices)
+    assert data.dtype == want.data.dtype and np.array_equal(data, want.data)
+    assert want.nnz > 500 and indptr[-1] == want.nnz
+    empty = net.org_layer([], [], n)
+    assert empty[0].size == n + 1 and empty[1].size == empty[2].size == 0

@@ -348,15 +348,21 @@ class DisputeSystem(Process):
                     and d.channel != "court":
                 self._close(d, False, d.channel or "none")
         self.open = [d for d in self.open if d.status == OPEN]
-        # queues: cases detected, waiting for a channel
+        # queues: cases detected, waiting for a channel (counted here and booked once: a
+        # day's counter update costs more than the loop)
+        at_committee = festering = 0
         for d in self.open:
-            if d.channel is None and d.detected >= 0 and not d.festering and d.pos < len(d.chain) \
+            if d.festering:
+                festering += 1
+            elif d.channel is None and d.detected >= 0 and d.pos < len(d.chain) \
                     and not self._in_deliberation(d):
                 self.queue_days[d.chain[d.pos]] += 1
                 if d.chain[d.pos] == "committee":
-                    m.today["disputes_queue_committee"] += 1
-            if d.festering:
-                m.today["disputes_festering"] += 1
+                    at_committee += 1
+        if at_committee:
+            m.today["disputes_queue_committee"] += at_committee
+        if festering:
+            m.today["disputes_festering"] += festering
         self.days += 1
 
     def _in_deliberation(self, d: Dispute) -> bool:
