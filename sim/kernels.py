@@ -125,8 +125,9 @@ def _open_columns(block, closing, n_keep):
     return out
 
 
-# The needs kernel's arguments, one small record per concern (named tuples: numba reads
-# their fields by name, so two swapped numbers are a wrong name, not a silent swap).
+# The needs kernel's arguments, one small record per concern (named tuples: the caller
+# fills them by name, so two swapped numbers are a wrong name, not a silent swap; the model
+# hands them to the kernel as plain tuples, see needs_day).
 class NeedArrivals(NamedTuple):
     """Today's new needs: resident, type, and their luck (3 x n uniforms: delay, success,
     reporting)."""
@@ -204,18 +205,18 @@ def needs_day(ints, floats, arrivals, residents, reporting, committees, orgs, de
     by grid workers and representatives, then the dispatched), and the resident, success and
     organization of each finished need, and the residents of abandoned ones.
     """
-    new_res, new_type, new_luck = arrivals.resident, arrivals.ntype, arrivals.luck
-    community, grid_of, trust = residents.community, residents.grid, residents.trust
-    visited, is_representative = residents.visited, residents.representative
-    report_base, report_trust_weight, report_gain = reporting.base, reporting.trust_weight, reporting.gain
-    free_hours, hours_used = committees.free_hours, committees.hours_used
-    dispatch_hours, service_hours = committees.dispatch_hours, committees.service_hours
-    committee_delay, committee_success = committees.delay, committees.success
-    org_start, org_serves, org_capacity = orgs.start, orgs.serves, orgs.capacity
-    org_success, org_credit, org_uid, org_delay = orgs.success, orgs.credit, orgs.uid, orgs.delay
-    dept_credit, dept_per_day = department.credit, department.per_day
-    department_delay, department_success = department.delay, department.success
-    day, public_type, abandon_days, gain = today.day, today.public_type, today.abandon_days, today.gain
+    # each record unpacked in its fields' order, so that the caller may pass the records as
+    # plain tuples (numba types a named tuple in Python, about 4 us a call; a plain tuple in
+    # C); tests/test_kernels.py passes named ones and compares with the plain rule, which
+    # reads the fields by name, so a field out of order here shows there
+    new_res, new_type, new_luck = arrivals
+    community, grid_of, trust, visited, is_representative = residents
+    report_base, report_trust_weight, report_gain = reporting
+    (free_hours, hours_used, dispatch_hours, service_hours, committee_delay,
+     committee_success) = committees
+    org_start, org_serves, org_capacity, org_success, org_credit, org_uid, org_delay = orgs
+    dept_credit, dept_per_day, department_delay, department_success = department
+    day, public_type, abandon_days, gain = today
     m_old = ints.shape[1]
     k_new = new_res.size
     m = m_old + k_new

@@ -179,8 +179,7 @@ def step(model) -> None:
     digital = p.smart.digital_ordering
     smart_factor = p.smart.digital_dispatch_factor if digital else 1.0
     (ints, floats, closed, n_reported, dispatched, dept_taken, n_collected, issue_comm, issue_grid,
-     done_res, done_ok, done_org, old_res) = needs_day(
-        book._ints, book._floats,
+     done_res, done_ok, done_org, old_res) = needs_day(book._ints, book._floats, *map(tuple, (
         NeedArrivals(new, ntype, luck),
         NeedResidents(pop.community, model.grid_of, pop.trust, model.visited_residents,
                       model.is_representative),
@@ -193,7 +192,7 @@ def step(model) -> None:
                           pn.org_delay_days),
         NeedDepartment(dept_credit, pn.department_capacity_per_day * pop.n_communities,
                        pn.department_delay_days, pn.department_success),
-        NeedDay(day, PUBLIC, pn.abandon_days, success_gain(model)))
+        NeedDay(day, PUBLIC, pn.abandon_days, success_gain(model)))))  # plain tuples: see needs_day
     book.advance(ints, floats, closed)
     for c, committee in enumerate(committees):
         committee.free_hours = free_hours[c]
