@@ -67,7 +67,7 @@ import math
 
 import numpy as np
 
-from ..kernels import erode, gather_ties
+from ..kernels import accrue_channels, erode, gather_ties
 from .base import Process
 from ..params import CHANNELS, DISPUTE_TYPES
 
@@ -408,7 +408,20 @@ class DisputeSystem(Process):
             for k, ch in enumerate(acc):
                 c[ch] = self._accrual[2][k]
             self._online = np.full(n_c, pd.online_cases_per_day if m.p.smart.online_mediation else 0.0)
-        present = rng.random(n_c) < lg.police_days_per_week / 7
+        daily, cap, credit = self._accrual
+        accrue_channels(rng.random(n_c), lg.police_days_per_week / 7, pd.police_cases_per_day,
+                        c["police"], self.days_present["police"], self._online, c["online"],
+                        daily, cap, credit)
+
+    def _capacities_reference(self, rng) -> None:
+        """:meth:`_capacities`'s day in numpy (after its first day, which sets the accruals):
+        the police are present with chance police_days_per_week / 7 and take
+        police_cases_per_day; the online platform takes online_cases_per_day; the slow
+        channels' credits gain a day's capacity and keep at most a week's (tests/test_disputes.py
+        ties the compiled :func:`sim.kernels.accrue_channels` to it)."""
+        m, pd, lg = self.model, self.model.p.disputes, self.model.p.legal
+        c = self.credit
+        present = rng.random(m.pop.n_communities) < lg.police_days_per_week / 7
         c["police"] = present * pd.police_cases_per_day
         self.days_present["police"] += present
         c["online"] = self._online.copy()
