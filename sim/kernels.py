@@ -1062,3 +1062,20 @@ def accrue_channels(u, police_share, police_cases, police, days_present, online_
     for k in range(credit.shape[0]):
         for c in range(credit.shape[1]):
             credit[k, c] = min(credit[k, c] + daily[k, c], cap[k, c])
+
+
+@njit(cache=True, nogil=True)
+def ties_outside(ties, parties):
+    """The distinct residents among ``ties`` who are not in ``parties`` (sorted, distinct),
+    in increasing order: ``flatnonzero`` of a mask set by the ties and cleared by the
+    parties, without a pass over every resident."""
+    s = sorted_unique(ties)
+    out = np.empty(s.size, np.int64)
+    k = t = 0
+    for r in s:
+        while t < parties.size and parties[t] < r:
+            t += 1
+        if t == parties.size or parties[t] != r:
+            out[k] = r
+            k += 1
+    return out[:k]

@@ -546,3 +546,16 @@ def test_org_layer_is_the_symmetric_layer_scipy_builds():
     assert want.nnz > 500 and indptr[-1] == want.nnz
     empty = net.org_layer([], [], n)
     assert empty[0].size == n + 1 and empty[1].size == empty[2].size == 0
+
+
+def test_ties_outside_is_the_mask_rule():
+    """The festering disputes' touched residents: the ties' residents who are not parties,
+    each once, sorted, as flatnonzero of a mask set by the ties and cleared by the parties."""
+    rng = np.random.default_rng(6)
+    for n_ties, n_parties in ((0, 3), (5, 0), (300, 20), (2_000, 200)):
+        ties = rng.integers(0, 500, n_ties)
+        parties = np.unique(rng.integers(0, 500, n_parties))
+        hit = np.zeros(500, bool)
+        hit[ties] = True
+        hit[parties] = False
+        assert np.array_equal(kernels.ties_outside(ties, parties), np.flatnonzero(hit))

@@ -67,7 +67,7 @@ import math
 
 import numpy as np
 
-from ..kernels import accrue_channels, erode, gather_ties
+from ..kernels import accrue_channels, erode, gather_ties, sorted_unique, ties_outside
 from .base import Process
 from ..params import CHANNELS, DISPUTE_TYPES
 
@@ -593,7 +593,7 @@ class DisputeSystem(Process):
         tuple of the open disputes' ids as the key was built every day)."""
         key = (self._open_version, self.model.network_version)
         if self._fester_key != key:
-            parties = np.unique(np.concatenate([d.parties for d in open_]))
+            parties = sorted_unique(np.concatenate([d.parties for d in open_]))
             # a collective dispute's parties are the affected households themselves: its
             # grievance is theirs and does not spread through each party's ties (a hundred
             # parties' ties are most of a small community; their erosion had a single
@@ -601,13 +601,11 @@ class DisputeSystem(Process):
             personal = [d.parties for d in open_ if d.dtype != "collective"]
             spreading = np.concatenate(personal) if personal else parties[:0]
             # the parties are few: gather their rows of the network rather than a product
-            # over every resident; a mask is cheaper than a set difference (and makes a
-            # resident who is party to two disputes, or a tie of two parties, count once)
+            # over every resident, then their distinct ties who are not parties themselves
+            # (a resident who is party to two disputes, or a tie of two parties, counts once)
             adj = self.model.adj  # its structure: who is tied to whom
-            hit = np.zeros(self.model.pop.n, bool)
-            hit[gather_ties(adj.indptr, adj.indices, spreading)] = True
-            hit[parties] = False
-            self._fester_key, self._fester_sets = key, (parties, np.flatnonzero(hit))
+            touched = ties_outside(gather_ties(adj.indptr, adj.indices, spreading), parties)
+            self._fester_key, self._fester_sets = key, (parties, touched)
         return self._fester_sets
 
     # ------------------------------------------------------------------- outcomes
