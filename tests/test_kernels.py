@@ -559,3 +559,15 @@ def test_ties_outside_is_the_mask_rule():
         hit[ties] = True
         hit[parties] = False
         assert np.array_equal(kernels.ties_outside(ties, parties), np.flatnonzero(hit))
+
+
+def test_top_tenth_share_is_the_partition_rule():
+    """The daily row's top-10% share of acts equals :func:`sim.outcomes.top_share` of the
+    year's act counts (ties at the boundary, no acts, fewer than ten residents)."""
+    from sim.outcomes import top_share
+    rng = np.random.default_rng(12)
+    for n in (1, 7, 10, 999, 10_000):
+        for scale in (0, 1, 3, 40):
+            ring = (rng.poisson(scale * rng.random(n), (12, n)) if scale else np.zeros((12, n))).astype(np.int32)
+            got, want = kernels.top_tenth_share(ring), top_share(ring.sum(axis=0))
+            assert got == want and isinstance(got, float)
