@@ -908,7 +908,7 @@ def sorted_unique(values):
     return out[:k]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _pairwise_block(a, lo, n):
     # a leaf of numpy's pairwise summation: under 8 in a row, up to 128 with 8 accumulators
     if n < 8:
@@ -936,7 +936,7 @@ def _pairwise_block(a, lo, n):
     return res
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _pairwise_sum(a):
     """numpy's summation of a contiguous float64 array, step for step: halves (the first a
     multiple of 8) down to blocks of at most 128, each half's sum added left + right, so
