@@ -13,7 +13,10 @@ Kernels take arrays and scalars only (no model objects), and every uniform they 
 from the model's named numpy streams: passed in as arrays, as a block of which the kernel
 uses the first (:func:`sim.rng.first_uniforms`), or, for the monthly :func:`members_round`,
 as the stream's Generator itself (numba draws through the bit generator's own functions, so
-the numbers are numpy's; tests/test_kernels.py checks it against its plain reference).
+the numbers are numpy's; tests/test_kernels.py checks it against its plain reference). The
+day's decision uniforms are the stream's raw output computed here from its state words
+(:func:`sfc64_raw`, numpy's SFC64 step; numpy takes the state back, tests/test_kernels.py
+checks numbers and position).
 
 ``cache=True`` keeps the compiled code beside the source (``__pycache__``), so only the
 first run after a change pays the compilation (about half a minute on a slow machine;
