@@ -200,16 +200,16 @@ class Network(Section):
 
 # ---------------------------------------------------------------------------- behaviour
 class Behaviour(Section):
-    base_logit_meeting: float = P(-5.94, plausible=(-7.0, -5.0), unit="logit", ge=-15, le=5,
+    base_logit_meeting: float = P(-6.41, plausible=(-7.0, -5.0), unit="logit", ge=-15, le=5,
                                   meaning="intercept of the decision to attend a meeting one is notified of",
                                   source="calibrated (docs/calibration: cogov calibrate experiments/calibration.yaml); target: T 10-30% yearly participation")
-    base_logit_volunteering: float = P(-6.98, plausible=(-7.0, -4.5), unit="logit", ge=-15, le=5,
+    base_logit_volunteering: float = P(-6.88, plausible=(-7.0, -4.5), unit="logit", ge=-15, le=5,
                                        meaning="intercept of the decision to take a volunteer task one is offered",
                                        source="calibrated (docs/calibration: cogov calibrate experiments/calibration.yaml); target: T 13.85 h per registered volunteer")
-    base_logit_organization: float = P(-2.9, plausible=(-4.0, -2.0), unit="logit", ge=-15, le=5,
+    base_logit_organization: float = P(-3.12, plausible=(-4.0, -2.0), unit="logit", ge=-15, le=5,
                                        meaning="intercept of a member's decision to join an activity",
                                        source="calibrated (docs/calibration: cogov calibrate experiments/calibration.yaml)")
-    base_logit_evaluation: float = P(-5.92, plausible=(-6.0, -3.5), unit="logit", ge=-15, le=5,
+    base_logit_evaluation: float = P(-5.79, plausible=(-6.0, -3.5), unit="logit", ge=-15, le=5,
                                      meaning="intercept of the decision to evaluate a service one received",
                                      source="calibrated (docs/calibration: cogov calibrate experiments/calibration.yaml)")
     w_disposition: float = P(2.0, plausible=(1.0, 3.0), unit="logit per unit", ge=0, le=10,
@@ -336,7 +336,7 @@ class Committee(Section):
     pushed_down_duty_items: int = P(200, unit="items", ge=0, le=1000, role="lever",
                                     meaning="administrative items pushed down onto the committee",
                                     source="003: 将200余项下沉事项和70余块挂牌 ... 清理精简为97项和27块 (200+ items to 97)")
-    hours_per_duty_item: float = P(0.186, plausible=(0.12, 0.24), unit="staff-hours/item/day", ge=0, le=5,
+    hours_per_duty_item: float = P(0.21, plausible=(0.12, 0.24), unit="staff-hours/item/day", ge=0, le=5,
                                    meaning="daily staff time one pushed-down item consumes",
                                    source="calibrated (docs/calibration: cogov calibrate experiments/calibration.yaml); target: T 67.8-87.8% of committee tasks assigned by government")
     ledger_share: float = P(0.3, unit="share", ge=0, le=1,
@@ -528,9 +528,21 @@ class Organizations(Section):
     group_size_saturation: int = P(50, unit="members", ge=5, le=5000, plausible=(20, 100),
                                    meaning="size at which a group stops recruiting: the chance a tie joins falls as 1 - members/size",
                                    source="A: a group meets in one room, square or courtyard; community groups of 10-50 members")
-    fold_per_year: float = P(0.3, unit="1/year", ge=0, le=5, plausible=(0.1, 0.5),
-                             meaning="yearly rate at which a resident group folds for reasons outside the model (venue lost, leader tired, quarrel); a social worker's group folds at social_worker_dropout_factor times this",
+    fold_per_year: float = P(0.15, unit="1/year", ge=0, le=5, plausible=(0.05, 0.5),
+                             meaning="yearly rate at which an established group of fold_reference_members members folds for reasons outside the model (venue lost, leader tired, quarrel); smaller and younger groups fold faster (fold_size_exponent, fold_newness_excess); a social worker's group folds at social_worker_dropout_factor times this",
                              source="A: grassroots groups are fragile; the unreformed baseline keeps few of them (000, 003: before reform)")
+    fold_reference_members: int = P(20, unit="members", ge=1, le=1000, plausible=(10, 30),
+                                    meaning="size of group at which the fold rate is fold_per_year (before the newness excess)",
+                                    source="A: a typical established community group (groups of 10-50 members)")
+    fold_size_exponent: float = P(0.5, unit="exponent", ge=0, le=3, plausible=(0.0, 1.0),
+                                  meaning="the fold rate scales as (fold_reference_members / members)^exponent: larger groups fold less (liability of smallness); 0 makes it size-independent",
+                                  source="Hannan & Freeman 1984 (structural inertia); Barron, West & Hannan 1994 (death rates fall with size); exponent: A")
+    fold_newness_excess: float = P(1.0, unit="factor", ge=0, le=20, plausible=(0.0, 3.0),
+                                   meaning="a new group folds at (1 + excess) times the rate of an established one of its size; the excess fades as exp(-age / fold_newness_years) (liability of newness); 0 makes it age-independent",
+                                   source="Stinchcombe 1965; Freeman, Carroll & Hannan 1983 (death rates fall with age); factor: A")
+    fold_newness_years: float = P(1.0, unit="years", ge=0.01, le=50, plausible=(0.5, 3.0),
+                                  meaning="age over which a group's newness excess fades by a factor e",
+                                  source="A: a group that has run its first year or two has found its venue and its routine")
     orgs_per_1000_saturation: float = P(3.0, unit="organizations/1,000 adults", ge=0.1, le=100, plausible=(2.0, 8.0),
                                         meaning="density of groups at which resident foundings stop: the niche of residents who can be organized fills",
                                         source="T: policy target of at least 10 per urban community (MCA 2017); A: 15 for 5,000 adults, which the unreformed baseline does not reach")

@@ -68,9 +68,13 @@ class ResidentsCommittee(mesa.Agent):
     def start_day(self, inspections_today: int) -> None:
         """Serve pushed-down duties first; what is left is free for self-governance."""
         p = self.model.p.committee
-        # items funded under the duty list bring the staff time they cost
-        capacity = self.staff * p.staff_hours_per_day + self.funded_items * p.hours_per_duty_item
-        demand = self.duty_hours(inspections_today) + self.funded_items * p.hours_per_duty_item
+        # items funded under the duty list bring the paid hours they cost (费随事转) and are
+        # done with them, outside the staff's triage: when their hours were added to both the
+        # demand and the capacity, the funded items that build up over the years (12 a year
+        # against 6% lapsing) pushed the load towards the ceiling and duties dropped grew by
+        # 11% a year under the reform
+        capacity = self.staff * p.staff_hours_per_day
+        demand = self.duty_hours(inspections_today)
         duty = served_duty_hours(demand, capacity, p.max_duty_share, p.triage_sharpness)
         for k in self.hours_today:
             self.hours_today[k] = 0.0
@@ -137,14 +141,19 @@ class ResidentsCommittee(mesa.Agent):
     def rebound(self, rng: np.random.Generator) -> None:
         """New items keep arriving (under a duty list they must bring their funding), and
         items lapse at ``duty_items_retired_per_year``: the load settles where the two
-        balance (12 a year against 6% of 200 in the unreformed baseline).
+        balance (12 a year against 6% of 200 in the unreformed baseline). Under a duty list
+        the listed items stay (they are the committee's statutory duties) and only the
+        funded items that came since lapse, so the reformed load is settled from the start.
 
         Arrivals are one Poisson draw a day; lapses are expected values (items are many and
         the share small), so that paired runs keep drawing the same numbers."""
         p = self.model.p.committee
         new = rng.poisson(p.duty_rebound_per_year / 365.0)
         lapse = p.duty_items_retired_per_year / 365.0
-        self.duty_items -= lapse * self.duty_items
+        if not p.duty_list_cap:
+            # without a list, campaign items lapse as new ones come; the items on a published
+            # list are the committee's statutory duties and stay until the list is revised
+            self.duty_items -= lapse * self.duty_items
         self.funded_items -= lapse * self.funded_items
         if new:
             if p.duty_list_cap:

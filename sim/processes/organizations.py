@@ -274,13 +274,25 @@ def monthly(model, rng: np.random.Generator) -> None:
         # core_idle_days, or too few members and no money for one more activity, or nobody
         # left; a contracted organization lives on its staff while the contract runs
         broke = org.funds < po.cost_per_activity_yuan
-        fold = po.fold_per_year / 12.0 * crowding[org.community] * (
-            sw_factor if org.social_worker else 1.0)
+        fold = fold_rate_month(po, org.members.size, (day - org.founded_day) / 365.0) * \
+            crowding[org.community] * (sw_factor if org.social_worker else 1.0)
         folds = u_fold[g] < fold and org.contract_items == 0
         core_gone = max(int(last[g]), org.founded_day) < day - po.core_idle_days or org.founder < 0
         if folds or org.contract_items == 0 and (core_gone or org.members.size == 0) or \
                 (broke and org.members.size < po.min_members):
             org.dissolve()
+
+
+def fold_rate_month(po, members: int, age_years: float) -> float:
+    """A group's monthly chance of folding for reasons outside the model, before crowding:
+    ``fold_per_year / 12 x (fold_reference_members / max(members, 1))^fold_size_exponent
+    x (1 + fold_newness_excess x exp(-age / fold_newness_years))``. Small and young groups
+    fold faster (the liabilities of smallness and newness: Stinchcombe 1965, Hannan and
+    Freeman 1984); a size-blind rate killed large groups as often as small ones, and their
+    replacements started tiny, so a small community's membership swung for years."""
+    size = (po.fold_reference_members / max(members, 1)) ** po.fold_size_exponent
+    newness = 1.0 + po.fold_newness_excess * math.exp(-max(age_years, 0.0) / po.fold_newness_years)
+    return po.fold_per_year / 12.0 * size * newness
 
 
 def members_round_reference(rng, ptr, members, comm, p_join, p_idle, founder, indptr, indices,

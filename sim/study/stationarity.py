@@ -11,6 +11,8 @@ settled when every such slope is within ``tolerance`` (issue 10, item 7: 2%).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -59,31 +61,66 @@ def yearly_outcomes(scenario, residents: int, years: int, seeds, overrides: dict
 def trend_table(yearly: pd.DataFrame, from_year: int = 2, tolerance: float = 0.02) -> pd.DataFrame:
     """Per outcome: the mean over seeds and years ``from_year``.., the least-squares slope of
     the seed-mean per year, the slope as a share of the mean, and whether it is within
-    ``tolerance``. An outcome whose mean is zero has a relative slope of 0 when its slope
-    is 0. ``slope_ci_low``/``slope_ci_high`` (shares of the mean) are a 95% t-interval over
-    the seeds' own slopes: an interval that holds zero means no trend the seeds can tell
-    from noise (reported beside the criterion, not instead of it)."""
+    ``tolerance`` (``settled``: the issue's criterion). An outcome whose mean is zero has a
+    relative slope of 0 when its slope is 0.
+
+    Beside it, from the seeds' own slopes (shares of the mean): ``slope_ci_low``/``high``, a
+    95% t-interval of their mean; ``status``: ``settled``, ``drifting`` (outside the tolerance
+    and the interval excludes zero: a trend the seeds agree on) or ``undetermined`` (outside
+    the tolerance, but the interval holds zero: a flow of a few lumpy events a year whose
+    slope these seeds cannot pin down; ``seeds_needed`` is about how many would narrow the
+    interval to the tolerance); ``single_run_slope_sd`` and ``single_run_slope_max`` (the
+    spread and the largest absolute value of one run's own slope) and ``single_run_cv`` (the
+    mean over seeds of one run's year-to-year coefficient of variation): how far a single
+    run, not the mean of many, moves."""
     from scipy import stats
     sub = yearly[yearly["year"] >= from_year]
     mean_by_year = sub.groupby("year")[list(YEARLY)].mean()
     x = mean_by_year.index.to_numpy(float)
     seeds = sorted(sub["seed"].unique())
+    by_seed = {s: sub[sub["seed"] == s].sort_values("year") for s in seeds}
     rows = []
     for k in YEARLY:
         y = mean_by_year[k].to_numpy(float)
         slope = float(np.polyfit(x, y, 1)[0]) if x.size > 1 else 0.0  # one year: no trend to see
         mean = float(y.mean())
         rel = slope / abs(mean) if mean else (0.0 if slope == 0 else float("inf"))
-        lo = hi = float("nan")
+        lo = hi = sd = big = cv = float("nan")
+        needed = 0
         if x.size > 1 and len(seeds) > 1 and mean:
-            per_seed = []
+            per_seed, cvs = [], []
             for s in seeds:
-                g = sub[sub["seed"] == s].sort_values("year")
-                per_seed.append(np.polyfit(g["year"].to_numpy(float), g[k].to_numpy(float), 1)[0])
+                g = by_seed[s]
+                v = g[k].to_numpy(float)
+                per_seed.append(np.polyfit(g["year"].to_numpy(float), v, 1)[0])
+                cvs.append(v.std() / abs(v.mean()) if v.mean() else 0.0)
             per_seed = np.asarray(per_seed) / abs(mean)
             half = stats.t.ppf(0.975, len(seeds) - 1) * per_seed.std(ddof=1) / np.sqrt(len(seeds))
             lo, hi = float(per_seed.mean() - half), float(per_seed.mean() + half)
+            sd, big, cv = float(per_seed.std(ddof=1)), float(np.abs(per_seed).max()), float(np.mean(cvs))
+            needed = int(math.ceil(len(seeds) * (half / tolerance) ** 2))
+        settled = abs(rel) <= tolerance
+        status = "settled" if settled else (
+            "undetermined" if np.isfinite(lo) and lo <= 0.0 <= hi else "drifting")
         rows.append({"outcome": k, "mean": mean, "slope_per_year": slope,
                      "slope_share_of_mean": rel, "slope_ci_low": lo, "slope_ci_high": hi,
-                     "settled": abs(rel) <= tolerance})
+                     "settled": settled, "status": status,
+                     "seeds_needed": needed if status == "undetermined" else 0,
+                     "single_run_slope_sd": sd, "single_run_slope_max": big, "single_run_cv": cv,
+                     "from_year": int(from_year)})
     return pd.DataFrame(rows)
+
+
+def settled_from_year(yearly: pd.DataFrame, first: int = 3, last: int | None = None,
+                      tolerance: float = 0.02) -> int:
+    """The first year from which no outcome drifts (:func:`trend_table`), trying ``first``
+    up to ``last`` (default: leaving at least five years to fit); ``last`` when none does.
+    A reform that changes who founds and keeps groups takes about a group's early life to
+    settle; the report says from which year each lever file is judged."""
+    n_years = int(yearly["year"].max())
+    first = min(first, n_years)
+    last = max(first, n_years - 4) if last is None else min(last, n_years)
+    for y in range(first, last + 1):
+        if not (trend_table(yearly, from_year=y, tolerance=tolerance)["status"] == "drifting").any():
+            return y
+    return last

@@ -1,0 +1,73 @@
+"""The stationarity judgement (sim.study.stationarity) on yearly tables whose trend is known."""
+
+import numpy as np
+import pandas as pd
+
+from sim.study.stationarity import YEARLY, settled_from_year, trend_table
+
+
+def table(seeds=10, years=10, drift=None, lumpy=None, settle_at=None, seed=0, rate=0.05):
+    """Every outcome flat at 100 with 1% noise; ``drift``: +``rate`` x 100 a year in every seed;
+    ``lumpy``: mean 100 but year-to-year noise of 60% (a few events a year); ``settle_at``:
+    for ``drift``, the trend stops at that year."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for s in range(1, seeds + 1):
+        for y in range(1, years + 1):
+            row = {"seed": s, "year": y}
+            for k in YEARLY:
+                row[k] = 100.0 * (1 + 0.01 * rng.standard_normal())
+            if drift:
+                row[drift] = 100.0 * (1 + rate * (min(y, settle_at) if settle_at else y)) \
+                    * (1 + 0.01 * rng.standard_normal())
+            if lumpy:
+                row[lumpy] = max(0.0, 100.0 * (1 + 0.6 * rng.standard_normal()))
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def test_flat_outcomes_are_settled_and_a_trend_the_seeds_agree_on_drifts():
+    t = trend_table(table(drift="trust_mean")).set_index("outcome")
+    assert t.loc["trust_mean", "status"] == "drifting" and not t.loc["trust_mean", "settled"]
+    assert t.loc["trust_mean", "slope_share_of_mean"] > 0.03
+    others = t.drop(index="trust_mean")
+    assert (others["status"] == "settled").all() and others["settled"].all()
+
+
+def test_a_lumpy_flow_is_undetermined_with_the_seeds_it_would_take():
+    """60% noise a year and no trend: with 10 seeds the slope's interval is several times the
+    2% tolerance. Wherever its mean slope happens to land outside 2%, it is undetermined, not
+    drifting, and the seeds needed grow with the noise."""
+    status = []
+    for seed in range(20):
+        t = trend_table(table(lumpy="acts_meeting", seed=seed)).set_index("outcome")
+        r = t.loc["acts_meeting"]
+        assert r["single_run_cv"] > 0.3  # one run moves a lot ...
+        if not r["settled"]:
+            status.append(r["status"])
+            if r["status"] == "undetermined":
+                assert r["slope_ci_low"] <= 0 <= r["slope_ci_high"]
+                assert r["seeds_needed"] > 10
+    # ... so its mean slope leaves 2% in many draws; a 95% interval excludes zero by chance
+    # in about one draw of twenty, so nearly all of those are undetermined, not drifting
+    assert len(status) >= 5
+    assert status.count("undetermined") >= len(status) - 2
+
+
+def test_single_run_spread_is_reported_beside_the_mean():
+    t = trend_table(table(drift="memberships_per_adult")).set_index("outcome")
+    assert t.loc["memberships_per_adult", "single_run_slope_max"] > 0.03
+    assert t.loc["trust_mean", "single_run_slope_max"] < 0.02
+    assert t.loc["trust_mean", "single_run_cv"] < 0.02
+
+
+def test_a_lever_is_judged_from_the_year_its_effect_has_built():
+    """A reform whose outcome grows until year 5 and then holds is settled from year 5: the
+    report judges it from there and says so."""
+    y = table(drift="memberships_per_adult", settle_at=5, rate=0.3)
+    assert (trend_table(y, from_year=3)["status"] == "drifting").any()
+    first = settled_from_year(y, first=3)
+    assert first in (4, 5)  # within 2% once at most one year of growth is left in the fit
+    assert not (trend_table(y, from_year=first)["status"] == "drifting").any()
+    # a table that never settles is judged from the last year tried (five years left to fit)
+    assert settled_from_year(table(drift="trust_mean"), first=3) == 6
