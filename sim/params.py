@@ -200,16 +200,16 @@ class Network(Section):
 
 # ---------------------------------------------------------------------------- behaviour
 class Behaviour(Section):
-    base_logit_meeting: float = P(-6.41, plausible=(-7.0, -5.0), unit="logit", ge=-15, le=5,
+    base_logit_meeting: float = P(-5.13, plausible=(-7.0, -5.0), unit="logit", ge=-15, le=5,
                                   meaning="intercept of the decision to attend a meeting one is notified of",
                                   source="calibrated (docs/calibration: cogov calibrate experiments/calibration.yaml); target: T 10-30% yearly participation")
-    base_logit_volunteering: float = P(-6.88, plausible=(-7.0, -4.5), unit="logit", ge=-15, le=5,
+    base_logit_volunteering: float = P(-6.71, plausible=(-7.0, -4.5), unit="logit", ge=-15, le=5,
                                        meaning="intercept of the decision to take a volunteer task one is offered",
                                        source="calibrated (docs/calibration: cogov calibrate experiments/calibration.yaml); target: T 13.85 h per registered volunteer")
-    base_logit_organization: float = P(-3.12, plausible=(-4.0, -2.0), unit="logit", ge=-15, le=5,
+    base_logit_organization: float = P(-3.22, plausible=(-4.0, -2.0), unit="logit", ge=-15, le=5,
                                        meaning="intercept of a member's decision to join an activity",
                                        source="calibrated (docs/calibration: cogov calibrate experiments/calibration.yaml)")
-    base_logit_evaluation: float = P(-5.79, plausible=(-6.0, -3.5), unit="logit", ge=-15, le=5,
+    base_logit_evaluation: float = P(-5.9, plausible=(-6.0, -3.5), unit="logit", ge=-15, le=5,
                                      meaning="intercept of the decision to evaluate a service one received",
                                      source="calibrated (docs/calibration: cogov calibrate experiments/calibration.yaml)")
     w_disposition: float = P(2.0, plausible=(1.0, 3.0), unit="logit per unit", ge=0, le=10,
@@ -336,7 +336,7 @@ class Committee(Section):
     pushed_down_duty_items: int = P(200, unit="items", ge=0, le=1000, role="lever",
                                     meaning="administrative items pushed down onto the committee",
                                     source="003: 将200余项下沉事项和70余块挂牌 ... 清理精简为97项和27块 (200+ items to 97)")
-    hours_per_duty_item: float = P(0.21, plausible=(0.12, 0.24), unit="staff-hours/item/day", ge=0, le=5,
+    hours_per_duty_item: float = P(0.195, plausible=(0.12, 0.24), unit="staff-hours/item/day", ge=0, le=5,
                                    meaning="daily staff time one pushed-down item consumes",
                                    source="calibrated (docs/calibration: cogov calibrate experiments/calibration.yaml); target: T 67.8-87.8% of committee tasks assigned by government")
     ledger_share: float = P(0.3, unit="share", ge=0, le=1,
@@ -778,6 +778,9 @@ class Deliberation(Section):
                                  source="A")
     hours_per_meeting: float = P(6.0, unit="staff-hours", ge=0, le=200,
                                  meaning="committee time to prepare and run one meeting", source="A")
+    preparation_share: float = P(0.25, unit="share", ge=0, le=1, plausible=(0.1, 0.5),
+                                 meaning="share of its free hours a day a committee puts into preparing the next session while an issue waits for one (until hours_per_meeting are in)",
+                                 source="A: a meeting is prepared over the days before it (notices, venue, agenda); out of one day's free hours a committee of 5 staff under load never convened one at 2,000 adults")
     convergence_per_session: float = P(0.1, unit="share", ge=0, le=1,
                                        meaning="share of the gap to full agreement a failed vote closes before the next session",
                                        source="A: deliberation narrows a contest")

@@ -163,7 +163,8 @@ def test_organization_arrays_follow_each_groups_own_rule():
     orgs = m.orgs
     kinds = {(o.social_worker, o.contract_items > 0) for o in orgs}
     assert len(orgs) > 3 and len(kinds) >= 2
-    plain = next(o for o in orgs if o.project_until <= m.clock)
+    plain = orgs[0]
+    plain.project_until = min(plain.project_until, m.clock)  # its project (if any) is over
     plain.funds = 0.0  # a broke group without a running project runs fewer activities
     _, capacity, success, _, _ = organization_table(m.p, orgs)
     assert capacity.tolist() == pytest.approx([o.service_capacity() for o in orgs], rel=1e-12)
@@ -191,3 +192,31 @@ def test_a_social_workers_group_loses_idle_members_more_slowly():
 
     kept, lost = lost_in_a_month(0.0), lost_in_a_month(1.0)
     assert kept < lost
+
+
+def test_contract_money_buys_the_service_not_the_groups_cash():
+    """purchased_services.budget_per_item_yuan is booked as spent and buys service capacity
+    (ODD 7.8); it does not pile up in the holder's cash (it once grew by some 55,000 yuan a
+    contracted year)."""
+    m = run(small(purchased_services={"items": 3}), days=400)  # two awards: day 0 and day 364
+    held = [o for o in m.orgs if o.contract_items]
+    budget = m.p.purchased_services.budget_per_item_yuan
+    assert held and all(o.service_capacity() > m.p.needs.org_capacity_per_day for o in held)
+    assert max(o.funds for o in m.orgs) < budget
+    assert m.spend["purchased_services"] >= 2 * 3 * budget * m.pop.n_communities - 1e-6
+
+
+def test_a_contracted_resident_group_can_fold_but_a_contracted_professional_one_cannot():
+    """Folding (ODD 7.7): a resident group holding a contract folds like any group (its items
+    go out again at the year's end); a professional organization brought in by the contract
+    lives on its staff while the contract runs. At the highest fold rate, over three months."""
+    from sim.processes import organizations as orgs_mod
+    m = run(small(purchased_services={"items": 6}), days=10)
+    m.p = m.p.model_copy(update={"organizations": m.p.organizations.model_copy(update={"fold_per_year": 5.0})})
+    resident = [o for o in m.orgs if o.contract_items and o.origin != "contract"]
+    professional = [o for o in m.orgs if o.contract_items and o.origin == "contract"]
+    assert resident and professional
+    for _ in range(3):
+        orgs_mod.monthly(m, m.streams.org_monthly)
+    assert any(not o.alive for o in resident)
+    assert all(o.alive for o in professional)

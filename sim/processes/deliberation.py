@@ -109,6 +109,8 @@ class Deliberation(Process):
         self.waiting_issue: dict[tuple[int, int], Issue] = {}  # (community, grid) -> needs issue
         self.set_meeting_days()
         self._zero_counters()
+        # hours each committee has already put into preparing its next session
+        self.prep_hours = np.zeros(n_c)
 
     def set_meeting_days(self) -> None:
         """Evenly spaced meeting days of the year, the first a little after its start."""
@@ -186,6 +188,7 @@ class Deliberation(Process):
             if issue.stage == REVIEW and day >= issue.stage_until:
                 issue.stage = ON_AGENDA
         if pd.meetings_per_year > 0:
+            self.prepare()
             # contested collective issues: their own hearing / courtyard sessions
             for issue in self.issues:
                 if issue.stage == ON_AGENDA and issue.origin == "collective" and day >= issue.next_session:
@@ -223,13 +226,32 @@ class Deliberation(Process):
         m.today["issues_open"] = len(self.issues)
         m.today["issues_in_execution"] = sum(1 for i in self.issues if i.stage == EXECUTE)
 
+    def prepare(self) -> None:
+        """A session is prepared over the days before it (notices, venue, agenda): while an
+        issue waits for a session, a committee puts up to ``preparation_share`` of its free
+        hours a day into the next one, until ``hours_per_meeting`` are in. When the whole
+        session had to come out of one day's free hours, a committee of 5 staff under load
+        never had 6 of them, so at 2,000 adults no meeting was ever held (a knife edge)."""
+        m = self.model
+        pd = m.p.deliberation
+        waiting = {i.community for i in self.issues if i.stage == ON_AGENDA}
+        for c in sorted(waiting):
+            short = pd.hours_per_meeting - self.prep_hours[c]
+            if short > 1e-12:
+                committee = m.committees[c]
+                self.prep_hours[c] += committee.take("deliberation", min(short, pd.preparation_share * committee.free_hours))
+
     def _convene(self, c: int) -> bool:
+        """Hold a session if its hours are in: those prepared, plus what is missing from today's
+        free hours."""
         pd = self.model.p.deliberation
         committee = self.model.committees[c]
-        if committee.free_hours < pd.hours_per_meeting - 1e-9:
-            self.meetings_skipped += 1  # not enough free committee time to convene (none spent)
+        missing = max(0.0, pd.hours_per_meeting - self.prep_hours[c])
+        if committee.free_hours < missing - 1e-9:
+            self.meetings_skipped += 1  # not enough committee time to convene (the preparation waits)
             return False
-        committee.take("deliberation", pd.hours_per_meeting)
+        committee.take("deliberation", missing)
+        self.prep_hours[c] = 0.0
         return True
 
     def meeting(self, c: int) -> None:

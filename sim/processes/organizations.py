@@ -276,7 +276,12 @@ def monthly(model, rng: np.random.Generator) -> None:
         broke = org.funds < po.cost_per_activity_yuan
         fold = fold_rate_month(po, org.members.size, (day - org.founded_day) / 365.0) * \
             crowding[org.community] * (sw_factor if org.social_worker else 1.0)
-        folds = u_fold[g] < fold and org.contract_items == 0
+        # a resident group that holds a contract can still fold (venue, leader, quarrel) and
+        # its items go out again at the year's end; a professional organization brought in by
+        # the contract lives on its staff while the contract runs. (When contracted resident
+        # groups could not fold, they held their contracts for a decade and their members'
+        # participation kept rising 2-3% a year.)
+        folds = u_fold[g] < fold and (org.contract_items == 0 or org.origin != "contract")
         core_gone = max(int(last[g]), org.founded_day) < day - po.core_idle_days or org.founder < 0
         if folds or org.contract_items == 0 and (core_gone or org.members.size == 0) or \
                 (broke and org.members.size < po.min_members):
@@ -438,12 +443,14 @@ def award_contracts(model, rng: np.random.Generator) -> None:
             else:
                 cm = model.community_members[c]
                 founder = int(cm[rng.integers(0, cm.size)])
-                org = found(model, c, founder, t, "contract", 0.0, rng,
+                org = found(model, c, founder, t, "contract", model.p.organizations.initial_funds_yuan, rng,
                             extra_members=model.p.organizations.contract_extra_members)
                 org.social_worker = True
                 org.reputation = model.p.organizations.contract_reputation
             org.contract_items += 1
-            org.funds += ps.budget_per_item_yuan
+            # the contract's money buys the service (SocialOrganization.service_capacity), not
+            # the group's activities: booked as spent, never the group's cash (in its cash it
+            # piled up by 55,000 yuan a contracted year, since activities cost 150 yuan)
             model.spend["purchased_services"] += ps.budget_per_item_yuan
 
 
