@@ -247,14 +247,14 @@ def test_sweep_sized_from_the_command_line_and_dry_run(tmp_path, tiny):
     assert rc == 0, err
     assert "3 points x 2 replications = 6 runs" in out and "grants.contests_per_year" in out
     assert "estimate:" in out and "nothing was written" in out
-    # the estimate's basis: the spin-up (TINY keeps the default 1,095 days) and the 3
+    # the estimate's basis: the spin-up (TINY keeps the default 1,825 days) and the 3
     # reported days are scaled apart, and they add up to the per-run figure
     import re
     m = re.search(r"estimate: ([\d.]+) s a run.*\n  basis: building ([\d.]+) s \+ ([\d,]+) "
                   r"spin-up days x ([\d.]+) ms \+ ([\d,]+) reported days x ([\d.]+) ms", out)
     assert m, out
     per_run, build, spin, spin_ms, days, day_ms = (float(g.replace(",", "")) for g in m.groups())
-    assert (spin, days) == (1095, 3)
+    assert (spin, days) == (1825, 3)
     assert per_run == pytest.approx(build + spin * spin_ms / 1000 + days * day_ms / 1000, abs=0.02)
     assert not (ROOT / "results").exists() or not any((ROOT / "results").glob("sweep_e_*"))
     s = tmp_path / "s"

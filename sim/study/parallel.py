@@ -85,8 +85,9 @@ def estimate_seconds(task: Task) -> float:
     n = pop.get("n_communities", 1) * pop.get("residents_per_community", 5000)
     run = sc.get("run", {})
     days = task.days or run.get("days", 365)
-    # the spin-up is simulated too (default three years), at about the cost of a reported day
-    days += run.get("spin_up_days", 1095)
+    # the spin-up is simulated too (default five years), at about the cost of a reported day
+    from ..params import Run
+    days += run.get("spin_up_days", Run().spin_up_days)
     return 0.2 + n * days * 1.6e-7  # measured: ~0.8 s for 10,000 residents x 365 days
 
 
