@@ -13,7 +13,10 @@ Kernels take arrays and scalars only (no model objects), and every uniform they 
 from the model's named numpy streams: passed in as arrays, as a block of which the kernel
 uses the first (:func:`sim.rng.first_uniforms`), or, for the monthly :func:`members_round`,
 as the stream's Generator itself (numba draws through the bit generator's own functions, so
-the numbers are numpy's; tests/test_kernels.py checks it against its plain reference).
+the numbers are numpy's; tests/test_kernels.py checks it against its plain reference). The
+day's decision uniforms are the stream's raw output computed here from its state words
+(:func:`sfc64_raw`, numpy's SFC64 step; numpy takes the state back, tests/test_kernels.py
+checks numbers and position).
 
 ``cache=True`` keeps the compiled code beside the source (``__pycache__``), so only the
 first run after a change pays the compilation (about half a minute on a slow machine;
@@ -125,8 +128,9 @@ def _open_columns(block, closing, n_keep):
     return out
 
 
-# The needs kernel's arguments, one small record per concern (named tuples: numba reads
-# their fields by name, so two swapped numbers are a wrong name, not a silent swap).
+# The needs kernel's arguments, one small record per concern (named tuples: the caller
+# fills them by name, so two swapped numbers are a wrong name, not a silent swap; the model
+# hands them to the kernel as plain tuples, see needs_day).
 class NeedArrivals(NamedTuple):
     """Today's new needs: resident, type, and their luck (3 x n uniforms: delay, success,
     reporting)."""
@@ -204,18 +208,18 @@ def needs_day(ints, floats, arrivals, residents, reporting, committees, orgs, de
     by grid workers and representatives, then the dispatched), and the resident, success and
     organization of each finished need, and the residents of abandoned ones.
     """
-    new_res, new_type, new_luck = arrivals.resident, arrivals.ntype, arrivals.luck
-    community, grid_of, trust = residents.community, residents.grid, residents.trust
-    visited, is_representative = residents.visited, residents.representative
-    report_base, report_trust_weight, report_gain = reporting.base, reporting.trust_weight, reporting.gain
-    free_hours, hours_used = committees.free_hours, committees.hours_used
-    dispatch_hours, service_hours = committees.dispatch_hours, committees.service_hours
-    committee_delay, committee_success = committees.delay, committees.success
-    org_start, org_serves, org_capacity = orgs.start, orgs.serves, orgs.capacity
-    org_success, org_credit, org_uid, org_delay = orgs.success, orgs.credit, orgs.uid, orgs.delay
-    dept_credit, dept_per_day = department.credit, department.per_day
-    department_delay, department_success = department.delay, department.success
-    day, public_type, abandon_days, gain = today.day, today.public_type, today.abandon_days, today.gain
+    # each record unpacked in its fields' order, so that the caller may pass the records as
+    # plain tuples (numba types a named tuple in Python, about 4 us a call; a plain tuple in
+    # C); tests/test_kernels.py passes named ones and compares with the plain rule, which
+    # reads the fields by name, so a field out of order here shows there
+    new_res, new_type, new_luck = arrivals
+    community, grid_of, trust, visited, is_representative = residents
+    report_base, report_trust_weight, report_gain = reporting
+    (free_hours, hours_used, dispatch_hours, service_hours, committee_delay,
+     committee_success) = committees
+    org_start, org_serves, org_capacity, org_success, org_credit, org_uid, org_delay = orgs
+    dept_credit, dept_per_day, department_delay, department_success = department
+    day, public_type, abandon_days, gain = today
     m_old = ints.shape[1]
     k_new = new_res.size
     m = m_old + k_new
@@ -873,3 +877,240 @@ def org_activities(uniforms, ptr, members, comm, holds, recent_after, guest_invi
                 taken += decide_and_record(guests, u, logit_guest, w, invited_after, who,
                                            booking, record).size
     return (taken, invitations), n_u
+
+
+@njit(cache=True, nogil=True)
+def sfc64_raw(state, out):
+    """Fill ``out`` with the next raw 64-bit outputs of an SFC64 generator whose four state
+    words are ``state`` (advanced in place): numpy's own ``sfc64_next``, inlined. numpy's
+    ``random_raw`` calls the bit generator through a function pointer per number, which
+    costs about as much again as the arithmetic (:func:`sim.rng.raw_uint32` wraps this)."""
+    a, b, c, w = state[0], state[1], state[2], state[3]
+    one, r11, r3, r24, r40 = np.uint64(1), np.uint64(11), np.uint64(3), np.uint64(24), np.uint64(40)
+    for i in range(out.size):
+        tmp = a + b + w
+        w += one
+        a = b ^ (b >> r11)
+        b = c + (c << r3)
+        c = ((c << r24) | (c >> r40)) + tmp  # rotl(c, 24)
+        out[i] = tmp
+    state[0], state[1], state[2], state[3] = a, b, c, w
+
+
+@njit(cache=True, nogil=True)
+def sorted_unique(values):
+    """The sorted distinct values of an integer array (``np.unique``, without its Python-level
+    work: a few microseconds a call at the sizes of a day's candidates)."""
+    s = np.sort(values)
+    out = np.empty(s.size, s.dtype)
+    k = 0
+    for i in range(s.size):
+        if k == 0 or s[i] != out[k - 1]:
+            out[k] = s[i]
+            k += 1
+    return out[:k]
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _pairwise_block(a, lo, n):
+    # a leaf of numpy's pairwise summation: under 8 in a row, up to 128 with 8 accumulators
+    if n < 8:
+        res = 0.0
+        for i in range(lo, lo + n):
+            res += a[i]
+        return res
+    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+    i = 8
+    while i < n - (n % 8):
+        r0 += a[lo + i]
+        r1 += a[lo + i + 1]
+        r2 += a[lo + i + 2]
+        r3 += a[lo + i + 3]
+        r4 += a[lo + i + 4]
+        r5 += a[lo + i + 5]
+        r6 += a[lo + i + 6]
+        r7 += a[lo + i + 7]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < n:
+        res += a[lo + i]
+        i += 1
+    return res
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _pairwise_sum(a):
+    """numpy's summation of a contiguous float64 array, step for step: halves (the first a
+    multiple of 8) down to blocks of at most 128, each half's sum added left + right, so
+    that a kernel's mean equals ``a.mean()`` to the last bit (tests/test_kernels.py checks
+    it on many sizes). numpy recurses; this walks the same tree with an explicit stack
+    (numba's cache cannot hold a recursive kernel safely)."""
+    if a.size <= 128:
+        return _pairwise_block(a, 0, a.size)
+    frame_lo = np.empty(64, np.int64)   # the halves being summed, deepest last
+    frame_n = np.empty(64, np.int64)
+    frame_stage = np.empty(64, np.int64)  # 0: left half next, 1: right half next, 2: add them
+    sums = np.empty(64)
+    depth, n_sums = 1, 0
+    frame_lo[0], frame_n[0], frame_stage[0] = 0, a.size, 0
+    while depth:
+        f = depth - 1
+        lo, n = frame_lo[f], frame_n[f]
+        if n <= 128:
+            sums[n_sums] = _pairwise_block(a, lo, n)
+            n_sums += 1
+            depth -= 1
+            continue
+        half = n // 2
+        half -= half % 8
+        stage = frame_stage[f]
+        if stage == 2:
+            sums[n_sums - 2] = sums[n_sums - 2] + sums[n_sums - 1]
+            n_sums -= 1
+            depth -= 1
+            continue
+        frame_stage[f] = stage + 1
+        frame_lo[depth] = lo if stage == 0 else lo + half
+        frame_n[depth] = half if stage == 0 else n - half
+        frame_stage[depth] = 0
+        depth += 1
+    return sums[0]
+
+
+@njit(cache=True, nogil=True)
+def pairwise_mean(a):
+    """``a.mean()`` of a contiguous float64 array, the same bits (see :func:`_pairwise_sum`)."""
+    return _pairwise_sum(a) / a.size
+
+
+@njit(cache=True, nogil=True, error_model="numpy")  # x / 0 is inf or NaN, as in numpy
+def time_used_share(commitment, act_hours, budget):
+    """The mean share of the week's time budget in use, each resident's share at most 1:
+    ``minimum((commitment + act_hours) / budget, 1).mean()`` (the daily row), in one pass and
+    numpy's own summation (:func:`pairwise_mean`)."""
+    out = np.empty(budget.size)
+    for i in range(out.size):
+        v = (commitment[i] + act_hours[i]) / budget[i]
+        out[i] = 1.0 if v > 1.0 else v  # np.minimum's: NaN stays NaN
+    return pairwise_mean(out)
+
+
+@njit(cache=True, nogil=True)
+def gap_positions(gaps, start, n):
+    """Positions ``start - 1 + cumsum(gaps)`` that fall below ``n`` (a prefix: the gaps are
+    at least 1), and the position after the last one, where the next round of gaps starts
+    (:func:`sim.rng.bernoulli_positions`)."""
+    out = np.empty(gaps.size, np.int64)
+    k = 0
+    pos = np.int64(start) - 1
+    for g in gaps:
+        pos += g
+        if pos < n:
+            out[k] = pos
+            k += 1
+    return out[:k], pos + 1
+
+
+@njit(cache=True, nogil=True)
+def symmetric_pattern(rows, cols, n):
+    """The CSR pattern (indptr, sorted indices) of the symmetric n x n array with a tie for
+    each pair (rows[k], cols[k]) both ways, self-pairs dropped and repeated pairs once: the
+    structure :func:`sim.network._sym` builds through scipy, in one counting pass (scipy's
+    conversion and duplicate sum cost most of the month's merge of organization ties)."""
+    count = np.zeros(n + 1, np.int64)
+    for k in range(rows.size):
+        if rows[k] != cols[k]:
+            count[rows[k] + 1] += 1
+            count[cols[k] + 1] += 1
+    ptr = np.cumsum(count)
+    fill = ptr[:-1].copy()
+    idx = np.empty(ptr[n], np.int64)
+    for k in range(rows.size):
+        r, c = rows[k], cols[k]
+        if r != c:
+            idx[fill[r]] = c
+            fill[r] += 1
+            idx[fill[c]] = r
+            fill[c] += 1
+    out_ptr = np.zeros(n + 1, np.int64)
+    out = np.empty(idx.size, np.int64)
+    t = 0
+    for i in range(n):
+        lo, hi = ptr[i], ptr[i + 1]
+        if hi - lo > 1:
+            idx[lo:hi] = np.sort(idx[lo:hi])
+        for j in range(lo, hi):
+            if j == lo or idx[j] != idx[j - 1]:
+                out[t] = idx[j]
+                t += 1
+        out_ptr[i + 1] = t
+    return out_ptr, out[:t].copy()
+
+
+@njit(cache=True, nogil=True)
+def accrue_channels(u, police_share, police_cases, police, days_present, online_daily, online,
+                    daily, cap, credit):
+    """A day of the dispute channels' capacities by community, in place (the plain rule:
+    :meth:`sim.processes.disputes.DisputeSystem._capacities_reference`): the police are
+    present with ``u < police_share`` and then take ``police_cases`` (their days present
+    count up); the online platform's capacity is the day's; the slow channels' credits gain
+    ``daily`` and keep at most ``cap``. One call instead of seven numpy calls on arrays of a
+    community or a few."""
+    for c in range(u.size):
+        present = u[c] < police_share
+        police[c] = present * police_cases
+        days_present[c] += present
+        online[c] = online_daily[c]
+    for k in range(credit.shape[0]):
+        for c in range(credit.shape[1]):
+            credit[k, c] = min(credit[k, c] + daily[k, c], cap[k, c])
+
+
+@njit(cache=True, nogil=True)
+def ties_outside(ties, parties):
+    """The distinct residents among ``ties`` who are not in ``parties`` (sorted, distinct),
+    in increasing order: ``flatnonzero`` of a mask set by the ties and cleared by the
+    parties, without a pass over every resident."""
+    s = sorted_unique(ties)
+    out = np.empty(s.size, np.int64)
+    k = t = 0
+    for r in s:
+        while t < parties.size and parties[t] < r:
+            t += 1
+        if t == parties.size or parties[t] != r:
+            out[k] = r
+            k += 1
+    return out[:k]
+
+
+@njit(cache=True, nogil=True)
+def top_tenth_share(ring):
+    """Share of the last year's acts done by the 10% of residents with most acts (at least
+    one resident), from the 30-day blocks of act counts (block x resident): the sums of
+    :func:`sim.outcomes.top_share` on ``ring.sum(axis=0)``, exact integers, with the top
+    found by counting instead of numpy's partition (0 with no acts)."""
+    n = ring.shape[1]
+    acts = np.zeros(n, np.int64)
+    for b in range(ring.shape[0]):  # block by block: each row is contiguous
+        for i in range(n):
+            acts[i] += ring[b, i]
+    total = 0
+    most = 0
+    for i in range(n):
+        total += acts[i]
+        most = max(most, acts[i])
+    if total == 0:
+        return 0.0
+    count = np.zeros(most + 1, np.int64)
+    for i in range(n):
+        count[acts[i]] += 1
+    k = max(1, n // 10)
+    top = 0
+    for v in range(most, -1, -1):  # the k largest counts, from the top down
+        take = min(k, count[v])
+        top += take * v
+        k -= take
+        if k == 0:
+            break
+    return top / total

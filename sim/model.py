@@ -41,7 +41,7 @@ from .params import ORG_ORIGINS, ORG_TYPES, Scenario
 from .processes.participation import DayStart, SocialReinforcement
 from .processes.party import PartyCommittee, PartyEvaluation, PartyService
 from .residents import ACT_TYPES, NEVER, PartyMember, Population, Resident
-from .rng import Streams, seed_from_rng
+from .rng import Streams, raw_uint32, seed_from_rng
 
 # The order of a day: one process each, stepped in this order (then every process's
 # end_day, then the day's outcomes). The ODD's step table (section 3) is numbered after it.
@@ -247,10 +247,9 @@ class CoGovModel(mesa.Model):
     def decision_uniforms(self) -> np.ndarray:
         """Today's decision uniforms, one per act type and resident, as 32-bit integers
         (the uniform is ``draws / 2**32``): raw output of the participation stream's bit
-        generator, two per 64-bit draw, which is the cheapest way numpy gives them."""
+        generator, two per 64-bit draw (:func:`sim.rng.raw_uint32`)."""
         count = len(ACT_TYPES) * self.pop.n
-        raw = self.streams.participation.bit_generator.random_raw((count + 1) // 2)
-        return raw.view(np.uint32)[:count].reshape(len(ACT_TYPES), self.pop.n)
+        return raw_uint32(self.streams.participation, count).reshape(len(ACT_TYPES), self.pop.n)
 
     def refresh_acts_year(self) -> None:
         """Acts of each resident in the last year, and the core activists (at least
@@ -314,11 +313,12 @@ class CoGovModel(mesa.Model):
         # month by month (an elementwise maximum, so the result is the same)
         new = len(self._org_pairs_i) - self._org_pairs_built
         if new > 0:
-            layer = net.org_layer(self._org_pairs_i[-new:], self._org_pairs_j[-new:], self.pop.n)
+            l_indptr, l_indices, l_data = net.org_layer(self._org_pairs_i[-new:],
+                                                        self._org_pairs_j[-new:], self.pop.n)
             self._org_pairs_built = len(self._org_pairs_i)
             adj = self.adj
-            indptr, indices, data = csr_maximum(adj.indptr, adj.indices, adj.data, layer.indptr,
-                                                layer.indices, layer.data)
+            indptr, indices, data = csr_maximum(adj.indptr, adj.indices, adj.data, l_indptr,
+                                                l_indices, l_data)
             # the merge of two arrays with sorted indices keeps them sorted (its rows are
             # merged in order); the organization layer is symmetric (each pair both ways,
             # net._sym), and the elementwise maximum of two symmetric arrays is symmetric

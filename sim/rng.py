@@ -11,6 +11,8 @@ import zlib
 
 import numpy as np
 
+from .kernels import gap_positions, sfc64_raw
+
 STREAMS = ("network", "population", "need_arrivals", "participation",
            "volunteer_offers", "invitations", "org_activities", "org_foundings", "hub",
            "org_monthly", "contracts", "grants", "party", "grid", "disputes", "deliberation",
@@ -53,11 +55,45 @@ def bernoulli_positions(rng: np.random.Generator, n: int, p: float) -> np.ndarra
     chunks, end = [], 0
     expected = int(n * p + 4.0 * np.sqrt(n * p) + 8)  # rarely a second round
     while end < n:
+        # (the positions in one compiled pass: numpy's cumsum, shift and filter were most of
+        # the cost at a day's few dozen needs)
+        pos, end = gap_positions(rng.geometric(p, expected), end, n)
+        chunks.append(pos)
+    return np.concatenate(chunks) if len(chunks) > 1 else chunks[0]
+
+
+def bernoulli_positions_reference(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
+    """:func:`bernoulli_positions` in numpy: the same draws and positions
+    (tests/test_kernels.py)."""
+    if p <= 0.0 or n == 0:
+        return np.empty(0, np.int64)
+    if p >= 1.0:
+        return np.arange(n, dtype=np.int64)
+    chunks, end = [], 0
+    expected = int(n * p + 4.0 * np.sqrt(n * p) + 8)
+    while end < n:
         pos = end + np.cumsum(rng.geometric(p, expected)) - 1
         chunks.append(pos)
         end = int(pos[-1]) + 1
     pos = np.concatenate(chunks) if len(chunks) > 1 else chunks[0]
     return pos[pos < n].astype(np.int64)
+
+
+def raw_uint32(rng: np.random.Generator, count: int) -> np.ndarray:
+    """``count`` 32-bit integers from the stream's raw output, the same numbers and the same
+    stream position as ``rng.bit_generator.random_raw((count + 1) // 2).view(np.uint32)[:count]``:
+    for an SFC64 stream the compiled :func:`sim.kernels.sfc64_raw` generates them (in about
+    two thirds of numpy's time) from the state that numpy reports and takes back."""
+    bg = rng.bit_generator
+    state = bg.state
+    if state["bit_generator"] != "SFC64":
+        return bg.random_raw((count + 1) // 2).view(np.uint32)[:count]
+    words = np.array(state["state"]["state"], np.uint64)  # a copy: numpy takes it back below
+    raw = np.empty((count + 1) // 2, np.uint64)
+    sfc64_raw(words, raw)
+    state["state"]["state"] = words
+    bg.state = state  # the buffered 32-bit half (``has_uint32``) is untouched, as by random_raw
+    return raw.view(np.uint32)[:count]
 
 
 def first_uniforms(rng: np.random.Generator, most: int, use):

@@ -467,3 +467,33 @@ def test_festering_sets_follow_the_open_disputes_day_by_day():
         assert np.array_equal(ties, np.setdiff1d(near, want_parties))
         checked += 1
     assert checked > 60 and ds.log  # disputes opened and closed over the months
+
+
+def test_channel_capacities_kernel_is_the_numpy_rule():
+    """The compiled day of the channels' capacities (police presence, the online platform,
+    the slow channels' credits up to their cap) equals the numpy rule, day after day, with
+    cases taken in between; two communities, every channel present."""
+    sc = small(legal={"police_days_per_week": 3.0, "lawyer_hours_per_week": 10.0},
+               smart={"online_mediation": True}, population={"n_communities": 2})
+    # two models built alike (a deep copy would part the credit rows from their block)
+    a, b = (CoGovModel(sc, rng=5, collect=False, **{"run.spin_up_days": 0}) for _ in range(2))
+    a.run(3)
+    b.run(3)
+    a, b = a.disputes, b.disputes
+    rng_a, rng_b = (np.random.Generator(np.random.SFC64(9)) for _ in range(2))
+    take = np.random.default_rng(2)
+    police_days = 0
+    for day in range(80):
+        a._capacities(rng_a)
+        b._capacities_reference(rng_b)
+        for ch in CHANNELS:
+            assert np.array_equal(a.credit[ch], b.credit[ch]), (day, ch)
+        assert np.array_equal(a.days_present["police"], b.days_present["police"])
+        police_days += int(a.credit["police"].sum() > 0)
+        for ch in ("volunteer", "professional", "street", "online", "police"):  # cases taken
+            c = int(take.integers(0, 2))
+            if a.credit[ch][c] >= 1.0 and take.random() < 0.5:
+                a.credit[ch][c] -= 1.0
+                b.credit[ch][c] -= 1.0
+    assert 0 < police_days < 80 and a.credit["online"].sum() > 0
+    assert rng_a.random() == rng_b.random()

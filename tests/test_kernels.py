@@ -454,3 +454,120 @@ def test_first_uniforms_leaves_the_stream_as_the_draws_used():
     got = first_uniforms(a, 50, lambda u: (u[:7].copy(), 7))
     want = np.array([b.random() for _ in range(7)])
     assert np.array_equal(got, want) and a.random() == b.random()
+
+
+@pytest.mark.parametrize("count", [1, 2, 7, 50_001])
+def test_raw_uint32_is_numpys_random_raw(count):
+    """The compiled SFC64 gives numpy's raw numbers and leaves the stream where numpy's
+    ``random_raw`` leaves it, a buffered 32-bit half included."""
+    from sim.rng import raw_uint32
+    a, b = (np.random.Generator(np.random.SFC64(11)) for _ in range(2))
+    for g in (a, b):
+        g.integers(0, 2**32, 3, dtype=np.uint32)  # leaves a buffered 32-bit half
+    got = raw_uint32(a, count)
+    want = b.bit_generator.random_raw((count + 1) // 2).view(np.uint32)[:count]
+    assert got.dtype == np.uint32 and np.array_equal(got, want)
+    sa, sb = a.bit_generator.state, b.bit_generator.state
+    assert np.array_equal(sa["state"]["state"], sb["state"]["state"])
+    assert (sa["has_uint32"], sa["uinteger"]) == (sb["has_uint32"], sb["uinteger"]) == (1, sb["uinteger"])
+    assert np.array_equal(a.integers(0, 2**32, 5, dtype=np.uint32), b.integers(0, 2**32, 5, dtype=np.uint32))
+    assert a.random() == b.random()
+
+
+def test_raw_uint32_of_another_bit_generator_is_random_raw():
+    from sim.rng import raw_uint32
+    a, b = (np.random.Generator(np.random.PCG64(11)) for _ in range(2))
+    assert np.array_equal(raw_uint32(a, 9), b.bit_generator.random_raw(5).view(np.uint32)[:9])
+    assert a.random() == b.random()
+
+
+@pytest.mark.parametrize("n", [0, 1, 60, 2_000])
+def test_sorted_unique_is_numpys_unique(n):
+    values = np.random.default_rng(n).integers(0, max(1, n // 2), n)
+    got = kernels.sorted_unique(values)
+    assert got.dtype == values.dtype and np.array_equal(got, np.unique(values))
+
+
+@pytest.mark.parametrize("n", [1, 7, 8, 9, 127, 128, 129, 1_000, 8_193, 10_000, 100_003])
+def test_pairwise_mean_is_numpys_mean_to_the_bit(n):
+    """The kernels' mean sums as numpy does, so a daily value it computes is numpy's exactly
+    (values over seven orders of magnitude, where another summation order shows)."""
+    rng = np.random.default_rng(n)
+    for _ in range(5):
+        a = rng.random(n) * 10.0 ** rng.integers(-3, 4, n)
+        assert kernels.pairwise_mean(a) == a.mean()
+
+
+def test_time_used_share_is_the_numpy_rule():
+    rng = np.random.default_rng(4)
+    n = 10_000
+    commitment, act_hours = rng.random(n) * 10, rng.random(n) * 8
+    budget = 4 + rng.random(n) * 16
+    budget[:3] = (0.0, 1e-300, np.inf)  # an empty budget: infinite or NaN shares, as numpy gives
+    commitment[0] = 0.0
+    act_hours[0] = 0.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        want = np.minimum((commitment + act_hours) / budget, 1.0).mean()
+        assert np.isnan(kernels.time_used_share(commitment, act_hours, budget)) and np.isnan(want)
+        ok = slice(1, None)
+        want = np.minimum((commitment + act_hours)[ok] / budget[ok], 1.0).mean()
+    got = kernels.time_used_share(commitment[ok].copy(), act_hours[ok].copy(), budget[ok].copy())
+    assert got == want and 0 < got < 1
+
+
+def test_bernoulli_positions_is_its_plain_reference():
+    """The compiled positions are the numpy rule's, from the same draws, and leave the
+    stream at the same place."""
+    from sim.rng import bernoulli_positions_reference
+    for seed in range(40):
+        for n, p in ((10_000, 0.003), (50, 0.5), (3, 0.9), (1, 0.2), (0, 0.1), (20, 0.0), (20, 1.0)):
+            a, b = (np.random.Generator(np.random.SFC64(seed)) for _ in range(2))
+            got, want = bernoulli_positions(a, n, p), bernoulli_positions_reference(b, n, p)
+            assert got.dtype == want.dtype == np.int64 and np.array_equal(got, want)
+            assert a.random() == b.random()
+
+
+def test_org_layer_is_the_symmetric_layer_scipy_builds():
+    """The organization layer's compiled CSR equals :func:`sim.network._sym`'s (self-pairs
+    dropped, repeated pairs and both directions once, sorted indices, the organization
+    weight), over several months' blocks of pairs."""
+    from sim import network as net
+    rng = np.random.default_rng(8)
+    n = 300
+    blocks_i = [rng.integers(0, n, k) for k in (0, 40, 400)]
+    blocks_j = [np.where(rng.random(b.size) < 0.1, b, rng.integers(0, n, b.size)) for b in blocks_i]
+    blocks_i.append(np.array([5, 5, 7]))  # a repeated pair, both ways
+    blocks_j.append(np.array([7, 7, 5]))
+    want = net._sym(np.concatenate(blocks_i), np.concatenate(blocks_j), net.W_ORG, n)
+    want.sort_indices()
+    indptr, indices, data = net.org_layer(blocks_i, blocks_j, n)
+    assert np.array_equal(indptr, want.indptr) and np.array_equal(indices, want.indices)
+    assert data.dtype == want.data.dtype and np.array_equal(data, want.data)
+    assert want.nnz > 500 and indptr[-1] == want.nnz
+    empty = net.org_layer([], [], n)
+    assert empty[0].size == n + 1 and empty[1].size == empty[2].size == 0
+
+
+def test_ties_outside_is_the_mask_rule():
+    """The festering disputes' touched residents: the ties' residents who are not parties,
+    each once, sorted, as flatnonzero of a mask set by the ties and cleared by the parties."""
+    rng = np.random.default_rng(6)
+    for n_ties, n_parties in ((0, 3), (5, 0), (300, 20), (2_000, 200)):
+        ties = rng.integers(0, 500, n_ties)
+        parties = np.unique(rng.integers(0, 500, n_parties))
+        hit = np.zeros(500, bool)
+        hit[ties] = True
+        hit[parties] = False
+        assert np.array_equal(kernels.ties_outside(ties, parties), np.flatnonzero(hit))
+
+
+def test_top_tenth_share_is_the_partition_rule():
+    """The daily row's top-10% share of acts equals :func:`sim.outcomes.top_share` of the
+    year's act counts (ties at the boundary, no acts, fewer than ten residents)."""
+    from sim.outcomes import top_share
+    rng = np.random.default_rng(12)
+    for n in (1, 7, 10, 999, 10_000):
+        for scale in (0, 1, 3, 40):
+            ring = (rng.poisson(scale * rng.random(n), (12, n)) if scale else np.zeros((12, n))).astype(np.int32)
+            got, want = kernels.top_tenth_share(ring), top_share(ring.sum(axis=0))
+            assert got == want and isinstance(got, float)

@@ -67,7 +67,7 @@ import math
 
 import numpy as np
 
-from ..kernels import erode, gather_ties
+from ..kernels import accrue_channels, erode, gather_ties, sorted_unique, ties_outside
 from .base import Process
 from ..params import CHANNELS, DISPUTE_TYPES
 
@@ -348,15 +348,21 @@ class DisputeSystem(Process):
                     and d.channel != "court":
                 self._close(d, False, d.channel or "none")
         self.open = [d for d in self.open if d.status == OPEN]
-        # queues: cases detected, waiting for a channel
+        # queues: cases detected, waiting for a channel (counted here and booked once: a
+        # day's counter update costs more than the loop)
+        at_committee = festering = 0
         for d in self.open:
-            if d.channel is None and d.detected >= 0 and not d.festering and d.pos < len(d.chain) \
+            if d.festering:
+                festering += 1
+            elif d.channel is None and d.detected >= 0 and d.pos < len(d.chain) \
                     and not self._in_deliberation(d):
                 self.queue_days[d.chain[d.pos]] += 1
                 if d.chain[d.pos] == "committee":
-                    m.today["disputes_queue_committee"] += 1
-            if d.festering:
-                m.today["disputes_festering"] += 1
+                    at_committee += 1
+        if at_committee:
+            m.today["disputes_queue_committee"] += at_committee
+        if festering:
+            m.today["disputes_festering"] += festering
         self.days += 1
 
     def _in_deliberation(self, d: Dispute) -> bool:
@@ -402,7 +408,20 @@ class DisputeSystem(Process):
             for k, ch in enumerate(acc):
                 c[ch] = self._accrual[2][k]
             self._online = np.full(n_c, pd.online_cases_per_day if m.p.smart.online_mediation else 0.0)
-        present = rng.random(n_c) < lg.police_days_per_week / 7
+        daily, cap, credit = self._accrual
+        accrue_channels(rng.random(n_c), lg.police_days_per_week / 7, pd.police_cases_per_day,
+                        c["police"], self.days_present["police"], self._online, c["online"],
+                        daily, cap, credit)
+
+    def _capacities_reference(self, rng) -> None:
+        """:meth:`_capacities`'s day in numpy (after its first day, which sets the accruals):
+        the police are present with chance police_days_per_week / 7 and take
+        police_cases_per_day; the online platform takes online_cases_per_day; the slow
+        channels' credits gain a day's capacity and keep at most a week's (tests/test_disputes.py
+        ties the compiled :func:`sim.kernels.accrue_channels` to it)."""
+        m, pd, lg = self.model, self.model.p.disputes, self.model.p.legal
+        c = self.credit
+        present = rng.random(m.pop.n_communities) < lg.police_days_per_week / 7
         c["police"] = present * pd.police_cases_per_day
         self.days_present["police"] += present
         c["online"] = self._online.copy()
@@ -574,7 +593,7 @@ class DisputeSystem(Process):
         tuple of the open disputes' ids as the key was built every day)."""
         key = (self._open_version, self.model.network_version)
         if self._fester_key != key:
-            parties = np.unique(np.concatenate([d.parties for d in open_]))
+            parties = sorted_unique(np.concatenate([d.parties for d in open_]))
             # a collective dispute's parties are the affected households themselves: its
             # grievance is theirs and does not spread through each party's ties (a hundred
             # parties' ties are most of a small community; their erosion had a single
@@ -582,13 +601,11 @@ class DisputeSystem(Process):
             personal = [d.parties for d in open_ if d.dtype != "collective"]
             spreading = np.concatenate(personal) if personal else parties[:0]
             # the parties are few: gather their rows of the network rather than a product
-            # over every resident; a mask is cheaper than a set difference (and makes a
-            # resident who is party to two disputes, or a tie of two parties, count once)
+            # over every resident, then their distinct ties who are not parties themselves
+            # (a resident who is party to two disputes, or a tie of two parties, counts once)
             adj = self.model.adj  # its structure: who is tied to whom
-            hit = np.zeros(self.model.pop.n, bool)
-            hit[gather_ties(adj.indptr, adj.indices, spreading)] = True
-            hit[parties] = False
-            self._fester_key, self._fester_sets = key, (parties, np.flatnonzero(hit))
+            touched = ties_outside(gather_ties(adj.indptr, adj.indices, spreading), parties)
+            self._fester_key, self._fester_sets = key, (parties, touched)
         return self._fester_sets
 
     # ------------------------------------------------------------------- outcomes

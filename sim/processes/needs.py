@@ -31,7 +31,7 @@ import numpy as np
 
 from ..params import NEED_TO_ORG, NEED_TYPES
 from ..kernels import (NeedArrivals, NeedCommittees, NeedDay, NeedDepartment, NeedOrganizations,
-                      NeedReporting, NeedResidents, need_outcomes, needs_day)
+                      NeedReporting, NeedResidents, need_outcomes, needs_day, sorted_unique)
 from .base import Process
 from .participation import decide
 from .property import success_gain
@@ -69,6 +69,7 @@ class NeedBook:
         self.closed: list[np.ndarray] = []  # blocks of LOG_FIELDS rows
         self.type_edges = None  # cumulative shares of the need types (set on the first day)
         self.raised = 0
+        self.org_fixed = None  # (list of groups, types served, ids): see organization_table
 
     @property
     def open(self) -> dict[str, np.ndarray]:
@@ -111,23 +112,32 @@ class NeedBook:
         return {f: self.closed[0][k] for k, f in enumerate(LOG_FIELDS)}
 
 
-def organization_table(p, orgs: list) -> tuple[np.ndarray, ...]:
+def organization_table(p, orgs: list, book: NeedBook | None = None) -> tuple[np.ndarray, ...]:
     """For each organization: the need type it serves (-1: none), its service capacity a day
     and success chance (:meth:`SocialOrganization.service_capacity` and ``success_chance``,
-    for all groups at once), its service credit and its id."""
+    for all groups at once), its service credit and its id. With ``book``, the types served
+    and the ids are kept there for as long as the model hands out the same list of groups
+    (:meth:`CoGovModel.orgs_in_community_order` makes a new one when the groups change)."""
     ps, inc, po = p.purchased_services, p.incubation, p.organizations
     base, sw_capacity = p.needs.org_capacity_per_day, inc.social_worker_capacity_factor
     item_yuan, service_yuan_year = ps.budget_per_item_yuan, 365.0 * ps.yuan_per_service
     s0, w_rep, sw_gain = po.base_success, po.reputation_success_weight, inc.social_worker_success_gain
-    # one pass per column over the groups (a few dozen: Python floats beat numpy calls)
-    capacity = np.array([base * (sw_capacity if o.social_worker else 1.0)
-                         + o.contract_items * item_yuan / service_yuan_year for o in orgs], np.float64)
-    success = np.array([s0 + w_rep * o.reputation + (sw_gain if o.social_worker else 0.0)
-                        for o in orgs], np.float64)
-    serves = np.array([_SERVES.get(o.org_type, -1) for o in orgs], np.int64)
-    credit = np.array([o.service_credit for o in orgs], np.float64)
-    uid = np.array([o.unique_id for o in orgs], np.int64)
-    return serves, capacity, success, credit, uid
+    # one pass over the groups (a few dozen: Python floats beat numpy calls) for the columns
+    # that change from day to day (reputation, credit; contracts and social workers now and then)
+    capacity, success, credit = [], [], []
+    for o in orgs:
+        capacity.append(base * (sw_capacity if o.social_worker else 1.0)
+                        + o.contract_items * item_yuan / service_yuan_year)
+        success.append(s0 + w_rep * o.reputation + (sw_gain if o.social_worker else 0.0))
+        credit.append(o.service_credit)
+    capacity, success, credit = np.array([capacity, success, credit], np.float64).reshape(3, len(orgs))
+    fixed = book.org_fixed if book is not None else None
+    if fixed is None or fixed[0] is not orgs:
+        fixed = (orgs, np.array([_SERVES.get(o.org_type, -1) for o in orgs], np.int64),
+                 np.array([o.unique_id for o in orgs], np.int64))
+        if book is not None:
+            book.org_fixed = fixed
+    return fixed[1], capacity, success, credit, fixed[2]
 
 
 def step(model) -> None:
@@ -163,14 +173,13 @@ def step(model) -> None:
     hours_used = np.zeros((len(committees), 2))
     orgs, org_start = model.orgs_in_community_order()
     # one array of (need type served, capacity, success chance, credit, id) per organization
-    org_serves, org_capacity, org_success, org_credit, org_uid = organization_table(p, orgs)
+    org_serves, org_capacity, org_success, org_credit, org_uid = organization_table(p, orgs, book)
     department = model.department
     dept_credit = np.array([department.credit])
     digital = p.smart.digital_ordering
     smart_factor = p.smart.digital_dispatch_factor if digital else 1.0
     (ints, floats, closed, n_reported, dispatched, dept_taken, n_collected, issue_comm, issue_grid,
-     done_res, done_ok, done_org, old_res) = needs_day(
-        book._ints, book._floats,
+     done_res, done_ok, done_org, old_res) = needs_day(book._ints, book._floats, *map(tuple, (
         NeedArrivals(new, ntype, luck),
         NeedResidents(pop.community, model.grid_of, pop.trust, model.visited_residents,
                       model.is_representative),
@@ -183,7 +192,7 @@ def step(model) -> None:
                           pn.org_delay_days),
         NeedDepartment(dept_credit, pn.department_capacity_per_day * pop.n_communities,
                        pn.department_delay_days, pn.department_success),
-        NeedDay(day, PUBLIC, pn.abandon_days, success_gain(model)))
+        NeedDay(day, PUBLIC, pn.abandon_days, success_gain(model)))))  # plain tuples: see needs_day
     book.advance(ints, floats, closed)
     for c, committee in enumerate(committees):
         committee.free_hours = free_hours[c]
@@ -205,7 +214,7 @@ def step(model) -> None:
     # outcomes move it), then satisfaction and trust move towards the outcomes, and trust
     # falls for abandoned needs (too long unreported, or reported but never taken up)
     if done_res.size:
-        evaluators = decide(model, np.unique(done_res), "evaluation")
+        evaluators = decide(model, sorted_unique(done_res), "evaluation")
         by_org = np.flatnonzero(done_org >= 0)
         if by_org.size:
             index, learn = model.org_index, p.organizations.reputation_learning
