@@ -279,7 +279,7 @@ def render(cfg: dict, targets: pd.DataFrame, trends: pd.DataFrame, levers: pd.Da
           "year (meeting acts come from two scheduled meetings and the hearings of the rare "
           "collective dispute) whose slope these seeds cannot pin down; the number of seeds that "
           "would narrow its interval to 2% is given. Each call is a 95% interval, and the "
-          "report makes some 350 of them (15 sets of runs x 26 outcomes), so a few outcomes whose "
+          "report makes some 390 of them (15 sets of runs x 26 outcomes), so a few outcomes whose "
           "true slope is zero are called drifting by chance; organization outcomes are the likeliest, "
           "since durable groups give them a memory of years (a file whose organizations rise "
           "and fall while its committee hours and disputes match the baseline's year for year "
