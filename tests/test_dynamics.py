@@ -195,4 +195,4 @@ def test_single_small_runs_swing_less_when_groups_age_into_durability():
         y = y[y["year"] >= 2]
         g = y.groupby("seed")["memberships_per_adult"]
         swing[name] = float((g.std(ddof=0) / g.mean()).mean())
-    assert swing["aging"] < 0.85 * swing["flat"], swing  # measured 0.71 (seeds 1-4), 0.75 (5-8)
+    assert swing["aging"] < 0.85 * swing["flat"], swing  # measured 0.71 (seeds 1-4; 0.128 against 0.179)
