@@ -196,3 +196,21 @@ def test_single_small_runs_swing_less_when_groups_age_into_durability():
         g = y.groupby("seed")["memberships_per_adult"]
         swing[name] = float((g.std(ddof=0) / g.mean()).mean())
     assert swing["aging"] < 0.85 * swing["flat"], swing  # measured 0.71 (seeds 1-4; 0.128 against 0.179)
+
+
+def test_crowded_groups_fold_faster_the_more_they_outnumber_their_niche():
+    """organizations.fold_crowding_exponent: below the niche no extra folding; above it the
+    factor is (groups / niche)^exponent, so a steeper exponent bounds the stock of groups that
+    grants add beyond the niche sooner."""
+    from sim.processes.organizations import crowding_factor, found
+    m = CoGovModel(None, rng=2, **{"population.residents_per_community": 2000, "run.days": 30,
+                                   "run.spin_up_days": 0})
+    niche = m.p.organizations.orgs_per_1000_saturation * 2000 / 1000
+    assert crowding_factor(m)[0] == 1.0 or len(m.orgs) > niche
+    rng = np.random.default_rng(0)
+    while sum(o.alive and o.origin != "contract" for o in m.orgs) < 2 * niche:
+        found(m, 0, int(rng.integers(0, m.pop.n)), "culture", "resident", 0.0, rng)
+    steep = crowding_factor(m)[0]
+    m.p = m.p.model_copy(update={"organizations": m.p.organizations.model_copy(update={"fold_crowding_exponent": 1.0})})
+    flat = crowding_factor(m)[0]
+    assert flat == pytest.approx(2.0, rel=0.1) and steep == pytest.approx(flat ** 3, rel=1e-9)
