@@ -210,7 +210,9 @@ def test_crowded_groups_fold_faster_the_more_they_outnumber_their_niche():
     rng = np.random.default_rng(0)
     while sum(o.alive and o.origin != "contract" for o in m.orgs) < 2 * niche:
         found(m, 0, int(rng.integers(0, m.pop.n)), "culture", "resident", 0.0, rng)
-    steep = crowding_factor(m)[0]
-    m.p = m.p.model_copy(update={"organizations": m.p.organizations.model_copy(update={"fold_crowding_exponent": 1.0})})
-    flat = crowding_factor(m)[0]
+    factor = {}
+    for k in (1.0, 3.0):
+        m.p = m.p.model_copy(update={"organizations": m.p.organizations.model_copy(update={"fold_crowding_exponent": k})})
+        factor[k] = crowding_factor(m)[0]
+    flat, steep = factor[1.0], factor[3.0]
     assert flat == pytest.approx(2.0, rel=0.1) and steep == pytest.approx(flat ** 3, rel=1e-9)

@@ -160,10 +160,10 @@ def niche_left_raw(model) -> np.ndarray:
 def crowding_factor(model) -> np.ndarray:
     """By community, the factor on the fold rate where resident groups outnumber their niche:
     ``max(1, groups / niche)^fold_crowding_exponent``. Crowded groups compete for members,
-    venues and the committee's attention (grant-funded groups included); with the exponent
-    at 1, groups the grants added beyond the niche were so durable that their stock kept
-    growing for a decade (memberships +3% a year at 5,000 adults), with 3 it settles within
-    a few years (density-dependent mortality: Hannan and Freeman 1989)."""
+    venues and the committee's attention (grant-funded groups included). Density-dependent
+    mortality (Hannan and Freeman 1989); the exponent (1 by default) is unmeasured: 3 made
+    the grants' groups settle within a few years but let the hub's incubated groups crowd
+    every group into folding more (ODD 7.7)."""
     return np.maximum(1.0, 1.0 - niche_left_raw(model)) ** model.p.organizations.fold_crowding_exponent
 
 
