@@ -20,6 +20,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 
+from ..params import Run
+
+DEFAULT_SPIN_UP_DAYS = Run().spin_up_days
+
 EXECUTORS = ("local", "dask")
 CLUSTER_INSTALL = "pip install 'cogov[cluster]'   (in a checkout: .venv/bin/pip install -e '.[cluster]')"
 
@@ -85,9 +89,8 @@ def estimate_seconds(task: Task) -> float:
     n = pop.get("n_communities", 1) * pop.get("residents_per_community", 5000)
     run = sc.get("run", {})
     days = task.days or run.get("days", 365)
-    # the spin-up is simulated too (default five years), at about the cost of a reported day
-    from ..params import Run
-    days += run.get("spin_up_days", Run().spin_up_days)
+    # the spin-up is simulated too, at about the cost of a reported day
+    days += run.get("spin_up_days", DEFAULT_SPIN_UP_DAYS)
     return 0.2 + n * days * 1.6e-7  # measured: ~0.8 s for 10,000 residents x 365 days
 
 

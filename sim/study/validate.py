@@ -270,22 +270,22 @@ def render(cfg: dict, targets: pd.DataFrame, trends: pd.DataFrame, levers: pd.Da
                  for y in cfg["years"]]
         L.append(f"| {OUTCOMES[outcome].label} | {_fmt(outcome, b.band_low)}-{_fmt(outcome, b.band_high)} | "
                  + " | ".join(cells) + f" | {b.source} |")
+    n_sets = trends.groupby(["scenario", "residents"]).ngroups
+    n_outcomes = trends["outcome"].nunique()
     L += ["", "## 2. Stationarity", "",
           "Slope over years of the mean over seeds, as a share of the mean a year (baseline: years "
-          "2-N; levers: from the year the policy has taken effect, the first of years 3-6 from which "
+          f"2-N; levers: from the year the policy has taken effect, the first of years 3-{max(3, max(cfg['years']) - 4)} from which "
           "no outcome drifts). **Settled**: within 2% a year (the criterion). Otherwise "
           "**drifting** when the 95% interval of the seeds' own slopes excludes zero (a trend the "
           "seeds agree on), or **undetermined** when it holds zero: a flow of a few lumpy events a "
           "year (meeting acts come from two scheduled meetings and the hearings of the rare "
           "collective dispute) whose slope these seeds cannot pin down; the number of seeds that "
           "would narrow its interval to 2% is given. Each call is a 95% interval, and the "
-          "report makes some 390 of them (15 sets of runs x 26 outcomes), so a few outcomes whose "
+          f"report makes some {n_sets * n_outcomes} of them ({n_sets} sets of runs x {n_outcomes} outcomes), so a few outcomes whose "
           "true slope is zero are called drifting by chance; organization outcomes are the likeliest, "
           "since durable groups give them a memory of years (a file whose organizations rise "
           "and fall while its committee hours and disputes match the baseline's year for year "
           "is such a case).", ""]
-    if "status" not in trends.columns:  # a report from before the three-way judgement
-        trends = trends.assign(status=np.where(trends["settled"], "settled", "drifting"), seeds_needed=0)
     for (scen, size), g in trends.groupby(["scenario", "residents"], sort=False):
         drifting, unknown = g[g["status"] == "drifting"], g[g["status"] == "undetermined"]
         worst = g.iloc[int(np.nanargmax(g["slope_share_of_mean"].abs().fillna(0).to_numpy()))]
@@ -294,30 +294,27 @@ def render(cfg: dict, targets: pd.DataFrame, trends: pd.DataFrame, levers: pd.Da
                 f" [{100 * r.slope_ci_low:+.1f}, {100 * r.slope_ci_high:+.1f}]"
             more = f"; ~{int(r.seeds_needed)} seeds to tell" if seeds and r.seeds_needed else ""
             return f"{r.outcome} ({100 * r.slope_share_of_mean:+.1f}%{ci}{more})"
-        since = f", from year {int(g['from_year'].iloc[0])}" if "from_year" in g.columns else ""
-        L.append(f"- **{scen}**, {size:,} adults{since}: {int((g['status'] == 'settled').sum())}/{len(g)} settled, "
+        L.append(f"- **{scen}**, {size:,} adults, from year {int(g['from_year'].iloc[0])}: {int((g['status'] == 'settled').sum())}/{len(g)} settled, "
                  f"{len(drifting)} drifting, {len(unknown)} undetermined; largest slope "
                  f"{worst['outcome']} {100 * worst['slope_share_of_mean']:+.1f}%/year"
                  + (f"; drifting (slope %/year [95% CI over seeds]): " + ", ".join(_one(r) for r in drifting.itertuples())
                     if len(drifting) else "")
                  + (f"; undetermined: " + ", ".join(_one(r, True) for r in unknown.itertuples())
                     if len(unknown) else ""))
-    if "single_run_cv" in trends.columns:
-        L += ["", "**Single runs.** How far one run moves, not the mean of many: per baseline size, "
-                  "the mean over seeds of a run's year-to-year coefficient of variation (years 2-N) and "
-                  "the largest of the seeds' own slopes (share of the mean a year). Small communities "
-                  "have few groups (about 6 at 2,000 adults), so one group's founding or folding moves "
-                  "their memberships: read a single small run with that in mind, or use replications.", "",
-              "| outcome | " + " | ".join(f"{n:,} adults: CV / largest slope" for n in
-                                           trends.loc[trends["scenario"] == "baseline", "residents"].unique()) + " |",
-              "|---|" + "---|" * int((trends["scenario"] == "baseline").groupby(trends["residents"]).any().sum()) ]
-        base = trends[trends["scenario"] == "baseline"]
-        for k in SINGLE_RUN_OUTCOMES:
-            cells = []
-            for n, g in base.groupby("residents", sort=False):
-                r = g.set_index("outcome").loc[k]
-                cells.append(f"{100 * r.single_run_cv:.0f}% / {100 * r.single_run_slope_max:.1f}%")
-            L.append(f"| {OUTCOMES[k].label if k in OUTCOMES else k} | " + " | ".join(cells) + " |")
+    base = trends[trends["scenario"] == "baseline"]
+    sizes = base["residents"].unique()
+    L += ["", "**Single runs.** How far one run moves, not the mean of many: per baseline size, "
+              "the mean over seeds of a run's year-to-year coefficient of variation (years 2-N) and "
+              "the largest of the seeds' own slopes (share of the mean a year). Small communities "
+              "have few groups (about 6 at 2,000 adults), so one group's founding or folding moves "
+              "their memberships: read a single small run with that in mind, or use replications.", "",
+          "| outcome | " + " | ".join(f"{n:,} adults: CV / largest slope" for n in sizes) + " |",
+          "|---|" + "---|" * len(sizes)]
+    by_size = {n: g.set_index("outcome") for n, g in base.groupby("residents", sort=False)}
+    for k in SINGLE_RUN_OUTCOMES:
+        cells = [f"{100 * by_size[n].loc[k, 'single_run_cv']:.0f}% / "
+                 f"{100 * by_size[n].loc[k, 'single_run_slope_max']:.1f}%" for n in sizes]
+        L.append(f"| {OUTCOMES[k].label} | " + " | ".join(cells) + " |")
     L += ["", "Full table: `docs/validation/stationarity.csv`.", "",
           "## 3. Levers", "",
           "Each lever file against the baseline, paired on seeds, the first year after the policy "
