@@ -534,6 +534,9 @@ class Organizations(Section):
     fold_crowding_exponent: float = P(1.0, unit="exponent", ge=0, le=10, plausible=(1.0, 4.0),
                                       meaning="where resident groups outnumber their niche, the fold rate is multiplied by (groups / niche)^exponent (density-dependent mortality)",
                                       source="Hannan & Freeman 1989 (mortality rises with density); exponent A: 1 (proportional). Tried 3: the grants' groups then settled within a few years, but the hub's incubated groups, which are not bounded by the niche, crowded every group into folding more and incubation's memberships fell below the baseline's over the decade (0.065 against 0.073 per adult): a strong effect of an unmeasured exponent, so not the default")
+    recruit_crowding_exponent: float = P(1.0, unit="exponent", ge=0, le=10, plausible=(0.0, 2.0),
+                                         meaning="where resident groups outnumber their niche, each group's chance of recruiting a tie is divided by (groups / niche)^exponent: groups compete for the same residents, so more groups share the recruits rather than multiplying them (1: the community's recruits stay those of a full niche)",
+                                         source="McPherson 1983 (an ecology of affiliation: voluntary groups compete for members within a niche, whose capacity is the residents, not the number of groups); exponent A")
     fold_reference_members: int = P(20, unit="members", ge=1, le=1000, plausible=(10, 30),
                                     meaning="size of group at which the fold rate is fold_per_year (before the newness excess)",
                                     source="A: a typical established community group (groups of 10-50 members)")
@@ -595,6 +598,9 @@ class Organizations(Section):
     contract_extra_members: int = P(2, unit="residents", ge=0, le=100,
                                     meaning="members recruited beside the founder of a contract organization",
                                     source="A: was a number in the rule; declared so that sweeps and calibration reach it")
+    contract_team_size: int = P(10, unit="members", ge=1, le=5000, plausible=(5, 30),
+                                meaning="size at which a professional organization brought in by a contract stops recruiting residents (its volunteer team; the chance a tie joins falls as 1 - members/team size): it is staffed and paid to serve, not grown by joining",
+                                source="A: a contracted social-work service runs with its staff and a small volunteer team. When it recruited like a resident group (to 50), at 2,000 adults, where contracts bring in two or three such organizations, their memberships kept rising for 20 years (8 to 120 members) and the lever's organization participation rose 4% a year")
     initial_member_free_time_offset: float = P(2.0, unit="share", ge=0, le=5,
                                                meaning="weight of a resident in the initial groups: disposition^exponent x (offset + free time) x migrant factor",
                                                source="A: settled members have free time 0.50 on average against 0.45 in the community (ODD 7.7); offset 2 gives initial members 0.50 (0.3 gave 0.62)")

@@ -3,7 +3,8 @@
 import numpy as np
 import pandas as pd
 
-from sim.study.stationarity import YEARLY, settled_from_year, trend_table
+from sim.study.stationarity import (YEARLY, confirm_drifts, confirmed_from_year, settled_from_year,
+                                   trend_table)
 
 
 def table(seeds=10, years=10, drift=None, lumpy=None, settle_at=None, seed=0, rate=0.05):
@@ -71,3 +72,38 @@ def test_a_lever_is_judged_from_the_year_its_effect_has_built():
     assert not (trend_table(y, from_year=first)["status"] == "drifting").any()
     # a table that never settles is judged from the last year tried (five years left to fit)
     assert settled_from_year(table(drift="trust_mean"), first=3) == 6
+
+
+def excursion(seeds=10, years=10, outcome="memberships_per_adult", seed=0):
+    """Flat outcomes, but ``outcome`` has the same chance rise in every seed's last years: the
+    shared draw common random numbers give a set of seeds (a few seeds' groups happen to grow)."""
+    y = table(seeds=seeds, years=years, seed=seed)
+    y.loc[y["year"] >= 7, outcome] *= 1.0 + 0.06 * (y.loc[y["year"] >= 7, "year"] - 6)
+    return y
+
+
+def test_a_drift_fresh_seeds_do_not_show_is_not_confirmed_and_does_not_delay_the_verdict():
+    screen = excursion()
+    fresh = table(seeds=20, seed=1)
+    t3 = trend_table(screen, from_year=3)
+    assert t3.set_index("outcome").loc["memberships_per_adult", "status"] == "drifting"
+    # judged on the first seeds alone, the file would wait until year 6 and still drift
+    assert settled_from_year(screen, first=3) == 6
+    assert confirmed_from_year(screen, fresh, first=3) == 3
+    c = confirm_drifts(t3, trend_table(fresh, from_year=3), 20).set_index("outcome")
+    r = c.loc["memberships_per_adult"]
+    assert r["status"] == "not confirmed" and r["confirm_seeds"] == 20
+    assert r["confirm_ci_low"] <= 0 <= r["confirm_ci_high"] or abs(r["confirm_slope"]) <= 0.02
+    assert (c.drop(index="memberships_per_adult")["status"] == "settled").all()
+
+
+def test_a_drift_fresh_seeds_share_stays_drifting():
+    screen, fresh = table(drift="trust_mean"), table(seeds=20, drift="trust_mean", seed=1)
+    t = confirm_drifts(trend_table(screen, from_year=3), trend_table(fresh, from_year=3), 20).set_index("outcome")
+    assert t.loc["trust_mean", "status"] == "drifting"
+    assert t.loc["trust_mean", "confirm_slope"] > 0.02 and t.loc["trust_mean", "confirm_ci_low"] > 0
+    assert confirmed_from_year(screen, fresh, first=3) == 6  # never settles: the last year tried
+    # fresh seeds that drift the other way do not confirm it
+    down = table(seeds=20, drift="trust_mean", seed=2, rate=-0.05)
+    t = confirm_drifts(trend_table(screen, from_year=3), trend_table(down, from_year=3), 20).set_index("outcome")
+    assert t.loc["trust_mean", "status"] == "not confirmed"

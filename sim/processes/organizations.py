@@ -244,6 +244,9 @@ def monthly(model, rng: np.random.Generator) -> None:
                     o.funds += per
     assign_social_workers(model)
     crowding = crowding_factor(model)
+    # groups beyond the niche share its recruits (McPherson 1983): more groups do not mean
+    # more residents who want to join one
+    recruit_share = np.maximum(1.0, 1.0 - niche_left_raw(model)) ** -po.recruit_crowding_exponent
     base_rate = po.activities_per_week / 7.0
     orgs = list(model.orgs)
     sw_factor = model.p.incubation.social_worker_dropout_factor
@@ -256,8 +259,11 @@ def monthly(model, rng: np.random.Generator) -> None:
             # extra occasions to bring ties along; a broke group runs fewer and recruits less);
             # a full group stops recruiting (it meets in one room or courtyard)
             activity = org.activity_rate(day) / base_rate if base_rate > 0 else 1.0
-            room = max(0.0, 1.0 - org.members.size / po.group_size_saturation)
-            p_join[g] = min(1.0, po.recruit_prob_per_tie_month * (po.recruit_reputation_offset + org.reputation) * activity * room)
+            # (a professional organization brought in by a contract keeps a volunteer team)
+            full = po.contract_team_size if org.origin == "contract" else po.group_size_saturation
+            room = max(0.0, 1.0 - org.members.size / full)
+            p_join[g] = min(1.0, po.recruit_prob_per_tie_month * (po.recruit_reputation_offset + org.reputation)
+                            * activity * room * recruit_share[org.community])
     sizes = np.array([o.members.size for o in orgs], np.int64)
     ptr = np.zeros(len(orgs) + 1, np.int64)
     np.cumsum(sizes, out=ptr[1:])

@@ -7,6 +7,10 @@ states), the daily row of that day (duty items, open needs) or summed over the y
 :func:`trend_table` then fits a straight line to the mean over seeds of years
 ``from_year``..``years`` and reports its slope as a share of the mean a year: the model has
 settled when every such slope is within ``tolerance`` (issue 10, item 7: 2%).
+
+A drift called on one set of seeds is confirmed on fresh ones (:func:`confirm_drifts`): the
+report makes hundreds of 95% calls, lever files share their seeds' chance with the baseline
+(common random numbers), and a chance excursion of ten seeds would otherwise be read as a trend.
 """
 
 from __future__ import annotations
@@ -122,5 +126,52 @@ def settled_from_year(yearly: pd.DataFrame, first: int = 3, last: int | None = N
     last = max(first, n_years - 4) if last is None else min(last, n_years)
     for y in range(first, last + 1):
         if not (trend_table(yearly, from_year=y, tolerance=tolerance)["status"] == "drifting").any():
+            return y
+    return last
+
+
+def drifting_in_both(screen: pd.DataFrame, fresh: pd.DataFrame) -> set[str]:
+    """Outcomes called drifting in both trend tables, with slopes of the same sign."""
+    a = screen.set_index("outcome")
+    b = fresh.set_index("outcome")
+    both = a.index[(a["status"] == "drifting") & (b.loc[a.index, "status"] == "drifting")
+                   & (np.sign(a["slope_share_of_mean"]) == np.sign(b.loc[a.index, "slope_share_of_mean"]))]
+    return set(both)
+
+
+def confirm_drifts(screen: pd.DataFrame, fresh: pd.DataFrame, fresh_seeds: int) -> pd.DataFrame:
+    """The screen's trend table with each drifting call checked on fresh seeds (the same
+    ``from_year``): it stays ``drifting`` when the fresh seeds also call it drifting, in the
+    same direction, and becomes ``not confirmed`` otherwise (a chance excursion of the first
+    seeds). The fresh slope and interval are kept beside it (``confirm_*``)."""
+    out = screen.copy()
+    f = fresh.set_index("outcome")
+    out["confirm_seeds"] = 0
+    for col in ("confirm_slope", "confirm_ci_low", "confirm_ci_high"):
+        out[col] = float("nan")
+    both = drifting_in_both(screen, fresh)
+    for i, r in out.iterrows():
+        if r["status"] != "drifting":
+            continue
+        fr = f.loc[r["outcome"]]
+        out.loc[i, ["confirm_slope", "confirm_ci_low", "confirm_ci_high"]] = (
+            fr["slope_share_of_mean"], fr["slope_ci_low"], fr["slope_ci_high"])
+        out.loc[i, "confirm_seeds"] = int(fresh_seeds)
+        if r["outcome"] not in both:
+            out.loc[i, "status"] = "not confirmed"
+    return out
+
+
+def confirmed_from_year(screen: pd.DataFrame, fresh: pd.DataFrame | None, first: int = 3,
+                        last: int | None = None, tolerance: float = 0.02) -> int:
+    """Like :func:`settled_from_year`, counting only drifts the fresh seeds confirm (all of
+    the screen's when there are no fresh seeds)."""
+    if fresh is None:
+        return settled_from_year(screen, first, last, tolerance)
+    n_years = int(screen["year"].max())
+    first = min(first, n_years)
+    last = max(first, n_years - 4) if last is None else min(last, n_years)
+    for y in range(first, last + 1):
+        if not drifting_in_both(trend_table(screen, y, tolerance), trend_table(fresh, y, tolerance)):
             return y
     return last

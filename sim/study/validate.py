@@ -10,8 +10,9 @@ Four parts, each reproducible from the command line that the report prints:
    at 5,000 adults; the slope of each yearly outcome's mean over seeds, over years 2..N
    (levers: from the first of years 3..N-4 from which nothing drifts, once the policy has
    taken effect), as a share of its mean a year (:mod:`sim.study.stationarity`); settled
-   within 2%, otherwise drifting or undetermined (too few events to tell); and how far a
-   single run moves.
+   within 2%, otherwise undetermined (too few events to tell) or, when the seeds' interval
+   excludes zero, drifting if twice as many fresh seeds confirm it and not confirmed if they
+   do not; and how far a single run moves.
 3. **Levers**: each lever file against the baseline, paired on seeds, one year after the
    policy starts, at each size: the effect on its headline outcome with its 95% interval,
    the extra spend and the cost per additional participant (or per extra dispute resolved).
@@ -276,31 +277,39 @@ def render(cfg: dict, targets: pd.DataFrame, trends: pd.DataFrame, levers: pd.Da
           "Slope over years of the mean over seeds, as a share of the mean a year (baseline: years "
           f"2-N; levers: from the year the policy has taken effect, the first of years 3-{max(3, max(cfg['years']) - 4)} from which "
           "no outcome drifts). **Settled**: within 2% a year (the criterion). Otherwise "
-          "**drifting** when the 95% interval of the seeds' own slopes excludes zero (a trend the "
-          "seeds agree on), or **undetermined** when it holds zero: a flow of a few lumpy events a "
-          "year (meeting acts come from two scheduled meetings and the hearings of the rare "
-          "collective dispute) whose slope these seeds cannot pin down; the number of seeds that "
-          "would narrow its interval to 2% is given. Each call is a 95% interval, and the "
-          f"report makes some {n_sets * n_outcomes} of them ({n_sets} sets of runs x {n_outcomes} outcomes), so a few outcomes whose "
-          "true slope is zero are called drifting by chance; organization outcomes are the likeliest, "
-          "since durable groups give them a memory of years (a file whose organizations rise "
-          "and fall while its committee hours and disputes match the baseline's year for year "
-          "is such a case).", ""]
+          "**undetermined** when the 95% interval of the seeds' own slopes holds zero: a flow of a "
+          "few lumpy events a year (meeting acts come from two scheduled meetings and the hearings "
+          "of the rare collective dispute) whose slope these seeds cannot pin down; the number of "
+          "seeds that would narrow its interval to 2% is given. When the interval excludes zero the "
+          f"set of runs is run again on {2 * cfg['seeds']} fresh seeds: **drifting** when they agree "
+          "(outside 2%, interval excluding zero, same direction), **not confirmed** when they do not. "
+          f"Each call is a 95% interval and the report makes some {n_sets * n_outcomes} of them "
+          f"({n_sets} sets of runs x {n_outcomes} outcomes); the lever files share their seeds' chance "
+          "with the baseline (common random numbers), and a lever that changes disputes or trust "
+          "reshuffles who meets whom, so some first-seed excursions are expected. Only confirmed "
+          "drifts count, both for the verdict and for the year from which a lever file is judged.", ""]
     for (scen, size), g in trends.groupby(["scenario", "residents"], sort=False):
         drifting, unknown = g[g["status"] == "drifting"], g[g["status"] == "undetermined"]
+        chance = g[g["status"] == "not confirmed"]
         worst = g.iloc[int(np.nanargmax(g["slope_share_of_mean"].abs().fillna(0).to_numpy()))]
-        def _one(r, seeds=False) -> str:
+        def _one(r, seeds=False, fresh=False) -> str:
             ci = "" if not np.isfinite(r.slope_ci_low) else \
                 f" [{100 * r.slope_ci_low:+.1f}, {100 * r.slope_ci_high:+.1f}]"
             more = f"; ~{int(r.seeds_needed)} seeds to tell" if seeds and r.seeds_needed else ""
+            if fresh:
+                more += (f"; fresh seeds {100 * r.confirm_slope:+.1f}% "
+                         f"[{100 * r.confirm_ci_low:+.1f}, {100 * r.confirm_ci_high:+.1f}]")
             return f"{r.outcome} ({100 * r.slope_share_of_mean:+.1f}%{ci}{more})"
         L.append(f"- **{scen}**, {size:,} adults, from year {int(g['from_year'].iloc[0])}: {int((g['status'] == 'settled').sum())}/{len(g)} settled, "
-                 f"{len(drifting)} drifting, {len(unknown)} undetermined; largest slope "
-                 f"{worst['outcome']} {100 * worst['slope_share_of_mean']:+.1f}%/year"
-                 + (f"; drifting (slope %/year [95% CI over seeds]): " + ", ".join(_one(r) for r in drifting.itertuples())
+                 f"{len(drifting)} drifting, {len(unknown)} undetermined"
+                 + (f", {len(chance)} not confirmed" if len(chance) else "")
+                 + f"; largest slope {worst['outcome']} {100 * worst['slope_share_of_mean']:+.1f}%/year"
+                 + (f"; drifting (slope %/year [95% CI over seeds]): " + ", ".join(_one(r, fresh=True) for r in drifting.itertuples())
                     if len(drifting) else "")
                  + (f"; undetermined: " + ", ".join(_one(r, True) for r in unknown.itertuples())
-                    if len(unknown) else ""))
+                    if len(unknown) else "")
+                 + (f"; not confirmed: " + ", ".join(_one(r, fresh=True) for r in chance.itertuples())
+                    if len(chance) else ""))
     base = trends[trends["scenario"] == "baseline"]
     sizes = base["residents"].unique()
     L += ["", "**Single runs.** How far one run moves, not the mean of many: per baseline size, "
@@ -344,6 +353,35 @@ def render(cfg: dict, targets: pd.DataFrame, trends: pd.DataFrame, levers: pd.Da
     return "\n".join(L)
 
 
+def judge_trends(yearly: pd.DataFrame, n_years: int, seeds: int, workers: int, say) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The stationarity table of every set of runs (scenario, size): the baseline from year 2,
+    a lever file from the first year from which nothing drifts. A set in which the first
+    ``seeds`` call an outcome drifting is run again on ``2 x seeds`` fresh seeds, and only a
+    drift both sets call, in the same direction, counts (:func:`confirm_drifts`)."""
+    from .stationarity import confirm_drifts, confirmed_from_year, trend_table
+    fresh_seeds = list(range(seeds + 1, 3 * seeds + 1))
+    first = {scen: 2 if scen == "baseline" else 3 for scen in yearly["scenario"].unique()}
+    suspect = [(scen, size) for (scen, size), g in yearly.groupby(["scenario", "residents"], sort=False)
+               if (trend_table(g, from_year=first[scen])["status"] == "drifting").any()]
+    fresh = pd.DataFrame()
+    if suspect:
+        say(f"confirming: {len(suspect)} sets of runs with a drift, {len(fresh_seeds)} fresh seeds each")
+        jobs = [(SCEN / f"{scen}.yaml", size, n_years, s) for scen, size in suspect for s in fresh_seeds]
+        fresh = pd.concat(_pool_map(_yearly_job, jobs, workers), ignore_index=True)
+    trends = []
+    for (scen, size), g in yearly.groupby(["scenario", "residents"], sort=False):
+        f = fresh[(fresh["scenario"] == scen) & (fresh["residents"] == size)] if len(fresh) else None
+        f = f if f is not None and len(f) else None
+        fy = first[scen] if scen == "baseline" else confirmed_from_year(g, f, first=3)
+        t = trend_table(g, from_year=fy)
+        if f is not None:
+            t = confirm_drifts(t, trend_table(f, from_year=fy), len(fresh_seeds))
+        t.insert(0, "residents", size)
+        t.insert(0, "scenario", scen)
+        trends.append(t)
+    return pd.concat(trends, ignore_index=True), fresh
+
+
 def validate(seeds: int = 10, years=(1, 3, 5, 10), sizes=(2000, 5000, 15000), workers: int = 1,
              out: Path | None = None, lever_reps: int = 10, quiet: bool = False) -> Path:
     """Run everything and write ``docs/VALIDATION.md`` (or ``out/VALIDATION.md``)."""
@@ -364,14 +402,7 @@ def validate(seeds: int = 10, years=(1, 3, 5, 10), sizes=(2000, 5000, 15000), wo
     jobs += [(SCEN / f"{lv}.yaml", 5000, n_years, s) for lv in levers for s in seed_list]
     say(f"stationarity: {len(jobs)} runs of {n_years} years")
     yearly = pd.concat(_pool_map(_yearly_job, jobs, workers), ignore_index=True)
-    from .stationarity import settled_from_year, trend_table
-    trends = []
-    for (scen, size), g in yearly.groupby(["scenario", "residents"], sort=False):
-        t = trend_table(g, from_year=2 if scen == "baseline" else settled_from_year(g, first=3))
-        t.insert(0, "residents", size)
-        t.insert(0, "scenario", scen)
-        trends.append(t)
-    trends = pd.concat(trends, ignore_index=True)
+    trends, fresh = judge_trends(yearly, n_years, seeds, workers, say)
     say(f"levers: {len(levers)} files x {len(sizes)} sizes x {lever_reps} pairs")
     pairs = _pool_map(_pair_job, [(lv, n, s) for lv in levers for n in sizes for s in range(1, lever_reps + 1)], workers)
     lever_tab = lever_table(pairs)
@@ -380,6 +411,7 @@ def validate(seeds: int = 10, years=(1, 3, 5, 10), sizes=(2000, 5000, 15000), wo
     targets.to_csv(figdir / "targets.csv", index=False)
     lever_tab.to_csv(figdir / "levers.csv", index=False)
     yearly.to_csv(figdir / "yearly.csv", index=False)
+    fresh.to_csv(figdir / "confirm.csv", index=False)
     cfg = {"seeds": seeds, "years": list(years), "sizes": list(sizes), "lever_reps": lever_reps,
            "workers": workers, "spin_up_days": Run().spin_up_days,
            "seconds": round(time.perf_counter() - t0),
