@@ -217,3 +217,35 @@ def test_crowded_groups_fold_faster_the_more_they_outnumber_their_niche():
         factor[k] = crowding_factor(m)[0]
     flat, steep = factor[1.0], factor[3.0]
     assert flat == pytest.approx(2.0, rel=0.1) and steep == pytest.approx(flat ** 3, rel=1e-9)
+
+
+def test_groups_beyond_the_niche_share_its_recruits():
+    """organizations.recruit_crowding_exponent (McPherson 1983): paired on seeds, under
+    grants that found groups beyond the niche, each crowded group recruits less, so the
+    community's memberships build up less over the years than when every added group
+    recruited as if it were alone (when they did, they rose 2-3% a year for a decade)."""
+    seeds = [1, 2, 3]
+    growth = {}
+    for k in (0.0, 1.0):
+        y = yearly_outcomes(SCEN / "lever_grants.yaml", 3000, 8, seeds,
+                            {"organizations.recruit_crowding_exponent": k})
+        by_year = y.groupby("year")["memberships_per_adult"].mean()
+        growth[k] = float(by_year.loc[6:8].mean() - by_year.loc[1:3].mean())
+    assert growth[1.0] < growth[0.0] - 0.003, growth
+
+
+def test_a_contracted_professional_organization_keeps_a_volunteer_team():
+    """organizations.contract_team_size: a professional organization brought in by a
+    contract stops recruiting at its team's size; recruiting like a resident group (to 50) it
+    grew for 20 years. Paired on the seed: 2,000 adults, where contracts bring such
+    organizations in."""
+    largest = {}
+    for team in (10, 50):
+        m = CoGovModel(SCEN / "lever_purchased_services.yaml", rng=3, collect=False,
+                       **{"population.residents_per_community": 2000, "run.days": 365 * 6,
+                          "organizations.contract_team_size": team})
+        m.run()
+        sizes = [o.members.size for o in m.orgs if o.alive and o.origin == "contract"]
+        assert sizes, "contracts at 2,000 adults bring professional organizations in"
+        largest[team] = max(sizes)
+    assert largest[10] <= 10 + 3 < largest[50], largest

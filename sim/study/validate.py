@@ -64,10 +64,12 @@ EVIDENCE = {
         "gets its share (2 a contest). No published survival rate of 公益微创投 projects was found; "
         "studies describe weak rooting (Xu 2015; Wang 2018), and a Nanjing street's funded groups "
         "include speculative and weak ones beside committed ones (Li and Yuan 2021, 投机型/羸弱型), so "
-        "grant groups fold like others and faster where groups outnumber their niche. The model's "
+        "grant groups fold like others and faster where groups outnumber their niche, and groups "
+        "beyond the niche share its recruits (McPherson 1983), so the community's memberships settle. The model's "
         "survival of grant groups is given below the list, to set against such figures when found.",
     "lever_purchased_services": "000: 139 service items moved to organizations; the money buys "
-        "service capacity at yuan_per_service (A).",
+        "service capacity at yuan_per_service (A); a professional organization brought in by a "
+        "contract keeps a volunteer team of contract_team_size (A).",
     "lever_incubation": "002 filing instead of registration; a hub (1+9+N) and social workers (三社联动); "
         "foundings by residents stay bounded by the niche.",
     "lever_double_registration": "000/003: in-service members register at home and serve hours; "
