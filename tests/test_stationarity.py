@@ -3,8 +3,8 @@
 import numpy as np
 import pandas as pd
 
-from sim.study.stationarity import (YEARLY, confirm_drifts, confirmed_from_year, settled_from_year,
-                                   trend_table)
+from sim.study.stationarity import (YEARLY, confirm_drifts, confirmed_from_year, pool_undetermined,
+                                   settled_from_year, trend_table)
 
 
 def table(seeds=10, years=10, drift=None, lumpy=None, settle_at=None, seed=0, rate=0.05):
@@ -107,3 +107,28 @@ def test_a_drift_fresh_seeds_share_stays_drifting():
     down = table(seeds=20, drift="trust_mean", seed=2, rate=-0.05)
     t = confirm_drifts(trend_table(screen, from_year=3), trend_table(down, from_year=3), 20).set_index("outcome")
     assert t.loc["trust_mean", "status"] == "not confirmed"
+
+
+def test_an_undetermined_flow_is_judged_on_the_seeds_its_interval_needs():
+    """A lumpy flow (60% noise a year) that ten seeds leave undetermined: pooled over 200
+    seeds its interval is within the tolerance, so a flat one is settled and one that rises
+    5% a year is drifting. Outcomes that were not undetermined keep the first seeds' call."""
+    for seed in range(40):  # a first set of seeds that leaves the flow undetermined
+        first = table(lumpy="acts_meeting", seed=seed)
+        t = trend_table(first, from_year=3)
+        if t.set_index("outcome").loc["acts_meeting", "status"] == "undetermined":
+            break
+    else:
+        raise AssertionError("no draw left the lumpy flow undetermined")
+    more = table(seeds=190, lumpy="acts_meeting", seed=1000)
+    more["seed"] += 10
+    pooled = pool_undetermined(t, pd.concat([first, more])).set_index("outcome")
+    r = pooled.loc["acts_meeting"]
+    assert r["status"] == "settled" and r["pooled_seeds"] == 200
+    assert r["slope_ci_high"] - r["slope_ci_low"] < 0.04
+    assert (pooled.drop(index="acts_meeting")["pooled_seeds"] == 0).all()
+    rising = table(seeds=190, lumpy="acts_meeting", seed=2000)
+    rising["seed"] += 10
+    rising["acts_meeting"] *= 1 + 0.05 * rising["year"]
+    r = pool_undetermined(t, pd.concat([first, rising])).set_index("outcome").loc["acts_meeting"]
+    assert r["status"] == "drifting" and r["slope_ci_low"] > 0

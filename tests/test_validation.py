@@ -29,3 +29,33 @@ def test_report_has_every_part():
         assert (ROOT / "docs" / "validation" / fig).exists()
     cfg = read_data(REPORT)["config"]
     assert cfg["sizes"] == [2000, 5000, 15000] and max(cfg["years"]) >= 10
+
+
+def test_validate_runs_end_to_end_at_a_small_setting(tmp_path):
+    """`cogov validate` on two seeds, one small size and four years: the report, its tables and
+    figures are written; every set of runs gets a verdict from the known statuses, drifts are
+    checked on fresh seeds and the baseline's undetermined outcomes on more seeds."""
+    import pandas as pd
+
+    from sim.study.validate import validate
+    report = validate(seeds=2, years=(1, 4), sizes=(500,), workers=2, out=tmp_path, lever_reps=2,
+                      quiet=True, pool_seeds=4)
+    text = report.read_text(encoding="utf-8")
+    for part in ("## 1. Targets", "## 2. Stationarity", "## 3. Levers", "## 4. Trajectories"):
+        assert part in text
+    assert "--pool-seeds 4" in read_data(report)["config"]["command"]
+    trends = pd.read_csv(tmp_path / "validation" / "stationarity.csv")
+    assert trends.groupby(["scenario", "residents"]).ngroups == 13  # the baseline and 12 lever files
+    assert set(trends["status"]) <= {"settled", "drifting", "undetermined", "not confirmed"}
+    confirmed = trends[trends["status"].isin(["drifting", "not confirmed"]) & (trends["confirm_seeds"].fillna(0) > 0)]
+    assert (confirmed["confirm_seeds"] == 4).all()  # twice the seeds, fresh
+    base = trends[trends["scenario"] == "baseline"]
+    assert (base.loc[base["pooled_seeds"].fillna(0) > 0, "pooled_seeds"] <= 6).all()
+    assert (tmp_path / "validation" / "trajectories_500.png").exists()
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_validate_rejects_bad_settings(capsys):
+    from sim.cli import main
+    assert main(["validate", "--pool-seeds", "-1"]) == 2
+    assert "--pool-seeds takes 0-1000" in capsys.readouterr().err

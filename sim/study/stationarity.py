@@ -175,3 +175,24 @@ def confirmed_from_year(screen: pd.DataFrame, fresh: pd.DataFrame | None, first:
         if not drifting_in_both(trend_table(screen, y, tolerance), trend_table(fresh, y, tolerance)):
             return y
     return last
+
+
+def pool_undetermined(table: pd.DataFrame, pooled: pd.DataFrame) -> pd.DataFrame:
+    """The trend table with each ``undetermined`` outcome judged again on ``pooled`` (the
+    same runs and more seeds; the same ``from_year``): its slope, interval and status become
+    the pooled ones, and ``pooled_seeds`` says over how many seeds. A lumpy flow that ten
+    seeds cannot pin down is settled, or not, by the seeds its interval needs."""
+    out = table.copy()
+    if "pooled_seeds" not in out:
+        out["pooled_seeds"] = 0
+    fy = int(out["from_year"].iloc[0])
+    p = trend_table(pooled, from_year=fy).set_index("outcome")
+    n = int(pooled["seed"].nunique())
+    cols = ["mean", "slope_per_year", "slope_share_of_mean", "slope_ci_low", "slope_ci_high",
+            "settled", "status", "seeds_needed"]
+    for i, r in out.iterrows():
+        if r["status"] == "undetermined":
+            for c in cols:
+                out.loc[i, c] = p.loc[r["outcome"], c]
+            out.loc[i, "pooled_seeds"] = n
+    return out

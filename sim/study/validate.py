@@ -6,8 +6,7 @@ Four parts, each reproducible from the command line that the report prints:
    baseline at 5,000 adults at each horizon (years after the spin-up): mean and 95% interval
    over seeds, PASS/FAIL. Rolling measures (took part in the year, ...) cover the last year;
    counts and shares of events (disputes, duty hours) cover the run from day 0.
-2. **Stationarity**: the baseline for ``max(years)`` years at each size, and every lever file
-   at 5,000 adults; the slope of each yearly outcome's mean over seeds, over years 2..N
+2. **Stationarity**: the baseline and every lever file for ``max(years)`` years at each size; the slope of each yearly outcome's mean over seeds, over years 2..N
    (levers: from the first of years 3..N-4 from which nothing drifts, once the policy has
    taken effect), as a share of its mean a year (:mod:`sim.study.stationarity`); settled
    within 2%, otherwise undetermined (too few events to tell) or, when the seeds' interval
@@ -227,9 +226,11 @@ def plot_trajectories(sub: pd.DataFrame, path: Path, title: str) -> None:
 # --------------------------------------------------------------------------- the report
 def draw_figures(yearly: pd.DataFrame, figdir: Path) -> list[str]:
     """The trajectory figures of a validation run (from its yearly table)."""
-    figures = ["trajectories_5000.png", "baseline_sizes.png"]
-    plot_trajectories(yearly[yearly["residents"] == 5000], figdir / figures[0],
-                      "Yearly outcomes at 5,000 adults, baseline and every lever file: mean over seeds "
+    sizes = sorted(yearly["residents"].unique())
+    size = 5000 if 5000 in sizes else int(sizes[len(sizes) // 2])  # the calibrated size
+    figures = [f"trajectories_{size}.png", "baseline_sizes.png"]
+    plot_trajectories(yearly[yearly["residents"] == size], figdir / figures[0],
+                      f"Yearly outcomes at {size:,} adults, baseline and every lever file: mean over seeds "
                       "(line) and seed range (band)")
     sizes_df = yearly[yearly["scenario"] == "baseline"].copy()
     sizes_df["scenario"] = sizes_df["residents"].map(lambda n: f"{n:>6,} adults")  # sorts by size
@@ -248,7 +249,8 @@ def grant_survival(yearly: pd.DataFrame) -> tuple[float, float, float, int] | No
     col = "grant_projects_alive_after_year_share"
     if col not in yearly:
         return None
-    v = yearly[(yearly["scenario"] == "lever_grants") & (yearly["year"] == 2)][col].dropna().to_numpy(float)
+    v = yearly[(yearly["scenario"] == "lever_grants") & (yearly["year"] == 2)
+               & (yearly["residents"] == 5000)][col].dropna().to_numpy(float)
     return (*_ci(v), v.size) if v.size > 1 else None
 
 
@@ -289,16 +291,26 @@ def render(cfg: dict, targets: pd.DataFrame, trends: pd.DataFrame, levers: pd.Da
           f"({n_sets} sets of runs x {n_outcomes} outcomes); the lever files share their seeds' chance "
           "with the baseline (common random numbers), and a lever that changes disputes or trust "
           "reshuffles who meets whom, so some first-seed excursions are expected. Only confirmed "
-          "drifts count, both for the verdict and for the year from which a lever file is judged.", ""]
+          "drifts count, both for the verdict and for the year from which a lever file is judged. "
+          f"The baseline's undetermined outcomes are judged again on the seeds their interval needs "
+          f"(at most {cfg.get('pool_seeds', 0)}); a lever file's lumpy flows are those of the baseline "
+          "plus the lever's effect, and are left undetermined with the seeds they would need.", ""]
     for (scen, size), g in trends.groupby(["scenario", "residents"], sort=False):
         drifting, unknown = g[g["status"] == "drifting"], g[g["status"] == "undetermined"]
         chance = g[g["status"] == "not confirmed"]
+        # judged again on more seeds and no longer undetermined (those still undetermined are
+        # listed with them, with their seeds)
+        pooled = g[(g["pooled_seeds"].fillna(0) > 0) & (g["status"] != "undetermined")] \
+            if "pooled_seeds" in g else g.iloc[:0]
         worst = g.iloc[int(np.nanargmax(g["slope_share_of_mean"].abs().fillna(0).to_numpy()))]
         def _one(r, seeds=False, fresh=False) -> str:
             ci = "" if not np.isfinite(r.slope_ci_low) else \
                 f" [{100 * r.slope_ci_low:+.1f}, {100 * r.slope_ci_high:+.1f}]"
             more = f"; ~{int(r.seeds_needed)} seeds to tell" if seeds and r.seeds_needed else ""
-            if fresh:
+            ps = getattr(r, "pooled_seeds", 0)
+            if pd.notna(ps) and ps > 0:
+                more = f"; {int(ps)} seeds" + more
+            if fresh and pd.notna(getattr(r, "confirm_slope", float("nan"))):
                 more += (f"; fresh seeds {100 * r.confirm_slope:+.1f}% "
                          f"[{100 * r.confirm_ci_low:+.1f}, {100 * r.confirm_ci_high:+.1f}]")
             return f"{r.outcome} ({100 * r.slope_share_of_mean:+.1f}%{ci}{more})"
@@ -311,7 +323,9 @@ def render(cfg: dict, targets: pd.DataFrame, trends: pd.DataFrame, levers: pd.Da
                  + (f"; undetermined: " + ", ".join(_one(r, True) for r in unknown.itertuples())
                     if len(unknown) else "")
                  + (f"; not confirmed: " + ", ".join(_one(r, fresh=True) for r in chance.itertuples())
-                    if len(chance) else ""))
+                    if len(chance) else "")
+                 + (f"; judged again on more seeds: " + ", ".join(f"{_one(r)} {r.status}" for r in pooled.itertuples())
+                    if len(pooled) else ""))
     base = trends[trends["scenario"] == "baseline"]
     sizes = base["residents"].unique()
     L += ["", "**Single runs.** How far one run moves, not the mean of many: per baseline size, "
@@ -355,12 +369,16 @@ def render(cfg: dict, targets: pd.DataFrame, trends: pd.DataFrame, levers: pd.Da
     return "\n".join(L)
 
 
-def judge_trends(yearly: pd.DataFrame, n_years: int, seeds: int, workers: int, say) -> tuple[pd.DataFrame, pd.DataFrame]:
+def judge_trends(yearly: pd.DataFrame, n_years: int, seeds: int, workers: int, say,
+                 pool_seeds: int = 100) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The stationarity table of every set of runs (scenario, size): the baseline from year 2,
     a lever file from the first year from which nothing drifts. A set in which the first
     ``seeds`` call an outcome drifting is run again on ``2 x seeds`` fresh seeds, and only a
-    drift both sets call, in the same direction, counts (:func:`confirm_drifts`)."""
-    from .stationarity import confirm_drifts, confirmed_from_year, trend_table
+    drift both sets call, in the same direction, counts (:func:`confirm_drifts`). The
+    baseline's undetermined outcomes are then judged on the seeds their interval needs, up to
+    ``pool_seeds`` (:func:`pool_undetermined`; lever files share the baseline's flows, and
+    running them all that often would cost hours at 15,000 adults)."""
+    from .stationarity import confirm_drifts, confirmed_from_year, pool_undetermined, trend_table
     fresh_seeds = list(range(seeds + 1, 3 * seeds + 1))
     first = {scen: 2 if scen == "baseline" else 3 for scen in yearly["scenario"].unique()}
     suspect = [(scen, size) for (scen, size), g in yearly.groupby(["scenario", "residents"], sort=False)
@@ -378,6 +396,18 @@ def judge_trends(yearly: pd.DataFrame, n_years: int, seeds: int, workers: int, s
         t = trend_table(g, from_year=fy)
         if f is not None:
             t = confirm_drifts(t, trend_table(f, from_year=fy), len(fresh_seeds))
+        unknown = t[t["status"] == "undetermined"]
+        if scen == "baseline" and len(unknown) and pool_seeds > seeds:
+            have = pd.concat([g, f]) if f is not None else g
+            target = min(pool_seeds, max(int(unknown["seeds_needed"].max()), have["seed"].nunique()))
+            more = [s for s in range(3 * seeds + 1, 3 * seeds + 1 + pool_seeds)][:max(0, target - have["seed"].nunique())]
+            if more:
+                say(f"pooling: baseline at {size:,} adults, {len(more)} more seeds for {', '.join(unknown['outcome'])}")
+                extra = pd.concat(_pool_map(_yearly_job, [(SCEN / "baseline.yaml", size, n_years, s) for s in more],
+                                            workers), ignore_index=True)
+                fresh = pd.concat([fresh, extra], ignore_index=True)
+                have = pd.concat([have, extra], ignore_index=True)
+            t = pool_undetermined(t, have)
         t.insert(0, "residents", size)
         t.insert(0, "scenario", scen)
         trends.append(t)
@@ -385,7 +415,7 @@ def judge_trends(yearly: pd.DataFrame, n_years: int, seeds: int, workers: int, s
 
 
 def validate(seeds: int = 10, years=(1, 3, 5, 10), sizes=(2000, 5000, 15000), workers: int = 1,
-             out: Path | None = None, lever_reps: int = 10, quiet: bool = False) -> Path:
+             out: Path | None = None, lever_reps: int = 10, quiet: bool = False, pool_seeds: int = 100) -> Path:
     """Run everything and write ``docs/VALIDATION.md`` (or ``out/VALIDATION.md``)."""
     from ..params import Run
     t0 = time.perf_counter()
@@ -401,10 +431,10 @@ def validate(seeds: int = 10, years=(1, 3, 5, 10), sizes=(2000, 5000, 15000), wo
     n_years = max(years)
     levers = sorted(p.stem for p in SCEN.glob("lever_*.yaml"))
     jobs = [(SCEN / "baseline.yaml", n, n_years, s) for n in sizes for s in seed_list]
-    jobs += [(SCEN / f"{lv}.yaml", 5000, n_years, s) for lv in levers for s in seed_list]
+    jobs += [(SCEN / f"{lv}.yaml", n, n_years, s) for lv in levers for n in sizes for s in seed_list]
     say(f"stationarity: {len(jobs)} runs of {n_years} years")
     yearly = pd.concat(_pool_map(_yearly_job, jobs, workers), ignore_index=True)
-    trends, fresh = judge_trends(yearly, n_years, seeds, workers, say)
+    trends, fresh = judge_trends(yearly, n_years, seeds, workers, say, pool_seeds)
     say(f"levers: {len(levers)} files x {len(sizes)} sizes x {lever_reps} pairs")
     pairs = _pool_map(_pair_job, [(lv, n, s) for lv in levers for n in sizes for s in range(1, lever_reps + 1)], workers)
     lever_tab = lever_table(pairs)
@@ -415,10 +445,11 @@ def validate(seeds: int = 10, years=(1, 3, 5, 10), sizes=(2000, 5000, 15000), wo
     yearly.to_csv(figdir / "yearly.csv", index=False)
     fresh.to_csv(figdir / "confirm.csv", index=False)
     cfg = {"seeds": seeds, "years": list(years), "sizes": list(sizes), "lever_reps": lever_reps,
+           "pool_seeds": pool_seeds,
            "workers": workers, "spin_up_days": Run().spin_up_days,
            "seconds": round(time.perf_counter() - t0),
            "command": f"cogov validate --seeds {seeds} --years {','.join(map(str, years))} "
-                      f"--sizes {','.join(map(str, sizes))} --lever-reps {lever_reps}"}
+                      f"--sizes {','.join(map(str, sizes))} --lever-reps {lever_reps} --pool-seeds {pool_seeds}"}
     text = render(cfg, targets, trends, lever_tab, fingerprint(), figures, time.perf_counter() - t0, yearly)
     tmp = out / ".VALIDATION.md.tmp"
     tmp.write_text(text, encoding="utf-8")
@@ -474,10 +505,12 @@ def cmd_validate(args) -> int:
         sizes = _ints(args.sizes, "sizes")
         if max(years) > 30 or args.seeds < 2 or args.seeds > 100 or max(sizes) > 100_000:
             raise ScenarioError("validate: at most 30 years, 2-100 seeds and 100,000 adults")
+        if not 0 <= args.pool_seeds <= 1000:
+            raise ScenarioError(f"validate: --pool-seeds takes 0-1000 (got {args.pool_seeds})")
         if args.render_only:
             print(f"wrote {render_only(args.out)}")
             return 0
-        validate(args.seeds, years, sizes, args.workers, args.out, args.lever_reps)
+        validate(args.seeds, years, sizes, args.workers, args.out, args.lever_reps, pool_seeds=args.pool_seeds)
     except ScenarioError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -493,6 +526,9 @@ def add_parser(sub) -> None:
     p.add_argument("--years", default="1,3,5,10", help="horizons in years after the spin-up (default 1,3,5,10)")
     p.add_argument("--sizes", default="2000,5000,15000", help="community sizes in adults (default 2000,5000,15000)")
     p.add_argument("--lever-reps", type=int, default=10, help="paired replications per lever and size (default 10)")
+    p.add_argument("--pool-seeds", type=int, default=100,
+                   help="seeds at most on which the baseline's undetermined outcomes (lumpy flows) are judged again "
+                        "(default 100; 0 or at most --seeds: not again)")
     p.add_argument("--workers", type=int, default=1, help="local worker processes")
     p.add_argument("--out", default=None, help="folder for VALIDATION.md and validation/ (default docs/)")
     p.add_argument("--render-only", action="store_true",
