@@ -326,6 +326,23 @@ def render(cfg: dict, targets: pd.DataFrame, trends: pd.DataFrame, levers: pd.Da
                     if len(chance) else "")
                  + (f"; judged again on more seeds: " + ", ".join(f"{_one(r)} {r.status}" for r in pooled.itertuples())
                     if len(pooled) else ""))
+    lev_unknown = trends[(trends["scenario"] != "baseline") & (trends["status"] == "undetermined")]
+    if len(lev_unknown):
+        counts = lev_unknown["outcome"].value_counts()
+        base_pooled = trends[(trends["scenario"] == "baseline") & (trends["pooled_seeds"].fillna(0) > 0)] \
+            if "pooled_seeds" in trends else trends.iloc[:0]
+        pooled_txt = "; ".join(f"{r.outcome} at {r.residents:,} adults {100 * r.slope_share_of_mean:+.1f}% "
+                               f"[{100 * r.slope_ci_low:+.1f}, {100 * r.slope_ci_high:+.1f}] over {int(r.pooled_seeds)} seeds, {r.status}"
+                               for r in base_pooled.itertuples())
+        L += ["", f"**Undetermined in the lever files**: {len(lev_unknown)} calls in "
+                  f"{lev_unknown.groupby(['scenario', 'residents']).ngroups} of "
+                  f"{trends[trends['scenario'] != 'baseline'].groupby(['scenario', 'residents']).ngroups} sets: "
+                  + ", ".join(f"{k} ({v})" for k, v in counts.items())
+                  + ". Meeting acts and meeting participation are the lumpy flows of two meetings a year and "
+                    "the rare collective dispute's hearings; the baseline's, judged on the seeds their "
+                    "interval needs, are settled" + (f" ({pooled_txt})" if pooled_txt else "")
+                  + ". A lever file's flow is the baseline's plus the lever's effect, and telling its "
+                    "slope within 2% would take about as many seeds per file and size."]
     base = trends[trends["scenario"] == "baseline"]
     sizes = base["residents"].unique()
     L += ["", "**Single runs.** How far one run moves, not the mean of many: per baseline size, "
