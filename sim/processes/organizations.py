@@ -157,14 +157,21 @@ def niche_left_raw(model) -> np.ndarray:
     return 1.0 - have / np.maximum(room, 1e-9)
 
 
-def crowding_factor(model) -> np.ndarray:
+def crowding(model) -> np.ndarray:
+    """By community, ``max(1, resident groups / niche)``: how far the groups outnumber their
+    niche (1 where they do not)."""
+    return np.maximum(1.0, 1.0 - niche_left_raw(model))
+
+
+def crowding_factor(model, crowded: np.ndarray | None = None) -> np.ndarray:
     """By community, the factor on the fold rate where resident groups outnumber their niche:
-    ``max(1, groups / niche)^fold_crowding_exponent``. Crowded groups compete for members,
-    venues and the committee's attention (grant-funded groups included). Density-dependent
-    mortality (Hannan and Freeman 1989); the exponent (1 by default) is unmeasured: 3 made
-    the grants' groups settle within a few years but let the hub's incubated groups crowd
-    every group into folding more (ODD 7.7)."""
-    return np.maximum(1.0, 1.0 - niche_left_raw(model)) ** model.p.organizations.fold_crowding_exponent
+    ``crowding^fold_crowding_exponent`` (:func:`crowding`, or ``crowded`` when given). Crowded
+    groups compete for members, venues and the committee's attention (grant-funded groups
+    included). Density-dependent mortality (Hannan and Freeman 1989); the exponent (1 by
+    default) is unmeasured: 3 made the grants' groups settle within a few years but let the
+    hub's incubated groups crowd every group into folding more (ODD 7.7)."""
+    crowded = crowding(model) if crowded is None else crowded
+    return crowded ** model.p.organizations.fold_crowding_exponent
 
 
 def resident_foundings(model, rng: np.random.Generator) -> None:
@@ -243,10 +250,11 @@ def monthly(model, rng: np.random.Generator) -> None:
                 if o.members.size:
                     o.funds += per
     assign_social_workers(model)
-    crowding = crowding_factor(model)
+    crowded = crowding(model)
+    fold_factor = crowding_factor(model, crowded)
     # groups beyond the niche share its recruits (McPherson 1983): more groups do not mean
     # more residents who want to join one
-    recruit_share = np.maximum(1.0, 1.0 - niche_left_raw(model)) ** -po.recruit_crowding_exponent
+    recruit_share = crowded ** -po.recruit_crowding_exponent
     base_rate = po.activities_per_week / 7.0
     orgs = list(model.orgs)
     sw_factor = model.p.incubation.social_worker_dropout_factor
@@ -289,7 +297,7 @@ def monthly(model, rng: np.random.Generator) -> None:
         # left; a contracted organization lives on its staff while the contract runs
         broke = org.funds < po.cost_per_activity_yuan
         fold = fold_rate_month(po, org.members.size, (day - org.founded_day) / 365.0) * \
-            crowding[org.community] * (sw_factor if org.social_worker else 1.0)
+            fold_factor[org.community] * (sw_factor if org.social_worker else 1.0)
         # a resident group that holds a contract can still fold (venue, leader, quarrel) and
         # its items go out again at the year's end; a professional organization brought in by
         # the contract lives on its staff while the contract runs. (When contracted resident

@@ -121,13 +121,7 @@ def settled_from_year(yearly: pd.DataFrame, first: int = 3, last: int | None = N
     up to ``last`` (default: leaving at least five years to fit); ``last`` when none does.
     A reform that changes who founds and keeps groups takes about a group's early life to
     settle; the report says from which year each lever file is judged."""
-    n_years = int(yearly["year"].max())
-    first = min(first, n_years)
-    last = max(first, n_years - 4) if last is None else min(last, n_years)
-    for y in range(first, last + 1):
-        if not (trend_table(yearly, from_year=y, tolerance=tolerance)["status"] == "drifting").any():
-            return y
-    return last
+    return confirmed_from_year(yearly, None, first, last, tolerance)
 
 
 def drifting_in_both(screen: pd.DataFrame, fresh: pd.DataFrame) -> set[str]:
@@ -166,13 +160,14 @@ def confirmed_from_year(screen: pd.DataFrame, fresh: pd.DataFrame | None, first:
                         last: int | None = None, tolerance: float = 0.02) -> int:
     """Like :func:`settled_from_year`, counting only drifts the fresh seeds confirm (all of
     the screen's when there are no fresh seeds)."""
-    if fresh is None:
-        return settled_from_year(screen, first, last, tolerance)
     n_years = int(screen["year"].max())
     first = min(first, n_years)
     last = max(first, n_years - 4) if last is None else min(last, n_years)
     for y in range(first, last + 1):
-        if not drifting_in_both(trend_table(screen, y, tolerance), trend_table(fresh, y, tolerance)):
+        t = trend_table(screen, y, tolerance)
+        drifts = (t["status"] == "drifting").any() if fresh is None else \
+            drifting_in_both(t, trend_table(fresh, y, tolerance))
+        if not drifts:
             return y
     return last
 

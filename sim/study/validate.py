@@ -407,8 +407,8 @@ def judge_trends(yearly: pd.DataFrame, n_years: int, seeds: int, workers: int, s
         fresh = pd.concat(_pool_map(_yearly_job, jobs, workers), ignore_index=True)
     trends = []
     for (scen, size), g in yearly.groupby(["scenario", "residents"], sort=False):
-        f = fresh[(fresh["scenario"] == scen) & (fresh["residents"] == size)] if len(fresh) else None
-        f = f if f is not None and len(f) else None
+        f = fresh[(fresh["scenario"] == scen) & (fresh["residents"] == size)] if len(fresh) else fresh
+        f = f if len(f) else None
         fy = first[scen] if scen == "baseline" else confirmed_from_year(g, f, first=3)
         t = trend_table(g, from_year=fy)
         if f is not None:
@@ -417,7 +417,7 @@ def judge_trends(yearly: pd.DataFrame, n_years: int, seeds: int, workers: int, s
         if scen == "baseline" and len(unknown) and pool_seeds > seeds:
             have = pd.concat([g, f]) if f is not None else g
             target = min(pool_seeds, max(int(unknown["seeds_needed"].max()), have["seed"].nunique()))
-            more = [s for s in range(3 * seeds + 1, 3 * seeds + 1 + pool_seeds)][:max(0, target - have["seed"].nunique())]
+            more = range(3 * seeds + 1, 3 * seeds + 1 + max(0, target - have["seed"].nunique()))
             if more:
                 say(f"pooling: baseline at {size:,} adults, {len(more)} more seeds for {', '.join(unknown['outcome'])}")
                 extra = pd.concat(_pool_map(_yearly_job, [(SCEN / "baseline.yaml", size, n_years, s) for s in more],
