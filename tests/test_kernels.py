@@ -42,7 +42,7 @@ def test_decide_kernel_is_the_logit_rule():
     # some residents near the end of their week's budget: the budget branch is reached
     pop.act_hours[cand[::4]] = pop.time_budget[cand[::4]] - 1.0
     u = m.draws[0][cand] / 2.0**32
-    invited = m.last_invited[cand] > day - beh.invitation_memory_days
+    invited = m.pop.last_invited[cand] > day - beh.invitation_memory_days
     used = m.commitment_hours[cand] + pop.act_hours[cand]
     logit = (beh.base_logit_meeting + beh.w_disposition * pop.disposition[cand]
              + beh.w_efficacy * pop.efficacy[cand] + beh.w_trust * pop.trust[cand]
@@ -439,7 +439,7 @@ def test_org_activities_is_its_plain_reference():
     for name in ("last_act", "acts", "acts_year_ring", "fatigue", "disposition", "act_hours"):
         assert np.array_equal(getattr(pa, name), getattr(pb, name)), name
     assert np.array_equal(pa.last_any(), pb.last_any())
-    assert np.array_equal(a.last_invited, b.last_invited)
+    assert np.array_equal(a.pop.last_invited, b.pop.last_invited)
     assert a.org_invitations_total == b.org_invitations_total > 0
     assert a.today_acts["organization"] == b.today_acts["organization"] > 0
     assert rng_a.random() == rng_b.random()

@@ -105,6 +105,15 @@ class TransparencyAndProperty(Process):
         for company in self.model.property_companies:
             company.start_reporting()
 
+    def results(self) -> dict:
+        """The property companies' tests and payments since day 0 (satisfaction-linked
+        payment) and their effort at the end."""
+        pcs = self.model.property_companies
+        return {"property_tests_failed": sum(c.tests_failed for c in pcs),
+                "property_tests_passed": sum(c.tests_passed for c in pcs),
+                "property_effort_mean": float(np.mean([c.effort for c in pcs])),
+                "property_payment_withheld_yuan": float(sum(c.withheld_yuan for c in pcs))}
+
     def daily_costs(self) -> dict[str, float]:
         m = self.model
         tr = m.p.transparency
