@@ -342,6 +342,9 @@ class _Decoder:
         self.objs[n] = model
         m = node["mesa"]
         rnd = self.dec(m["random"])
+        # Mesa wraps the class's step in an instance attribute: a model restored into an
+        # instance Mesa already set up must not wrap the wrapper
+        model.__dict__.pop("step", None)
         mesa.Model.__init__(model, rng=0)
         model.random = rnd
         model.rng = self.dec(m["rng"])
