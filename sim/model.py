@@ -26,6 +26,7 @@ from . import network as net
 from .processes import organizations as orgs_mod
 from . import outcomes
 from . import snapshot, spinup
+from .calendar import Calendar
 from .processes.base import Process
 from .processes.committee import CommitteeSupportAndVolunteering, ResidentsCommittee
 from .config import scenario_from_kwargs, with_baseline_levers
@@ -115,6 +116,7 @@ class CoGovModel(mesa.Model):
         # the clock counts from the start of the spin-up; day 0 of the report is clock day0
         self.day0 = p.run.spin_up_days
         self.clock = 0
+        self.calendar = Calendar(self.day0)  # what recurs, on report days (sim/calendar.py)
         self.running = True
 
         # residents and their network

@@ -93,7 +93,7 @@ def daily(model) -> dict:
     row["org_members"] = sum(o.members.size for o in model.orgs)
     # the top 10%'s share is recomputed monthly (compiled: numpy's partition of every
     # resident's acts cost a quarter of the daily row; the same integer sums as top_share)
-    if day % 30 == 0 or model.top10_share_of_acts is None:
+    if model.calendar.day_of_month(day) == 0 or model.top10_share_of_acts is None:
         model.top10_share_of_acts = top_tenth_share(pop.acts_year_ring)
     row["top10_share_of_acts"] = model.top10_share_of_acts
     row["spend_total"] = float(sum(model.spend.values()))

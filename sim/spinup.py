@@ -289,3 +289,42 @@ def clear(memory: bool = True, disk: bool = True) -> int:
                     p.unlink()
                     removed += p.suffix == ".npz"
     return removed
+
+
+# ------------------------------------------------------------------ preparing ahead
+def holds(scenario, seed: int) -> bool:
+    """Whether the settled community of (``scenario``, ``seed``) is in the cache (memory
+    or disk), without loading it."""
+    if not enabled():
+        return False
+    key, _ = spinup_key(scenario, seed)
+    with _memory_lock:
+        if key in _memory:
+            return True
+    return _settings.use_disk and (directory() / f"{key}.npz").is_file()
+
+
+def warm(scenario, seed: int) -> None:
+    """Spin up (``scenario`` at baseline levers, ``seed``) into the cache unless it is there
+    (a later model of any lever file on that community then only restores it)."""
+    if enabled() and not holds(scenario, seed):
+        from .config import with_baseline_levers
+        from .model import CoGovModel
+        CoGovModel(with_baseline_levers(scenario), rng=seed, collect=False)
+
+
+def memory_keys() -> list[str]:
+    """The keys held in memory, least recently used first (for tests and `-v`)."""
+    with _memory_lock:
+        return list(_memory)
+
+
+@contextlib.contextmanager
+def disabled():
+    """Within this block the cache is neither read nor written (this process only)."""
+    old = _settings.enabled
+    _settings.enabled = False
+    try:
+        yield
+    finally:
+        _settings.enabled = old

@@ -197,7 +197,7 @@ class Deliberation(Process):
             for issue in self.issues:
                 if issue.stage == ON_AGENDA and issue.origin == "collective" and day >= issue.next_session:
                     self.contested_session(issue)
-            if (day % 365) in self.meeting_days:
+            if m.calendar.day_of_year(day) in self.meeting_days:
                 for c in range(m.pop.n_communities):
                     self.meeting(c)
         for issue in self.issues:

@@ -632,12 +632,12 @@ class OrganizationLifeCycle(Process):
 
     def step(self) -> None:
         m = self.model
-        p, s, day = m.p, m.streams, m.clock
-        doy = day % 365
+        p, s, day, cal = m.p, m.streams, m.clock, m.calendar
+        doy = cal.day_of_year(day)
         resident_foundings(m, s.org_foundings)
         if p.incubation.hub:
             hub_incubation(m, s.hub)
-        if day % 30 == 29:
+        if cal.month_end(day):
             m.refresh_acts_year()
             monthly(m, s.org_monthly)
             m.rebuild_adjacency()

@@ -38,7 +38,7 @@ def _packed(model, act: str, extra_logit: float):
            model.process("social_reinforcement").social_share,
            model.pop.last_invited, model.local_tie_share, pop.migrant, pop.fatigue, pop.time_budget,
            pop.act_hours, model.commitment_hours)
-    booking = (a, day, (day // 30) % 12, fatigue, beh.participation_reinforcement, beh.hours_per_act)
+    booking = (a, day, model.calendar.block(day), fatigue, beh.participation_reinforcement, beh.hours_per_act)
     record = (pop.last_act, pop.last_any(), pop.acts, pop.acts_year_ring)
     return base_logit(beh, act) + extra_logit, w, day - beh.invitation_memory_days, who, booking, record
 
@@ -203,8 +203,8 @@ class DayStart(Process):
         # one draw per resident and act type: paired runs share them
         self.draws = m.decision_uniforms()
         self.decay()
-        if day % 30 == 0:  # a new 30-day block of the yearly act count starts empty
-            m.pop.acts_year_ring[(day // 30) % 12] = 0
+        if m.calendar.day_of_month(day) == 0:  # a new 30-day block of the yearly count starts empty
+            m.pop.acts_year_ring[m.calendar.block(day)] = 0
 
     def decay(self) -> None:
         """Fatigue and last week's act hours fade; habit and attitudes drift back towards each

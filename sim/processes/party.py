@@ -139,7 +139,7 @@ class PartyEvaluation(Process):
     def step(self) -> None:
         m = self.model
         p = m.p.party
-        if not (p.evaluation and m.clock % 365 == p.evaluation_day_of_year):
+        if not (p.evaluation and m.calendar.day_of_year(m.clock) == p.evaluation_day_of_year):
             return
         k = p.evaluators_per_community
         for c in range(m.pop.n_communities):

@@ -91,13 +91,13 @@ class TransparencyAndProperty(Process):
     def step(self) -> None:
         m = self.model
         tr, day = m.p.transparency, m.clock
-        if day % 30 == 29:
+        if m.calendar.month_end(day):
             if tr.publish_affairs:
                 trust = m.pop.trust
                 trust += tr.publish_trust_gain * (1 - trust)
             if tr.satisfaction_linked_payment:
                 monthly(m)
-        if tr.satisfaction_linked_payment and day % 365 % 91 == 90:
+        if tr.satisfaction_linked_payment and m.calendar.day_of_year(day) % 91 == 90:
             for company in m.property_companies:
                 company.quarterly_payment()
 
