@@ -91,12 +91,12 @@ class CoGovModel(mesa.Model):
         with spinup.building(key) if key else contextlib.nullcontext():
             state = spinup.lookup(key) if key else None
             if state is not None:
-                snapshot.from_bytes(state, source="the spin-up cache", into=self)
+                state.restore(into=self)
             else:
                 self._build(p_policy, seed, collect)
                 self._spin_up()
                 if key:
-                    spinup.store(key, info, snapshot.to_bytes(self))
+                    spinup.store(key, info, snapshot.Snapshot.of(self))
         # the scenario as given, and the run before its policy starts: every lever at the
         # baseline (the spin-up, then day 0 .. policy_start_day - 1)
         self.p_policy = p_policy

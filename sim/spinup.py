@@ -50,7 +50,7 @@ class Settings:
 
 
 _settings = Settings()
-_memory: OrderedDict[str, bytes] = OrderedDict()
+_memory: OrderedDict[str, snapshot.Snapshot] = OrderedDict()
 _memory_lock = threading.Lock()
 _key_locks: dict[str, threading.Lock] = {}
 stats = {"memory_hits": 0, "disk_hits": 0, "misses": 0, "stored": 0}
@@ -138,7 +138,7 @@ def spinup_key(scenario, seed: int) -> tuple[str, dict]:
 
 
 # ------------------------------------------------------------------ look-up and store
-def lookup(key: str) -> bytes | None:
+def lookup(key: str) -> snapshot.Snapshot | None:
     """The day-0 state kept under ``key``, or None (memory first, then disk)."""
     if not enabled():
         return None
@@ -155,26 +155,34 @@ def lookup(key: str) -> bytes | None:
         except OSError:
             data = None
         if data is not None:
-            with contextlib.suppress(OSError):
-                os.utime(path)  # most recently used: evicted last
-            _remember(key, data)
-            stats["disk_hits"] += 1
-            return data
+            try:
+                snap = snapshot.Snapshot.from_bytes(data, source=f"cached spin-up {path}")
+            except snapshot.SnapshotError:
+                with contextlib.suppress(OSError):
+                    path.unlink()  # a damaged entry is dropped and computed again
+                snap = None
+            if snap is not None:
+                with contextlib.suppress(OSError):
+                    os.utime(path)  # most recently used: evicted last
+                _remember(key, snap)
+                stats["disk_hits"] += 1
+                return snap
     stats["misses"] += 1
     return None
 
 
-def store(key: str, info: dict, data: bytes) -> None:
-    """Keep ``data`` (a snapshot) under ``key``, in memory and on disk."""
+def store(key: str, info: dict, snap: snapshot.Snapshot) -> None:
+    """Keep ``snap`` under ``key``, in memory and on disk."""
     if not enabled():
         return
-    _remember(key, data)
+    _remember(key, snap)
     stats["stored"] += 1
     if not _settings.use_disk:
         return
     folder = directory()
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        data = snap.to_bytes()
         _atomic_write(folder / f"{key}.npz", data)
         meta = dict(info, bytes=len(data), created=time.strftime("%Y-%m-%dT%H:%M:%S"))
         _atomic_write(folder / f"{key}.json", json.dumps(meta).encode())
@@ -211,15 +219,15 @@ def building(key: str):
                 fh.close()
 
 
-def _remember(key: str, data: bytes) -> None:
+def _remember(key: str, snap: snapshot.Snapshot) -> None:
     limit = _settings.memory_mb * 1e6
     with _memory_lock:
-        _memory[key] = data
+        _memory[key] = snap
         _memory.move_to_end(key)
-        total = sum(len(v) for v in _memory.values())
+        total = sum(v.nbytes for v in _memory.values())
         while total > limit and len(_memory) > 1:
             _, old = _memory.popitem(last=False)
-            total -= len(old)
+            total -= old.nbytes
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
