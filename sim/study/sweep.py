@@ -462,7 +462,7 @@ def estimate_seconds(table: pd.DataFrame, bases: dict, workers: int) -> tuple[fl
     from ..config import with_baseline_levers
     from .experiment import scenario_for
     from .. import spinup
-from ..model import CoGovModel
+    from ..model import CoGovModel
     from ..params import Scenario
     row = table.iloc[0].to_dict()
     keys = [k for k in table.columns if k not in DESIGN_COLUMNS]
