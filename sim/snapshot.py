@@ -17,6 +17,9 @@ agent registry, the step schedule) is rebuilt by ``mesa.Model.__init__`` and the
 registered again with their ids. What would make a snapshot incomplete fails loudly
 instead: a value of a type the codec does not know raises :class:`SnapshotError` naming its
 path, and each process declares its state (``Process.state``), checked on save.
+
+Why one long module: the encoder and the decoder are two halves of one format (every node
+kind written in one is read in the other), and the file and in-memory forms share them.
 """
 
 from __future__ import annotations

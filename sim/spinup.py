@@ -312,15 +312,6 @@ def holds(scenario, seed: int) -> bool:
     return _settings.use_disk and (directory() / f"{key}.npz").is_file()
 
 
-def warm(scenario, seed: int) -> None:
-    """Spin up (``scenario`` at baseline levers, ``seed``) into the cache unless it is there
-    (a later model of any lever file on that community then only restores it)."""
-    if enabled() and not holds(scenario, seed):
-        from .config import with_baseline_levers
-        from .model import CoGovModel
-        CoGovModel(with_baseline_levers(scenario), rng=seed, collect=False)
-
-
 def memory_keys() -> list[str]:
     """The keys held in memory, least recently used first (for tests and `-v`)."""
     with _memory_lock:

@@ -11,6 +11,7 @@ shows equals ``cogov run`` (tests/test_app.py checks it day by day).
 from __future__ import annotations
 
 from .. import spinup as _shared
+from ..config import with_baseline_levers
 from ..model import CoGovModel
 
 
@@ -22,7 +23,8 @@ def build(scenario, seed: int) -> CoGovModel:
 def warm(scenario, seed: int) -> None:
     """Spin up (scenario at baseline levers, seed) into the cache, if it is not there yet:
     a later :func:`build` of it (a Reset) then only restores it."""
-    _shared.warm(scenario, seed)
+    if _shared.enabled() and not _shared.holds(scenario, seed):
+        CoGovModel(with_baseline_levers(scenario), rng=seed, collect=False)
 
 
 def is_warm(scenario, seed: int) -> bool:

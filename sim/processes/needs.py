@@ -21,6 +21,10 @@ a unit accepts it, and the result is jointly evaluated.
    towards the outcome, and the handling organization's reputation moves with it.
 Needs that wait longer than ``abandon_days`` unreported or undispatched are dropped and
 count as unfulfilled; trust falls.
+
+Why one long module: the need book, the day's pipeline (arrivals, reporting, the four orders,
+collection into public issues) and the process are one rule set over one table of needs;
+split, each part would reach into the others' columns.
 """
 
 from __future__ import annotations
