@@ -114,20 +114,38 @@ def _yearly_job(args) -> pd.DataFrame:
     return y
 
 
-def _pair_job(args) -> dict:
-    lever, residents, seed = args
+PAIR_KEYS = ("participation_year", "spend_total", "disputes_resolved", "disputes_resolved_share",
+             "residents", *sorted(set(HEADLINE.values())))
+
+
+def _side_job(args) -> dict:
+    """One year of one file at one size and seed (a side of the lever pairs)."""
+    name, residents, seed = args
     from ..config import load_scenario
     from ..model import CoGovModel
-    out = {"lever": lever, "residents": residents, "seed": seed}
-    for side, name in (("base", "baseline"), ("alt", lever)):
-        m = CoGovModel(load_scenario(SCEN / f"{name}.yaml", {"population.residents_per_community": residents,
-                                                             "run.days": 365}), rng=seed, collect=False)
-        m.run()
-        s = m.summary()
-        for k in ("participation_year", "spend_total", "disputes_resolved", "disputes_resolved_share",
-                  "residents", *set(HEADLINE.values())):
-            out[f"{side}_{k}"] = s[k]
-    return out
+    m = CoGovModel(load_scenario(SCEN / f"{name}.yaml", {"population.residents_per_community": residents,
+                                                         "run.days": 365}), rng=seed, collect=False)
+    m.run()
+    s = m.summary()
+    return {"name": name, "residents": residents, "seed": seed, **{k: s[k] for k in PAIR_KEYS}}
+
+
+def lever_pairs(levers: list[str], sizes, reps: int, workers: int) -> list[dict]:
+    """Each lever file against the baseline, paired on seeds, one year: the baseline's side is
+    run once per size and seed and shared by every lever (it was run once per lever)."""
+    names = ["baseline", *levers]
+    runs = _pool_map(_side_job, [(name, n, s) for name in names for n in sizes
+                                 for s in range(1, reps + 1)], workers)
+    by = {(r["name"], r["residents"], r["seed"]): r for r in runs}
+    pairs = []
+    for lv in levers:
+        for n in sizes:
+            for s in range(1, reps + 1):
+                out = {"lever": lv, "residents": n, "seed": s}
+                for side, name in (("base", "baseline"), ("alt", lv)):
+                    out.update({f"{side}_{k}": by[(name, n, s)][k] for k in PAIR_KEYS})
+                pairs.append(out)
+    return pairs
 
 
 def _pool_map(fn, jobs, workers):
@@ -453,7 +471,7 @@ def validate(seeds: int = 10, years=(1, 3, 5, 10), sizes=(2000, 5000, 15000), wo
     yearly = pd.concat(_pool_map(_yearly_job, jobs, workers), ignore_index=True)
     trends, fresh = judge_trends(yearly, n_years, seeds, workers, say, pool_seeds)
     say(f"levers: {len(levers)} files x {len(sizes)} sizes x {lever_reps} pairs")
-    pairs = _pool_map(_pair_job, [(lv, n, s) for lv in levers for n in sizes for s in range(1, lever_reps + 1)], workers)
+    pairs = lever_pairs(levers, sizes, lever_reps, workers)
     lever_tab = lever_table(pairs)
     figures = draw_figures(yearly, figdir)
     trends.to_csv(figdir / "stationarity.csv", index=False)
