@@ -96,6 +96,9 @@ def common_parser() -> argparse.ArgumentParser:
                    default=argparse.SUPPRESS, help="say more (timings, files, internal tracebacks)")
     g.add_argument("-q", "--quiet", action="store_const", const=-1, dest="verbosity",
                    default=argparse.SUPPRESS, help="print only errors (no tables, no progress bar)")
+    p.add_argument("--no-cache", action="store_true", default=argparse.SUPPRESS,
+                   help="spin every model up afresh: neither read nor write the spin-up cache "
+                        "(results are the same; see `cogov cache`)")
     return p
 
 
@@ -242,6 +245,42 @@ class _Version(argparse.Action):
         parser.exit()
 
 
+# ------------------------------------------------------------------------ cache
+def add_cache(sub) -> None:
+    p = add_command(sub, "cache", "list or clear the spin-up cache (settled communities kept "
+                    "between commands)",
+                    examples=("cogov cache", "cogov cache clear"))
+    p.add_argument("action", nargs="?", choices=("list", "clear", "path"), default="list",
+                   help="list the entries (default), remove them all, or print the folder")
+    p.set_defaults(func=cache_command)
+
+
+def cache_command(args) -> int:
+    """``cogov cache``: the spin-up cache's folder, entries and size; ``clear`` empties it."""
+    from . import spinup
+    folder = spinup.directory()
+    if args.action == "path":
+        print(folder)
+        return 0
+    if args.action == "clear":
+        n = spinup.clear()
+        info(f"removed {n} cached spin-up{'s' if n != 1 else ''} from {folder}")
+        return 0
+    entries = spinup.entries()
+    total = sum(e["bytes"] for e in entries)
+    info(f"spin-up cache: {folder}  ({len(entries)} entries, {total / 1e6:.1f} MB of "
+         f"{spinup.disk_limit_mb():.0f} MB; COGOV_CACHE_MAX_MB sets the limit)")
+    if entries:
+        info(f"{'key':<12} {'scenario':<28} {'communities x residents':>24} {'seed':>10} "
+             f"{'spin-up':>8} {'MB':>7}  last used")
+        for e in entries:
+            size = f"{e.get('communities', '?')} x {e.get('residents_per_community', '?')}"
+            info(f"{e['key'][:12]:<12} {str(e.get('scenario', '?'))[:28]:<28} {size:>24} "
+                 f"{e.get('seed', '?'):>10} {e.get('spin_up_days', '?'):>8} "
+                 f"{e['bytes'] / 1e6:>7.1f}  {e['last_used']}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = Parser(
         prog="cogov", formatter_class=Formatter, parents=[COMMON],
@@ -254,6 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--version", action=_Version)
     sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=Parser)
     add_run(sub)
+    add_cache(sub)
     for hook in _EXTRA_COMMANDS:
         hook(sub)
     return ap
@@ -287,6 +327,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     VERBOSITY = getattr(args, "verbosity", 0)
+    if getattr(args, "no_cache", False):
+        os.environ["COGOV_NO_CACHE"] = "1"  # worker processes inherit it
     results.COMMAND_LINE = shlex.join(["cogov", *map(str, argv)])
     try:
         return args.func(args)

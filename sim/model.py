@@ -12,6 +12,7 @@ draws) would be spread over several files.
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from functools import partial
 
@@ -24,6 +25,8 @@ from .processes import needs as needs_mod
 from . import network as net
 from .processes import organizations as orgs_mod
 from . import outcomes
+from . import snapshot, spinup
+from .calendar import Calendar
 from .processes.base import Process
 from .processes.committee import CommitteeSupportAndVolunteering, ResidentsCommittee
 from .config import scenario_from_kwargs, with_baseline_levers
@@ -78,16 +81,42 @@ class CoGovModel(mesa.Model):
     def __init__(self, scenario: Scenario | dict | str | None = None, rng=None,
                  collect: bool = True, **params):
         super().__init__(rng=rng)
+        p_policy = scenario_from_kwargs(scenario, params)
+        seed = int(rng) if isinstance(rng, (int, np.integer)) else seed_from_rng(self.rng)
+        # the settled community at day 0 (every lever at the baseline): from the spin-up
+        # cache when it holds it (sim/spinup.py), else simulated here and kept there
+        key = info = None
+        if spinup.enabled():
+            key, info = spinup.spinup_key(p_policy, seed)
+        with spinup.building(key) if key else contextlib.nullcontext():
+            state = spinup.lookup(key) if key else None
+            if state is not None:
+                state.restore(into=self)
+            else:
+                self._build(p_policy, seed, collect)
+                self._spin_up()
+                if key:
+                    spinup.store(key, info, snapshot.Snapshot.of(self))
         # the scenario as given, and the run before its policy starts: every lever at the
         # baseline (the spin-up, then day 0 .. policy_start_day - 1)
-        self.p_policy = scenario_from_kwargs(scenario, params)
+        self.p_policy = p_policy
+        self.p = with_baseline_levers(p_policy)
+        self.collect = collect
+        if p_policy.run.policy_start_day == 0:
+            self._start_policy()
+
+    def _build(self, p_policy: Scenario, seed: int, collect: bool) -> None:
+        """The community before the spin-up: residents, network, agents, initial
+        organizations and the processes (their construction order fixes the random draws)."""
+        self.p_policy = p_policy
         self.p = p = with_baseline_levers(self.p_policy)
         self.policy_on = False
-        self.seed = int(rng) if isinstance(rng, (int, np.integer)) else seed_from_rng(self.rng)
+        self.seed = seed
         self.streams = Streams(self.seed)
         # the clock counts from the start of the spin-up; day 0 of the report is clock day0
         self.day0 = p.run.spin_up_days
         self.clock = 0
+        self.calendar = Calendar(self.day0)  # what recurs, on report days (sim/calendar.py)
         self.running = True
 
         # residents and their network
@@ -118,24 +147,10 @@ class CoGovModel(mesa.Model):
         self.property_companies = [PropertyCompany(self, c) for c in range(pop.n_communities)]
 
         # state shared by the processes
-        self.last_invited = np.full(pop.n, NEVER, dtype=np.int64)
-        self.invitations_sent_year = np.zeros(pop.n, dtype=np.int64)
-        self.party_invitees_today = np.empty(0, np.int64)
-        self.visited_residents = np.zeros(pop.n, bool)  # residents of today's visited households
         self.set_free_time()
-        self.social_share = np.zeros(pop.n)
         self.refresh_acts_year()
-        self.org_support_ratio = np.ones(pop.n_communities)
-        self.spend = Counter({k: 0.0 for k in SPEND_LINES})
-        self.foundings = Counter({k: 0 for k in ORG_ORIGINS})
-        self.dissolutions = 0
-        self.activities_of_dissolved = 0
-        self.grants_awarded = 0
-        self.grant_groups: list = []  # groups founded by a grant in the report
-        self.party_invitations_total = 0
-        self.org_invitations_total = 0
-        self.grid_visits_total = 0
         self.commitment_hours = pop.commitment_hours(p.behaviour)
+        # today's counts and the monthly concentration of acts: the daily report's
         self.today = DeclaredCounter(outcomes.COUNTER_KEYS, "model.today")
         self.top10_share_of_acts = None  # outcomes.daily refreshes it monthly
         self.today_acts: Counter = Counter()
@@ -148,7 +163,6 @@ class CoGovModel(mesa.Model):
         self.org_index: dict[int, orgs_mod.SocialOrganization] = {}
         self._initial_organizations()
         self.rebuild_adjacency()  # the initial groups' ties are in the network from the start
-        self.needs = needs_mod.NeedBook()
         # the processes of the day, in DAY_ORDER (only the disputes draw as they are built,
         # from a stream of their own)
         self.processes: tuple[Process, ...] = tuple(cls(self) for cls in DAY_ORDER)
@@ -162,17 +176,15 @@ class CoGovModel(mesa.Model):
         self.collect = collect
         self.datacollector = outcomes.DailyCollector(
             model_reporters={k: partial(outcomes.read_today, k) for k in outcomes.TIMESERIES_COLUMNS})
-        self._last_concentration = (0.0, 0.0)
 
-        # the spin-up: simulated, not reported; day 0 is a settled community
-        # (the day itself, not Mesa's wrapper: Mesa's steps and time count reported days,
-        # as batch_run and the DataCollector expect)
+    def _spin_up(self) -> None:
+        """The spin-up: simulated, not reported; day 0 is a settled community (the day
+        itself, not Mesa's wrapper: Mesa's steps and time count reported days, as batch_run
+        and the DataCollector expect). Then every report total starts from zero."""
         day_itself = getattr(self, "_user_step", self.step)
         while self.clock < self.day0:
             day_itself()
         self.start_reporting()
-        if self.p_policy.run.policy_start_day == 0:
-            self._start_policy()
 
     @property
     def day(self) -> int:
@@ -186,6 +198,17 @@ class CoGovModel(mesa.Model):
     def process(self, name: str) -> Process:
         """The process of the day called ``name`` (see ``DAY_ORDER``)."""
         return self._process_by_name[name]
+
+    # read-only views of state the processes own (for notebooks, the app and tests)
+    @property
+    def needs(self) -> needs_mod.NeedBook:
+        """The need book (the needs process's state)."""
+        return self._process_by_name["needs"].book
+
+    @property
+    def spend(self) -> Counter:
+        """Yuan spent by lever since day 0 (the costs process's state)."""
+        return self._process_by_name["costs"].spend
 
     def set_free_time(self) -> None:
         """Each resident's usable free time and weekly time budget (ODD 7.2)."""
@@ -344,10 +367,6 @@ class CoGovModel(mesa.Model):
             start[1:] = np.cumsum([len(x) for x in by_c])
             self._orgs_in_order = ([o for x in by_c for o in x], start)
         return self._orgs_in_order
-
-    def org_dissolved(self, org) -> None:
-        self.dissolutions += 1
-        self.activities_of_dissolved += org.activities  # the report counts them too
 
     def ties_of(self, i: int) -> np.ndarray:
         return self.adj.indices[self.adj.indptr[i]:self.adj.indptr[i + 1]]

@@ -93,7 +93,7 @@ def daily(model) -> dict:
     row["org_members"] = sum(o.members.size for o in model.orgs)
     # the top 10%'s share is recomputed monthly (compiled: numpy's partition of every
     # resident's acts cost a quarter of the daily row; the same integer sums as top_share)
-    if day % 30 == 0 or model.top10_share_of_acts is None:
+    if model.calendar.day_of_month(day) == 0 or model.top10_share_of_acts is None:
         model.top10_share_of_acts = top_tenth_share(pop.acts_year_ring)
     row["top10_share_of_acts"] = model.top10_share_of_acts
     row["spend_total"] = float(sum(model.spend.values()))
@@ -116,6 +116,21 @@ class DailyCollector(mesa.DataCollector):
     """
 
     _plan = None  # per column: (values list, key of today's row or None, reporter)
+
+    def __getstate__(self) -> dict:
+        """For a snapshot (sim.snapshot): the collected values, not the reporters (functions,
+        which a snapshot does not hold: they are the declared columns' readers again)."""
+        state = {k: v for k, v in vars(self).items() if k not in ("model_reporters", "_plan")}
+        state["columns"] = list(self.model_reporters)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        state = dict(state)
+        columns = state.pop("columns")
+        if list(columns) != list(TIMESERIES_COLUMNS):
+            raise ValueError("the snapshot's daily columns are not this version's")
+        self.__dict__.update(state)
+        self.model_reporters = {k: partial(read_today, k) for k in TIMESERIES_COLUMNS}
 
     def collect(self, model):
         if self.agent_reporters or self.agenttype_reporters or not self._validated:
@@ -158,115 +173,27 @@ def concentration(acts: np.ndarray) -> tuple[float, float]:
     return top_share(acts), gini
 
 
+# the order of the summary's blocks: the processes whose results they are (each computes its
+# own, ``Process.results``); summary.json lists the outcomes in this order
+SUMMARY_ORDER = ("day_start", "needs", "deliberation", "disputes", "org_life_cycle",
+                 "committee_support", "party_service", "org_activities", "grid_visits",
+                 "transparency", "costs")
+
+
 def summary(model) -> dict:
-    """End-of-run summary of every outcome the brief lists."""
-    pop, day = model.pop, model.clock - 1
-    last = pop.last_act
-    last_any = pop.last_any()
-    masks = pop.groups()
-    out: dict = {"days": model.reported_day, "residents": pop.n, "communities": pop.n_communities,
-                 "seed": model.seed}
-    act30, act_year = last_any > day - 30, last_any > day - 365
-    out["participation_30d"] = float(act30.mean())
-    out["participation_year"] = float(act_year.mean())
-    for i, t in enumerate(ACT_TYPES):
-        out[f"participation_year_{t}"] = float((last[i] > day - 365).mean())
-        out[f"participation_30d_{t}"] = float((last[i] > day - 30).mean())
-    for g, m in masks.items():
-        out[f"participation_year_{g}"] = float(act_year[m].mean()) if m.any() else float("nan")
-        out[f"participation_30d_{g}"] = float(act30[m].mean()) if m.any() else float("nan")
-    for a, label in enumerate(AGE_GROUPS):
-        m = pop.age_group == a
-        out[f"participation_year_age_{label.replace('-', '_').replace('+', '_plus')}"] = \
-            float(act_year[m].mean()) if m.any() else float("nan")
-    acts = pop.acts_last_year()
-    out["acts_year_total"] = int(acts.sum())
-    out["acts_per_participant_year"] = float(acts.sum() / max(1, int((acts > 0).sum())))
-    out["acts_per_resident_day"] = float(acts.sum() / pop.n / 365.0)
-    # as the daily row: the standing hours as the last day began, and its act hours
-    load = (model.commitment_hours + pop.act_hours) / pop.time_budget
-    out["time_used_share_mean"] = float(np.minimum(load, 1.0).mean())
-    out["top10_share_of_acts"], out["gini_of_acts"] = concentration(acts)
-    activists = acts >= model.p.organizations.activist_acts
-    out["core_activist_share"] = float(activists.mean())
-    out["core_activists_retired_share"] = float(pop.retired[activists].mean()) if activists.any() else float("nan")
-    for s in ("trust", "efficacy", "satisfaction"):
-        v = getattr(pop, s)
-        out[f"{s}_mean"] = float(v.mean())
-        for g, m in masks.items():
-            out[f"{s}_{g}"] = float(v[m].mean()) if m.any() else float("nan")
-
-    # needs
-    book = model.needs
-    log = book.log()
-    o = book.open
-    raised = book.raised
-    reported = int((log["reported"] >= 0).sum() + (o["reported"] >= 0).sum())
-    served = log["outcome"] != 2  # needs aggregated into a public issue are counted there
-    fulfilled = (log["outcome"] == 1)
-    out["needs_raised"] = raised
-    out["needs_reported_share"] = reported / raised if raised else float("nan")
-    closed_individual = int(served.sum())
-    out["needs_fulfilled_share"] = float(fulfilled.sum() / closed_individual) if closed_individual else float("nan")
-    out["needs_to_public_issues"] = int((log["outcome"] == 2).sum())
-    d = (log["closed"] - log["raised"])[fulfilled]
-    out["needs_days_median"] = float(np.median(d)) if d.size else float("nan")
-    wait = (log["closed"] - log["reported"])[fulfilled & (log["reported"] >= 0)]
-    out["needs_wait_after_report_mean"] = float(wait.mean()) if wait.size else float("nan")
-    for name, h in (("org", H_ORG), ("committee", H_COMMITTEE), ("department", H_DEPT)):
-        out[f"needs_handled_by_{name}"] = int((log["handler"] == h).sum())
-    out["needs_open_end"] = int(o["resident"].size)
-
-    # deliberation and disputes
-    out.update(model.deliberation.summary())
-    out.update(model.disputes.summary(model.reported_day))
-
-    # organizations
-    out["organizations"] = len(model.orgs)
-    for t in ORG_TYPES:
-        out[f"organizations_{t}"] = sum(1 for x in model.orgs if x.org_type == t)
-    for origin in ORG_ORIGINS:
-        out[f"organizations_origin_{origin}"] = sum(1 for x in model.orgs if x.origin == origin)
-        out[f"foundings_{origin}"] = int(model.foundings[origin])
-    out["organizations_resident_founded"] = sum(1 for x in model.orgs if x.origin in ("resident", "grant", "incubated"))
-    out["org_members"] = int(sum(x.members.size for x in model.orgs))
-    out["residents_in_an_organization_share"] = float((pop.memberships > 0).mean())
-    out["memberships_per_adult"] = out["org_members"] / pop.n
-    # groups a grant founded at least a year ago (in the report) that still run
-    old_grants = [o for o in model.grant_groups if o.founded_day <= model.clock - 365]
-    out["grant_projects_alive_after_year_share"] = (
-        sum(o.alive for o in old_grants) / len(old_grants) if old_grants else float("nan"))
-    out["org_services_delivered"] = int(sum(x.services_delivered for x in model.orgs))
-    # activities in the report, of groups alive now and of those dissolved since day 0
-    out["org_activities"] = int(sum(x.activities for x in model.orgs) + model.activities_of_dissolved)
-    out["dissolutions"] = model.dissolutions
-    out["grants_awarded"] = model.grants_awarded
-
-    # committee
-    tot = {t: sum(c.hours_total[t] for c in model.committees) for t in COMMITTEE_TASKS}
-    all_h = sum(tot.values())
-    for t, h in tot.items():
-        out[f"committee_hours_{t}"] = h
-    out["committee_self_governance_hours"] = all_h - tot["duty"]
-    out["committee_duty_share"] = tot["duty"] / all_h if all_h else float("nan")
-    out["committee_duty_hours_dropped"] = sum(c.duty_hours_dropped_total for c in model.committees)
-    out["duty_items_end"] = sum(c.effective_duty_items() for c in model.committees)
-
-    # party and grid
-    out["party_invitations"] = model.party_invitations_total
-    out["org_invitations"] = model.org_invitations_total
-    out["grid_visits"] = model.grid_visits_total
-
-    # the property company (satisfaction-linked payment)
-    pcs = model.property_companies
-    out["property_tests_failed"] = sum(c.tests_failed for c in pcs)
-    out["property_tests_passed"] = sum(c.tests_passed for c in pcs)
-    out["property_effort_mean"] = float(np.mean([c.effort for c in pcs]))
-    out["property_payment_withheld_yuan"] = float(sum(c.withheld_yuan for c in pcs))
-
-    # money
-    for k, v in model.spend.items():
-        out[f"spend_{k}"] = float(v)
-    out["spend_total"] = float(sum(model.spend.values()))
+    """End-of-run summary of every outcome the brief lists: the run's identity, then every
+    process's own results (:meth:`sim.processes.base.Process.results`) merged."""
+    out: dict = {"days": model.reported_day, "residents": model.pop.n,
+                 "communities": model.pop.n_communities, "seed": model.seed}
+    names = set(SUMMARY_ORDER)
+    order = [model.process(n) for n in SUMMARY_ORDER] + [
+        p for p in model.processes if p.name not in names]
+    for proc in order:
+        part = proc.results()
+        clash = out.keys() & part.keys()
+        if clash:
+            raise RuntimeError(f"process {proc.name!r} reports outcomes another already did: "
+                               f"{sorted(clash)}")
+        out.update(part)
     check_declared(out, "summary")
     return out

@@ -57,6 +57,10 @@ class Population:
         self.registration_draw = rng.random(n)
         self.registered = self.in_service & (self.registration_draw < party_params.double_registration_share)
         self.party_effort = np.ones(n)
+        # invitations: the day each resident was last invited (by a party member, a group's
+        # member or in person to a meeting) and the invitations each sent this year
+        self.last_invited = np.full(n, NEVER, dtype=np.int64)
+        self.invitations_sent_year = np.zeros(n, dtype=np.int64)
 
         clip = lambda x: np.clip(x, 0.0, 1.0)  # noqa: E731
         a, b = beh.initial_disposition_a, beh.initial_disposition_b

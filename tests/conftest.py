@@ -5,6 +5,24 @@ import pytest
 from sim.params import Scenario
 
 
+def pytest_configure(config):
+    """The tests' spin-up cache is a folder of their own, new for each session: tests share
+    spin-ups with each other (and with the commands they start, which inherit the setting),
+    never with the user's cache or an earlier session's."""
+    import os
+    import tempfile
+    if not os.environ.get("COGOV_TEST_KEEP_CACHE_DIR"):
+        os.environ["COGOV_CACHE_DIR"] = tempfile.mkdtemp(prefix="cogov-test-spinup-")
+        config._cogov_cache_dir = os.environ["COGOV_CACHE_DIR"]
+
+
+def pytest_unconfigure(config):
+    import shutil
+    folder = getattr(config, "_cogov_cache_dir", None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def pytest_sessionstart(session):
     """Compile the model's kernels before any test starts worker processes, so that the
     workers load them from numba's cache instead of each compiling them (``make setup``

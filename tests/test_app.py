@@ -13,6 +13,7 @@ from sim.config import ScenarioError, load_scenario
 from sim.params import iter_parameters
 from sim.study.results import json_text
 from sim.study.runner import run_one
+from sim.spinup import disabled as shared_off
 
 SMALL = (("population.residents_per_community", 600),)
 
@@ -105,13 +106,17 @@ def test_a_kept_spin_up_gives_the_model_the_constructor_gives(overrides):
     from sim.app import spinup
     from sim.model import CoGovModel
     base = {"population.residents_per_community": 400, "run.spin_up_days": 40}
+    from sim import spinup as shared
     spinup.clear()
     first = spinup.build(load_scenario("scenarios/lever_grid.yaml", base), 3)  # fills the cache
     sc = load_scenario("scenarios/lever_grid.yaml", {**base, **overrides})
+    hits = shared.stats["memory_hits"]
     kept = spinup.build(sc, 3)
-    # a lever alone shares the spun-up state; the run's settings are part of its key
-    assert len(spinup._cache) == (2 if "run.policy_start_day" in overrides else 1)
-    fresh = CoGovModel(sc, rng=3)
+    # a lever, or a run setting that acts from day 0 only, shares the spun-up state
+    assert shared.stats["memory_hits"] == hits + 1
+    assert len(shared.memory_keys()) == 1
+    with shared_off():
+        fresh = CoGovModel(sc, rng=3)
     assert kept.day == fresh.day == 0
     assert _trace(kept, 8) == _trace(fresh, 8)
     assert first.day == 0  # copies do not share state
@@ -120,6 +125,7 @@ def test_a_kept_spin_up_gives_the_model_the_constructor_gives(overrides):
 def test_a_spin_up_prepared_ahead_is_the_one_the_reset_uses():
     from sim.app import spinup
     from sim.model import CoGovModel
+    from sim import spinup as shared
     tiny = SMALL + (("run.spin_up_days", 30),)
     spinup.clear()
     s = Session(Setup("baseline", tiny, 1))
@@ -135,13 +141,16 @@ def test_a_spin_up_prepared_ahead_is_the_one_the_reset_uses():
         assert s._preparing is None
 
     prepare(Setup("baseline", (("population.unknown_key", 1),), 2))  # a mistake is skipped
-    assert len(spinup._cache) == 1
-    prepare(wish)
+    assert len(shared.memory_keys()) == 1
     sc = resolve_setup(wish)
-    assert spinup._key(sc, 2) in spinup._cache  # spun up (at baseline levers) before the Reset
-    assert s.used_seconds() > before            # and counted as the session's model time
+    assert not spinup.is_warm(sc, 2)
+    prepare(wish)
+    assert spinup.is_warm(sc, 2)     # spun up (at baseline levers) before the Reset
+    assert s.used_seconds() > before  # and counted as the session's model time
     s.reset(wish)
-    assert _trace(s.model, 5) == _trace(CoGovModel(sc, rng=2), 5)
+    with shared_off():
+        fresh = CoGovModel(sc, rng=2)
+    assert _trace(s.model, 5) == _trace(fresh, 5)
 
 
 def test_session_limits_count_the_spin_up_and_replications(monkeypatch):

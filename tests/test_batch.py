@@ -12,7 +12,7 @@ from sim.study.batch import SUMMARY_COLUMNS, BatchModel
 from sim.params import Scenario
 from sim.study.runner import run_one
 
-DAYS = 40
+DAYS = 70  # past the first grant contest (report day 60)
 PARAMS = {"population__residents_per_community": 1500, "run__spin_up_days": 30,
           "run__days": DAYS, "grants__contests_per_year": [0, 2]}
 

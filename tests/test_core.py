@@ -115,7 +115,7 @@ def test_more_registered_party_members_send_more_invitations():
 # ---------------------------------------------------------------------- organizations
 def test_organization_without_funds_or_members_dissolves():
     m = CoGovModel(small(organizations={"fold_per_year": 0.0}), rng=7)
-    n0 = m.dissolutions
+    n0 = m.process("org_life_cycle").dissolutions
     empty = orgs_mod.SocialOrganization(m, 0, "charity", "resident", np.empty(0, np.int64), 0.0)
     broke = orgs_mod.SocialOrganization(m, 0, "culture", "resident", np.arange(3), -500.0)
     funded_few = orgs_mod.SocialOrganization(m, 0, "legal", "resident", np.arange(10, 13), 5000.0)
@@ -132,7 +132,7 @@ def test_organization_without_funds_or_members_dissolves():
     assert not empty.alive and not broke.alive
     assert empty not in m.orgs and broke not in m.orgs
     assert empty not in m.agents and broke not in m.agents
-    assert m.dissolutions >= n0 + 2
+    assert m.process("org_life_cycle").dissolutions >= n0 + 2
     assert broke.members.size == 0
     assert m.pop.memberships.min() >= 0
     assert funded_few.alive and healthy.alive
@@ -284,7 +284,7 @@ def _arrivals_and_draws(scenario, seed=5, days=90):
     fingerprints = []
     for _ in range(days):
         m.step()
-        fingerprints.append(float(m.draws[:, ::7].sum(dtype=np.float64)))
+        fingerprints.append(float(m.process("day_start").draws[:, ::7].sum(dtype=np.float64)))
     log, o = m.needs.log(), m.needs.open
     needs = sorted(zip(np.r_[log["raised"], o["raised"]].tolist(),
                        np.r_[log["resident"], o["resident"]].tolist(),

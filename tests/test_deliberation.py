@@ -228,7 +228,7 @@ def test_meetings_invite_a_delegate_of_each_organization():
         if m.deliberation.meetings > len(held):
             held.append(day)
             # the meeting was held: every delegate was invited in person
-            assert (m.last_invited[expected] == day).all()
+            assert (m.pop.last_invited[expected] == day).all()
     assert held
 
 

@@ -41,12 +41,12 @@ def test_decide_kernel_is_the_logit_rule():
     cand = np.arange(0, pop.n, 3)
     # some residents near the end of their week's budget: the budget branch is reached
     pop.act_hours[cand[::4]] = pop.time_budget[cand[::4]] - 1.0
-    u = m.draws[0][cand] / 2.0**32
-    invited = m.last_invited[cand] > day - beh.invitation_memory_days
+    u = m.process("day_start").draws[0][cand] / 2.0**32
+    invited = m.pop.last_invited[cand] > day - beh.invitation_memory_days
     used = m.commitment_hours[cand] + pop.act_hours[cand]
     logit = (beh.base_logit_meeting + beh.w_disposition * pop.disposition[cand]
              + beh.w_efficacy * pop.efficacy[cand] + beh.w_trust * pop.trust[cand]
-             + beh.w_free_time * m.free_time[cand] + beh.w_social * m.social_share[cand]
+             + beh.w_free_time * m.free_time[cand] + beh.w_social * m.process("social_reinforcement").social_share[cand]
              + beh.w_invited * invited + beh.w_cross_group_ties * m.local_tie_share[cand] * pop.migrant[cand]
              - beh.w_fatigue * pop.fatigue[cand] - beh.w_time_load * used / pop.time_budget[cand])
     fits = used + beh.hours_per_act <= pop.time_budget[cand]
@@ -71,7 +71,7 @@ def test_incremental_social_share_equals_the_full_product():
         m.process("social_reinforcement").step()  # moved by the residents whose activity changed
         active = (m.pop.last_any() > m.clock - 30).astype(np.float64)
         full = (m.adj.astype(np.float64) @ active) / m.weighted_degree
-        assert np.array_equal(m.social_share, full)
+        assert np.array_equal(m.process("social_reinforcement").social_share, full)
 
 
 
@@ -100,7 +100,7 @@ def test_social_share_reads_the_transpose_unless_the_network_is_symmetric():
         m.process("social_reinforcement").step()
         active = (m.pop.last_any() > m.clock - 30).astype(np.float64)
         full = (m.adj.astype(np.float64) @ active) / m.weighted_degree
-        assert np.array_equal(m.social_share, full)
+        assert np.array_equal(m.process("social_reinforcement").social_share, full)
 
 def test_csr_maximum_and_row_sums_are_scipys():
     rng = np.random.default_rng(0)
@@ -427,7 +427,7 @@ def test_org_activities_is_its_plain_reference():
     for m in models:
         m.run(50)
         m.step()  # today's decision uniforms are drawn; the day's acts so far are booked
-        m.org_invitations_total, m.today_acts["organization"] = 0, 0
+        m.process("org_activities").invitations_total, m.today_acts["organization"] = 0, 0
     a, b = models
     rng_a, rng_b = (np.random.Generator(np.random.SFC64(2)) for _ in range(2))
     before = a.pop.acts.copy()
@@ -439,8 +439,8 @@ def test_org_activities_is_its_plain_reference():
     for name in ("last_act", "acts", "acts_year_ring", "fatigue", "disposition", "act_hours"):
         assert np.array_equal(getattr(pa, name), getattr(pb, name)), name
     assert np.array_equal(pa.last_any(), pb.last_any())
-    assert np.array_equal(a.last_invited, b.last_invited)
-    assert a.org_invitations_total == b.org_invitations_total > 0
+    assert np.array_equal(a.pop.last_invited, b.pop.last_invited)
+    assert a.process("org_activities").invitations_total == b.process("org_activities").invitations_total > 0
     assert a.today_acts["organization"] == b.today_acts["organization"] > 0
     assert rng_a.random() == rng_b.random()
     assert (pa.acts != before).any()

@@ -258,7 +258,7 @@ def test_recognition_lets_the_willing_act_more():
             first = decide(twin, everyone, "volunteering")
             fatigue = twin.pop.fatigue[first].copy()
             twin.clock += 1
-            twin.draws = twin.decision_uniforms()
+            twin.process("day_start").draws = twin.decision_uniforms()
             takers[on] = (first, fatigue, decide(twin, everyone, "volunteering"))
         (first_off, fat_off, second_off), (first_on, fat_on, second_on) = takers[False], takers[True]
         assert np.array_equal(first_off, first_on) and first_on.size > 0

@@ -92,7 +92,7 @@ def test_after_a_failure_parties_may_stop_seeking_help():
 def test_guests_come_to_activities_only_with_guest_invitations():
     on = run(small())
     off = run(small(organizations={"guest_invite_share": 0.0}))
-    assert on.org_invitations_total > 0 and off.org_invitations_total == 0
+    assert on.process("org_activities").invitations_total > 0 and off.process("org_activities").invitations_total == 0
     assert on.summary()["participation_year_organization"] > off.summary()["participation_year_organization"]
 
 
@@ -105,7 +105,7 @@ def test_recruitment_and_dropout_move_memberships():
     no_recruit = run(small(organizations={**keep, "recruit_prob_per_tie_month": 0.0}))
     no_dropout = run(small(organizations={**keep, "dropout_per_month": 0.0, "churn_per_year": 0.0,
                                           "overload_dropout_per_month": 0.0}))
-    assert base.dissolutions == no_recruit.dissolutions == no_dropout.dissolutions == 0
+    assert base.process("org_life_cycle").dissolutions == no_recruit.process("org_life_cycle").dissolutions == no_dropout.process("org_life_cycle").dissolutions == 0
     members = lambda m: sum(o.members.size for o in m.orgs)  # noqa: E731
     assert members(no_recruit) < members(base) < members(no_dropout)
 

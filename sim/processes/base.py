@@ -28,6 +28,16 @@ class Process:
     sections: tuple[str, ...] = ()
     records: tuple[str, ...] = ()
     hands_to: tuple[str, ...] = ()
+    state: tuple[str, ...] = ()
+    outputs: tuple[str, ...] = ()
+    caches: tuple[str, ...] = ()
+
+    @classmethod
+    def declared_state(cls) -> tuple[str, ...]:
+        """Every attribute an object of this process holds: ``model``, its ``state``, its
+        ``outputs`` and its ``caches`` (a snapshot saves all of them; tests check that a
+        process holds exactly these)."""
+        return ("model",) + cls.state + cls.outputs + cls.caches
 
     def __init__(self, model):
         self.model = model
@@ -45,6 +55,11 @@ class Process:
     def policy_started(self, old, new) -> None:
         """The scenario's levers (``new``) replace the baseline's (``old``): recompute what
         was computed from a lever (ODD 7.14)."""
+
+    def results(self) -> dict:
+        """The outcomes this process computes from its own state at the end of a run (the
+        model's summary merges every process's, :func:`sim.outcomes.summary`)."""
+        return {}
 
     def daily_costs(self) -> dict[str, float]:
         """Running costs a day, by lever (``sim.catalog.SPEND_LINES``), of this process's

@@ -17,6 +17,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from ..catalog import COMMITTEE_TASKS
 from ..kernels import sorted_unique
 from .base import Process
 from .participation import decide
@@ -185,11 +186,30 @@ class CommitteeSupportAndVolunteering(Process):
     name = "committee_support"
     sections = ("committee",)
     records = ("volunteer_tasks",)
+    outputs = ("org_support_ratio",)
+
+    def results(self) -> dict:
+        """The committees' hours by task since day 0, and their duty load at the end."""
+        committees = self.model.committees
+        tot = {t: sum(c.hours_total[t] for c in committees) for t in COMMITTEE_TASKS}
+        all_h = sum(tot.values())
+        out: dict = {f"committee_hours_{t}": h for t, h in tot.items()}
+        out["committee_self_governance_hours"] = all_h - tot["duty"]
+        out["committee_duty_share"] = tot["duty"] / all_h if all_h else float("nan")
+        out["committee_duty_hours_dropped"] = sum(c.duty_hours_dropped_total for c in committees)
+        out["duty_items_end"] = sum(c.effective_duty_items() for c in committees)
+        return out
+
+    def __init__(self, model):
+        super().__init__(model)
+        # each community's share of the support its groups want that they get, smoothed
+        # over the month (read by the monthly round of organizations)
+        self.org_support_ratio = np.ones(model.pop.n_communities)
 
     def step(self) -> None:
         m = self.model
         pc, rng = m.p.committee, m.streams.volunteer_offers
-        candidates = [m.party_invitees_today]
+        candidates = [m.process("party_service").invitees_today]
         for c, committee in enumerate(m.committees):
             n_orgs = len(m.orgs_by_comm.get(c, []))
             want = n_orgs * pc.org_support_hours_per_org
@@ -197,7 +217,7 @@ class CommitteeSupportAndVolunteering(Process):
             ratio = got / want if want > 0 else 1.0
             # monthly org support follows the month's average
             s = pc.org_support_smoothing
-            m.org_support_ratio[c] = (1.0 - s) * m.org_support_ratio[c] + s * ratio
+            self.org_support_ratio[c] = (1.0 - s) * self.org_support_ratio[c] + s * ratio
             tasks = committee.volunteer_tasks_ready()  # organized with hours set aside at day start
             if tasks:
                 members = m.community_members[c]

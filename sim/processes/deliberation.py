@@ -97,6 +97,10 @@ class Deliberation(Process):
     """Public issues and meetings of every community of the run."""
     name, sections = "deliberation", ("deliberation",)
     records = ("meetings", "proposals_passed", "proposals_carried_out", "issues_raised") + TIMESERIES
+    state = ("next_uid", "issues", "pending_needs", "waiting_issue", "prep_hours", "meeting_days",
+             "archive", "meetings", "hearings", "meetings_skipped", "attendance",
+             "attendance_by_group", "proposals_passed", "proposals_passed_by_origin",
+             "proposals_failed_votes", "carried_out", "stalled", "carried_out_by")
     hands_to = ("disputes",)
 
     def __init__(self, model):
@@ -193,7 +197,7 @@ class Deliberation(Process):
             for issue in self.issues:
                 if issue.stage == ON_AGENDA and issue.origin == "collective" and day >= issue.next_session:
                     self.contested_session(issue)
-            if (day % 365) in self.meeting_days:
+            if m.calendar.day_of_year(day) in self.meeting_days:
                 for c in range(m.pop.n_communities):
                     self.meeting(c)
         for issue in self.issues:
@@ -301,7 +305,7 @@ class Deliberation(Process):
         m = self.model
         pd = m.p.deliberation
         rng = m.streams.deliberation
-        m.last_invited[reps] = m.clock  # representatives are invited in person
+        m.pop.last_invited[reps] = m.clock  # representatives are invited in person
         attendees = decide(m, self._seated(np.union1d(np.concatenate(notified), reps), reps), "meeting")
         self.attendance.append(int(attendees.size))
         m.today["deliberation_sessions"] += 1
@@ -468,7 +472,8 @@ class Deliberation(Process):
         if issue.dispute is not None and not was_closed:
             self.model.disputes.issue_closed(issue, False)
 
-    def summary(self) -> dict:
+    def results(self) -> dict:
+        """Meetings, proposals and what became of them since day 0."""
         arch = self.archive
         days = [a["implemented"] - a["raised"] for a in arch if a["outcome"] == "carried_out"]
         sessions = [a["sessions"] for a in arch] + [i.sessions for i in self.issues]

@@ -145,6 +145,11 @@ class DisputeSystem(Process):
     name, sections = "disputes", ("disputes", "legal", "smart")
     records = ("disputes_opened", "disputes_resolved", "disputes_failed") + TIMESERIES
     hands_to = ("deliberation",)
+    state = ("next_id", "open", "log", "opened_total", "credit", "mediated", "rng_arrival",
+             "rng_capacity", "waits", "attempts_by_channel", "queue_days", "attempts_done",
+             "attempt_days", "days_present", "days")
+    caches = ("_accrual", "_fester_key", "_open_version", "_volunteer", "_arrival_rates",
+              "_chains", "_online", "_fester_sets")
 
     def __init__(self, model):
         self.model = model
@@ -314,7 +319,7 @@ class DisputeSystem(Process):
                 self._open_version += 1
         # detection: the parties report, or a grid worker finds it on a visit
         report_extra = sm.digital_report_gain if (sm.online_mediation or sm.digital_ordering) else 0.0
-        visited_res = m.visited_residents
+        visited_res = m.process("grid_visits").visited
         for d in self.open:
             if d.detected < 0:
                 u = d.rng.random()  # drawn every day, so paired runs stay aligned
@@ -609,7 +614,9 @@ class DisputeSystem(Process):
         return self._fester_sets
 
     # ------------------------------------------------------------------- outcomes
-    def summary(self, days: int) -> dict:
+    def results(self) -> dict:
+        """How disputes were opened, handled and closed since day 0."""
+        days = self.model.reported_day
         log = self.log
         everyone = log + self.open
         out: dict = {}

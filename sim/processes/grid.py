@@ -2,7 +2,8 @@
 
 Each household is visited on a day with chance ``workers_per_grid x visits_per_worker_day /
 households_per_grid``; a visit reports the household's needs and disputes today (read by
-:mod:`sim.processes.needs` and :mod:`sim.processes.disputes` from ``model.visited_residents``)
+:mod:`sim.processes.needs` and :mod:`sim.processes.disputes` from this process's output
+``visited``)
 and nudges its residents' trust by ``visit_trust_gain``. The grids themselves (which
 household is in which grid) are the model's (:meth:`CoGovModel.set_grids`).
 """
@@ -21,6 +22,13 @@ class GridVisits(Process):
     name = "grid_visits"
     sections = ("grid",)
     records = ("grid_visits",)
+    state = ("visits_total",)
+    outputs = ("visited",)
+
+    def __init__(self, model):
+        super().__init__(model)
+        self.visits_total = 0  # since day 0
+        self.visited = np.zeros(model.pop.n, bool)  # residents of today's visited households
 
     def step(self) -> None:
         m = self.model
@@ -29,13 +37,16 @@ class GridVisits(Process):
         # a fixed number of uniforms (one per household): paired runs see the same households
         u = m.streams.grid.random(pop.n_households, dtype=np.float32)
         # a visit is a small sign the community cares: visited residents' trust rises
-        m.visited_residents, n = grid_visits(u, visits_per_household, pop.household, pop.trust,
+        self.visited, n = grid_visits(u, visits_per_household, pop.household, pop.trust,
                                              g.visit_trust_gain)
-        m.grid_visits_total += n
+        self.visits_total += int(n)
         m.today["grid_visits"] = n
 
     def start_reporting(self) -> None:
-        self.model.grid_visits_total = 0
+        self.visits_total = 0
+
+    def results(self) -> dict:
+        return {"grid_visits": self.visits_total}
 
     def policy_started(self, old, new) -> None:
         if new.grid.households_per_grid != old.grid.households_per_grid:

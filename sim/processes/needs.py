@@ -21,6 +21,10 @@ a unit accepts it, and the result is jointly evaluated.
    towards the outcome, and the handling organization's reputation moves with it.
 Needs that wait longer than ``abandon_days`` unreported or undispatched are dropped and
 count as unfulfilled; trust falls.
+
+Why one long module: the need book, the day's pipeline (arrivals, reporting, the four orders,
+collection into public issues) and the process are one rule set over one table of needs;
+split, each part would reach into the others' columns.
 """
 
 from __future__ import annotations
@@ -181,7 +185,7 @@ def step(model) -> None:
     (ints, floats, closed, n_reported, dispatched, dept_taken, n_collected, issue_comm, issue_grid,
      done_res, done_ok, done_org, old_res) = needs_day(book._ints, book._floats, *map(tuple, (
         NeedArrivals(new, ntype, luck),
-        NeedResidents(pop.community, model.grid_of, pop.trust, model.visited_residents,
+        NeedResidents(pop.community, model.grid_of, pop.trust, model.process("grid_visits").visited,
                       model.is_representative),
         NeedReporting(pn.report_base, pn.report_trust_weight,
                       p.smart.digital_report_gain if digital else 0.0),
@@ -384,11 +388,41 @@ class FourOrders(Process):
     records = ("needs_reported", "orders_dispatched", "needs_fulfilled")
     hands_to = ("deliberation",)
 
+    state = ("book",)
+
+    def __init__(self, model):
+        super().__init__(model)
+        self.book = NeedBook()  # every need raised: the open ones and the closed log
+
     def step(self) -> None:
         step(self.model)
 
     def start_reporting(self) -> None:
-        self.model.needs.start_reporting()
+        self.book.start_reporting()
+
+    def results(self) -> dict:
+        """How needs were reported, served and how long they took (since day 0)."""
+        book = self.book
+        log = book.log()
+        o = book.open
+        raised = book.raised
+        out: dict = {}
+        reported = int((log["reported"] >= 0).sum() + (o["reported"] >= 0).sum())
+        served = log["outcome"] != 2  # needs aggregated into a public issue are counted there
+        fulfilled = (log["outcome"] == 1)
+        out["needs_raised"] = raised
+        out["needs_reported_share"] = reported / raised if raised else float("nan")
+        closed_individual = int(served.sum())
+        out["needs_fulfilled_share"] = float(fulfilled.sum() / closed_individual) if closed_individual else float("nan")
+        out["needs_to_public_issues"] = int((log["outcome"] == 2).sum())
+        d = (log["closed"] - log["raised"])[fulfilled]
+        out["needs_days_median"] = float(np.median(d)) if d.size else float("nan")
+        wait = (log["closed"] - log["reported"])[fulfilled & (log["reported"] >= 0)]
+        out["needs_wait_after_report_mean"] = float(wait.mean()) if wait.size else float("nan")
+        for name, h in (("org", H_ORG), ("committee", H_COMMITTEE), ("department", H_DEPT)):
+            out[f"needs_handled_by_{name}"] = int((log["handler"] == h).sum())
+        out["needs_open_end"] = int(o["resident"].size)
+        return out
 
     def policy_started(self, old, new) -> None:
         if new.grid.households_per_grid != old.grid.households_per_grid:

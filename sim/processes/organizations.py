@@ -101,7 +101,7 @@ class SocialOrganization(mesa.Agent):
         self.model.pop.memberships[self.members] -= 1
         self.members = self.members[:0]
         self.set_founder(-1)
-        self.model.org_dissolved(self)
+        self.model.process("org_life_cycle").org_dissolved(self)
         self.remove()
 
 
@@ -127,7 +127,7 @@ def found(model, community: int, founder: int, org_type: str, origin: str, funds
                              social_worker=model.social_worker_available(community))
     org.set_founder(founder)
     model.orgs.append(org)
-    model.foundings[origin] += 1
+    model.process("org_life_cycle").foundings[origin] += 1
     return org
 
 
@@ -236,14 +236,16 @@ def monthly(model, rng: np.random.Generator) -> None:
     for org in model.orgs:
         by_comm.setdefault(org.community, []).append(org)
     support = pc.office_budget_yuan * pc.org_support_share / 12.0
+    costs = model.process("costs")
+    support_ratio = model.process("committee_support").org_support_ratio
     for c in range(model.pop.n_communities):
         orgs = by_comm.get(c, [])
         # the month's org-support budget is spent in full (a budget line, not an outcome);
         # the committee's support hours decide how much of it reaches the groups, the rest
         # goes to the committee's own small activities
-        model.spend["office_support"] += support
+        costs.book("office_support", support)
         wanted = sum(o.members.size > 0 for o in orgs)
-        share = model.org_support_ratio[c]
+        share = support_ratio[c]
         if wanted:
             per = support * share / wanted
             for o in orgs:
@@ -416,7 +418,7 @@ def grant_contest(model, rng: np.random.Generator) -> None:
     orgs = [o for o in model.orgs if o.origin != "contract" and o.alive and o.members.size]
     props = [("person", int(i)) for i in leaders] + [("org", o) for o in orgs]
     if g.proposal_training:
-        model.spend["grants"] += g.training_cost_yuan
+        model.process("costs").book("grants", g.training_cost_yuan)
     if not props or g.grants_per_contest == 0:
         return
     ptype = {who: founder_type(model, who, rng) for k, who in props if k == "person"}
@@ -432,19 +434,20 @@ def grant_contest(model, rng: np.random.Generator) -> None:
                       for k, o in props])
         score = q + rng.normal(0, g.proposal_score_noise, len(props))
     winners = np.argsort(-score, kind="stable")[:g.grants_per_contest]
+    life = model.process("org_life_cycle")
     amounts = rng.uniform(g.amount_min_yuan, g.amount_max_yuan, winners.size)
     for w, amount in zip(winners, amounts):
         kind, who = props[w]
         if kind == "person":
             org = found(model, int(pop.community[who]), who, ptype[who], "grant", 0.0, rng)
-            model.grant_groups.append(org)
+            life.grant_groups.append(org)
         else:
             org = who
         org.funds += amount
         org.project_until = model.clock + g.project_days
         org.project_boost = math.log1p(amount / g.yuan_per_extra_activity)
-        model.spend["grants"] += amount
-        model.grants_awarded += 1
+        model.process("costs").book("grants", amount)
+        life.grants_awarded += 1
 
 
 # ----------------------------------------------------------------------------- contracts
@@ -473,7 +476,7 @@ def award_contracts(model, rng: np.random.Generator) -> None:
             # the contract's money buys the service (SocialOrganization.service_capacity), not
             # the group's activities: booked as spent, never the group's cash (in its cash it
             # piled up by 55,000 yuan a contracted year, since activities cost 150 yuan)
-            model.spend["purchased_services"] += ps.budget_per_item_yuan
+            model.process("costs").book("purchased_services", ps.budget_per_item_yuan)
 
 
 __all__ = ["SocialOrganization", "found", "monthly", "grant_contest", "award_contracts",
@@ -490,6 +493,13 @@ class OrganizationActivities(Process):
     name = "org_activities"
     sections = ("organizations",)
     records = ("org_activities",)
+    state = ("invitations_total",)
+    caches = ("_members_csr",)
+
+    def __init__(self, model):
+        super().__init__(model)
+        self.invitations_total = 0  # guests invited by members since day 0
+        self._members_csr = None    # see _members_csr()
 
     def step(self) -> None:
         m = self.model
@@ -513,10 +523,13 @@ class OrganizationActivities(Process):
 
     def start_reporting(self) -> None:
         m = self.model
-        m.org_invitations_total = 0
+        self.invitations_total = 0
         for o in m.orgs:
             o.activities = 0
             o.services_delivered = 0
+
+    def results(self) -> dict:
+        return {"org_invitations": self.invitations_total}
 
 
 def hold_activities(m, rng: np.random.Generator, orgs: list, holds: np.ndarray) -> None:
@@ -529,9 +542,9 @@ def hold_activities(m, rng: np.random.Generator, orgs: list, holds: np.ndarray) 
     most = 2 * int(sizes[holds].sum())
     taken, invitations = first_uniforms(rng, most, lambda u: org_activities(
         u, ptr, members, comm, holds, day - po.recent_member_days, po.guest_invite_share,
-        m.adj.indptr, m.adj.indices, m.pop.community, day, m.last_invited, m.draws[ORG_ACT],
+        m.adj.indptr, m.adj.indices, m.pop.community, day, m.pop.last_invited, m.process("day_start").draws[ORG_ACT],
         logit0, logit0 + po.guest_logit, w, invited_after, who, booking, record))
-    m.org_invitations_total += invitations
+    m.process("org_activities").invitations_total += invitations
     m.today_acts["organization"] += taken
 
 
@@ -540,7 +553,8 @@ def _members_csr(m, orgs: list) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.
     each group in the list holds the same members array (members are replaced, never changed
     in place, and each group has its own array; the cache holds the arrays, so identity is
     safe)."""
-    cache = getattr(m, "_org_members_csr", None)
+    proc = m.process("org_activities")
+    cache = proc._members_csr
     if cache is None or len(cache[0]) != len(orgs) or any(
             a is not o.members for a, o in zip(cache[0], orgs)):
         arrays = [o.members for o in orgs]
@@ -548,7 +562,7 @@ def _members_csr(m, orgs: list) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.
         np.cumsum([a.size for a in arrays], out=ptr[1:])
         cache = (arrays, ptr, np.concatenate(arrays), np.array([o.community for o in orgs], np.int64),
                  np.diff(ptr))
-        m._org_members_csr = cache
+        proc._members_csr = cache
     return cache[1:]
 
 
@@ -569,8 +583,8 @@ def hold_activities_reference(m, rng: np.random.Generator, held: list) -> None:
             inviting = recent[rng.random(recent.size) < po.guest_invite_share]
             _, guests = random_ties(rng, m.adj, inviting)  # ties, unweighted
             guests = guests[m.pop.community[guests] == org.community]
-            m.last_invited[guests] = day
-            m.org_invitations_total += guests.size
+            m.pop.last_invited[guests] = day
+            m.process("org_activities").invitations_total += guests.size
         decide(m, org.members, "organization")
         if guests.size:
             # members decided above: the guests are the others (members are sorted, unique
@@ -592,10 +606,24 @@ class OrganizationLifeCycle(Process):
 
     name = "org_life_cycle"
     sections = ("organizations", "grants", "purchased_services", "incubation")
+    state = ("contest_days", "foundings", "dissolutions", "activities_of_dissolved",
+             "grants_awarded", "grant_groups")
 
     def __init__(self, model):
         super().__init__(model)
         self.contest_days = self._contest_days(model.p)
+        self._reset_totals()
+
+    def _reset_totals(self) -> None:
+        self.foundings = Counter({k: 0 for k in ORG_ORIGINS})  # by origin, since day 0
+        self.dissolutions = 0
+        self.activities_of_dissolved = 0  # the report counts them too
+        self.grants_awarded = 0
+        self.grant_groups: list = []  # groups founded by a grant since day 0
+
+    def org_dissolved(self, org) -> None:
+        self.dissolutions += 1
+        self.activities_of_dissolved += org.activities
 
     @staticmethod
     def _contest_days(p) -> set[int]:
@@ -604,12 +632,12 @@ class OrganizationLifeCycle(Process):
 
     def step(self) -> None:
         m = self.model
-        p, s, day = m.p, m.streams, m.clock
-        doy = day % 365
+        p, s, day, cal = m.p, m.streams, m.clock, m.calendar
+        doy = cal.day_of_year(day)
         resident_foundings(m, s.org_foundings)
         if p.incubation.hub:
             hub_incubation(m, s.hub)
-        if day % 30 == 29:
+        if cal.month_end(day):
             m.refresh_acts_year()
             monthly(m, s.org_monthly)
             m.rebuild_adjacency()
@@ -623,12 +651,33 @@ class OrganizationLifeCycle(Process):
             m.refresh_org_lookup()
 
     def start_reporting(self) -> None:
+        self._reset_totals()
+
+    def results(self) -> dict:
+        """The organization sector at the end, and its flows since day 0."""
         m = self.model
-        m.foundings = Counter({k: 0 for k in ORG_ORIGINS})
-        m.dissolutions = 0
-        m.activities_of_dissolved = 0
-        m.grants_awarded = 0
-        m.grant_groups = []
+        orgs = m.orgs
+        out: dict = {"organizations": len(orgs)}
+        for t in ORG_TYPES:
+            out[f"organizations_{t}"] = sum(1 for x in orgs if x.org_type == t)
+        for origin in ORG_ORIGINS:
+            out[f"organizations_origin_{origin}"] = sum(1 for x in orgs if x.origin == origin)
+            out[f"foundings_{origin}"] = int(self.foundings[origin])
+        out["organizations_resident_founded"] = sum(
+            1 for x in orgs if x.origin in ("resident", "grant", "incubated"))
+        out["org_members"] = int(sum(x.members.size for x in orgs))
+        out["residents_in_an_organization_share"] = float((m.pop.memberships > 0).mean())
+        out["memberships_per_adult"] = out["org_members"] / m.pop.n
+        # groups a grant founded at least a year ago (in the report) that still run
+        old_grants = [o for o in self.grant_groups if o.founded_day <= m.clock - 365]
+        out["grant_projects_alive_after_year_share"] = (
+            sum(o.alive for o in old_grants) / len(old_grants) if old_grants else float("nan"))
+        out["org_services_delivered"] = int(sum(x.services_delivered for x in orgs))
+        # activities in the report, of groups alive now and of those dissolved since day 0
+        out["org_activities"] = int(sum(x.activities for x in orgs) + self.activities_of_dissolved)
+        out["dissolutions"] = self.dissolutions
+        out["grants_awarded"] = self.grants_awarded
+        return out
 
     def policy_started(self, old, new) -> None:
         m = self.model

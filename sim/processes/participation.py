@@ -18,7 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..kernels import daily_decay, decide_and_record, update_social_share
-from ..residents import ACT_TYPES
+from ..residents import ACT_TYPES, AGE_GROUPS
 from .base import Process
 
 
@@ -34,10 +34,11 @@ def _packed(model, act: str, extra_logit: float):
     fatigue = beh.fatigue_per_act * (model.p.moral.recognition_fatigue_factor if model.p.moral.recognition else 1.0)
     w = np.array([beh.w_disposition, beh.w_efficacy, beh.w_trust, beh.w_free_time, beh.w_social,
                   beh.w_invited, beh.w_cross_group_ties, beh.w_fatigue, beh.w_time_load])
-    who = (pop.disposition, pop.efficacy, pop.trust, model.free_time, model.social_share,
-           model.last_invited, model.local_tie_share, pop.migrant, pop.fatigue, pop.time_budget,
+    who = (pop.disposition, pop.efficacy, pop.trust, model.free_time,
+           model.process("social_reinforcement").social_share,
+           model.pop.last_invited, model.local_tie_share, pop.migrant, pop.fatigue, pop.time_budget,
            pop.act_hours, model.commitment_hours)
-    booking = (a, day, (day // 30) % 12, fatigue, beh.participation_reinforcement, beh.hours_per_act)
+    booking = (a, day, model.calendar.block(day), fatigue, beh.participation_reinforcement, beh.hours_per_act)
     record = (pop.last_act, pop.last_any(), pop.acts, pop.acts_year_ring)
     return base_logit(beh, act) + extra_logit, w, day - beh.invitation_memory_days, who, booking, record
 
@@ -55,7 +56,7 @@ def decide(model, candidates: np.ndarray, act: str, extra_logit: float = 0.0) ->
     if candidates.size == 0:
         return candidates
     a = ACT_TYPES.index(act)
-    takers = decide_and_record(np.asarray(candidates, np.int64), model.draws[a],
+    takers = decide_and_record(np.asarray(candidates, np.int64), model.process("day_start").draws[a],
                                *_packed(model, act, extra_logit))
     model.today_acts[act] += takers.size
     return takers
@@ -73,7 +74,7 @@ def would_take_part(model, candidates: np.ndarray, act: str,
     one's chance of taking part (nothing booked)."""
     c = np.asarray(candidates, np.int64)
     p, fits = take_part_probability(model, c, act, extra_logit)
-    u = model.draws[ACT_TYPES.index(act)][c].astype(np.float64)
+    u = model.process("day_start").draws[ACT_TYPES.index(act)][c].astype(np.float64)
     takes = fits & (u < p * 4294967296.0)
     return c[takes], p[takes]
 
@@ -118,6 +119,66 @@ def update_satisfaction(model, who: np.ndarray, outcome: float) -> None:
     pop.satisfaction[who] += model.p.behaviour.satisfaction_learning * (outcome - pop.satisfaction[who])
 
 
+def participation_results(model) -> dict:
+    """Who took part, how often and how much of their time it took, and the residents'
+    attitudes, at the end of the run (the summary's participation block)."""
+    pop, day = model.pop, model.clock - 1
+    last = pop.last_act
+    last_any = pop.last_any()
+    masks = pop.groups()
+    out: dict = {}
+    act30, act_year = last_any > day - 30, last_any > day - 365
+    out["participation_30d"] = float(act30.mean())
+    out["participation_year"] = float(act_year.mean())
+    for i, t in enumerate(ACT_TYPES):
+        out[f"participation_year_{t}"] = float((last[i] > day - 365).mean())
+        out[f"participation_30d_{t}"] = float((last[i] > day - 30).mean())
+    for g, m in masks.items():
+        out[f"participation_year_{g}"] = float(act_year[m].mean()) if m.any() else float("nan")
+        out[f"participation_30d_{g}"] = float(act30[m].mean()) if m.any() else float("nan")
+    for a, label in enumerate(AGE_GROUPS):
+        m = pop.age_group == a
+        out[f"participation_year_age_{label.replace('-', '_').replace('+', '_plus')}"] = \
+            float(act_year[m].mean()) if m.any() else float("nan")
+    acts = pop.acts_last_year()
+    out["acts_year_total"] = int(acts.sum())
+    out["acts_per_participant_year"] = float(acts.sum() / max(1, int((acts > 0).sum())))
+    out["acts_per_resident_day"] = float(acts.sum() / pop.n / 365.0)
+    # as the daily row: the standing hours as the last day began, and its act hours
+    load = (model.commitment_hours + pop.act_hours) / pop.time_budget
+    out["time_used_share_mean"] = float(np.minimum(load, 1.0).mean())
+    out["top10_share_of_acts"], out["gini_of_acts"] = concentration(acts)
+    activists = acts >= model.p.organizations.activist_acts
+    out["core_activist_share"] = float(activists.mean())
+    out["core_activists_retired_share"] = float(pop.retired[activists].mean()) if activists.any() else float("nan")
+    for s in ("trust", "efficacy", "satisfaction"):
+        v = getattr(pop, s)
+        out[f"{s}_mean"] = float(v.mean())
+        for g, m in masks.items():
+            out[f"{s}_{g}"] = float(v[m].mean()) if m.any() else float("nan")
+    return out
+
+
+def top_share(acts: np.ndarray) -> float:
+    """Share of all acts done by the top 10% of residents (0 with no acts)."""
+    total = acts.sum()
+    if total == 0:
+        return 0.0
+    k = max(1, acts.size // 10)
+    top = np.partition(acts, acts.size - k)[acts.size - k:].sum()
+    return float(top / total)
+
+
+def concentration(acts: np.ndarray) -> tuple[float, float]:
+    """(share of all acts done by the top 10% of residents, Gini of acts)."""
+    if acts.sum() == 0:
+        return 0.0, 0.0
+    x = np.sort(acts).astype(float)
+    n = x.size
+    gini = float((2 * np.arange(1, n + 1) - n - 1) @ x / (n * x.sum()))
+    return top_share(acts), gini
+
+
 # ------------------------------------------------------------------ processes of the day
 class DayStart(Process):
     """Step 0: today's decision uniforms (:meth:`CoGovModel.decision_uniforms`), the day's
@@ -127,19 +188,23 @@ class DayStart(Process):
 
     name = "day_start"
     sections = ("behaviour", "moral")
+    outputs = ("draws",)
+    caches = ("_decay_args",)
 
     def __init__(self, model):
         super().__init__(model)
+        # today's decision uniforms, one row per act type (read by every decision)
+        self.draws = np.zeros((len(ACT_TYPES), model.pop.n), np.uint32)
         self._decay_args = None  # (behaviour section, the decay kernel's arguments)
 
     def step(self) -> None:
         m = self.model
         day = m.clock
         # one draw per resident and act type: paired runs share them
-        m.draws = m.decision_uniforms()
+        self.draws = m.decision_uniforms()
         self.decay()
-        if day % 30 == 0:  # a new 30-day block of the yearly act count starts empty
-            m.pop.acts_year_ring[(day // 30) % 12] = 0
+        if m.calendar.day_of_month(day) == 0:  # a new 30-day block of the yearly count starts empty
+            m.pop.acts_year_ring[m.calendar.block(day)] = 0
 
     def decay(self) -> None:
         """Fatigue and last week's act hours fade; habit and attitudes drift back towards each
@@ -160,6 +225,9 @@ class DayStart(Process):
     def policy_started(self, old, new) -> None:
         self.model.set_free_time()  # evening opening
 
+    def results(self) -> dict:
+        return participation_results(self.model)
+
     def daily_costs(self) -> dict[str, float]:
         m = self.model
         mo = m.p.moral
@@ -174,10 +242,16 @@ class SocialReinforcement(Process):
     :func:`sim.kernels.update_social_share`)."""
 
     name = "social_reinforcement"
+    outputs = ("social_share",)
+    state = ("_state",)
 
     def __init__(self, model):
         super().__init__(model)
-        self._state = None  # (network version, transpose, active flags, numerators)
+        # the tie-weighted share of each resident's ties active in the last 30 days
+        self.social_share = np.zeros(model.pop.n)
+        # (network version, transpose, active flags, numerators): the numerators are moved
+        # day by day, so they are state (a full recount could differ in the last bit)
+        self._state = None
 
     def step(self) -> None:
         m = self.model
@@ -191,4 +265,4 @@ class SocialReinforcement(Process):
         adj = m.adj
         update_social_share(adj.indptr, adj.indices, adj.data, t.indptr, t.indices, t.data,
                             m.pop.last_any(), m.clock - 30, m.weighted_degree, active,
-                            numerator, m.social_share, full)
+                            numerator, self.social_share, full)

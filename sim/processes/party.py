@@ -72,25 +72,30 @@ def evaluate(model, rng: np.random.Generator) -> None:
         if members.size == 0:
             continue
         # rating: invitations sent in the past year, seen through noisy representatives
-        rating = model.invitations_sent_year[members] + rng.normal(0, model.p.party.rating_noise, members.size)
+        rating = model.pop.invitations_sent_year[members] + rng.normal(0, model.p.party.rating_noise, members.size)
         low = members[rating < np.median(rating)]
         pop.party_effort[low] *= 1.0 + gain
         np.minimum(pop.party_effort, model.p.party.max_effort, out=pop.party_effort)
-    model.invitations_sent_year[:] = 0
+    model.pop.invitations_sent_year[:] = 0
 
 
 # ------------------------------------------------------------------ processes of the day
 class PartyService(Process):
     """Step 4: registered in-service and retired party members send invitations to ties
     (:func:`invitation_rates`, :func:`send_invitations`, ODD 7.3). Today's invitees are
-    ``model.party_invitees_today`` (they decide on volunteering in step 8)."""
+    its output ``invitees_today`` (they decide on volunteering in step 8)."""
 
     name = "party_service"
     sections = ("party",)
     records = ("party_invitations",)
+    state = ("invitations_total",)
+    outputs = ("invitees_today",)
+    caches = ("_rates",)
 
     def __init__(self, model):
         super().__init__(model)
+        self.invitations_total = 0  # since day 0
+        self.invitees_today = np.empty(0, np.int64)  # read by volunteering (step 8)
         self._rates = None  # (expected invitations a day, who sends any, their cumsum)
 
     def step(self) -> None:
@@ -102,17 +107,20 @@ class PartyService(Process):
             self._rates = (rates, servers, np.cumsum(rates[servers]))
         _, servers, cumulative = self._rates
         n, invitees = send_invitations(m.streams.invitations, m.adj, servers, cumulative, m.clock,
-                                       m.last_invited, m.invitations_sent_year)
-        m.party_invitations_total += n
+                                       m.pop.last_invited, m.pop.invitations_sent_year)
+        self.invitations_total += n
         m.today["party_invitations"] = n
-        m.party_invitees_today = invitees
+        self.invitees_today = invitees
 
     def efforts_changed(self) -> None:
         """Members' effort or registration changed: the rates are computed again."""
         self._rates = None
 
     def start_reporting(self) -> None:
-        self.model.party_invitations_total = 0
+        self.invitations_total = 0
+
+    def results(self) -> dict:
+        return {"party_invitations": self.invitations_total}
 
     def policy_started(self, old, new) -> None:
         pop = self.model.pop
@@ -131,12 +139,12 @@ class PartyEvaluation(Process):
     def step(self) -> None:
         m = self.model
         p = m.p.party
-        if not (p.evaluation and m.clock % 365 == p.evaluation_day_of_year):
+        if not (p.evaluation and m.calendar.day_of_year(m.clock) == p.evaluation_day_of_year):
             return
         k = p.evaluators_per_community
         for c in range(m.pop.n_communities):
             reps = m.representatives[c][:k]
-            m.last_invited[reps] = m.clock
+            m.pop.last_invited[reps] = m.clock
             decide(m, reps, "evaluation")
         evaluate(m, m.streams.party)
         m.process("party_service").efforts_changed()

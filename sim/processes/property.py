@@ -91,19 +91,28 @@ class TransparencyAndProperty(Process):
     def step(self) -> None:
         m = self.model
         tr, day = m.p.transparency, m.clock
-        if day % 30 == 29:
+        if m.calendar.month_end(day):
             if tr.publish_affairs:
                 trust = m.pop.trust
                 trust += tr.publish_trust_gain * (1 - trust)
             if tr.satisfaction_linked_payment:
                 monthly(m)
-        if tr.satisfaction_linked_payment and day % 365 % 91 == 90:
+        if tr.satisfaction_linked_payment and m.calendar.day_of_year(day) % 91 == 90:
             for company in m.property_companies:
                 company.quarterly_payment()
 
     def start_reporting(self) -> None:
         for company in self.model.property_companies:
             company.start_reporting()
+
+    def results(self) -> dict:
+        """The property companies' tests and payments since day 0 (satisfaction-linked
+        payment) and their effort at the end."""
+        pcs = self.model.property_companies
+        return {"property_tests_failed": sum(c.tests_failed for c in pcs),
+                "property_tests_passed": sum(c.tests_passed for c in pcs),
+                "property_effort_mean": float(np.mean([c.effort for c in pcs])),
+                "property_payment_withheld_yuan": float(sum(c.withheld_yuan for c in pcs))}
 
     def daily_costs(self) -> dict[str, float]:
         m = self.model

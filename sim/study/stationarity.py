@@ -42,7 +42,15 @@ EXTRA_LEVELS = ("grant_projects_alive_after_year_share",)
 
 def yearly_outcomes(scenario, residents: int, years: int, seeds, overrides: dict | None = None) -> pd.DataFrame:
     """One row per seed and year after the spin-up (year 1 = days 0-364)."""
-    rows = []
+    return yearly_runs(scenario, residents, years, seeds, overrides)[0]
+
+
+def yearly_runs(scenario, residents: int, years: int, seeds, overrides: dict | None = None,
+                summaries_at=()) -> tuple[pd.DataFrame, list[dict]]:
+    """:func:`yearly_outcomes`, and the whole summary at the end of each year in
+    ``summaries_at`` (``{"seed", "year", **summary}``): the same runs serve the validation
+    report's targets and lever pairs, which read the summary after 1, 3, 5 or 10 years."""
+    rows, summaries = [], []
     for seed in seeds:
         kw = {"population.residents_per_community": residents, "run.days": 365 * years,
               **(overrides or {})}
@@ -52,6 +60,8 @@ def yearly_outcomes(scenario, residents: int, years: int, seeds, overrides: dict
             m.run(365)
             s = m.summary()
             at_year_end.append({k: float(s[k]) for k in LEVELS + EXTRA_LEVELS})
+            if len(at_year_end) in summaries_at:
+                summaries.append({"seed": int(seed), "year": len(at_year_end), **s})
         ts = m.timeseries()
         for y in range(years):
             block = ts[(ts["day"] >= 365 * y) & (ts["day"] < 365 * (y + 1))]
@@ -59,7 +69,7 @@ def yearly_outcomes(scenario, residents: int, years: int, seeds, overrides: dict
             row.update({k: float(block[k].iloc[-1]) for k in DAILY_LEVELS})
             row.update({k: float(block[k].sum()) for k in FLOWS})
             rows.append(row)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows), summaries
 
 
 def trend_table(yearly: pd.DataFrame, from_year: int = 2, tolerance: float = 0.02) -> pd.DataFrame:

@@ -461,6 +461,7 @@ def estimate_seconds(table: pd.DataFrame, bases: dict, workers: int) -> tuple[fl
     fresh community do one-off work) and scaled to ``run.spin_up_days`` and ``run.days``."""
     from ..config import with_baseline_levers
     from .experiment import scenario_for
+    from .. import spinup
     from ..model import CoGovModel
     from ..params import Scenario
     row = table.iloc[0].to_dict()
@@ -477,7 +478,8 @@ def estimate_seconds(table: pd.DataFrame, bases: dict, workers: int) -> tuple[fl
         data = scenario.model_dump()
         data["run"].update(spin_up_days=0, days=settle + timed, policy_start_day=0)
         t0 = time.perf_counter()
-        model = CoGovModel(Scenario.model_validate(data), rng=1, collect=False)
+        with spinup.disabled():  # a timing probe: nothing worth keeping in the cache
+            model = CoGovModel(Scenario.model_validate(data), rng=1, collect=False)
         build = time.perf_counter() - t0
         model.run(settle)
         t0 = time.perf_counter()

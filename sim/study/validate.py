@@ -106,28 +106,59 @@ def _horizons_job(args) -> list[dict]:
 
 
 def _yearly_job(args) -> pd.DataFrame:
-    scenario, residents, years, seed = args
-    from .stationarity import yearly_outcomes
-    y = yearly_outcomes(scenario, residents, years, [seed])
-    y["scenario"] = Path(scenario).stem
+    return _yearly_summaries_job((*args, ()))[0]
+
+
+def _yearly_summaries_job(args) -> tuple[pd.DataFrame, list[dict]]:
+    """One seed of one file at one size for ``years``: its yearly outcomes, and its whole
+    summary after each year in ``summaries_at`` (for the targets and the lever pairs)."""
+    scenario, residents, years, seed, summaries_at = args
+    from .stationarity import yearly_runs
+    y, summaries = yearly_runs(scenario, residents, years, [seed], summaries_at=summaries_at)
+    name = Path(scenario).stem
+    y["scenario"] = name
     y["residents"] = residents
-    return y
+    for s in summaries:
+        s.update(name=name, residents=residents)
+    return y, summaries
 
 
-def _pair_job(args) -> dict:
-    lever, residents, seed = args
+PAIR_KEYS = ("participation_year", "spend_total", "disputes_resolved", "disputes_resolved_share",
+             "residents", *sorted(set(HEADLINE.values())))
+
+
+def _side_job(args) -> dict:
+    """One year of one file at one size and seed (a side of the lever pairs)."""
+    name, residents, seed = args
     from ..config import load_scenario
     from ..model import CoGovModel
-    out = {"lever": lever, "residents": residents, "seed": seed}
-    for side, name in (("base", "baseline"), ("alt", lever)):
-        m = CoGovModel(load_scenario(SCEN / f"{name}.yaml", {"population.residents_per_community": residents,
-                                                             "run.days": 365}), rng=seed, collect=False)
-        m.run()
-        s = m.summary()
-        for k in ("participation_year", "spend_total", "disputes_resolved", "disputes_resolved_share",
-                  "residents", *set(HEADLINE.values())):
-            out[f"{side}_{k}"] = s[k]
-    return out
+    m = CoGovModel(load_scenario(SCEN / f"{name}.yaml", {"population.residents_per_community": residents,
+                                                         "run.days": 365}), rng=seed, collect=False)
+    m.run()
+    s = m.summary()
+    return {"name": name, "residents": residents, "seed": seed, **{k: s[k] for k in PAIR_KEYS}}
+
+
+def lever_pairs(levers: list[str], sizes, reps: int, workers: int,
+                known: list[dict] = ()) -> list[dict]:
+    """Each lever file against the baseline, paired on seeds, one year: the baseline's side is
+    run once per size and seed and shared by every lever; a side already ``known`` (a
+    summary after year 1 of the same file, size and seed) is not run again."""
+    names = ["baseline", *levers]
+    by = {(r["name"], r["residents"], r["seed"]): {k: r[k] for k in PAIR_KEYS} for r in known}
+    todo = [(name, n, s) for name in names for n in sizes for s in range(1, reps + 1)
+            if (name, n, s) not in by]
+    for r in _pool_map(_side_job, todo, workers):
+        by[(r["name"], r["residents"], r["seed"])] = r
+    pairs = []
+    for lv in levers:
+        for n in sizes:
+            for s in range(1, reps + 1):
+                out = {"lever": lv, "residents": n, "seed": s}
+                for side, name in (("base", "baseline"), ("alt", lv)):
+                    out.update({f"{side}_{k}": by[(name, n, s)][k] for k in PAIR_KEYS})
+                pairs.append(out)
+    return pairs
 
 
 def _pool_map(fn, jobs, workers):
@@ -442,18 +473,28 @@ def validate(seeds: int = 10, years=(1, 3, 5, 10), sizes=(2000, 5000, 15000), wo
     years = tuple(sorted(set(int(y) for y in years)))
     seed_list = list(range(1, seeds + 1))
     say = (lambda *a: None) if quiet else (lambda *a: print(*a, file=sys.stderr))
-    say(f"targets: baseline at 5,000 adults, {seeds} seeds, horizons {years}")
-    rows = sum(_pool_map(_horizons_job, [(SCEN / "baseline.yaml", 5000, years, s) for s in seed_list], workers), [])
-    targets = targets_table(rows, years)
     n_years = max(years)
     levers = sorted(p.stem for p in SCEN.glob("lever_*.yaml"))
-    jobs = [(SCEN / "baseline.yaml", n, n_years, s) for n in sizes for s in seed_list]
-    jobs += [(SCEN / f"{lv}.yaml", n, n_years, s) for lv in levers for n in sizes for s in seed_list]
-    say(f"stationarity: {len(jobs)} runs of {n_years} years")
-    yearly = pd.concat(_pool_map(_yearly_job, jobs, workers), ignore_index=True)
+    # one set of runs serves three parts: the stationarity runs' summaries after each horizon
+    # are the targets' (the baseline at 5,000 adults) and, after year 1, the lever pairs'
+    # (each run is what a shorter run of the same file, size and seed would be)
+    jobs = [(SCEN / "baseline.yaml", n, n_years, s, years if n == 5000 else (1,))
+            for n in sizes for s in seed_list]
+    jobs += [(SCEN / f"{lv}.yaml", n, n_years, s, (1,)) for lv in levers for n in sizes for s in seed_list]
+    say(f"stationarity: {len(jobs)} runs of {n_years} years (spin-ups shared through the cache)")
+    done = _pool_map(_yearly_summaries_job, jobs, workers)
+    yearly = pd.concat([y for y, _ in done], ignore_index=True)
+    summaries = [s for _, ss in done for s in ss]
+    say(f"targets: baseline at 5,000 adults, {seeds} seeds, horizons {years}")
+    rows = [s for s in summaries if s["name"] == "baseline" and s["residents"] == 5000]
+    if not rows:  # 5,000 adults is not among the sizes: the targets' own runs
+        rows = sum(_pool_map(_horizons_job, [(SCEN / "baseline.yaml", 5000, years, s)
+                                             for s in seed_list], workers), [])
+    targets = targets_table(rows, years)
     trends, fresh = judge_trends(yearly, n_years, seeds, workers, say, pool_seeds)
     say(f"levers: {len(levers)} files x {len(sizes)} sizes x {lever_reps} pairs")
-    pairs = _pool_map(_pair_job, [(lv, n, s) for lv in levers for n in sizes for s in range(1, lever_reps + 1)], workers)
+    pairs = lever_pairs(levers, sizes, lever_reps, workers,
+                        known=[s for s in summaries if s["year"] == 1])
     lever_tab = lever_table(pairs)
     figures = draw_figures(yearly, figdir)
     trends.to_csv(figdir / "stationarity.csv", index=False)
