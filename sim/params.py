@@ -8,9 +8,9 @@ meaning and its source. Each is also tagged with its *role* in the EMA-workbench
 - ``constant``: structure of the run (population size, horizon).
 
 Scenario files (YAML) are validated against :class:`Scenario`; unknown keys are rejected
-with the valid ones listed. Source codes: ``000``..``004`` are the seed documents in
-``shared/seeds`` (000 Chengdu Xinhonglu/Wuhou, 001 Shenzhen Shatou, 002 provincial
-guideline, 003 Jiayuguan, 004 Beijing Chaoyangmen); ``T:`` cites ``shared/TARGETS.md``;
+with the valid ones listed. Source codes: ``000``..``004`` are the seed documents
+(000 Chengdu Xinhonglu/Wuhou, 001 Shenzhen Shatou, 002 provincial guideline, 003 Jiayuguan,
+004 Beijing Chaoyangmen; quoted in docs/sources.md); ``T:`` cites docs/TARGETS.md;
 ``A:`` marks an assumption of ours, to be varied in sensitivity analysis.
 
 Why one long module: the schema is declared once, in one place, so that every parameter's

@@ -483,3 +483,17 @@ def test_a_sampled_range_that_cannot_keep_the_link_is_refused(tmp_path):
     with pytest.raises(ScenarioError, match="sampled up to 20000 while grants.amount_max_yuan "
                                             "stays at 10000"):
         expand(load_experiment(path), path)
+
+
+def test_an_empty_factor_takes_the_declared_plausible_range(tmp_path):
+    from sim.params import plausible_range
+    path = write_exp(tmp_path, levers={PAIR[0]: {}, PAIR[1]: {}},
+                     design={"type": "lhs", "samples": 16}, replications=1)
+    exp = load_experiment(path)
+    assert (exp.levers[PAIR[0]].low, exp.levers[PAIR[0]].high) == plausible_range(PAIR[0])
+    table, _, _ = expand(exp, path)
+    assert (table[PAIR[0]] <= table[PAIR[1]]).all()
+    bad = write_exp(tmp_path, "bad", uncertainties={"party.evaluation_day_of_year": {}},
+                    levers={}, design={"type": "lhs", "samples": 4})
+    with pytest.raises(ScenarioError, match="declares no plausible range .*the day within the year"):
+        load_experiment(bad)

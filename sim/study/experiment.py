@@ -56,7 +56,8 @@ class _Strict(BaseModel):
 
 
 class Factor(_Strict):
-    """One varied parameter: a list of ``values``, or a range ``low``..``high``."""
+    """One varied parameter: a list of ``values``, a range ``low``..``high``, or nothing
+    (``{}``): the parameter's declared plausible range (``cogov params``)."""
     model_config = ConfigDict(extra="forbid", populate_by_name=True, strict=True,
                               allow_inf_nan=False)
     values: list[Any] | None = Field(None, description="explicit values (any type the key takes)")
@@ -75,7 +76,10 @@ class Factor(_Strict):
         if self.values is not None and has_range:
             raise ValueError("give either 'values' or 'low' and 'high', not both")
         if self.values is None and not has_range:
-            raise ValueError("give 'values: [...]' or a range 'low: ..., high: ...'")
+            if self.levels is None and not self.with_:
+                return self  # {}: the declared plausible range, filled in by load_experiment
+            raise ValueError("give 'values: [...]' or a range 'low: ..., high: ...' (or {} for "
+                             "the parameter's declared plausible range)")
         if has_range:
             if self.low is None or self.high is None:
                 raise ValueError("a range needs both 'low' and 'high'")
@@ -305,6 +309,22 @@ def _check_factor(key: str, f: Factor, section: str, origin: str) -> None:
                                 f"{(PARAMS[key].json_schema_extra or {}).get('unit', '')})")
 
 
+def _fill_plausible(key: str, f: Factor, section: str, origin: str) -> None:
+    """A factor given as ``{}`` takes the parameter's declared plausible range."""
+    from ..params import plausible_range, range_status
+    _check_key(key, section, origin)
+    if _param_kind(key) not in ("int", "float"):
+        raise ScenarioError(f"{origin}: {section}.{key}: {{}} means the declared plausible range, "
+                            f"which only numeric parameters have; give 'values: [...]'")
+    status = range_status(key)
+    if status != "declared":
+        why = (PARAMS[key].json_schema_extra or {}).get("range_source", "")
+        raise ScenarioError(f"{origin}: {section}.{key}: the parameter declares no plausible range "
+                            f"({why or 'a constant: its bounds are not a range to explore'}); "
+                            "give 'low' and 'high' or 'values'")
+    f.low, f.high = plausible_range(key)
+
+
 MAX_RUNS = 1_000_000  # a design larger than this is refused before it is expanded
 
 
@@ -334,6 +354,8 @@ def load_experiment(path: str | Path, overrides: dict | None = None) -> Experime
         raise ScenarioError(_format_errors(exc, str(path))) from None
     for section in SECTIONS:
         for key, f in getattr(exp, section).items():
+            if f.values is None and f.low is None:
+                _fill_plausible(key, f, section, str(path))
             _check_factor(key, f, section, str(path))
     for key in exp.set:
         _check_key(key, "set", str(path))
