@@ -249,10 +249,10 @@ class Behaviour(Section):
                                meaning="fatigue added by one act", source="A")
     fatigue_half_life_days: float = P(5.0, plausible=(2.5, 7.5), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="days", gt=0, le=365,
                                       meaning="half-life of fatigue", source="A")
-    efficacy_learning: float = P(0.08, plausible=(0.04, 0.12), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="rate", ge=0, le=1,
+    efficacy_learning: float = P(0.08, plausible=(0.02, 0.15), range_source="judgement: the screening range of experiments/morris_behaviour.yaml around the assumed default", unit="rate", ge=0, le=1,
                                  meaning="step of efficacy towards an act's outcome (1 carried out, 0 stalled)",
                                  source="A")
-    trust_learning: float = P(0.05, plausible=(0.025, 0.075), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="rate", ge=0, le=1,
+    trust_learning: float = P(0.05, plausible=(0.02, 0.1), range_source="judgement: the screening range of experiments/morris_behaviour.yaml around the assumed default", unit="rate", ge=0, le=1,
                               meaning="step of trust towards the outcome of one's need or dispute",
                               source="A")
     satisfaction_learning: float = P(0.1, plausible=(0.05, 0.15), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="rate", ge=0, le=1,
@@ -343,7 +343,7 @@ class Committee(Section):
     org_support_share: float = P(0.3, plausible=(0.1, 0.5), range_source="judgement: from a token share to half the office funds (A)", unit="share", ge=0, le=1, role="lever",
                                  meaning="share of office funds granted to community organizations",
                                  source="A")
-    pushed_down_duty_items: int = P(200, plausible=(90, 250), range_source="doc003 (Jiayuguan): 200-odd pushed-down items cut to 97; judgement: a little below the reformed list to a quarter above the unreformed one", unit="items", ge=0, le=1000, role="lever",
+    pushed_down_duty_items: int = P(200, plausible=(50, 250), range_source="doc001 (Shatou) lists 61 government-affairs items; doc003 (Jiayuguan) cut 200-odd pushed-down items to 97; judgement: from a little below the shortest list to a quarter above the longest", unit="items", ge=0, le=1000, role="lever",
                                     meaning="administrative items pushed down onto the committee",
                                     source="003: 将200余项下沉事项和70余块挂牌 ... 清理精简为97项和27块 (200+ items to 97)")
     hours_per_duty_item: float = P(0.206, range_source="judgement: the calibration's search range (experiments/calibration.yaml) around the calibrated value (docs/calibration)", plausible=(0.12, 0.24), unit="staff-hours/item/day", ge=0, le=5,
@@ -358,7 +358,7 @@ class Committee(Section):
     electronic_ledger_cost_yuan: float = P(20000, plausible=(10000.0, 30000.0), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="yuan/community/year", ge=0, le=1e7,
                                            meaning="running cost of the electronic ledger system",
                                            source="A: a small software licence and upkeep")
-    plaques: int = P(70, plausible=(20, 80), range_source="doc003 (Jiayuguan): 70-odd plaques cut to 27; judgement: a little beyond both ends", unit="plaques", ge=0, le=500, role="lever",
+    plaques: int = P(70, plausible=(3, 80), range_source="doc002 (provincial guideline): in principle only three plaques (party organization, committee, service station); doc003 (Jiayuguan): 70-odd plaques cut to 27; judgement: a little above the longest", unit="plaques", ge=0, le=500, role="lever",
                      meaning="organization plaques hung at the committee, each with its own reporting",
                      source="003: 将200余项下沉事项和70余块挂牌 ... 清理精简为97项和27块 (70+ plaques to 27)")
     hours_per_plaque: float = P(0.04, plausible=(0.02, 0.06), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="staff-hours/plaque/day", ge=0, le=5,
@@ -627,11 +627,11 @@ class Grants(Section):
     contests_per_year: int = P(0, plausible=(0, 4), range_source="doc004 (Chaoyangmen): two contests held by the street; judgement: none to four a year", unit="contests", ge=0, le=12, role="lever",
                                meaning="micro-venture (公益微创投) contests a year",
                                source="004: 街道已举办两次社区公益微创投大赛")
-    grants_per_contest: int = P(13, plausible=(1, 13), range_source="doc004 (Chaoyangmen): 26 projects over two street-wide contests (13 a contest); one community wins a few", unit="projects", ge=0, le=500, role="lever",
+    grants_per_contest: int = P(13, plausible=(1, 26), range_source="doc004 (Chaoyangmen): 26 projects over two street-wide contests (13 a contest, 26 if one contest funded them all); one community wins a few", unit="projects", ge=0, le=500, role="lever",
                                 meaning="projects funded per contest", source="004: 两次共评选出26个公益微项目 (13 a contest, derived)")
     amount_min_yuan: float = P(1000, plausible=(500.0, 5000.0), range_source="doc004 (Chaoyangmen): grants of 1,000-10,000 yuan; TARGETS: at most 5,000 in Harbin (2017); judgement: half the smallest to the Harbin ceiling", unit="yuan", ge=0, le=1e7, role="lever",
                                meaning="smallest grant", source="004: 1000—10000元不等的项目奖励资金")
-    amount_max_yuan: float = P(10000, plausible=(2000.0, 10000.0), range_source="doc004 (Chaoyangmen): grants of 1,000-10,000 yuan; TARGETS: at most 5,000 in Harbin (2017)", unit="yuan", ge=0, le=1e7, role="lever",
+    amount_max_yuan: float = P(10000, plausible=(2000.0, 20000.0), range_source="doc004 (Chaoyangmen): grants of 1,000-10,000 yuan; TARGETS: at most 5,000 in Harbin (2017); judgement: up to twice the Chaoyangmen ceiling", unit="yuan", ge=0, le=1e7, role="lever",
                                meaning="largest grant", source="004: 1000—10000元不等的项目奖励资金; T Harbin at most 5,000")
     proposal_training: bool = P(False, unit="switch", role="lever",
                                 meaning="proposal-writing training for resident leaders (more and better proposals)",
@@ -666,10 +666,10 @@ class Grants(Section):
 
 class PurchasedServices(Section):
     processes = ("government_duties", "org_life_cycle")
-    items: int = P(0, plausible=(0, 20), range_source="doc003 (Jiayuguan): at least 3 new items a year on the purchase list; doc000 (Wuhou) moved 139 items district-wide; judgement: up to 20 in one community", unit="items", ge=0, le=500, role="lever",
+    items: int = P(0, plausible=(0, 150), range_source="doc000 (Wuhou): 139 government service items handed to social organizations; doc003 (Jiayuguan): at least 3 new items a year on the purchase list", unit="items", ge=0, le=500, role="lever",
                    meaning="service items the government contracts to organizations in each community",
                    source="000: 将139项政务服务交由社会组织承接 (Wuhou); 003: 每年新增3个以上服务项目纳入购买清单")
-    budget_per_item_yuan: float = P(30000, plausible=(10000.0, 60000.0), range_source="judgement: a third to twice the assumed default (A)", unit="yuan/item/year", ge=0, le=1e8, role="lever",
+    budget_per_item_yuan: float = P(30000, plausible=(3000.0, 60000.0), range_source="judgement: from the small per-community share of a district contract that scenarios/doc000_chengdu_wuhou.yaml assumes (3,000) to twice the assumed default", unit="yuan/item/year", ge=0, le=1e8, role="lever",
                                     meaning="contract value of one item", source="A")
     yuan_per_service: float = P(165.0, plausible=(82.5, 247.5), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="yuan/need served", gt=0, le=100000,
                                 meaning="contract money one served need costs: an item serves budget_per_item_yuan / (365 x this) needs a day",
@@ -677,7 +677,7 @@ class PurchasedServices(Section):
     item_types: list[Literal["elderly", "environment", "culture", "legal"]] = P(
         ["elderly", "environment", "legal", "culture"], unit="need types", role="lever",
         meaning="need types the items go to, in rotation", source="000, 003")
-    duty_items_per_service_item: float = P(0.2, plausible=(0.0, 0.5), range_source="judgement: doc000 (Wuhou) moved service items off the committee; from none to one duty item per two contracted items", unit="items", ge=0, le=10, role="uncertainty",
+    duty_items_per_service_item: float = P(0.2, plausible=(0.0, 1.0), range_source="doc000 (Wuhou): the contracted items were government services pushed down onto the committee, so each moved item can take one off (1); judgement: down to none", unit="items", ge=0, le=10, role="uncertainty",
                                            meaning="pushed-down duty items each contracted item takes off the committee",
                                            source="000: service items moved off the committee (A: rate)")
 

@@ -405,3 +405,33 @@ def test_respect_links_maps_a_sampled_pair_and_renormalizes_shares():
     assert p["population.age_shares"] == [0.25] * 4
     with pytest.raises(ScenarioError, match="age_shares"):
         respect_links({"population.age_shares": [-1, 1, 1, 1]})
+
+
+def test_the_shipped_files_lie_inside_the_declared_ranges():
+    """The scenario files' and experiments' values are the documents' figures: a declared
+    range that left one out would be narrower than the evidence."""
+    import yaml
+
+    from sim.params import plausible_range, range_status
+    fields = {p: f for p, f, _ in iter_parameters()}
+    studied = [p for p, f in fields.items() if range_status(p) == "declared"
+               and (f.json_schema_extra or {}).get("role") in ("lever", "uncertainty")]
+    outside = []
+    for path in sorted((ROOT / "scenarios").glob("*.yaml")):
+        data = load_scenario(path).model_dump()
+        for p in studied:
+            section, key = p.split(".")
+            lo, hi = plausible_range(p)
+            if not lo <= data[section][key] <= hi:
+                outside.append(f"{path.name}: {p} = {data[section][key]} not in [{lo}, {hi}]")
+    for path in sorted((ROOT / "experiments").glob("*.yaml")):
+        exp = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for section in ("levers", "uncertainties"):
+            for p, f in (exp.get(section) or {}).items():
+                if p not in studied:
+                    continue
+                lo, hi = plausible_range(p)
+                values = f.get("values") or [f.get("low"), f.get("high")]
+                outside += [f"{path.name}: {p} = {v} not in [{lo}, {hi}]" for v in values
+                            if isinstance(v, (int, float)) and not lo <= v <= hi]
+    assert not outside, "\n".join(outside)
