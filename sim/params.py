@@ -200,7 +200,7 @@ class Network(Section):
     org_ties_per_join: int = P(2, plausible=(1, 4), range_source="judgement: a joiner befriends a few members (A)", unit="ties", ge=0, le=20,
                                meaning="new ties a joiner forms with existing members of the organization",
                                source="A: shared membership creates ties (BRIEF)")
-    org_tie_lifetime_days: int = P(730, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", unit="days", ge=30, le=36500, plausible=(365, 1825),
+    org_tie_lifetime_days: int = P(730, range_source="judgement: one to five years (A)", unit="days", ge=30, le=36500, plausible=(365, 1825),
                                    meaning="how long a tie formed in a group lasts without renewal (the network is rebuilt without older ones once a year)",
                                    source="A: acquaintances made in a group fade after it")
     edge_list: str | None = P(None, unit="path", role="constant",
@@ -222,22 +222,22 @@ class Behaviour(Section):
     base_logit_evaluation: float = P(-5.72, range_source="judgement: the calibration's search range (experiments/calibration.yaml) around the calibrated value (docs/calibration)", plausible=(-6.0, -3.5), unit="logit", ge=-15, le=5,
                                      meaning="intercept of the decision to evaluate a service one received",
                                      source="calibrated (docs/calibration: cogov calibrate experiments/calibration.yaml)")
-    w_disposition: float = P(2.0, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", plausible=(1.0, 3.0), unit="logit per unit", ge=0, le=10,
+    w_disposition: float = P(2.0, range_source="judgement: ±50% of the assumed default (A)", plausible=(1.0, 3.0), unit="logit per unit", ge=0, le=10,
                              meaning="weight of civic disposition (0-1)", source="A")
-    w_efficacy: float = P(1.5, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", plausible=(0.5, 2.5), unit="logit per unit", ge=0, le=10,
+    w_efficacy: float = P(1.5, range_source="judgement: about ±0.7 of the assumed default (A)", plausible=(0.5, 2.5), unit="logit per unit", ge=0, le=10,
                           meaning="weight of political efficacy (0-1)", source="A")
-    w_trust: float = P(1.0, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", plausible=(0.5, 2.0), unit="logit per unit", ge=0, le=10,
+    w_trust: float = P(1.0, range_source="judgement: half to twice the assumed default (A)", plausible=(0.5, 2.0), unit="logit per unit", ge=0, le=10,
                        meaning="weight of trust in community institutions (0-1)", source="A")
-    w_free_time: float = P(3.5, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", plausible=(2.0, 5.0), unit="logit per unit", ge=0, le=10,
+    w_free_time: float = P(3.5, range_source="judgement: wide enough to span TARGETS' age gradient (13.8% of 18-29 against 77.7% of 70-79 year olds voted)", plausible=(2.0, 5.0), unit="logit per unit", ge=0, le=10,
                            meaning="weight of free time (working 0.3, retired 1.0)",
                            source="T: participation rises steeply with age (13.8% at 18-29, 77.7% at 70-79)")
-    w_social: float = P(2.0, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", plausible=(1.0, 3.0), unit="logit per unit", ge=0, le=10,
+    w_social: float = P(2.0, range_source="judgement: ±50% of the assumed default (A)", plausible=(1.0, 3.0), unit="logit per unit", ge=0, le=10,
                         meaning="weight of the tie-weighted share of one's ties who took part in the last 30 days",
                         source="A: social reinforcement (BRIEF)")
-    w_invited: float = P(1.5, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", plausible=(0.5, 2.5), unit="logit", ge=0, le=10,
+    w_invited: float = P(1.5, range_source="judgement: about ±0.7 of the assumed default; mobilization through ties (Read 2012)", plausible=(0.5, 2.5), unit="logit", ge=0, le=10,
                          meaning="added when a party member or organization member invited the resident",
                          source="A: mobilization through ties (Read 2012)")
-    w_fatigue: float = P(3.0, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", plausible=(1.0, 5.0), unit="logit per unit", ge=0, le=20,
+    w_fatigue: float = P(3.0, range_source="judgement: a third to five thirds of the assumed default (A)", plausible=(1.0, 5.0), unit="logit per unit", ge=0, le=20,
                          meaning="weight of fatigue (subtracted)", source="A")
     w_cross_group_ties: float = P(1.0, plausible=(0.5, 1.5), range_source="judgement: ±50% of the default; TARGETS gives the direction (Urban Studies survey)", unit="logit per unit", ge=0, le=10,
                                   meaning="added for migrants per unit share of their ties that are to locals",
@@ -264,7 +264,7 @@ class Behaviour(Section):
     invitation_memory_days: int = P(7, plausible=(3, 14), range_source="judgement: an invitation counts for a few days to two weeks (A)", unit="days", ge=0, le=365,
                                     meaning="days an invitation from a party or organization member keeps raising the chance to take part",
                                     source="A: an invitation is for the coming week")
-    participation_reinforcement: float = P(0.01, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", plausible=(0.0, 0.03), unit="per act", ge=0, le=0.2,
+    participation_reinforcement: float = P(0.01, range_source="judgement: from no habit to three times the assumed default; TARGETS: past participation predicts future participation", plausible=(0.0, 0.03), unit="per act", ge=0, le=0.2,
                                            meaning="rise in disposition from each act (habit)",
                                            source="A: past participation predicts future participation (T)")
     initial_trust: float = P(0.5, plausible=(0.35, 0.65), range_source="judgement: the default ±0.15 (A)", unit="0-1", ge=0, le=1, meaning="mean initial trust", source="A")
@@ -276,32 +276,32 @@ class Behaviour(Section):
     initial_satisfaction: float = P(0.55, plausible=(0.4, 0.7), range_source="judgement: the default ±0.15 (A)", unit="0-1", ge=0, le=1,
                                     meaning="mean initial satisfaction", source="A")
     # ---- finite time (ODD 7.2): acts, memberships and offices draw on a weekly budget
-    time_budget_hours_week: float = P(8.0, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", unit="hours/week", ge=0.5, le=80, plausible=(4.0, 14.0),
+    time_budget_hours_week: float = P(8.0, range_source="judgement: half to nearly twice the default; TARGETS: 13.85 h a year per registered volunteer on average, activists far more", unit="hours/week", ge=0.5, le=80, plausible=(4.0, 14.0),
                                       meaning="civic hours a week of an adult with free time 1 (a retiree)",
                                       source="A: active retirees give a few hours most days; T: 13.85 h a year per registered volunteer is the average, activists far more")
-    time_budget_floor_hours_week: float = P(3.0, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", unit="hours/week", ge=0, le=40, plausible=(1.0, 5.0),
+    time_budget_floor_hours_week: float = P(3.0, range_source="judgement: an hour to a weekend afternoon a week (A)", unit="hours/week", ge=0, le=40, plausible=(1.0, 5.0),
                                             meaning="civic hours a week anyone can spare (a weekend afternoon); the budget is floor + (time_budget_hours_week - floor) x free_time",
                                             source="A: working adults take part at weekends (T: 13.8% of 18-29 year olds voted)")
-    hours_per_act: float = P(2.0, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", unit="hours", gt=0, le=24, plausible=(1.0, 3.0),
+    hours_per_act: float = P(2.0, range_source="judgement: a one- to three-hour meeting or activity, travel included (A)", unit="hours", gt=0, le=24, plausible=(1.0, 3.0),
                              meaning="time one act (a meeting, an activity, a volunteer task, an evaluation) takes, travel included",
                              source="A: a two-hour meeting or activity")
-    hours_per_membership_week: float = P(0.5, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", unit="hours/week", ge=0, le=20, plausible=(0.2, 1.5),
+    hours_per_membership_week: float = P(0.5, range_source="judgement: from a few minutes a day to an hour and a half a week (A)", unit="hours/week", ge=0, le=20, plausible=(0.2, 1.5),
                                          meaning="standing time a membership takes besides its activities (group chat, errands, preparation)",
                                          source="A")
-    hours_per_office_week: float = P(3.0, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", unit="hours/week", ge=0, le=40, plausible=(1.0, 6.0),
+    hours_per_office_week: float = P(3.0, range_source="judgement: an hour to most of a day a week (A)", unit="hours/week", ge=0, le=40, plausible=(1.0, 6.0),
                                      meaning="time an office takes: leading a group one founded, or sitting as a resident representative",
                                      source="A")
-    act_hours_half_life_days: float = P(7.0, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", unit="days", gt=0, le=90, plausible=(3.0, 14.0),
+    act_hours_half_life_days: float = P(7.0, range_source="judgement: half a week to two weeks around the weekly budget (A)", unit="days", gt=0, le=90, plausible=(3.0, 14.0),
                                         meaning="half-life of the act hours that count against this week's budget",
                                         source="A: the budget is weekly")
-    w_time_load: float = P(3.0, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", unit="logit per unit", ge=0, le=20, plausible=(1.0, 6.0),
+    w_time_load: float = P(3.0, range_source="judgement: a third to twice the assumed default (A)", unit="logit per unit", ge=0, le=20, plausible=(1.0, 6.0),
                            meaning="weight of the share of one's time budget already taken (subtracted); an act that would overrun the budget is declined",
                            source="A: people with less spare time take part less (T: participation rises with age)")
     # ---- attitudes move towards experience and back towards the resident's own baseline
-    disposition_reversion_per_year: float = P(1.0, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", unit="1/year", ge=0, le=50, plausible=(0.3, 3.0),
+    disposition_reversion_per_year: float = P(1.0, range_source="judgement: habit fading over three years to four months (A)", unit="1/year", ge=0, le=50, plausible=(0.3, 3.0),
                                               meaning="rate at which habit gained by acts fades back to the resident's own civic disposition",
                                               source="A: habit needs practice; past participation predicts future participation (T) but not forever")
-    attitude_reversion_per_year: float = P(0.5, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", unit="1/year", ge=0, le=50, plausible=(0.1, 2.0),
+    attitude_reversion_per_year: float = P(0.5, range_source="judgement: attitudes returning over ten years to six months (A)", unit="1/year", ge=0, le=50, plausible=(0.1, 2.0),
                                            meaning="rate at which trust, efficacy and satisfaction return to the resident's own baseline without new experience",
                                            source="A: attitudes formed outside the community (media, workplace) pull back")
     initial_disposition_a: float = P(2.0, plausible=(1.0, 3.0), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="Beta a", gt=0, le=100,
@@ -310,13 +310,13 @@ class Behaviour(Section):
     initial_disposition_b: float = P(6.0, plausible=(3.0, 9.0), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="Beta b", gt=0, le=100,
                                      meaning="the b of the initial disposition's Beta(a, b)",
                                      source="A: was a number in the rule; declared so that sweeps and calibration reach it: most residents are not civic activists")
-    party_disposition_gain: float = P(0.10, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", unit="share", ge=0, le=1, plausible=(0.0, 0.2),
+    party_disposition_gain: float = P(0.10, range_source="judgement: none to twice the assumed default (A)", unit="share", ge=0, le=1, plausible=(0.0, 0.2),
                                       meaning="added to a party member's initial disposition",
                                       source="A: was a number in the rule; declared so that sweeps and calibration reach it: members are expected to take part")
-    retired_disposition_gain: float = P(0.05, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", unit="share", ge=0, le=1, plausible=(0.0, 0.15),
+    retired_disposition_gain: float = P(0.05, range_source="judgement: none to three times the assumed default (A)", unit="share", ge=0, le=1, plausible=(0.0, 0.15),
                                         meaning="added to a retired resident's initial disposition",
                                         source="A: was a number in the rule; declared so that sweeps and calibration reach it: T: the retired take part more")
-    initial_attitude_sd: float = P(0.15, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", unit="share", ge=0, le=1, plausible=(0.05, 0.3),
+    initial_attitude_sd: float = P(0.15, range_source="judgement: a third to twice the assumed default (A)", unit="share", ge=0, le=1, plausible=(0.05, 0.3),
                                    meaning="standard deviation of initial trust, efficacy and satisfaction around their means",
                                    source="A: was a number in the rule; declared so that sweeps and calibration reach it")
 
@@ -391,28 +391,28 @@ class Committee(Section):
     volunteer_task_share: float = P(0.25, plausible=(0.125, 0.375), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="share", ge=0, le=1,
                                     meaning="share of the hours left after mediation, dispatch and meetings spent organizing volunteer tasks",
                                     source="A")
-    volunteer_tasks_per_1000_day: float = P(0.2, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", unit="tasks/1,000 adults/day", ge=0, le=100, plausible=(0.2, 2.0),
+    volunteer_tasks_per_1000_day: float = P(0.2, range_source="judgement: the default (the work a committee's volunteers find at the calibrated baseline) to ten times it (A)", unit="tasks/1,000 adults/day", ge=0, le=100, plausible=(0.2, 2.0),
                                             meaning="most volunteer tasks a day there is work for (patrols, cleaning, visits to the elderly): the committee organizes no more, whatever its free hours",
                                             source="A: the work scales with the community, not with the committee's spare time")
-    volunteer_work_backlog_days: float = P(7.0, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", unit="days", ge=0, le=365, plausible=(3, 30),
+    volunteer_work_backlog_days: float = P(7.0, range_source="judgement: half a week to a month of work that can wait (A)", unit="days", ge=0, le=365, plausible=(3, 30),
                                            meaning="days of volunteer work that can wait to be organized; work beyond it lapses",
                                            source="A: a week's patrols, cleaning and visits can be organized later in the week, not next month")
-    residents_per_volunteer_task: float = P(2.0, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", unit="residents", ge=1, le=100, plausible=(1.0, 8.0),
+    residents_per_volunteer_task: float = P(2.0, range_source="judgement: one to eight residents asked per task; eight is what ODD 7.4 found to swamp party invitations", unit="residents", ge=1, le=100, plausible=(1.0, 8.0),
                                             meaning="residents offered each volunteer task",
                                             source="A: a patrol or a clean-up is asked of a couple of residents; with 8 offers a task, once tasks no longer vanished at 5,000 adults (ODD 7.4), offers swamped party invitations and calibration pushed the volunteering intercept to -8.9")
     staff_minimum: float = P(5.0, unit="staff", ge=0, le=50, role="constant",
                              meaning="smallest committee whatever the community's size",
                              source="Organic Law of Urban Residents' Committees (1989, rev. 2018), art. 7: 由主任、副主任和委员共五至九人组成")
-    max_duty_share: float = P(0.9, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", unit="share", ge=0.5, le=1, plausible=(0.8, 0.97),
+    max_duty_share: float = P(0.9, range_source="TARGETS: 67.8% and 87.8% of committee tasks assigned by government (Hubei, 2003); judgement: the ceiling lies a little above the larger figure", unit="share", ge=0.5, le=1, plausible=(0.8, 0.97),
                               meaning="most of the staff time duties can take: a committee under load triages, leaving duties undone or late rather than stopping all self-governance",
                               source="T: 67.8% and 87.8% of tasks assigned by government (two communities); A: the ceiling")
-    triage_sharpness: float = P(6.0, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", unit="exponent", ge=1, le=50, plausible=(3.0, 12.0),
+    triage_sharpness: float = P(6.0, range_source="judgement: half to twice the assumed default (A)", unit="exponent", ge=1, le=50, plausible=(3.0, 12.0),
                                 meaning="how sharply duty hours bend towards the ceiling: served = D / (1 + (D/ceiling)^k)^(1/k)",
                                 source="A: a smooth minimum, so outcomes vary smoothly with load")
-    duty_items_retired_per_year: float = P(0.06, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", unit="share/year", ge=0, le=1, plausible=(0.02, 0.15),
+    duty_items_retired_per_year: float = P(0.06, range_source="judgement: from a third to two and a half times the lapse rate that keeps 200 items stationary at 12 new a year (A)", unit="share/year", ge=0, le=1, plausible=(0.02, 0.15),
                                            meaning="share of pushed-down items that lapse a year (campaigns end, items merge)",
                                            source="A: with 12 new items a year the unreformed 200 items are stationary (12/200); T: reductions rebound")
-    ledger_paperwork_cut: float = P(0.5, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", unit="share", ge=0, le=1, plausible=(0.2, 0.8),
+    ledger_paperwork_cut: float = P(0.5, range_source="judgement: doc002 (provincial guideline) asks for electronic records without saying how much they save; a fifth to four fifths", unit="share", ge=0, le=1, plausible=(0.2, 0.8),
                                     meaning="share of the ledger share of duty-item hours that electronic ledgers save",
                                     source="002: 精简社区各类资料台账 (electronic ledgers halve the paperwork: A)")
     org_support_smoothing: float = P(0.1, plausible=(0.05, 0.15), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="weight/day", ge=0, le=1,
@@ -480,7 +480,7 @@ class Needs(Section):
     public_issue_threshold: int = P(5, plausible=(3, 10), range_source="judgement: a handful of shared needs from one grid (A)", unit="needs", ge=1, le=1000,
                                     meaning="shared needs from one grid that make a public issue for deliberation",
                                     source="A: 004 issues collected from residents")
-    abandon_trust_scale: float = P(0.5, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", unit="factor", ge=0, le=5, plausible=(0.2, 1.0),
+    abandon_trust_scale: float = P(0.5, range_source="judgement: from two fifths to as much as a failed service (A)", unit="factor", ge=0, le=5, plausible=(0.2, 1.0),
                                    meaning="an abandoned need moves trust towards 0 by this times trust_learning",
                                    source="A: was a number in the rule; declared so that sweeps and calibration reach it: a need left unserved disappoints less than one failed")
 
@@ -507,7 +507,7 @@ class Organizations(Section):
                "(measured: 0.5 per 1,000 of each of the first five types and about none of migrant "
                "groups, 15,000 adults, 9 years after the spin-up, 2 seeds); a fixed count per "
                "community left large communities filling their niche for a decade (ODD 7.7)")
-    initial_reputation: float = P(0.7, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", unit="0-1", ge=0, le=1, plausible=(0.5, 0.85),
+    initial_reputation: float = P(0.7, range_source="judgement: from a new group's 0.5 to above the settled mean of established groups (0.71, ODD 7.7)", unit="0-1", ge=0, le=1, plausible=(0.5, 0.85),
                                   meaning="reputation of an organization present at the start (an established group)",
                                   source="R: the settled mean of groups older than two years (0.71, same run); "
                                          "new groups start at 0.5")
@@ -521,50 +521,50 @@ class Organizations(Section):
                                   meaning="funds of a new organization without a grant", source="A")
     dues_yuan_per_member_month: float = P(2.0, plausible=(0.0, 5.0), range_source="judgement: from none to a few yuan a month (A)", unit="yuan", ge=0, le=1e4,
                                           meaning="members' monthly contributions", source="A")
-    recruit_prob_per_tie_month: float = P(0.01, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", plausible=(0.003, 0.03), unit="probability", ge=0, le=1,
+    recruit_prob_per_tie_month: float = P(0.01, range_source="judgement: about a third to three times the assumed default (A)", plausible=(0.003, 0.03), unit="probability", ge=0, le=1,
                                           meaning="monthly chance a member brings one non-member tie in",
                                           source="A")
-    dropout_per_month: float = P(0.04, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", plausible=(0.02, 0.1), unit="probability", ge=0, le=1,
+    dropout_per_month: float = P(0.04, range_source="judgement: half to two and a half times the assumed default (A)", plausible=(0.02, 0.1), unit="probability", ge=0, le=1,
                                  meaning="monthly chance a member who did not take part leaves", source="A")
-    churn_per_year: float = P(0.15, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", unit="1/year", ge=0, le=5, plausible=(0.05, 0.3),
+    churn_per_year: float = P(0.15, range_source="judgement: a third to twice the assumed default (A)", unit="1/year", ge=0, le=5, plausible=(0.05, 0.3),
                               meaning="yearly rate at which any member leaves a group (moving, illness, family, interest)",
                               source="A: residential mobility and life events; old communities rent to migrants")
-    overload_dropout_per_month: float = P(0.3, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", unit="probability", ge=0, le=1, plausible=(0.1, 0.6),
+    overload_dropout_per_month: float = P(0.3, range_source="judgement: a third to twice the assumed default (A)", unit="probability", ge=0, le=1, plausible=(0.1, 0.6),
                                           meaning="monthly chance that a member whose commitments exceed their time budget leaves one group",
                                           source="A: the time budget binds")
-    core_idle_days: int = P(90, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", unit="days", ge=7, le=730, plausible=(60, 180),
+    core_idle_days: int = P(90, range_source="judgement: two to six months without an active member (A)", unit="days", ge=7, le=730, plausible=(60, 180),
                             meaning="a group none of whose members took part in its activities for this long has lost its core and dissolves (unless it holds a contract)",
                             source="A")
-    group_size_saturation: int = P(50, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", unit="members", ge=5, le=5000, plausible=(20, 100),
+    group_size_saturation: int = P(50, range_source="judgement: community groups of 10-50 members (ODD 7.7), up to twice the largest", unit="members", ge=5, le=5000, plausible=(20, 100),
                                    meaning="size at which a group stops recruiting: the chance a tie joins falls as 1 - members/size",
                                    source="A: a group meets in one room, square or courtyard; community groups of 10-50 members")
-    fold_per_year: float = P(0.15, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", unit="1/year", ge=0, le=5, plausible=(0.05, 0.5),
+    fold_per_year: float = P(0.15, range_source="judgement: a third to three times the assumed default (A)", unit="1/year", ge=0, le=5, plausible=(0.05, 0.5),
                              meaning="yearly rate at which an established group of fold_reference_members members folds for reasons outside the model (venue lost, leader tired, quarrel); smaller and younger groups fold faster (fold_size_exponent, fold_newness_excess); a social worker's group folds at social_worker_dropout_factor times this",
                              source="A: grassroots groups are fragile; the unreformed baseline keeps few of them (000, 003: before reform)")
-    fold_crowding_exponent: float = P(1.0, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", unit="exponent", ge=0, le=10, plausible=(1.0, 4.0),
+    fold_crowding_exponent: float = P(1.0, range_source="Hannan & Freeman 1989 (mortality rises with density): from proportional (1) to the strong crowding tried in ODD 7.7 and beyond (4)", unit="exponent", ge=0, le=10, plausible=(1.0, 4.0),
                                       meaning="where resident groups outnumber their niche, the fold rate is multiplied by (groups / niche)^exponent (density-dependent mortality)",
                                       source="Hannan & Freeman 1989 (mortality rises with density); exponent A: 1 (proportional). Tried 3: the grants' groups then settled within a few years, but the hub's incubated groups, which are not bounded by the niche, crowded every group into folding more and incubation's memberships fell below the baseline's over the decade (0.065 against 0.073 per adult): a strong effect of an unmeasured exponent, so not the default")
-    recruit_crowding_exponent: float = P(1.0, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", unit="exponent", ge=0, le=10, plausible=(0.0, 2.0),
+    recruit_crowding_exponent: float = P(1.0, range_source="McPherson 1983 (groups compete for members within a niche): from no competition (0) to recruits falling faster than the groups multiply (2)", unit="exponent", ge=0, le=10, plausible=(0.0, 2.0),
                                          meaning="where resident groups outnumber their niche, each group's chance of recruiting a tie is divided by (groups / niche)^exponent: groups compete for the same residents, so more groups share the recruits rather than multiplying them (1: the community's recruits stay those of a full niche)",
                                          source="McPherson 1983 (an ecology of affiliation: voluntary groups compete for members within a niche, whose capacity is the residents, not the number of groups); exponent A")
-    fold_reference_members: int = P(20, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", unit="members", ge=1, le=1000, plausible=(10, 30),
+    fold_reference_members: int = P(20, range_source="judgement: community groups of 10-50 members (ODD 7.7)", unit="members", ge=1, le=1000, plausible=(10, 30),
                                     meaning="size of group at which the fold rate is fold_per_year (before the newness excess)",
                                     source="A: a typical established community group (groups of 10-50 members)")
-    fold_size_exponent: float = P(0.5, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", unit="exponent", ge=0, le=3, plausible=(0.0, 1.0),
+    fold_size_exponent: float = P(0.5, range_source="Hannan & Freeman 1984; Barron, West & Hannan 1994 (death rates fall with size): from size-independent (0) to inversely proportional (1)", unit="exponent", ge=0, le=3, plausible=(0.0, 1.0),
                                   meaning="the fold rate scales as (fold_reference_members / members)^exponent: larger groups fold less (liability of smallness); 0 makes it size-independent",
                                   source="Hannan & Freeman 1984 (structural inertia); Barron, West & Hannan 1994 (death rates fall with size); exponent: A")
-    fold_newness_excess: float = P(1.0, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", unit="factor", ge=0, le=20, plausible=(0.0, 3.0),
+    fold_newness_excess: float = P(1.0, range_source="Stinchcombe 1965; Freeman, Carroll & Hannan 1983 (death rates fall with age): from no liability of newness to four times the rate of an established group", unit="factor", ge=0, le=20, plausible=(0.0, 3.0),
                                    meaning="a new group folds at (1 + excess) times the rate of an established one of its size; the excess fades as exp(-age / fold_newness_years) (liability of newness); 0 makes it age-independent",
                                    source="Stinchcombe 1965; Freeman, Carroll & Hannan 1983 (death rates fall with age); factor: A")
-    fold_newness_years: float = P(1.0, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", unit="years", ge=0.01, le=50, plausible=(0.5, 3.0),
+    fold_newness_years: float = P(1.0, range_source="judgement: half a year to three years (A)", unit="years", ge=0.01, le=50, plausible=(0.5, 3.0),
                                   meaning="age over which a group's newness excess fades by a factor e",
                                   source="A: a group that has run its first year or two has found its venue and its routine")
-    orgs_per_1000_saturation: float = P(3.0, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", unit="organizations/1,000 adults", ge=0.1, le=100, plausible=(2.0, 8.0),
+    orgs_per_1000_saturation: float = P(3.0, range_source="TARGETS: a policy target of at least 10 groups per urban community (MCA 2017), i.e. 1-3 per 1,000 residents; judgement: up to 8 per 1,000", unit="organizations/1,000 adults", ge=0.1, le=100, plausible=(2.0, 8.0),
                                         meaning="density of groups at which resident foundings stop: the niche of residents who can be organized fills",
                                         source="T: policy target of at least 10 per urban community (MCA 2017); A: 15 for 5,000 adults, which the unreformed baseline does not reach")
     min_members: int = P(5, plausible=(3, 8), range_source="judgement: a handful of residents (A)", unit="residents", ge=0, le=100,
                          meaning="an organization without money for one more activity and with fewer members dissolves", source="A")
-    founding_per_activist_year: float = P(0.3, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", plausible=(0.1, 0.6), unit="foundings/activist/year", ge=0, le=1,
+    founding_per_activist_year: float = P(0.3, range_source="judgement: a third to twice the assumed default (A)", plausible=(0.1, 0.6), unit="foundings/activist/year", ge=0, le=1,
                                           meaning="rate at which a core activist founds an organization",
                                           source="A: 004 resident leaders found groups")
     activist_acts: int = P(12, plausible=(6, 24), range_source="judgement: half to twice the default, which with TARGETS' core of 1-5% of residents (Read 2012) is what the calibration checks", unit="acts/year", ge=1, le=365,
@@ -590,7 +590,7 @@ class Organizations(Section):
     guest_logit: float = P(-1.0, plausible=(-2.0, 0.0), range_source="judgement: a guest is less committed than a member, by up to two logits (A)", unit="logit", ge=-10, le=10,
                            meaning="added to a guest's (non-member's) decision to join an activity",
                            source="A: a guest is less committed than a member")
-    unfunded_activity_factor: float = P(0.5, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", unit="factor", ge=0, le=1, plausible=(0.2, 0.8),
+    unfunded_activity_factor: float = P(0.5, range_source="judgement: a fifth to four fifths of activities go on without money (A)", unit="factor", ge=0, le=1, plausible=(0.2, 0.8),
                                         meaning="activities an organization without money for one still holds, as a share",
                                         source="A: was a number in the rule; declared so that sweeps and calibration reach it: only volunteer-run activities go on")
     recruit_reputation_offset: float = P(0.5, plausible=(0.25, 0.75), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="factor", ge=0, le=5,
@@ -608,13 +608,13 @@ class Organizations(Section):
     contract_extra_members: int = P(2, plausible=(0, 5), range_source="judgement: a contract organization brings a few residents (A)", unit="residents", ge=0, le=100,
                                     meaning="members recruited beside the founder of a contract organization",
                                     source="A: was a number in the rule; declared so that sweeps and calibration reach it")
-    contract_team_size: int = P(10, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", unit="members", ge=1, le=5000, plausible=(5, 30),
+    contract_team_size: int = P(10, range_source="judgement: a contracted service with a small volunteer team of 5-30 (A; ODD 7.7)", unit="members", ge=1, le=5000, plausible=(5, 30),
                                 meaning="size at which a professional organization brought in by a contract stops recruiting residents (its volunteer team; the chance a tie joins falls as 1 - members/team size): it is staffed and paid to serve, not grown by joining",
                                 source="A: a contracted social-work service runs with its staff and a small volunteer team. When it recruited like a resident group (to 50), at 2,000 adults, where contracts bring in two or three such organizations, their memberships kept rising for 20 years (8 to 120 members) and the lever's organization participation rose 4% a year")
     initial_member_free_time_offset: float = P(2.0, plausible=(0.5, 4.0), range_source="judgement: around the default; ODD 7.7 measured that 2 matches settled members' free time and 0.3 overshoots", unit="share", ge=0, le=5,
                                                meaning="weight of a resident in the initial groups: disposition^exponent x (offset + free time) x migrant factor",
                                                source="A: settled members have free time 0.50 on average against 0.45 in the community (ODD 7.7); offset 2 gives initial members 0.50 (0.3 gave 0.62)")
-    initial_member_disposition_exponent: float = P(0.0, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", unit="exponent", ge=0, le=5, plausible=(0.0, 1.0),
+    initial_member_disposition_exponent: float = P(0.0, range_source="judgement: from no part (0, the default, which ODD 7.7 found matches settled members) to proportional (1)", unit="exponent", ge=0, le=5, plausible=(0.0, 1.0),
                                                    meaning="power of civic disposition in a resident's weight in the initial groups (0: disposition plays no part)",
                                                    source="A: the initial members look like the members the model's own recruiting through ties settles to (civic disposition near the community's mean: ODD 7.7); 1 made members 13% more civic than settled ones and the groups thinned for a decade")
     initial_member_migrant_factor: float = P(0.5, plausible=(0.25, 0.75), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="factor", ge=0, le=1,
@@ -745,7 +745,7 @@ class Party(Section):
                                     source="000: 我们每年6月都要进行一次民主测评")
     evaluation_effort_gain: float = P(0.3, plausible=(0.15, 0.45), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="factor", ge=0, le=3,
                                       meaning="rise in effort of a member rated in the bottom half", source="A")
-    effort_fade_per_year: float = P(1.0, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", unit="1/year", ge=0, le=20, plausible=(0.3, 3.0),
+    effort_fade_per_year: float = P(1.0, range_source="judgement: a raise lasting three years to four months (A)", unit="1/year", ge=0, le=20, plausible=(0.3, 3.0),
                                     meaning="rate at which a raised effort returns to normal between evaluations (1: a raise keeps 37% of itself a year on)",
                                     source="A: a yearly evaluation keeps effort up only while it is renewed")
     evaluators_per_community: int = P(40, plausible=(20, 60), range_source="judgement: doc000 (Wuhou) has residents' representatives rate members, without a number; ±50% of the default", unit="residents", ge=0, le=1000,
@@ -776,7 +776,7 @@ class Deliberation(Section):
     representatives: int = P(30, plausible=(20, 40), range_source="judgement: doc004 (Chaoyangmen) holds monthly representatives' meetings; a council of 20-40 (see seats)", unit="residents", ge=0, le=1000,
                              meaning="invited resident representatives, party members and organization delegates",
                              source="004: 每月初各社区召开的居民代表常务会 (number: A)")
-    seats: int = P(80, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", unit="residents", ge=1, le=5000, plausible=(40, 150),
+    seats: int = P(80, range_source="judgement: a community meeting room or multi-purpose hall seats some 50-100; a residents' council has 20-40 members", unit="residents", ge=1, le=5000, plausible=(40, 150),
                    meaning="residents a meeting room holds: those who would come beyond it are turned away "
                            "(invited representatives are seated first)",
                    source="R: a community's meeting room or multi-purpose hall seats some 50-100; a residents' "
@@ -797,7 +797,7 @@ class Deliberation(Section):
                                  source="A")
     hours_per_meeting: float = P(6.0, plausible=(3.0, 9.0), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="staff-hours", ge=0, le=200,
                                  meaning="committee time to prepare and run one meeting", source="A")
-    preparation_share: float = P(0.25, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", unit="share", ge=0, le=1, plausible=(0.1, 0.5),
+    preparation_share: float = P(0.25, range_source="judgement: a tenth to half of the free hours go into preparing a session (A)", unit="share", ge=0, le=1, plausible=(0.1, 0.5),
                                  meaning="share of its free hours a day a committee puts into preparing the next session while an issue waits for one (until hours_per_meeting are in)",
                                  source="A: a meeting is prepared over the days before it (notices, venue, agenda); out of one day's free hours a committee of 5 staff under load never convened one at 2,000 adults")
     convergence_per_session: float = P(0.1, plausible=(0.05, 0.15), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="share", ge=0, le=1,
@@ -972,7 +972,7 @@ class Disputes(Section):
          "family": 0.85, "collective": 0.5}, unit="factor",
         meaning="multiplier on each attempt's chance of success, by dispute type",
         source="T: family and complex cases succeed less often (Statistical Yearbook 2012); A: values")
-    court_filing_prob: float = P(0.35, range_source="judgement, given with the parameter: the values its source (and ODD 7) argue for", unit="probability", ge=0, le=1,
+    court_filing_prob: float = P(0.35, range_source="judgement: a tenth to four fifths of parties who could not settle go to court; the calibrated baseline lands near TARGETS' 1% of mediated cases going to court", unit="probability", ge=0, le=1,
                                  meaning="chance the parties sue (诉讼) when the street and departments could not settle their dispute; otherwise it closes unresolved",
                                  source="T: about 1% of mediated cases go on to court (Ministry of Justice 2009; calibrated: the baseline lands near 1%); A: suing a neighbour costs fees, months and the relation", plausible=(0.1, 0.8))
     court_fee_yuan_per_case: float = P(50.0, unit="yuan/case", ge=0, le=1e6, role="constant",
