@@ -1,6 +1,6 @@
-"""The repository stands alone: no tracked file points outside the checkout (the sibling
-folder ``../shared`` of the machine it was written on) or at a machine's absolute path.
-Documents the user keeps elsewhere are reached through settings (``COGOV_SOURCES``)."""
+"""The repository stands alone: no tracked file points outside the checkout (a sibling
+folder of the machine it was written on) or at a machine's absolute path. Documents the
+user keeps elsewhere are reached through settings (``COGOV_SOURCES``)."""
 
 from __future__ import annotations
 
