@@ -62,6 +62,15 @@ def _fmt_bounds(bounds: dict, choices: tuple | None) -> str:
     return ""
 
 
+def _fmt_range(plausible, source: str) -> str:
+    if plausible == "none":
+        return f"none: {source}"
+    if plausible is None:
+        return ""
+    lo, hi = plausible
+    return f"{_fmt_num(lo)} to {_fmt_num(hi)}: {source}"
+
+
 def _choices() -> dict[str, tuple]:
     """Allowed values of Literal parameters (and lists of Literals), by key path."""
     from sim.params import iter_parameters
@@ -87,8 +96,12 @@ def render_block() -> str:
              f"{len(rows)} parameters. Bounds: `[a, b]` inclusive, `(a, b]` excludes a. "
              "Role: `lever` (set by a district or street office), `uncertainty` "
              "(behavioural, loosely pinned by data), `constant` (structure of the run). "
-             "Source: `000`-`004` seed documents, `T:` TARGETS.md, `A:`/`A` our assumption, "
-             "`002 (amount: A)` a rule from a seed with an assumed number.",
+             "Source: `000`-`004` seed documents, `T:` docs/TARGETS.md, `A:`/`A` our assumption, "
+             "`002 (amount: A)` a rule from a seed with an assumed number. Plausible range: what "
+             "studies explore (sweeps, the EMA workbench, SALib, calibration), with where it "
+             "comes from; `none` marks a parameter with no range to explore (default studies "
+             "keep it at its value); linked parameters (`LINKS` in sim/params.py) are listed "
+             "after the table.",
              ""]
     section = None
     for r in rows:
@@ -98,12 +111,16 @@ def render_block() -> str:
                 lines.append("")
             section = sec
             lines += [f"#### `{sec}`", "",
-                      "| key | default | unit | bounds | role | meaning | source |",
-                      "|---|---|---|---|---|---|---|"]
+                      "| key | default | unit | bounds | role | meaning | source | plausible range |",
+                      "|---|---|---|---|---|---|---|---|"]
         cells = [f"`{r['key']}`", _fmt_default(r["default"]), r["unit"],
                  _fmt_bounds(r["bounds"], choices.get(r["key"])), r["role"], r["meaning"],
-                 r["source"]]
+                 r["source"], _fmt_range(r["plausible"], r["range_source"])]
         lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    from sim.params import LINKS
+    lines += ["", "Linked parameters (every design keeps them; a sampled min/max pair is read "
+              "as (min, where max lies above it), shares are renormalized):", ""]
+    lines += [f"- `{link.describe()}`: {link.why}" for link in LINKS]
     lines += ["", END]
     return "\n".join(lines)
 

@@ -10,7 +10,7 @@ from sim.app.network import EGO_MAX, ego_nodes, grid_graph
 from sim.app.session import (MAX_RESIDENTS, Session, Setup, levers, parse_query, read_upload,
                              resolve_setup, scenario_names)
 from sim.config import ScenarioError, load_scenario
-from sim.params import iter_parameters
+from sim.params import iter_parameters, plausible_range
 from sim.study.results import json_text
 from sim.study.runner import run_one
 from sim.spinup import disabled as shared_off
@@ -23,7 +23,8 @@ def test_every_lever_of_the_schema_has_a_control():
     declared = {p for p, f, _ in iter_parameters() if (f.json_schema_extra or {}).get("role") == "lever"}
     assert keys == declared
     duty = next(lv for lv in levers() if lv.key == "committee.pushed_down_duty_items")
-    assert duty.kind == "int" and duty.lo == 0 and "items" in duty.label
+    assert duty.kind == "int" and "items" in duty.label
+    assert (duty.lo, duty.hi) == plausible_range("committee.pushed_down_duty_items")  # not 0-1,000
     with pytest.raises(ScenarioError, match="outside"):
         duty.check(duty.hi + 1)
 

@@ -343,3 +343,95 @@ def test_unreadable_files_are_clear(tmp_path):
     assert str(f) in msg and "UTF-8" in msg
     msg = error_of(load_scenario, tmp_path)
     assert str(tmp_path) in msg and "folder" in msg
+
+
+# ------------------------------------------------------------ plausible ranges and links
+def test_every_lever_and_uncertainty_declares_its_range_and_source():
+    """No numeric lever or uncertainty falls back silently on its bounds: each declares a
+    plausible range inside its bounds, holding its default, with where the range comes from,
+    or declares that it has none (and says why)."""
+    from sim.params import field_bounds, plausible_range, range_status
+    from sim.study.paramlist import parameter_rows
+    checked = 0
+    for path, field, _ in iter_parameters():
+        extra = field.json_schema_extra or {}
+        if extra.get("role") not in ("lever", "uncertainty") or field.annotation not in (int, float):
+            continue
+        checked += 1
+        assert extra.get("range_source"), path
+        if range_status(path) == "none":
+            assert plausible_range(path) is None, path
+            continue
+        assert range_status(path) == "declared", path
+        lo, hi = plausible_range(path)
+        b = field_bounds(field)
+        assert lo < hi, path
+        assert lo >= b.get("ge", b.get("gt", lo)) and hi <= b.get("le", hi), path
+        assert (lo, hi) != (b.get("ge", b.get("gt")), b.get("le")), f"{path}: range = bounds"
+        assert lo <= field.default <= hi, f"{path}: default {field.default} outside [{lo}, {hi}]"
+    assert checked > 200
+    rows = {r["key"]: r for r in parameter_rows()}
+    assert rows["party.evaluation_day_of_year"]["range"] == "none"
+    assert rows["grid.households_per_grid"]["plausible_high"] <= 1000
+    assert rows["committee.office_budget_yuan"]["plausible_high"] <= 1e6
+    assert "amount_max_yuan" in rows["grants.amount_min_yuan"]["link"]
+
+
+def test_links_name_real_parameters_whose_ranges_can_hold():
+    from sim.params import LINKS, Ordered, link_violation, plausible_range
+    fields = {p: f for p, f, _ in iter_parameters()}
+    for link in LINKS:
+        assert all(k in fields for k in link.keys), link
+        if isinstance(link, Ordered):
+            assert plausible_range(link.low)[1] <= plausible_range(link.high)[1], link
+    assert link_violation({p: f.default for p, f in fields.items()}) is None  # the defaults hold
+    assert "summing to 1" in link_violation({"needs.type_shares": [0.5, 0.6, 0, 0, 0, 0]})
+    assert "exceeds" in link_violation({"deliberation.support_min": 0.5},
+                                       {"deliberation.support_max": 0.4})
+
+
+def test_respect_links_maps_a_sampled_pair_and_renormalizes_shares():
+    from sim.study.paramlist import respect_links
+    r = {"grants.amount_max_yuan": (2000.0, 10000.0)}
+    # max at the bottom of its range, min above it: max moves to min (position 0 above min)
+    p = respect_links({"grants.amount_min_yuan": 5000.0, "grants.amount_max_yuan": 2000.0}, r)
+    assert p["grants.amount_max_yuan"] == 5000.0
+    # at the top it stays at the top; halfway it goes halfway through what is left
+    p = respect_links({"grants.amount_min_yuan": 5000.0, "grants.amount_max_yuan": 10000.0}, r)
+    assert p["grants.amount_max_yuan"] == 10000.0
+    p = respect_links({"grants.amount_min_yuan": 6000.0, "grants.amount_max_yuan": 6000.0}, r)
+    assert p["grants.amount_max_yuan"] == pytest.approx(8000.0)
+    p = respect_links({"population.age_shares": [1, 1, 1, 1]})
+    assert p["population.age_shares"] == [0.25] * 4
+    with pytest.raises(ScenarioError, match="age_shares"):
+        respect_links({"population.age_shares": [-1, 1, 1, 1]})
+
+
+def test_the_shipped_files_lie_inside_the_declared_ranges():
+    """The scenario files' and experiments' values are the documents' figures: a declared
+    range that left one out would be narrower than the evidence."""
+    import yaml
+
+    from sim.params import plausible_range, range_status
+    fields = {p: f for p, f, _ in iter_parameters()}
+    studied = [p for p, f in fields.items() if range_status(p) == "declared"
+               and (f.json_schema_extra or {}).get("role") in ("lever", "uncertainty")]
+    outside = []
+    for path in sorted((ROOT / "scenarios").glob("*.yaml")):
+        data = load_scenario(path).model_dump()
+        for p in studied:
+            section, key = p.split(".")
+            lo, hi = plausible_range(p)
+            if not lo <= data[section][key] <= hi:
+                outside.append(f"{path.name}: {p} = {data[section][key]} not in [{lo}, {hi}]")
+    for path in sorted((ROOT / "experiments").glob("*.yaml")):
+        exp = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for section in ("levers", "uncertainties"):
+            for p, f in (exp.get(section) or {}).items():
+                if p not in studied:
+                    continue
+                lo, hi = plausible_range(p)
+                values = f.get("values") or [f.get("low"), f.get("high")]
+                outside += [f"{path.name}: {p} = {v} not in [{lo}, {hi}]" for v in values
+                            if isinstance(v, (int, float)) and not lo <= v <= hi]
+    assert not outside, "\n".join(outside)

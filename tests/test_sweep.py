@@ -415,3 +415,108 @@ def test_resume_warns_on_another_commit(tmp_path, capsys):
     assert main(["sweep", "--resume", str(out), "--no-progress"]) == 0
     err = capsys.readouterr().err
     assert "warning" in err and "0" * 40 in err and "Resuming anyway" in err
+
+
+# --------------------------------------------------------------- linked parameters (LINKS)
+PAIR = ("grants.amount_min_yuan", "grants.amount_max_yuan")
+
+
+@pytest.mark.parametrize("design", ["lhs", "sobol", "morris"])
+def test_sampled_designs_keep_a_min_max_pair_ordered(tmp_path, design):
+    """Overlapping ranges of the grants' min and max, drawn at random, sampled by each SALib
+    design: the sampler pairs them independently (some raw pairs have min > max), yet every
+    design point keeps min <= max, keeps both in their ranges and validates."""
+    rng = np.random.default_rng(22)
+    samples = {"lhs": 64, "sobol": 8, "morris": 6}[design]
+    for trial in range(4):
+        lo_min, lo_max = sorted(rng.uniform(0, 8000, 2))
+        hi_min = rng.uniform(lo_min, lo_max + 1)
+        hi_max = rng.uniform(max(lo_max, hi_min) + 1, 12000)
+        path = write_exp(tmp_path, f"pair{trial}", levers={
+            PAIR[0]: {"low": float(lo_min), "high": float(lo_max)},
+            PAIR[1]: {"low": float(hi_min), "high": float(hi_max)}},
+            design={"type": design, "samples": samples}, replications=1)
+        table, _, _ = expand(load_experiment(path), path)
+        lo, hi = table[PAIR[0]].to_numpy(), table[PAIR[1]].to_numpy()
+        assert len(table) > 10
+        assert (lo <= hi).all(), (trial, table[list(PAIR)][lo > hi])
+        assert (lo >= lo_min - 1e-9).all() and (lo <= lo_max + 1e-9).all()
+        assert (hi >= hi_min - 1e-9).all() and (hi <= hi_max + 1e-9).all()
+
+
+def test_the_pair_map_is_needed_and_keeps_the_low_marginal(tmp_path):
+    """Against the raw sampler: without the map some points would break the link; with it the
+    low key's values are the sampler's own."""
+    from SALib.sample import latin
+    path = write_exp(tmp_path, levers={PAIR[0]: {"low": 1000.0, "high": 8000.0},
+                                       PAIR[1]: {"low": 2000.0, "high": 10000.0}},
+                     design={"type": "lhs", "samples": 200}, replications=1, seed=5)
+    table, _, _ = expand(load_experiment(path), path)
+    # the file is written with sorted keys, so the design's factors are (max, min)
+    raw = latin.sample({"num_vars": 2, "names": [PAIR[1], PAIR[0]],
+                        "bounds": [[2000.0, 10000.0], [1000.0, 8000.0]]}, 200, seed=5)
+    assert (raw[:, 1] > raw[:, 0]).sum() > 10
+    assert np.allclose(table[PAIR[0]].to_numpy(), raw[:, 1])
+    assert (table[PAIR[0]] <= table[PAIR[1]]).all()
+
+
+def test_factorial_leaves_out_combinations_that_break_a_link(tmp_path, capsys):
+    path = write_exp(tmp_path, levers={PAIR[0]: {"values": [1000, 5000, 9000]},
+                                       PAIR[1]: {"values": [2000, 10000]}}, replications=1)
+    table, _, _ = expand(load_experiment(path), path)
+    pairs = set(zip(table[PAIR[0]], table[PAIR[1]]))
+    assert pairs == {(1000, 2000), (1000, 10000), (5000, 10000), (9000, 10000)}
+    assert "leaves out 2 of its 6 combinations" in capsys.readouterr().err
+
+
+def test_an_explicit_point_breaking_a_link_is_refused(tmp_path):
+    path = write_exp(tmp_path, levers={PAIR[0]: {"values": [1000, 20000]}},
+                     design={"type": "oat"}, replications=1)
+    with pytest.raises(ScenarioError, match=r"amount_min_yuan \(20000\) exceeds "
+                                            r"grants.amount_max_yuan \(10000\)"):
+        expand(load_experiment(path), path)
+
+
+def test_a_sampled_range_that_cannot_keep_the_link_is_refused(tmp_path):
+    path = write_exp(tmp_path, levers={PAIR[0]: {"low": 1000.0, "high": 20000.0}},
+                     design={"type": "lhs", "samples": 8}, replications=1)
+    with pytest.raises(ScenarioError, match="sampled up to 20000 while grants.amount_max_yuan "
+                                            "stays at 10000"):
+        expand(load_experiment(path), path)
+
+
+def test_an_empty_factor_takes_the_declared_plausible_range(tmp_path):
+    from sim.params import plausible_range
+    path = write_exp(tmp_path, levers={PAIR[0]: {}, PAIR[1]: {}},
+                     design={"type": "lhs", "samples": 16}, replications=1)
+    exp = load_experiment(path)
+    assert (exp.levers[PAIR[0]].low, exp.levers[PAIR[0]].high) == plausible_range(PAIR[0])
+    table, _, _ = expand(exp, path)
+    assert (table[PAIR[0]] <= table[PAIR[1]]).all()
+    bad = write_exp(tmp_path, "bad", uncertainties={"party.evaluation_day_of_year": {}},
+                    levers={}, design={"type": "lhs", "samples": 4})
+    with pytest.raises(ScenarioError, match="declares no plausible range .*the day within the year"):
+        load_experiment(bad)
+
+
+def test_morris_of_a_linked_pair_is_analysed_on_the_sampler_trajectories(tmp_path):
+    """A Morris step moves one factor; where the map moved the max with the min, the report
+    analyses the sampler's own trajectories, so an outcome of the min alone gives the max no
+    effect."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sim.study.report import _sensitivity
+    path = write_exp(tmp_path, levers={PAIR[0]: {"low": 1000.0, "high": 8000.0},
+                                       PAIR[1]: {"low": 2000.0, "high": 10000.0}},
+                     design={"type": "morris", "samples": 10}, replications=1)
+    out = plan(path, tmp_path / "m")
+    manifest = json.loads((out / "manifest.json").read_text())
+    runs = pd.read_parquet(out / "design.parquet")
+    assert (runs[PAIR[0]] <= runs[PAIR[1]]).all()
+    runs["y"] = runs[PAIR[0]] / 1000.0
+    _sensitivity(manifest, runs, ["y"], tmp_path, plt)
+    table = pd.read_csv(tmp_path / "morris.csv").set_index("parameter")
+    assert table.loc[PAIR[0], "mu_star"] == pytest.approx(7.0)  # (8000 - 1000) / 1000, per unit range
+    assert table.loc[PAIR[1], "mu_star"] == pytest.approx(0.0, abs=1e-9)

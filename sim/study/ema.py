@@ -6,8 +6,13 @@
   ``lever`` (sim/params.py), each over its declared plausible range
   (:func:`sim.params.plausible_range`): ``RealParameter`` for a float,
   ``IntegerParameter`` for an int, ``BooleanParameter`` for a switch,
-  ``CategoricalParameter`` for a choice; list- and text-valued parameters stay at the
+  ``CategoricalParameter`` for a choice; list- and text-valued parameters, and those
+  declared to have no plausible range (``cogov params``: range ``none``), stay at the
   scenario's value;
+- the schema's linked parameters (``LINKS`` in sim/params.py) hold in every experiment: the
+  workbench samples a min/max pair independently, and each experiment reads the max as its
+  position in what is left of its range above the min (:func:`sim.params.respect_links`); a
+  pair of which only one key is sampled, over a range the other's value crosses, is refused;
 - constants are the base scenario's values of the keys given in ``constants`` (any role,
   e.g. ``population.residents_per_community``), overridable;
 - outcomes are summary outcomes declared in :mod:`sim.catalog` (default: the key outcomes
@@ -37,7 +42,8 @@ import numpy as np
 from .. import catalog
 from ..config import ScenarioError, load_scenario
 from .paramlist import round_to_schema
-from ..params import Scenario, iter_parameters, plausible_range
+from ..params import (Scenario, check_link_ranges, iter_parameters, link_violation, plausible_range,
+                      range_status, respect_links)
 
 INSTALL = "pip install 'cogov[ema]'   (in a checkout: .venv/bin/pip install -e '.[ema]')"
 BASELINE = Path(__file__).resolve().parents[2] / "scenarios" / "baseline.yaml"
@@ -102,14 +108,17 @@ def _mean_defined(values) -> float:
 class CoGovRun:
     """The workbench's function: one replication of one experiment, as ``cogov run``."""
 
-    def __init__(self, base: dict, outcomes: tuple[str, ...]):
+    def __init__(self, base: dict, outcomes: tuple[str, ...],
+                 ranges: dict[str, tuple[float, float]] | None = None):
         self.base = base
         self.outcomes = outcomes
+        self.ranges = ranges or {}  # sampled key path -> (low, high), for the links
 
     def __call__(self, seed: int, **values) -> dict:
         from ..config import apply_overrides, validate
         from .runner import run_one
-        point = round_to_schema({key_path(k): v for k, v in values.items()})
+        point = round_to_schema(respect_links({key_path(k): v for k, v in values.items()},
+                                              self.ranges))
         data = apply_overrides(copy.deepcopy(self.base), point, origin="EMA workbench")
         summary = run_one(validate(data, "EMA workbench"), int(seed), record=False).summary
         return {k: summary[k] for k in self.outcomes}
@@ -147,6 +156,9 @@ def build_model(scenario: str | Path | None = None, *, uncertainties: Iterable[s
             if _role(fields[p]) != role:
                 raise ScenarioError(f"{p!r} has role {_role(fields[p])!r}, not {role!r}")
             param = parameter_for(p, value(p))
+            if param is None and range_status(p) == "none":
+                raise ScenarioError(f"{p!r} is declared to have no plausible range (cogov params "
+                                    "--format csv: range_source says why): it is not sampled")
             if param is None:
                 raise ScenarioError(f"{p!r} is a list, mapping or text: it cannot be sampled")
             out.append(param)
@@ -158,10 +170,22 @@ def build_model(scenario: str | Path | None = None, *, uncertainties: Iterable[s
             raise ScenarioError(f"{o!r} is not a summary outcome (sim/catalog.py declares them)")
     if replications < 1:
         raise ScenarioError("replications must be at least 1")
-    model = ema.ReplicatorModel(name, function=CoGovRun(data, names))
-    model.uncertainties = pick(uncertainties, "uncertainty")
-    model.levers = pick(levers, "lever")
+    sampled = pick(uncertainties, "uncertainty") + pick(levers, "lever")
+    ranges = {key_path(q.name): (float(q.lower_bound), float(q.upper_bound)) for q in sampled
+              if hasattr(q, "lower_bound")}
     fixed = dict(constants) if isinstance(constants, dict) else {p: None for p in constants}
+    held = {p: value(p) for p in fields if p not in ranges}
+    held.update({p: v for p, v in fixed.items() if v is not None and p in fields})
+    try:
+        check_link_ranges(ranges, held, "build_model")
+    except ValueError as exc:
+        raise ScenarioError(str(exc)) from None
+    bad = link_violation({}, held)
+    if bad:
+        raise ScenarioError(f"build_model: the scenario's fixed values break a link: {bad}")
+    model = ema.ReplicatorModel(name, function=CoGovRun(data, names, ranges))
+    model.uncertainties = [q for q in sampled if _role(fields[key_path(q.name)]) == "uncertainty"]
+    model.levers = [q for q in sampled if _role(fields[key_path(q.name)]) == "lever"]
     consts = []
     for p, v in fixed.items():
         if p not in fields:

@@ -15,6 +15,13 @@ varied parameter and the run's ``seed``. Seeds derive from the root seed and the
 (or, with ``common_random_numbers``, from the root seed and the replication, so that every
 design point sees the same random streams), never from the order in which runs execute.
 
+Linked parameters (``LINKS`` in sim/params.py: min/max pairs, shares summing to one) hold at
+every point: a sampled design (lhs, sobol, morris) reads the high key of a pair as its
+position in what is left of its range above the low key (:func:`sim.params.respect_links`;
+a Sobol or Morris index of the high key is then that position's); a factorial design leaves
+out the combinations that break a link and says how many; an explicit point (oat, points)
+that breaks one is refused with the link named.
+
 Why one long module: the experiment-file schema and the expansion of each design type, with their error messages.
 """
 
@@ -23,6 +30,7 @@ from __future__ import annotations
 import copy
 import csv
 import difflib
+import sys
 from pathlib import Path
 from typing import Any, Literal
 
@@ -31,7 +39,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..config import ScenarioError, apply_overrides, read_yaml, resolve_extends, validate
-from ..params import Scenario, iter_parameters
+from ..params import LINKS, Scenario, check_link_ranges, iter_parameters, link_violation, respect_links
 
 DESIGNS = ("factorial", "oat", "points", "lhs", "sobol", "morris")
 # experiment-file section -> the schema role (``json_schema_extra["role"]``) its keys must have
@@ -48,7 +56,8 @@ class _Strict(BaseModel):
 
 
 class Factor(_Strict):
-    """One varied parameter: a list of ``values``, or a range ``low``..``high``."""
+    """One varied parameter: a list of ``values``, a range ``low``..``high``, or nothing
+    (``{}``): the parameter's declared plausible range (``cogov params``)."""
     model_config = ConfigDict(extra="forbid", populate_by_name=True, strict=True,
                               allow_inf_nan=False)
     values: list[Any] | None = Field(None, description="explicit values (any type the key takes)")
@@ -67,7 +76,10 @@ class Factor(_Strict):
         if self.values is not None and has_range:
             raise ValueError("give either 'values' or 'low' and 'high', not both")
         if self.values is None and not has_range:
-            raise ValueError("give 'values: [...]' or a range 'low: ..., high: ...'")
+            if self.levels is None and not self.with_:
+                return self  # {}: the declared plausible range, filled in by load_experiment
+            raise ValueError("give 'values: [...]' or a range 'low: ..., high: ...' (or {} for "
+                             "the parameter's declared plausible range)")
         if has_range:
             if self.low is None or self.high is None:
                 raise ValueError("a range needs both 'low' and 'high'")
@@ -297,6 +309,22 @@ def _check_factor(key: str, f: Factor, section: str, origin: str) -> None:
                                 f"{(PARAMS[key].json_schema_extra or {}).get('unit', '')})")
 
 
+def _fill_plausible(key: str, f: Factor, section: str, origin: str) -> None:
+    """A factor given as ``{}`` takes the parameter's declared plausible range."""
+    from ..params import plausible_range, range_status
+    _check_key(key, section, origin)
+    if _param_kind(key) not in ("int", "float"):
+        raise ScenarioError(f"{origin}: {section}.{key}: {{}} means the declared plausible range, "
+                            f"which only numeric parameters have; give 'values: [...]'")
+    status = range_status(key)
+    if status != "declared":
+        why = (PARAMS[key].json_schema_extra or {}).get("range_source", "")
+        raise ScenarioError(f"{origin}: {section}.{key}: the parameter declares no plausible range "
+                            f"({why or 'a constant: its bounds are not a range to explore'}); "
+                            "give 'low' and 'high' or 'values'")
+    f.low, f.high = plausible_range(key)
+
+
 MAX_RUNS = 1_000_000  # a design larger than this is refused before it is expanded
 
 
@@ -326,6 +354,8 @@ def load_experiment(path: str | Path, overrides: dict | None = None) -> Experime
         raise ScenarioError(_format_errors(exc, str(path))) from None
     for section in SECTIONS:
         for key, f in getattr(exp, section).items():
+            if f.values is None and f.low is None:
+                _fill_plausible(key, f, section, str(path))
             _check_factor(key, f, section, str(path))
     for key in exp.set:
         _check_key(key, "set", str(path))
@@ -418,7 +448,16 @@ def design_points(exp: Experiment, base_dir: Path, origin: str,
         grids = [_factor_values(k, factors[k]) for k in keys]
         import itertools
         pts = [dict(zip(keys, combo)) for combo in itertools.product(*grids)]
-        return pts, ["" for _ in pts]
+        kept = [p for p in pts if link_violation(p) is None]
+        if len(kept) < len(pts):
+            links = sorted({link.describe() for link in LINKS
+                            if all(k in keys for k in link.keys)})
+            print(f"{origin}: the factorial design leaves out {len(pts) - len(kept)} of its "
+                  f"{len(pts)} combinations, which break {'; '.join(links)}", file=sys.stderr)
+        if not kept:
+            raise ScenarioError(f"{origin}: every combination of the factorial design breaks a "
+                                f"link of the schema: {link_violation(pts[0])}")
+        return kept, ["" for _ in kept]
     if d.type == "oat":
         base_values = base_values or {}
         cols = oat_columns(exp)
@@ -476,7 +515,13 @@ def design_points(exp: Experiment, base_dir: Path, origin: str,
     else:  # morris
         from SALib.sample import morris
         X = morris.sample(problem, d.samples, num_levels=d.num_levels, seed=exp.seed)
-    pts = [{k: _cast(k, x) for k, x in zip(problem["names"], row)} for row in X]
+    ranges = {k: (float(lo), float(hi)) for k, (lo, hi) in zip(problem["names"], problem["bounds"])}
+    try:
+        check_link_ranges(ranges, base_values or {}, origin)
+    except ValueError as exc:
+        raise ScenarioError(str(exc)) from None
+    pts = [{k: _cast(k, x) for k, x in respect_links(dict(zip(problem["names"], row)),
+                                                     ranges).items()} for row in X]
     return pts, ["" for _ in pts]
 
 
@@ -577,7 +622,8 @@ def expand(exp: Experiment, path: str | Path) -> tuple[pd.DataFrame, dict[str, d
             name = sc
         bases[name] = resolved
     first = next(iter(bases.values()))
-    base_values = {k: _get(first, k) for k in oat_columns(exp)}
+    linked = [k for link in LINKS for k in link.keys]
+    base_values = {k: _get(first, k) for k in [*oat_columns(exp), *linked]}
     pts, labels = design_points(exp, base_dir, origin, base_values)
     # validate every (scenario, point): key paths exist and values fit the schema's bounds
     cache: set = set()
@@ -588,6 +634,12 @@ def expand(exp: Experiment, path: str | Path) -> tuple[pd.DataFrame, dict[str, d
                 continue
             cache.add(sig)
             over = {k: v for k, v in p.items() if not (labels[i] == "base" and v is None)}
+            bad = link_violation(over, {k: _get(base, k) for k in linked})
+            if bad:
+                raise ScenarioError(
+                    f"{origin}: design point {i} {over} (base {name}): {bad}. Give values that "
+                    "keep the link at every point, or sample the pair in an lhs, sobol or "
+                    "morris design, which keeps it")
             validate(apply_overrides(base, over, origin=origin),
                      f"{origin}: design point {i} {over}")
     rows = []

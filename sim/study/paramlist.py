@@ -1,9 +1,17 @@
 """``cogov params``: every parameter of the schema with unit, default, bounds, plausible range,
 role and source, as a table, CSV or JSON (for the EMA workbench, SALib or a spreadsheet).
 
+Columns beside the bounds: ``range`` says how the plausible range is known (``declared``,
+with its ``range_source``; ``none``: declared to have none, so default studies -- the EMA
+workbench's default model, sweeps -- leave the parameter at its value; ``bounds``: a
+constant, whose "plausible" range is its bounds), and ``link`` names the declared links
+(sim/params.py ``LINKS``: min/max pairs, shares summing to one) the parameter takes part in.
+
 Also :func:`round_to_schema`, the documented rounding helper for designs made outside cogov:
 samplers give floats; integer parameters take integral floats (150.0) but refuse 150.3, so
-round a design's points first.
+round a design's points first; and :func:`respect_links`, which makes a sampled point obey
+the declared links (a min/max pair sampled independently is mapped to (min, where max lies
+above it); share lists are renormalized).
 """
 
 from __future__ import annotations
@@ -14,10 +22,12 @@ import sys
 from typing import Any
 
 from ..config import ScenarioError
-from ..params import ROLES, field_bounds, iter_parameters, plausible_range
+from ..params import (LINKS, ROLES, field_bounds, iter_parameters, link_violation, links_of,
+                      plausible_range, range_status)
+from ..params import respect_links as _respect_links
 
 COLUMNS = ("key", "section", "role", "type", "default", "unit", "min", "max", "plausible_low",
-           "plausible_high", "meaning", "source")
+           "plausible_high", "range", "range_source", "link", "meaning", "source")
 
 
 def _type(ann) -> str:
@@ -43,6 +53,9 @@ def parameter_rows(role: str | None = None, section: str | None = None) -> list[
                      "unit": extra.get("unit", ""), "min": b.get("ge", b.get("gt")),
                      "max": b.get("le", b.get("lt")),
                      "plausible_low": pr[0] if pr else None, "plausible_high": pr[1] if pr else None,
+                     "range": range_status(path) if numeric else "",
+                     "range_source": extra.get("range_source", ""),
+                     "link": "; ".join(link.describe() for link in links_of(path)),
                      "meaning": field.description or "", "source": extra.get("source", "")})
     return rows
 
@@ -70,6 +83,24 @@ def round_to_schema(point: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def respect_links(point: dict[str, Any], ranges: dict[str, tuple[float, float]] | None = None
+                  ) -> dict[str, Any]:
+    """A sampled design point (key paths, e.g. after :func:`round_to_schema`) made to obey the
+    schema's declared links (``LINKS`` in sim/params.py): a min/max pair is mapped to (min,
+    where max lies in what is left of its range above min), shares are renormalized. A point
+    that still breaks a link (one key of a pair missing from the point cannot be checked
+    here) is a ScenarioError.
+
+    >>> respect_links({"grants.amount_min_yuan": 5000.0, "grants.amount_max_yuan": 2000.0})
+    {'grants.amount_min_yuan': 5000.0, 'grants.amount_max_yuan': 5000.0}
+    """
+    out = _respect_links(point, ranges)
+    bad = link_violation(out)
+    if bad:
+        raise ScenarioError(f"respect_links: {bad}")
+    return out
+
+
 def _cell(v) -> str:
     if v is None:
         return ""
@@ -82,8 +113,9 @@ def _cell(v) -> str:
 
 def print_table(rows: list[dict], file=None) -> None:
     file = sys.stdout if file is None else file
-    cols = ("key", "role", "default", "unit", "min", "max", "plausible_low", "plausible_high")
-    heads = ("key", "role", "default", "unit", "min", "max", "plausible from", "to")
+    cols = ("key", "role", "default", "unit", "min", "max", "plausible_low", "plausible_high",
+            "range")
+    heads = ("key", "role", "default", "unit", "min", "max", "plausible from", "to", "range")
     cells = [[_cell(r[c]) for c in cols] for r in rows]
     for row in cells:  # long defaults (lists) and units are cut, the CSV/JSON keep them
         row[2] = row[2] if len(row[2]) <= 24 else row[2][:21] + "..."
@@ -92,7 +124,16 @@ def print_table(rows: list[dict], file=None) -> None:
     print("  ".join(h.ljust(w) for h, w in zip(heads, widths)).rstrip(), file=file)
     for r in cells:
         print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip(), file=file)
-    print(f"\n{len(rows)} parameters; meaning and source: --format csv or json", file=file)
+    none = [r["key"] for r in rows if r["range"] == "none"]
+    print(f"\n{len(rows)} parameters; meaning, source, range_source and link: --format csv or "
+          "json", file=file)
+    print("range: 'declared' (with its source), 'none' (no range to explore: default studies "
+          "keep it at its value), 'bounds' (a constant)" + (f"; none here: {', '.join(none)}"
+                                                            if none else ""), file=file)
+    links = [link.describe() for link in LINKS
+             if any(k in {r["key"] for r in rows} for k in link.keys)]
+    if links:
+        print("linked (every design respects them): " + "; ".join(links), file=file)
 
 
 def cmd_params(args) -> int:

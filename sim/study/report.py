@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import ScenarioError
+from ..params import LINKS
 from .results import load_manifest
 
 HEADLINE = ("participation_year", "participation_30d", "participation_year_migrant",
@@ -90,7 +91,7 @@ def _oscale(o: str, v):
 
 def _plabel(p: str) -> str:
     """A parameter's axis label: its key path and unit from the schema."""
-    from ..params import iter_parameters
+    from ..params import LINKS, iter_parameters
     for path, field, _ in iter_parameters():
         if path == p:
             unit = (field.json_schema_extra or {}).get("unit", "")
@@ -411,6 +412,14 @@ def _sensitivity(manifest: dict, runs: pd.DataFrame, outcomes: list[str], out: P
                                             "S2": Si["S2"][i, j], "S2_conf": Si["S2_conf"][i, j]})
             else:
                 from SALib.analyze import morris
+                if any(set(link.keys) <= set(names) for link in LINKS):
+                    # a linked pair's high key was moved above its low key (sim.params.
+                    # respect_links), so two columns change in one Morris step: analyse the
+                    # sampler's own trajectories, which the seed reproduces
+                    from SALib.sample import morris as morris_sample
+                    X = morris_sample.sample(problem, exp["design"]["samples"],
+                                             num_levels=exp["design"]["num_levels"],
+                                             seed=exp["seed"])
                 Si = morris.analyze(problem, X, Y, num_levels=exp["design"]["num_levels"],
                                     seed=exp["seed"])
                 for i, nm in enumerate(names):

@@ -295,7 +295,7 @@ def render(cfg: dict, targets: pd.DataFrame, trends: pd.DataFrame, levers: pd.Da
          f"({cfg['spin_up_days']} days), sizes {cfg['sizes']}; {seconds:.0f} s on {cfg['workers']} workers.", ""]
     L += ["## 1. Targets", "",
           "The baseline (`scenarios/baseline.yaml`, 5,000 adults) against every target of "
-          "`experiments/calibration.yaml` (from `../shared/TARGETS.md`). Mean [95% CI] over seeds.", "",
+          "`experiments/calibration.yaml` (from `docs/TARGETS.md`). Mean [95% CI] over seeds.", "",
           "| target | band | " + " | ".join(f"year {y}" for y in cfg["years"]) + " | source |",
           "|---|---|" + "---|" * len(cfg["years"]) + "---|"]
     for outcome, g in targets.groupby("outcome", sort=False):
