@@ -48,6 +48,8 @@ from .rng import Streams, raw_uint32, seed_from_rng
 
 # The order of a day: one process each, stepped in this order (then every process's
 # end_day, then the day's outcomes). The ODD's step table (section 3) is numbered after it.
+SPINUP_HISTORY_DAYS = 365  # the spin-up's last days kept as daily rows (spinup_timeseries)
+
 DAY_ORDER: tuple[type[Process], ...] = (
     DayStart,                         # 0. draws for today's decisions; fading and reversion
     GovernmentDuties,                 # 1. pushed-down duties first, the rest is free hours
@@ -117,6 +119,7 @@ class CoGovModel(mesa.Model):
         self.day0 = p.run.spin_up_days
         self.clock = 0
         self.calendar = Calendar(self.day0)  # what recurs, on report days (sim/calendar.py)
+        self._spinup_rows: list[dict] = []  # the spin-up's last year (see step)
         self.running = True
 
         # residents and their network
@@ -221,7 +224,11 @@ class CoGovModel(mesa.Model):
         pop.time_budget = floor + (beh.time_budget_hours_week - floor) * np.minimum(self.free_time, 1.0)
 
     def start_reporting(self) -> None:
-        """Day 0: every total of the report starts from zero; the state carries on."""
+        """Day 0: every total of the report starts from zero; the state carries on. The
+        spin-up's last year of daily rows is kept as columns (:meth:`spinup_timeseries`)."""
+        rows = self._spinup_rows
+        self.spinup_history = {k: np.array([r[k] for r in rows]) for k in outcomes.TIMESERIES_COLUMNS}
+        self._spinup_rows = []
         for proc in self.processes:
             proc.start_reporting()
         self.datacollector = outcomes.DailyCollector(
@@ -257,12 +264,15 @@ class CoGovModel(mesa.Model):
             proc.step()
         for proc in self.processes:
             proc.end_day()
-        # outcomes (from day 0 on: the spin-up is not reported)
+        # outcomes (from day 0 on: the spin-up is not reported, but its last year is kept
+        # beside the report, every day, so that a chart can show where day 0 comes from)
         p = self.p
         rday = self.clock - self.day0
         if self.collect and rday >= 0 and (rday % p.run.record_every == 0 or rday == p.run.days - 1):
             self.outcomes_today = outcomes.daily(self)
             self.datacollector.collect(self)
+        elif -SPINUP_HISTORY_DAYS <= rday < 0:
+            self._spinup_rows.append(outcomes.daily(self))
         self.clock += 1
         if self.clock - self.day0 >= p.run.days:
             self.running = False
@@ -447,6 +457,14 @@ class CoGovModel(mesa.Model):
 
     def summary(self) -> dict:
         return outcomes.summary(self)
+
+    def spinup_timeseries(self):
+        """The daily rows of the spin-up's last year (``day`` -365 .. -1), as
+        :meth:`timeseries` gives the report's: the settled community that day 0 continues.
+        Totals that the report counts from day 0 (spend) count from the start of the spin-up
+        here. Empty when the spin-up is shorter than a day."""
+        import pandas as pd
+        return pd.DataFrame(self.spinup_history, columns=list(outcomes.TIMESERIES_COLUMNS))
 
     def timeseries(self):
         df = self.datacollector.get_model_vars_dataframe()

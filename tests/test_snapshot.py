@@ -255,3 +255,22 @@ print(f(m) == f(c))
                          text=True, timeout=900)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "True"
+
+
+def test_the_spin_ups_last_year_is_kept_and_continues_into_day_0(own_cache):
+    """The daily rows of the spin-up's last year come with every model, from the cache or
+    not; the next row is day 0's."""
+    kw = {**TINY, "run.spin_up_days": 400, "run.days": 5}
+    with spinup.disabled():
+        fresh = CoGovModel(rng=6, **kw)
+    CoGovModel(rng=6, **kw)            # fills the cache
+    forked = CoGovModel(ROOT / "scenarios" / "lever_grid.yaml", rng=6, **kw)
+    before = fresh.spinup_timeseries()
+    assert list(before["day"]) == list(range(-365, 0))
+    assert before.equals(forked.spinup_timeseries())
+    fresh.run()
+    # a rolling share moves by at most a few residents a day: day -1 and day 0 are neighbours
+    assert abs(fresh.timeseries()["participation_year"].iloc[0]
+               - before["participation_year"].iloc[-1]) < 0.02
+    short = CoGovModel(rng=6, **{**kw, "run.spin_up_days": 30})
+    assert len(short.spinup_timeseries()) == 30
