@@ -345,31 +345,3 @@ def plot(path: Path, trials: pd.DataFrame, fit: pd.DataFrame) -> None:
     fig.savefig(tmp)
     plt.close(fig)
     tmp.replace(path)
-
-
-# ------------------------------------------------------------------------------ command
-def cmd_calibrate(args) -> int:
-    try:
-        calibrate(args.calibration, out=args.out, workers=args.workers, executor=args.executor,
-                  scheduler=args.scheduler, resume=args.resume, trials=args.trials)
-    except ScenarioError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    return 0
-
-
-def add_parser(sub) -> None:
-    p = sub.add_parser(
-        "calibrate", help="fit uncertain parameters to published targets (Optuna)",
-        description="Fit the free parameters of a calibration file to its targets with Optuna's "
-                    "TPE sampler, in parallel, resumable. Example: cogov calibrate "
-                    "experiments/calibration.yaml --workers 2")
-    p.add_argument("calibration", help="calibration file (YAML), e.g. experiments/calibration.yaml")
-    p.add_argument("--out", default=None, help="output folder (default results/calibrate_<name>)")
-    p.add_argument("--workers", type=int, default=1, help="parallel runs (local processes or Dask workers)")
-    p.add_argument("--executor", choices=("local", "dask"), default="local",
-                   help="where runs execute: local processes or a Dask cluster")
-    p.add_argument("--scheduler", default=None, help="address of a running Dask scheduler")
-    p.add_argument("--resume", action="store_true", help="continue the study in --out")
-    p.add_argument("--trials", type=int, default=None, help="total trials (default: the file's)")
-    p.set_defaults(func=cmd_calibrate)

@@ -8,10 +8,13 @@ import platform
 import shutil
 import subprocess
 import tempfile
+import unicodedata
 from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
+
+RESULTS = Path("results")  # where commands write when --out is not given
 
 # the cogov command line of this process, as typed (set by sim.cli.main; None when the
 # model runs from Python): manifests record it
@@ -68,6 +71,28 @@ def manifest_base(command: str, command_line: str | None = None) -> dict:
             "git_commit": git_commit(), "source_sha256": source_sha256(),
             "versions": package_versions(), "platform": platform.platform(),
             "created": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+
+
+def run_canonical(scenario_file, seed: int, days: int | None, overrides: list[str] | None,
+                  out: str | Path | None = None) -> str:
+    """The command line that reproduces a run (flags that do not change results left out)."""
+    import shlex
+    canonical = ["cogov", "run", str(scenario_file), "--seed", str(seed)]
+    canonical += ["--days", str(days)] if days is not None else []
+    for item in overrides or []:
+        canonical += ["--set", item]
+    canonical += ["--out", str(out)] if out is not None else []
+    return shlex.join(canonical)
+
+
+def run_manifest(scenario, scenario_file, overrides: list[str] | None, seed: int,
+                 command_line: str | None = None) -> dict:
+    """manifest.json of one run: what reproduces it (``cogov run`` and the app write it)."""
+    from ..config import config_hash
+    line = command_line or run_canonical(scenario_file, seed, None, overrides)
+    return {**manifest_base("run", line), "scenario_file": str(scenario_file),
+            "overrides": overrides or [], "seed": seed,
+            "scenario": scenario.model_dump(mode="json"), "config_hash": config_hash(scenario)}
 
 
 def git_commit() -> str | None:
@@ -174,6 +199,42 @@ def load_manifest(path: Path, missing: str, damaged: str) -> dict:
         return json.loads(Path(path).read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ScenarioError(damaged.replace("{exc}", str(exc))) from None
+
+
+def read_table(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
+    """A Parquet table cogov wrote; a damaged or unreadable one is a one-line
+    :class:`~sim.config.ScenarioError` naming the file (not a pyarrow traceback)."""
+    import pyarrow as pa
+
+    from ..config import ScenarioError
+    try:
+        return pd.read_parquet(path, columns=columns)
+    except (OSError, ValueError, KeyError, pa.ArrowException) as exc:
+        why = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+        raise ScenarioError(f"{path}: not a readable Parquet table ({why}); it is damaged or "
+                            "was not written by cogov") from None
+
+
+MAX_NAME = 200
+
+
+def check_name(name, where: str) -> str:
+    """A scenario name read from a file cogov did not necessarily write (a manifest): a
+    plain name such as ``baseline``, never a path."""
+    from ..config import ScenarioError
+    if not isinstance(name, str):
+        raise ScenarioError(f"{where}: a scenario name is text, got {type(name).__name__}")
+    bad = ("is empty" if not name.strip() else
+           f"is longer than {MAX_NAME} characters" if len(name) > MAX_NAME else
+           "contains a path separator ('/' or '\\')" if "/" in name or "\\" in name else
+           "contains '..'" if ".." in name else
+           "is '.'" if name == "." else
+           "contains a control character" if any(unicodedata.category(c)[0] == "C" for c in name)
+           else None)
+    if bad:
+        raise ScenarioError(f"{where}: scenario name {name[:60]!r} {bad}; a name is a file stem "
+                            "such as 'baseline' (this file was not written by cogov, or was edited)")
+    return name
 
 
 def differing_keys(old: dict, new: dict, prefix: str = "") -> list[str]:
