@@ -105,3 +105,47 @@ def add_command(sub, name: str, help: str, description: str | None = None,
     return sub.add_parser(name, help=help, description=description or help[0].upper() + help[1:],
                           epilog=example(*examples) if examples else None,
                           formatter_class=Formatter, parents=[COMMON])
+
+
+# ------------------------------------------------------------------- before any run
+def _get(scenario, section: str, key: str):
+    part = scenario[section] if isinstance(scenario, dict) else getattr(scenario, section)
+    return part.get(key) if isinstance(part, dict) else getattr(part, key)
+
+
+def check_before_running(scenarios, *, levers_compared: bool, at_once: int = 1,
+                         preflight: bool = True, what: str = "a run") -> None:
+    """What makes runs meaningless or impossible, said before any work: a user network file
+    with bad ids or weights (file and line), levers that never switch on (``run.policy_start_day``
+    at or beyond ``run.days``: refused where levers are compared, a warning otherwise), and
+    runs too large for the memory this machine has (:mod:`sim.study.preflight`, unless
+    ``preflight`` is False). ``scenarios``: Scenario objects or their dicts."""
+    from ..network import check_edge_list
+    from ..study import preflight as size
+    seen_files, warned = set(), False
+    for sc in scenarios:
+        edge_list = _get(sc, "network", "edge_list")
+        if edge_list and edge_list not in seen_files:
+            seen_files.add(edge_list)
+            check_edge_list(edge_list)
+        start, days = _get(sc, "run", "policy_start_day"), _get(sc, "run", "days")
+        if start >= days:
+            text = (f"run.policy_start_day {start} is at or beyond run.days {days}: the levers "
+                    "never switch on")
+            if levers_compared:
+                raise ScenarioError(f"{text}, so every difference between the scenarios would be "
+                                    "exactly zero; set run.policy_start_day below run.days")
+            if not warned:
+                print(f"warning: {text}; the run shows the baseline's levers only",
+                      file=sys.stderr)
+                warned = True
+    if preflight and scenarios:
+        largest = max(scenarios, key=size.residents)
+        estimate = size.check(size.residents(largest), at_once, days=_get(largest, "run", "days"),
+                              spin_up_days=_get(largest, "run", "spin_up_days"), what=what)
+        detail(size.describe(estimate))
+
+
+def add_preflight_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--no-preflight", action="store_true",
+                   help="skip the memory estimate that refuses runs too large for this machine")

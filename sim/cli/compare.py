@@ -12,7 +12,8 @@ from ..study.compare import (NothingToCompare, compare_into, default_dirname, pr
                              rep_seeds, scenario_names)
 from ..study.results import check_out
 from . import common
-from .common import DAYS, MAX_SEED, RESULTS, SEED, WORKERS, add_command, info, int_in, progress_enabled
+from .common import (DAYS, MAX_SEED, RESULTS, SEED, WORKERS, add_command, add_preflight_flag,
+                     check_before_running, info, int_in, progress_enabled)
 
 
 def add_parser(subparsers) -> None:
@@ -43,6 +44,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--dpi", type=int_in(50, 1200), default=200, help="resolution of PNG figures (default 200)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (it is off anyway "
                    "when stderr is not a terminal or CI is set)")
+    add_preflight_flag(p)
     p.set_defaults(func=cmd_compare)
 
 
@@ -69,6 +71,9 @@ def cmd_compare(args) -> int:
         if args.days is not None:
             sc.run.days = args.days
         scenarios.append(sc)
+    check_before_running(scenarios, levers_compared=True,
+                         at_once=min(args.workers, len(files) * args.reps),
+                         preflight=not args.no_preflight, what="a comparison run")
     names = scenario_names(files)
     seeds = rep_seeds(args.seed, args.reps)
     out = Path(args.out) if args.out else RESULTS / default_dirname(names, scenarios, seeds)

@@ -10,7 +10,8 @@ from ..config import config_hash, load_scenario
 from ..study.results import check_out, run_canonical, run_manifest
 from ..study.runner import write_run
 from . import common
-from .common import DAYS, MAX_SEED, RESULTS, SEED, add_command, info
+from .common import (DAYS, MAX_SEED, RESULTS, SEED, add_command, add_preflight_flag,
+                     check_before_running, info)
 
 SUMMARY_SECTIONS = {
     "Participation": ["participation_year", "participation_30d", "participation_year_meeting",
@@ -55,6 +56,7 @@ def cmd_run(args) -> int:
     scenario = load_scenario(args.scenario, args.set)
     if args.days is not None:
         scenario.run.days = args.days
+    check_before_running([scenario], levers_compared=False, preflight=not args.no_preflight)
     name = Path(args.scenario).stem
     out = Path(args.out) if args.out else RESULTS / f"{name}_seed{args.seed}_{config_hash(scenario)}"
     # an explicit --out is never silently replaced; the default folder is named by the
@@ -90,4 +92,5 @@ def add_parser(sub) -> None:
                    help="replace --out if it exists and is not empty")
     r.add_argument("--format", choices=("parquet", "csv"), default="parquet",
                    help="csv: also write each table as CSV beside its Parquet file")
+    add_preflight_flag(r)
     r.set_defaults(func=cmd_run)

@@ -10,11 +10,18 @@ from pathlib import Path
 import pandas as pd
 
 from ..config import ScenarioError, parse_set
-from ..study.experiment import SECTIONS
+from ..study.experiment import SECTIONS, scenario_for
 from ..study.parallel import EXECUTORS, require_dask
+from ..study.preflight import check_scheduler
 from ..study.results import OutputLock, write_csv_atomic
-from ..study.sweep import default_out, estimate_seconds, expand_file, plan, run
-from .common import DAYS, WORKERS, add_command, float_in, info, int_in, progress_enabled
+from ..study.sweep import (check_design, default_out, estimate_seconds, expand_file, plan,
+                           read_manifest, run)
+from .common import (DAYS, WORKERS, add_command, add_preflight_flag, check_before_running,
+                     float_in, info, int_in, progress_enabled)
+
+# design columns that change a run's size, horizon or network: checked row by row
+SIZING = ("population.residents_per_community", "population.n_communities", "run.days",
+          "run.policy_start_day", "run.spin_up_days", "network.edge_list")
 
 
 def _sizing(args) -> dict:
@@ -38,6 +45,22 @@ def describe(exp, table: pd.DataFrame) -> list[str]:
     return lines
 
 
+def _settings(table: pd.DataFrame, bases: dict) -> list[dict]:
+    """One resolved scenario per distinct combination of base and sizing columns (the bases
+    alone when no factor changes size, horizon or network)."""
+    keys = [k for k in SIZING if k in table.columns]
+    if not keys:
+        return list(bases.values())
+    combos = table[["scenario", *keys]].drop_duplicates()
+    return [scenario_for(bases, row, keys) for row in combos.to_dict("records")]
+
+
+def _check(table: pd.DataFrame, bases: dict, levers: bool, args) -> None:
+    check_before_running(_settings(table, bases), levers_compared=levers or len(bases) > 1,
+                         at_once=min(args.workers, max(1, len(table))),
+                         preflight=not args.no_preflight, what="a sweep run")
+
+
 def _duration(seconds: float) -> str:
     if seconds < 120:
         return f"{seconds:.0f} s"
@@ -58,15 +81,21 @@ def cmd_sweep(args) -> int:
                             "sweep keeps its plan")
     if args.executor == "dask":
         require_dask()
+        if args.scheduler:  # unreachable is said as such, before any folder is planned
+            check_scheduler(args.scheduler)
     if args.resume:
         out = Path(args.resume)
         if not out.is_dir():
             raise ScenarioError(f"--resume {out}: no such folder")
+        manifest = read_manifest(out)
+        _check(check_design(out, manifest), manifest["scenarios"],
+               bool(manifest["experiment"].get("levers")), args)
         lock = OutputLock(out)
     else:
         overrides = _sizing(args)
         expanded = expand_file(args.experiment, overrides)
         exp, table, bases = expanded
+        _check(table, bases, bool(exp.levers), args)
         if args.dry_run:
             for line in describe(exp, table):
                 print(line)
@@ -133,4 +162,5 @@ def add_parser(sub) -> None:
     s.add_argument("--format", choices=("parquet", "csv"), default="parquet",
                    help="csv: also write runs, failures and time series as CSV at the end")
     s.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_preflight_flag(s)
     s.set_defaults(func=cmd_sweep)

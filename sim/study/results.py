@@ -159,12 +159,17 @@ def _write_atomic(path: Path, write) -> None:
     """``write(tmp)`` to a temporary file beside ``path``, then put it in place in one
     rename: a reader never sees half a file, and a failed write leaves nothing behind."""
     path = Path(path)
-    tmp = _tmp_file(path)
+    tmp = None
     try:
+        tmp = _tmp_file(path)
         write(tmp)
         os.replace(tmp, path)
+    except OSError as exc:  # disk full, quota, permissions: name the file being written
+        if exc.filename in (None, tmp) or not isinstance(exc.filename, (str, os.PathLike)):
+            raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
+        raise
     finally:
-        if os.path.exists(tmp):
+        if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
 
 
@@ -258,6 +263,13 @@ def check_out(out: Path, force: bool = False, option: str = "--out") -> None:
     from ..config import ScenarioError
 
     out = Path(out)
+    if not str(out).strip():
+        raise ScenarioError(f"{option}: empty path; give a folder")
+    longest = max((len(os.fsencode(part)) for part in out.parts), default=0)
+    limit = _name_max(out) - 16  # room for the lock and build folders beside it (.NAME.lock)
+    if longest > limit:
+        raise ScenarioError(f"{option} {str(out)[:80]}...: a name in the path has {longest} bytes; "
+                            f"this file system allows {limit} here (choose a shorter --out)")
     for p in [out, *out.parents]:
         if p.exists() or p.is_symlink():
             if not p.is_dir():
@@ -271,6 +283,15 @@ def check_out(out: Path, force: bool = False, option: str = "--out") -> None:
     target = existing if existing != out else out.parent if out.parent.exists() else out
     if not os.access(target if target.is_dir() else target.parent, os.W_OK | os.X_OK):
         raise ScenarioError(f"{option} {out}: no permission to write in {target}")
+
+
+def _name_max(path: Path) -> int:
+    """The longest file name the file system holding ``path`` allows (255 on most)."""
+    existing = next((p for p in [path, *path.parents] if p.exists()), Path("."))
+    try:
+        return os.pathconf(existing if existing.is_dir() else existing.parent, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        return 255
 
 
 class OutputLocked(Exception):
@@ -366,6 +387,8 @@ class ResultsDir:
         try:
             check_out(self.final, force=self.overwrite)
             clean_stale(self.final)
+            if self.final.exists():
+                self._probe_replace()
             self.tmp = Path(tempfile.mkdtemp(dir=self.final.parent, prefix=f".{self.final.name}."))
             follow_umask(self.tmp, folder=True)
         except BaseException:
@@ -373,19 +396,41 @@ class ResultsDir:
             raise
         return self.tmp
 
+    def _probe_replace(self) -> None:
+        """Before any work: can the folder being replaced be moved aside? (An immutable
+        folder, ``chattr +i``, passes every permission check and refuses only the rename.)"""
+        from ..config import ScenarioError
+        probe = self.final.with_name(f".{self.final.name}.old")
+        shutil.rmtree(probe, ignore_errors=True)
+        try:
+            os.replace(self.final, probe)
+        except OSError as exc:
+            raise ScenarioError(f"--out {self.final}: cannot be replaced ({exc.strerror or exc}); "
+                                "is it immutable or on a read-only file system? Choose another "
+                                "--out") from None
+        os.replace(probe, self.final)
+
     def __exit__(self, exc_type, exc, tb):
         try:
             if exc_type is not None:
                 shutil.rmtree(self.tmp, ignore_errors=True)
                 return False
-            if self.final.exists():
-                old = self.final.with_name(f".{self.final.name}.old")
-                shutil.rmtree(old, ignore_errors=True)
-                os.replace(self.final, old)
-                os.replace(self.tmp, self.final)
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                os.replace(self.tmp, self.final)
+            try:
+                if self.final.exists():
+                    old = self.final.with_name(f".{self.final.name}.old")
+                    shutil.rmtree(old, ignore_errors=True)
+                    os.replace(self.final, old)
+                    try:
+                        os.replace(self.tmp, self.final)
+                    except OSError:
+                        os.replace(old, self.final)  # put the previous results back
+                        raise
+                    shutil.rmtree(old, ignore_errors=True)
+                else:
+                    os.replace(self.tmp, self.final)
+            except OSError:
+                shutil.rmtree(self.tmp, ignore_errors=True)  # no hidden build folder left
+                raise
             return False
         finally:
             self.lock.__exit__(None, None, None)

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from ..catalog import OUTCOMES
+from ..config import ScenarioError
 
 ROOT = Path(__file__).resolve().parents[2]
 SCEN = ROOT / "scenarios"
@@ -385,6 +386,11 @@ def render(cfg: dict, targets: pd.DataFrame, trends: pd.DataFrame, levers: pd.Da
     return "\n".join(L)
 
 
+# the baseline is judged from year 2 and a lever file from year 3 at the earliest
+# (judge_trends); a slope needs two years, so the longest horizon must reach year 4
+MIN_YEARS = 4
+
+
 def judge_trends(yearly: pd.DataFrame, n_years: int, seeds: int, workers: int, say,
                  pool_seeds: int = 100) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The stationarity table of every set of runs (scenario, size): the baseline from year 2,
@@ -477,21 +483,39 @@ def validate(seeds: int = 10, years=(1, 3, 5, 10), sizes=(2000, 5000, 15000), wo
 def render_only(out: Path | None = None) -> Path:
     """Rewrite VALIDATION.md from the tables of a finished validation run (docs/validation/
     *.csv) and the settings and fingerprint embedded in the report: a change of wording or
-    layout, without running the model again."""
+    layout, without running the model again. Everything is read before anything is written."""
     import re
+    given = out is not None
     out = Path(out) if out else ROOT / "docs"
     figdir = out / "validation"
     report = out / "VALIDATION.md"
+    if not report.is_file():
+        raise ScenarioError(
+            f"--render-only: {report} does not exist; --render-only rewrites the report an "
+            f"earlier `cogov validate{' --out ' + str(out) if given else ''}` wrote (with its "
+            f"tables in {figdir}/)")
     data = read_data(report)
     text = report.read_text(encoding="utf-8")
     m = re.search(r"; (\d+) s on", text)
     seconds = data["config"].get("seconds", float(m.group(1)) if m else float("nan"))
-    targets = pd.read_csv(figdir / "targets.csv")
-    trends = pd.read_csv(figdir / "stationarity.csv")
-    levers = pd.read_csv(figdir / "levers.csv")
-    yearly = pd.read_csv(figdir / "yearly.csv")
-    figures = draw_figures(yearly, figdir)
-    new = render(data["config"], targets, trends, levers, data["fingerprint"], figures, seconds, yearly)
+    tables = {}
+    for name in ("targets", "stationarity", "levers", "yearly"):
+        f = figdir / f"{name}.csv"
+        try:
+            tables[name] = pd.read_csv(f)
+        except FileNotFoundError:
+            raise ScenarioError(f"--render-only: {f} is missing; run cogov validate (without "
+                                "--render-only) to make the tables") from None
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
+            raise ScenarioError(f"--render-only: {f} is damaged ({' '.join(str(exc).split())[:160]})") from None
+    try:
+        figures = draw_figures(tables["yearly"], figdir)
+        new = render(data["config"], tables["targets"], tables["stationarity"], tables["levers"],
+                     data["fingerprint"], figures, seconds, tables["yearly"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ScenarioError(f"--render-only: the tables in {figdir}/ or the data block of {report} "
+                            f"do not match this version of the report ({type(exc).__name__}: {exc}); "
+                            "run cogov validate again") from None
     tmp = out / ".VALIDATION.md.tmp"
     tmp.write_text(new, encoding="utf-8")
     tmp.replace(report)
@@ -501,5 +525,13 @@ def render_only(out: Path | None = None) -> Path:
 def read_data(path: Path) -> dict:
     """The JSON block embedded in a report."""
     text = Path(path).read_text(encoding="utf-8")
-    i = text.index(BEGIN_DATA) + len(BEGIN_DATA)
-    return json.loads(text[i:text.index(END_DATA, i)])
+    try:
+        i = text.index(BEGIN_DATA) + len(BEGIN_DATA)
+        data = json.loads(text[i:text.index(END_DATA, i)])
+    except ValueError:  # no block, no end, or not JSON (json's error is a ValueError)
+        raise ScenarioError(f"{path}: no readable data block ({BEGIN_DATA} ... {END_DATA}); "
+                            "only a report written by cogov validate can be rendered again") from None
+    if not isinstance(data, dict) or not isinstance(data.get("config"), dict) or "fingerprint" not in data:
+        raise ScenarioError(f"{path}: the data block lacks 'config' or 'fingerprint'; run cogov "
+                            "validate again")
+    return data
