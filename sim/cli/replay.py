@@ -6,15 +6,15 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..study.replay import _manifest, replay
+from ..study.replay import plan, replay_job
 from .common import WORKERS, add_command, info
 
 
 def cmd_replay(args) -> int:
-    folder, m = _manifest(Path(args.manifest))
+    folder, m, job = plan(Path(args.manifest))  # everything checked before any run
     info(f"Replaying {folder} ({m['command']}; recorded with cogov {str(m.get('cogov_version', '?'))[:40]}"
          f", git {str(m.get('git_commit') or 'unknown')[:40]}) ...", file=sys.stderr)
-    same, diffs, where = replay(args.manifest, args.out, workers=args.workers)
+    same, diffs, where = replay_job(job, args.out, workers=args.workers)
     if same:
         print(f"identical: every data file of {folder} was reproduced"
               + (f" (replay in {where})" if where else ""))

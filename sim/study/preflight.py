@@ -148,7 +148,7 @@ def check(largest: int, at_once: int = 1, days: int = 365, spin_up_days: int = 0
         runs = f"{at_once} runs at once of up to {largest:,} residents" if at_once > 1 \
             else f"{what} of {largest:,} residents"
         raise ScenarioError(
-            f"preflight: {runs} need about {_gb(need_all)} of memory; this machine has "
+            f"preflight: {runs} need{'s' if at_once == 1 else ''} about {_gb(need_all)} of memory; this machine has "
             f"{_gb(shared)} ({source}). {fix[0].upper() + fix[1:]}")
     return estimate
 

@@ -194,7 +194,13 @@ def compare_outputs(old: Path | dict, new: Path) -> dict[str, list[str]]:
 def replay(manifest: str | Path, out: str | Path | None = None, workers: int = 1
            ) -> tuple[bool, dict, Path | None]:
     """Re-run a manifest; return (identical, differences, replay folder or None if temporary)."""
-    folder, m, job = plan(Path(manifest))
+    _, _, job = plan(Path(manifest))
+    return replay_job(job, out, workers)
+
+
+def replay_job(job: dict, out: str | Path | None = None, workers: int = 1
+               ) -> tuple[bool, dict, Path | None]:
+    """Re-run a manifest checked by :func:`plan` and compare its data files."""
     if out is not None:
         target = Path(out)
         check_out(target)
