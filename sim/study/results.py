@@ -204,6 +204,8 @@ def load_manifest(path: Path, missing: str, damaged: str) -> dict:
         return json.loads(Path(path).read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ScenarioError(damaged.replace("{exc}", str(exc))) from None
+    except RecursionError:
+        raise ScenarioError(damaged.replace("{exc}", "nested too deeply")) from None
 
 
 def read_table(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
