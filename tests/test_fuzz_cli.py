@@ -5,8 +5,8 @@ a result or one ``error:`` line: exit code 0, 1 or 2, never a traceback, and no 
 ``--out``.
 
 Budget: the ``fast`` profile (25 examples a test, derandomized, so every run tries the same
-inputs) unless ``COGOV_FUZZ=full`` selects the ``full`` profile (300 examples, also
-derandomized); the tests that run models for the inputs that pass are marked slow.
+inputs) unless ``COGOV_FUZZ=full`` selects the ``full`` profile (150 examples, also
+derandomized; .ci/run sets it); the tests that run models for the inputs that pass are marked slow.
 The commands run in this process (``sim.cli.main``) on tiny models; calibration trials are
 replaced by a stand-in (the inputs, not the model, are under test here)."""
 
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import copy
 import json
-import math
 import os
 import shutil
 import tempfile
@@ -39,7 +38,7 @@ _common = dict(deadline=None, derandomize=True, database=None,
                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                       HealthCheck.data_too_large, HealthCheck.filter_too_much])
 settings.register_profile("fast", max_examples=25, **_common)
-settings.register_profile("full", max_examples=300, **_common)
+settings.register_profile("full", max_examples=150, **_common)
 PROFILE = os.environ.get("COGOV_FUZZ", "fast")
 if PROFILE not in ("fast", "full"):
     raise pytest.UsageError(f"COGOV_FUZZ={PROFILE!r}: use fast (the default) or full")
@@ -347,4 +346,4 @@ def test_the_profiles_are_deterministic():
         p = settings.get_profile(name)
         assert p.derandomize and p.deadline is None
     assert settings.get_profile("fast").max_examples == 25
-    assert math.isclose(settings.get_profile("full").max_examples, 300)
+    assert settings.get_profile("full").max_examples == 150

@@ -21,7 +21,11 @@ Outputs in ``--out`` (default ``results/calibrate_<name>/``): ``study.log`` (Opt
 journal: ``--resume`` continues it), ``trials.csv``, ``best.json`` (parameters and loss),
 ``best.yaml`` (a scenario that extends the calibrated one with the best parameters),
 ``fit.csv`` (each target: band, value, mean and 95% interval over ``check_replications``
-fresh seeds at the best parameters, PASS/FAIL), ``calibration.png`` and ``manifest.json``.
+fresh seeds at the best parameters, PASS/FAIL), ``calibration.png`` and ``manifest.json``;
+``calibration.json`` (the calibration as started: ``--resume`` refuses a changed one).
+
+Why one long module: the file's schema, the search, its resume and its outputs share one
+calibration and its checks.
 """
 
 from __future__ import annotations

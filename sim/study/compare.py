@@ -13,7 +13,7 @@ differences, plus the cost per additional participant: extra ``spend_total`` ove
 divided by extra residents who took part in the year (``participation_year x residents``).
 All runs go through :func:`sim.study.parallel.run_many`, so results do not depend on ``--workers``.
 
-Why one long module: the command, the paired statistics, the table and the two figures of one comparison.
+Why one long module: a comparison into its folder, the paired statistics, the table and the two figures of one comparison.
 """
 
 from __future__ import annotations

@@ -11,7 +11,6 @@ usage (v2 ``memory.max``, v1 ``memory.limit_in_bytes``), and an address-space li
 
 from __future__ import annotations
 
-import os
 import resource
 from pathlib import Path
 
@@ -184,8 +183,3 @@ def check_scheduler(address: str, timeout: float = 5.0) -> None:
         why = exc.strerror or type(exc).__name__
         raise ScenarioError(f"--scheduler {address}: no Dask scheduler reachable at {host}:{port} "
                             f"({why}); start the scheduler or check the address") from None
-
-
-if os.name != "posix":  # pragma: no cover - cogov runs on Linux and macOS
-    def available() -> tuple[int | None, int | None, str]:  # noqa: F811
-        return None, None, ""

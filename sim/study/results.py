@@ -1,4 +1,9 @@
-"""Writing results: atomic files, manifests and results directories."""
+"""Writing and reading results: atomic files, manifests, the tables and names read back
+from them, and results directories.
+
+Why one long module: every command writes and reads its folder through these few rules
+(atomic files, checked names and tables, one lock, build beside and rename), kept together
+so that they cannot drift apart."""
 
 from __future__ import annotations
 
