@@ -164,6 +164,22 @@ def test_sweep_resume_over_a_damaged_manifest_key_names_it(capsys, swept, tmp_pa
     refused(code, err, "experiment.outcomes")
 
 
+def test_replay_of_a_sweep_on_two_workers_is_identical(capsys, swept, tmp_path):
+    code, out, err = cogov(capsys, "replay", swept, "--workers", "2", "--out", tmp_path / "r")
+    assert code == 0 and out.startswith("identical"), err
+
+
+def test_replay_of_a_sweep_with_a_path_for_a_scenario_name_is_refused(capsys, swept, tmp_path):
+    folder = tmp_path / "s"
+    shutil.copytree(swept, folder)
+    m = json.loads((folder / "manifest.json").read_text())
+    m["scenarios"] = {"../../evil": next(iter(m["scenarios"].values()))}
+    (folder / "manifest.json").write_text(json.dumps(m))
+    code, _, err = cogov(capsys, "replay", folder, "--out", tmp_path / "r")
+    refused(code, err, "'../../evil'", "path separator")
+    assert not (tmp_path / "r").exists()
+
+
 # ------------------------------------------------------------------------- calibrate
 QUICK = {
     "name": "quick", "scenario": str(BASELINE),
