@@ -477,3 +477,11 @@ def test_an_extends_chain_of_64_files_loads_and_65_are_refused(tmp_path):
     assert sc.meta.name == "f64" and sc.population.residents_per_community == 500
     with pytest.raises(ScenarioError, match="more than 64 files"):
         load_scenario(tmp_path / "f65.yaml")
+
+
+def test_replay_runs_the_preflight(capsys, compared, monkeypatch):
+    from sim.study import preflight
+    monkeypatch.setattr(preflight, "available", lambda: (10 * 2**20, None, "the test's memory"))
+    code, out, err = cogov(capsys, "replay", compared / "cmp")
+    refused(code, err, "preflight", "the test's memory")
+    assert "identical" not in out

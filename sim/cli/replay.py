@@ -7,11 +7,15 @@ import sys
 from pathlib import Path
 
 from ..study.replay import plan, replay_job
-from .common import WORKERS, add_command, info
+from .common import WORKERS, add_command, add_preflight_flag, check_before_running, info
 
 
 def cmd_replay(args) -> int:
     folder, m, job = plan(Path(args.manifest))  # everything checked before any run
+    scenarios = ([job["scenario"]] if m["command"] == "run" else job["scenarios"]
+                 if m["command"] == "compare" else job["bases"])
+    check_before_running(scenarios, levers_compared=False, at_once=args.workers,
+                         preflight=not args.no_preflight, what="a replayed run")
     info(f"Replaying {folder} ({m['command']}; recorded with cogov {str(m.get('cogov_version', '?'))[:40]}"
          f", git {str(m.get('git_commit') or 'unknown')[:40]}) ...", file=sys.stderr)
     same, diffs, where = replay_job(job, args.out, workers=args.workers)
@@ -38,4 +42,5 @@ def add_parser(sub) -> None:
                                  "removed afterwards)")
     p.add_argument("--workers", type=WORKERS, default=1,
                    help="worker processes for the runs of a comparison or sweep (default 1)")
+    add_preflight_flag(p)
     p.set_defaults(func=cmd_replay)

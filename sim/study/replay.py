@@ -102,6 +102,8 @@ def plan(path: str | Path) -> tuple[Path, dict, dict]:
     else:
         from .sweep import check_design, read_manifest
         manifest = read_manifest(folder)
+        job["bases"] = [_scenario(base, mpath, f"scenarios.{name}")
+                        for name, base in manifest["scenarios"].items()]
         job["table"] = check_design(folder, manifest)
         job["manifest"] = {k: v for k, v in manifest.items() if k not in SESSION_KEYS}
     job["data"] = data_files(folder)
