@@ -272,7 +272,8 @@ def check_out(out: Path, force: bool = False, option: str = "--out") -> None:
     out = Path(out)
     if not str(out).strip():
         raise ScenarioError(f"{option}: empty path; give a folder")
-    longest = max((len(os.fsencode(part)) for part in out.parts), default=0)
+    new = [p.name for p in [out, *out.parents] if p == out or not p.exists()]
+    longest = max((len(os.fsencode(part)) for part in new), default=0)
     limit = _name_max(out) - 16  # room for the lock and build folders beside it (.NAME.lock)
     if longest > limit:
         raise ScenarioError(f"{option} {str(out)[:80]}...: a name in the path has {longest} bytes; "
