@@ -74,7 +74,7 @@ def _yaml_problem(exc: yaml.YAMLError) -> str:
 MAX_FILE_BYTES = 5_000_000   # a scenario or experiment file is a page of YAML, not data
 MAX_DEPTH = 50               # nesting of mappings and lists
 MAX_ALIAS_NODES = 100_000    # nodes that YAML aliases (*name) may repeat, all told
-MAX_EXTENDS = 32             # files in an 'extends' chain
+MAX_EXTENDS = 64             # files in an 'extends' chain (README, scenario files); a cycle is refused apart
 
 
 class _StrictLoader(yaml.SafeLoader):

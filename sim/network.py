@@ -106,6 +106,56 @@ def generate(rng: np.random.Generator, pop, net) -> sp.csr_array:
     return sp.csr_array(adj)
 
 
+def _data_line(path: Path, row: int) -> int:
+    """The file's line number (1-based) of the ``row``-th data line (np.loadtxt skips blank
+    lines and # comments)."""
+    k = -1
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for number, line in enumerate(f, 1):
+            if line.split("#", 1)[0].strip():
+                k += 1
+                if k == row:
+                    return number
+    return row + 1
+
+
+def _check_edge_rows(path: Path, arr: np.ndarray) -> None:
+    """Node ids are whole numbers 0 or more; weights finite, 0 or more: a NaN weight would
+    spread NaN through every neighbour sum of the run."""
+    ids = arr[:, :2]
+    safe = np.where(np.isfinite(ids), ids, 0.0)
+    bad_id = ~np.isfinite(ids).all(axis=1) | np.any((safe < 0) | (safe != np.round(safe)) | (safe > 2**62), axis=1)
+    if bad_id.any():
+        row = int(np.argmax(bad_id))
+        raise ScenarioError(f"{path}: line {_data_line(path, row)}: node ids {arr[row, 0]:g} "
+                            f"{arr[row, 1]:g}; an id is a whole number, 0 or more")
+    if arr.shape[1] == 3:
+        w = arr[:, 2]
+        bad = ~(np.isfinite(w) & (w >= 0))
+        if bad.any():
+            row = int(np.argmax(bad))
+            raise ScenarioError(f"{path}: line {_data_line(path, row)}: weight {w[row]:g}; a weight "
+                                "is a finite number, 0 or more")
+
+
+def check_edge_list(path: str) -> None:
+    """Read a user's network file and check it (ids, weights), without a population: the
+    commands call this before any run, so a bad file is named before work starts."""
+    p = Path(path)
+    if not p.is_file():
+        raise ScenarioError(f"network.edge_list: no such file {path!r}")
+    if p.suffix.lower() == ".graphml":
+        return  # GraphML's weights are checked as it is loaded
+    try:
+        arr = np.loadtxt(p, delimiter="," if p.suffix.lower() == ".csv" else None, ndmin=2,
+                         comments="#")
+    except ValueError as exc:
+        raise ScenarioError(f"{path}: an edge list needs two or three numbers a line: {exc}") from None
+    if arr.shape[1] not in (2, 3):
+        raise ScenarioError(f"{path}: an edge list needs two or three columns (i j [weight])")
+    _check_edge_rows(p, arr)
+
+
 def load_user_network(path: str, n: int) -> sp.csr_array:
     """Read a user's network: an edge list (``i j [weight]`` per line, comma or space) or GraphML.
 
@@ -132,7 +182,14 @@ def load_user_network(path: str, n: int) -> sp.csr_array:
         pos = {v: i for i, v in enumerate(nodes)}
         rows, cols, w = [], [], []
         for a, b, d in g.edges(data=True):
-            rows.append(pos[a]); cols.append(pos[b]); w.append(float(d.get("weight", W_BUILDING)))
+            try:
+                weight = float(d.get("weight", W_BUILDING))
+            except (TypeError, ValueError):
+                weight = float("nan")
+            if not (np.isfinite(weight) and weight >= 0):
+                raise ScenarioError(f"{path}: edge {a}-{b}: weight {d.get('weight')!r}; a weight is a "
+                                    "finite number, 0 or more")
+            rows.append(pos[a]); cols.append(pos[b]); w.append(weight)
         rows, cols, w = np.array(rows, np.int64), np.array(cols, np.int64), np.array(w, np.float32)
     else:
         try:
@@ -142,6 +199,7 @@ def load_user_network(path: str, n: int) -> sp.csr_array:
             raise ScenarioError(f"{path}: an edge list needs two or three numbers a line: {exc}") from None
         if arr.shape[1] not in (2, 3):
             raise ScenarioError(f"{path}: an edge list needs two or three columns (i j [weight])")
+        _check_edge_rows(p, arr)
         ids = np.unique(arr[:, :2].astype(np.int64))
         if ids.size != n:
             raise ScenarioError(f"{path}: the network has {ids.size} nodes but the population has "

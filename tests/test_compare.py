@@ -17,10 +17,7 @@ BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml
 
 
 def main(argv: list[str]) -> int:
-    """``cogov ARGV`` in this process. sim.cli.main appends the extra commands to a module-level
-    list on every call, so a second call in one process would register `compare` twice: start
-    from an empty list each time."""
-    sim.cli._EXTRA_COMMANDS.clear()
+    """``cogov ARGV`` in this process."""
     return sim.cli.main(argv)
 
 

@@ -96,3 +96,46 @@ def test_long_modules_say_why():
         if text.count("\n") > 400 and "Why one long module" not in doc:
             silent.append(f"{path.relative_to(ROOT.parent)} ({text.count(chr(10))} lines)")
     assert not silent, "long modules without their reason in the docstring: " + ", ".join(silent)
+
+
+def _dynamic_imports(path: Path) -> list[str]:
+    """``__import__(...)``, ``importlib`` and ``import_module`` in a source file: imports the
+    graph above cannot see."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Name) and node.id == "__import__":
+            found.append(f"{path.name}:{node.lineno} __import__")
+        elif isinstance(node, ast.Attribute) and node.attr in ("import_module", "__import__"):
+            found.append(f"{path.name}:{node.lineno} {node.attr}")
+        elif isinstance(node, ast.Import) and any(a.name.split(".")[0] == "importlib" for a in node.names):
+            found.append(f"{path.name}:{node.lineno} import importlib")
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "importlib":
+            found.append(f"{path.name}:{node.lineno} from importlib")
+    return found
+
+
+def test_the_command_line_imports_its_commands_statically():
+    """sim/cli loads no module by name: every subcommand is a plain import the graph sees."""
+    dynamic = [d for p in sorted((ROOT / "cli").rglob("*.py")) for d in _dynamic_imports(p)]
+    assert not dynamic, "dynamic imports in sim/cli: " + ", ".join(dynamic)
+    g = import_graph()
+    for command in ("run", "compare", "sweep", "report", "replay", "params", "calibrate",
+                    "validate", "app"):
+        assert f"sim.cli.{command}" in g["sim.cli"], command
+    assert "sim.study.compare" in g["sim.cli.compare"] and "sim.app.server" in g["sim.cli.app"]
+
+
+def test_a_dynamic_import_is_found(tmp_path):
+    f = tmp_path / "m.py"
+    f.write_text("import importlib\nm = __import__('sim.study.compare')\n"
+                 "n = importlib.import_module('sim.study.sweep')\n")
+    assert len(_dynamic_imports(f)) == 3
+
+
+def test_study_and_app_never_import_the_command_line():
+    """The command line sits on top: sim.study and sim.app import nothing of sim.cli (lazy
+    imports included), so that the library works without it and no cycle can pass through it."""
+    g = import_graph()
+    up = sorted(f"{m} -> {d}" for m, deps in g.items() if m.startswith(("sim.study", "sim.app"))
+                for d in deps if d == "sim.cli" or d.startswith("sim.cli."))
+    assert not up, "imports of sim.cli from study/app modules: " + ", ".join(up)

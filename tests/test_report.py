@@ -20,7 +20,6 @@ BASELINE = str(ROOT / "scenarios" / "baseline.yaml")
 
 
 def main(argv):
-    cli._EXTRA_COMMANDS.clear()
     return cli.main(argv)
 
 

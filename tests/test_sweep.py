@@ -28,9 +28,7 @@ SMALL = {"population.residents_per_community": 800}
 
 
 def main(argv: list[str]) -> int:
-    """sim.cli.main, callable more than once per process (it registers extra commands on
-    every call)."""
-    cli._EXTRA_COMMANDS.clear()
+    """``cogov ARGV`` in this process (sim.cli.main)."""
     return cli.main(argv)
 
 

@@ -61,5 +61,7 @@ def test_validate_runs_end_to_end_at_a_small_setting(tmp_path):
 
 def test_validate_rejects_bad_settings(capsys):
     from sim.cli import main
-    assert main(["validate", "--pool-seeds", "-1"]) == 2
-    assert "--pool-seeds takes 0-1000" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_:
+        main(["validate", "--pool-seeds", "-1"])
+    assert exit_.value.code == 2
+    assert "--pool-seeds: must be from 0 to 1000, got -1" in capsys.readouterr().err

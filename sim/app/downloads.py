@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import yaml
 
-from ..cli import run_manifest
-from ..study.results import json_text, parquet_bytes
+from ..study.results import json_text, parquet_bytes, run_manifest
 from .session import UPLOAD, Session
 
 

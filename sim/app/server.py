@@ -112,20 +112,3 @@ def cmd_app(args) -> int:
     except KeyboardInterrupt:
         pass
     return 0
-
-
-def add_parser(sub) -> None:
-    from .session import MAX_COMPUTE_SECONDS, MAX_SESSIONS_DEFAULT
-    a = sub.add_parser("app", help="serve the browser view (http://127.0.0.1:8765/)")
-    a.add_argument("--host", default=DEFAULT_HOST,
-                   help=f"address to bind (default {DEFAULT_HOST}, this machine only)")
-    a.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
-    a.add_argument("--max-sessions", type=int, default=MAX_SESSIONS_DEFAULT,
-                   help=f"visitors served at once; the next sees 'server busy' "
-                        f"(default {MAX_SESSIONS_DEFAULT})")
-    a.add_argument("--idle-timeout", type=float, default=60.0, metavar="SECONDS",
-                   help="free a closed tab's models after this many seconds (default 60)")
-    a.add_argument("--model-seconds", type=float, default=MAX_COMPUTE_SECONDS, metavar="SECONDS",
-                   help="model time one visitor may use: every Reset (with its spin-up), Step, "
-                        f"Run and replication together (default {MAX_COMPUTE_SECONDS:.0f})")
-    a.set_defaults(func=cmd_app)

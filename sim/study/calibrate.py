@@ -21,12 +21,17 @@ Outputs in ``--out`` (default ``results/calibrate_<name>/``): ``study.log`` (Opt
 journal: ``--resume`` continues it), ``trials.csv``, ``best.json`` (parameters and loss),
 ``best.yaml`` (a scenario that extends the calibrated one with the best parameters),
 ``fit.csv`` (each target: band, value, mean and 95% interval over ``check_replications``
-fresh seeds at the best parameters, PASS/FAIL), ``calibration.png`` and ``manifest.json``.
+fresh seeds at the best parameters, PASS/FAIL), ``calibration.png`` and ``manifest.json``;
+``calibration.json`` (the calibration as started: ``--resume`` refuses a changed one).
+
+Why one long module: the file's schema, the search, its resume and its outputs share one
+calibration and its checks.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import math
 import sys
 import time
@@ -38,8 +43,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..catalog import OUTCOMES, axis_label
-from ..config import ScenarioError, apply_overrides, load_scenario, validate
+from ..config import ScenarioError, apply_overrides, config_hash, load_scenario, read_yaml, validate
 from ..params import iter_parameters, plausible_range
+from .results import RESULTS, check_out, differing_keys, write_json_atomic
 
 
 class _Strict(BaseModel):
@@ -62,6 +68,10 @@ class Target(_Strict):
             raise ValueError(f"band of {self.outcome} must be two finite numbers, low < high")
         if self.value is None:
             self.value = (lo + hi) / 2
+        if not math.isfinite(self.value):
+            raise ValueError(f"value of {self.outcome} must be a finite number, got {self.value}")
+        if not math.isfinite(self.weight):
+            raise ValueError(f"weight of {self.outcome} must be a finite positive number, got {self.weight}")
         return self
 
 
@@ -72,7 +82,7 @@ class FreeParameter(_Strict):
 
 
 class Calibration(_Strict):
-    name: str = "calibration"
+    name: str = Field("calibration", pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,79}$")
     scenario: str
     set: dict[str, object] = {}
     years: int = Field(1, ge=1, le=10)
@@ -100,8 +110,12 @@ class Calibration(_Strict):
                 raise ValueError(f"{fp.key} has no declared range: give low and high")
             lo = fp.low if fp.low is not None else rng[0]
             hi = fp.high if fp.high is not None else rng[1]
+            if not (math.isfinite(lo) and math.isfinite(hi)):
+                raise ValueError(f"{fp.key}: low and high must be finite numbers, got {lo} and {hi}")
             if not lo < hi:
                 raise ValueError(f"{fp.key}: low {lo} must be below high {hi}")
+            if _is_int(fp.key) and math.ceil(lo) > math.floor(hi):
+                raise ValueError(f"{fp.key} takes whole numbers and {lo:g} to {hi:g} holds none")
             fp.low, fp.high = float(lo), float(hi)
         return self
 
@@ -109,19 +123,15 @@ class Calibration(_Strict):
 def load(path: str | Path) -> tuple[Calibration, Path]:
     """Read and check a calibration file (a clear :class:`ScenarioError` on any mistake)."""
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ScenarioError(f"{path}: cannot read ({exc.strerror})") from None
-    except yaml.YAMLError as exc:
-        raise ScenarioError(f"{path}: not valid YAML: {exc}") from None
-    if not isinstance(data, dict):
-        raise ScenarioError(f"{path}: a calibration file is a mapping (scenario, targets, parameters, ...)")
+    # read_yaml: duplicate keys, nesting, size and encoding refused with the file named
+    data = read_yaml(path, "calibration")
     try:
         cal = Calibration.model_validate(data)
     except ValidationError as exc:
-        msgs = "; ".join(f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors())
-        raise ScenarioError(f"{path}: {msgs}") from None
+        msgs = "; ".join(f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors()[:5])
+        raise ScenarioError(f"{path}: {' '.join(msgs.split())}") from None
+    if "\0" in cal.scenario or not cal.scenario.strip():
+        raise ScenarioError(f"{path}: key 'scenario' must name a scenario file")
     scenario_path = (path.parent / cal.scenario).resolve()
     return cal, scenario_path
 
@@ -172,16 +182,49 @@ def _evaluate(cal: Calibration, base, param_sets: list[dict], seeds: list[int], 
     for r in run_many(tasks, workers=workers, executor=executor, scheduler=scheduler,
                       progress=False):
         if not r["ok"]:
-            raise RuntimeError(f"a calibration run failed:\n{r['error']}")
+            last = (r["error"] or "").strip().splitlines()[-1:] or ["unknown error"]
+            raise ScenarioError("a calibration run failed: "
+                                f"{last[0]}")
         for k in outcomes:
             values[r["labels"]["set"]][k].append(float(r["summary"][k]))
     return values
 
 
+PLAN = "calibration.json"  # the calibration as started: --resume refuses if it changed
+
+
+def _plan(cal: Calibration, base) -> dict:
+    """What a resumed study must share with the one it continues: the calibration (but the
+    number of trials, which --trials may raise) and the resolved base scenario."""
+    return {"calibration": cal.model_dump(mode="json", exclude={"trials"}),
+            "scenario_hash": config_hash(base)}
+
+
+def _check_resume(out: Path, plan: dict) -> None:
+    if not (out / "study.log").is_file():
+        raise ScenarioError(f"--resume {out}: no study there to continue (no study.log); "
+                            "leave out --resume to start one")
+    try:
+        then = json.loads((out / PLAN).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        print(f"warning: {out} has no {PLAN} (started by an older cogov); cannot check that the "
+              "calibration file is unchanged", file=sys.stderr)
+        return
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ScenarioError(f"{out / PLAN}: damaged ({exc}); start the study again with "
+                            "another --out") from None
+    changed = differing_keys(then if isinstance(then, dict) else {}, plan)
+    if changed:
+        raise ScenarioError(f"--resume {out}: the calibration changed since the study started "
+                            f"({', '.join(changed[:6])}); its trials would mix two searches. "
+                            "Restore the file, or start a new study with another --out")
+
+
 def calibrate(path: str | Path, out: str | Path | None = None, workers: int = 1,
               executor: str = "local", scheduler: str | None = None, resume: bool = False,
-              trials: int | None = None, quiet: bool = False) -> Path:
-    """Run a calibration file; returns the output folder."""
+              trials: int | None = None, quiet: bool = False, preflight: bool = True) -> Path:
+    """Run a calibration file; returns the output folder. Everything is checked before the
+    folder is made; a study that fails before its first trial is told leaves no folder."""
     import optuna
     from optuna.storages import JournalStorage
     from optuna.storages.journal import JournalFileBackend
@@ -189,14 +232,38 @@ def calibrate(path: str | Path, out: str | Path | None = None, workers: int = 1,
 
     cal, scenario_path = load(path)
     if trials is not None:
+        if not 1 <= trials <= 10_000:
+            raise ScenarioError(f"--trials must be from 1 to 10,000, got {trials}")
         cal.trials = trials
+    if not 1 <= workers <= 1024:
+        raise ScenarioError(f"--workers must be from 1 to 1024, got {workers}")
+    if executor == "dask":
+        from .parallel import require_dask
+        require_dask()
+    elif scheduler:
+        raise ScenarioError("--scheduler needs --executor dask")
     base = load_scenario(scenario_path, dict(cal.set) or None)
-    out = Path(out) if out else Path("results") / f"calibrate_{cal.name}"
+    if preflight:
+        from .preflight import check, residents
+        check(residents(base), min(workers, cal.batch * cal.replications), days=365 * cal.years,
+              spin_up_days=base.run.spin_up_days, what="a calibration run")
+    out = Path(out) if out else RESULTS / f"calibrate_{cal.name}"
     journal = out / "study.log"
-    if out.exists() and any(out.iterdir()) and not resume:
-        raise ScenarioError(f"{out} exists and is not empty: pass --resume to continue its study, "
-                            "or choose another --out")
+    plan = _plan(cal, base)
+    if resume:
+        _check_resume(out, plan)
+    else:
+        if out.exists() and any(out.iterdir()):
+            raise ScenarioError(f"{out} exists and is not empty: pass --resume to continue its study, "
+                                "or choose another --out")
+        check_out(out, force=True)
+    if executor == "dask" and scheduler:
+        from .preflight import check_scheduler
+        check_scheduler(scheduler)
+    made = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
+    if not resume:
+        write_json_atomic(out / PLAN, plan)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     storage = JournalStorage(JournalFileBackend(str(journal)))
     study = optuna.create_study(study_name=cal.name, storage=storage, direction="minimize",
@@ -211,26 +278,32 @@ def calibrate(path: str | Path, out: str | Path | None = None, workers: int = 1,
     def done() -> int:
         return len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)))
 
-    while done() < cal.trials:
-        k = min(cal.batch, cal.trials - done())
-        asked = [study.ask() for _ in range(k)]
-        sets = []
-        for trial in asked:
-            params = {}
-            for fp in cal.parameters:
-                if _is_int(fp.key):
-                    params[fp.key] = trial.suggest_int(fp.key, int(math.ceil(fp.low)), int(math.floor(fp.high)))
-                else:
-                    params[fp.key] = trial.suggest_float(fp.key, fp.low, fp.high)
-            sets.append(params)
-        values = _evaluate(cal, base, sets, seeds, workers, executor, scheduler)
-        for trial, vals in zip(asked, values):
-            means = {o: float(np.mean(v)) for o, v in vals.items()}
-            for o, m in means.items():
-                trial.set_user_attr(o, m)
-            study.tell(trial, loss(means, cal.targets))
-        if not quiet:
-            print(f"  {done()}/{cal.trials} trials, best loss {study.best_value:.4f}", file=sys.stderr)
+    try:
+        while done() < cal.trials:
+            k = min(cal.batch, cal.trials - done())
+            asked = [study.ask() for _ in range(k)]
+            sets = []
+            for trial in asked:
+                params = {}
+                for fp in cal.parameters:
+                    if _is_int(fp.key):
+                        params[fp.key] = trial.suggest_int(fp.key, int(math.ceil(fp.low)), int(math.floor(fp.high)))
+                    else:
+                        params[fp.key] = trial.suggest_float(fp.key, fp.low, fp.high)
+                sets.append(params)
+            values = _evaluate(cal, base, sets, seeds, workers, executor, scheduler)
+            for trial, vals in zip(asked, values):
+                means = {o: float(np.mean(v)) for o, v in vals.items()}
+                for o, m in means.items():
+                    trial.set_user_attr(o, m)
+                study.tell(trial, loss(means, cal.targets))
+            if not quiet:
+                print(f"  {done()}/{cal.trials} trials, best loss {study.best_value:.4f}", file=sys.stderr)
+    except BaseException:
+        if made and done() == 0:  # nothing learnt: leave no study.log that blocks this --out
+            del study, storage
+            shutil.rmtree(out, ignore_errors=True)
+        raise
 
     best = study.best_trial
     best_params = {fp.key: best.params[fp.key] for fp in cal.parameters}
@@ -345,31 +418,3 @@ def plot(path: Path, trials: pd.DataFrame, fit: pd.DataFrame) -> None:
     fig.savefig(tmp)
     plt.close(fig)
     tmp.replace(path)
-
-
-# ------------------------------------------------------------------------------ command
-def cmd_calibrate(args) -> int:
-    try:
-        calibrate(args.calibration, out=args.out, workers=args.workers, executor=args.executor,
-                  scheduler=args.scheduler, resume=args.resume, trials=args.trials)
-    except ScenarioError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    return 0
-
-
-def add_parser(sub) -> None:
-    p = sub.add_parser(
-        "calibrate", help="fit uncertain parameters to published targets (Optuna)",
-        description="Fit the free parameters of a calibration file to its targets with Optuna's "
-                    "TPE sampler, in parallel, resumable. Example: cogov calibrate "
-                    "experiments/calibration.yaml --workers 2")
-    p.add_argument("calibration", help="calibration file (YAML), e.g. experiments/calibration.yaml")
-    p.add_argument("--out", default=None, help="output folder (default results/calibrate_<name>)")
-    p.add_argument("--workers", type=int, default=1, help="parallel runs (local processes or Dask workers)")
-    p.add_argument("--executor", choices=("local", "dask"), default="local",
-                   help="where runs execute: local processes or a Dask cluster")
-    p.add_argument("--scheduler", default=None, help="address of a running Dask scheduler")
-    p.add_argument("--resume", action="store_true", help="continue the study in --out")
-    p.add_argument("--trials", type=int, default=None, help="total trials (default: the file's)")
-    p.set_defaults(func=cmd_calibrate)

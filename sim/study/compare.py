@@ -13,7 +13,7 @@ differences, plus the cost per additional participant: extra ``spend_total`` ove
 divided by extra residents who took part in the year (``participation_year x residents``).
 All runs go through :func:`sim.study.parallel.run_many`, so results do not depend on ``--workers``.
 
-Why one long module: the command, the paired statistics, the table and the two figures of one comparison.
+Why one long module: a comparison into its folder, the paired statistics, the table and the two figures of one comparison.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import shlex
 import sys
 import time
 from pathlib import Path
@@ -30,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..catalog import POOLED_SHARES
-from ..config import ScenarioError, config_hash, load_scenario
+from ..config import config_hash
 from .parallel import Task, run_many
 
 # summary keys that describe the run rather than measure an outcome
@@ -95,134 +94,63 @@ def ts_columns() -> list[tuple[str, str]]:
 
 
 # ---------------------------------------------------------------------------------------------
-# the command
+# a comparison into a results folder (the command `cogov compare` and `cogov replay` use it)
 
 
-def add_parser(subparsers) -> None:
-    from ..cli import DAYS, SEED, WORKERS, add_command, int_in
-    p = add_command(
-        subparsers, "compare", "paired replications of scenarios against a base (common random numbers)",
-        "Run BASE and each ALT for --reps paired replications (replication i of every scenario "
-        "uses seed ROOT+i) and report each outcome's mean and the paired difference against BASE "
-        "with a 95% confidence interval.",
-        ("cogov compare scenarios/baseline.yaml scenarios/lever_duty_reduction.yaml \\",
-         "    --reps 10 --days 365 --workers 2"))
-    p.add_argument("base", help="base scenario YAML file")
-    p.add_argument("alternatives", nargs="+", metavar="alt", help="alternative scenario YAML file(s)")
-    p.add_argument("--reps", type=int_in(2, 10_000), default=30,
-                   help="paired replications per scenario, 2-10,000 (default 30)")
-    p.add_argument("--days", type=DAYS, default=None, help="days to simulate (default: each scenario's run.days)")
-    p.add_argument("--seed", type=SEED, default=1,
-                   help="root seed: replication i uses seed ROOT+i in every scenario (default 1)")
-    p.add_argument("--workers", type=WORKERS, default=1, help="local worker processes (default 1)")
-    p.add_argument("--set", action="append", metavar="KEY=VALUE",
-                   help="override a parameter in every scenario, e.g. --set population.residents_per_community=2000")
-    p.add_argument("--out", default=None, help="results folder (default results/compare_<names>_<hash>)")
-    p.add_argument("--force", action="store_true", help="replace --out if it exists and is not empty")
-    p.add_argument("--format", choices=("parquet", "csv"), default="parquet",
-                   help="csv: also write each table as CSV beside its Parquet file")
-    p.add_argument("--no-figures", action="store_true", help="do not draw the figures")
-    p.add_argument("--figure-format", choices=("png", "svg", "pdf"), default="png",
-                   help="file format of the figures (default png)")
-    p.add_argument("--dpi", type=int_in(50, 1200), default=200, help="resolution of PNG figures (default 200)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar (it is off anyway "
-                   "when stderr is not a terminal or CI is set)")
-    p.set_defaults(func=cmd_compare)
-
-
-def cmd_compare(args) -> int:
-    from ..cli import MAX_SEED, RESULTS, info, progress_enabled
-    from .results import ResultsDir, check_out, manifest_base, write_json_atomic, write_parquet_atomic
-
-    if args.seed + args.reps - 1 > MAX_SEED:
-        raise ScenarioError(f"--seed {args.seed} with --reps {args.reps}: the last replication's "
-                            f"seed would pass {MAX_SEED}")
-
-    files = [args.base, *args.alternatives]
-    scenarios = []
-    for f in files:  # load and validate everything before running anything
-        sc = load_scenario(f, args.set)
-        if args.days is not None:
-            sc.run.days = args.days
-        scenarios.append(sc)
-    names = scenario_names(files)
-    seeds = rep_seeds(args.seed, args.reps)
-    out = Path(args.out) if args.out else RESULTS / default_dirname(names, scenarios, seeds)
-    force = args.force or args.out is None  # the default folder is named by what it holds
-    check_out(out, force=force)
-    csv = args.format == "csv"
-
-    n_res = [s.population.n_communities * s.population.residents_per_community for s in scenarios]
-    info(f"Comparing {', '.join(names[1:])} against {names[0]}: {args.reps} paired replications "
-          f"(seeds {seeds[0]}..{seeds[-1]}), {scenarios[0].run.days} days, "
-          f"{n_res[0]:,} residents, {args.workers} worker{'s' if args.workers > 1 else ''}")
-    try:
-        with ResultsDir(out, overwrite=force) as tmp:
-            t0 = time.perf_counter()
-            runs, ts, failures = run_pairs(names, scenarios, seeds, workers=args.workers,
-                                           progress=progress_enabled(args))
-            seconds = time.perf_counter() - t0
-            if failures:
-                print(f"\n{len(failures)} of {len(names) * len(seeds)} runs failed; their "
-                      f"replications are left out of every scenario. First error "
-                      f"({failures[0]['scenario']}, seed {failures[0]['seed']}):\n"
-                      f"{failures[0]['error']}", file=sys.stderr)
-            if runs.empty or runs["rep"].nunique() < 2:
-                raise _NothingToCompare
-            effects = paired_effects(runs, names)
-            manifest = {
-                **manifest_base("compare", command_line(args)),
-                "base": names[0], "alternatives": names[1:],
-                "scenarios": [{"name": n, "file": str(f), "config_hash": config_hash(s),
-                               "scenario": s.model_dump(mode="json")}
-                              for n, f, s in zip(names, files, scenarios)],
-                "overrides": args.set or [],
-                "days": scenarios[0].run.days if args.days is None else args.days,
-                "reps": args.reps, "seed_root": args.seed, "seeds": seeds,
-                "seed_rule": "replication i (0-based) of every scenario uses seed root + i",
-                "complete_reps": sorted(int(r) for r in runs["rep"].unique()),
-                "failures": failures, "workers": args.workers, "wall_seconds": round(seconds, 2),
-            }
-            written = ["runs.parquet"]
-            write_parquet_atomic(tmp / "runs.parquet", runs, csv=csv)
-            if ts is not None and not ts.empty:
-                write_parquet_atomic(tmp / "timeseries.parquet", ts, csv=csv)
-                written.append("timeseries.parquet")
-            write_parquet_atomic(tmp / "effects.parquet", effects, csv=csv)
-            write_json_atomic(tmp / "manifest.json", manifest)
-            written += ["effects.parquet", "manifest.json"]
-            if csv:
-                written += [w.replace(".parquet", ".csv") for w in written if w.endswith(".parquet")]
-            if not args.no_figures:
-                written += draw_figures(tmp, ts, effects, names, fmt=args.figure_format, dpi=args.dpi)
-    except _NothingToCompare:
-        print("error: fewer than two complete replications; nothing to compare", file=sys.stderr)
-        return 1
-    if VERBOSITY() >= 0:
-        print_table(effects, names, runs["rep"].nunique())
-    info(f"\n{len(names) * runs['rep'].nunique()} runs in {seconds:.1f} s. "
-         f"Files in {out}/: {', '.join(written)}")
-    return 1 if failures else 0
-
-
-class _NothingToCompare(Exception):
+class NothingToCompare(Exception):
     """Fewer than two complete replications: nothing is written."""
 
 
-def VERBOSITY() -> int:
-    from .. import cli
-    return cli.VERBOSITY
+def compare_into(out: Path, files: list[str], names: list[str], scenarios: list, seeds: list[int],
+                 *, force: bool, workers: int = 1, csv: bool = False, figures: bool = True,
+                 figure_format: str = "png", dpi: int = 200, progress: bool = False,
+                 command_line: str | None = None, overrides: list[str] | None = None,
+                 days: int | None = None) -> dict:
+    """Run the paired replications of ``scenarios`` (the first is the base) and write
+    runs, time series, effects, manifest and figures into ``out`` (built beside it and
+    renamed into place). Returns {runs, effects, failures, written, seconds}; raises
+    :class:`NothingToCompare` (nothing written) if fewer than two replications completed."""
+    from .results import ResultsDir, manifest_base, write_json_atomic, write_parquet_atomic
 
-
-def command_line(args) -> str:
-    """A command that reproduces these results (the number of workers does not matter)."""
-    parts = ["cogov", "compare", str(args.base), *map(str, args.alternatives),
-             "--reps", str(args.reps), "--seed", str(args.seed)]
-    if args.days is not None:
-        parts += ["--days", str(args.days)]
-    for s in args.set or []:
-        parts += ["--set", s]
-    return shlex.join(parts)
+    with ResultsDir(out, overwrite=force) as tmp:
+        t0 = time.perf_counter()
+        runs, ts, failures = run_pairs(names, scenarios, seeds, workers=workers, progress=progress)
+        seconds = time.perf_counter() - t0
+        if failures:
+            print(f"\n{len(failures)} of {len(names) * len(seeds)} runs failed; their "
+                  f"replications are left out of every scenario. First error "
+                  f"({failures[0]['scenario']}, seed {failures[0]['seed']}):\n"
+                  f"{failures[0]['error']}", file=sys.stderr)
+        if runs.empty or runs["rep"].nunique() < 2:
+            raise NothingToCompare
+        effects = paired_effects(runs, names)
+        manifest = {
+            **manifest_base("compare", command_line),
+            "base": names[0], "alternatives": names[1:],
+            "scenarios": [{"name": n, "file": str(f), "config_hash": config_hash(s),
+                           "scenario": s.model_dump(mode="json")}
+                          for n, f, s in zip(names, files, scenarios)],
+            "overrides": overrides or [],
+            "days": scenarios[0].run.days if days is None else days,
+            "reps": len(seeds), "seed_root": seeds[0], "seeds": seeds,
+            "seed_rule": "replication i (0-based) of every scenario uses seed root + i",
+            "complete_reps": sorted(int(r) for r in runs["rep"].unique()),
+            "failures": failures, "workers": workers, "wall_seconds": round(seconds, 2),
+        }
+        written = ["runs.parquet"]
+        write_parquet_atomic(tmp / "runs.parquet", runs, csv=csv)
+        if ts is not None and not ts.empty:
+            write_parquet_atomic(tmp / "timeseries.parquet", ts, csv=csv)
+            written.append("timeseries.parquet")
+        write_parquet_atomic(tmp / "effects.parquet", effects, csv=csv)
+        write_json_atomic(tmp / "manifest.json", manifest)
+        written += ["effects.parquet", "manifest.json"]
+        if csv:
+            written += [w.replace(".parquet", ".csv") for w in written if w.endswith(".parquet")]
+        if figures:
+            written += draw_figures(tmp, ts, effects, names, fmt=figure_format, dpi=dpi)
+    return {"runs": runs, "effects": effects, "failures": failures, "written": written,
+            "seconds": seconds}
 
 
 # ---------------------------------------------------------------------------------------------

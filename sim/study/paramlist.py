@@ -16,7 +16,6 @@ above it); share lists are renormalized).
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from typing import Any
@@ -101,7 +100,7 @@ def respect_links(point: dict[str, Any], ranges: dict[str, tuple[float, float]] 
     return out
 
 
-def _cell(v) -> str:
+def cell(v) -> str:
     if v is None:
         return ""
     if isinstance(v, float):
@@ -116,7 +115,7 @@ def print_table(rows: list[dict], file=None) -> None:
     cols = ("key", "role", "default", "unit", "min", "max", "plausible_low", "plausible_high",
             "range")
     heads = ("key", "role", "default", "unit", "min", "max", "plausible from", "to", "range")
-    cells = [[_cell(r[c]) for c in cols] for r in rows]
+    cells = [[cell(r[c]) for c in cols] for r in rows]
     for row in cells:  # long defaults (lists) and units are cut, the CSV/JSON keep them
         row[2] = row[2] if len(row[2]) <= 24 else row[2][:21] + "..."
         row[3] = row[3] if len(row[3]) <= 26 else row[3][:23] + "..."
@@ -135,36 +134,3 @@ def print_table(rows: list[dict], file=None) -> None:
     if links:
         print("linked (every design respects them): " + "; ".join(links), file=file)
 
-
-def cmd_params(args) -> int:
-    sections = sorted({p.split(".", 1)[0] for p, _, _ in iter_parameters()})
-    if args.section and args.section not in sections:
-        raise ScenarioError(f"--section {args.section!r}: no such section. Sections: "
-                            + ", ".join(sections))
-    rows = parameter_rows(args.role, args.section)
-    if args.format == "json":
-        json.dump(rows, sys.stdout, indent=1, default=str)
-        print()
-    elif args.format == "csv":
-        w = csv.DictWriter(sys.stdout, fieldnames=COLUMNS, lineterminator="\n")
-        w.writeheader()
-        for r in rows:
-            w.writerow({k: _cell(v) for k, v in r.items()})
-    else:
-        print_table(rows)
-    return 0
-
-
-def add_parser(sub) -> None:
-    from ..cli import add_command
-    p = add_command(sub, "params", "list the parameters: unit, default, bounds, plausible range, "
-                    "role, source",
-                    "List every parameter of the scenario schema (sim/params.py). 'min'/'max' are "
-                    "what the model accepts; 'plausible' is the range a study should explore "
-                    "(sweeps, the EMA workbench).",
-                    ("cogov params --role lever", "cogov params --section disputes --format csv > disputes.csv"))
-    p.add_argument("--role", choices=ROLES, help="only parameters of this role")
-    p.add_argument("--section", help="only this section (e.g. committee)")
-    p.add_argument("--format", choices=("table", "csv", "json"), default="table",
-                   help="table (default; for reading), csv or json (every column)")
-    p.set_defaults(func=cmd_params)

@@ -7,25 +7,52 @@ and root seed, a sweep's saved run table (``design.parquet``) and base scenarios
 files (every Parquet table, ``summary.json``) are then compared value by value; manifests,
 figures and timings are not compared. Exit code 0: identical; 1: different (the differing
 files and columns are listed).
+
+A manifest may come from someone else, so everything in it is checked before any run: the
+command, the seeds, every scenario (as strictly as a scenario file) and every scenario name
+(a name is never a path: ``/``, ``\\``, ``..``, control characters and empty names are
+refused). The replay writes only into its output folder, and says "identical" only when at
+least one data file was compared.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
-import sys
 import tempfile
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
-from ..config import ScenarioError
-from .results import differing_keys, load_manifest
+from ..config import ScenarioError, validate
+from .results import (check_name, check_out, differing_keys, load_manifest, read_table,
+                      run_canonical, run_manifest)
 
 # columns that describe the machine, not the results
 VOLATILE = {"error", "seconds"}
 COMMANDS = ("run", "compare", "sweep")
+MAX_SEED = 2**32 - 1
+# what a sweep's manifest holds that describes the last session, not the plan
+SESSION_KEYS = ("n_done", "n_ok", "n_failed", "n_missing", "cpu_seconds", "last_session",
+                "finished", "executor", "workers")
+
+
+def _int(m: dict, key: str, path: Path, lo: int, hi: int) -> int:
+    v = m.get(key)
+    if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+        shown = "missing" if key not in m else repr(v)[:60]
+        raise ScenarioError(f"{path}: key '{key}' must be a whole number from {lo} to {hi}, got {shown}")
+    return v
+
+
+def _scenario(data, path: Path, key: str):
+    if not isinstance(data, dict):
+        shown = "missing" if data is None else f"a {type(data).__name__}"
+        raise ScenarioError(f"{path}: key '{key}' must hold the resolved scenario (a mapping), got {shown}")
+    try:
+        return validate(data, f"{path}: {key}")
+    except (ScenarioError, TypeError, ValueError, RecursionError) as exc:
+        text = str(exc) if isinstance(exc, ScenarioError) else f"{path}: {key}: not a scenario ({exc})"
+        raise ScenarioError(text) from None
 
 
 def _manifest(path: Path) -> tuple[Path, dict]:
@@ -39,50 +66,95 @@ def _manifest(path: Path) -> tuple[Path, dict]:
     return path.parent, m
 
 
-def _write_scenario(folder: Path, name: str, scenario: dict) -> Path:
-    f = folder / f"{name}.yaml"
-    f.write_text(yaml.safe_dump(scenario, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    return f
+def plan(path: str | Path) -> tuple[Path, dict, dict]:
+    """(folder, manifest, what to re-run) of a manifest, everything checked: the scenarios
+    validated, names and seeds in range, the data files beside it readable. Nothing runs."""
+    folder, m = _manifest(Path(path))
+    mpath = folder / "manifest.json"
+    job: dict = {"command": m["command"]}
+    if m["command"] == "run":
+        job["scenario"] = _scenario(m.get("scenario"), mpath, "scenario")
+        job["seed"] = _int(m, "seed", mpath, 0, MAX_SEED)
+        file = m.get("scenario_file") or "scenario"
+        if not isinstance(file, str):
+            raise ScenarioError(f"{mpath}: key 'scenario_file' must be text")
+        job["file"] = file
+        job["name"] = check_name(Path(file).stem or "scenario", f"{mpath}: scenario_file")
+    elif m["command"] == "compare":
+        items = m.get("scenarios")
+        if not isinstance(items, list) or len(items) < 2:
+            raise ScenarioError(f"{mpath}: key 'scenarios' must list at least two scenarios "
+                                "(the base and an alternative)")
+        names, files, scenarios = [], [], []
+        for i, s in enumerate(items):
+            where = f"{mpath}: scenarios[{i}]"
+            if not isinstance(s, dict):
+                raise ScenarioError(f"{where} must be a mapping with name and scenario")
+            names.append(check_name(s.get("name"), f"{where}.name"))
+            files.append(str(s.get("file") or s["name"]))
+            scenarios.append(_scenario(s.get("scenario"), mpath, f"scenarios[{i}].scenario"))
+        if len(set(names)) != len(names):
+            raise ScenarioError(f"{mpath}: scenario names repeat ({', '.join(names)})")
+        reps = _int(m, "reps", mpath, 2, 10_000)
+        root = _int(m, "seed_root", mpath, 0, MAX_SEED - reps + 1)
+        job.update(names=names, files=files, scenarios=scenarios,
+                   seeds=[root + i for i in range(reps)])
+    else:
+        from .sweep import check_design, read_manifest
+        manifest = read_manifest(folder)
+        job["bases"] = [_scenario(base, mpath, f"scenarios.{name}")
+                        for name, base in manifest["scenarios"].items()]
+        job["table"] = check_design(folder, manifest)
+        job["manifest"] = {k: v for k, v in manifest.items() if k not in SESSION_KEYS}
+    job["data"] = data_files(folder)
+    return folder, m, job
 
 
-def _call(argv: list[str]) -> int:
-    from .. import cli
-    from . import results
-    saved = results.COMMAND_LINE, cli.VERBOSITY
-    try:
-        return cli.main(argv)
-    finally:
-        results.COMMAND_LINE, cli.VERBOSITY = saved
+def data_files(folder: Path) -> dict[str, object]:
+    """{name: content} of the data files beside a manifest (every Parquet table and
+    summary.json), each read now so that a damaged one is named before anything runs."""
+    data: dict[str, object] = {}
+    for p in sorted(folder.glob("*.parquet")):
+        data[p.name] = read_table(p)
+    summary = folder / "summary.json"
+    if summary.exists():
+        try:
+            value = json.loads(summary.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ScenarioError(f"{summary}: not readable ({exc})") from None
+        if not isinstance(value, dict):
+            raise ScenarioError(f"{summary}: not a summary (a mapping of outcomes)")
+        data["summary.json"] = value
+    if not data:
+        raise ScenarioError(f"{folder}: no data files beside the manifest (no *.parquet, no "
+                            "summary.json); there is nothing to compare a replay with")
+    return data
 
 
-def rerun(folder: Path, m: dict, out: Path) -> None:
-    """Re-run the manifest ``m`` (of ``folder``) into ``out``."""
-    with tempfile.TemporaryDirectory(prefix="cogov-replay-") as tmp:
-        tmp = Path(tmp)
-        if m["command"] == "run":
-            name = Path(m.get("scenario_file") or "scenario").stem
-            f = _write_scenario(tmp, name, m["scenario"])
-            rc = _call(["run", str(f), "--seed", str(m["seed"]), "--out", str(out), "--force", "-q"])
-        elif m["command"] == "compare":
-            files = [str(_write_scenario(tmp, s["name"], s["scenario"])) for s in m["scenarios"]]
-            rc = _call(["compare", *files, "--reps", str(m["reps"]), "--seed", str(m["seed_root"]),
-                        "--out", str(out), "--force", "--no-figures", "-q"])
-            rc = 0 if rc in (0, 1) else rc  # 1: some runs failed, as they may have the first time
-        else:
-            from .sweep import run as run_sweep
-            if not (folder / "design.parquet").is_file():
-                raise ScenarioError(f"{folder}: no design.parquet; cannot replay the sweep")
-            out.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(folder / "design.parquet", out / "design.parquet")
-            plan = {k: v for k, v in m.items()
-                    if k not in ("n_done", "n_ok", "n_failed", "n_missing", "cpu_seconds",
-                                 "last_session", "finished", "executor", "workers")}
-            plan["status"] = "planned"
-            (out / "manifest.json").write_text(json.dumps(plan, indent=2))
-            run_sweep(out, progress=False)
-            rc = 0
-    if rc not in (0,):
-        raise ScenarioError(f"replay of {folder} failed (exit code {rc})")
+def rerun(job: dict, out: Path, workers: int = 1) -> None:
+    """Re-run a checked manifest (see :func:`plan`) into ``out``."""
+    if job["command"] == "run":
+        from .runner import write_run
+        sc, seed = job["scenario"], job["seed"]
+        manifest = run_manifest(sc, job["file"], None, seed,
+                                run_canonical(job["file"], seed, None, None, out))
+        write_run(sc, seed, out, manifest, force=True)
+    elif job["command"] == "compare":
+        from .compare import NothingToCompare, compare_into
+        try:
+            compare_into(out, job["files"], job["names"], job["scenarios"], job["seeds"],
+                         force=True, workers=workers, figures=False)
+        except NothingToCompare:
+            raise ScenarioError("the replay completed fewer than two replications; nothing "
+                                "to compare") from None
+    else:
+        from .results import write_json_atomic, write_parquet_atomic
+        from .sweep import run as run_sweep
+        out.mkdir(parents=True, exist_ok=True)
+        write_parquet_atomic(out / "design.parquet", job["table"])
+        plan_manifest = dict(job["manifest"], status="planned")
+        write_json_atomic(out / "manifest.json", plan_manifest)
+        run_sweep(out, workers=workers, progress=False)
 
 
 def _frames_differ(a: pd.DataFrame, b: pd.DataFrame) -> list[str]:
@@ -99,71 +171,46 @@ def _frames_differ(a: pd.DataFrame, b: pd.DataFrame) -> list[str]:
     return bad
 
 
-def compare_outputs(old: Path, new: Path) -> dict[str, list[str]]:
-    """{file: what differs} for every data file of ``old`` (empty: identical)."""
+def compare_outputs(old: Path | dict, new: Path) -> dict[str, list[str]]:
+    """{file: what differs} for every data file of ``old`` (a folder, or the files
+    :func:`data_files` read from it); empty: identical. A folder without data files is an
+    error, never 'identical'."""
+    data = data_files(old) if isinstance(old, Path) else old
     diffs: dict[str, list[str]] = {}
-    names = sorted(p.name for p in old.glob("*.parquet")) + \
-        (["summary.json"] if (old / "summary.json").exists() else [])
-    for name in names:
+    for name, a in data.items():
         if not (new / name).exists():
             diffs[name] = ["missing in the replay"]
             continue
         if name.endswith(".json"):
-            a = json.loads((old / name).read_text())
             b = json.loads((new / name).read_text())
             keys = differing_keys(a, b)
             if keys:
                 diffs[name] = keys
         else:
-            bad = _frames_differ(pd.read_parquet(old / name), pd.read_parquet(new / name))
+            bad = _frames_differ(a, read_table(new / name))
             if bad:
                 diffs[name] = bad
     return diffs
 
 
-def replay(manifest: str | Path, out: str | Path | None = None) -> tuple[bool, dict, Path | None]:
+def replay(manifest: str | Path, out: str | Path | None = None, workers: int = 1
+           ) -> tuple[bool, dict, Path | None]:
     """Re-run a manifest; return (identical, differences, replay folder or None if temporary)."""
-    folder, m = _manifest(Path(manifest))
+    _, _, job = plan(Path(manifest))
+    return replay_job(job, out, workers)
+
+
+def replay_job(job: dict, out: str | Path | None = None, workers: int = 1
+               ) -> tuple[bool, dict, Path | None]:
+    """Re-run a manifest checked by :func:`plan` and compare its data files."""
     if out is not None:
-        from .results import check_out
-        check_out(Path(out))
         target = Path(out)
-        rerun(folder, m, target)
-        diffs = compare_outputs(folder, target)
+        check_out(target)
+        rerun(job, target, workers)
+        diffs = compare_outputs(job["data"], target)
         return not diffs, diffs, target
     with tempfile.TemporaryDirectory(prefix="cogov-replay-out-") as tmp:
         target = Path(tmp) / "replay"
-        rerun(folder, m, target)
-        diffs = compare_outputs(folder, target)
+        rerun(job, target, workers)
+        diffs = compare_outputs(job["data"], target)
     return not diffs, diffs, None
-
-
-def cmd_replay(args) -> int:
-    from ..cli import info
-    folder, m = _manifest(Path(args.manifest))
-    info(f"Replaying {folder} ({m['command']}; recorded with cogov {m.get('cogov_version', '?')}"
-         f", git {m.get('git_commit') or 'unknown'}) ...", file=sys.stderr)
-    same, diffs, where = replay(args.manifest, args.out)
-    if same:
-        print(f"identical: every data file of {folder} was reproduced"
-              + (f" (replay in {where})" if where else ""))
-        return 0
-    print(f"DIFFERENT: the replay of {folder} does not reproduce it" +
-          (f" (replay in {where})" if where else ""))
-    for name, what in diffs.items():
-        print(f"  {name}: {', '.join(what[:12])}" + (" ..." if len(what) > 12 else ""))
-    return 1
-
-
-def add_parser(sub) -> None:
-    from ..cli import add_command
-    p = add_command(sub, "replay", "re-run a manifest and report whether the outputs are identical",
-                    "Re-run what a run, compare or sweep manifest records (its resolved scenarios, "
-                    "seeds and run table) and compare every data file with the original. Exit code "
-                    "0 if identical, 1 if not.",
-                    ("cogov replay results/my_run/manifest.json",
-                     "cogov replay results/gxd --out results/gxd_replay"))
-    p.add_argument("manifest", help="a manifest.json, or the results folder holding it")
-    p.add_argument("--out", help="keep the replay in this folder (default: a temporary folder, "
-                                 "removed afterwards)")
-    p.set_defaults(func=cmd_replay)

@@ -1,4 +1,9 @@
-"""Writing results: atomic files, manifests and results directories."""
+"""Writing and reading results: atomic files, manifests, the tables and names read back
+from them, and results directories.
+
+Why one long module: every command writes and reads its folder through these few rules
+(atomic files, checked names and tables, one lock, build beside and rename), kept together
+so that they cannot drift apart."""
 
 from __future__ import annotations
 
@@ -8,10 +13,13 @@ import platform
 import shutil
 import subprocess
 import tempfile
+import unicodedata
 from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
+
+RESULTS = Path("results")  # where commands write when --out is not given
 
 # the cogov command line of this process, as typed (set by sim.cli.main; None when the
 # model runs from Python): manifests record it
@@ -68,6 +76,28 @@ def manifest_base(command: str, command_line: str | None = None) -> dict:
             "git_commit": git_commit(), "source_sha256": source_sha256(),
             "versions": package_versions(), "platform": platform.platform(),
             "created": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+
+
+def run_canonical(scenario_file, seed: int, days: int | None, overrides: list[str] | None,
+                  out: str | Path | None = None) -> str:
+    """The command line that reproduces a run (flags that do not change results left out)."""
+    import shlex
+    canonical = ["cogov", "run", str(scenario_file), "--seed", str(seed)]
+    canonical += ["--days", str(days)] if days is not None else []
+    for item in overrides or []:
+        canonical += ["--set", item]
+    canonical += ["--out", str(out)] if out is not None else []
+    return shlex.join(canonical)
+
+
+def run_manifest(scenario, scenario_file, overrides: list[str] | None, seed: int,
+                 command_line: str | None = None) -> dict:
+    """manifest.json of one run: what reproduces it (``cogov run`` and the app write it)."""
+    from ..config import config_hash
+    line = command_line or run_canonical(scenario_file, seed, None, overrides)
+    return {**manifest_base("run", line), "scenario_file": str(scenario_file),
+            "overrides": overrides or [], "seed": seed,
+            "scenario": scenario.model_dump(mode="json"), "config_hash": config_hash(scenario)}
 
 
 def git_commit() -> str | None:
@@ -134,12 +164,17 @@ def _write_atomic(path: Path, write) -> None:
     """``write(tmp)`` to a temporary file beside ``path``, then put it in place in one
     rename: a reader never sees half a file, and a failed write leaves nothing behind."""
     path = Path(path)
-    tmp = _tmp_file(path)
+    tmp = None
     try:
+        tmp = _tmp_file(path)
         write(tmp)
         os.replace(tmp, path)
+    except OSError as exc:  # disk full, quota, permissions: name the file being written
+        if exc.filename in (None, tmp) or not isinstance(exc.filename, (str, os.PathLike)):
+            raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
+        raise
     finally:
-        if os.path.exists(tmp):
+        if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
 
 
@@ -174,6 +209,44 @@ def load_manifest(path: Path, missing: str, damaged: str) -> dict:
         return json.loads(Path(path).read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ScenarioError(damaged.replace("{exc}", str(exc))) from None
+    except RecursionError:
+        raise ScenarioError(damaged.replace("{exc}", "nested too deeply")) from None
+
+
+def read_table(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
+    """A Parquet table cogov wrote; a damaged or unreadable one is a one-line
+    :class:`~sim.config.ScenarioError` naming the file (not a pyarrow traceback)."""
+    import pyarrow as pa
+
+    from ..config import ScenarioError
+    try:
+        return pd.read_parquet(path, columns=columns)
+    except (OSError, ValueError, KeyError, pa.ArrowException) as exc:
+        why = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+        raise ScenarioError(f"{path}: not a readable Parquet table ({why}); it is damaged or "
+                            "was not written by cogov") from None
+
+
+MAX_NAME = 200
+
+
+def check_name(name, where: str) -> str:
+    """A scenario name read from a file cogov did not necessarily write (a manifest): a
+    plain name such as ``baseline``, never a path."""
+    from ..config import ScenarioError
+    if not isinstance(name, str):
+        raise ScenarioError(f"{where}: a scenario name is text, got {type(name).__name__}")
+    bad = ("is empty" if not name.strip() else
+           f"is longer than {MAX_NAME} characters" if len(name) > MAX_NAME else
+           "contains a path separator ('/' or '\\')" if "/" in name or "\\" in name else
+           "contains '..'" if ".." in name else
+           "is '.'" if name == "." else
+           "contains a control character" if any(unicodedata.category(c)[0] == "C" for c in name)
+           else None)
+    if bad:
+        raise ScenarioError(f"{where}: scenario name {name[:60]!r} {bad}; a name is a file stem "
+                            "such as 'baseline' (this file was not written by cogov, or was edited)")
+    return name
 
 
 def differing_keys(old: dict, new: dict, prefix: str = "") -> list[str]:
@@ -197,6 +270,14 @@ def check_out(out: Path, force: bool = False, option: str = "--out") -> None:
     from ..config import ScenarioError
 
     out = Path(out)
+    if not str(out).strip():
+        raise ScenarioError(f"{option}: empty path; give a folder")
+    new = [p.name for p in [out, *out.parents] if p == out or not p.exists()]
+    longest = max((len(os.fsencode(part)) for part in new), default=0)
+    limit = _name_max(out) - 16  # room for the lock and build folders beside it (.NAME.lock)
+    if longest > limit:
+        raise ScenarioError(f"{option} {str(out)[:80]}...: a name in the path has {longest} bytes; "
+                            f"this file system allows {limit} here (choose a shorter --out)")
     for p in [out, *out.parents]:
         if p.exists() or p.is_symlink():
             if not p.is_dir():
@@ -210,6 +291,15 @@ def check_out(out: Path, force: bool = False, option: str = "--out") -> None:
     target = existing if existing != out else out.parent if out.parent.exists() else out
     if not os.access(target if target.is_dir() else target.parent, os.W_OK | os.X_OK):
         raise ScenarioError(f"{option} {out}: no permission to write in {target}")
+
+
+def _name_max(path: Path) -> int:
+    """The longest file name the file system holding ``path`` allows (255 on most)."""
+    existing = next((p for p in [path, *path.parents] if p.exists()), Path("."))
+    try:
+        return os.pathconf(existing if existing.is_dir() else existing.parent, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        return 255
 
 
 class OutputLocked(Exception):
@@ -305,6 +395,8 @@ class ResultsDir:
         try:
             check_out(self.final, force=self.overwrite)
             clean_stale(self.final)
+            if self.final.exists():
+                self._probe_replace()
             self.tmp = Path(tempfile.mkdtemp(dir=self.final.parent, prefix=f".{self.final.name}."))
             follow_umask(self.tmp, folder=True)
         except BaseException:
@@ -312,19 +404,41 @@ class ResultsDir:
             raise
         return self.tmp
 
+    def _probe_replace(self) -> None:
+        """Before any work: can the folder being replaced be moved aside? (An immutable
+        folder, ``chattr +i``, passes every permission check and refuses only the rename.)"""
+        from ..config import ScenarioError
+        probe = self.final.with_name(f".{self.final.name}.old")
+        shutil.rmtree(probe, ignore_errors=True)
+        try:
+            os.replace(self.final, probe)
+        except OSError as exc:
+            raise ScenarioError(f"--out {self.final}: cannot be replaced ({exc.strerror or exc}); "
+                                "is it immutable or on a read-only file system? Choose another "
+                                "--out") from None
+        os.replace(probe, self.final)
+
     def __exit__(self, exc_type, exc, tb):
         try:
             if exc_type is not None:
                 shutil.rmtree(self.tmp, ignore_errors=True)
                 return False
-            if self.final.exists():
-                old = self.final.with_name(f".{self.final.name}.old")
-                shutil.rmtree(old, ignore_errors=True)
-                os.replace(self.final, old)
-                os.replace(self.tmp, self.final)
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                os.replace(self.tmp, self.final)
+            try:
+                if self.final.exists():
+                    old = self.final.with_name(f".{self.final.name}.old")
+                    shutil.rmtree(old, ignore_errors=True)
+                    os.replace(self.final, old)
+                    try:
+                        os.replace(self.tmp, self.final)
+                    except OSError:
+                        os.replace(old, self.final)  # put the previous results back
+                        raise
+                    shutil.rmtree(old, ignore_errors=True)
+                else:
+                    os.replace(self.tmp, self.final)
+            except OSError:
+                shutil.rmtree(self.tmp, ignore_errors=True)  # no hidden build folder left
+                raise
             return False
         finally:
             self.lock.__exit__(None, None, None)

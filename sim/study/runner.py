@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
@@ -30,3 +31,18 @@ def run_one(scenario: Scenario, seed: int, days: int | None = None,
     model.run()
     ts = model.timeseries() if record else None
     return RunResult(model.summary(), ts)
+
+
+def write_run(scenario: Scenario, seed: int, out: Path, manifest: dict, *, force: bool,
+              csv: bool = False) -> tuple[RunResult, list[str]]:
+    """Run once and write ``timeseries.parquet``, ``summary.json`` and ``manifest.json`` into
+    ``out`` (built beside it and renamed into place); returns the result and the files."""
+    from .results import ResultsDir, write_json_atomic, write_parquet_atomic
+    with ResultsDir(out, overwrite=force) as tmp:
+        result = run_one(scenario, seed)
+        write_parquet_atomic(tmp / "timeseries.parquet", result.timeseries, csv=csv)
+        write_json_atomic(tmp / "summary.json", result.summary)
+        write_json_atomic(tmp / "manifest.json", manifest)
+    files = ["timeseries.parquet", *(["timeseries.csv"] if csv else []), "summary.json",
+             "manifest.json"]
+    return result, files

@@ -25,10 +25,8 @@ Why one long module: planning, running, resuming and finalizing a sweep share on
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
-import os
 import shlex
 import sys
 import time
@@ -38,10 +36,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..cli import RESULTS
 from ..config import ScenarioError
-from .parallel import EXECUTORS, Task, run_many
-from .results import differing_keys, load_manifest
+from .parallel import Task, run_many
+from .results import RESULTS, check_name, differing_keys, load_manifest, read_table
 
 DESIGN_COLUMNS = ("run_id", "point_id", "design_index", "rep", "scenario", "label", "seed")
 
@@ -242,7 +239,7 @@ def done_run_ids(out: Path) -> set[int]:
     """Run ids recorded in complete parts (a part is visible only once renamed)."""
     ids: set[int] = set()
     for p in _part_numbers(out / "parts").values():
-        ids.update(int(i) for i in pd.read_parquet(p, columns=["run_id"])["run_id"])
+        ids.update(int(i) for i in read_table(p, columns=["run_id"])["run_id"])
     return ids
 
 
@@ -323,13 +320,66 @@ def run(out: str | Path, workers: int = 1, executor: str = "local", scheduler: s
 
 
 def read_manifest(out: Path) -> dict:
+    """A sweep's manifest, its keys checked (a one-line error naming the file and key)."""
     manifest = load_manifest(out / "manifest.json", f"{out}: no sweep here (no manifest.json)",
                              f"{out}/manifest.json is damaged ({{exc}}); the sweep cannot be "
                              "resumed. Start it again with another --out")
     if not isinstance(manifest, dict) or not {"scenarios", "parameters", "experiment"} <= set(manifest):
         raise ScenarioError(f"{out}/manifest.json is incomplete; the sweep cannot be resumed. "
                             "Start it again with another --out")
+    where = out / "manifest.json"
+
+    def bad(key: str, what: str):
+        raise ScenarioError(f"{where}: key '{key}' must be {what}; the manifest is damaged")
+
+    bases, exp = manifest["scenarios"], manifest["experiment"]
+    if not isinstance(bases, dict) or not bases or not all(isinstance(b, dict) for b in bases.values()):
+        bad("scenarios", "a mapping of scenario names to resolved scenarios")
+    for name in bases:
+        check_name(name, f"{where}: scenarios")
+    for key in ("parameters", "json_columns"):
+        v = manifest.get(key, [])
+        if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+            bad(key, "a list of parameter names")
+    if not isinstance(exp, dict):
+        bad("experiment", "a mapping (the experiment as planned)")
+    outcomes, every = exp.get("outcomes"), exp.get("record_every")
+    if outcomes is not None and (not isinstance(outcomes, list) or not all(isinstance(o, str) for o in outcomes)):
+        bad("experiment.outcomes", "a list of outcome names")
+    if every is not None and (isinstance(every, bool) or not isinstance(every, int) or every < 1):
+        bad("experiment.record_every", "a positive whole number")
+    if not isinstance(manifest.get("name", ""), str):
+        bad("name", "text")
     return manifest
+
+
+def check_design(out: Path, manifest: dict) -> pd.DataFrame:
+    """The run table (design.parquet) of a sweep, checked against its manifest: readable,
+    with its design and parameter columns, unique run ids, seeds in range and scenarios the
+    manifest holds."""
+    path = out / "design.parquet"
+    if not path.is_file():
+        raise ScenarioError(f"{out}: no design.parquet (the run table); the sweep cannot be run")
+    table = read_table(path)
+    need = ["run_id", "scenario", "seed", *manifest["parameters"]]
+    missing = [c for c in need if c not in table.columns]
+    if missing:
+        raise ScenarioError(f"{path}: columns {', '.join(map(repr, missing))} are missing; the "
+                            "run table is damaged")
+    try:
+        ids = [int(i) for i in table["run_id"]]
+        seeds = [int(x) for x in table["seed"]]
+    except (TypeError, ValueError, OverflowError):
+        raise ScenarioError(f"{path}: run_id and seed must be whole numbers; the run table is "
+                            "damaged") from None
+    if len(set(ids)) != len(ids) or any(x < 0 or x > 2**32 - 1 for x in seeds):
+        raise ScenarioError(f"{path}: run ids repeat or seeds are out of range; the run table is "
+                            "damaged")
+    unknown = sorted({str(x) for x in table["scenario"]} - set(manifest["scenarios"]))
+    if unknown:
+        raise ScenarioError(f"{path}: scenarios {unknown[:5]} are not in manifest.json; the "
+                            "run table is damaged")
+    return table
 
 
 def _run(out: Path, workers, executor, scheduler, batch_seconds, flush_seconds, progress) -> dict:
@@ -343,7 +393,7 @@ def _run(out: Path, workers, executor, scheduler, batch_seconds, flush_seconds, 
         raise ScenarioError(f"{out}: not a sweep directory (command {manifest.get('command')!r})")
     if manifest.get("status") != "planned":  # a resume: is it still the same plan?
         check_plan(out, manifest)
-    table = pd.read_parquet(out / "design.parquet")
+    table = check_design(out, manifest)
     _remove_orphans(out)
     done = done_run_ids(out)
     bases = manifest["scenarios"]
@@ -353,7 +403,11 @@ def _run(out: Path, workers, executor, scheduler, batch_seconds, flush_seconds, 
     for r in table.to_dict("records"):
         for c in json_columns:
             if isinstance(r.get(c), str):
-                r[c] = json.loads(r[c])
+                try:
+                    r[c] = json.loads(r[c])
+                except json.JSONDecodeError:
+                    raise ScenarioError(f"{out}/design.parquet: column {c!r} of run {r['run_id']} "
+                                        "is not the JSON it should hold; the run table is damaged") from None
         records[int(r["run_id"])] = r
     todo = [rid for rid in dispatch_order(table) if rid not in done]
     total = len(table)
@@ -385,8 +439,8 @@ def finalize(out: Path, manifest: dict, elapsed: float, n_ran: int) -> dict:
     """Merge the parts into runs.parquet (sorted by run_id), failures.parquet, timeseries."""
     from .results import write_json_atomic, write_parquet_atomic
 
-    table = pd.read_parquet(out / "design.parquet")
-    parts = [pd.read_parquet(p) for _, p in sorted(_part_numbers(out / "parts").items())]
+    table = read_table(out / "design.parquet")
+    parts = [read_table(p) for _, p in sorted(_part_numbers(out / "parts").items())]
     res = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
         {"run_id": [], "ok": [], "error": [], "seconds": []})
     res = res.drop_duplicates("run_id", keep="first")
@@ -400,7 +454,7 @@ def finalize(out: Path, manifest: dict, elapsed: float, n_ran: int) -> dict:
     runs = merged.drop(columns=["error", "seconds"])
     write_parquet_atomic(out / "runs.parquet", runs)
     write_parquet_atomic(out / "failures.parquet", failures)
-    ts_parts = [pd.read_parquet(p) for _, p in sorted(_part_numbers(out / "ts").items())]
+    ts_parts = [read_table(p) for _, p in sorted(_part_numbers(out / "ts").items())]
     if ts_parts:
         ts = pd.concat(ts_parts, ignore_index=True)
         ts = ts[ts["run_id"].isin(set(runs["run_id"]))]
@@ -426,30 +480,6 @@ def sweep(experiment: str | Path, out: str | Path | None = None, overrides: dict
         plan(experiment, out, overrides, expanded)
         run(out, **kw)
     return out
-
-
-# ----------------------------------------------------------------------------------- CLI
-def _sizing(args) -> dict:
-    from ..config import parse_set
-    return {k: v for k, v in (("set", parse_set(args.set) if args.set else None),
-                              ("days", args.days), ("replications", args.reps)) if v}
-
-
-def describe(exp, table: pd.DataFrame) -> list[str]:
-    """The design in words: runs, points, factors with their roles and values or ranges."""
-    from .experiment import SECTIONS
-    lines = [f"{exp.design.type} design: {table['point_id'].nunique():,} points x "
-             f"{exp.replications} replications = {len(table):,} runs"
-             + (f" over {len(exp.scenarios)} scenarios" if len(exp.scenarios) > 1 else "")]
-    for section in SECTIONS:
-        for key, f in getattr(exp, section).items():
-            what = (f"{len(f.values)} values {f.values}" if not f.is_range
-                    else f"range {f.low:g} to {f.high:g}" + (f", {f.levels} levels" if f.levels else ""))
-            lines.append(f"  {section[:-1] if section != 'uncertainties' else 'uncertainty'} "
-                         f"{key}: {what}" + (f" (with {f.with_})" if f.with_ else ""))
-    if exp.set:
-        lines.append(f"  fixed: {exp.set}")
-    return lines
 
 
 def estimate_seconds(table: pd.DataFrame, bases: dict, workers: int) -> tuple[float, float, str]:
@@ -494,106 +524,3 @@ def estimate_seconds(table: pd.DataFrame, bases: dict, workers: int) -> tuple[fl
              f"{days:,} reported days x {1000 * day:.2f} ms (each timed over {timed} days of "
              f"the first point)")
     return per_run, per_run * len(table) / max(1, workers), basis
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 120:
-        return f"{seconds:.0f} s"
-    if seconds < 7200:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
-
-
-def cmd_sweep(args) -> int:
-    from ..cli import info, progress_enabled
-    if args.resume and args.experiment:
-        raise ScenarioError("give either EXPERIMENT or --resume DIR, not both")
-    if not args.resume and not args.experiment:
-        raise ScenarioError("give an experiment file (experiments/*.yaml) or --resume DIR")
-    if args.scheduler and args.executor != "dask":
-        raise ScenarioError("--scheduler needs --executor dask")
-    if args.resume and (args.set or args.days or args.reps or args.dry_run):
-        raise ScenarioError("--set, --days, --reps and --dry-run size a new sweep; a resumed "
-                            "sweep keeps its plan")
-    if args.executor == "dask":
-        from .parallel import require_dask
-        require_dask()
-    from .results import OutputLock
-    if args.resume:
-        out = Path(args.resume)
-        if not out.is_dir():
-            raise ScenarioError(f"--resume {out}: no such folder")
-        lock = OutputLock(out)
-    else:
-        overrides = _sizing(args)
-        expanded = expand_file(args.experiment, overrides)
-        exp, table, bases = expanded
-        if args.dry_run:
-            for line in describe(exp, table):
-                print(line)
-            per_run, total, basis = estimate_seconds(table, bases, args.workers)
-            print(f"estimate: {per_run:.2f} s a run, about {_duration(total)} on "
-                  f"{args.workers} worker{'s' if args.workers > 1 else ''}")
-            print(f"  basis: {basis}")
-            print("dry run: nothing was written")
-            return 0
-        out = Path(args.out) if args.out else default_out(exp, bases)
-        lock = OutputLock(out)
-    with lock:
-        if not args.resume:
-            plan(args.experiment, out, overrides, expanded)
-            m = json.loads((out / "manifest.json").read_text())
-            print(f"{args.experiment}: {m['design']} design, {m['n_points']} points x "
-                  f"{m['replications']} replications = {m['n_runs']} runs -> {out}/", file=sys.stderr)
-        try:
-            m = run(out, workers=args.workers, executor=args.executor, scheduler=args.scheduler,
-                    batch_seconds=args.batch_seconds, flush_seconds=args.flush_seconds,
-                    progress=progress_enabled(args))
-        except KeyboardInterrupt:
-            print(f"interrupted; finish with: cogov sweep --resume {out}", file=sys.stderr)
-            return 130
-        if args.format == "csv":
-            from .results import write_csv_atomic
-            for name in ("runs", "failures", "timeseries"):
-                if (out / f"{name}.parquet").exists():
-                    write_csv_atomic(out / f"{name}.csv", pd.read_parquet(out / f"{name}.parquet"))
-    info(f"{out}: {m['n_ok']} runs ok, {m['n_failed']} failed"
-         + (f" (tracebacks in {out}/failures.parquet)" if m["n_failed"] else "")
-         + f"; next: cogov report {out}")
-    return 0
-
-
-def add_parser(sub) -> None:
-    from ..cli import DAYS, WORKERS, add_command, float_in, int_in
-    s = add_command(sub, "sweep", "run an experiment (experiments/*.yaml): many runs over a design",
-                    "Plan and run an experiment's design; results arrive in parts, so an "
-                    "interrupted sweep can be resumed. --set/--days/--reps resize a shipped "
-                    "experiment without copying it; --dry-run says how big it is.",
-                    ("cogov sweep experiments/grants_x_duty.yaml --reps 2 --days 180 \\",
-                     "    --set population.residents_per_community=2000 --dry-run",
-                     "cogov sweep experiments/grants_x_duty.yaml --workers 2 --out results/gxd"))
-    s.add_argument("experiment", nargs="?", help="experiment YAML file")
-    s.add_argument("--resume", metavar="DIR", help="finish an interrupted sweep in DIR (refused if "
-                   "the experiment file now expands to another run table)")
-    s.add_argument("--out", help="results folder (default results/sweep_<name>_<hash>)")
-    s.add_argument("--set", action="append", metavar="KEY=VALUE",
-                   help="fix a parameter in every run (merged over the file's set:)")
-    s.add_argument("--days", type=DAYS, help="horizon of every run (default: the file's days:)")
-    s.add_argument("--reps", type=int_in(1, 10_000), help="replications per design point "
-                   "(default: the file's replications:)")
-    s.add_argument("--dry-run", action="store_true", help="print the number of runs, the factors "
-                   "and an estimate of the time (from a short timed run); write nothing")
-    s.add_argument("--workers", type=WORKERS, default=1, help="worker processes (default 1)")
-    s.add_argument("--executor", choices=EXECUTORS, default="local",
-                   help="local: worker processes on this machine (default); dask: a Dask cluster "
-                        "(local, or --scheduler ADDRESS; needs the 'cluster' extra)")
-    s.add_argument("--scheduler", metavar="ADDRESS",
-                   help="address of a running Dask scheduler (with --executor dask)")
-    s.add_argument("--batch-seconds", type=float_in(0.01, 3600), default=1.0,
-                   help="target seconds per task batch (default 1)")
-    s.add_argument("--flush-seconds", type=float_in(0.0, 3600), default=2.0,
-                   help="seconds between result part files (default 2)")
-    s.add_argument("--format", choices=("parquet", "csv"), default="parquet",
-                   help="csv: also write runs, failures and time series as CSV at the end")
-    s.add_argument("--no-progress", action="store_true", help="no progress bar")
-    s.set_defaults(func=cmd_sweep)

@@ -417,6 +417,11 @@ def render(cfg: dict, targets: pd.DataFrame, trends: pd.DataFrame, levers: pd.Da
     return "\n".join(L)
 
 
+# the baseline is judged from year 2 and a lever file from year 3 at the earliest
+# (judge_trends); a slope needs two years, so the longest horizon must reach year 4
+MIN_YEARS = 4
+
+
 def judge_trends(yearly: pd.DataFrame, n_years: int, seeds: int, workers: int, say,
                  pool_seeds: int = 100) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The stationarity table of every set of runs (scenario, size): the baseline from year 2,
@@ -519,21 +524,39 @@ def validate(seeds: int = 10, years=(1, 3, 5, 10), sizes=(2000, 5000, 15000), wo
 def render_only(out: Path | None = None) -> Path:
     """Rewrite VALIDATION.md from the tables of a finished validation run (docs/validation/
     *.csv) and the settings and fingerprint embedded in the report: a change of wording or
-    layout, without running the model again."""
+    layout, without running the model again. Everything is read before anything is written."""
     import re
+    given = out is not None
     out = Path(out) if out else ROOT / "docs"
     figdir = out / "validation"
     report = out / "VALIDATION.md"
+    if not report.is_file():
+        raise ScenarioError(
+            f"--render-only: {report} does not exist; --render-only rewrites the report an "
+            f"earlier `cogov validate{' --out ' + str(out) if given else ''}` wrote (with its "
+            f"tables in {figdir}/)")
     data = read_data(report)
     text = report.read_text(encoding="utf-8")
     m = re.search(r"; (\d+) s on", text)
     seconds = data["config"].get("seconds", float(m.group(1)) if m else float("nan"))
-    targets = pd.read_csv(figdir / "targets.csv")
-    trends = pd.read_csv(figdir / "stationarity.csv")
-    levers = pd.read_csv(figdir / "levers.csv")
-    yearly = pd.read_csv(figdir / "yearly.csv")
-    figures = draw_figures(yearly, figdir)
-    new = render(data["config"], targets, trends, levers, data["fingerprint"], figures, seconds, yearly)
+    tables = {}
+    for name in ("targets", "stationarity", "levers", "yearly"):
+        f = figdir / f"{name}.csv"
+        try:
+            tables[name] = pd.read_csv(f)
+        except FileNotFoundError:
+            raise ScenarioError(f"--render-only: {f} is missing; run cogov validate (without "
+                                "--render-only) to make the tables") from None
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
+            raise ScenarioError(f"--render-only: {f} is damaged ({' '.join(str(exc).split())[:160]})") from None
+    try:
+        figures = draw_figures(tables["yearly"], figdir)
+        new = render(data["config"], tables["targets"], tables["stationarity"], tables["levers"],
+                     data["fingerprint"], figures, seconds, tables["yearly"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ScenarioError(f"--render-only: the tables in {figdir}/ or the data block of {report} "
+                            f"do not match this version of the report ({type(exc).__name__}: {exc}); "
+                            "run cogov validate again") from None
     tmp = out / ".VALIDATION.md.tmp"
     tmp.write_text(new, encoding="utf-8")
     tmp.replace(report)
@@ -543,52 +566,13 @@ def render_only(out: Path | None = None) -> Path:
 def read_data(path: Path) -> dict:
     """The JSON block embedded in a report."""
     text = Path(path).read_text(encoding="utf-8")
-    i = text.index(BEGIN_DATA) + len(BEGIN_DATA)
-    return json.loads(text[i:text.index(END_DATA, i)])
-
-
-def _ints(text: str, name: str) -> list[int]:
     try:
-        vals = [int(x) for x in text.split(",") if x.strip()]
-    except ValueError:
-        raise ScenarioError(f"--{name} takes whole numbers separated by commas, e.g. 1,3,5,10") from None
-    if not vals or min(vals) < 1:
-        raise ScenarioError(f"--{name} needs at least one positive number")
-    return vals
-
-
-def cmd_validate(args) -> int:
-    try:
-        years = _ints(args.years, "years")
-        sizes = _ints(args.sizes, "sizes")
-        if max(years) > 30 or args.seeds < 2 or args.seeds > 100 or max(sizes) > 100_000:
-            raise ScenarioError("validate: at most 30 years, 2-100 seeds and 100,000 adults")
-        if not 0 <= args.pool_seeds <= 1000:
-            raise ScenarioError(f"validate: --pool-seeds takes 0-1000 (got {args.pool_seeds})")
-        if args.render_only:
-            print(f"wrote {render_only(args.out)}")
-            return 0
-        validate(args.seeds, years, sizes, args.workers, args.out, args.lever_reps, pool_seeds=args.pool_seeds)
-    except ScenarioError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    return 0
-
-
-def add_parser(sub) -> None:
-    p = sub.add_parser("validate", help="write the validation report (docs/VALIDATION.md)",
-                       description="Run the baseline and every lever file over years and sizes and write "
-                                   "docs/VALIDATION.md with its figures. Example: cogov validate --seeds 10 "
-                                   "--years 1,3,5,10 --workers 2")
-    p.add_argument("--seeds", type=int, default=10, help="seeds per scenario and size (default 10)")
-    p.add_argument("--years", default="1,3,5,10", help="horizons in years after the spin-up (default 1,3,5,10)")
-    p.add_argument("--sizes", default="2000,5000,15000", help="community sizes in adults (default 2000,5000,15000)")
-    p.add_argument("--lever-reps", type=int, default=10, help="paired replications per lever and size (default 10)")
-    p.add_argument("--pool-seeds", type=int, default=100,
-                   help="seeds at most on which the baseline's undetermined outcomes (lumpy flows) are judged again "
-                        "(default 100; 0 or at most --seeds: not again)")
-    p.add_argument("--workers", type=int, default=1, help="local worker processes")
-    p.add_argument("--out", default=None, help="folder for VALIDATION.md and validation/ (default docs/)")
-    p.add_argument("--render-only", action="store_true",
-                   help="rewrite the report from the tables of the last run (no model runs)")
-    p.set_defaults(func=cmd_validate)
+        i = text.index(BEGIN_DATA) + len(BEGIN_DATA)
+        data = json.loads(text[i:text.index(END_DATA, i)])
+    except ValueError:  # no block, no end, or not JSON (json's error is a ValueError)
+        raise ScenarioError(f"{path}: no readable data block ({BEGIN_DATA} ... {END_DATA}); "
+                            "only a report written by cogov validate can be rendered again") from None
+    if not isinstance(data, dict) or not isinstance(data.get("config"), dict) or "fingerprint" not in data:
+        raise ScenarioError(f"{path}: the data block lacks 'config' or 'fingerprint'; run cogov "
+                            "validate again")
+    return data

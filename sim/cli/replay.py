@@ -1,0 +1,46 @@
+"""``cogov replay MANIFEST``: re-run a manifest and say whether its outputs are reproduced
+(the checks and the re-run are :mod:`sim.study.replay`)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ..study.replay import plan, replay_job
+from .common import WORKERS, add_command, add_preflight_flag, check_before_running, info
+
+
+def cmd_replay(args) -> int:
+    folder, m, job = plan(Path(args.manifest))  # everything checked before any run
+    scenarios = ([job["scenario"]] if m["command"] == "run" else job["scenarios"]
+                 if m["command"] == "compare" else job["bases"])
+    check_before_running(scenarios, levers_compared=False, at_once=args.workers,
+                         preflight=not args.no_preflight, what="a replayed run")
+    info(f"Replaying {folder} ({m['command']}; recorded with cogov {str(m.get('cogov_version', '?'))[:40]}"
+         f", git {str(m.get('git_commit') or 'unknown')[:40]}) ...", file=sys.stderr)
+    same, diffs, where = replay_job(job, args.out, workers=args.workers)
+    if same:
+        print(f"identical: every data file of {folder} was reproduced"
+              + (f" (replay in {where})" if where else ""))
+        return 0
+    print(f"DIFFERENT: the replay of {folder} does not reproduce it" +
+          (f" (replay in {where})" if where else ""))
+    for name, what in diffs.items():
+        print(f"  {name}: {', '.join(what[:12])}" + (" ..." if len(what) > 12 else ""))
+    return 1
+
+
+def add_parser(sub) -> None:
+    p = add_command(sub, "replay", "re-run a manifest and report whether the outputs are identical",
+                    "Re-run what a run, compare or sweep manifest records (its resolved scenarios, "
+                    "seeds and run table) and compare every data file with the original. Exit code "
+                    "0 if identical, 1 if not.",
+                    ("cogov replay results/my_run/manifest.json",
+                     "cogov replay results/gxd --out results/gxd_replay --workers 2"))
+    p.add_argument("manifest", help="a manifest.json, or the results folder holding it")
+    p.add_argument("--out", help="keep the replay in this folder (default: a temporary folder, "
+                                 "removed afterwards)")
+    p.add_argument("--workers", type=WORKERS, default=1,
+                   help="worker processes for the runs of a comparison or sweep (default 1)")
+    add_preflight_flag(p)
+    p.set_defaults(func=cmd_replay)

@@ -1,0 +1,75 @@
+"""``cogov validate``: write the validation report (docs/VALIDATION.md; the runs and the
+report are :mod:`sim.study.validate`). Every flag is checked before the first run."""
+
+from __future__ import annotations
+
+from ..config import ScenarioError
+from ..params import Population
+from ..study import preflight
+from ..study.validate import MIN_YEARS, render_only, validate
+from . import common
+from .common import WORKERS, add_command, add_preflight_flag, int_in
+
+MAX_YEARS = 30
+
+
+def _bounds(field: str) -> tuple[int, int]:
+    meta = Population.model_fields[field].metadata
+    return (next(m.ge for m in meta if getattr(m, "ge", None) is not None),
+            next(m.le for m in meta if getattr(m, "le", None) is not None))
+
+
+def _ints(text: str, name: str, lo: int, hi: int) -> list[int]:
+    try:
+        vals = [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise ScenarioError(f"--{name} takes whole numbers separated by commas, e.g. 1,3,5,10") from None
+    if not vals:
+        raise ScenarioError(f"--{name} needs at least one number")
+    bad = [v for v in vals if not lo <= v <= hi]
+    if bad:
+        raise ScenarioError(f"--{name} {bad[0]}: each must be from {lo:,} to {hi:,}")
+    return vals
+
+
+def cmd_validate(args) -> int:
+    if args.render_only:
+        print(f"wrote {render_only(args.out)}")
+        return 0
+    years = _ints(args.years, "years", 1, MAX_YEARS)
+    if max(years) < MIN_YEARS:
+        raise ScenarioError(f"--years {args.years}: the longest horizon must be at least "
+                            f"{MIN_YEARS} years (lever files are judged from year 3, and a slope "
+                            "needs two years)")
+    sizes = _ints(args.sizes, "sizes", *_bounds("residents_per_community"))
+    if not args.no_preflight:
+        preflight.check(max(sizes), args.workers, days=365 * max(years), what="a validation run")
+    validate(args.seeds, years, sizes, args.workers, args.out, args.lever_reps,
+             quiet=common.VERBOSITY < 0, pool_seeds=args.pool_seeds)
+    return 0
+
+
+def add_parser(sub) -> None:
+    p = add_command(sub, "validate", "write the validation report (docs/VALIDATION.md)",
+                    "Run the baseline and every lever file over years and sizes and write "
+                    "docs/VALIDATION.md with its figures.",
+                    ("cogov validate --seeds 10 --years 1,3,5,10 --workers 2",))
+    p.add_argument("--seeds", type=int_in(2, 100), default=10,
+                   help="seeds per scenario and size, 2-100 (default 10)")
+    p.add_argument("--years", default="1,3,5,10",
+                   help=f"horizons in years after the spin-up, 1-{MAX_YEARS}, the longest at least "
+                        f"{MIN_YEARS} (default 1,3,5,10)")
+    lo, hi = _bounds("residents_per_community")
+    p.add_argument("--sizes", default="2000,5000,15000",
+                   help=f"community sizes in adults, {lo:,}-{hi:,} (default 2000,5000,15000)")
+    p.add_argument("--lever-reps", type=int_in(2, 1000), default=10,
+                   help="paired replications per lever and size, 2-1000 (default 10)")
+    p.add_argument("--pool-seeds", type=int_in(0, 1000), default=100,
+                   help="seeds at most on which the baseline's undetermined outcomes (lumpy flows) are judged again "
+                        "(default 100; 0 or at most --seeds: not again)")
+    p.add_argument("--workers", type=WORKERS, default=1, help="local worker processes (default 1)")
+    p.add_argument("--out", default=None, help="folder for VALIDATION.md and validation/ (default docs/)")
+    p.add_argument("--render-only", action="store_true",
+                   help="rewrite the report from the tables of the last run (no model runs)")
+    add_preflight_flag(p)
+    p.set_defaults(func=cmd_validate)
