@@ -30,15 +30,19 @@ ROLES = ("lever", "uncertainty", "constant")
 
 def P(default: Any, *, unit: str, meaning: str, source: str, role: str = "uncertainty",
       ge: float | None = None, le: float | None = None, gt: float | None = None,
-      plausible: tuple[float, float] | None = None) -> Any:
+      plausible: tuple[float, float] | None = None, zh: str | None = None) -> Any:
     """Declare one parameter: default, validity bounds, unit, meaning, source and role.
 
     ``plausible`` is the range a study should explore (sweeps, calibration, the EMA
     workbench, the browser's sliders); the bounds ``ge``/``le``/``gt`` are only what the
     model accepts. Without ``plausible``, :func:`plausible_range` falls back on the bounds.
+    ``zh``: the meaning in Chinese, for the browser view (every lever has one; the units'
+    Chinese names are :data:`UNITS_ZH`).
     """
     assert role in ROLES
     extra = {"unit": unit, "source": source, "role": role}
+    if zh is not None:
+        extra["zh"] = zh
     if plausible is not None:
         lo, hi = plausible
         assert lo <= hi, (lo, hi)
@@ -321,6 +325,7 @@ class Behaviour(Section):
 class Committee(Section):
     processes = ("government_duties", "committee_support")
     staff_per_10k: float = P(12.0, unit="staff per 10,000 residents", ge=0, le=100, role="lever",
+                             zh="居委会专职工作人员",
                              meaning="full-time residents' committee staff",
                              source="T: 6 staff for ~5,000 residents (Guangzhou); 003: 每万城镇常住人口不少于18人的标准")
     staff_hours_per_day: float = P(8.0, unit="hours", ge=0, le=16, role="constant",
@@ -328,12 +333,15 @@ class Committee(Section):
     staff_cost_yuan_per_year: float = P(60000, unit="yuan/staff/year", ge=0, le=1e6, role="constant",
                                         meaning="cost of one staff member", source="A")
     office_budget_yuan: float = P(100000, unit="yuan/community/year", ge=0, le=1e8, role="lever",
+                                  zh="办公和活动经费（部分用于支持社会组织）",
                                   meaning="office and activity funds; part supports organizations",
                                   source="003: 每个社区办公经费不低于20万元 (reform standard)")
     org_support_share: float = P(0.3, unit="share", ge=0, le=1, role="lever",
+                                 zh="办公经费中资助社区社会组织的比例",
                                  meaning="share of office funds granted to community organizations",
                                  source="A")
     pushed_down_duty_items: int = P(200, unit="items", ge=0, le=1000, role="lever",
+                                    zh="下沉到居委会的行政事项",
                                     meaning="administrative items pushed down onto the committee",
                                     source="003: 将200余项下沉事项和70余块挂牌 ... 清理精简为97项和27块 (200+ items to 97)")
     hours_per_duty_item: float = P(0.206, plausible=(0.12, 0.24), unit="staff-hours/item/day", ge=0, le=5,
@@ -343,17 +351,20 @@ class Committee(Section):
                             meaning="share of duty time that is ledgers and forms",
                             source="002: 精简社区各类资料台账,推行建立电子档案 (share: A)")
     electronic_ledgers: bool = P(False, unit="switch", role="lever",
+                                 zh="电子台账（台账时间减半）",
                                  meaning="electronic ledgers halve ledger time",
                                  source="002: 精简社区各类资料台账,推行建立电子档案")
     electronic_ledger_cost_yuan: float = P(20000, unit="yuan/community/year", ge=0, le=1e7,
                                            meaning="running cost of the electronic ledger system",
                                            source="A: a small software licence and upkeep")
     plaques: int = P(70, unit="plaques", ge=0, le=500, role="lever",
+                     zh="居委会挂牌数（每块牌子各有报表）",
                      meaning="organization plaques hung at the committee, each with its own reporting",
                      source="003: 将200余项下沉事项和70余块挂牌 ... 清理精简为97项和27块 (70+ plaques to 27)")
     hours_per_plaque: float = P(0.04, unit="staff-hours/plaque/day", ge=0, le=5,
                                 meaning="daily reporting time per plaque", source="A")
     inspections_per_month: float = P(4.0, unit="inspections", ge=0, le=60, role="lever",
+                                     zh="上级检查和考评",
                                      meaning="inspections and evaluations from above",
                                      source="002: 对社区的检查活动 (to be cut: 精简; count: A)")
     hours_per_inspection: float = P(12.0, unit="staff-hours", ge=0, le=200,
@@ -362,6 +373,7 @@ class Committee(Section):
                                      meaning="new items pushed down a year unless a duty list caps them",
                                      source="T: 'the more it is reduced, the heavier it gets' (grade C)")
     duty_list_cap: bool = P(False, unit="switch", role="lever",
+                            zh="公布职责清单：新增事项须有经费（权随责走、费随事转）",
                             meaning="a published duty list: new items only with funding (权随责走、费随事转)",
                             source="002: “权随责走、费随事转”的原则; 003: 职能部门职责下沉准入和审查备案制度")
     funded_item_cost_yuan: float = P(20000, unit="yuan/item/year", ge=0, le=1e7, role="constant",
@@ -414,10 +426,13 @@ class Committee(Section):
 class Grid(Section):
     processes = ("grid_visits",)
     households_per_grid: int = P(300, unit="households", ge=20, le=5000, role="lever",
+                                 zh="每个网格的户数",
                                  meaning="households per grid", source="003: 按300户或1000人标准")
     workers_per_grid: float = P(0.5, unit="workers", ge=0, le=10, role="lever",
+                                zh="每个网格的网格员",
                                 meaning="grid workers per grid", source="003: 新增网格30个 (A: baseline half a worker)")
     visits_per_worker_day: float = P(8.0, unit="households/day", ge=0, le=100, role="lever",
+                                     zh="网格员每个工作日走访的户数",
                                      meaning="households a grid worker visits a working day", source="A")
     visit_trust_gain: float = P(0.002, unit="share", ge=0, le=0.1,
                                 meaning="trust moved towards 1 in a visited household (a sign the community cares)",
@@ -615,21 +630,27 @@ class Organizations(Section):
 class Grants(Section):
     processes = ("org_life_cycle",)
     contests_per_year: int = P(0, unit="contests", ge=0, le=12, role="lever",
+                               zh="每年公益微创投大赛次数",
                                meaning="micro-venture (公益微创投) contests a year",
                                source="004: 街道已举办两次社区公益微创投大赛")
     grants_per_contest: int = P(13, unit="projects", ge=0, le=500, role="lever",
+                                zh="每次大赛资助的项目数",
                                 meaning="projects funded per contest", source="004: 两次共评选出26个公益微项目 (13 a contest, derived)")
     amount_min_yuan: float = P(1000, unit="yuan", ge=0, le=1e7, role="lever",
+                               zh="最小资助额",
                                meaning="smallest grant", source="004: 1000—10000元不等的项目奖励资金")
     amount_max_yuan: float = P(10000, unit="yuan", ge=0, le=1e7, role="lever",
+                               zh="最大资助额",
                                meaning="largest grant", source="004: 1000—10000元不等的项目奖励资金; T Harbin at most 5,000")
     proposal_training: bool = P(False, unit="switch", role="lever",
+                                zh="居民骨干项目书写作培训（提案更多更好）",
                                 meaning="proposal-writing training for resident leaders (more and better proposals)",
                                 source="004: 项目书撰写等多次追踪培训和集中授课")
     training_cost_yuan: float = P(20000, unit="yuan/contest", ge=0, le=1e7, role="constant",
                                   meaning="cost of the training for one contest", source="A")
     scoring: Literal["quality", "random", "need"] = P(
         "quality", unit="rule", role="lever",
+        zh="提案排序规则：提案人能力、抽签或提案人类型的未满足需求",
         meaning="how proposals are ranked: proposer quality, lottery, or unmet needs of the proposer's type",
         source="A")
     project_days: int = P(180, unit="days", ge=1, le=730,
@@ -657,15 +678,18 @@ class Grants(Section):
 class PurchasedServices(Section):
     processes = ("government_duties", "org_life_cycle")
     items: int = P(0, unit="items", ge=0, le=500, role="lever",
+                   zh="政府向每个社区的社会组织购买的服务项目",
                    meaning="service items the government contracts to organizations in each community",
                    source="000: 将139项政务服务交由社会组织承接 (Wuhou); 003: 每年新增3个以上服务项目纳入购买清单")
     budget_per_item_yuan: float = P(30000, unit="yuan/item/year", ge=0, le=1e8, role="lever",
+                                    zh="每个项目的合同金额",
                                     meaning="contract value of one item", source="A")
     yuan_per_service: float = P(165.0, unit="yuan/need served", gt=0, le=100000,
                                 meaning="contract money one served need costs: an item serves budget_per_item_yuan / (365 x this) needs a day",
                                 source="A: 30,000 yuan an item for one need every two days")
     item_types: list[Literal["elderly", "environment", "culture", "legal"]] = P(
         ["elderly", "environment", "legal", "culture"], unit="need types", role="lever",
+        zh="服务项目轮流对应的需求类型",
         meaning="need types the items go to, in rotation", source="000, 003")
     duty_items_per_service_item: float = P(0.2, unit="items", ge=0, le=10, role="uncertainty",
                                            meaning="pushed-down duty items each contracted item takes off the committee",
@@ -675,18 +699,22 @@ class PurchasedServices(Section):
 class Incubation(Section):
     processes = ("org_life_cycle",)
     hub: bool = P(False, unit="switch", role="lever",
+                  zh="枢纽型组织孵化新的社区组织",
                   meaning="a hub (枢纽型) organization incubates new groups",
                   source="002: 加强枢纽型社会组织建设; 004: “1+9+N”社区社会组织孵化培育计划; 001: 等50家机构加入联盟")
     hub_cost_yuan: float = P(200000, unit="yuan/year", ge=0, le=1e8, role="constant",
                              meaning="running cost of the hub", source="A")
     hub_foundings_per_year: float = P(4.0, unit="organizations/year", ge=0, le=100, role="lever",
+                                      zh="枢纽组织每年在每个社区孵化的组织数",
                                       meaning="groups the hub incubates a year in each community", source="A")
     filing_instead_of_registration: bool = P(False, unit="switch", role="lever",
+                                             zh="备案代替登记（降低成立门槛）",
                                              meaning="filing (备案) instead of registration lowers the founding threshold",
                                              source="002: 不具备登记条件的实行备案制度")
     filing_founding_factor: float = P(2.0, unit="factor", ge=1, le=10,
                                       meaning="multiplier on resident founding under filing", source="A")
     social_workers: float = P(0.0, unit="workers/community", ge=0, le=50, role="lever",
+                              zh="配属社区组织的社会工作者",
                               meaning="social workers attached to community organizations",
                               source="000: 社区、社会组织、社工“三社联动”")
     social_worker_cost_yuan: float = P(80000, unit="yuan/worker/year", ge=0, le=1e6, role="constant",
@@ -714,9 +742,11 @@ class Incubation(Section):
 class Party(Section):
     processes = ("party_service", "party_evaluation")
     double_registration_share: float = P(0.2, unit="share", ge=0, le=1, role="lever",
+                                         zh="在职党员回社区报到的比例",
                                          meaning="share of in-service party members registered with their home community",
                                          source="003: 在职党员“双报到、双服务、双评议”制度 (share: A)")
     service_hours_per_month: float = P(2.0, unit="hours/month", ge=0, le=100, role="lever",
+                                       zh="报到在职党员每月社区服务时长",
                                        meaning="community service hours of a registered in-service member",
                                        source="003 (hours: A)")
     retired_member_hours_per_month: float = P(2.0, unit="hours/month", ge=0, le=200,
@@ -728,6 +758,7 @@ class Party(Section):
     invitations_per_hour: float = P(0.6, unit="invitations/hour", ge=0, le=50,
                                     meaning="ties a serving party member invites per service hour", source="A")
     evaluation: bool = P(False, unit="switch", role="lever",
+                         zh="居民代表每年评议党员",
                          meaning="yearly evaluation of party members by resident representatives",
                          source="000: 我们每年6月都要进行一次民主测评; 003: “双报到、双服务、双评议”")
     evaluation_day_of_year: int = P(166, unit="day of year", ge=1, le=365,
@@ -755,14 +786,17 @@ class Party(Section):
 class Deliberation(Section):
     processes = ("deliberation",)
     meetings_per_year: int = P(2, unit="meetings/year", ge=0, le=52, role="lever",
+                               zh="每年议事协商会议次数",
                                meaning="deliberation meetings a year",
                                source="003: 每季度召开协商议事会议不少于1次; 004: 每月初各社区召开的居民代表常务会")
     format: Literal["council", "open_space", "hearing", "courtyard"] = P(
         "council", unit="format", role="lever",
+        zh="议事形式：居民议事会、开放空间、利益相关居民听证会、院落举手会",
         meaning="residents' council, open space, hearing for affected residents, show-of-hands courtyard meeting",
         source="000: 要召开社区听证会; 经过几次坝坝会举手表决; 004: 采取开放空间讨论、社区工作坊、公益项目协商等形式")
     decision_rule: Literal["majority", "two_thirds", "consensus"] = P(
-        "majority", unit="rule", role="lever", meaning="votes a proposal needs", source="A")
+        "majority", unit="rule", role="lever", zh="提案通过所需票数规则",
+                                               meaning="votes a proposal needs", source="A")
     representatives: int = P(30, unit="residents", ge=0, le=1000,
                              meaning="invited resident representatives, party members and organization delegates",
                              source="004: 每月初各社区召开的居民代表常务会 (number: A)")
@@ -976,18 +1010,22 @@ class Disputes(Section):
 class Legal(Section):
     processes = ("disputes",)
     lawyer_hours_per_week: float = P(0.0, unit="hours/week", ge=0, le=80, role="lever",
+                                      zh="社区律师/专职调解员时长",
                                       meaning="community lawyer / professional mediator hours",
                                       source="000: 律师深入社区接受群众法律咨询; 003: 打造“律师进社区” (hours: A)")
     lawyer_cost_yuan_per_hour: float = P(300, unit="yuan/hour", ge=0, le=1e4, role="constant",
                                          meaning="cost of a lawyer hour", source="A")
     police_days_per_week: float = P(1.0, unit="days/week", ge=0, le=7, role="lever",
+                                    zh="社区民警和辅警在社区的天数",
                                     meaning="days the community police officer and auxiliaries are present",
                                     source="003: 推进城市社区“一区一警两辅”; 每周在社区工作时间不少于3天")
     same_day_mediation: bool = P(False, unit="switch", role="lever",
+                                 zh="调解矛盾不过夜：当天报告的纠纷尽量当天由社区渠道调解",
                                  meaning="调解矛盾不过夜: a dispute reported today is mediated today where a community channel can: today's reports are routed before older waiting cases, the committee's on-duty mediator steps in when the case's own channel is busy or absent, and an attempt a community channel (volunteer, committee, police) takes on the day of the report holds its session that day",
                                  source="003: 按照调解矛盾不过夜、服务保障不打烊、办理事项不出门的治理目标 (the rules that realise it: A)")
     volunteer_mediators_per_1000: float = P(1.0, unit="mediators/1,000 residents", ge=0, le=50,
                                             role="lever",
+                                            zh="楼栋长和志愿调解员",
                                             meaning="building heads and volunteer mediators", source="A")
     police_cost_yuan_per_day: float = P(1500, unit="yuan/day", ge=0, le=1e6,
                                         meaning="cost of a day of the community police officer and two auxiliaries in the community",
@@ -1000,6 +1038,7 @@ class Legal(Section):
 class Transparency(Section):
     processes = ("transparency",)
     publish_affairs: bool = P(False, unit="switch", role="lever",
+                              zh="每月公开党务、居务和财务（三公开一监督）",
                               meaning="publish party, residents' and financial affairs monthly (三公开一监督)",
                               source="000: 党务、居务、财务公开和民主评议党员干部")
     publish_trust_gain: float = P(0.01, unit="trust/month", ge=0, le=0.2,
@@ -1008,6 +1047,7 @@ class Transparency(Section):
                                         meaning="added chance a passed proposal is carried out when affairs are published (supervision)",
                                         source="000: 三公开一监督 (A: value)")
     satisfaction_linked_payment: bool = P(False, unit="switch", role="lever",
+                                          zh="物业费与每月满意度测评挂钩",
                                           meaning="property company paid in full only if monthly satisfaction tests pass",
                                           source="004: 每月的测评结果,将作为物业公司季度款项是否全额拨付")
     linked_payment_success_gain: float = P(0.15, unit="probability", ge=0, le=1,
@@ -1032,11 +1072,13 @@ class Transparency(Section):
 class Moral(Section):
     processes = ("day_start",)
     recognition: bool = P(False, unit="switch", role="lever",
+                          zh="志愿者评优表彰",
                           meaning="role-model awards for volunteers",
                           source="003: 常态化选树“雄关好人”“道德模范”")
     recognition_fatigue_factor: float = P(0.8, unit="factor", ge=0, le=1,
                                           meaning="fatigue per act under recognition", source="A")
     evening_opening: bool = P(False, unit="switch", role="lever",
+                              zh="设施下班后开放",
                               meaning="facilities open after working hours",
                               source="003: “8小时外社区文体娱乐设施开放计划”")
     evening_free_time_gain: float = P(0.15, unit="0-1", ge=0, le=1,
@@ -1048,6 +1090,7 @@ class Moral(Section):
 class Smart(Section):
     processes = ("disputes", "needs")
     digital_ordering: bool = P(False, unit="switch", role="lever",
+                               zh="小程序报需求：报告更容易、派单更省",
                                meaning="needs reported by mini-program: easier reporting, cheaper dispatch",
                                source="003: 开发居民通微信小程序应用")
     digital_report_gain: float = P(0.1, unit="probability/day", ge=0, le=1,
@@ -1055,6 +1098,7 @@ class Smart(Section):
     digital_dispatch_factor: float = P(0.5, unit="factor", ge=0, le=1,
                                        meaning="dispatch hours per order with digital ordering", source="A")
     online_mediation: bool = P(False, unit="switch", role="lever",
+                               zh="线上纠纷调解平台",
                                meaning="an online dispute mediation platform", source="003: 构建线上化解纠纷工作机制")
     cost_yuan_per_year: float = P(50000, unit="yuan/year", ge=0, le=1e8, role="constant",
                                   meaning="platform cost, each", source="A")
