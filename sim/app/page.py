@@ -476,7 +476,7 @@ def NumberField(label: str, value, kind: str, lo, hi, on_value, lang: str, what:
         on_value(v)
 
     solara.InputText(label, value=text.value, on_value=typed, error=error.value or False,
-                     classes=classes or [], style=style)
+                     classes=["cogov-number", *(classes or [])], style=style)
 
 
 @solara.component
@@ -520,11 +520,12 @@ def _Controls(session, names, edits, seed, rebuild, apply_and_reset, upload_text
         set_edit(key, int(value))
 
     with solara.Row():
+        # no upper bound here: set_population names the limit of their product
         NumberField(t("communities", lang), int(value_of("population.n_communities")), "int",
-                    1, MAX_RESIDENTS, lambda v: set_population("population.n_communities", v), lang,
+                    None, None, lambda v: set_population("population.n_communities", v), lang,
                     classes=["cogov-communities"])
         NumberField(t("residents", lang), int(value_of("population.residents_per_community")),
-                    "int", 1, MAX_RESIDENTS,
+                    "int", None, None,
                     lambda v: set_population("population.residents_per_community", v), lang,
                     classes=["cogov-residents"])
     with solara.Column(gap="0px"):  # always there: see App

@@ -166,8 +166,9 @@ def line_chart(name: str, days: np.ndarray, lines: dict[str, np.ndarray], lang: 
             if b <= a:
                 continue
             j = (a + b - 1) // 2
-            xa = sx(days[a]) if a else LEFT
-            xb = sx(days[b]) if b < n else W - RIGHT
+            # each band reaches halfway to its neighbours' days
+            xa = (sx(days[a - 1]) + sx(days[a])) / 2 if a else LEFT
+            xb = (sx(days[b - 1]) + sx(days[b])) / 2 if b < n else W - RIGHT
             text = f"{i18n.t('day', lang, day=int(days[j]))}: " + "; ".join(
                 f"{lab + ' ' if lab else ''}{format_value(float(np.asarray(lines[lab], float)[j]), kind, difference)}"
                 for lab in labels if j < len(lines[lab]))
