@@ -277,8 +277,7 @@ def App(lang_state):
             if ok and name:
                 edits.set({})
                 rebuild(Setup(name, (), int(seed.value), session.setup.compare))
-            else:
-                undo.set(undo.value + 1)  # the scenario list shows the current one again
+            # (the scenario list shows the one asked about while asking, then the current one)
 
     def apply_and_reset():
         rebuild(wanted())
@@ -294,7 +293,6 @@ def App(lang_state):
 
     solara.use_effect(spin_up_ahead, [seed.value])
     asking = solara.use_reactive(None)       # the scenario a switch would load, if confirmed
-    undo = solara.use_reactive(0)
 
     def step_once():
         try:
@@ -361,7 +359,7 @@ def App(lang_state):
             # at a Reset and not at every step; the callbacks compare equal from render to
             # render (same code, same reactive variables in their closures)
             _Controls(session, names, edits, seed, rebuild, apply_and_reset, upload_text, say,
-                      setup, lang, switch_scenario, undo.value)
+                      setup, lang, switch_scenario, asking.value)
             with solara.Column(gap="0px"):  # always there: see below
                 if asking.value:
                     n = len(edits.value)
@@ -481,7 +479,7 @@ def NumberField(label: str, value, kind: str, lo, hi, on_value, lang: str, what:
 
 @solara.component
 def _Controls(session, names, edits, seed, rebuild, apply_and_reset, upload_text, say,
-              setup, lang, switch_scenario, undo):
+              setup, lang, switch_scenario, asking):
     current = session.scenario.model_dump(mode="json")
 
     def value_of(key):
@@ -492,9 +490,10 @@ def _Controls(session, names, edits, seed, rebuild, apply_and_reset, upload_text
         edits.set({**edits.value, key: value})
 
     options = list(names) + ([UPLOAD] if setup.scenario == UPLOAD else [])
-    # the key remounts the list when a switch was refused, so it shows the current scenario
-    solara.Select(t("scenario", lang), values=options, value=setup.scenario,
-                  on_value=switch_scenario).key(f"scenario-{undo}")
+    # while the page asks whether to drop the changes the list shows the scenario asked
+    # about; refused, it shows the current one again
+    solara.Select(t("scenario", lang), values=options, value=asking or setup.scenario,
+                  on_value=switch_scenario)
     if setup.scenario in names:
         _html(f"<small>{escape(i18n.scenario(setup.scenario, names[setup.scenario], lang)[1])}</small>",
               "cogov-description")
@@ -616,7 +615,9 @@ def _Outcomes(session: Session, version: int, lang: str):
         return i18n.scenario(stem, scenario_names_.get(stem, (stem, "")), lang)[0]
 
     head = "headline_ab" if other else "headline"
-    _html(f"<h3>{escape(t(head, lang, day=session.day))}</h3>")
+    # data-day: the day these numbers and charts are of (tests wait on it)
+    _html(f'<h3 class="cogov-headline-day" data-day="{session.day}">'
+          f"{escape(t(head, lang, day=session.day))}</h3>")
     solara.HTML(unsafe_innerHTML=_kpis_html(summary, other, lang))
     charts = []
     for name in names:
