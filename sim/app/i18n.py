@@ -53,7 +53,7 @@ TEXT = {
     "run_to": ("run to day", "运行到第几天"),
     "run": ("Run", "运行"),
     "reset": ("Reset (apply changes)", "重置（应用修改）"),
-    "reset_estimate": ("a Reset takes {s} here", "在此服务器上重置需 {s}"),
+    "reset_estimate": ("a Reset takes {s} here", "在此服务器上重置需{s}"),
     "uploaded": ("uploaded scenario", "上传的场景"),
     "setup_line": ("{who}{vs}, seed {seed}, {n:,} residents", "{who}{vs}，随机种子 {seed}，{n:,} 名居民"),
     "changed": (", changed: ", "，已修改："),

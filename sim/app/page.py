@@ -65,6 +65,13 @@ CSS = """
 .cogov-chart .hover rect { fill: #000; fill-opacity: 0; }
 .cogov-chart .hover rect:hover { fill-opacity: 0.07; }
 .cogov-network { max-width: 100%; height: auto; }
+/* a field's label (meaning, unit, range) on lines of its own above the box, never cut off */
+.v-text-field__slot { flex-wrap: wrap; }
+.v-text-field__slot > label.v-label {
+  position: static !important; transform: none !important; white-space: normal !important;
+  max-width: 100% !important; width: 100%; height: auto !important; overflow: visible !important;
+  text-overflow: clip !important; font-size: 12px; line-height: 1.35; }
+.v-text-field:not(.v-select).v-input { padding-top: 4px; margin-top: 2px; }
 /* Solara's badge sat over the downloads: it goes to the page's end, in the flow */
 div:has(> b > a[href*="solara.dev"]) { position: static !important; text-align: right; }
 .cogov-message { white-space: pre-wrap; }

@@ -68,6 +68,12 @@ def format_value(v: float, kind: str, signed: bool = False) -> str:
     if v is None or not np.isfinite(v):
         return "n/a"
     sign = "+" if signed else ""
+    # a difference that rounds to zero is "+0", not "-0"
+    shown = {"share": 100 * v, "count": v, "yuan": v, "meta": v, "hours": v}.get(kind, v)
+    digits = {"share": 1, "index": 3, "days": 1}.get(kind, 0 if kind in ("count", "yuan", "meta",
+                                                                          "hours") else 2)
+    if round(shown, digits) == 0:
+        v = 0.0
     if kind == "share":
         return f"{100 * v:{sign},.1f} pts" if signed else f"{100 * v:.1f}%"
     if kind in ("count", "yuan", "meta"):
