@@ -297,3 +297,18 @@ def test_charts_name_axes_and_scenarios_and_draw_the_day_0_state():
     assert plots.format_value(6.0, "count", signed=True) == "+6"
     assert plots.format_value(357763.95, "yuan", signed=True) == "+357,764"
     assert plots.format_value(0.012, "share", signed=True) == "+1.2 pts"
+
+
+def test_the_grid_graph_draws_each_community_apart():
+    import re
+    s = Session(Setup("baseline", (("population.n_communities", 3),
+                                   ("population.residents_per_community", 600),
+                                   ("run.spin_up_days", 20)), 1))
+    svg = grid_graph(s.model)
+    assert 'data-communities="3"' in svg
+    panels = [tuple(map(float, m)) for m in re.findall(
+        r'<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"[^>]*class="cogov-community"', svg)]
+    assert len(panels) == 3
+    for cx, cy, comm in re.findall(r'<circle cx="([\d.]+)" cy="([\d.]+)"[^>]*><title>community (\d+),', svg):
+        x, y, w, h = panels[int(comm) - 1]
+        assert x <= float(cx) <= x + w and y <= float(cy) <= y + h  # every grid in its own panel
