@@ -312,3 +312,22 @@ def test_the_grid_graph_draws_each_community_apart():
     for cx, cy, comm in re.findall(r'<circle cx="([\d.]+)" cy="([\d.]+)"[^>]*><title>community (\d+),', svg):
         x, y, w, h = panels[int(comm) - 1]
         assert x <= float(cx) <= x + w and y <= float(cy) <= y + h  # every grid in its own panel
+
+
+def test_matplotlib_draws_chinese_with_the_shipped_font(tmp_path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib import font_manager
+    from sim.app.assets import FONT_FAMILY, missing, use_font_in_matplotlib
+    assert missing() == [], "fetch the front-end files: python -m sim.app.assets"
+    assert use_font_in_matplotlib()
+    found = font_manager.findfont(font_manager.FontProperties(family=FONT_FAMILY), fallback_to_default=False)
+    assert found.endswith(".ttf")
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "Glyph ... missing from font(s)" would be a warning
+        fig, ax = plt.subplots()
+        ax.set_title("court (诉讼) 调解矛盾不过夜")
+        fig.savefig(tmp_path / "zh.png")
+        plt.close(fig)

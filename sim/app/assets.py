@@ -79,6 +79,22 @@ def font_url(weight: int = 400, ext: str = "woff2") -> str:
     return f"/_solara/cdn/{FONT_PACKAGE}/{FONT_FILES[weight]}.{ext}"
 
 
+def use_font_in_matplotlib() -> bool:
+    """Register the shipped Chinese font with matplotlib and put it after its default sans
+    serif (glyph fallback: Latin from DejaVu Sans, Chinese from Noto Sans SC). False when the
+    font is not fetched (the text is drawn all the same, Chinese as boxes)."""
+    path = font_file(400, "ttf")
+    if not path.is_file():
+        return False
+    import matplotlib
+    from matplotlib import font_manager
+    font_manager.fontManager.addfont(str(path))
+    families = list(matplotlib.rcParams["font.family"])
+    if FONT_FAMILY not in families:  # a list of families: matplotlib falls back glyph by glyph
+        matplotlib.rcParams["font.family"] = [*families, FONT_FAMILY]
+    return True
+
+
 def _truetype(folder: Path) -> None:
     """TrueType copies of the font's WOFF files (zlib only: fontTools, a matplotlib
     dependency, reads them without a brotli module)."""
