@@ -1,7 +1,8 @@
 """The browser view in a real browser: Playwright driving Debian's Chromium against
 ``cogov app`` on a free loopback port, with every request off this machine blocked.
 
-These tests fail (never skip) when the browser cannot start: `.ci/run` installs it.
+These tests fail (never skip) when the browser cannot start: `.ci/run` installs it. The long
+ones are marked ``slow`` (``pytest -m "not slow"`` keeps the quick page checks).
 """
 
 from __future__ import annotations
@@ -175,6 +176,7 @@ def test_renders_offline_with_no_outside_request_and_no_error(server, browser):
         v.close()
 
 
+@pytest.mark.slow
 def test_step_and_play_advance_the_day(server, browser):
     v = Visitor(browser, server, SMALL)
     try:
@@ -213,6 +215,7 @@ def test_step_and_play_advance_the_day(server, browser):
         v.close()
 
 
+@pytest.mark.slow
 def test_lever_change_and_reset_give_the_summary_of_cogov_run(server, browser, tmp_path):
     from sim.cli import main
     from sim.params import Scenario
@@ -365,6 +368,7 @@ def test_network_views(server, browser):
         v.close()
 
 
+@pytest.mark.slow
 def test_a_visitor_past_the_cap_sees_server_busy(browser):
     proc, url = _start(max_sessions=1)
     try:
@@ -391,6 +395,7 @@ def _replicate(v: Visitor, reps: int, days: int):
     v.click("cogov-reps")
 
 
+@pytest.mark.slow
 def test_replications_give_the_intervals_of_cogov_compare(server, browser):
     v = Visitor(browser, server, f"scenario=lever_grid&compare=lever_grid&{TINY}")
     try:
@@ -417,6 +422,7 @@ def test_replications_give_the_intervals_of_cogov_compare(server, browser):
         v.close()
 
 
+@pytest.mark.slow
 def test_replications_can_be_cancelled(server, browser):
     v = Visitor(browser, server, f"scenario=lever_grid&compare=baseline&{TINY}")
     try:
@@ -435,6 +441,7 @@ def test_replications_can_be_cancelled(server, browser):
         v.close()
 
 
+@pytest.mark.slow
 def test_a_long_reset_says_it_is_spinning_up(server, browser):
     # 1,000 days at 20,000 residents: long enough (~2 s on an idle machine) for the note to
     # be read and photographed before the new model replaces it
@@ -455,6 +462,7 @@ def test_a_long_reset_says_it_is_spinning_up(server, browser):
         v.close()
 
 
+@pytest.mark.slow
 def test_a_closed_tab_is_freed_after_the_idle_timeout(browser):
     proc, url = _start(max_sessions=1, extra=["--idle-timeout", "2"])
     try:
@@ -474,6 +482,7 @@ def test_a_closed_tab_is_freed_after_the_idle_timeout(browser):
         _stop(proc)
 
 
+@pytest.mark.slow
 def test_a_session_stops_at_its_model_time_limit(browser):
     proc, url = _start(max_sessions=2, extra=["--model-seconds", "1"])
     try:
