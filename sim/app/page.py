@@ -544,9 +544,8 @@ def _Controls(session, names, edits, seed, rebuild, apply_and_reset, upload_text
     for lever in levers():
         by_section.setdefault(lever.section, []).append(lever)
     for section, items in by_section.items():
-        with solara.Details(summary=i18n.section(section, lang), expand=False):
-            for lever in items:
-                _LeverInput(lever, value_of(lever.key), set_edit, lang)
+        _LeverSection(i18n.section(section, lang), items, [value_of(lv.key) for lv in items],
+                      set_edit, lang)
     with solara.Details(summary=t("upload", lang)):
         solara.InputTextArea(t("upload_box", lang), value=upload_text, rows=6)
 
@@ -559,6 +558,25 @@ def _Controls(session, names, edits, seed, rebuild, apply_and_reset, upload_text
                 return
             rebuild(Setup(UPLOAD, (), int(seed.value), None, upload_text.value))
         solara.Button(t("use_upload", lang), on_click=use_upload, classes=["cogov-upload"])
+
+
+@solara.component
+def _LeverSection(title: str, items: list, values: list, set_edit, lang: str):
+    """One section of levers, folded; its controls are made only when it is opened (forty
+    lever widgets in folded sections slowed every visitor's first page)."""
+    from solara.alias import rv
+    opened = solara.use_reactive(False)
+
+    def on_v_model(v):
+        opened.set(v == 0)
+
+    with rv.ExpansionPanels(v_model=0 if opened.value else None, on_v_model=on_v_model):
+        with rv.ExpansionPanel():
+            rv.ExpansionPanelHeader(children=[title])
+            with rv.ExpansionPanelContent():
+                if opened.value:
+                    for lever, value in zip(items, values):
+                        _LeverInput(lever, value, set_edit, lang)
 
 
 @solara.component
