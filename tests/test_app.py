@@ -331,3 +331,13 @@ def test_matplotlib_draws_chinese_with_the_shipped_font(tmp_path):
         ax.set_title("court (诉讼) 调解矛盾不过夜")
         fig.savefig(tmp_path / "zh.png")
         plt.close(fig)
+
+
+def test_the_charts_zoom_to_the_last_days():
+    import numpy as np
+    from sim.app.page import _last, _span_options
+    days = np.arange(-365, 100, dtype=float)
+    d, s = _last(days, {"x": days * 2}, 90, 99)
+    assert d[0] == 9 and d[-1] == 99 and (s["x"] == d * 2).all()
+    assert _last(days, {"x": days}, None, 99)[0] is days
+    assert list(_span_options("zh"))[0] == "全部" and list(_span_options("en").values()) == [None, 365, 90, 30]

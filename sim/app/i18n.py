@@ -24,12 +24,13 @@ TEXT = {
         "Choose a scenario or change the levers of reform, press Reset, then Step or Run and "
         "watch participation, disputes, needs and spending. Day 0 is a settled community: every "
         "model first runs {spin:,} days (the spin-up) with the baseline's levers, so that "
-        "day 0 is not an empty start; the charts show the spin-up's last year before day 0 "
-        "(grey), and the scenario's levers act from day 0.",
+        "day 0 is not an empty start; the scenario's levers act from day 0.{spinup}",
         "一个中国城市社区的多主体模型（社区共治）：居民、居委会、网格员、党员、社会组织和调解员，"
         "逐日模拟。选择一个场景或调整改革杠杆，点击“重置”，再“单步”或“运行”，观察参与、纠纷、"
         "需求和支出的变化。第0天是一个已稳定的社区：每个模型先以基线的杠杆运行{spin:,}天（预热），"
-        "所以第0天并不是空白的起点；图表在第0天之前（灰色）显示预热的最后一年，场景的杠杆从第0天起生效。"),
+        "所以第0天并不是空白的起点；场景的杠杆从第0天起生效。{spinup}"),
+    "intro_spinup": (" The charts show the spin-up's last year before day 0 (grey band).",
+                     "图表在第0天之前（灰色区域）显示预热的最后一年。"),
     "language": ("language", "语言"),
     "scenario": ("scenario", "场景"),
     "compare": ("compare with (B: same seed, population and run settings)",
@@ -61,6 +62,17 @@ TEXT = {
     "headline_ab": ("Headline numbers (A; B and A - B below each) at day {day}",
                     "第 {day} 天的主要结果（A；每项下方为 B 和 A - B）"),
     "over_time": ("Over time", "随时间变化"),
+    "shown": ("days shown (zoom)", "显示的天数（缩放）"),
+    "span_all": ("all", "全部"),
+    "span_days": ("last {n} days", "最近 {n} 天"),
+    "hover_hint": ("hover a chart for the day's values", "鼠标悬停在图表上可查看当天的数值"),
+    "reps_n": ("replications ({lo}-{hi})", "重复次数（{lo}-{hi}）"),
+    "reps_days": ("days per replication (1-{hi:,})", "每次重复的天数（1-{hi:,}）"),
+    "reps_run": ("Run replications", "运行重复实验"),
+    "reps_cancel": ("Cancel replications", "取消重复实验"),
+    "reps_none": ("Choose a scenario to compare with (B) to run paired replications of A and B.",
+                  "选择对比场景（B）后可运行 A 与 B 的配对重复实验。"),
+    "resident": ("resident (0-{hi:,})", "居民编号（0-{hi:,}）"),
     "diff_head": ("Difference A - B (same seed: common random numbers)",
                   "差异 A - B（相同种子：共同随机数）"),
     "identical": ("identical: every difference is exactly zero", "完全相同：每个差异都恰好为零"),

@@ -351,9 +351,11 @@ def App(lang_state):
         except Exception:  # noqa: BLE001 - an upload has no link; the language still switches
             pass
 
+    # the grey band before day 0 is drawn where the model keeps its spin-up's last year
+    spinup_note = t("intro_spinup", lang) if hasattr(session.model, "spinup_timeseries") else ""
     with solara.Row(style={"align-items": "flex-start", "justify-content": "space-between"}):
         _html(f"<h1>{escape(t('heading', lang))}</h1><p>"
-              f"{escape(t('intro', lang, spin=session.scenario.run.spin_up_days))}</p>",
+              f"{escape(t('intro', lang, spin=session.scenario.run.spin_up_days, spinup=spinup_note))}</p>",
               "cogov-head")
         with solara.Row(classes=["cogov-lang"], gap="2px"):
             for code in i18n.LANGS:
@@ -619,9 +621,25 @@ def _with_spinup(model, days, series: dict, names) -> tuple:
     return days, series
 
 
+SPANS = (None, 365, 90, 30)  # days the charts show back from today (None: all)
+
+
+def _span_options(lang: str) -> dict[str, int | None]:
+    return {(t("span_all", lang) if n is None else t("span_days", lang, n=n)): n for n in SPANS}
+
+
+def _last(days: np.ndarray, series: dict, span: int | None, today: int) -> tuple:
+    """The days (and values) of the last ``span`` days before ``today`` (all for None)."""
+    if span is None or len(days) == 0:
+        return days, series
+    keep = days >= today - span
+    return days[keep], {k: np.asarray(v)[keep] for k, v in series.items()}
+
+
 @solara.component
 def _Outcomes(session: Session, version: int, lang: str):
     names = catalog.KEY_SERIES
+    span = solara.use_reactive(None)
     with session.lock:
         summary = session.summary()
         other = session.summary("B") if session.model_b is not None else None
@@ -630,7 +648,7 @@ def _Outcomes(session: Session, version: int, lang: str):
         diff = session.differences(names) if other is not None else None
         if other is not None:
             _, series_b = session.series(names, "B")
-            _, series_b = _with_spinup(session.model_b, days, series_b, names)
+            days_b, series_b = _with_spinup(session.model_b, days, series_b, names)
     setup = session.setup
     scenario_names_ = scenario_names()
 
@@ -644,6 +662,11 @@ def _Outcomes(session: Session, version: int, lang: str):
     _html(f'<h3 class="cogov-headline-day" data-day="{session.day}">'
           f"{escape(t(head, lang, day=session.day))}</h3>")
     solara.HTML(unsafe_innerHTML=_kpis_html(summary, other, lang))
+    options = _span_options(lang)
+    chosen = next((k for k, v in options.items() if v == span.value), t("span_all", lang))
+    days_a, series = _last(days_a, series, span.value, session.day)
+    if other is not None:
+        _, series_b = _last(days_b, series_b, span.value, session.day)
     charts = []
     for name in names:
         if other is not None:
@@ -655,10 +678,16 @@ def _Outcomes(session: Session, version: int, lang: str):
     bars = [(i18n.outcome_label(key, lang).split("：")[-1].split(": ")[-1], summary.get(key, math.nan))
             for key, _ in GROUPS]
     charts.append(plots.bar_chart(t("by_group", lang), bars))
-    _html(f"<h3>{escape(t('over_time', lang))}</h3>")
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+        _html(f"<h3>{escape(t('over_time', lang))}</h3>")
+        solara.Select(t("shown", lang), values=list(options), value=chosen,
+                      on_value=lambda k: span.set(options.get(k)), style={"max-width": "200px"},
+                      classes=["cogov-span"])
+        _html(f"<small>{escape(t('hover_hint', lang))}</small>")
     solara.HTML(unsafe_innerHTML='<div class="cogov-charts">' + "".join(charts) + "</div>")
     if diff is not None:
         d_days, d = diff
+        d_days, d = _last(np.asarray(d_days, float), d, span.value, session.day)
         zero = all((abs(v) == 0).all() for v in d.values())
         _html(f"<h3>{escape(t('diff_head', lang))}</h3>")
         solara.HTML(unsafe_innerHTML=f'<div class="cogov-diff" data-all-zero="{str(zero).lower()}">'
@@ -698,9 +727,7 @@ def _Replications(session: Session, say, version: int, lang: str):
 
     _html(f"<h3>{t('replications', lang)}</h3>")
     if session.model_b is None:
-        _html("<small>Choose a scenario to compare with (B) to run paired replications of "
-              "A and B.</small>" if lang != "zh" else "<small>选择对比场景（B）后可运行 A 与 B 的配对重复实验。</small>",
-              "cogov-reps-none")
+        _html(f"<small>{escape(t('reps_none', lang))}</small>", "cogov-reps-none")
         return
 
     def start():
@@ -717,16 +744,16 @@ def _Replications(session: Session, say, version: int, lang: str):
         tick.set(tick.value + 1)
 
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
-        NumberField(f"replications ({MIN_REPS}-{MAX_REPS})", reps.value, "int", MIN_REPS, MAX_REPS,
+        NumberField(t("reps_n", lang, lo=MIN_REPS, hi=MAX_REPS), reps.value, "int", MIN_REPS, MAX_REPS,
                     lambda v: reps.set(v), lang, style={"max-width": "170px"},
                     classes=["cogov-reps-n"])
-        NumberField(f"days per replication (1-{MAX_DAY:,})", days.value, "int", 1, MAX_DAY,
+        NumberField(t("reps_days", lang, hi=MAX_DAY), days.value, "int", 1, MAX_DAY,
                     lambda v: days.set(v), lang, style={"max-width": "210px"},
                     classes=["cogov-reps-days"])
         if state == "running":
-            solara.Button("Cancel replications", on_click=cancel, classes=["cogov-reps-cancel"])
+            solara.Button(t("reps_cancel", lang), on_click=cancel, classes=["cogov-reps-cancel"])
         else:
-            solara.Button("Run replications", on_click=start, classes=["cogov-reps"])
+            solara.Button(t("reps_run", lang), on_click=start, classes=["cogov-reps"])
     if job is None:
         _html(f"<small>Replication i of both sides uses seed {session.setup.seed} + i (the page's "
               f"seed is the root); each run spins up {session.scenario.run.spin_up_days:,} days "
@@ -759,7 +786,7 @@ def _Network(session: Session, ego, show, version: int, lang: str):
         return
     n = session.model.pop.n
     with solara.Row():
-        NumberField(f"resident (0-{n - 1:,})" if lang != "zh" else f"居民编号（0-{n - 1:,}）",
+        NumberField(t("resident", lang, hi=n - 1),
                     ego.value, "int", 0, n - 1, lambda v: ego.set(v), lang,
                     style={"max-width": "220px"}, classes=["cogov-ego"])
     who = int(ego.value or 0)
