@@ -341,3 +341,28 @@ def test_the_charts_zoom_to_the_last_days():
     assert d[0] == 9 and d[-1] == 99 and (s["x"] == d * 2).all()
     assert _last(days, {"x": days}, None, 99)[0] is days
     assert list(_span_options("zh"))[0] == "全部" and list(_span_options("en").values()) == [None, 365, 90, 30]
+
+
+def test_the_spin_ups_last_year_is_drawn_before_day_0_where_the_model_keeps_it():
+    import numpy as np
+    import pandas as pd
+    from sim.app.page import SPINUP_SHOWN, _with_spinup
+
+    class Kept:  # a model that offers its spin-up's daily rows (negative days)
+        def spinup_timeseries(self):
+            return pd.DataFrame({"day": np.arange(-500, 0), "trust_mean": np.full(500, 0.4)})
+
+        def summary(self):
+            return {"trust_mean": 0.5}
+
+    class Older(Kept):  # an older model without them
+        spinup_timeseries = None
+
+    days, series = np.array([0.0, 1.0]), {"trust_mean": np.array([0.5, 0.6])}
+    d, s = _with_spinup(Kept(), days, series, ["trust_mean"])
+    assert d[0] == -SPINUP_SHOWN and d[-1] == 1 and len(d) == SPINUP_SHOWN + 2
+    assert s["trust_mean"][0] == 0.4 and s["trust_mean"][-1] == 0.6
+    # without it: the reported days as they are, and day 0's own value before any step
+    assert _with_spinup(Older(), days, series, ["trust_mean"])[0] is days
+    d, s = _with_spinup(Older(), np.array([]), {"trust_mean": np.array([])}, ["trust_mean"])
+    assert list(d) == [0.0] and list(s["trust_mean"]) == [0.5]
