@@ -2,7 +2,9 @@
 
     .venv/bin/python benchmarks/bench_app.py [--residents 5000]
 
-Starts ``cogov app`` on a free loopback port and times, from the browser's side:
+Starts ``cogov app`` on a free loopback port and times, from the browser's side: the first
+chart of a cold server (a fresh server process each time: from the first request, once it
+listens, to the first chart; and the start itself, which prepares the first page), the
 first render (warm: the second page load), Reset at N residents (a new seed each time, so a
 full spin-up of ``run.spin_up_days``; then a lever change, which reuses the kept spin-up),
 Step until the page shows the next day, and Run to day 365 with the charts redrawing live.
@@ -38,12 +40,64 @@ def _run_a_year(page, timeout: int) -> float:
     return time.perf_counter() - t
 
 
+def _server(port: int) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if k != "HOST"}
+    return subprocess.Popen([sys.executable, "-m", "sim", "app", "--port", str(port)], cwd=ROOT,
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _wait_listening(port: int, limit: float = 300) -> None:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit(f"the server did not listen within {limit:.0f} s")
+
+
+def cold_starts(browser, repeat: int, results: dict) -> None:
+    """A new server each time: its start (until it listens) and its first visitor's first
+    chart (from the request to the first drawn chart), the browser already running."""
+    for _ in range(repeat):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        t = time.perf_counter()
+        server = _server(port)
+        try:
+            _wait_listening(port)
+            results.setdefault("server start (until it listens; prepares the first page)",
+                               []).append(time.perf_counter() - t)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            t = time.perf_counter()
+            page.goto(f"http://127.0.0.1:{port}/")
+            page.wait_for_selector("svg.cogov-chart", timeout=120_000)
+            results.setdefault("first chart of a cold server (first request, 5,000 residents)",
+                               []).append(time.perf_counter() - t)
+            page.close()
+        finally:
+            server.terminate()
+            server.wait(10)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--residents", type=int, default=5000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--big", type=int, default=0, help="also a Reset and a year at this population")
+    ap.add_argument("--cold-only", action="store_true", help="only the cold server's first chart")
     args = ap.parse_args()
+    if args.cold_only:
+        load_before = os.getloadavg()
+        results: dict = {}
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+            cold_starts(browser, args.repeat, results)
+            browser.close()
+        _report(load_before, results)
+        return
     load_before = os.getloadavg()
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -62,6 +116,7 @@ def main() -> None:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
             results = {}
+            cold_starts(browser, args.repeat, results)
             for i in range(args.repeat + 1):  # the first load warms the server
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
                 t = time.perf_counter()
@@ -128,6 +183,10 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(10)
+    _report(load_before, results)
+
+
+def _report(load_before, results: dict) -> None:
     print(f"{platform.node()} {platform.processor() or platform.machine()}, "
           f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d %H:%M')}; load average (1, 5, 15 min) "
           f"before {', '.join(f'{x:.1f}' for x in load_before)}, after "

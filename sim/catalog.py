@@ -14,6 +14,7 @@ Why one long module: every outcome is declared here and nowhere else; the length
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import Counter
 from dataclasses import dataclass
@@ -63,6 +64,7 @@ class Outcome:
     meaning: str
     unit: str = ""
     where: str = "both"  # "summary", "daily" or "both"
+    zh: str = ""         # the label in Chinese (the browser view's 中文), from LABEL_ZH
 
     @property
     def axis_label(self) -> str:
@@ -412,6 +414,38 @@ KEY_OUTCOMES = ("participation_year", "participation_30d", "participation_year_m
 # time-series columns drawn by compare and the app
 KEY_SERIES = ("participation_30d", "participation_year", "committee_self_governance_hours",
               "disputes_backlog", "organizations", "trust_mean")
+
+
+# the labels in Chinese of the outcomes the browser view shows (the headline, its charts and
+# the spending lines); every outcome the app shows has one (tests/test_app.py)
+LABEL_ZH = {
+    "participation_year": "过去一年参与过", "participation_30d": "过去30天参与过",
+    "participation_year_meeting": "参加会议（一年）",
+    "participation_year_volunteering": "志愿服务（一年）",
+    "participation_year_organization": "组织活动（一年）",
+    "participation_year_evaluation": "参与评议（一年）",
+    "disputes_resolved_share": "纠纷化解率", "disputes_days_median": "纠纷化解天数中位数",
+    "disputes_same_day_share": "当天化解的纠纷", "disputes_same_day_of_report_share": "报告当天化解",
+    "disputes_escalated_share": "上交街道和部门的纠纷", "disputes_court_share": "诉讼的纠纷",
+    "needs_fulfilled_share": "需求满足率", "needs_days_median": "需求满足天数中位数",
+    "organizations": "社区社会组织", "committee_self_governance_hours": "居委会自治工作时长",
+    "trust_mean": "信任（均值）", "efficacy_mean": "效能感（均值）", "spend_total": "支出（元）",
+    "disputes_backlog": "未结纠纷",
+    "participation_year_local": "一年内参与：本地居民", "participation_year_migrant": "一年内参与：流动人口",
+    "participation_year_working": "一年内参与：在职年龄", "participation_year_retired": "一年内参与：退休",
+    "participation_year_party": "一年内参与：党员", "participation_year_nonparty": "一年内参与：非党员",
+    "participation_year_age_18_29": "一年内参与：18-29岁", "participation_year_age_30_49": "一年内参与：30-49岁",
+    "participation_year_age_50_59": "一年内参与：50-59岁", "participation_year_age_60_plus": "一年内参与：60岁以上",
+    "spend_staffing": "支出：人员", "spend_office_support": "支出：办公经费资助",
+    "spend_duty_list_funding": "支出：职责清单经费", "spend_electronic_ledgers": "支出：电子台账",
+    "spend_grid": "支出：网格", "spend_grants": "支出：微创投", "spend_purchased_services": "支出：购买服务",
+    "spend_incubation": "支出：孵化", "spend_legal": "支出：法律服务", "spend_transparency": "支出：公开",
+    "spend_moral": "支出：德治", "spend_smart": "支出：智慧治理",
+}
+UNIT_OF_KIND_ZH = {"share": "%", "count": "", "days": "天", "hours": "小时", "yuan": "元",
+                   "index": "0-1", "rate": "", "meta": ""}
+for _k, _zh in LABEL_ZH.items():
+    OUTCOMES[_k] = dataclasses.replace(OUTCOMES[_k], zh=_zh)
 
 
 class UndeclaredOutcome(KeyError):

@@ -31,7 +31,7 @@ ROLES = ("lever", "uncertainty", "constant")
 def P(default: Any, *, unit: str, meaning: str, source: str, role: str = "uncertainty",
       ge: float | None = None, le: float | None = None, gt: float | None = None,
       plausible: tuple[float, float] | Literal["none"] | None = None,
-      range_source: str | None = None) -> Any:
+      range_source: str | None = None, zh: str | None = None) -> Any:
     """Declare one parameter: default, validity bounds, unit, meaning, source and role.
 
     ``plausible`` is the range a study should explore (sweeps, calibration, the EMA
@@ -40,9 +40,13 @@ def P(default: Any, *, unit: str, meaning: str, source: str, role: str = "uncert
     are only what the model accepts. ``plausible="none"`` declares that the parameter has no
     range to explore (``range_source`` says why): default studies leave it at its value.
     A numeric lever or uncertainty must declare one or the other (tests/test_schema.py).
+    ``zh``: the meaning in Chinese, for the browser view (every lever has one; the units'
+    Chinese names are :data:`UNITS_ZH`).
     """
     assert role in ROLES
     extra = {"unit": unit, "source": source, "role": role}
+    if zh is not None:
+        extra["zh"] = zh
     if plausible == "none":
         assert range_source, "plausible='none' needs a range_source saying why"
         extra["plausible"] = "none"
@@ -331,6 +335,7 @@ class Behaviour(Section):
 class Committee(Section):
     processes = ("government_duties", "committee_support")
     staff_per_10k: float = P(12.0, plausible=(6.0, 30.0), range_source="TARGETS staffing examples: 6 staff for ~5,000 residents in Guangzhou (12 per 10,000), doc003 (Jiayuguan) standard of at least 18 per 10,000, 16 full-time for 2,370 households in Beijing (~26 per 10,000); lower end judgement: half the Guangzhou example", unit="staff per 10,000 residents", ge=0, le=100, role="lever",
+                             zh="居委会专职工作人员",
                              meaning="full-time residents' committee staff",
                              source="T: 6 staff for ~5,000 residents (Guangzhou); 003: 每万城镇常住人口不少于18人的标准")
     staff_hours_per_day: float = P(8.0, unit="hours", ge=0, le=16, role="constant",
@@ -338,12 +343,15 @@ class Committee(Section):
     staff_cost_yuan_per_year: float = P(60000, unit="yuan/staff/year", ge=0, le=1e6, role="constant",
                                         meaning="cost of one staff member", source="A")
     office_budget_yuan: float = P(100000, plausible=(50000.0, 300000.0), range_source="doc003 (Jiayuguan): office funds of at least 200,000 yuan per community after the reform; judgement: from half the unreformed default (100,000, A) to 1.5 times the reform standard", unit="yuan/community/year", ge=0, le=1e8, role="lever",
+                                  zh="办公和活动经费（部分用于支持社会组织）",
                                   meaning="office and activity funds; part supports organizations",
                                   source="003: 每个社区办公经费不低于20万元 (reform standard)")
     org_support_share: float = P(0.3, plausible=(0.1, 0.5), range_source="judgement: from a token share to half the office funds (A)", unit="share", ge=0, le=1, role="lever",
+                                 zh="办公经费中资助社区社会组织的比例",
                                  meaning="share of office funds granted to community organizations",
                                  source="A")
     pushed_down_duty_items: int = P(200, plausible=(50, 250), range_source="doc001 (Shatou) lists 61 government-affairs items; doc003 (Jiayuguan) cut 200-odd pushed-down items to 97; judgement: from a little below the shortest list to a quarter above the longest", unit="items", ge=0, le=1000, role="lever",
+                                    zh="下沉到居委会的行政事项",
                                     meaning="administrative items pushed down onto the committee",
                                     source="003: 将200余项下沉事项和70余块挂牌 ... 清理精简为97项和27块 (200+ items to 97)")
     hours_per_duty_item: float = P(0.206, range_source="judgement: the calibration's search range (experiments/calibration.yaml) around the calibrated value (docs/calibration)", plausible=(0.12, 0.24), unit="staff-hours/item/day", ge=0, le=5,
@@ -353,17 +361,20 @@ class Committee(Section):
                             meaning="share of duty time that is ledgers and forms",
                             source="002: 精简社区各类资料台账,推行建立电子档案 (share: A)")
     electronic_ledgers: bool = P(False, unit="switch", role="lever",
+                                 zh="电子台账（台账时间减半）",
                                  meaning="electronic ledgers halve ledger time",
                                  source="002: 精简社区各类资料台账,推行建立电子档案")
     electronic_ledger_cost_yuan: float = P(20000, plausible=(10000.0, 30000.0), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="yuan/community/year", ge=0, le=1e7,
                                            meaning="running cost of the electronic ledger system",
                                            source="A: a small software licence and upkeep")
     plaques: int = P(70, plausible=(3, 80), range_source="doc002 (provincial guideline): in principle only three plaques (party organization, committee, service station); doc003 (Jiayuguan): 70-odd plaques cut to 27; judgement: a little above the longest", unit="plaques", ge=0, le=500, role="lever",
+                     zh="居委会挂牌数（每块牌子各有报表）",
                      meaning="organization plaques hung at the committee, each with its own reporting",
                      source="003: 将200余项下沉事项和70余块挂牌 ... 清理精简为97项和27块 (70+ plaques to 27)")
     hours_per_plaque: float = P(0.04, plausible=(0.02, 0.06), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="staff-hours/plaque/day", ge=0, le=5,
                                 meaning="daily reporting time per plaque", source="A")
     inspections_per_month: float = P(4.0, plausible=(1.0, 8.0), range_source="judgement: doc002 (provincial guideline) asks to cut inspections of communities; from one a month to twice the assumed default", unit="inspections", ge=0, le=60, role="lever",
+                                     zh="上级检查和考评",
                                      meaning="inspections and evaluations from above",
                                      source="002: 对社区的检查活动 (to be cut: 精简; count: A)")
     hours_per_inspection: float = P(12.0, plausible=(6.0, 18.0), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="staff-hours", ge=0, le=200,
@@ -372,6 +383,7 @@ class Committee(Section):
                                      meaning="new items pushed down a year unless a duty list caps them",
                                      source="T: 'the more it is reduced, the heavier it gets' (grade C)")
     duty_list_cap: bool = P(False, unit="switch", role="lever",
+                            zh="公布职责清单：新增事项须有经费（权随责走、费随事转）",
                             meaning="a published duty list: new items only with funding (权随责走、费随事转)",
                             source="002: “权随责走、费随事转”的原则; 003: 职能部门职责下沉准入和审查备案制度")
     funded_item_cost_yuan: float = P(20000, unit="yuan/item/year", ge=0, le=1e7, role="constant",
@@ -424,10 +436,13 @@ class Committee(Section):
 class Grid(Section):
     processes = ("grid_visits",)
     households_per_grid: int = P(300, plausible=(150, 600), range_source="doc003 (Jiayuguan): grids of 300 households or 1,000 people; judgement: half to twice that standard", unit="households", ge=20, le=5000, role="lever",
+                                 zh="每个网格的户数",
                                  meaning="households per grid", source="003: 按300户或1000人标准")
     workers_per_grid: float = P(0.5, plausible=(0.25, 2.0), range_source="judgement: from a worker shared by four grids to two per grid; doc003 (Jiayuguan) adds grids, not a staffing ratio", unit="workers", ge=0, le=10, role="lever",
+                                zh="每个网格的网格员",
                                 meaning="grid workers per grid", source="003: 新增网格30个 (A: baseline half a worker)")
     visits_per_worker_day: float = P(8.0, plausible=(4.0, 16.0), range_source="judgement: half to twice the assumed default (A)", unit="households/day", ge=0, le=100, role="lever",
+                                     zh="网格员每个工作日走访的户数",
                                      meaning="households a grid worker visits a working day", source="A")
     visit_trust_gain: float = P(0.002, plausible=(0.001, 0.003), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="share", ge=0, le=0.1,
                                 meaning="trust moved towards 1 in a visited household (a sign the community cares)",
@@ -625,21 +640,27 @@ class Organizations(Section):
 class Grants(Section):
     processes = ("org_life_cycle",)
     contests_per_year: int = P(0, plausible=(0, 4), range_source="doc004 (Chaoyangmen): two contests held by the street; judgement: none to four a year", unit="contests", ge=0, le=12, role="lever",
+                               zh="每年公益微创投大赛次数",
                                meaning="micro-venture (公益微创投) contests a year",
                                source="004: 街道已举办两次社区公益微创投大赛")
     grants_per_contest: int = P(13, plausible=(1, 26), range_source="doc004 (Chaoyangmen): 26 projects over two street-wide contests (13 a contest, 26 if one contest funded them all); one community wins a few", unit="projects", ge=0, le=500, role="lever",
+                                zh="每次大赛资助的项目数",
                                 meaning="projects funded per contest", source="004: 两次共评选出26个公益微项目 (13 a contest, derived)")
     amount_min_yuan: float = P(1000, plausible=(500.0, 5000.0), range_source="doc004 (Chaoyangmen): grants of 1,000-10,000 yuan; TARGETS: at most 5,000 in Harbin (2017); judgement: half the smallest to the Harbin ceiling", unit="yuan", ge=0, le=1e7, role="lever",
+                               zh="最小资助额",
                                meaning="smallest grant", source="004: 1000—10000元不等的项目奖励资金")
     amount_max_yuan: float = P(10000, plausible=(2000.0, 20000.0), range_source="doc004 (Chaoyangmen): grants of 1,000-10,000 yuan; TARGETS: at most 5,000 in Harbin (2017); judgement: up to twice the Chaoyangmen ceiling", unit="yuan", ge=0, le=1e7, role="lever",
+                               zh="最大资助额",
                                meaning="largest grant", source="004: 1000—10000元不等的项目奖励资金; T Harbin at most 5,000")
     proposal_training: bool = P(False, unit="switch", role="lever",
+                                zh="居民骨干项目书写作培训（提案更多更好）",
                                 meaning="proposal-writing training for resident leaders (more and better proposals)",
                                 source="004: 项目书撰写等多次追踪培训和集中授课")
     training_cost_yuan: float = P(20000, unit="yuan/contest", ge=0, le=1e7, role="constant",
                                   meaning="cost of the training for one contest", source="A")
     scoring: Literal["quality", "random", "need"] = P(
         "quality", unit="rule", role="lever",
+        zh="提案排序规则：提案人能力、抽签或提案人类型的未满足需求",
         meaning="how proposals are ranked: proposer quality, lottery, or unmet needs of the proposer's type",
         source="A")
     project_days: int = P(180, plausible=(90, 365), range_source="judgement: a project runs a season to a year (A)", unit="days", ge=1, le=730,
@@ -667,15 +688,18 @@ class Grants(Section):
 class PurchasedServices(Section):
     processes = ("government_duties", "org_life_cycle")
     items: int = P(0, plausible=(0, 150), range_source="doc000 (Wuhou): 139 government service items handed to social organizations; doc003 (Jiayuguan): at least 3 new items a year on the purchase list", unit="items", ge=0, le=500, role="lever",
+                   zh="政府向每个社区的社会组织购买的服务项目",
                    meaning="service items the government contracts to organizations in each community",
                    source="000: 将139项政务服务交由社会组织承接 (Wuhou); 003: 每年新增3个以上服务项目纳入购买清单")
     budget_per_item_yuan: float = P(30000, plausible=(3000.0, 60000.0), range_source="judgement: from the small per-community share of a district contract that scenarios/doc000_chengdu_wuhou.yaml assumes (3,000) to twice the assumed default", unit="yuan/item/year", ge=0, le=1e8, role="lever",
+                                    zh="每个项目的合同金额",
                                     meaning="contract value of one item", source="A")
     yuan_per_service: float = P(165.0, plausible=(82.5, 247.5), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="yuan/need served", gt=0, le=100000,
                                 meaning="contract money one served need costs: an item serves budget_per_item_yuan / (365 x this) needs a day",
                                 source="A: 30,000 yuan an item for one need every two days")
     item_types: list[Literal["elderly", "environment", "culture", "legal"]] = P(
         ["elderly", "environment", "legal", "culture"], unit="need types", role="lever",
+        zh="服务项目轮流对应的需求类型",
         meaning="need types the items go to, in rotation", source="000, 003")
     duty_items_per_service_item: float = P(0.2, plausible=(0.0, 1.0), range_source="doc000 (Wuhou): the contracted items were government services pushed down onto the committee, so each moved item can take one off (1); judgement: down to none", unit="items", ge=0, le=10, role="uncertainty",
                                            meaning="pushed-down duty items each contracted item takes off the committee",
@@ -685,18 +709,22 @@ class PurchasedServices(Section):
 class Incubation(Section):
     processes = ("org_life_cycle",)
     hub: bool = P(False, unit="switch", role="lever",
+                  zh="枢纽型组织孵化新的社区组织",
                   meaning="a hub (枢纽型) organization incubates new groups",
                   source="002: 加强枢纽型社会组织建设; 004: “1+9+N”社区社会组织孵化培育计划; 001: 等50家机构加入联盟")
     hub_cost_yuan: float = P(200000, unit="yuan/year", ge=0, le=1e8, role="constant",
                              meaning="running cost of the hub", source="A")
     hub_foundings_per_year: float = P(4.0, plausible=(1.0, 9.0), range_source="doc004 (Chaoyangmen): the '1+9+N' incubation plan; judgement: one to nine groups a year in a community", unit="organizations/year", ge=0, le=100, role="lever",
+                                      zh="枢纽组织每年在每个社区孵化的组织数",
                                       meaning="groups the hub incubates a year in each community", source="A")
     filing_instead_of_registration: bool = P(False, unit="switch", role="lever",
+                                             zh="备案代替登记（降低成立门槛）",
                                              meaning="filing (备案) instead of registration lowers the founding threshold",
                                              source="002: 不具备登记条件的实行备案制度")
     filing_founding_factor: float = P(2.0, plausible=(1.2, 3.0), range_source="judgement: filing lowers the threshold (doc002); from a fifth more foundings to three times as many", unit="factor", ge=1, le=10,
                                       meaning="multiplier on resident founding under filing", source="A")
     social_workers: float = P(0.0, plausible=(0.0, 3.0), range_source="judgement: none to three per community; doc000 (Wuhou) links communities, organizations and social workers without a ratio", unit="workers/community", ge=0, le=50, role="lever",
+                              zh="配属社区组织的社会工作者",
                               meaning="social workers attached to community organizations",
                               source="000: 社区、社会组织、社工“三社联动”")
     social_worker_cost_yuan: float = P(80000, unit="yuan/worker/year", ge=0, le=1e6, role="constant",
@@ -724,9 +752,11 @@ class Incubation(Section):
 class Party(Section):
     processes = ("party_service", "party_evaluation")
     double_registration_share: float = P(0.2, plausible=(0.1, 0.8), range_source="judgement: doc003 (Jiayuguan) requires in-service members to register; from the default to most of them", unit="share", ge=0, le=1, role="lever",
+                                         zh="在职党员回社区报到的比例",
                                          meaning="share of in-service party members registered with their home community",
                                          source="003: 在职党员“双报到、双服务、双评议”制度 (share: A)")
     service_hours_per_month: float = P(2.0, plausible=(1.0, 8.0), range_source="judgement: doc003 (Jiayuguan) asks for service without a figure; an hour to a working day a month", unit="hours/month", ge=0, le=100, role="lever",
+                                       zh="报到在职党员每月社区服务时长",
                                        meaning="community service hours of a registered in-service member",
                                        source="003 (hours: A)")
     retired_member_hours_per_month: float = P(2.0, plausible=(1.0, 8.0), range_source="judgement: an hour to a working day a month (A)", unit="hours/month", ge=0, le=200,
@@ -738,6 +768,7 @@ class Party(Section):
     invitations_per_hour: float = P(0.6, plausible=(0.3, 0.9), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="invitations/hour", ge=0, le=50,
                                     meaning="ties a serving party member invites per service hour", source="A")
     evaluation: bool = P(False, unit="switch", role="lever",
+                         zh="居民代表每年评议党员",
                          meaning="yearly evaluation of party members by resident representatives",
                          source="000: 我们每年6月都要进行一次民主测评; 003: “双报到、双服务、双评议”")
     evaluation_day_of_year: int = P(166, plausible="none", range_source="doc000 (Wuhou) gives the month (June); the day within the year is a date, not an uncertainty", unit="day of year", ge=1, le=365,
@@ -765,14 +796,16 @@ class Party(Section):
 class Deliberation(Section):
     processes = ("deliberation",)
     meetings_per_year: int = P(2, plausible=(1, 12), range_source="doc003 (Jiayuguan): at least one consultation meeting a quarter; doc004 (Chaoyangmen): a residents' representatives meeting at the start of every month", unit="meetings/year", ge=0, le=52, role="lever",
+                               zh="每年议事协商会议次数",
                                meaning="deliberation meetings a year",
                                source="003: 每季度召开协商议事会议不少于1次; 004: 每月初各社区召开的居民代表常务会")
     format: Literal["council", "open_space", "hearing", "courtyard"] = P(
         "council", unit="format", role="lever",
+        zh="议事形式：居民议事会、开放空间、利益相关居民听证会、院落举手会",
         meaning="residents' council, open space, hearing for affected residents, show-of-hands courtyard meeting",
         source="000: 要召开社区听证会; 经过几次坝坝会举手表决; 004: 采取开放空间讨论、社区工作坊、公益项目协商等形式")
     decision_rule: Literal["majority", "two_thirds", "consensus"] = P(
-        "majority", unit="rule", role="lever", meaning="votes a proposal needs", source="A")
+        "majority", unit="rule", role="lever", zh="提案通过所需票数规则", meaning="votes a proposal needs", source="A")
     representatives: int = P(30, plausible=(20, 40), range_source="judgement: doc004 (Chaoyangmen) holds monthly representatives' meetings; a council of 20-40 (see seats)", unit="residents", ge=0, le=1000,
                              meaning="invited resident representatives, party members and organization delegates",
                              source="004: 每月初各社区召开的居民代表常务会 (number: A)")
@@ -986,18 +1019,22 @@ class Disputes(Section):
 class Legal(Section):
     processes = ("disputes",)
     lawyer_hours_per_week: float = P(0.0, plausible=(0.0, 8.0), range_source="judgement: doc000 (Wuhou) and doc003 (Jiayuguan) bring lawyers into communities without hours; from none to a working day a week", unit="hours/week", ge=0, le=80, role="lever",
+                                      zh="社区律师/专职调解员时长",
                                       meaning="community lawyer / professional mediator hours",
                                       source="000: 律师深入社区接受群众法律咨询; 003: 打造“律师进社区” (hours: A)")
     lawyer_cost_yuan_per_hour: float = P(300, unit="yuan/hour", ge=0, le=1e4, role="constant",
                                          meaning="cost of a lawyer hour", source="A")
     police_days_per_week: float = P(1.0, plausible=(1.0, 5.0), range_source="doc003 (Jiayuguan): community police at least 3 days a week; judgement: from the unreformed one day to five", unit="days/week", ge=0, le=7, role="lever",
+                                    zh="社区民警和辅警在社区的天数",
                                     meaning="days the community police officer and auxiliaries are present",
                                     source="003: 推进城市社区“一区一警两辅”; 每周在社区工作时间不少于3天")
     same_day_mediation: bool = P(False, unit="switch", role="lever",
+                                 zh="调解矛盾不过夜：当天报告的纠纷尽量当天由社区渠道调解",
                                  meaning="调解矛盾不过夜: a dispute reported today is mediated today where a community channel can: today's reports are routed before older waiting cases, the committee's on-duty mediator steps in when the case's own channel is busy or absent, and an attempt a community channel (volunteer, committee, police) takes on the day of the report holds its session that day",
                                  source="003: 按照调解矛盾不过夜、服务保障不打烊、办理事项不出门的治理目标 (the rules that realise it: A)")
     volunteer_mediators_per_1000: float = P(1.0, plausible=(0.5, 4.0), range_source="judgement: half to four times the assumed default (A)", unit="mediators/1,000 residents", ge=0, le=50,
                                             role="lever",
+                                            zh="楼栋长和志愿调解员",
                                             meaning="building heads and volunteer mediators", source="A")
     police_cost_yuan_per_day: float = P(1500, plausible=(750.0, 2250.0), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="yuan/day", ge=0, le=1e6,
                                         meaning="cost of a day of the community police officer and two auxiliaries in the community",
@@ -1010,6 +1047,7 @@ class Legal(Section):
 class Transparency(Section):
     processes = ("transparency",)
     publish_affairs: bool = P(False, unit="switch", role="lever",
+                              zh="每月公开党务、居务和财务（三公开一监督）",
                               meaning="publish party, residents' and financial affairs monthly (三公开一监督)",
                               source="000: 党务、居务、财务公开和民主评议党员干部")
     publish_trust_gain: float = P(0.01, plausible=(0.005, 0.015), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="trust/month", ge=0, le=0.2,
@@ -1018,6 +1056,7 @@ class Transparency(Section):
                                         meaning="added chance a passed proposal is carried out when affairs are published (supervision)",
                                         source="000: 三公开一监督 (A: value)")
     satisfaction_linked_payment: bool = P(False, unit="switch", role="lever",
+                                          zh="物业费与每月满意度测评挂钩",
                                           meaning="property company paid in full only if monthly satisfaction tests pass",
                                           source="004: 每月的测评结果,将作为物业公司季度款项是否全额拨付")
     linked_payment_success_gain: float = P(0.15, plausible=(0.075, 0.225), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="probability", ge=0, le=1,
@@ -1042,11 +1081,13 @@ class Transparency(Section):
 class Moral(Section):
     processes = ("day_start",)
     recognition: bool = P(False, unit="switch", role="lever",
+                          zh="志愿者评优表彰",
                           meaning="role-model awards for volunteers",
                           source="003: 常态化选树“雄关好人”“道德模范”")
     recognition_fatigue_factor: float = P(0.8, plausible=(0.6, 0.95), range_source="judgement: recognition lightens fatigue somewhat (A)", unit="factor", ge=0, le=1,
                                           meaning="fatigue per act under recognition", source="A")
     evening_opening: bool = P(False, unit="switch", role="lever",
+                              zh="设施下班后开放",
                               meaning="facilities open after working hours",
                               source="003: “8小时外社区文体娱乐设施开放计划”")
     evening_free_time_gain: float = P(0.15, plausible=(0.075, 0.225), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="0-1", ge=0, le=1,
@@ -1058,6 +1099,7 @@ class Moral(Section):
 class Smart(Section):
     processes = ("disputes", "needs")
     digital_ordering: bool = P(False, unit="switch", role="lever",
+                               zh="小程序报需求：报告更容易、派单更省",
                                meaning="needs reported by mini-program: easier reporting, cheaper dispatch",
                                source="003: 开发居民通微信小程序应用")
     digital_report_gain: float = P(0.1, plausible=(0.05, 0.15), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="probability/day", ge=0, le=1,
@@ -1065,6 +1107,7 @@ class Smart(Section):
     digital_dispatch_factor: float = P(0.5, plausible=(0.25, 0.75), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="factor", ge=0, le=1,
                                        meaning="dispatch hours per order with digital ordering", source="A")
     online_mediation: bool = P(False, unit="switch", role="lever",
+                               zh="线上纠纷调解平台",
                                meaning="an online dispute mediation platform", source="003: 构建线上化解纠纷工作机制")
     cost_yuan_per_year: float = P(50000, unit="yuan/year", ge=0, le=1e8, role="constant",
                                   meaning="platform cost, each", source="A")

@@ -187,3 +187,192 @@ def test_replications_match_cogov_compare(tmp_path):
     folder = job.folder
     s.close()
     assert not folder.exists() and s.replications is None
+
+
+# ------------------------------------------------------------------ two languages
+def test_every_lever_scenario_and_shown_outcome_has_its_chinese():
+    from pathlib import Path
+    from sim import catalog
+    from sim.app import i18n
+    from sim.app.page import GROUPS
+    for lv in levers():
+        assert lv.zh and any("\u4e00" <= c <= "\u9fff" for c in lv.zh), lv.key
+        if lv.unit not in ("switch", "rule", "format"):
+            assert lv.unit in i18n.UNITS_ZH, lv.unit  # the label shows the unit in Chinese
+            assert i18n.UNITS_ZH[lv.unit] in lv.label_in("zh")
+        assert i18n.section(lv.section, "zh") in i18n.SECTIONS_ZH.values()
+    stems = {p.stem for p in Path("scenarios").glob("*.yaml")}
+    assert stems == set(i18n.SCENARIOS_ZH)  # every scenario file, and no stale entry
+    shown = set(catalog.KEY_OUTCOMES) | set(catalog.KEY_SERIES) | {k for k, _ in GROUPS} | {
+        k for k in catalog.OUTCOMES if k.startswith("spend_")}
+    assert all(catalog.OUTCOMES[k].zh for k in shown), [k for k in shown if not catalog.OUTCOMES[k].zh]
+    assert set(catalog.LABEL_ZH) <= set(catalog.OUTCOMES)
+    for key, (en, zh) in i18n.TEXT.items():  # the same fields in both languages
+        import string
+        fields = lambda s: sorted(f for _, f, _, _ in string.Formatter().parse(s) if f)  # noqa: E731
+        assert fields(en) == fields(zh), key
+
+
+def test_typed_numbers_are_checked_in_the_visitors_language():
+    from sim.app.session import MAX_SEED, parse_number
+    duty = next(lv for lv in levers() if lv.key == "committee.pushed_down_duty_items")
+    budget = next(lv for lv in levers() if lv.key == "committee.office_budget_yuan")
+    for bad in ("inf", "-inf", "nan", "1e400", "text", "9" * 60, "", "1.5", "-1", 1e400, None):
+        for lever in (duty, budget):
+            if bad == "1.5" and lever is budget:
+                continue
+            for lang in ("en", "zh"):
+                with pytest.raises(ScenarioError) as info:
+                    lever.check(bad, lang)
+                msg = str(info.value)
+                assert "Traceback" not in msg and "could not convert" not in msg
+                assert lever.key in msg
+                if lang == "zh":
+                    assert any("\u4e00" <= c <= "\u9fff" for c in msg)
+    assert duty.check("97") == 97 and budget.check("2e5") == 200000.0
+    assert parse_number(str(MAX_SEED), "int", 0, MAX_SEED, "seed") == MAX_SEED
+    with pytest.raises(ScenarioError):
+        parse_number(str(MAX_SEED + 1), "int", 0, MAX_SEED, "seed")
+    # a seed the page would not take is refused before any model is built
+    with pytest.raises(ScenarioError, match="seed"):
+        resolve_setup(Setup("baseline", SMALL, -1))
+
+
+def test_uploads_are_refused_as_cogov_run_refuses_them():
+    cases = {"": "empty", "# only a comment\n": "empty",
+             "meta: {name: a}\nmeta: {name: b}\n": "duplicate key",
+             "a: " + "[" * 15_000 + "]" * 15_000 + "\n": "nested",
+             "a:\n" + "".join(" " * (2 * i) + f"k{i}:\n" for i in range(1, 15_000)): "nested|bytes",  # 15,000 levels of indentation pass 64 KB
+             "population:\n  residents_per_community: many\n": "valid integer",
+             "committee: 5\n": "committee", "- 1\n- 2\n": "mapping"}
+    for text, expected in cases.items():
+        with pytest.raises(ScenarioError, match=expected):
+            read_upload(text)
+
+
+def test_messages_never_show_the_servers_paths():
+    from sim.app.session import SCENARIOS, public_message
+    text = f"{SCENARIOS}/baseline.yaml: bad key; see /usr/lib/python3/x.py"
+    shown = public_message(text)
+    assert str(SCENARIOS.parent) not in shown and "/usr/lib" not in shown
+    assert "scenarios/baseline.yaml" in shown and "x.py" in shown
+
+
+def test_the_manifests_command_line_has_every_setting():
+    import shlex
+    s = Session(Setup("lever_grid", SMALL + (("grid.workers_per_grid", 1.5),), 7))
+    s.step(4)
+    manifest = json.loads(downloads(s)["manifest.json"]())
+    line = shlex.split(manifest["command_line"])
+    assert line[:3] == ["cogov", "run", "scenarios/lever_grid.yaml"]
+    assert line[line.index("--seed") + 1] == "7" and line[line.index("--days") + 1] == "4"
+    assert "population.residents_per_community=600" in line and "grid.workers_per_grid=1.5" in line
+    # an upload is saved beside the files it produced, and the command reruns the resolved file
+    text = "extends: baseline.yaml\npopulation:\n  residents_per_community: 600\n"
+    u = Session(Setup("upload", (), 3, None, text))
+    u.step(2)
+    files = downloads(u)
+    assert files["uploaded.yaml"]().decode() == text
+    m = json.loads(files["manifest.json"]())
+    assert shlex.split(m["command_line"])[2] == "scenario.yaml" and "--days" in m["command_line"]
+    assert m["uploaded_file"] == "uploaded.yaml"
+
+
+@pytest.mark.parametrize("lo, hi, kind", [
+    (0.27, 0.2704, "share"), (0.48, 0.4801, "index"), (11, 16, "count"), (0, 3, "count"),
+    (13, 14, "count"), (0, 357_763.95, "yuan"), (-0.001, 0.002, "share"), (-365, 45, "count"),
+    (0, 0.75, "index"), (5.4, 5.6, "days"), (1e-7, 3e-7, "index"), (0, 1, "count")])
+def test_tick_labels_never_repeat_and_counts_are_whole(lo, hi, kind):
+    from sim.app.plots import tick_labels, ticks
+    values = ticks(lo, hi, 5, integer=kind == "count")
+    labels = tick_labels(values, kind)
+    assert len(values) >= 1 and len(set(labels)) == len(labels), labels
+    if kind == "count":
+        assert all(v == int(v) for v in values), values
+        assert all("." not in lab for lab in labels), labels
+
+
+def test_charts_name_axes_and_scenarios_and_draw_the_day_0_state():
+    import re
+    import numpy as np
+    from sim.app import plots
+    svg = plots.line_chart("organizations", np.arange(-3, 3), {"A: baseline": np.array([3, 3, 4, 4, 5, 5]),
+                                                              "B: lever_grid": np.array([3, 3, 4, 5, 6, 6])})
+    assert "organizations" in svg and "A: baseline" in svg and "B: lever_grid" in svg
+    assert "spin-up" in svg and "<title>Day 2: A: baseline 5; B: lever_grid 6</title>" in svg
+    ticks = re.findall(r'class="ytick">([^<]*)<', svg)
+    assert ticks and len(set(ticks)) == len(ticks) and all(t.isdigit() for t in ticks)
+    one = plots.line_chart("trust_mean", np.array([0.0]), {"": np.array([0.49])}, "zh")
+    assert "<circle" in one and "信任" in one
+    assert plots.format_value(6.0, "count", signed=True) == "+6"
+    assert plots.format_value(357763.95, "yuan", signed=True) == "+357,764"
+    assert plots.format_value(0.012, "share", signed=True) == "+1.2 pts"
+
+
+def test_the_grid_graph_draws_each_community_apart():
+    import re
+    s = Session(Setup("baseline", (("population.n_communities", 3),
+                                   ("population.residents_per_community", 600),
+                                   ("run.spin_up_days", 20)), 1))
+    svg = grid_graph(s.model)
+    assert 'data-communities="3"' in svg
+    panels = [tuple(map(float, m)) for m in re.findall(
+        r'<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"[^>]*class="cogov-community"', svg)]
+    assert len(panels) == 3
+    for cx, cy, comm in re.findall(r'<circle cx="([\d.]+)" cy="([\d.]+)"[^>]*><title>community (\d+),', svg):
+        x, y, w, h = panels[int(comm) - 1]
+        assert x <= float(cx) <= x + w and y <= float(cy) <= y + h  # every grid in its own panel
+
+
+def test_matplotlib_draws_chinese_with_the_shipped_font(tmp_path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib import font_manager
+    from sim.app.assets import FONT_FAMILY, missing, use_font_in_matplotlib
+    assert missing() == [], "fetch the front-end files: python -m sim.app.assets"
+    assert use_font_in_matplotlib()
+    found = font_manager.findfont(font_manager.FontProperties(family=FONT_FAMILY), fallback_to_default=False)
+    assert found.endswith(".ttf")
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "Glyph ... missing from font(s)" would be a warning
+        fig, ax = plt.subplots()
+        ax.set_title("court (诉讼) 调解矛盾不过夜")
+        fig.savefig(tmp_path / "zh.png")
+        plt.close(fig)
+
+
+def test_the_charts_zoom_to_the_last_days():
+    import numpy as np
+    from sim.app.page import _last, _span_options
+    days = np.arange(-365, 100, dtype=float)
+    d, s = _last(days, {"x": days * 2}, 90, 99)
+    assert d[0] == 9 and d[-1] == 99 and (s["x"] == d * 2).all()
+    assert _last(days, {"x": days}, None, 99)[0] is days
+    assert list(_span_options("zh"))[0] == "全部" and list(_span_options("en").values()) == [None, 365, 90, 30]
+
+
+def test_the_spin_ups_last_year_is_drawn_before_day_0_where_the_model_keeps_it():
+    import numpy as np
+    import pandas as pd
+    from sim.app.page import SPINUP_SHOWN, _with_spinup
+
+    class Kept:  # a model that offers its spin-up's daily rows (negative days)
+        def spinup_timeseries(self):
+            return pd.DataFrame({"day": np.arange(-500, 0), "trust_mean": np.full(500, 0.4)})
+
+        def summary(self):
+            return {"trust_mean": 0.5}
+
+    class Older(Kept):  # an older model without them
+        spinup_timeseries = None
+
+    days, series = np.array([0.0, 1.0]), {"trust_mean": np.array([0.5, 0.6])}
+    d, s = _with_spinup(Kept(), days, series, ["trust_mean"])
+    assert d[0] == -SPINUP_SHOWN and d[-1] == 1 and len(d) == SPINUP_SHOWN + 2
+    assert s["trust_mean"][0] == 0.4 and s["trust_mean"][-1] == 0.6
+    # without it: the reported days as they are, and day 0's own value before any step
+    assert _with_spinup(Older(), days, series, ["trust_mean"])[0] is days
+    d, s = _with_spinup(Older(), np.array([]), {"trust_mean": np.array([])}, ["trust_mean"])
+    assert list(d) == [0.0] and list(s["trust_mean"]) == [0.5]

@@ -6,6 +6,12 @@ we fill that folder at setup with ``npm pack`` of the exact versions Solara's pa
 asks for, each tarball checked against the sha512 the registry published, so the browser
 never reaches outside the machine and the server never fetches anything at run time.
 
+The Chinese font (Noto Sans SC, its "chinese-simplified" subset of about 7,900 characters
+with Latin) comes the same way, from Fontsource's npm package: the page declares it with
+``@font-face`` (a machine without CJK fonts, Debian's default, shows Chinese in it, not as
+boxes), and matplotlib draws the replications' forest plot with a TrueType copy made at
+fetch time (matplotlib reads no WOFF). Of its 84 MB tarball only that subset is unpacked.
+
     python -m sim.app.assets          # fetch what is missing (``make app`` does this)
     python -m sim.app.assets --check  # exit 1 and say what is missing
 """
@@ -31,12 +37,23 @@ PACKAGES = (
      "sha512-XGGY8CN/NT8e5fKOC/K7CESNQ3+2oYOfZqwZcKgEMtcmTiHtFIH+XZWRoU0HtcdwhtSkpWXLfTIUlTdJ4PhX8A=="),
     ("requirejs", "2.3.6",
      "sha512-ipEzlWQe6RK3jkzikgCupiTbTvm4S0/CAU5GlgptkN5SO6F3u0UD0K18wy6ErDqiCyP4J4YYe1HuAShvsxePLg=="),
+    # 4.5.x is the last release with one file per script subset (5.x slices into ~100 files)
+    ("@fontsource/noto-sans-sc", "4.5.12",
+     "sha512-KQ8Bn8KCGVS6RKrEw7fp65GJYpKyKEJ/TkePoKGxvNy7smSaHoKV7vrmpIiA46hkqQyYdENix/NKSprxs4Soyw=="),
 )
+FONT_PACKAGE = "@fontsource/noto-sans-sc@4.5.12"
+FONT_FAMILY = "Noto Sans SC"
+FONT_FILES = {w: f"files/noto-sans-sc-chinese-simplified-{w}-normal" for w in (400, 700)}
+# the files kept of a package whose tarball is mostly what the page never asks for
+KEEP = {"@fontsource/noto-sans-sc": ("package/package.json", "package/README.md",
+                                     *(f"package/{f}.{ext}" for f in FONT_FILES.values()
+                                       for ext in ("woff2", "woff")))}
 # one file of each package the page requests, to tell a complete folder from a partial one
 MARKERS = {
     "@widgetti/solara-vuetify-app": "dist/solara-vuetify-app8.min.js",
     "font-awesome": "css/font-awesome.min.css",
     "requirejs": "require.js",
+    "@fontsource/noto-sans-sc": FONT_FILES[400] + ".ttf",  # made last, from the .woff
 }
 
 
@@ -50,6 +67,42 @@ def missing(root: Path | None = None) -> list[str]:
     root = root or cache_dir()
     return [f"{name}@{version}" for name, version, _ in PACKAGES
             if not (root / f"{name}@{version}" / MARKERS[name]).is_file()]
+
+
+def font_file(weight: int = 400, ext: str = "woff2", root: Path | None = None) -> Path:
+    """A file of the Chinese font in the folder (``ttf``: the copy for matplotlib)."""
+    return (root or cache_dir()) / FONT_PACKAGE / f"{FONT_FILES[weight]}.{ext}"
+
+
+def font_url(weight: int = 400, ext: str = "woff2") -> str:
+    """Where the page loads the font from (the server's own ``/_solara/cdn/``)."""
+    return f"/_solara/cdn/{FONT_PACKAGE}/{FONT_FILES[weight]}.{ext}"
+
+
+def use_font_in_matplotlib() -> bool:
+    """Register the shipped Chinese font with matplotlib and put it after its default sans
+    serif (glyph fallback: Latin from DejaVu Sans, Chinese from Noto Sans SC). False when the
+    font is not fetched (the text is drawn all the same, Chinese as boxes)."""
+    path = font_file(400, "ttf")
+    if not path.is_file():
+        return False
+    import matplotlib
+    from matplotlib import font_manager
+    font_manager.fontManager.addfont(str(path))
+    families = list(matplotlib.rcParams["font.family"])
+    if FONT_FAMILY not in families:  # a list of families: matplotlib falls back glyph by glyph
+        matplotlib.rcParams["font.family"] = [*families, FONT_FAMILY]
+    return True
+
+
+def _truetype(folder: Path) -> None:
+    """TrueType copies of the font's WOFF files (zlib only: fontTools, a matplotlib
+    dependency, reads them without a brotli module)."""
+    from fontTools.ttLib import TTFont
+    for stem in FONT_FILES.values():
+        font = TTFont(folder / f"{stem}.woff")
+        font.flavor = None
+        font.save(folder / f"{stem}.ttf")
 
 
 def _integrity(path: Path) -> str:
@@ -78,7 +131,11 @@ def fetch(root: Path | None = None) -> list[str]:
             final = root / f"{name}@{version}"
             staging = Path(tempfile.mkdtemp(dir=tmp))
             with tarfile.open(tarball) as tar:
-                tar.extractall(staging, filter="data")
+                keep = KEEP.get(name)
+                members = [m for m in tar.getmembers() if keep is None or m.name in keep]
+                tar.extractall(staging, members=members, filter="data")
+            if name == "@fontsource/noto-sans-sc":
+                _truetype(staging / "package")
             final.parent.mkdir(parents=True, exist_ok=True)
             if final.exists():
                 shutil.rmtree(final)

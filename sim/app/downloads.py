@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import yaml
 
-from ..study.results import json_text, parquet_bytes, run_manifest
+from ..study.results import json_text, parquet_bytes, run_canonical, run_manifest
 from .session import UPLOAD, Session
 
 
@@ -42,11 +42,26 @@ def downloads(session: Session) -> dict:
     def manifest_json():
         with session.lock:
             setup = session.setup
-            source = "uploaded scenario" if setup.scenario == UPLOAD else f"scenarios/{setup.scenario}.yaml"
-            manifest = run_manifest(scenario_at_day(session), source, setup.set_args(), setup.seed)
+            days = max(1, session.day)
+            if setup.scenario == UPLOAD:
+                # the upload is downloaded beside the results (uploaded.yaml, as typed) and
+                # resolved (scenario.yaml, changes and the day reached included): the
+                # command reruns the resolved file, which needs nothing else
+                source, overrides = "scenario.yaml", []
+            else:
+                source, overrides = f"scenarios/{setup.scenario}.yaml", setup.set_args()
+            line = run_canonical(source, setup.seed, days, overrides)
+            manifest = run_manifest(scenario_at_day(session), source, overrides, setup.seed, line)
             manifest["app_day"] = session.day
+            if setup.scenario == UPLOAD:
+                manifest["uploaded_file"] = "uploaded.yaml"
+                manifest["uploaded_overrides"] = setup.set_args()
             return json_text(manifest).encode()
 
-    return {"scenario.yaml": scenario_yaml, "timeseries.parquet": timeseries_parquet,
-            "timeseries.csv": timeseries_csv, "summary.json": summary_json,
-            "manifest.json": manifest_json}
+    files = {"scenario.yaml": scenario_yaml, "timeseries.parquet": timeseries_parquet,
+             "timeseries.csv": timeseries_csv, "summary.json": summary_json,
+             "manifest.json": manifest_json}
+    if session.setup.scenario == UPLOAD:
+        upload = session.setup.upload or ""
+        files["uploaded.yaml"] = lambda: upload.encode("utf-8")
+    return files

@@ -2,6 +2,8 @@
 
 - :func:`grid_graph`: one node per grid (网格) of each community, sized by residents and
   coloured by the share who took part in the last year; edges count the ties between grids.
+  Each community is a panel of its own, so a street of several communities shows them
+  apart (ties across communities in red).
   Built with one sparse product, so 100,000 residents cost milliseconds.
 - :func:`ego_network`: one resident's ties to radius 2, at most :data:`EGO_MAX` nodes, laid
   out in rings (no force layout), each node with hover details.
@@ -38,32 +40,57 @@ def grid_graph(model, max_edges: int = 400) -> str:
     ties = (member.T @ sp.csr_array(model.adj) @ member).tocoo()  # tie weights between grids
     residents = np.bincount(node, minlength=g)
     took_part = np.bincount(node, weights=pop.acts_last_year() > 0, minlength=g) / np.maximum(residents, 1)
-    # grids on a lattice, communities side by side
-    side = math.ceil(math.sqrt(g))
-    pos = np.column_stack([(np.arange(g) % side + 0.5) / side, (np.arange(g) // side + 0.5) / side])
-    pos = 20 + pos * (SIZE - 40)
+    # each community in a panel of its own (panels in rows), its grids on a lattice inside:
+    # ties within a community stay in its panel, ties between communities cross panels
+    comm_of = (uniq // model.n_grids_max).astype(int)
+    communities = np.unique(comm_of)
+    per_row = math.ceil(math.sqrt(len(communities)))
+    rows = math.ceil(len(communities) / per_row)
+    panel = (SIZE - 10) / per_row
+    height = 10 + rows * panel
+    pos = np.zeros((g, 2))
+    side_max = 1
+    for k, comm in enumerate(communities):
+        idx = np.flatnonzero(comm_of == comm)
+        side = math.ceil(math.sqrt(len(idx)))
+        side_max = max(side_max, side)
+        j = np.arange(len(idx))
+        ox, oy = 5 + (k % per_row) * panel, 5 + (k // per_row) * panel
+        pos[idx, 0] = ox + 14 + (j % side + 0.5) / side * (panel - 28)
+        pos[idx, 1] = oy + 18 + (j // side + 0.5) / side * (panel - 32)
     mask = ties.row < ties.col
     r, c, w = ties.row[mask], ties.col[mask], ties.data[mask]
     keep = np.argsort(-w)[:max_edges]
     wmax = float(w.max()) if w.size else 1.0
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {SIZE} {SIZE + 20}" '
-             f'width="{SIZE}" height="{SIZE + 20}" class="cogov-network" data-nodes="{g}" '
-             'style="font: 11px sans-serif; background: white">']
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {SIZE} {height + 34:.0f}" '
+             f'width="{SIZE}" class="cogov-network" data-nodes="{g}" '
+             f'data-communities="{len(communities)}" style="font: 11px sans-serif; background: white">']
+    for k, comm in enumerate(communities):
+        ox, oy = 5 + (k % per_row) * panel, 5 + (k // per_row) * panel
+        parts.append(f'<rect x="{ox + 2:.1f}" y="{oy + 2:.1f}" width="{panel - 4:.1f}" '
+                     f'height="{panel - 4:.1f}" fill="#fafafa" stroke="#bbb" rx="6" '
+                     f'class="cogov-community"/><text x="{ox + 8:.1f}" y="{oy + 14:.1f}" '
+                     f'fill="#555">community {comm + 1}</text>')
     for k in keep:
         a, b = pos[r[k]], pos[c[k]]
+        across = comm_of[r[k]] != comm_of[c[k]]
         parts.append(f'<line x1="{a[0]:.1f}" y1="{a[1]:.1f}" x2="{b[0]:.1f}" y2="{b[1]:.1f}" '
-                     f'stroke="#888" stroke-opacity="0.5" stroke-width="{0.5 + 3 * w[k] / wmax:.2f}"/>')
+                     f'stroke="{"#d62728" if across else "#888"}" stroke-opacity="0.5" '
+                     f'stroke-width="{0.5 + 3 * w[k] / wmax:.2f}"/>')
     rmax = max(residents.max(), 1)
-    radius_max = 0.45 * (SIZE - 40) / side
+    radius_max = max(3.0, 0.45 * (panel - 32) / side_max)
     for i in range(g):
         comm, grid = divmod(int(uniq[i]), model.n_grids_max)
-        rad = 3 + (radius_max - 3) * math.sqrt(residents[i] / rmax)
+        rad = min(3, radius_max) + (radius_max - min(3, radius_max)) * math.sqrt(residents[i] / rmax)
         parts.append(f'<circle cx="{pos[i, 0]:.1f}" cy="{pos[i, 1]:.1f}" r="{rad:.1f}" '
                      f'fill="{_colour(took_part[i])}" stroke="#333"><title>community {comm + 1}, '
                      f'grid {grid + 1}: {residents[i]:,} residents, {100 * took_part[i]:.0f}% took '
                      'part in the last year</title></circle>')
-    parts.append(f'<text x="4" y="{SIZE + 14}">{g} grids; colour: share who took part in the '
-                 'last year (white 0%, blue 100%); size: residents</text></svg>')
+    parts.append(f'<text x="4" y="{height + 14:.0f}">{g} grids, {len(communities)} '
+                 f'communit{"y" if len(communities) == 1 else "ies"}; size: residents; red: '
+                 'ties across communities</text>'
+                 f'<text x="4" y="{height + 28:.0f}">colour: share who took part in the last '
+                 'year (white 0%, blue 100%)</text></svg>')
     return "".join(parts)
 
 

@@ -10,20 +10,24 @@ from __future__ import annotations
 
 import contextlib
 import math
-from html import escape
 import threading
 import time
+from html import escape
 
+import numpy as np
 import reacton.core
 import solara
 import solara.server.kernel_context as kernel_context
 
 from .. import catalog
 from ..config import ScenarioError
-from . import network, plots
+from . import i18n, network, plots
+from .assets import FONT_FAMILY, font_url
 from .downloads import downloads
-from .session import (MAX_DAY, MAX_RESIDENTS, UPLOAD, Budget, Session, Setup, admit, levers,
-                      model_seconds, parse_query, resolve_setup, scenario_names)
+from .i18n import t
+from .session import (MAX_DAY, MAX_RESIDENTS, MAX_SEED, UPLOAD, Budget, Session, Setup, admit,
+                      levers, model_seconds, parse_number, parse_query, public_message,
+                      resolve_setup, scenario_names)
 
 REDRAW_SECONDS = 0.25       # the page redraws at most this often while the model runs
 SPEEDS = {"1 day/s": 1.0, "10 days/s": 10.0, "30 days/s": 30.0, "as fast as possible": math.inf}
@@ -31,22 +35,56 @@ GROUPS = [("participation_year_local", "locals"), ("participation_year_migrant",
           ("participation_year_age_18_29", "age 18-29"), ("participation_year_age_30_49", "age 30-49"),
           ("participation_year_age_50_59", "age 50-59"), ("participation_year_age_60_plus", "age 60+"),
           ("participation_year_party", "party members"), ("participation_year_nonparty", "non-members")]
+SPINUP_SHOWN = 365          # days of the spin-up drawn before day 0
+# seconds a spin-up takes per resident-day, measured at each Reset (a prior until then:
+# 100,000 residents x 1,825 days in about 7 s on a 2-core server)
+_RATE = {"s_per_resident_day": 4e-8}
 CSS = """
+@font-face { font-family: '%(font)s'; font-style: normal; font-weight: 400; font-display: swap;
+  src: url('%(w400)s') format('woff2'); }
+@font-face { font-family: '%(font)s'; font-style: normal; font-weight: 700; font-display: swap;
+  src: url('%(w700)s') format('woff2'); }
+.v-application, .v-application .body-1, .v-application .body-2, .v-application .caption,
+.v-application .title, .v-application .headline, .cogov-chart, .cogov-network, body {
+  font-family: Roboto, '%(font)s', sans-serif !important; }
+.cogov-head h1 { font-size: 24px; margin: 0 0 4px 0; }
+.cogov-head p { max-width: 980px; margin: 0 0 8px 0; color: #333; }
+.cogov-lang button { min-width: 0 !important; }
 .cogov-kpis { display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); gap: 6px; }
 .cogov-kpi { border: 1px solid #ddd; border-radius: 4px; padding: 4px 8px; background: #fafafa; }
 .cogov-kpi .v { font-size: 18px; font-weight: bold; }
 .cogov-kpi .l { font-size: 12px; color: #444; }
 .cogov-kpi .d { font-size: 12px; color: #a00; }
-.cogov-charts { display: flex; flex-wrap: wrap; gap: 8px; }
+.cogov-kpi[title] { cursor: help; }
+.cogov-charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(440px, 1fr)); gap: 10px; }
+.cogov-chart { width: 100%; height: auto; background: white; font-size: 13px; }
+.cogov-chart .t { font-weight: bold; font-size: 14px; }
+.cogov-chart .a { fill: #444; font-size: 12px; }
+.cogov-chart .n { fill: #888; font-size: 11px; }
+.cogov-chart .legend { font-size: 12px; }
+.cogov-chart .hover rect { fill: #000; fill-opacity: 0; }
+.cogov-chart .hover rect:hover { fill-opacity: 0.07; }
+.cogov-network { max-width: 100%; height: auto; }
+/* a field's label (meaning, unit, range) on lines of its own above the box, never cut off */
+.v-text-field__slot { flex-wrap: wrap; }
+.v-text-field__slot > label.v-label {
+  position: static !important; transform: none !important; white-space: normal !important;
+  max-width: 100% !important; width: 100%; height: auto !important; overflow: visible !important;
+  text-overflow: clip !important; font-size: 12px; line-height: 1.35; }
+.v-text-field:not(.v-select).v-input { padding-top: 4px; margin-top: 2px; }
+/* Solara's badge sat over the downloads: it goes to the page's end, in the flow */
+div:has(> b > a[href*="solara.dev"]) { position: static !important; text-align: right; }
 .cogov-message { white-space: pre-wrap; }
 .cogov-edits { overflow-wrap: anywhere; }
 .cogov-reps-table { border-collapse: collapse; margin: 6px 0; }
 .cogov-reps-table th, .cogov-reps-table td { padding: 2px 12px 2px 0; text-align: left; }
 .cogov-reps-table tr:nth-child(even) td { background: #f6f6f6; }
-"""
+""".replace("%(font)s", FONT_FAMILY).replace("%(w400)s", font_url(400)).replace(
+    "%(w700)s", font_url(700))
 
 
-def _kpis_html(summary: dict, other: dict | None = None) -> str:
+def _kpis_html(summary: dict, other: dict | None = None, lang: str = "en") -> str:
+    """The headline tiles; hovering one shows what it counts (the catalog's meaning)."""
     names = list(catalog.KEY_OUTCOMES) + sorted(
         k for k in summary if k.startswith("spend_") and k != "spend_total" and summary.get(k))
     cells = []
@@ -57,45 +95,82 @@ def _kpis_html(summary: dict, other: dict | None = None) -> str:
         if other is not None:
             b = other.get(name)
             diff = (value - b) if isinstance(value, (int, float)) and isinstance(b, (int, float)) else math.nan
-            shown = "n/a" if diff != diff else (f"{100 * diff:+.1f} pts" if o.kind == "share" else f"{diff:+,.2f}")
-            extra = f'<div class="d">B: {o.format(b)}; A - B: {shown}</div>'
-        cells.append(f'<div class="cogov-kpi" data-name="{name}"><div class="v">{o.format(value)}</div>'
-                     f'<div class="l">{o.label}{" (" + o.unit + ")" if o.unit and o.unit not in o.label else ""}'
+            extra = (f'<div class="d">B: {o.format(b)}; A - B: '
+                     f'{plots.format_value(diff, o.kind, signed=True)}</div>')
+        label = i18n.outcome_label(name, lang)
+        unit = o.unit if lang != "zh" else {"yuan": "元", "days": "天"}.get(o.unit, o.unit)
+        tip = f"{label}: {o.meaning}" if lang == "zh" else o.meaning
+        cells.append(f'<div class="cogov-kpi" data-name="{name}" title="{escape(tip)}">'
+                     f'<div class="v">{o.format(value)}</div>'
+                     f'<div class="l">{escape(label)}{" (" + unit + ")" if unit and unit not in label else ""}'
                      f'</div>{extra}</div>')
     return '<div class="cogov-kpis">' + "".join(cells) + "</div>"
 
 
+def _seconds(s: float, lang: str) -> str:
+    return t("under_second", lang) if s < 1 else t("seconds", lang, s=max(1.0, s))
+
+
+def estimate_seconds(residents: int, spin_up_days: int) -> float:
+    """The Reset's time at this server's measured speed (a fresh spin-up)."""
+    return _RATE["s_per_resident_day"] * residents * max(spin_up_days, 1) + 0.05 * residents / 5000
+
+
+def _learn_rate(residents: int, spin_up_days: int, seconds: float) -> None:
+    """Keep the speed of a Reset that spun up (a kept spin-up is far quicker: not counted)."""
+    if spin_up_days and seconds > 0.5:
+        rate = seconds / (residents * spin_up_days)
+        _RATE["s_per_resident_day"] = 0.5 * _RATE["s_per_resident_day"] + 0.5 * rate
+
+
+def _lang_of(search: str | None) -> str:
+    """The language the link asks for (``lang=zh``); English otherwise."""
+    from urllib.parse import parse_qs
+    try:
+        wanted = parse_qs((search or "").lstrip("?")).get("lang", ["en"])[0]
+    except ValueError:
+        return "en"
+    return wanted if wanted in i18n.LANGS else "en"
+
+
 @solara.component
-def Busy():
+def Busy(lang: str):
     solara.Title("cogov: server busy")
-    solara.Error("Server busy: the most visitors this server serves at once are using it. "
-                 "Please try again in a few minutes.", classes=["cogov-busy"])
+    solara.Error(t("busy", lang), classes=["cogov-busy"])
 
 
 @solara.component
 def Page():
-    solara.Title("cogov: co-governance simulation")
+    router = solara.use_router()
+    lang = solara.use_reactive(_lang_of(router.search))
+    solara.Title(t("title", lang.value))
     solara.Style(CSS)
     context = kernel_context.get_current_context()
     admitted = solara.use_memo(lambda: admit(context), [])
     if admitted:
-        App()
+        App(lang)
     else:
-        Busy()
+        Busy(lang.value)
 
 
 @solara.component
-def App():
+def App(lang_state):
     router = solara.use_router()
+    lang = lang_state.value
     message = solara.use_reactive("")
     tick = solara.use_reactive(0)
+
+    def say(text: str) -> None:
+        """A message for the visitor: in their language, with no server path in it."""
+        message.set(public_message(text) if not text or lang == "en"
+                    else t("input_error", lang, error=public_message(text)))
 
     def first_session():
         setup, day = Setup(), 0
         try:
             setup, day = parse_query(router.search)
         except ScenarioError as exc:
-            message.set(f"The link could not be used: {exc}\nShowing the baseline scenario instead.")
+            message.set(t("bad_link", lang, error=public_message(str(exc))))
         s = Session(setup)
         s.step(day)
         return s
@@ -131,17 +206,19 @@ def App():
             a = resolve_setup(setup)
             b = resolve_setup(setup, "B") if setup.compare else None
         except ScenarioError as exc:
-            message.set(str(exc))
+            say(str(exc))
             return False
         n = a.population.n_communities * a.population.residents_per_community
         d = a.run.spin_up_days
-        years = f" ({d / 365:.1f} years)" if d >= 365 else ""
+        est = _seconds(estimate_seconds(n, d) * (2 if setup.compare else 1), lang)
+        years = t("years", lang, y=d / 365) if d >= 365 else ""
         with together():
             message.set("")
-            spinning.set(f"Reset: spinning up {d:,} days{years} before day 0 at "
-                         f"{n:,} residents{' on each side' if setup.compare else ''}; the page "
-                         "shows day 0 when it is done." if d else f"Reset: building {n:,} residents.")
+            spinning.set(t("spinning", lang, d=d, years=years, n=n, est=est,
+                           each=t("each_side", lang) if setup.compare else "")
+                         if d else t("building", lang, n=n, est=est))
             checked["setup"], checked["scenarios"] = setup, (a, b)
+            checked["applied_edits"] = dict(edits.value)
             pending.set(setup)
         return True
 
@@ -150,18 +227,26 @@ def App():
         if setup is None:
             return
         resolved = checked.get("scenarios") if checked.get("setup") is setup else None
+        t0 = time.perf_counter()
         try:
             session.reset(setup, resolved)
         except (ScenarioError, Budget) as exc:
             failed = str(exc)
+        except Exception as exc:  # noqa: BLE001 - a message, never a page stuck "spinning up"
+            failed = t("failed", lang, error=type(exc).__name__)
         else:
             failed = None
-        with together():  # one redraw shows the new model, its controls and its seed
+            a = session.scenario
+            _learn_rate(a.population.n_communities * a.population.residents_per_community,
+                        a.run.spin_up_days, time.perf_counter() - t0)
+        with together():  # one redraw shows the new model and its controls
             if failed is not None:
-                message.set(failed)
+                say(failed)
             else:
-                edits.set({})
-                seed.set(setup.seed)
+                # only the changes this Reset applied: one typed while it ran stays pending
+                applied = checked.get("applied_edits", {})
+                edits.set({k: v for k, v in edits.value.items()
+                           if k not in applied or applied[k] != v})
             pending.set(None)
             tick.set(tick.value + 1)
 
@@ -183,6 +268,24 @@ def App():
         return Setup(setup.scenario, tuple(overrides.items()), int(seed.value), setup.compare,
                      setup.upload)
 
+    def switch_scenario(name: str) -> None:
+        """Another scenario: at once when nothing typed would be lost; else ask first."""
+        if name == session.setup.scenario:
+            return
+        if edits.value:
+            asking.set(name)
+            return
+        rebuild(Setup(name, (), int(seed.value), session.setup.compare))
+
+    def confirm_switch(ok: bool) -> None:
+        name = asking.value
+        with together():
+            asking.set(None)
+            if ok and name:
+                edits.set({})
+                rebuild(Setup(name, (), int(seed.value), session.setup.compare))
+            # (the scenario list shows the one asked about while asking, then the current one)
+
     def apply_and_reset():
         rebuild(wanted())
 
@@ -196,12 +299,13 @@ def App():
         session.prepare(wanted())
 
     solara.use_effect(spin_up_ahead, [seed.value])
+    asking = solara.use_reactive(None)       # the scenario a switch would load, if confirmed
 
     def step_once():
         try:
             session.step(1)
         except Budget as exc:
-            message.set(str(exc))
+            say(str(exc))
         tick.set(tick.value + 1)
 
     def runner(cancel: threading.Event):
@@ -228,7 +332,7 @@ def App():
                     # or the page falls behind the model (and Pause looks late)
                     gap = max(REDRAW_SECONDS, 3 * (shown - now))
         except Budget as exc:
-            message.set(str(exc))
+            say(str(exc))
         if not cancel.is_set():
             running.set("")
         tick.set(tick.value + 1)
@@ -238,13 +342,44 @@ def App():
     names = scenario_names()
     setup = session.setup
     busy = pending.value is not None
+
+    def set_lang(code: str) -> None:
+        lang_state.set(code)
+        try:  # the address bar keeps the language (a reload or a shared link opens in it)
+            query = session.setup.query(session.day)
+            router.push(f"?{query}&lang={code}" if code != "en" else f"?{query}")
+        except Exception:  # noqa: BLE001 - an upload has no link; the language still switches
+            pass
+
+    # the grey band before day 0 is drawn where the model keeps its spin-up's last year
+    spinup_note = t("intro_spinup", lang) if hasattr(session.model, "spinup_timeseries") else ""
+    with solara.Row(style={"align-items": "flex-start", "justify-content": "space-between"}):
+        _html(f"<h1>{escape(t('heading', lang))}</h1><p>"
+              f"{escape(t('intro', lang, spin=session.scenario.run.spin_up_days, spinup=spinup_note))}</p>",
+              "cogov-head")
+        with solara.Row(classes=["cogov-lang"], gap="2px"):
+            for code in i18n.LANGS:
+                solara.Button(i18n.LANG_NAMES[code], on_click=lambda code=code: set_lang(code),
+                              text=code != lang, color="primary" if code == lang else None,
+                              classes=[f"cogov-lang-{code}"])
     with solara.Columns([1, 3]):
         with solara.Column():
             # the setup (not the version) so that the controls, a widget per lever, redraw
             # at a Reset and not at every step; the callbacks compare equal from render to
             # render (same code, same reactive variables in their closures)
-            _Controls(session, names, edits, seed, rebuild, apply_and_reset, upload_text, message,
-                      setup)
+            _Controls(session, names, edits, seed, rebuild, apply_and_reset, upload_text, say,
+                      setup, lang, switch_scenario, asking.value)
+            with solara.Column(gap="0px"):  # always there: see below
+                if asking.value:
+                    n = len(edits.value)
+                    solara.Warning(t("switch_body", lang, name=asking.value, n=n,
+                                     changes=", ".join(f"{k}={v}" for k, v in edits.value.items())),
+                                   classes=["cogov-switch"])
+                    with solara.Row():
+                        solara.Button(t("switch_ok", lang), on_click=lambda: confirm_switch(True),
+                                      classes=["cogov-switch-ok"])
+                        solara.Button(t("switch_cancel", lang), on_click=lambda: confirm_switch(False),
+                                      classes=["cogov-switch-cancel"])
         with solara.Column():
             # the messages sit in a column of their own, always there: a widget that comes
             # and goes among the page's children would shift the ones after it, and Solara
@@ -256,41 +391,51 @@ def App():
                     solara.Info(spinning.value, classes=["cogov-spinning"])
                     solara.ProgressLinear(True)
             with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
-                solara.Text(f"Day {session.day}", classes=["cogov-day"],
+                solara.Text(t("day", lang, day=session.day), classes=["cogov-day"],
                             style={"font-size": "20px", "font-weight": "bold"})
-                solara.Button("Step", on_click=step_once, disabled=bool(running.value) or busy,
-                              classes=["cogov-step"])
+                solara.Button(t("step", lang), on_click=step_once,
+                              disabled=bool(running.value) or busy, classes=["cogov-step"])
                 if running.value == "play":
-                    solara.Button("Pause", on_click=lambda: running.set(""), classes=["cogov-pause"])
+                    solara.Button(t("pause", lang), on_click=lambda: running.set(""),
+                                  classes=["cogov-pause"])
                 else:
-                    solara.Button("Play", on_click=lambda: running.set("play"),
+                    solara.Button(t("play", lang), on_click=lambda: running.set("play"),
                                   disabled=bool(running.value) or busy, classes=["cogov-play"])
-                solara.Select("speed", values=list(SPEEDS), value=speed, style={"max-width": "160px"})
-                solara.InputInt("run to day", value=target_day, style={"max-width": "110px"})
+                solara.Select(t("speed", lang), values=list(SPEEDS), value=speed,
+                              style={"max-width": "160px"})
+                NumberField(t("run_to", lang), target_day.value, "int", 0, MAX_DAY,
+                            lambda v: target_day.set(v), lang, style={"max-width": "130px"},
+                            classes=["cogov-target"])
 
                 def run_to():
-                    if not 0 <= int(target_day.value or 0) <= MAX_DAY:
-                        message.set(f"run to day: between 0 and {MAX_DAY:,}")
-                        return
                     running.set("to")
-                solara.Button("Run", on_click=run_to, disabled=bool(running.value) or busy,
-                              classes=["cogov-run-to"])
-                solara.Button("Reset (apply changes)", on_click=apply_and_reset, color="primary",
+                solara.Button(t("run", lang), on_click=run_to,
+                              disabled=bool(running.value) or busy, classes=["cogov-run-to"])
+                a = session.scenario
+                n_res = a.population.n_communities * a.population.residents_per_community
+                est = estimate_seconds(n_res, a.run.spin_up_days) * (2 if setup.compare else 1)
+                solara.Button(t("reset", lang), on_click=apply_and_reset, color="primary",
                               disabled=busy, classes=["cogov-reset"])
-            who = f"{names.get(setup.scenario, (setup.scenario,))[0]}" if setup.scenario != UPLOAD \
-                else "uploaded scenario"
-            vs = f" vs {names[setup.compare][0]} (B)" if setup.compare else ""
-            _html(f"<b>{escape(who)}</b>{escape(vs)}, seed {setup.seed}, "
-                  f"{session.model.pop.n:,} residents"
-                  + (", changed: " + ", ".join(f"<code>{escape(f'{k}={v}')}</code>"
-                                               for k, v in setup.overrides)
+                solara.Text(t("reset_estimate", lang, s=_seconds(est, lang)),
+                            classes=["cogov-reset-estimate"], style={"color": "#666"})
+            if setup.scenario != UPLOAD:
+                who = i18n.scenario(setup.scenario, names.get(setup.scenario, (setup.scenario, "")),
+                                    lang)[0]
+            else:
+                who = t("uploaded", lang)
+            vs = (f" vs {i18n.scenario(setup.compare, names.get(setup.compare, (setup.compare, '')), lang)[0]} (B)"
+                  if setup.compare else "")
+            _html(t("setup_line", lang, who=f"<b>{escape(who)}</b>", vs=escape(vs), seed=setup.seed,
+                    n=session.model.pop.n)
+                  + (t("changed", lang) + ", ".join(f"<code>{escape(f'{k}={v}')}</code>"
+                                                    for k, v in setup.overrides)
                      if setup.overrides else ""), "cogov-setup")
             # the version makes these redraw when the model moved (Solara re-renders a
             # component only when its arguments change, and the session object stays the same)
-            _Outcomes(session, session.version)
-            _Replications(session, message, session.version)
-            _Network(session, ego, show_network, session.version)
-            _Share(session, session.version)
+            _Outcomes(session, session.version, lang)
+            _Replications(session, say, session.version, lang)
+            _Network(session, ego, show_network, session.version, lang)
+            _Share(session, session.version, lang)
 
 
 def _html(text: str, cls: str = "") -> None:
@@ -312,84 +457,133 @@ def _get(data: dict, key: str):
 
 
 @solara.component
-def _Controls(session, names, edits, seed, rebuild, apply_and_reset, upload_text, message,
-              setup):
+def NumberField(label: str, value, kind: str, lo, hi, on_value, lang: str, what: str | None = None,
+                unit: str = "", classes: list | None = None, style: dict | None = None):
+    """A number typed as text and checked by :func:`~sim.app.session.parse_number` (the rules
+    of the schema): a mistake stays in the box with its message under it, in the visitor's
+    language, and nothing is applied. Solara's own number boxes showed Python's wording
+    ("could not convert string to float") and passed ``inf`` on to the model."""
+    shown = "" if value is None else (f"{value:g}" if isinstance(value, float) else str(value))
+    text = solara.use_reactive(shown)
+    error = solara.use_reactive("")
+    last = solara.use_reactive(shown)
+    if shown != last.value:  # the value changed from outside (a Reset): show it
+        last.set(shown)
+        text.set(shown)
+        error.set("")
+
+    def typed(new: str | None) -> None:
+        text.set(new or "")
+        try:
+            v = parse_number(new or "", kind, lo, hi, what or label, lang, unit)
+        except ScenarioError as exc:
+            error.set(public_message(str(exc)))
+            return
+        error.set("")
+        on_value(v)
+
+    solara.InputText(label, value=text.value, on_value=typed, error=error.value or False,
+                     classes=["cogov-number", *(classes or [])], style=style)
+
+
+@solara.component
+def _Controls(session, names, edits, seed, rebuild, apply_and_reset, upload_text, say,
+              setup, lang, switch_scenario, asking):
     current = session.scenario.model_dump(mode="json")
 
     def value_of(key):
         return edits.value[key] if key in edits.value else _get(current, key)
 
-    def set_edit(key, value, lever=None):
-        try:
-            value = lever.check(value) if lever is not None else value
-        except ScenarioError as exc:
-            message.set(str(exc))
-            return
-        message.set("")
+    def set_edit(key, value):
+        say("")
         edits.set({**edits.value, key: value})
 
     options = list(names) + ([UPLOAD] if setup.scenario == UPLOAD else [])
-    solara.Select("scenario", values=options, value=setup.scenario,
-                  on_value=lambda name: rebuild(Setup(name, (), int(seed.value), setup.compare)))
-    _html(f"<small>{escape(names[setup.scenario][1])}</small>" if setup.scenario in names else "")
-    compare_options = ["(none)"] + list(names)
-    solara.Select("compare with (B: same seed, population and run settings)", values=compare_options,
-                  value=setup.compare or "(none)",
+    # while the page asks whether to drop the changes the list shows the scenario asked
+    # about; refused, it shows the current one again
+    solara.Select(t("scenario", lang), values=options, value=asking or setup.scenario,
+                  on_value=switch_scenario)
+    if setup.scenario in names:
+        _html(f"<small>{escape(i18n.scenario(setup.scenario, names[setup.scenario], lang)[1])}</small>",
+              "cogov-description")
+    else:
+        _html("")
+    none = t("none", lang)
+    compare_options = [none] + list(names)
+    solara.Select(t("compare", lang), values=compare_options,
+                  value=setup.compare or none,
                   on_value=lambda name: rebuild(Setup(setup.scenario, setup.overrides, setup.seed,
-                                                      None if name == "(none)" else name,
+                                                      None if name == none else name,
                                                       setup.upload)))
-    solara.InputInt("seed", value=seed, classes=["cogov-seed"])
+    NumberField(t("seed", lang), seed.value, "int", 0, MAX_SEED, lambda v: seed.set(v), lang,
+                classes=["cogov-seed"])
 
     def set_population(key, value):
-        if value is None:
-            return
         other = "population.residents_per_community" if key == "population.n_communities" \
             else "population.n_communities"
         n = int(value) * int(value_of(other))
         if n > MAX_RESIDENTS or int(value) < 1:
-            message.set(f"population: {n:,} residents; the app runs 1 to {MAX_RESIDENTS:,} "
-                        "(communities x residents per community)")
+            say(t("population", lang, n=f"{n:,}", max=MAX_RESIDENTS))
             return
         set_edit(key, int(value))
 
     with solara.Row():
-        solara.InputInt("communities", value=int(value_of("population.n_communities")),
-                        on_value=lambda v: set_population("population.n_communities", v))
-        solara.InputInt("residents per community",
-                        value=int(value_of("population.residents_per_community")),
-                        on_value=lambda v: set_population("population.residents_per_community", v),
-                        classes=["cogov-residents"])
+        # no upper bound here: set_population names the limit of their product
+        NumberField(t("communities", lang), int(value_of("population.n_communities")), "int",
+                    None, None, lambda v: set_population("population.n_communities", v), lang,
+                    classes=["cogov-communities"])
+        NumberField(t("residents", lang), int(value_of("population.residents_per_community")),
+                    "int", None, None,
+                    lambda v: set_population("population.residents_per_community", v), lang,
+                    classes=["cogov-residents"])
     with solara.Column(gap="0px"):  # always there: see App
         if edits.value:
-            solara.Info(f"{len(edits.value)} change(s) take effect at Reset: "
+            solara.Info(t("changes", lang, n=len(edits.value))
                         + ", ".join(f"{k}={v}" for k, v in edits.value.items()),
                         classes=["cogov-edits"])
-    _html("<b>Levers</b> (each bounded by its plausible range)")
+    _html(t("levers", lang))
     by_section: dict[str, list] = {}
     for lever in levers():
         by_section.setdefault(lever.section, []).append(lever)
     for section, items in by_section.items():
-        with solara.Details(summary=section.replace("_", " "), expand=False):
-            for lever in items:
-                _LeverInput(lever, value_of(lever.key), set_edit)
-    with solara.Details(summary="upload a scenario (YAML, at most 64 KB)"):
-        solara.InputTextArea("scenario YAML (extends: may name a file of scenarios/)",
-                             value=upload_text, rows=6)
+        _LeverSection(i18n.section(section, lang), items, [value_of(lv.key) for lv in items],
+                      set_edit, lang)
+    with solara.Details(summary=t("upload", lang)):
+        solara.InputTextArea(t("upload_box", lang), value=upload_text, rows=6)
 
         def use_upload():
             from .session import read_upload
             try:
                 read_upload(upload_text.value)
             except ScenarioError as exc:
-                message.set(str(exc))
+                say(str(exc))
                 return
             rebuild(Setup(UPLOAD, (), int(seed.value), None, upload_text.value))
-        solara.Button("Use this scenario", on_click=use_upload, classes=["cogov-upload"])
+        solara.Button(t("use_upload", lang), on_click=use_upload, classes=["cogov-upload"])
 
 
 @solara.component
-def _LeverInput(lever, value, set_edit):
-    label = lever.label
+def _LeverSection(title: str, items: list, values: list, set_edit, lang: str):
+    """One section of levers, folded; its controls are made only when it is opened (forty
+    lever widgets in folded sections slowed every visitor's first page)."""
+    from solara.alias import rv
+    opened = solara.use_reactive(False)
+
+    def on_v_model(v):
+        opened.set(v == 0)
+
+    with rv.ExpansionPanels(v_model=0 if opened.value else None, on_v_model=on_v_model):
+        with rv.ExpansionPanel():
+            rv.ExpansionPanelHeader(children=[title])
+            with rv.ExpansionPanelContent():
+                if opened.value:
+                    for lever, value in zip(items, values):
+                        _LeverInput(lever, value, set_edit, lang)
+
+
+@solara.component
+def _LeverInput(lever, value, set_edit, lang):
+    label = lever.label_in(lang)
     if lever.kind == "bool":
         solara.Checkbox(label=label, value=bool(value), on_value=lambda v: set_edit(lever.key, v))
     elif lever.kind == "choice":
@@ -398,47 +592,115 @@ def _LeverInput(lever, value, set_edit):
     elif lever.kind == "choices":
         solara.SelectMultiple(label, values=list(value), all_values=list(lever.options),
                               on_value=lambda v: set_edit(lever.key, list(v)))
-    elif lever.kind == "int":
-        solara.InputInt(label, value=int(value), on_value=lambda v: set_edit(lever.key, v, lever),
-                        classes=[f"lever-{lever.key.replace('.', '-')}"])
     else:
-        solara.InputFloat(label, value=float(value), on_value=lambda v: set_edit(lever.key, v, lever),
-                          classes=[f"lever-{lever.key.replace('.', '-')}"])
+        NumberField(label, value, lever.kind, lever.lo, lever.hi,
+                    lambda v: set_edit(lever.key, v), lang, what=lever.key,
+                    unit=i18n.unit(lever.unit, lang),
+                    classes=[f"lever-{lever.key.replace('.', '-')}"])
+
+
+def _with_spinup(model, days, series: dict, names) -> tuple:
+    """The spin-up's last year before day 0 (``model.spinup_timeseries()``, negative days)
+    joined to the reported days; without it (an older model) day 0's own values from the
+    summary, so that no chart is empty at day 0."""
+    get = getattr(model, "spinup_timeseries", None)
+    pre = None
+    if get is not None:
+        try:
+            pre = get()
+        except Exception:  # noqa: BLE001 - the reported days are drawn all the same
+            pre = None
+    if pre is not None and len(pre):
+        pre = pre[pre["day"] >= -SPINUP_SHOWN]
+        d = np.concatenate([np.asarray(pre["day"], float), days])
+        return d, {n: np.concatenate([np.asarray(pre[n], float) if n in pre else
+                                      np.full(len(pre), np.nan), series[n]]) for n in names}
+    if len(days) == 0:
+        summary = model.summary()
+        return np.array([0.0]), {n: np.array([float(summary.get(n, np.nan))]) for n in names}
+    return days, series
+
+
+SPANS = (None, 365, 90, 30)  # days the charts show back from today (None: all)
+
+
+def _span_options(lang: str) -> dict[str, int | None]:
+    return {(t("span_all", lang) if n is None else t("span_days", lang, n=n)): n for n in SPANS}
+
+
+def _last(days: np.ndarray, series: dict, span: int | None, today: int) -> tuple:
+    """The days (and values) of the last ``span`` days before ``today`` (all for None)."""
+    if span is None or len(days) == 0:
+        return days, series
+    keep = days >= today - span
+    return days[keep], {k: np.asarray(v)[keep] for k, v in series.items()}
 
 
 @solara.component
-def _Outcomes(session: Session, version: int):
+def _Outcomes(session: Session, version: int, lang: str):
+    names = catalog.KEY_SERIES
+    span = solara.use_reactive(None)
     with session.lock:
         summary = session.summary()
         other = session.summary("B") if session.model_b is not None else None
-        days, series = session.series(catalog.KEY_SERIES)
-        diff = session.differences(catalog.KEY_SERIES) if other is not None else None
+        days, series = session.series(names)
+        days_a, series = _with_spinup(session.model, days, series, names)
+        diff = session.differences(names) if other is not None else None
         if other is not None:
-            _, series_b = session.series(catalog.KEY_SERIES, "B")
-    _html("<h3>Headline numbers" + (" (A; B and A - B below each)" if other else "") + f" at day {session.day}</h3>")
-    solara.HTML(unsafe_innerHTML=_kpis_html(summary, other))
+            _, series_b = session.series(names, "B")
+            days_b, series_b = _with_spinup(session.model_b, days, series_b, names)
+    setup = session.setup
+    scenario_names_ = scenario_names()
+
+    def name_of(stem):
+        if stem == UPLOAD:
+            return t("uploaded", lang)
+        return i18n.scenario(stem, scenario_names_.get(stem, (stem, "")), lang)[0]
+
+    head = "headline_ab" if other else "headline"
+    # data-day: the day these numbers and charts are of (tests wait on it)
+    _html(f'<h3 class="cogov-headline-day" data-day="{session.day}">'
+          f"{escape(t(head, lang, day=session.day))}</h3>")
+    solara.HTML(unsafe_innerHTML=_kpis_html(summary, other, lang))
+    options = _span_options(lang)
+    chosen = next((k for k, v in options.items() if v == span.value), t("span_all", lang))
+    days_a, series = _last(days_a, series, span.value, session.day)
+    if other is not None:
+        _, series_b = _last(days_b, series_b, span.value, session.day)
     charts = []
-    for name in catalog.KEY_SERIES:
-        lines = {"A": series[name], "B": series_b[name]} if other is not None else {"": series[name]}
-        charts.append(plots.line_chart(name, days, lines))
-    bars = [(label, summary.get(key, math.nan)) for key, label in GROUPS]
-    charts.append(plots.bar_chart("took part in the last year, by group", bars))
-    _html("<h3>Over time</h3>")
+    for name in names:
+        if other is not None:
+            lines = {f"A: {name_of(setup.scenario)}": series[name],
+                     f"B: {name_of(setup.compare)}": series_b[name]}
+        else:
+            lines = {"": series[name]}
+        charts.append(plots.line_chart(name, days_a, lines, lang))
+    bars = [(i18n.outcome_label(key, lang).split("：")[-1].split(": ")[-1], summary.get(key, math.nan))
+            for key, _ in GROUPS]
+    charts.append(plots.bar_chart(t("by_group", lang), bars))
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+        _html(f"<h3>{escape(t('over_time', lang))}</h3>")
+        solara.Select(t("shown", lang), values=list(options), value=chosen,
+                      on_value=lambda k: span.set(options.get(k)), style={"max-width": "200px"},
+                      classes=["cogov-span"])
+        _html(f"<small>{escape(t('hover_hint', lang))}</small>")
     solara.HTML(unsafe_innerHTML='<div class="cogov-charts">' + "".join(charts) + "</div>")
     if diff is not None:
         d_days, d = diff
+        d_days, d = _last(np.asarray(d_days, float), d, span.value, session.day)
         zero = all((abs(v) == 0).all() for v in d.values())
-        _html("<h3>Difference A - B (same seed: common random numbers)</h3>")
+        _html(f"<h3>{escape(t('diff_head', lang))}</h3>")
         solara.HTML(unsafe_innerHTML=f'<div class="cogov-diff" data-all-zero="{str(zero).lower()}">'
-                    + ("<b>identical: every difference is exactly zero</b>" if zero else "")
+                    + (f"<b>{escape(t('identical', lang))}</b>" if zero else "")
                     + '<div class="cogov-charts">'
-                    + "".join(plots.line_chart(n, d_days, {"A - B": d[n]},
-                                               title=f"A - B: {catalog.axis_label(n)}", zero_line=True)
-                              for n in catalog.KEY_SERIES) + "</div></div>")
+                    + "".join(plots.line_chart(n, d_days, {"A - B": d[n]}, lang,
+                                               title=f"A - B: {i18n.outcome_label(n, lang)}",
+                                               zero_line=True, difference=True)
+                              for n in names) + "</div></div>")
 
 
 @solara.component
-def _Replications(session: Session, message, version: int):
+def _Replications(session: Session, say, version: int, lang: str):
     """The paired comparison of ``cogov compare`` for A and B, in a background process."""
     from .replications import MAX_REPS, MIN_REPS, table_html
     reps = solara.use_reactive(5)
@@ -454,8 +716,8 @@ def _Replications(session: Session, message, version: int):
             done = job.state() != "running"
             if not done and session.used_seconds() > model_seconds():
                 session.cancel_replications()  # the session's model time is used up
-                message.set(f"replications stopped: this session has used its "
-                            f"{model_seconds():g} s of model time")
+                say(f"replications stopped: this session has used its "
+                    f"{model_seconds():g} s of model time")
                 done = True
             tick.set(tick.value + 1)
             if done:
@@ -463,19 +725,18 @@ def _Replications(session: Session, message, version: int):
             cancel.wait(0.5)
     solara.use_thread(watch, dependencies=[id(job)], intrusive_cancel=False)
 
-    _html("<h3>Replications (the paired comparison of <code>cogov compare</code>)</h3>")
+    _html(f"<h3>{t('replications', lang)}</h3>")
     if session.model_b is None:
-        _html("<small>Choose a scenario to compare with (B) to run paired replications of "
-              "A and B.</small>", "cogov-reps-none")
+        _html(f"<small>{escape(t('reps_none', lang))}</small>", "cogov-reps-none")
         return
 
     def start():
         try:
             session.start_replications(int(reps.value or 0), int(days.value or 0))
         except (ValueError, Budget) as exc:
-            message.set(str(exc))
+            say(str(exc))
             return
-        message.set("")
+        say("")
         tick.set(tick.value + 1)
 
     def cancel():
@@ -483,14 +744,16 @@ def _Replications(session: Session, message, version: int):
         tick.set(tick.value + 1)
 
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
-        solara.InputInt(f"replications ({MIN_REPS}-{MAX_REPS})", value=reps,
-                        style={"max-width": "150px"})
-        solara.InputInt(f"days per replication (1-{MAX_DAY:,})", value=days,
-                        style={"max-width": "190px"})
+        NumberField(t("reps_n", lang, lo=MIN_REPS, hi=MAX_REPS), reps.value, "int", MIN_REPS, MAX_REPS,
+                    lambda v: reps.set(v), lang, style={"max-width": "170px"},
+                    classes=["cogov-reps-n"])
+        NumberField(t("reps_days", lang, hi=MAX_DAY), days.value, "int", 1, MAX_DAY,
+                    lambda v: days.set(v), lang, style={"max-width": "210px"},
+                    classes=["cogov-reps-days"])
         if state == "running":
-            solara.Button("Cancel replications", on_click=cancel, classes=["cogov-reps-cancel"])
+            solara.Button(t("reps_cancel", lang), on_click=cancel, classes=["cogov-reps-cancel"])
         else:
-            solara.Button("Run replications", on_click=start, classes=["cogov-reps"])
+            solara.Button(t("reps_run", lang), on_click=start, classes=["cogov-reps"])
     if job is None:
         _html(f"<small>Replication i of both sides uses seed {session.setup.seed} + i (the page's "
               f"seed is the root); each run spins up {session.scenario.run.spin_up_days:,} days "
@@ -502,7 +765,8 @@ def _Replications(session: Session, message, version: int):
               f"replications done ({job.seconds():.0f} s)</span>")
         solara.ProgressLinear(value=100 * done / max(1, total))
     elif state == "failed":
-        solara.Error(f"replications failed: {job.error()}", classes=["cogov-reps-error"])
+        solara.Error(f"replications failed: {public_message(str(job.error()))}",
+                     classes=["cogov-reps-error"])
     elif state == "done":
         import base64
         _html(f"<small>{job.reps} paired replications of {job.days:,} days in "
@@ -510,19 +774,21 @@ def _Replications(session: Session, message, version: int):
               "pairs.</small>")
         solara.HTML(unsafe_innerHTML=table_html(job.effects(), job.names, job.reps))
         png = base64.b64encode(job.figure()).decode()
-        solara.HTML(unsafe_innerHTML=f'<img class="cogov-forest" style="max-width: 850px" '
+        solara.HTML(unsafe_innerHTML=f'<img class="cogov-forest" style="max-width: 100%" '
                     f'src="data:image/png;base64,{png}">')
 
 
 @solara.component
-def _Network(session: Session, ego, show, version: int):
-    _html("<h3>Network</h3>")
-    solara.Checkbox(label="show the network (grid level and one resident's ties)", value=show)
+def _Network(session: Session, ego, show, version: int, lang: str):
+    _html(f"<h3>{escape(t('network', lang))}</h3>")
+    solara.Checkbox(label=t("show_network", lang), value=show)
     if not show.value:
         return
     n = session.model.pop.n
     with solara.Row():
-        solara.InputInt(f"resident (0-{n - 1:,})", value=ego, style={"max-width": "200px"})
+        NumberField(t("resident", lang, hi=n - 1),
+                    ego.value, "int", 0, n - 1, lambda v: ego.set(v), lang,
+                    style={"max-width": "220px"}, classes=["cogov-ego"])
     who = int(ego.value or 0)
     with session.lock:
         grid_svg = network.grid_graph(session.model)
@@ -530,14 +796,14 @@ def _Network(session: Session, ego, show, version: int):
     with solara.Row(style={"flex-wrap": "wrap"}):
         solara.HTML(unsafe_innerHTML=grid_svg)
         if ego_svg is None:
-            solara.Error(f"resident: between 0 and {n - 1:,}")
+            solara.Error(t("ego_range", lang, max=n - 1))
         else:
             solara.HTML(unsafe_innerHTML=ego_svg)
 
 
 @solara.component
-def _Share(session: Session, version: int):
-    _html("<h3>Download and share</h3>")
+def _Share(session: Session, version: int, lang: str):
+    _html(f"<h3>{escape(t('share', lang))}</h3>")
     files = downloads(session)
     with solara.Row(style={"flex-wrap": "wrap"}):
         for filename, make in files.items():
@@ -547,5 +813,7 @@ def _Share(session: Session, version: int):
     except ScenarioError as exc:
         solara.Text(str(exc))
         return
-    solara.HTML(tag="div", unsafe_innerHTML=f'Link to this state: <a class="cogov-link" '
-                f'href="?{query}">?{query}</a>')
+    if lang != "en":
+        query += f"&lang={lang}"
+    solara.HTML(tag="div", unsafe_innerHTML=f'{escape(t("link", lang))}<a class="cogov-link" '
+                f'href="?{query}">?{escape(query)}</a>')

@@ -51,6 +51,8 @@ def work(names: list[str], scenarios: list[dict], seeds: list[int], folder: str)
             frames.append(runs)
             _write_json(out / "progress.json", {"done": i + 1, "total": len(seeds)})
         effects = paired_effects(pd.concat(frames, ignore_index=True), names)
+        from .assets import use_font_in_matplotlib
+        use_font_in_matplotlib()  # Chinese in labels (诉讼, 调解矛盾不过夜) drawn, not boxes
         plot_forest(effects, names, out / "effects.png", dpi=100)
         effects.to_json(out / "effects.tmp", orient="records")
         os.replace(out / "effects.tmp", out / "effects.json")

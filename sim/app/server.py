@@ -77,10 +77,23 @@ def configure(max_sessions: int | None = None, idle_timeout: float | None = None
         os.environ["COGOV_APP_MODEL_SECONDS"] = f"{model_seconds:g}"
 
 
+def warm_up() -> None:
+    """Before the server listens: import the page and spin up the default page's model
+    (baseline, seed 1), so that a cold server's first visitor gets a copy of it in well
+    under a second instead of waiting for imports, compiled kernels and the spin-up."""
+    from .page import Page  # noqa: F401  (solara, the model, numba's cached kernels)
+    from .session import Session, Setup
+    Session(Setup()).close()
+
+
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, max_sessions: int | None = None,
           quiet: bool = False, idle_timeout: float | None = None,
           model_seconds: float | None = None) -> None:
     configure(max_sessions, idle_timeout, model_seconds)
+    if not quiet:
+        print("cogov app: preparing the first page (imports and the baseline's spin-up)",
+              flush=True)
+    warm_up()
     import uvicorn
     os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = host, str(port)
     config = uvicorn.Config("solara.server.starlette:app", host=host, port=port,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import math
 import re
 import threading
 import time
@@ -24,8 +25,8 @@ from urllib.parse import parse_qs, urlencode
 import numpy as np
 import yaml
 
-from ..config import (ScenarioError, _deep_merge, apply_overrides, parse_set, resolve_extends,
-                      validate)
+from ..config import (ScenarioError, _deep_merge, _yaml_problem, apply_overrides, load_yaml_text,
+                      parse_set, resolve_extends, validate)
 from . import spinup
 from ..params import Scenario, iter_parameters, plausible_range
 
@@ -34,6 +35,8 @@ MAX_RESIDENTS = 100_000        # per model
 MAX_DAY = 3650                 # horizon a visitor may run to
 MAX_COMPUTE_SECONDS = 600.0    # model time one session may spend (every Run and Play together)
 MAX_UPLOAD_BYTES = 64 * 1024
+MAX_SEED = 2**63 - 1           # the largest seed a link (and cogov run) takes
+MAX_NUMBER_CHARS = 40          # a number typed in a field: longer text is not a number
 UPLOAD = "upload"              # the scenario name of an uploaded scenario
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 
@@ -88,13 +91,19 @@ def read_upload(text: str | bytes) -> dict:
             raise ScenarioError("uploaded scenario: not UTF-8 text") from None
     if len(text.encode("utf-8")) > MAX_UPLOAD_BYTES:
         raise ScenarioError(f"uploaded scenario: more than {MAX_UPLOAD_BYTES:,} bytes")
+    # the loader of ``cogov run``: duplicate keys, deep nesting and alias bombs refused
     try:
-        data = yaml.safe_load(text) or {}
+        data = load_yaml_text(text)
     except yaml.YAMLError as exc:
-        raise ScenarioError(f"uploaded scenario: not valid YAML ({' '.join(str(exc).split())})"
-                            ) from None
+        raise ScenarioError(f"uploaded scenario: not valid YAML{_yaml_problem(exc)}") from None
+    except RecursionError:
+        raise ScenarioError("uploaded scenario: nested too deeply") from None
+    if data is None:
+        raise ScenarioError("uploaded scenario: empty (or only comments); a scenario needs at "
+                            "least one key, e.g. `extends: baseline.yaml`")
     if not isinstance(data, dict):
-        raise ScenarioError("uploaded scenario: the top level must be a mapping of sections")
+        raise ScenarioError("uploaded scenario: the top level must be a mapping of sections, "
+                            f"got {type(data).__name__}")
     parent = data.pop("extends", None)
     if parent is not None:
         stem = parent[:-5] if isinstance(parent, str) and parent.endswith(".yaml") else parent
@@ -119,33 +128,80 @@ class Lever:
     lo: float | None = None
     hi: float | None = None
     options: tuple = ()
+    zh: str = ""               # the meaning in Chinese (``zh=`` of the schema)
 
     @property
     def label(self) -> str:
-        rng = f", {_num(self.lo)}-{_num(self.hi)}" if self.lo is not None else ""
-        unit = f" ({self.unit}{rng})" if self.unit not in ("switch", "rule", "format") else ""
-        return f"{self.meaning}{unit}"
+        return self.label_in("en")
 
-    def check(self, value: Any) -> Any:
+    def label_in(self, lang: str) -> str:
+        """Meaning, unit and range, in English or Chinese (``lang`` "zh")."""
+        from .i18n import unit as unit_in
+        rng = f", {_num(self.lo)}-{_num(self.hi)}" if self.lo is not None else ""
+        meaning = self.zh or self.meaning if lang == "zh" else self.meaning
+        if self.unit in ("switch", "rule", "format"):
+            return meaning
+        u = unit_in(self.unit, lang)
+        return f"{meaning}（{u}{rng}）" if lang == "zh" else f"{meaning} ({u}{rng})"
+
+    def check(self, value: Any, lang: str = "en") -> Any:
         """The value as the model takes it, or a ScenarioError saying what is allowed."""
         if self.kind in ("int", "float"):
-            try:
-                v = float(value)
-            except (TypeError, ValueError):
-                raise ScenarioError(f"{self.key}: {value!r} is not a number") from None
-            if self.kind == "int":
-                if v != int(v):
-                    raise ScenarioError(f"{self.key}: must be a whole number, got {value!r}")
-                v = int(v)
-            if self.lo is not None and not self.lo <= v <= self.hi:
-                raise ScenarioError(f"{self.key}: {_num(v)} is outside {_num(self.lo)}-"
-                                    f"{_num(self.hi)} {self.unit}")
-            return v
+            from .i18n import unit as unit_in
+            return parse_number(value, self.kind, self.lo, self.hi, self.key, lang,
+                                unit_in(self.unit, lang))
         return value
 
 
+def parse_number(value: Any, kind: str, lo: float | None, hi: float | None, what: str,
+                 lang: str = "en", unit: str = "") -> int | float:
+    """A number typed in a field (text or number), checked: finite, whole for ``kind``
+    "int", within lo-hi; else a ScenarioError in the visitor's language. ``inf``, ``nan``,
+    ``1e400`` (overflows to inf) and text longer than MAX_NUMBER_CHARS are not numbers."""
+    from .i18n import t
+    shown = value if not isinstance(value, str) or len(value) <= 24 else value[:20] + "..."
+    if isinstance(value, bool) or value is None:
+        raise ScenarioError(t("not_number", lang, what=what, value=shown))
+    if isinstance(value, str):
+        text = value.strip().replace(",", "").replace("_", "")
+        if not text or len(text) > MAX_NUMBER_CHARS:
+            raise ScenarioError(t("not_number", lang, what=what, value=shown))
+        try:
+            v = int(text) if kind == "int" and text.lstrip("+-").isdigit() else float(text)
+        except ValueError:
+            raise ScenarioError(t("not_number", lang, what=what, value=shown)) from None
+    elif isinstance(value, (int, float)):
+        v = value
+    else:
+        raise ScenarioError(t("not_number", lang, what=what, value=shown))
+    if isinstance(v, float) and not math.isfinite(v):
+        raise ScenarioError(t("not_finite", lang, what=what, value=shown))
+    if kind == "int":
+        if v != int(v):
+            raise ScenarioError(t("not_whole", lang, what=what, value=shown))
+        v = int(v)
+    if lo is not None and hi is not None and not lo <= v <= hi:
+        raise ScenarioError(t("outside", lang, what=what, value=_num(v), lo=_num(lo), hi=_num(hi),
+                              unit=unit).rstrip())
+    return v
+
+
 def _num(x) -> str:
-    return f"{x:,.0f}" if float(x) == int(x) else f"{x:,g}"
+    """A number for a message: thousands separators, no needless decimals (any float)."""
+    x = float(x)
+    if not math.isfinite(x):
+        return str(x)
+    if x == int(x) and abs(x) < 1e21:
+        return f"{int(x):,}"
+    return f"{x:,g}"
+
+
+def public_message(text: str) -> str:
+    """A message as a visitor may read it: no file path of the server (the repository's
+    folders shown relative to it, any other absolute path by its file name)."""
+    root = str(SCENARIOS.parent)
+    text = text.replace(root + "/", "").replace(root, ".")
+    return re.sub(r"(?<![\w.])/(?:[\w.@+-]+/)+([\w.@+-]+)", r"\1", text)
 
 
 def levers() -> list[Lever]:
@@ -157,7 +213,7 @@ def levers() -> list[Lever]:
             continue
         ann, section = field.annotation, key.split(".")[0]
         common = dict(key=key, section=section, meaning=field.description or key,
-                      unit=extra.get("unit", ""), default=field.default)
+                      unit=extra.get("unit", ""), default=field.default, zh=extra.get("zh", ""))
         if ann is bool:
             out.append(Lever(kind="bool", **common))
         elif ann in (int, float):
@@ -219,7 +275,7 @@ def _yaml_scalar(v) -> str:
     return str(v)
 
 
-QUERY_KEYS = ("scenario", "seed", "set", "day", "compare")
+QUERY_KEYS = ("scenario", "seed", "set", "day", "compare", "lang")
 
 
 def parse_query(search: str | None) -> tuple[Setup, int]:
@@ -232,7 +288,7 @@ def parse_query(search: str | None) -> tuple[Setup, int]:
     unknown = [k for k in q if k not in QUERY_KEYS]
     if unknown:
         raise ScenarioError(f"link: unknown query key {unknown[0]!r}; allowed: {', '.join(QUERY_KEYS)}")
-    for k in ("scenario", "seed", "day", "compare"):
+    for k in ("scenario", "seed", "day", "compare", "lang"):
         if len(q.get(k, [])) > 1:
             raise ScenarioError(f"link: {k!r} is given more than once")
     name = q.get("scenario", ["baseline"])[0]
@@ -240,7 +296,7 @@ def parse_query(search: str | None) -> tuple[Setup, int]:
     compare = q.get("compare", [None])[0]
     if compare is not None:
         scenario_path(compare)
-    seed = _int_arg(q.get("seed", ["1"])[0], "seed", 0, 2**63 - 1)
+    seed = _int_arg(q.get("seed", ["1"])[0], "seed", 0, MAX_SEED)
     day = _int_arg(q.get("day", ["0"])[0], "day", 0, MAX_DAY)
     overrides = tuple(parse_set(q.get("set", [])).items())
     setup = Setup(name, overrides, seed, compare)
@@ -270,6 +326,9 @@ def _check_size(scenario: Scenario, origin: str) -> Scenario:
 def resolve_setup(setup: Setup, side: str = "A") -> Scenario:
     """The validated scenario of side A (or B: the comparison file, with the same overrides
     of ``population.*`` and ``run.*``) of a setup; a ScenarioError names what is wrong."""
+    if isinstance(setup.seed, bool) or not isinstance(setup.seed, int) \
+            or not 0 <= setup.seed <= MAX_SEED:
+        raise ScenarioError(f"seed: a whole number from 0 to {MAX_SEED:,}, got {setup.seed!r}")
     overrides = setup.override_dict
     if side == "B":
         name = setup.compare

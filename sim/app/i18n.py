@@ -1,0 +1,240 @@
+"""The page's words in English and Chinese (``?lang=zh`` / ``?lang=en`` in the link).
+
+The labels of levers and outcomes are declared beside the English ones: a lever's Chinese
+meaning is its ``zh=`` in :mod:`sim.params` (units: :data:`UNITS_ZH` here), an outcome's is
+:data:`sim.catalog.LABEL_ZH`. This module holds the page's own sentences, the units, the
+sections and the scenario descriptions in Chinese (keyed by the file's stem in
+``scenarios/``; tests/test_app.py checks every scenario file and lever has its Chinese).
+"""
+
+from __future__ import annotations
+
+from .. import catalog
+
+LANGS = ("en", "zh")
+LANG_NAMES = {"en": "English", "zh": "中文"}
+
+# the page's sentences: key -> (English, Chinese); {name} fields are filled by t()
+TEXT = {
+    "title": ("cogov: co-governance of urban communities", "cogov：城市社区共治模拟"),
+    "heading": ("Co-governance of an urban community, simulated", "城市社区共治模拟"),
+    "intro": (
+        "An agent-based model of a Chinese urban community (社区共治): residents, the residents' "
+        "committee, grid workers, party members, social organizations and mediators, day by day. "
+        "Choose a scenario or change the levers of reform, press Reset, then Step or Run and "
+        "watch participation, disputes, needs and spending. Day 0 is a settled community: every "
+        "model first runs {spin:,} days (the spin-up) with the baseline's levers, so that "
+        "day 0 is not an empty start; the scenario's levers act from day 0.{spinup}",
+        "一个中国城市社区的多主体模型（社区共治）：居民、居委会、网格员、党员、社会组织和调解员，"
+        "逐日模拟。选择一个场景或调整改革杠杆，点击“重置”，再“单步”或“运行”，观察参与、纠纷、"
+        "需求和支出的变化。第0天是一个已稳定的社区：每个模型先以基线的杠杆运行{spin:,}天（预热），"
+        "所以第0天并不是空白的起点；场景的杠杆从第0天起生效。{spinup}"),
+    "intro_spinup": (" The charts show the spin-up's last year before day 0 (grey band).",
+                     "图表在第0天之前（灰色区域）显示预热的最后一年。"),
+    "language": ("language", "语言"),
+    "scenario": ("scenario", "场景"),
+    "compare": ("compare with (B: same seed, population and run settings)",
+                "对比场景（B：相同的随机种子、人口和运行设置）"),
+    "none": ("(none)", "（无）"),
+    "seed": ("seed", "随机种子"),
+    "communities": ("communities", "社区数"),
+    "residents": ("residents per community", "每个社区的居民数"),
+    "levers": ("<b>Levers</b> (each bounded by its plausible range)",
+               "<b>改革杠杆</b>（每项限于其合理范围）"),
+    "upload": ("upload a scenario (YAML, at most 64 KB)", "上传场景（YAML，最多64 KB）"),
+    "upload_box": ("scenario YAML (extends: may name a file of scenarios/)",
+                   "场景 YAML（extends: 可指定 scenarios/ 中的文件）"),
+    "use_upload": ("Use this scenario", "使用此场景"),
+    "changes": ("{n} change(s) take effect at Reset: ", "{n} 项修改将在重置时生效："),
+    "day": ("Day {day}", "第 {day} 天"),
+    "step": ("Step", "单步"),
+    "play": ("Play", "播放"),
+    "pause": ("Pause", "暂停"),
+    "speed": ("speed", "速度"),
+    "run_to": ("run to day", "运行到第几天"),
+    "run": ("Run", "运行"),
+    "reset": ("Reset (apply changes)", "重置（应用修改）"),
+    "reset_estimate": ("a Reset takes {s} here", "在此服务器上重置需{s}"),
+    "uploaded": ("uploaded scenario", "上传的场景"),
+    "setup_line": ("{who}{vs}, seed {seed}, {n:,} residents", "{who}{vs}，随机种子 {seed}，{n:,} 名居民"),
+    "changed": (", changed: ", "，已修改："),
+    "headline": ("Headline numbers at day {day}", "第 {day} 天的主要结果"),
+    "headline_ab": ("Headline numbers (A; B and A - B below each) at day {day}",
+                    "第 {day} 天的主要结果（A；每项下方为 B 和 A - B）"),
+    "over_time": ("Over time", "随时间变化"),
+    "shown": ("days shown (zoom)", "显示的天数（缩放）"),
+    "span_all": ("all", "全部"),
+    "span_days": ("last {n} days", "最近 {n} 天"),
+    "hover_hint": ("hover a chart for the day's values", "鼠标悬停在图表上可查看当天的数值"),
+    "reps_n": ("replications ({lo}-{hi})", "重复次数（{lo}-{hi}）"),
+    "reps_days": ("days per replication (1-{hi:,})", "每次重复的天数（1-{hi:,}）"),
+    "reps_run": ("Run replications", "运行重复实验"),
+    "reps_cancel": ("Cancel replications", "取消重复实验"),
+    "reps_none": ("Choose a scenario to compare with (B) to run paired replications of A and B.",
+                  "选择对比场景（B）后可运行 A 与 B 的配对重复实验。"),
+    "resident": ("resident (0-{hi:,})", "居民编号（0-{hi:,}）"),
+    "diff_head": ("Difference A - B (same seed: common random numbers)",
+                  "差异 A - B（相同种子：共同随机数）"),
+    "identical": ("identical: every difference is exactly zero", "完全相同：每个差异都恰好为零"),
+    "by_group": ("took part in the last year, by group (%)", "过去一年参与过，按群体（%）"),
+    "day_axis": ("day (before 0: the spin-up's last year)", "天（0之前：预热的最后一年）"),
+    "spinup": ("spin-up", "预热"),
+    "day_word": ("day", "天"),
+    "spinning": ("Reset: spinning up {d:,} days{years} before day 0 at {n:,} residents{each}; "
+                 "{est}. The page shows day 0 when it is done.",
+                 "重置：在第0天之前以 {n:,} 名居民{each}预热 {d:,} 天{years}，需 {est}。完成后页面显示第0天。"),
+    "building": ("Reset: building {n:,} residents; {est}.", "重置：正在生成 {n:,} 名居民，需 {est}。"),
+    "each_side": (" on each side", "（每侧）"),
+    "years": (" ({y:.1f} years)", "（{y:.1f} 年）"),
+    "seconds": ("about {s:.0f} s", "约 {s:.0f} 秒"),
+    "under_second": ("under a second", "不到1秒"),
+    "replications": ("Replications (the paired comparison of <code>cogov compare</code>)",
+                     "重复实验（<code>cogov compare</code> 的配对比较）"),
+    "network": ("Network", "网络"),
+    "show_network": ("show the network (grid level and one resident's ties)",
+                     "显示网络（网格层面和一名居民的关系）"),
+    "share": ("Download and share", "下载和分享"),
+    "link": ("Link to this state: ", "此状态的链接："),
+    "switch_title": ("Drop your changes?", "放弃修改？"),
+    "switch_body": ("Switching to {name} drops the {n} change(s) not yet applied: {changes}",
+                    "切换到 {name} 会放弃尚未应用的 {n} 项修改：{changes}"),
+    "switch_ok": ("Switch and drop them", "切换并放弃"),
+    "switch_cancel": ("Keep my changes", "保留修改"),
+    # messages
+    "not_number": ("{what}: {value!r} is not a number", "{what}：{value!r} 不是数字"),
+    "not_finite": ("{what}: must be a finite number, got {value!r}", "{what}：必须是有限的数字，输入为 {value!r}"),
+    "not_whole": ("{what}: must be a whole number, got {value!r}", "{what}：必须是整数，输入为 {value!r}"),
+    "outside": ("{what}: {value} is outside {lo}-{hi} {unit}", "{what}：{value} 超出范围 {lo}-{hi} {unit}"),
+    "population": ("population: {n} residents; the app runs 1 to {max:,} "
+                   "(communities x residents per community)",
+                   "人口：{n} 名居民；本应用支持 1 至 {max:,} 名（社区数 x 每个社区的居民数）"),
+    "seed_range": ("seed: a whole number from 0 to {max:,}", "随机种子：0 至 {max:,} 的整数"),
+    "day_range": ("run to day: between 0 and {max:,}", "运行到第几天：0 至 {max:,}"),
+    "reps_range": ("{what}: between {lo:,} and {hi:,}", "{what}：{lo:,} 至 {hi:,}"),
+    "ego_range": ("resident: between 0 and {max:,}", "居民编号：0 至 {max:,}"),
+    "bad_link": ("The link could not be used: {error}\nShowing the baseline scenario instead.",
+                 "链接无法使用：{error}\n改为显示基线场景。"),
+    "input_error": ("{error}", "输入有误：{error}"),
+    "failed": ("Reset failed: {error}", "重置失败：{error}"),
+    "budget": ("this session has used its {s:g} s of model time (every Reset with its spin-up, "
+               "Step, Run and replication counts); reload the page for a new session",
+               "本会话已用完 {s:g} 秒的模型时间（每次重置及其预热、单步、运行和重复实验都计入）；"
+               "请刷新页面开始新会话"),
+    "busy": ("Server busy: the most visitors this server serves at once are using it. "
+             "Please try again in a few minutes.",
+             "服务器繁忙：同时访问的人数已达上限，请几分钟后再试。"),
+}
+
+UNITS_ZH = {
+    "staff per 10,000 residents": "人/万居民", "yuan/community/year": "元/社区/年", "share": "比例",
+    "items": "项", "switch": "开关", "plaques": "块", "inspections": "次/月", "households": "户",
+    "workers": "人", "households/day": "户/天", "contests": "次/年", "projects": "个",
+    "yuan": "元", "rule": "规则", "yuan/item/year": "元/项/年", "need types": "需求类型",
+    "organizations/year": "个/年", "workers/community": "人/社区", "hours/month": "小时/月",
+    "meetings/year": "次/年", "format": "形式", "hours/week": "小时/周", "days/week": "天/周",
+    "mediators/1,000 residents": "人/千居民",
+}
+
+SECTIONS_ZH = {
+    "committee": "居委会", "grid": "网格", "grants": "公益微创投", "purchased_services": "政府购买服务",
+    "incubation": "组织孵化", "party": "党建", "deliberation": "议事协商", "legal": "法治与调解",
+    "transparency": "公开透明", "moral": "德治", "smart": "智慧治理",
+}
+
+# scenario file stem -> (name, description) in Chinese
+SCENARIOS_ZH = {
+    "baseline": ("基线", "改革前的一个约5,000名成年人的老城区社区：居委会承担200余项下沉事项和70余块挂牌，"
+                 "社会组织少，没有公益微创投，没有政府购买服务，回社区报到的在职党员少，每年议事两次，每周一天有民警。"),
+    "doc000_chengdu_wuhou": ("成都武侯", "成都“一核多元”共治：武侯区把下沉到社区的全部139项政府服务事项通过购买服务交给社会组织，"
+                             "由专职社工承接，从而减轻居委会负担；党务、居务、财务公开；居民代表每年六月评议党员；"
+                             "院落举手会议事；律师进社区；多级孵化平台。"),
+    "doc001_shenzhen_shatou": ("深圳沙头", "沙头街道在两个社区（金地和天安，合计约12,000名居民）的标准化试点。"
+                               "三张清单共141项社区事项：党建28项、居务52项、政务61项；工作站承接政务，"
+                               "清单上的政务事项即居委会的下沉事项，新增事项须列入清单。50家专业组织组成的服务联盟可供孵化、培育、引进和购买。"),
+    "doc002_provincial_guideline": ("省级指导意见", "把指导意见的规则用于基线社区：职责清单管理、费随事转，只保留三块牌子，"
+                                    "减少检查、推行电子台账，在职党员回社区报到，备案代替登记，枢纽型组织和政府购买服务。"
+                                    "文件只给规则不给数字：标为A的数量是我们的假设。"),
+    "doc003_jiayuguan": ("嘉峪关", "嘉峪关在两个试点社区的改革：下沉事项由200余项减至97项，挂牌由70余块减至27块，实行准入审核；"
+                         "每个网格300户；一名民警和两名辅警每周至少3天在社区；律师进社区；调解矛盾不过夜；"
+                         "每万人不少于18名工作人员、办公经费20万元；议事至少每季度一次；至少3个购买服务项目；"
+                         "在职党员双报到和评议；评优表彰和晚间开放；小程序和线上调解。"),
+    "doc004_chaoyangmen": ("朝阳门", "朝阳门“多元参与、协商共治”：每月居民代表会议，采用开放空间和工作坊形式；"
+                           "物业费与每月满意度测评挂钩；两次公益微创投共资助26个项目，每个1,000-10,000元，并有项目书培训；"
+                           "街道创新中心和“1+9+N”孵化计划；三社联动项目（社工）。"),
+    "five_governance": ("五治融合", "嘉峪关“五治融合”作为一个整体用于基线社区。政治：在职党员双报到和评议。"
+                        "法治：民警每周三天、律师进社区、线上调解。德治：评优表彰和晚间开放。"
+                        "自治：下沉事项97项、挂牌27块并准入审核，每万人18名工作人员和20万元办公经费，每季度议事，三个购买服务项目，每网格300户。"
+                        "智治：小程序下单。"),
+    "lever_deliberation": ("杠杆：议事协商", "每月召开居民代表议事会（朝阳门），代替每年两次，采用通知全社区的开放空间形式，多数决。"
+                           "会议室有80个座位：代表优先，其次是常来的居民，所以十二次会议覆盖约10%的成年人；"
+                           "在5,000名成年人时一年参与率约提高5个百分点（docs/VALIDATION.md 第3节）。"),
+    "lever_double_registration": ("杠杆：党员双报到", "大多数在职党员回居住社区报到服务（80%报到，每月4小时），"
+                                  "居民代表每年六月评议党员；评议在后一半的党员会加大投入。服务的党员邀请他们的熟人参与。"),
+    "lever_duty_reduction": ("杠杆：减负", "嘉峪关减负后的基线社区：下沉事项由200余项减至97项，挂牌由70余块减至27块，"
+                             "新增事项只能经清单并随经费进入（准入审核），所以不会反弹。腾出的居委会时间用于自治工作"
+                             "（派单、服务需求、议事、支持组织）。"),
+    "lever_grants": ("杠杆：公益微创投", "在基线上增加朝阳门的公益微创投：每年两次大赛，每次在街道各社区资助13个项目"
+                     "（本社区按比例约2个），每个项目1,000-10,000元，并为居民骨干提供项目书培训。"
+                     "获资助的骨干成立组织；获资助的组织在项目期间开展更多活动、吸纳更多成员。"),
+    "lever_grid": ("杠杆：网格", "每个300户的网格（嘉峪关标准）配两名专职网格员，代替半名；网格员走访住户，"
+                   "发现的需求和纠纷会被报告。纠纷更早被发现，化解天数均值由7.9降到5.7，当天化解提高1.7个百分点；"
+                   "化解率不变。"),
+    "lever_incubation": ("杠杆：组织孵化", "枢纽型组织围绕有意愿的居民孵化组织，组织可以备案代替登记（成立门槛更低），"
+                         "并为社区组织配两名社工（服务更多需求、留住成员、帮助骨干成立组织）。"),
+    "lever_legal_mediation": ("杠杆：法治与调解", "社区民警和两名辅警每周至少三天在社区（嘉峪关），社区律师/专职调解员每周8小时"
+                              "（律师进社区），居委会坚持调解矛盾不过夜（当天报告的纠纷当天由有能力的社区渠道调解，ODD 7.9）。"
+                              "在5,000名成年人、10次配对重复时：化解率提高1.4个百分点，上交街道减少5.1个百分点，"
+                              "报告当天化解提高19.9个百分点（34%到53%）。"),
+    "lever_moral": ("杠杆：德治", "志愿者评优表彰（参与不易疲倦），文体设施下班后开放，让在职成年人有可用的空闲时间。"),
+    "lever_purchased_services": ("杠杆：政府购买服务", "政府把服务项目委托给社会组织：六个项目（嘉峪关每年至少三个新项目的两倍），"
+                                 "每个3万元，轮流用于养老、环境物业、法律和文化服务。承接的组织服务相应需求，"
+                                 "等待居委会或部门的需求更少，每个项目也减轻居委会的部分下沉工作。"),
+    "lever_smart": ("杠杆：智慧治理", "居民通过小程序下单（报告更容易，居委会派单更省），纠纷可以先到线上调解平台"
+                    "（家庭和群体纠纷除外；延迟一天、容量大、志愿调解员的水平）。在5,000名成年人、10次配对重复时："
+                    "化解天数中位数减少1.1天，当天化解提高2.5个百分点，上交减少2.0个百分点；化解率不变。"),
+    "lever_staffing_funding": ("杠杆：人员和经费", "嘉峪关的改革标准：每万名居民至少18名居委会专职工作人员，每个社区办公经费至少20万元"
+                               "（部分用于支持社区组织）。在2,000名成年人时每万人18名只有3.6人，低于基线已有的法定最少5人，"
+                               "所以只有经费起作用（docs/VALIDATION.md 第3节）。"),
+    "lever_transparency": ("杠杆：公开透明", "每月公开党务、居务和财务（成都“三公开一监督”），物业费仅在每月满意度测评合格时全额支付"
+                           "（朝阳门），提高环境和物业服务的成功率。主要结果是平均信任：5,000名成年人时第一年提高0.045，"
+                           "并持续上升三年（docs/VALIDATION.md 第3、4节）。"),
+}
+
+
+def t(key: str, lang: str, **fields) -> str:
+    """The page's sentence ``key`` in ``lang`` (English where ``lang`` is unknown)."""
+    en, zh = TEXT[key]
+    return (zh if lang == "zh" else en).format(**fields)
+
+
+def unit(text: str, lang: str) -> str:
+    return UNITS_ZH.get(text, text) if lang == "zh" else text
+
+
+def section(name: str, lang: str) -> str:
+    return SECTIONS_ZH.get(name, name) if lang == "zh" else name.replace("_", " ")
+
+
+def outcome_label(name: str, lang: str) -> str:
+    o = catalog.OUTCOMES.get(name)
+    if o is None:
+        return name
+    return (o.zh or o.label) if lang == "zh" else o.label
+
+
+def outcome_axis(name: str, lang: str) -> str:
+    """The label with its unit, for an axis or a tile."""
+    o = catalog.OUTCOMES.get(name)
+    if o is None:
+        return name
+    if lang != "zh":
+        return o.axis_label
+    u = o.unit or catalog.UNIT_OF_KIND[o.kind]
+    u = {"yuan": "元", "days": "天", "hours": "小时"}.get(u, u)
+    label = o.zh or o.label
+    return f"{label}（{u}）" if u and u not in label else label
+
+
+def scenario(stem: str, english: tuple[str, str], lang: str) -> tuple[str, str]:
+    """(name, description) of a scenario file in ``lang``."""
+    return SCENARIOS_ZH.get(stem, english) if lang == "zh" else english
