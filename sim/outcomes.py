@@ -243,7 +243,7 @@ def summary(model) -> dict:
     out["grants_awarded"] = model.grants_awarded
 
     # committee
-    tot = {t: sum(c.hours_total[t] for c in model.committees) for t in COMMITTEE_TASKS}
+    tot = {t: float(sum(c.hours_total[t] for c in model.committees)) for t in COMMITTEE_TASKS}
     all_h = sum(tot.values())
     for t, h in tot.items():
         out[f"committee_hours_{t}"] = h

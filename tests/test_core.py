@@ -392,3 +392,15 @@ def test_the_functional_department_serves_with_its_shared_capacity():
         assert 0.9 * expected <= taken[cap] <= expected + 1
     assert not hasattr(m, "departments")
     assert taken[1.0] > taken[0.3] > 0
+
+
+def test_the_reporting_groups_are_the_residents_masks():
+    """One list of reporting groups (sim.residents.GROUPS): the population's masks, the
+    catalog's outcomes and the deliberation's attendance use it."""
+    from sim import catalog
+    from sim.processes import deliberation
+    from sim.residents import GROUPS
+    m = CoGovModel(small(), rng=1, collect=False)
+    assert tuple(m.pop.groups()) == GROUPS
+    assert catalog.GROUPS is GROUPS and tuple(deliberation.GROUPS) == GROUPS
+    assert all(f"participation_30d_{g}" in catalog.OUTCOMES for g in GROUPS)

@@ -212,10 +212,6 @@ def check_out(out: Path, force: bool = False, option: str = "--out") -> None:
         raise ScenarioError(f"{option} {out}: no permission to write in {target}")
 
 
-class OutputLocked(Exception):
-    pass
-
-
 _HELD: set[str] = set()  # folders this process holds the lock of (the lock is re-entrant)
 
 
