@@ -358,6 +358,7 @@ def test_needs_day_is_its_plain_reference(seed):
     assert all(v > 0 for v in reached.values()), reached
 
 
+@pytest.mark.slow
 def test_the_plain_references_pass_without_numba():
     """The reference tests again with NUMBA_DISABLE_JIT=1: the kernels run as the Python they
     are written in, so a kernel that only works compiled (or a test that only passes

@@ -181,6 +181,7 @@ def _same(a: pd.DataFrame, b: pd.DataFrame) -> None:
     pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True))
 
 
+@pytest.mark.slow
 def test_two_local_workers_same_results(tmp_path, reference):
     out = plan(write_exp(tmp_path), tmp_path / "w2")
     run(out, workers=2, executor="local", progress=False)
@@ -235,6 +236,7 @@ def test_resume_after_kill(tmp_path, reference):
     _same(df, reference)
 
 
+@pytest.mark.slow
 def test_dask_with_a_worker_killed(tmp_path, reference, monkeypatch):
     """A Dask worker killed while it holds a run (the hold hook): the scheduler reruns its
     batch on the other worker and the results are the uninterrupted sweep's."""
