@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .params import CHANNELS, DISPUTE_TYPES, NEED_TYPES, ORG_ORIGINS, ORG_TYPES  # noqa: F401  (names of families)
-from .residents import ACT_TYPES, AGE_GROUPS
+from .residents import ACT_TYPES, AGE_GROUPS, GROUPS
 
 # kinds: how a value is read and printed
 KINDS = {
@@ -34,7 +34,6 @@ KINDS = {
     "meta": "describes the run, not an outcome",
 }
 
-GROUPS = ("local", "migrant", "working", "retired", "party", "nonparty")
 COMMITTEE_TASKS = ("duty", "mediation", "dispatch", "service", "deliberation", "org_support",
                    "volunteers")
 STATES = ("trust", "efficacy", "satisfaction")
@@ -153,7 +152,6 @@ _d("time_used_share_mean", "time budget used", "share", "participation",
    "mean over adults of the share of their weekly civic time budget taken by acts, memberships and offices")
 
 # ------------------------------------------------------------------------ resident state
-STATE_LABEL = {"trust": "trust", "efficacy": "efficacy", "satisfaction": "satisfaction"}
 for s in STATES:
     _d(f"{s}_mean", f"{s} (mean)", "index", "residents", f"mean {s} of adults (0-1)")
     for g in GROUPS:

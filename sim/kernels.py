@@ -29,23 +29,92 @@ import math
 from typing import NamedTuple
 
 import numpy as np
+from numba import config as numba_config
 from numba import njit
+
+
+# The decision kernels' arguments (decide_and_record, org_activities), one record per concern,
+# as for the needs kernel below: filled by name in one place (:func:`decision`, called by
+# sim.processes.participation) and handed to the kernels as plain tuples, which the kernels
+# unpack in field order; the plain rule (sim.processes.participation.take_part_probability)
+# reads the fields by name, so a field out of order in a kernel shows in tests/test_kernels.py.
+class DecisionWeights(NamedTuple):
+    """The weights of the decision's logit (ODD 7.2)."""
+    disposition: float
+    efficacy: float
+    trust: float
+    free_time: float
+    social: float
+    invited: float
+    cross_group_ties: float
+    fatigue: float
+    time_load: float
+
+
+class Deciders(NamedTuple):
+    """What the decision reads of the residents (arrays over residents); ``disposition``,
+    ``fatigue`` and ``act_hours`` are updated in place for those who take part."""
+    disposition: np.ndarray
+    efficacy: np.ndarray
+    trust: np.ndarray
+    free_time: np.ndarray
+    social_share: np.ndarray
+    last_invited: np.ndarray
+    local_tie_share: np.ndarray
+    migrant: np.ndarray
+    fatigue: np.ndarray
+    time_budget: np.ndarray
+    act_hours: np.ndarray
+    commitment: np.ndarray
+
+
+class Booking(NamedTuple):
+    """How an act is booked: its type's row, the day, the 30-day block of the yearly count,
+    and what an act adds to fatigue, disposition and the week's hours."""
+    act: int
+    day: int
+    ring_block: int
+    fatigue_per_act: float
+    reinforcement: float
+    hours_per_act: float
+
+
+class ActRecord(NamedTuple):
+    """The residents' act record, updated in place."""
+    last_act: np.ndarray
+    last_any: np.ndarray
+    acts: np.ndarray
+    acts_year_ring: np.ndarray
+
+
+class Decision(NamedTuple):
+    """:func:`decide_and_record`'s arguments after the candidates and their uniforms, as the
+    kernels take them (plain tuples: see :func:`decision`)."""
+    logit_base: float
+    weights: tuple
+    invited_after: int
+    who: tuple
+    booking: tuple
+    record: tuple
+
+
+def decision(logit_base: float, weights: DecisionWeights, invited_after: int, who: Deciders,
+             booking: Booking, record: ActRecord) -> Decision:
+    """The decision kernels' arguments from the named records (numba types a named tuple
+    in Python on every call, a plain tuple in C: the records cross as plain tuples)."""
+    return Decision(float(logit_base), tuple(float(x) for x in weights), int(invited_after),
+                    tuple(who), tuple(booking), tuple(record))
 
 
 @njit(cache=True, nogil=True)
 def decide_and_record(cand, u, logit_base, w, invited_after, who, booking, record):
     """Participation decisions of ``cand`` (unique residents) for one act type, booking the
     acts of those who take part; returns the takers. The rule, written plainly, is
-    :func:`sim.processes.participation.decide_reference`; the arguments are grouped as
-    :func:`sim.processes.participation.decide` packs them:
-
-    - ``w``: the weights (disposition, efficacy, trust, free time, social, invited,
-      cross-group ties, fatigue, time load) as a float64 array;
-    - ``who``: the residents' state (disposition, efficacy, trust, free time, social share,
-      last invited, local tie share, migrant, fatigue, time budget, act hours,
-      commitment hours);
-    - ``booking``: (act, day, ring block, fatigue per act, reinforcement, hours per act);
-    - ``record``: (last act, last any, acts, acts per 30-day block)."""
+    :func:`sim.processes.participation.decide_reference`; the arguments after the uniforms
+    are a :class:`Decision`: ``w`` the :class:`DecisionWeights`, ``who`` the
+    :class:`Deciders`, ``booking`` the :class:`Booking`, ``record`` the :class:`ActRecord`."""
+    (w_disposition, w_efficacy, w_trust, w_free_time, w_social, w_invited, w_cross_group_ties,
+     w_fatigue, w_time_load) = w
     (disposition, efficacy, trust, free_time, social_share, last_invited, local_tie_share,
      migrant, fatigue, budget, act_hours, commitment) = who
     act, day, ring_block, fatigue_per_act, reinforcement, hours_per_act = booking
@@ -58,14 +127,14 @@ def decide_and_record(cand, u, logit_base, w, invited_after, who, booking, recor
         # an act that would overrun the week's budget is declined whatever the wish
         if used + hours_per_act > budget[i]:
             continue
-        logit = (logit_base + w[0] * disposition[i] + w[1] * efficacy[i]
-                 + w[2] * trust[i] + w[3] * free_time[i]
-                 + w[4] * social_share[i]
-                 - w[7] * fatigue[i] - w[8] * used / budget[i])
+        logit = (logit_base + w_disposition * disposition[i] + w_efficacy * efficacy[i]
+                 + w_trust * trust[i] + w_free_time * free_time[i]
+                 + w_social * social_share[i]
+                 - w_fatigue * fatigue[i] - w_time_load * used / budget[i])
         if last_invited[i] > invited_after:
-            logit += w[5]
+            logit += w_invited
         if migrant[i]:
-            logit += w[6] * local_tie_share[i]
+            logit += w_cross_group_ties * local_tie_share[i]
         # u is a 32-bit integer: the uniform u / 2**32 is below p exactly when u < p * 2**32
         if u[i] < 4294967296.0 / (1.0 + math.exp(-logit)):
             out[k] = i
@@ -504,7 +573,8 @@ def grid_visits(u, visits_per_household, household, trust, visit_trust_gain):
     n = 0
     for h in range(u.size):
         visited[h] = u[h] < visits_per_household
-        n += visited[h]
+        if visited[h]:
+            n += 1  # not n += visited[h]: run as Python (NUMBA_DISABLE_JIT) n became a numpy integer
     residents = np.empty(household.size, np.bool_)
     for i in range(household.size):
         residents[i] = visited[household[i]]
@@ -706,6 +776,21 @@ def grid_visits_reference(u, visits_per_household, household, trust, visit_trust
     return residents, int(visited.sum())
 
 
+def invite_reference(servers, cumulative, u_sender, u_tie, indptr, indices, day, last_invited,
+                     invitations_sent_year) -> tuple[int, np.ndarray]:
+    """:func:`invite` in numpy: each invitation's sender by its uniform on the cumulative
+    rates, the senders in order, those without ties dropped, and the i-th remaining sender's
+    invitee the tie that ``u_tie[i]`` picks uniformly."""
+    k = np.searchsorted(cumulative, u_sender * cumulative[-1], side="right")
+    senders = np.sort(servers[np.minimum(k, servers.size - 1)])
+    senders = senders[indptr[senders + 1] > indptr[senders]]
+    deg = indptr[senders + 1] - indptr[senders]
+    invitees = indices[indptr[senders] + (u_tie[:senders.size] * deg).astype(np.int64)]
+    last_invited[invitees] = day
+    np.add.at(invitations_sent_year, senders, 1)
+    return int(senders.size), np.unique(invitees)
+
+
 def erode_reference(who, trust, satisfaction, erosion) -> None:
     """:func:`erode` in numpy (ODD 7.9: festering disputes)."""
     trust[who] = np.maximum(0.0, trust[who] - erosion)
@@ -834,8 +919,8 @@ def org_activities(uniforms, ptr, members, comm, holds, recent_after, guest_invi
     (``logit_guest``). ``who``, ``booking`` and ``record`` as :func:`decide_and_record`
     takes them (``last_invited`` is the same array as ``who``'s). Returns the acts taken, the
     invitations (guests counted per invitation) and the uniforms used."""
-    last_act = record[0]
-    act = booking[0]
+    last_act = record[0]  # ActRecord.last_act
+    act = booking[0]      # Booking.act
     taken, invitations, n_u = 0, 0, 0
     for g in range(comm.size):
         if not holds[g]:
@@ -895,6 +980,18 @@ def sfc64_raw(state, out):
         c = ((c << r24) | (c >> r40)) + tmp  # rotl(c, 24)
         out[i] = tmp
     state[0], state[1], state[2], state[3] = a, b, c, w
+
+
+if numba_config.DISABLE_JIT:
+    # run as Python the loop adds numpy uint64 scalars, which warn when they wrap around; the
+    # wrap-around (arithmetic modulo 2**64) is SFC64's, as it is in C and compiled
+    _sfc64_raw_python = sfc64_raw
+
+    def sfc64_raw(state, out):  # noqa: F811 (the same function, quiet)
+        with np.errstate(over="ignore"):
+            _sfc64_raw_python(state, out)
+
+    sfc64_raw.__doc__ = _sfc64_raw_python.__doc__
 
 
 @njit(cache=True, nogil=True)

@@ -12,6 +12,8 @@ import numpy as np
 
 AGE_GROUPS = ("18-29", "30-49", "50-59", "60+")
 ACT_TYPES = ("meeting", "volunteering", "organization", "evaluation")
+# the reporting groups of residents (Population.groups), in the order outcomes list them
+GROUPS = ("local", "migrant", "working", "retired", "party", "nonparty")
 NEVER = -10**6  # "last acted" day for someone who never acted
 
 
@@ -42,7 +44,6 @@ class Population:
         for c in range(1, n_c):
             bld_offset[c] = bld_offset[c - 1] + local_bld[(c - 1) * per:c * per].max() + 1
         self.building = local_bld + bld_offset[self.community]
-        self.n_buildings = int(self.building.max()) + 1
         # households are migrant or local as a whole
         hh_migrant = rng.random(hh_offset) < pp.migrant_share
         self.migrant = hh_migrant[household]
@@ -104,10 +105,6 @@ class Population:
     def commitment_hours(self, beh) -> np.ndarray:
         """Standing weekly hours: memberships and offices."""
         return self.memberships * beh.hours_per_membership_week + self.offices * beh.hours_per_office_week
-
-    def time_load(self, beh) -> np.ndarray:
-        """Share of each resident's weekly budget taken by commitments and recent acts."""
-        return (self.commitment_hours(beh) + self.act_hours) / np.maximum(self.time_budget, 1e-9)
 
     def groups(self) -> dict[str, np.ndarray]:
         """Boolean masks of the reporting groups."""

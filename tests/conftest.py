@@ -33,6 +33,17 @@ def pytest_sessionstart(session):
     from sim.model import warm_up
     warm_up()
 
+# whole modules in the slow tier (pytest -m "not slow" leaves them out; README, Tests): the
+# browser tests start an app server and Chromium
+SLOW_MODULES = ("test_app_browser.py",)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.path.name in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
+
+
 # mechanism tests start from a fresh community (no spin-up): the spin-up and the settling
 # have their own tests (tests/test_dynamics.py)
 SMALL = {"population": {"residents_per_community": 1500}, "run": {"days": 120, "spin_up_days": 0}}

@@ -19,11 +19,13 @@ _script = Path(sys.executable).parent / "cogov"
 COGOV = [str(_script)] if _script.exists() else [sys.executable, "-m", "sim"]
 FILES = {"timeseries.parquet", "summary.json", "manifest.json"}
 
+# the command's plumbing, not the settled model: a short spin-up
 TINY = """\
 meta:
   name: tiny
 run:
   days: 30
+  spin_up_days: 30
 population:
   residents_per_community: 600
 """
@@ -197,7 +199,7 @@ def test_bad_input_from_the_command_line(tmp_path, case):
 def test_partial_dict_override_runs(tmp_path):
     out = tmp_path / "out"
     proc = in_process("run", ROOT / "scenarios" / "baseline.yaml", "--days", 5,
-                      "--set", "population.residents_per_community=200",
+                      "--set", "population.residents_per_community=200", "--set", "run.spin_up_days=30",
                       "--set", "disputes.channel_skill.volunteer=0.5", "--out", out)
     assert proc.returncode == 0, proc.stderr
     manifest = json.loads((out / "manifest.json").read_text())

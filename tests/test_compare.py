@@ -22,11 +22,12 @@ def main(argv: list[str]) -> int:
 
 
 def write_scenario(folder: Path, name: str, extra: str = "") -> Path:
-    """A small scenario extending the real baseline: 1,500 residents, 60 days."""
+    """A small scenario extending the real baseline: 1,500 residents, 60 days after a 30-day
+    spin-up (compare's plumbing, not the settled model)."""
     path = folder / f"{name}.yaml"
     path.write_text(f"extends: {BASELINE}\n"
                     "population:\n  residents_per_community: 1500\n"
-                    "run:\n  days: 60\n" + extra, encoding="utf-8")
+                    "run:\n  days: 60\n  spin_up_days: 30\n" + extra, encoding="utf-8")
     return path
 
 
@@ -61,6 +62,7 @@ def test_same_scenario_on_both_sides_gives_exactly_zero_differences(base_alt):
     assert runs.loc[runs["scenario"] == "small_base", "participation_year"].nunique() > 1
 
 
+@pytest.mark.slow
 def test_cli_one_and_two_workers_identical_and_writes_everything(base_alt, tmp_path, capsys):
     base, alt = base_alt
     outs = {}

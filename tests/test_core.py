@@ -243,7 +243,7 @@ def test_batch_run_in_process():
     results = mesa.batch_run(
         CoGovModel,
         parameters={"population.residents_per_community": 300, "run.days": 10,
-                    "committee.pushed_down_duty_items": [97, 200]},
+                    "run.spin_up_days": 30, "committee.pushed_down_duty_items": [97, 200]},
         rng=[1, 2], number_processes=1, data_collection_period=-1, max_steps=1000,
         display_progress=False)
     assert len(results) == 4
@@ -256,7 +256,7 @@ def test_batch_run_in_process():
     # the same seed gives the same outcome inside batch_run as outside it
     by = {(r["committee.pushed_down_duty_items"], r["rng"]): r for r in results}
     m = CoGovModel(rng=1, **{"population.residents_per_community": 300, "run.days": 10,
-                             "committee.pushed_down_duty_items": 97})
+                             "run.spin_up_days": 30, "committee.pushed_down_duty_items": 97})
     m.run()
     last = m.timeseries().iloc[-1]
     assert by[(97, 1)]["trust_mean"] == last["trust_mean"]
@@ -269,7 +269,7 @@ def test_batch_run_with_processes():
     results = mesa.batch_run(
         CoGovModel,
         parameters={"population.residents_per_community": 200, "run.days": 5,
-                    "committee__pushed_down_duty_items": [97, 200]},
+                    "run.spin_up_days": 30, "committee__pushed_down_duty_items": [97, 200]},
         rng=[1], number_processes=2, data_collection_period=-1, display_progress=False)
     assert len(results) == 2
     assert sorted(r["committee__pushed_down_duty_items"] for r in results) == [97, 200]
@@ -392,3 +392,15 @@ def test_the_functional_department_serves_with_its_shared_capacity():
         assert 0.9 * expected <= taken[cap] <= expected + 1
     assert not hasattr(m, "departments")
     assert taken[1.0] > taken[0.3] > 0
+
+
+def test_the_reporting_groups_are_the_residents_masks():
+    """One list of reporting groups (sim.residents.GROUPS): the population's masks, the
+    catalog's outcomes and the deliberation's attendance use it."""
+    from sim import catalog
+    from sim.processes import deliberation
+    from sim.residents import GROUPS
+    m = CoGovModel(small(), rng=1, collect=False)
+    assert tuple(m.pop.groups()) == GROUPS
+    assert catalog.GROUPS is GROUPS and tuple(deliberation.GROUPS) == GROUPS
+    assert all(f"participation_30d_{g}" in catalog.OUTCOMES for g in GROUPS)

@@ -169,6 +169,7 @@ def test_collective_disputes_raise_public_issues():
             assert d.issue is not None and d.parties.size >= 2
 
 
+@pytest.mark.slow
 def test_defaults_inside_mediation_targets():
     """The baseline at 5,000 residents for a year, over six seeds (TARGETS: people's mediation;
     a run has about 65 disputes, so the escalated and court shares are pooled over the seeds)."""

@@ -220,6 +220,7 @@ def test_dispute_chains_in_odd_match_the_code():
     assert table == {t: tuple(chain) for t, chain in PREFERENCE.items()}
 
 
+@pytest.mark.slow
 def test_where_the_defaults_land_is_current():
     """ODD 1.3 is what docs/gen_patterns.py computes from the current model (ten baseline
     years): the calibration figures cannot drift from the code."""

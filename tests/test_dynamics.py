@@ -39,6 +39,7 @@ def _equal(a: dict, b: dict) -> bool:
     return True
 
 
+@pytest.mark.slow
 def test_every_lever_file_starts_from_the_same_settled_state():
     """Paired runs are identical up to the policy start: the full state at day 0, before the
     levers act, is equal across every lever file (the spin-up runs every lever at the
@@ -95,6 +96,7 @@ def test_memberships_and_time_stay_bounded_over_years():
     assert y["trust_mean"].min() > 0.35 and y["participation_year"].max() < 0.5
 
 
+@pytest.mark.slow
 def test_baseline_settles_after_the_spin_up():
     """Fast version of the stationarity check (docs/VALIDATION: 10 seeds, 10 years, three
     sizes): at 2,000 adults over 6 years and 3 seeds the slope of the robust yearly outcomes
@@ -185,6 +187,7 @@ def test_small_and_young_groups_fold_faster():
     assert fold_rate_month(flat, 3, 0.0) == fold_rate_month(flat, 45, 9.0) == po.fold_per_year / 12
 
 
+@pytest.mark.slow
 def test_single_small_runs_swing_less_when_groups_age_into_durability():
     """Paired on seeds at 2,000 adults (about six groups): under a size-blind fold rate
     (the former rule, 0.3 a year) a large group folds as often as a small one and its
@@ -223,6 +226,7 @@ def test_crowded_groups_fold_faster_the_more_they_outnumber_their_niche():
     assert flat == pytest.approx(2.0, rel=0.1) and steep == pytest.approx(flat ** 3, rel=1e-9)
 
 
+@pytest.mark.slow
 def test_groups_beyond_the_niche_share_its_recruits():
     """organizations.recruit_crowding_exponent (McPherson 1983): paired on seeds, under
     grants that found groups beyond the niche, each crowded group recruits less, so the
@@ -238,6 +242,7 @@ def test_groups_beyond_the_niche_share_its_recruits():
     assert growth[1.0] < growth[0.0] - 0.003, growth
 
 
+@pytest.mark.slow
 def test_a_contracted_professional_organization_keeps_a_volunteer_team():
     """organizations.contract_team_size: a professional organization brought in by a
     contract stops recruiting at its team's size; recruiting like a resident group (to 50) it

@@ -245,6 +245,36 @@ def test_grid_visits_is_its_plain_reference(chance):
     assert (n1 == 0) == (chance == 0.0) and (n1 == 400) == (chance == 1.0)
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_invite_is_its_plain_reference(seed):
+    """Party members' invitations (ODD 7.8): compiled and in numpy, on random networks with
+    residents without ties, random servers and rates, and days of few to many invitations."""
+    from sim.kernels import invite, invite_reference
+    rng = np.random.default_rng(seed)
+    n = 300
+    adj = sp.random_array((n, n), density=0.02, rng=rng, format="csr")
+    keep = sp.diags_array((rng.random(n) > 0.1).astype(float))  # about a tenth without ties
+    adj = sp.csr_array(keep @ (adj + adj.T) @ keep)
+    adj.eliminate_zeros()
+    adj.sort_indices()
+    isolated = np.diff(adj.indptr) == 0
+    servers = np.sort(rng.choice(n, 40, replace=False))
+    cumulative = np.cumsum(rng.random(servers.size) * rng.choice([0.2, 1.0, 5.0]))
+    k = int(rng.poisson(cumulative[-1]))
+    u_sender, u_tie = rng.random(k), rng.random(k)
+    last1 = rng.integers(-1, 50, n)
+    last2 = last1.copy()
+    sent1, sent2 = np.zeros(n, np.int64), np.zeros(n, np.int64)
+    args = (servers, cumulative, u_sender, u_tie, adj.indptr, adj.indices, 60)
+    n1, inv1 = invite(*args, last1, sent1)
+    n2, inv2 = invite_reference(*args, last2, sent2)
+    assert n1 == n2 and np.array_equal(inv1, inv2)
+    assert np.array_equal(last1, last2) and np.array_equal(sent1, sent2)
+    assert n1 == sent1.sum() and sent1[isolated].sum() == 0
+    assert set(np.flatnonzero(sent1)) <= set(servers)
+    assert isolated[servers].any() and n1 > 0  # the inputs reach both branches
+
+
 def test_erode_is_its_plain_reference():
     from sim.kernels import erode, erode_reference
     rng = np.random.default_rng(5)
@@ -328,6 +358,7 @@ def test_needs_day_is_its_plain_reference(seed):
     assert all(v > 0 for v in reached.values()), reached
 
 
+@pytest.mark.slow
 def test_the_plain_references_pass_without_numba():
     """The reference tests again with NUMBA_DISABLE_JIT=1: the kernels run as the Python they
     are written in, so a kernel that only works compiled (or a test that only passes
@@ -571,3 +602,33 @@ def test_top_tenth_share_is_the_partition_rule():
             ring = (rng.poisson(scale * rng.random(n), (12, n)) if scale else np.zeros((12, n))).astype(np.int32)
             got, want = kernels.top_tenth_share(ring), top_share(ring.sum(axis=0))
             assert got == want and isinstance(got, float)
+
+
+def test_a_model_runs_quietly_and_plainly_without_numba():
+    """With NUMBA_DISABLE_JIT=1 the kernels run as Python on numpy scalars: a small run with
+    every lever of five_governance prints no warning (the random generator's wrap-around is
+    intended) and its summary holds plain Python ints, floats and strings, as compiled."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent
+    code = (
+        "import json\n"
+        "from sim.config import load_scenario\n"
+        "from sim.study.runner import run_one\n"
+        "s = load_scenario('scenarios/five_governance.yaml', {'population.residents_per_community': 300,"
+        " 'run.spin_up_days': 10, 'run.days': 40})\n"
+        "summary = run_one(s, 3, record=True).summary\n"
+        "print(json.dumps({k: [type(v).__module__, type(v).__name__] for k, v in summary.items()}))\n")
+    env = dict(os.environ, NUMBA_DISABLE_JIT="1", PYTHONPATH=str(root), PYTHONWARNINGS="default")
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=root, capture_output=True,
+                         text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stderr.strip() == "", out.stderr[-3000:]
+    types = json.loads(out.stdout.strip().splitlines()[-1])
+    assert "grid_visits" in types and "committee_hours_duty" in types
+    odd = {k: ".".join(t) for k, t in types.items()
+           if t not in (["builtins", "int"], ["builtins", "float"], ["builtins", "str"])}
+    assert not odd, odd

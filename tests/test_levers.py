@@ -78,6 +78,7 @@ def test_lever_file_extends_baseline_and_changes_only_its_sections(name):
 
 
 # ----------------------------------------------------------------------- money
+@pytest.mark.slow
 @pytest.mark.parametrize("name", LEVERS)
 def test_each_costed_lever_raises_its_own_spend_and_nothing_elses(name):
     b, lv = base(), lever(name)
@@ -89,6 +90,7 @@ def test_each_costed_lever_raises_its_own_spend_and_nothing_elses(name):
 
 
 # ----------------------------------------------------------------------- mechanisms
+@pytest.mark.slow
 def test_duty_reduction_frees_committee_hours_for_self_governance():
     b, lv = base(), lever("duty_reduction")
     assert mean(lv, "committee_hours_duty") < mean(b, "committee_hours_duty")
@@ -98,6 +100,7 @@ def test_duty_reduction_frees_committee_hours_for_self_governance():
     assert mean(lv, "needs_wait_after_report_mean") < mean(b, "needs_wait_after_report_mean")
 
 
+@pytest.mark.slow
 def test_duty_rebound_unless_a_list_caps_it():
     capped = lever("duty_reduction")
     free = lever("duty_reduction", committee__duty_list_cap=False)
@@ -108,6 +111,7 @@ def test_duty_rebound_unless_a_list_caps_it():
     assert mean(free, "spend_duty_list_funding") == 0
 
 
+@pytest.mark.slow
 def test_grants_found_resident_organizations():
     b, lv = base(), lever("grants")
     assert mean(lv, "foundings_grant") > mean(b, "foundings_grant")
@@ -119,6 +123,7 @@ def test_grants_found_resident_organizations():
         assert 1000 * g + 2 * 20000 <= r["spend_grants"] <= 10000 * g + 2 * 20000
 
 
+@pytest.mark.slow
 def test_proposal_training_brings_more_leaders_into_the_contest():
     trained = lever("grants", grants__grants_per_contest=200)
     untrained = lever("grants", grants__grants_per_contest=200, grants__proposal_training=False)
@@ -149,6 +154,7 @@ def test_grant_money_has_diminishing_returns():
     assert extra[10000.0] / extra[1000.0] < 10000 / 1000
 
 
+@pytest.mark.slow
 def test_purchased_services_shorten_waits():
     b, lv = base(), lever("purchased_services")
     assert mean(lv, "needs_handled_by_org") > mean(b, "needs_handled_by_org")
@@ -156,6 +162,7 @@ def test_purchased_services_shorten_waits():
     assert mean(lv, "duty_items_end") < mean(b, "duty_items_end")
 
 
+@pytest.mark.slow
 def test_purchased_services_lower_the_committee_service_load():
     # with a committee that has hours to spare (97 items, 18 staff per 10,000), contracted
     # organizations take needs the committee would otherwise serve itself
@@ -166,18 +173,21 @@ def test_purchased_services_lower_the_committee_service_load():
     assert mean(lv, "needs_handled_by_committee") < mean(b, "needs_handled_by_committee")
 
 
+@pytest.mark.slow
 def test_incubation_adds_resident_organizations():
     b, lv = base(), lever("incubation")
     assert mean(lv, "foundings_incubated") > 0
     assert mean(lv, "organizations_resident_founded") > mean(b, "organizations_resident_founded")
 
 
+@pytest.mark.slow
 def test_double_registration_raises_invitations_and_participation():
     b, lv = base(), lever("double_registration")
     assert mean(lv, "party_invitations") > 1.5 * mean(b, "party_invitations")
     assert mean(lv, "participation_year") > mean(b, "participation_year")
 
 
+@pytest.mark.slow
 def test_yearly_evaluation_raises_members_effort():
     on = lever("double_registration")
     off = lever("double_registration", party__evaluation=False)
@@ -185,18 +195,21 @@ def test_yearly_evaluation_raises_members_effort():
     assert mean(on, "participation_year_evaluation") > mean(off, "participation_year_evaluation")
 
 
+@pytest.mark.slow
 def test_deliberation_frequency_holds_more_meetings():
     b, lv = base(), lever("deliberation")
     assert mean(lv, "meetings") > mean(b, "meetings")
     assert mean(lv, "participation_year_meeting") > mean(b, "participation_year_meeting")
 
 
+@pytest.mark.slow
 def test_grid_workers_raise_reporting():
     b, lv = base(), lever("grid")
     assert mean(lv, "grid_visits") > 2 * mean(b, "grid_visits")
     assert mean(lv, "needs_reported_share") > mean(b, "needs_reported_share")
 
 
+@pytest.mark.slow
 def test_legal_services_add_police_and_professional_mediation():
     """Police present three days a week instead of one: their queue is shorter and they take
     at least as many cases; the community lawyer adds professional mediation (none before).
@@ -212,12 +225,14 @@ def test_legal_services_add_police_and_professional_mediation():
     assert mean(lv, "disputes_resolved_by_professional") > mean(b, "disputes_resolved_by_professional")
 
 
+@pytest.mark.slow
 def test_staffing_frees_committee_hours():
     b, lv = base(), lever("staffing_funding")
     assert mean(lv, "committee_self_governance_hours") > mean(b, "committee_self_governance_hours")
     assert mean(lv, "needs_wait_after_report_mean") < mean(b, "needs_wait_after_report_mean")
 
 
+@pytest.mark.slow
 def test_transparency_raises_trust_and_linked_payment_raises_fulfilment():
     b = base()
     pub = lever("transparency", transparency__satisfaction_linked_payment=False)
@@ -226,6 +241,7 @@ def test_transparency_raises_trust_and_linked_payment_raises_fulfilment():
     assert mean(linked, "needs_fulfilled_share") > mean(b, "needs_fulfilled_share")
 
 
+@pytest.mark.slow
 def test_evening_opening_raises_working_residents_participation():
     b = base()
     ev = lever("moral", moral__recognition=False)
@@ -236,6 +252,7 @@ def test_evening_opening_raises_working_residents_participation():
     assert gain_w > gain_r
 
 
+@pytest.mark.slow
 def test_recognition_lets_the_willing_act_more():
     """Acts tire less under recognition (fatigue per act x recognition_fatigue_factor). From
     one state and with the same draws, two days of decisions with and without it: the same
@@ -268,6 +285,7 @@ def test_recognition_lets_the_willing_act_more():
     assert extra > 0
 
 
+@pytest.mark.slow
 def test_digital_ordering_raises_reporting_and_online_mediation_resolves_disputes():
     b = base()
     dig = lever("smart", smart__online_mediation=False)
@@ -277,6 +295,7 @@ def test_digital_ordering_raises_reporting_and_online_mediation_resolves_dispute
 
 
 # ------------------------------------------------------- each lever parameter on its own
+@pytest.mark.slow
 def test_plaques_and_inspections_each_cost_committee_hours():
     b = base()
     for over in ({"committee__plaques": 27}, {"committee__inspections_per_month": 1.0}):
@@ -285,6 +304,7 @@ def test_plaques_and_inspections_each_cost_committee_hours():
         assert mean(cut, "committee_self_governance_hours") > mean(b, "committee_self_governance_hours"), over
 
 
+@pytest.mark.slow
 def test_electronic_ledgers_cost_money_and_save_hours():
     b, led = base(), base(committee__electronic_ledgers=True)
     assert mean(b, "spend_electronic_ledgers") == 0 < mean(led, "spend_electronic_ledgers")
@@ -300,6 +320,7 @@ def _first_contest(scoring: str, seed: int = 11) -> tuple[CoGovModel, list]:
     return m, [o for o in m.orgs if o.origin == "grant"]
 
 
+@pytest.mark.slow
 def test_grant_scoring_decides_who_is_funded():
     """Quality scoring funds leaders with more civic skill than a lottery does; need scoring
     funds groups of the types with the most unmet needs."""
@@ -316,6 +337,7 @@ def test_grant_scoring_decides_who_is_funded():
         np.mean([unmet.get(o.org_type, 0) for o in lottery])
 
 
+@pytest.mark.slow
 def test_grant_money_has_diminishing_returns_in_the_model():
     """Paired: ten times the money per project buys extra activities, but far fewer than ten
     times as many (each project adds log(1 + amount/scale) activities a week)."""
@@ -333,6 +355,7 @@ def test_grant_money_has_diminishing_returns_in_the_model():
     assert per_yuan_large < per_yuan_small
 
 
+@pytest.mark.slow
 def test_filing_instead_of_registration_raises_resident_foundings():
     """Where the niche has room (few groups to start with): at the settled density foundings
     are bounded by the niche, not by the paperwork (ODD 7.7)."""
@@ -347,6 +370,7 @@ def test_filing_instead_of_registration_raises_resident_foundings():
     assert mean(on, "foundings_incubated") == mean(off, "foundings_incubated") == 0
 
 
+@pytest.mark.slow
 def test_social_workers_serve_more_needs():
     """Social workers raise their groups' service capacity. (Their lower dropout no longer
     shows in the community's memberships once groups start at their settled density: the
@@ -359,12 +383,14 @@ def test_social_workers_serve_more_needs():
     assert mean(on, "spend_incubation") > mean(off, "spend_incubation")
 
 
+@pytest.mark.slow
 def test_hub_incubates_more_groups_when_asked_to():
     few = lever("incubation", incubation__hub_foundings_per_year=2)
     many = lever("incubation", incubation__hub_foundings_per_year=12)
     assert mean(many, "foundings_incubated") > mean(few, "foundings_incubated") > 0
 
 
+@pytest.mark.slow
 def test_more_service_hours_send_more_invitations():
     two = lever("double_registration", party__service_hours_per_month=2)
     eight = lever("double_registration", party__service_hours_per_month=8)
@@ -372,6 +398,7 @@ def test_more_service_hours_send_more_invitations():
     assert mean(eight, "participation_year") > mean(two, "participation_year")
 
 
+@pytest.mark.slow
 def test_a_larger_contract_budget_serves_more_needs():
     lean = lever("purchased_services", purchased_services__budget_per_item_yuan=15000)
     rich = lever("purchased_services", purchased_services__budget_per_item_yuan=60000)
@@ -379,12 +406,14 @@ def test_a_larger_contract_budget_serves_more_needs():
     assert mean(rich, "spend_purchased_services") > mean(lean, "spend_purchased_services")
 
 
+@pytest.mark.slow
 def test_office_support_funds_keep_organizations_active():
     none = base(committee__org_support_share=0.0, committee__staff_per_10k=18)
     some = base(committee__org_support_share=0.6, committee__staff_per_10k=18)
     assert mean(some, "org_activities") > mean(none, "org_activities")
 
 
+@pytest.mark.slow
 def test_more_grid_visits_report_needs_and_find_disputes_sooner():
     b = base()
     busy = base(grid__visits_per_worker_day=24)
@@ -393,6 +422,7 @@ def test_more_grid_visits_report_needs_and_find_disputes_sooner():
     assert mean(busy, "disputes_detect_days_mean") < mean(b, "disputes_detect_days_mean")
 
 
+@pytest.mark.slow
 def test_satisfaction_linked_payment_withholds_money_and_raises_effort():
     """The property company fails the monthly tests where needs go unmet, loses part of its
     payment and works harder; where the committee has hours to serve needs (duty reduction)

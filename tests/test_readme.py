@@ -27,6 +27,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 COGOV = ROOT / ".venv" / "bin" / "cogov"
 SMALL = ["--set", "population.residents_per_community=300", "--set", "run.spin_up_days=30"]
@@ -75,6 +77,7 @@ def test_readme_shows_the_walkthrough():
     assert named and all(i in (ROOT / "README.md").read_text() for i in INLINE)
 
 
+@pytest.mark.slow
 def test_every_command_the_readme_shows_runs(tmp_path):
     clone = tmp_path / "clone"
     clone.mkdir()

@@ -24,8 +24,10 @@ def main(argv):
 
 
 def sweep(tmp: Path, **over) -> Path:
+    """A small sweep of the baseline, planned and run (a 30-day spin-up: the report's
+    plumbing, not the settled model)."""
     exp = {"name": "r", "scenario": BASELINE, "days": 20,
-           "set": {"population.residents_per_community": 600},
+           "set": {"population.residents_per_community": 600, "run.spin_up_days": 30},
            "outcomes": ["participation_year", "trust_mean"], "replications": 1, "seed": 1}
     exp.update(over)
     path = tmp / "exp.yaml"
@@ -79,6 +81,7 @@ def ishigami(a, b, c):
     return np.sin(x1) + 7 * np.sin(x2) ** 2 + 0.1 * x3 ** 4 * np.sin(x1)
 
 
+@pytest.mark.slow
 def test_sobol_indices_of_the_ishigami_function(tmp_path):
     """Known values (Ishigami & Homma 1990): S1 = 0.314, 0.442, 0; ST = 0.558, 0.442, 0.244."""
     out = synthetic(tmp_path, {"type": "sobol", "samples": 1024}, ishigami)
@@ -195,6 +198,7 @@ def test_no_heatmap_for_one_at_a_time(tmp_path):
     assert "heatmap.png" not in files and "vs_grants.contests_per_year.png" in files
 
 
+@pytest.mark.slow
 def test_sobol_second_order(tmp_path):
     unc = {"behaviour.w_social": {"low": 1.0, "high": 3.0},
            "behaviour.w_trust": {"low": 0.5, "high": 2.0},

@@ -24,7 +24,8 @@ from sim.study.sweep import done_run_ids, plan, run
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = str(ROOT / "scenarios" / "baseline.yaml")
-SMALL = {"population.residents_per_community": 800}
+# plumbing, not the model: a short spin-up (the model's own tests cover the default one)
+SMALL = {"population.residents_per_community": 800, "run.spin_up_days": 30}
 
 
 def main(argv: list[str]) -> int:
@@ -178,6 +179,7 @@ def _same(a: pd.DataFrame, b: pd.DataFrame) -> None:
     pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True))
 
 
+@pytest.mark.slow
 def test_two_local_workers_same_results(tmp_path, reference):
     out = plan(write_exp(tmp_path), tmp_path / "w2")
     run(out, workers=2, executor="local", progress=False)
@@ -188,26 +190,40 @@ def test_two_local_workers_same_results(tmp_path, reference):
     assert m["status"] == "complete" and m["n_ok"] == 48 and m["n_failed"] == 0
 
 
+def _held_pid(hold: Path, proc_alive, timeout: float = 600) -> int:
+    """The process id that the hold hook (sim.study.parallel._hold_for_test) writes once a
+    process holds the run; fails if the sweep ends first."""
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < timeout:
+        text = (hold / "held").read_text() if (hold / "held").exists() else ""
+        if text.strip():
+            return int(text)
+        assert proc_alive(), "the sweep ended before it reached the held run"
+        time.sleep(0.02)
+    raise AssertionError("the held run was not reached")
+
+
 def test_resume_after_kill(tmp_path, reference):
+    """Killed while run number 6 (in dispatch order) is under way: the five before it are
+    kept, the resume runs the others once and the results are the uninterrupted sweep's."""
     exp = write_exp(tmp_path)
+    order = dispatch_order(pd.read_parquet(plan(exp, tmp_path / "order") / "design.parquet"))
+    hold = tmp_path / "hold"
+    hold.mkdir()
     out = tmp_path / "killed"
     cmd = [sys.executable, "-m", "sim", "sweep", str(exp), "--out", str(out), "--workers", "1",
-           "--batch-seconds", "0.05", "--flush-seconds", "0.2", "--no-progress"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    # look only while the sweep is stopped (SIGSTOP), so it cannot finish between the look
-    # and the kill, however fast the machine
-    t0 = time.time()
-    while time.time() - t0 < 120 and proc.poll() is None:
-        proc.send_signal(signal.SIGSTOP)
-        if len(list((out / "parts").glob("part-*.parquet"))) >= 2:
-            break
-        proc.send_signal(signal.SIGCONT)
-        time.sleep(0.005)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    assert proc.returncode == -signal.SIGKILL, "the sweep finished before it could be killed"
-    done = done_run_ids(out)
-    assert 0 < len(done) < 48
+           "--batch-seconds", "0.01", "--flush-seconds", "0", "--no-progress"]
+    env = dict(os.environ, COGOV_TEST_HOLD_RUN=f"{order[5]}:{hold}")
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        assert _held_pid(hold, lambda: proc.poll() is None) == proc.pid
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    # one run a batch, each result written at once: the runs before the held one are done
+    assert done_run_ids(out) == set(order[:5])
     assert not (out / "runs.parquet").exists()
     rc = main(["sweep", "--resume", str(out), "--no-progress"])
     assert rc == 0
@@ -218,31 +234,36 @@ def test_resume_after_kill(tmp_path, reference):
     _same(df, reference)
 
 
-def test_dask_with_a_worker_killed(tmp_path, reference):
+@pytest.mark.slow
+def test_dask_with_a_worker_killed(tmp_path, reference, monkeypatch):
+    """A Dask worker killed while it holds a run (the hold hook): the scheduler reruns its
+    batch on the other worker and the results are the uninterrupted sweep's."""
     from distributed import Client, LocalCluster
-    out = plan(write_exp(tmp_path), tmp_path / "dask")
+    exp = write_exp(tmp_path)
+    out = plan(exp, tmp_path / "dask")
+    order = dispatch_order(pd.read_parquet(out / "design.parquet"))
+    hold = tmp_path / "hold"
+    hold.mkdir()
+    monkeypatch.setenv("COGOV_TEST_HOLD_RUN", f"{order[3]}:{hold}")  # inherited by the workers
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                       dashboard_address=None) as cluster, Client(cluster) as client:
-        pids = list(client.run(os.getpid).values())
+        pids = set(client.run(os.getpid).values())
         box = {}
 
         def go():
             try:
                 box["m"] = run(out, executor="dask", scheduler=cluster.scheduler_address,
-                               batch_seconds=0.05, flush_seconds=0.1, progress=False)
+                               batch_seconds=0.01, flush_seconds=0.1, progress=False)
             except BaseException as exc:  # surfaced below
                 box["exc"] = exc
 
         th = threading.Thread(target=go)
         th.start()
-        t0 = time.time()
-        while not list((out / "parts").glob("part-*.parquet")) and time.time() - t0 < 120 \
-                and th.is_alive():
-            time.sleep(0.02)
-        n_before = len(done_run_ids(out))
-        os.kill(pids[0], signal.SIGKILL)
-        th.join(timeout=300)
-    assert n_before < 48, "the sweep finished before a worker could be killed"
+        pid = _held_pid(hold, th.is_alive)
+        assert pid in pids  # a worker holds the run, not this process
+        assert order[3] not in done_run_ids(out)
+        os.kill(pid, signal.SIGKILL)
+        th.join(timeout=600)
     assert "exc" not in box, box.get("exc")
     assert box["m"]["status"] == "complete"
     df = results(out)

@@ -24,7 +24,8 @@ from sim.params import ITEM_BOUNDS, Scenario, iter_parameters
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
-TINY = "meta: {name: tiny}\nrun: {days: 5}\npopulation: {residents_per_community: 300}\n"
+# the commands' plumbing, not the settled model: a short spin-up
+TINY = "meta: {name: tiny}\nrun: {days: 5, spin_up_days: 30}\npopulation: {residents_per_community: 300}\n"
 
 
 def call(*args):
@@ -60,6 +61,7 @@ def _wrong_values(field):
     return [5, "not-a-choice", None, [1]]
 
 
+@pytest.mark.slow
 def test_every_field_refuses_wrong_values_with_a_message():
     """Walk every parameter of the schema with wrong values: each is a ScenarioError naming
     the key (never another exception, never accepted)."""
@@ -247,14 +249,14 @@ def test_sweep_sized_from_the_command_line_and_dry_run(tmp_path, tiny):
     assert rc == 0, err
     assert "3 points x 2 replications = 6 runs" in out and "grants.contests_per_year" in out
     assert "estimate:" in out and "nothing was written" in out
-    # the estimate's basis: the spin-up (TINY keeps the default 1,825 days) and the 3
-    # reported days are scaled apart, and they add up to the per-run figure
+    # the estimate's basis: the spin-up (TINY's 30 days) and the 3 reported days are scaled
+    # apart, and they add up to the per-run figure
     import re
     m = re.search(r"estimate: ([\d.]+) s a run.*\n  basis: building ([\d.]+) s \+ ([\d,]+) "
                   r"spin-up days x ([\d.]+) ms \+ ([\d,]+) reported days x ([\d.]+) ms", out)
     assert m, out
     per_run, build, spin, spin_ms, days, day_ms = (float(g.replace(",", "")) for g in m.groups())
-    assert (spin, days) == (1825, 3)
+    assert (spin, days) == (30, 3)
     assert per_run == pytest.approx(build + spin * spin_ms / 1000 + days * day_ms / 1000, abs=0.02)
     assert not (ROOT / "results").exists() or not any((ROOT / "results").glob("sweep_e_*"))
     s = tmp_path / "s"
@@ -322,6 +324,7 @@ def test_resume_with_a_damaged_manifest(tmp_path):
 
 
 # ------------------------------------------------------------------ processes and Dask
+@pytest.mark.slow
 def test_local_workers_die_with_cogov(tmp_path):
     """kill -9 of the sweep process takes its forkserver and workers with it."""
     import psutil
@@ -380,6 +383,7 @@ def _dask_probe(q):
     q.put(results)
 
 
+@pytest.mark.slow
 def test_local_dask_cluster_uses_tls_and_serves_no_http():
     import multiprocessing as mp
     ctx = mp.get_context("spawn")

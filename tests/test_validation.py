@@ -31,6 +31,7 @@ def test_report_has_every_part():
     assert cfg["sizes"] == [2000, 5000, 15000] and max(cfg["years"]) >= 10
 
 
+@pytest.mark.slow
 def test_validate_runs_end_to_end_at_a_small_setting(tmp_path):
     """`cogov validate` on two seeds, one small size and four years: the report, its tables and
     figures are written; every set of runs gets a verdict from the known statuses, drifts are

@@ -11,7 +11,6 @@ Why one long module: everything a visitor's session may do, with its limits and 
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import math
 import re
@@ -226,14 +225,6 @@ def levers() -> list[Lever]:
             out.append(Lever(kind="choices", options=typing.get_args(typing.get_args(ann)[0]),
                              **common))
     return out
-
-
-def get_path(data: dict, key: str, default=None):
-    for part in key.split("."):
-        if not isinstance(data, dict) or part not in data:
-            return default
-        data = data[part]
-    return data
 
 
 # ---------------------------------------------------------------------------- setup
@@ -502,11 +493,6 @@ class Session:
         _, b = self.series(names, "B")
         n = min(len(days), *(len(v) for v in b.values())) if b else 0
         return days[:n], {k: a[k][:n] - b[k][:n] for k in names}
-
-
-def editable_data(setup: Setup) -> dict:
-    """The resolved scenario of side A as a plain mapping (what the controls start from)."""
-    return copy.deepcopy(resolve_setup(setup).model_dump(mode="json"))
 
 
 # ------------------------------------------------------------------- who is served

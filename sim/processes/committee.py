@@ -191,7 +191,7 @@ class CommitteeSupportAndVolunteering(Process):
     def results(self) -> dict:
         """The committees' hours by task since day 0, and their duty load at the end."""
         committees = self.model.committees
-        tot = {t: sum(c.hours_total[t] for c in committees) for t in COMMITTEE_TASKS}
+        tot = {t: float(sum(c.hours_total[t] for c in committees)) for t in COMMITTEE_TASKS}
         all_h = sum(tot.values())
         out: dict = {f"committee_hours_{t}": h for t, h in tot.items()}
         out["committee_self_governance_hours"] = all_h - tot["duty"]

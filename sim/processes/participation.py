@@ -17,7 +17,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from ..kernels import daily_decay, decide_and_record, update_social_share
+from ..kernels import (ActRecord, Booking, Decision, Deciders, DecisionWeights, daily_decay,
+                       decide_and_record, decision, update_social_share)
 from ..residents import ACT_TYPES, AGE_GROUPS
 from .base import Process
 
@@ -27,20 +28,30 @@ def base_logit(beh, act: str) -> float:
     return getattr(beh, f"base_logit_{act}")
 
 
-def _packed(model, act: str, extra_logit: float):
-    """The decision kernel's grouped arguments (see :func:`sim.kernels.decide_and_record`)."""
+def _packed(model, act: str, extra_logit: float) -> Decision:
+    """The decision kernels' arguments, filled by name (:func:`sim.kernels.decision`)."""
     pop, beh, day = model.pop, model.p.behaviour, model.clock
-    a = ACT_TYPES.index(act)
     fatigue = beh.fatigue_per_act * (model.p.moral.recognition_fatigue_factor if model.p.moral.recognition else 1.0)
-    w = np.array([beh.w_disposition, beh.w_efficacy, beh.w_trust, beh.w_free_time, beh.w_social,
-                  beh.w_invited, beh.w_cross_group_ties, beh.w_fatigue, beh.w_time_load])
-    who = (pop.disposition, pop.efficacy, pop.trust, model.free_time,
-           model.process("social_reinforcement").social_share,
-           model.pop.last_invited, model.local_tie_share, pop.migrant, pop.fatigue, pop.time_budget,
-           pop.act_hours, model.commitment_hours)
-    booking = (a, day, model.calendar.block(day), fatigue, beh.participation_reinforcement, beh.hours_per_act)
-    record = (pop.last_act, pop.last_any(), pop.acts, pop.acts_year_ring)
-    return base_logit(beh, act) + extra_logit, w, day - beh.invitation_memory_days, who, booking, record
+    return decision(
+        logit_base=base_logit(beh, act) + extra_logit,
+        weights=DecisionWeights(
+            disposition=beh.w_disposition, efficacy=beh.w_efficacy, trust=beh.w_trust,
+            free_time=beh.w_free_time, social=beh.w_social, invited=beh.w_invited,
+            cross_group_ties=beh.w_cross_group_ties, fatigue=beh.w_fatigue,
+            time_load=beh.w_time_load),
+        invited_after=day - beh.invitation_memory_days,
+        who=Deciders(
+            disposition=pop.disposition, efficacy=pop.efficacy, trust=pop.trust,
+            free_time=model.free_time, social_share=model.process("social_reinforcement").social_share,
+            last_invited=model.pop.last_invited, local_tie_share=model.local_tie_share,
+            migrant=pop.migrant, fatigue=pop.fatigue, time_budget=pop.time_budget,
+            act_hours=pop.act_hours, commitment=model.commitment_hours),
+        booking=Booking(
+            act=ACT_TYPES.index(act), day=day, ring_block=model.calendar.block(day),
+            fatigue_per_act=fatigue, reinforcement=beh.participation_reinforcement,
+            hours_per_act=beh.hours_per_act),
+        record=ActRecord(last_act=pop.last_act, last_any=pop.last_any(), acts=pop.acts,
+                         acts_year_ring=pop.acts_year_ring))
 
 
 def decide(model, candidates: np.ndarray, act: str, extra_logit: float = 0.0) -> np.ndarray:
@@ -83,16 +94,17 @@ def take_part_probability(model, candidates: np.ndarray, act: str,
                           extra_logit: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """The decision rule's probability of taking part for each candidate, and whether the
     act fits their week's time budget (ODD 7.2)."""
-    logit0, w, invited_after, who, booking, _ = _packed(model, act, extra_logit)
-    (disp, eff, trust, free, social, last_inv, local_share, migrant, fatigue, budget, act_hours,
-     commitment) = who
+    d = _packed(model, act, extra_logit)
+    w, who = DecisionWeights(*d.weights), Deciders(*d.who)  # read by name
     c = np.asarray(candidates, np.int64)
-    used = commitment[c] + act_hours[c]
-    logit = (logit0 + w[0] * disp[c] + w[1] * eff[c] + w[2] * trust[c] + w[3] * free[c]
-             + w[4] * social[c] + w[5] * (last_inv[c] > invited_after)
-             + w[6] * local_share[c] * migrant[c] - w[7] * fatigue[c] - w[8] * used / budget[c])
+    used = who.commitment[c] + who.act_hours[c]
+    logit = (d.logit_base + w.disposition * who.disposition[c] + w.efficacy * who.efficacy[c]
+             + w.trust * who.trust[c] + w.free_time * who.free_time[c]
+             + w.social * who.social_share[c] + w.invited * (who.last_invited[c] > d.invited_after)
+             + w.cross_group_ties * who.local_tie_share[c] * who.migrant[c]
+             - w.fatigue * who.fatigue[c] - w.time_load * used / who.time_budget[c])
     p = 1.0 / (1.0 + np.exp(-logit))
-    fits = used + booking[5] <= budget[c]
+    fits = used + Booking(*d.booking).hours_per_act <= who.time_budget[c]
     return p, fits
 
 

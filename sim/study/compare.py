@@ -39,7 +39,6 @@ META_KEYS = ("days", "residents", "communities", "seed")
 PARTICIPANTS = "participants_year"
 COST = "cost_per_additional_participant"
 COST_DISPUTE = "cost_per_additional_dispute_resolved"
-POOLED = "disputes_resolved_share_pooled"
 #: the columns of effects.parquet; base_cases and alt_cases: the disputes behind a pooled share
 #: (its denominator summed over the replications), empty for the other outcomes
 EFFECT_COLUMNS = ["outcome", "base", "scenario", "base_mean", "alt_mean", "diff", "ci_low",

@@ -41,7 +41,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from ..config import ScenarioError, apply_overrides, read_yaml, resolve_extends, validate
 from ..params import LINKS, Scenario, check_link_ranges, iter_parameters, link_violation, respect_links
 
-DESIGNS = ("factorial", "oat", "points", "lhs", "sobol", "morris")
 # experiment-file section -> the schema role (``json_schema_extra["role"]``) its keys must have
 SECTIONS = {"uncertainties": "uncertainty", "levers": "lever", "constants": "constant"}
 SECTION_OF = {role: section for section, role in SECTIONS.items()}

@@ -51,6 +51,32 @@ class Task:
     labels: dict = field(default_factory=dict)
 
 
+HOLD_VARIABLE = "COGOV_TEST_HOLD_RUN"
+
+
+def _hold_for_test(run_id: int) -> None:
+    """A test hook, so that a test can kill a sweep at a known point instead of racing it:
+    with ``COGOV_TEST_HOLD_RUN=RUN_ID:DIR`` set, the first process to finish run RUN_ID's
+    simulation (the first to create ``DIR/held``, in which it writes its process id) waits,
+    before reporting the run, until ``DIR/release`` exists (at most ten minutes). Any other
+    process, and any rerun of that run, goes on."""
+    spec = os.environ.get(HOLD_VARIABLE)
+    if not spec:
+        return
+    rid, _, folder = spec.partition(":")
+    if int(rid) != run_id:
+        return
+    try:
+        fd = os.open(os.path.join(folder, "held"), os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except FileExistsError:
+        return
+    with os.fdopen(fd, "w") as f:
+        f.write(str(os.getpid()))
+    until = time.monotonic() + 600
+    while not os.path.exists(os.path.join(folder, "release")) and time.monotonic() < until:
+        time.sleep(0.01)
+
+
 def execute_task(task: Task) -> dict:
     """Run one task in this process; never raises."""
     from ..params import Scenario
@@ -61,6 +87,7 @@ def execute_task(task: Task) -> dict:
         scenario = Scenario.model_validate(task.scenario)
         res = run_one(scenario, task.seed, days=task.days, record=task.keep_timeseries,
                       record_every=task.record_every)
+        _hold_for_test(task.run_id)
         summary = res.summary
         if task.outcomes is not None:
             summary = {k: summary[k] for k in task.outcomes}

@@ -302,10 +302,6 @@ def _name_max(path: Path) -> int:
         return 255
 
 
-class OutputLocked(Exception):
-    pass
-
-
 _HELD: set[str] = set()  # folders this process holds the lock of (the lock is re-entrant)
 
 

@@ -260,14 +260,9 @@ class _PartWriter:
         self.seq = max(nums, default=-1) + 1
         self.buffer: list[dict] = []
         self.last = time.monotonic()
-        self.n_ok = self.n_failed = 0
 
     def add(self, result: dict) -> None:
         self.buffer.append(result)
-        if result["ok"]:
-            self.n_ok += 1
-        else:
-            self.n_failed += 1
         if time.monotonic() - self.last >= self.flush_seconds or len(self.buffer) >= 2000:
             self.flush()
 
