@@ -1185,7 +1185,7 @@ def ties_outside(ties, parties):
 def top_tenth_share(ring):
     """Share of the last year's acts done by the 10% of residents with most acts (at least
     one resident), from the 30-day blocks of act counts (block x resident): the sums of
-    :func:`sim.outcomes.top_share` on ``ring.sum(axis=0)``, exact integers, with the top
+    :func:`sim.processes.participation.top_share` on ``ring.sum(axis=0)``, exact integers, with the top
     found by counting instead of numpy's partition (0 with no acts)."""
     n = ring.shape[1]
     acts = np.zeros(n, np.int64)

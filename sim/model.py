@@ -33,17 +33,17 @@ from .config import scenario_from_kwargs, with_baseline_levers
 from .processes.costs import Costs
 from .processes.deliberation import Deliberation
 from .processes.disputes import DisputeSystem
-from .catalog import SPEND_LINES, DeclaredCounter
+from .catalog import DeclaredCounter
 from .processes.government import FunctionalDepartment, GovernmentDuties, StreetOffice
 from .processes.grid import GridVisits
 from .kernels import csr_maximum, row_sums
 from .processes.needs import FourOrders
 from .processes.organizations import OrganizationActivities, OrganizationLifeCycle
 from .processes.property import PropertyCompany, TransparencyAndProperty
-from .params import ORG_ORIGINS, ORG_TYPES, Scenario
+from .params import ORG_TYPES, Scenario
 from .processes.participation import DayStart, SocialReinforcement
 from .processes.party import PartyCommittee, PartyEvaluation, PartyService
-from .residents import ACT_TYPES, NEVER, PartyMember, Population, Resident
+from .residents import ACT_TYPES, PartyMember, Population, Resident
 from .rng import Streams, raw_uint32, seed_from_rng
 
 # The order of a day: one process each, stepped in this order (then every process's

@@ -7,17 +7,13 @@ from __future__ import annotations
 from functools import partial
 
 import mesa
-import numpy as np
 
 from .processes import deliberation as _delib
 from .processes import disputes as _disputes
 from .catalog import check_declared
 from .kernels import daily_means, time_used_share, top_tenth_share
-from .processes.needs import H_COMMITTEE, H_DEPT, H_ORG
-from .params import ORG_ORIGINS, ORG_TYPES
-from .residents import ACT_TYPES, AGE_GROUPS
+from .residents import ACT_TYPES, GROUPS
 
-GROUPS = ("local", "migrant", "working", "retired", "party", "nonparty")
 DAILY_COUNTERS = ("needs_reported", "orders_dispatched", "needs_fulfilled", "grid_visits",
                   "party_invitations", "volunteer_tasks", "org_activities", "meetings",
                   "proposals_passed", "proposals_carried_out", "issues_raised",
@@ -151,26 +147,6 @@ class DailyCollector(mesa.DataCollector):
 def read_today(key: str, model) -> float | int:
     """Model reporter of one column of today's outcome row (``partial(read_today, key)``)."""
     return model.outcomes_today[key]
-
-
-def top_share(acts: np.ndarray) -> float:
-    """Share of all acts done by the top 10% of residents (0 with no acts)."""
-    total = acts.sum()
-    if total == 0:
-        return 0.0
-    k = max(1, acts.size // 10)
-    top = np.partition(acts, acts.size - k)[acts.size - k:].sum()
-    return float(top / total)
-
-
-def concentration(acts: np.ndarray) -> tuple[float, float]:
-    """(share of all acts done by the top 10% of residents, Gini of acts)."""
-    if acts.sum() == 0:
-        return 0.0, 0.0
-    x = np.sort(acts).astype(float)
-    n = x.size
-    gini = float((2 * np.arange(1, n + 1) - n - 1) @ x / (n * x.sum()))
-    return top_share(acts), gini
 
 
 # the order of the summary's blocks: the processes whose results they are (each computes its

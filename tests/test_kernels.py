@@ -593,9 +593,9 @@ def test_ties_outside_is_the_mask_rule():
 
 
 def test_top_tenth_share_is_the_partition_rule():
-    """The daily row's top-10% share of acts equals :func:`sim.outcomes.top_share` of the
+    """The daily row's top-10% share of acts equals :func:`sim.processes.participation.top_share` of the
     year's act counts (ties at the boundary, no acts, fewer than ten residents)."""
-    from sim.outcomes import top_share
+    from sim.processes.participation import top_share
     rng = np.random.default_rng(12)
     for n in (1, 7, 10, 999, 10_000):
         for scale in (0, 1, 3, 40):

@@ -162,11 +162,6 @@ class ResidentsCommittee(mesa.Agent):
             else:
                 self.duty_items += new
 
-    @property
-    def self_governance_hours_today(self) -> float:
-        return sum(self.hours_today[k] for k in SELF_GOVERNANCE_TASKS)
-
-
 def served_duty_hours(demand: float, capacity: float, max_share: float, sharpness: float) -> float:
     """Duty hours the committee serves: a smooth minimum of the demand and the ceiling
     ``max_share x capacity``: ``D / (1 + (D / ceiling)^k)^(1/k)``. Under light load it is

@@ -54,7 +54,7 @@ import numpy as np
 
 from .base import Process
 from .participation import decide, update_efficacy, update_satisfaction, update_trust, would_take_part
-from ..residents import ACT_TYPES
+from ..residents import ACT_TYPES, GROUPS
 
 ORG_ACT = ACT_TYPES.index("organization")
 
@@ -64,7 +64,6 @@ EXECUTORS = ("committee", "organization", "department")
 PUBLIC_WORK_ORGS = ("environment", "charity")
 # stages
 REVIEW, ON_AGENDA, PUBLICIZE, QUEUED, EXECUTE, EVALUATE, DONE = range(7)
-GROUPS = ("local", "migrant", "working", "retired", "party", "nonparty")
 #: per-day deliberation columns of the time series (read by :mod:`sim.outcomes`)
 TIMESERIES = ("deliberation_sessions", "meeting_attendance", "issues_open", "issues_in_execution")
 

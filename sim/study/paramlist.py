@@ -21,7 +21,7 @@ import sys
 from typing import Any
 
 from ..config import ScenarioError
-from ..params import (LINKS, ROLES, field_bounds, iter_parameters, link_violation, links_of,
+from ..params import (LINKS, field_bounds, iter_parameters, link_violation, links_of,
                       plausible_range, range_status)
 from ..params import respect_links as _respect_links
 
