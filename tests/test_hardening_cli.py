@@ -117,6 +117,7 @@ def test_replay_names_a_damaged_data_file(capsys, compared, tmp_path):
     refused(code, err, "effects.parquet")
 
 
+@pytest.mark.slow  # a fresh interpreter (or two workers) per case: 10-15 s under load
 def test_replay_of_a_comparison_on_two_workers_is_identical(capsys, compared, tmp_path):
     code, out, err = cogov(capsys, "replay", compared / "cmp", "--workers", "2", "--out", tmp_path / "r")
     assert code == 0, err
@@ -353,6 +354,7 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
+@pytest.mark.slow  # a fresh interpreter (or two workers) per case: 10-15 s under load
 @pytest.mark.parametrize("command", ["run", "sweep"])
 def test_two_million_residents_under_a_3_gb_limit_end_in_the_preflight(tmp_path, command):
     big = ["--set", "population.n_communities=40", "--set", "population.residents_per_community=50000"]
