@@ -7,6 +7,7 @@ server is told to serve them itself and never to fetch anything at run time.
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 import socket
 import sys
@@ -77,22 +78,79 @@ def configure(max_sessions: int | None = None, idle_timeout: float | None = None
         os.environ["COGOV_APP_MODEL_SECONDS"] = f"{model_seconds:g}"
 
 
-def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, max_sessions: int | None = None,
+MAX_CONNECTIONS_DEFAULT = 64
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """The listening socket, bound before anything is announced (OSError: cannot bind)."""
+    family, kind, proto, _, addr = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                      flags=socket.AI_PASSIVE)[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        # as uvicorn does: a restart may reuse a port in TIME_WAIT (on Linux never one that
+        # another server is listening on)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(addr)
+        sock.listen(2048)
+        sock.set_inheritable(True)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def serve(sock: socket.socket, host: str, port: int, max_sessions: int | None = None,
           quiet: bool = False, idle_timeout: float | None = None,
-          model_seconds: float | None = None) -> None:
+          model_seconds: float | None = None, max_connections: int = MAX_CONNECTIONS_DEFAULT,
+          allow_hosts: tuple[str, ...] = ()) -> None:
+    """Serve the page on ``sock`` (from :func:`bind`) behind :class:`sim.app.guard.Guard`;
+    the URL is printed once the server accepts requests."""
     configure(max_sessions, idle_timeout, model_seconds)
     import uvicorn
+
+    from .guard import Guard, allowed_hosts
     os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = host, str(port)
-    config = uvicorn.Config("solara.server.starlette:app", host=host, port=port,
-                            log_level="warning")
-    server = uvicorn.Server(config)
-    if not quiet:
-        shown = f"[{host}]" if ":" in host else host
-        print(f"cogov app: open http://{shown}:{port}/  (Ctrl-C stops it)", flush=True)
-    server.run()
+    from solara.server.starlette import app as solara_app
+    app = Guard(solara_app, allowed_hosts(host, port, allow_hosts), max_websockets=max_connections)
+    # limit_concurrency: plain HTTP beyond this many connections gets 503 (websockets are
+    # counted by the Guard); no proxy in front, so no X-Forwarded-* header is believed
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning",
+                            limit_concurrency=max_connections, proxy_headers=False)
+    shown = f"[{host}]" if ":" in host else host
+    message = None if quiet else f"cogov app: open http://{shown}:{port}/  (Ctrl-C stops it)"
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets=None):
+            await super().startup(sockets=sockets)
+            if self.started and message:
+                print(message, flush=True)
+
+    Server(config).run(sockets=[sock])
+
+
+def _check_flags(args) -> str | None:
+    """The first nonsensical limit, as a one-line message (None: all sensible)."""
+    if not 1 <= args.port <= 65535:
+        return f"--port must be 1-65535, got {args.port}"
+    if args.max_sessions < 1:
+        return f"--max-sessions must be at least 1, got {args.max_sessions}"
+    if args.max_connections < 1:
+        return f"--max-connections must be at least 1, got {args.max_connections}"
+    if args.max_sessions > args.max_connections:
+        return (f"--max-sessions ({args.max_sessions}) cannot exceed --max-connections "
+                f"({args.max_connections}): every visitor holds a connection")
+    for flag, value in (("--idle-timeout", args.idle_timeout),
+                        ("--model-seconds", args.model_seconds)):
+        if not (math.isfinite(value) and value > 0):
+            return f"{flag} must be a positive finite number of seconds, got {value:g}"
+    return None
 
 
 def cmd_app(args) -> int:
+    problem = _check_flags(args)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     problem = check_dependencies()
     if problem:
         print(f"error: cannot start the app: {problem}", file=sys.stderr)
@@ -100,17 +158,21 @@ def cmd_app(args) -> int:
     if not is_loopback(args.host):
         print(f"warning: serving on {args.host}, not loopback: anyone who can reach this machine "
               "can open the page and run models on it", file=sys.stderr)
-    if not 1 <= args.port <= 65535:
-        print(f"error: --port must be 1-65535, got {args.port}", file=sys.stderr)
-        return 2
-    if not args.idle_timeout > 0 or not args.model_seconds > 0:
-        print("error: --idle-timeout and --model-seconds must be positive", file=sys.stderr)
+    try:
+        sock = bind(args.host, args.port)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        print(f"error: cannot listen on {args.host} port {args.port}: {reason} "
+              "(another server there? choose another --port)", file=sys.stderr)
         return 2
     try:
-        serve(args.host, args.port, args.max_sessions, idle_timeout=args.idle_timeout,
-              model_seconds=args.model_seconds)
+        serve(sock, args.host, args.port, args.max_sessions, idle_timeout=args.idle_timeout,
+              model_seconds=args.model_seconds, max_connections=args.max_connections,
+              allow_hosts=tuple(args.allow_host or ()))
     except KeyboardInterrupt:
         pass
+    finally:
+        sock.close()
     return 0
 
 
@@ -123,6 +185,12 @@ def add_parser(sub) -> None:
     a.add_argument("--max-sessions", type=int, default=MAX_SESSIONS_DEFAULT,
                    help=f"visitors served at once; the next sees 'server busy' "
                         f"(default {MAX_SESSIONS_DEFAULT})")
+    a.add_argument("--max-connections", type=int, default=MAX_CONNECTIONS_DEFAULT,
+                   help="connections served at once (page loads and open tabs); beyond it the "
+                        f"server answers 503 (default {MAX_CONNECTIONS_DEFAULT})")
+    a.add_argument("--allow-host", action="append", metavar="NAME",
+                   help="another name visitors use for this server (e.g. behind a proxy); "
+                        "requests naming any other host are refused (repeatable)")
     a.add_argument("--idle-timeout", type=float, default=60.0, metavar="SECONDS",
                    help="free a closed tab's models after this many seconds (default 60)")
     a.add_argument("--model-seconds", type=float, default=MAX_COMPUTE_SECONDS, metavar="SECONDS",
