@@ -21,6 +21,7 @@ import copy
 import difflib
 import hashlib
 import json
+import os
 import re
 import typing
 from pathlib import Path
@@ -49,13 +50,22 @@ def _deep_merge(base: dict, over: dict) -> dict:
     return out
 
 
+MAX_SHOWN = 160  # characters of a file name in a message (the middle of a longer one is cut)
+
+
+def _clip(text: str) -> str:
+    """A name as shown in a message: at most MAX_SHOWN characters, NUL bytes made visible."""
+    text = text.replace("\x00", "\\0")
+    return text if len(text) <= MAX_SHOWN else f"{text[:90]}...{text[-60:]}"
+
+
 def _show(path: str | Path) -> str:
     """A file name for messages: relative to the working directory when inside it."""
     path = Path(path)
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return _clip(str(path.resolve().relative_to(Path.cwd().resolve())))
     except (ValueError, OSError):
-        return str(path)
+        return _clip(str(path))
 
 
 def _yaml_problem(exc: yaml.YAMLError) -> str:
@@ -139,6 +149,27 @@ class _StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+def _read_text(path: Path, name: str, what: str) -> str:
+    """The file's text (universal newlines), read without blocking and at most
+    MAX_FILE_BYTES: a regular file's size can be 0 and its reading endless (/proc files)."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ScenarioError(f"{name}: {size:,} bytes; a {what} file may have at most "
+                            f"{MAX_FILE_BYTES:,}")
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        chunks, total = [], 0
+        while chunk := os.read(fd, 1 << 16):
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > MAX_FILE_BYTES:
+                raise ScenarioError(f"{name}: more than {MAX_FILE_BYTES:,} bytes; a {what} file "
+                                    f"may have at most {MAX_FILE_BYTES:,}")
+    finally:
+        os.close(fd)
+    return b"".join(chunks).decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+
+
 def load_yaml_text(text: str):
     """Parse YAML with :class:`_StrictLoader` (raises yaml.YAMLError or RecursionError)."""
     loader = _StrictLoader(text)
@@ -152,20 +183,21 @@ def read_yaml(path: str | Path, what: str = "scenario") -> dict:
     """Read a YAML mapping, turning every problem into a ScenarioError naming the file."""
     path = Path(path)
     name = _show(path)
-    if path.is_dir():
-        raise ScenarioError(f"{name}: is a folder, not a {what} file")
-    if not path.is_file():
-        raise ScenarioError(f"{name}: no such file")
+    if "\x00" in str(path):
+        raise ScenarioError(f"{name}: not a file name (it contains a NUL character)")
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ScenarioError(f"{name}: {size:,} bytes; a {what} file may have at most "
-                                f"{MAX_FILE_BYTES:,}")
-        text = path.read_text(encoding="utf-8")
+        if path.is_dir():
+            raise ScenarioError(f"{name}: is a folder, not a {what} file")
+        if not path.exists():
+            raise ScenarioError(f"{name}: no such file")
+        if not path.is_file():
+            raise ScenarioError(f"{name}: not a regular file (a device, pipe or socket); a {what} "
+                                "file is a text file")
+        text = _read_text(path, name, what)
     except UnicodeDecodeError as exc:
         raise ScenarioError(f"{name}: not a UTF-8 text file ({exc.reason} at byte {exc.start}); "
                             "save it as UTF-8") from None
-    except OSError as exc:
+    except OSError as exc:  # permissions, a name too long for the file system, ...
         raise ScenarioError(f"{name}: cannot be read: {exc.strerror or exc}") from None
     try:
         data = load_yaml_text(text)
@@ -203,6 +235,10 @@ def _record(sources: dict[Loc, str], data: dict, label: str, prefix: Loc = ()) -
 def _resolve(path: str | Path, seen: tuple = (), via: str | None = None
              ) -> tuple[dict, list[Path], dict[Loc, str]]:
     """(merged data, [file, its parent, ...], {key path: file that set it})."""
+    if "\x00" in str(path):  # no file system takes it (and resolve() raises ValueError)
+        raise ScenarioError(f"{_show(seen[-1]) if seen else _show(path)}: 'extends' names "
+                            f"{_clip(str(via if via is not None else path))!r}, which is not a "
+                            "file name (it contains a NUL character)")
     path = Path(path).resolve()
     if len(seen) >= MAX_EXTENDS:
         raise ScenarioError(f"{_show(seen[0])}: 'extends' chains more than {MAX_EXTENDS} files "
@@ -215,7 +251,7 @@ def _resolve(path: str | Path, seen: tuple = (), via: str | None = None
     except ScenarioError as exc:
         if not seen:
             raise
-        named = f"It is named by 'extends: {via}' in {_show(seen[-1])}" \
+        named = f"It is named by 'extends: {_clip(str(via))}' in {_show(seen[-1])}" \
             + "".join(f", which {_show(s)} extends" for s in reversed(seen[:-1]))
         raise ScenarioError(f"{exc}. {named}.") from None
     parent = data.pop("extends", None)
