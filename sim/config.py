@@ -54,9 +54,21 @@ MAX_SHOWN = 160  # characters of a file name in a message (the middle of a longe
 
 
 def _clip(text: str) -> str:
-    """A name as shown in a message: at most MAX_SHOWN characters, NUL bytes made visible."""
-    text = text.replace("\x00", "\\0")
+    """A name as shown in a message: at most MAX_SHOWN characters, NUL bytes and unpaired
+    surrogates made visible (a message must print on any terminal)."""
+    text = text.replace("\x00", "\\0").encode("utf-8", "backslashreplace").decode("utf-8")
     return text if len(text) <= MAX_SHOWN else f"{text[:90]}...{text[-60:]}"
+
+
+def _not_a_file_name(name: str) -> str | None:
+    """Why ``name`` cannot name a file on this system (None: it can)."""
+    if "\x00" in name:
+        return "it contains a NUL character"
+    try:
+        os.fsencode(name)
+    except UnicodeError:  # lone surrogates (YAML's "\ud800") have no bytes
+        return "it contains characters that are not text (unpaired surrogates)"
+    return None
 
 
 def _show(path: str | Path) -> str:
@@ -183,8 +195,9 @@ def read_yaml(path: str | Path, what: str = "scenario") -> dict:
     """Read a YAML mapping, turning every problem into a ScenarioError naming the file."""
     path = Path(path)
     name = _show(path)
-    if "\x00" in str(path):
-        raise ScenarioError(f"{name}: not a file name (it contains a NUL character)")
+    why = _not_a_file_name(str(path))
+    if why:
+        raise ScenarioError(f"{name}: not a file name ({why})")
     try:
         if path.is_dir():
             raise ScenarioError(f"{name}: is a folder, not a {what} file")
@@ -235,10 +248,11 @@ def _record(sources: dict[Loc, str], data: dict, label: str, prefix: Loc = ()) -
 def _resolve(path: str | Path, seen: tuple = (), via: str | None = None
              ) -> tuple[dict, list[Path], dict[Loc, str]]:
     """(merged data, [file, its parent, ...], {key path: file that set it})."""
-    if "\x00" in str(path):  # no file system takes it (and resolve() raises ValueError)
+    why = _not_a_file_name(str(path))  # (resolve() would raise ValueError)
+    if why:
         raise ScenarioError(f"{_show(seen[-1]) if seen else _show(path)}: 'extends' names "
                             f"{_clip(str(via if via is not None else path))!r}, which is not a "
-                            "file name (it contains a NUL character)")
+                            f"file name ({why})")
     path = Path(path).resolve()
     if len(seen) >= MAX_EXTENDS:
         raise ScenarioError(f"{_show(seen[0])}: 'extends' chains more than {MAX_EXTENDS} files "
