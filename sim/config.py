@@ -142,6 +142,16 @@ class _StrictLoader(yaml.SafeLoader):
         finally:
             self._depth -= 1
 
+    def construct_object(self, node, deep=False):
+        # a tag's constructor may fail with a plain exception (!!int 1e3: ValueError): report
+        # it as YAML's own errors are, with its line and column
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, TypeError, OverflowError, ArithmeticError) as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {_clip(str(node.value))[:80]!r} as {node.tag}: "
+                f"{_clip(str(exc))}", node.start_mark) from None
+
     def construct_mapping(self, node, deep=False):
         if isinstance(node, yaml.MappingNode):
             seen: dict = {}

@@ -257,6 +257,7 @@ def check_run(base: Path, text: str | None, flags: list[str]) -> None:
 @example(text="extends: \"a\\0b.yaml\"\n")  # a NUL byte in a path: ValueError traceback
 @example(text=f"extends: {'x' * 5000}\n")  # too long a name: 'cannot read or write', exit 1
 @example(text='extends: "\\ud800\\udc00"\n')  # unpaired surrogates: UnicodeEncodeError traceback
+@example(text="behaviour: !!int 1e3\n")  # a tag's constructor failing: ValueError traceback
 def test_any_scenario_file_gives_a_result_or_a_message(tmp_path, text):
     check_run(tmp_path, text, ["-q"])
 

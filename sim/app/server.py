@@ -82,21 +82,23 @@ MAX_CONNECTIONS_DEFAULT = 64
 
 
 def bind(host: str, port: int) -> socket.socket:
-    """The listening socket, bound before anything is announced (OSError: cannot bind)."""
-    family, kind, proto, _, addr = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
-                                                      flags=socket.AI_PASSIVE)[0]
-    sock = socket.socket(family, kind, proto)
-    try:
-        # as uvicorn does: a restart may reuse a port in TIME_WAIT (on Linux never one that
-        # another server is listening on)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(addr)
-        sock.listen(2048)
-        sock.set_inheritable(True)
-    except OSError:
-        sock.close()
-        raise
-    return sock
+    """The listening socket, bound before anything is announced (OSError: cannot bind).
+    A name with several addresses (localhost: 127.0.0.1 and ::1) gets the first that binds."""
+    first_error = None
+    for family, kind, proto, _, addr in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                           flags=socket.AI_PASSIVE):
+        sock = socket.socket(family, kind, proto)
+        try:
+            # as uvicorn does: a restart may reuse a port in TIME_WAIT (on Linux never one
+            # that another server is listening on)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(addr)
+            sock.listen(2048)
+            return sock
+        except OSError as exc:
+            sock.close()
+            first_error = first_error or exc
+    raise first_error or OSError(f"no address for {host}")
 
 
 def serve(sock: socket.socket, host: str, port: int, max_sessions: int | None = None,
