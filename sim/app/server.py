@@ -6,6 +6,7 @@ server is told to serve them itself and never to fetch anything at run time.
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import math
 import os
@@ -163,9 +164,10 @@ def cmd_app(args) -> int:
     try:
         sock = bind(args.host, args.port)
     except OSError as exc:
-        reason = exc.strerror or str(exc)
-        print(f"error: cannot listen on {args.host} port {args.port}: {reason} "
-              "(another server there? choose another --port)", file=sys.stderr)
+        hint = " (another server uses it: choose another --port)" \
+            if exc.errno == errno.EADDRINUSE else ""
+        print(f"error: cannot listen on {args.host} port {args.port}: "
+              f"{exc.strerror or exc}{hint}", file=sys.stderr)
         return 2
     try:
         serve(sock, args.host, args.port, args.max_sessions, idle_timeout=args.idle_timeout,
