@@ -21,6 +21,7 @@ import copy
 import difflib
 import hashlib
 import json
+import os
 import re
 import typing
 from pathlib import Path
@@ -49,13 +50,34 @@ def _deep_merge(base: dict, over: dict) -> dict:
     return out
 
 
+MAX_SHOWN = 160  # characters of a file name in a message (the middle of a longer one is cut)
+
+
+def _clip(text: str) -> str:
+    """A name as shown in a message: at most MAX_SHOWN characters, NUL bytes and unpaired
+    surrogates made visible (a message must print on any terminal)."""
+    text = text.replace("\x00", "\\0").encode("utf-8", "backslashreplace").decode("utf-8")
+    return text if len(text) <= MAX_SHOWN else f"{text[:90]}...{text[-60:]}"
+
+
+def _not_a_file_name(name: str) -> str | None:
+    """Why ``name`` cannot name a file on this system (None: it can)."""
+    if "\x00" in name:
+        return "it contains a NUL character"
+    try:
+        os.fsencode(name)
+    except UnicodeError:  # lone surrogates (YAML's "\ud800") have no bytes
+        return "it contains characters that are not text (unpaired surrogates)"
+    return None
+
+
 def _show(path: str | Path) -> str:
     """A file name for messages: relative to the working directory when inside it."""
     path = Path(path)
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return _clip(str(path.resolve().relative_to(Path.cwd().resolve())))
     except (ValueError, OSError):
-        return str(path)
+        return _clip(str(path))
 
 
 def _yaml_problem(exc: yaml.YAMLError) -> str:
@@ -120,6 +142,16 @@ class _StrictLoader(yaml.SafeLoader):
         finally:
             self._depth -= 1
 
+    def construct_object(self, node, deep=False):
+        # a tag's constructor may fail with a plain exception (!!int 1e3: ValueError): report
+        # it as YAML's own errors are, with its line and column
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, TypeError, OverflowError, ArithmeticError) as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {_clip(str(node.value))[:80]!r} as {node.tag}: "
+                f"{_clip(str(exc))}", node.start_mark) from None
+
     def construct_mapping(self, node, deep=False):
         if isinstance(node, yaml.MappingNode):
             seen: dict = {}
@@ -139,6 +171,27 @@ class _StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+def _read_text(path: Path, name: str, what: str) -> str:
+    """The file's text (universal newlines), read without blocking and at most
+    MAX_FILE_BYTES: a regular file's size can be 0 and its reading endless (/proc files)."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ScenarioError(f"{name}: {size:,} bytes; a {what} file may have at most "
+                            f"{MAX_FILE_BYTES:,}")
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        chunks, total = [], 0
+        while chunk := os.read(fd, 1 << 16):
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > MAX_FILE_BYTES:
+                raise ScenarioError(f"{name}: more than {MAX_FILE_BYTES:,} bytes; a {what} file "
+                                    f"may have at most {MAX_FILE_BYTES:,}")
+    finally:
+        os.close(fd)
+    return b"".join(chunks).decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+
+
 def load_yaml_text(text: str):
     """Parse YAML with :class:`_StrictLoader` (raises yaml.YAMLError or RecursionError)."""
     loader = _StrictLoader(text)
@@ -152,20 +205,22 @@ def read_yaml(path: str | Path, what: str = "scenario") -> dict:
     """Read a YAML mapping, turning every problem into a ScenarioError naming the file."""
     path = Path(path)
     name = _show(path)
-    if path.is_dir():
-        raise ScenarioError(f"{name}: is a folder, not a {what} file")
-    if not path.is_file():
-        raise ScenarioError(f"{name}: no such file")
+    why = _not_a_file_name(str(path))
+    if why:
+        raise ScenarioError(f"{name}: not a file name ({why})")
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ScenarioError(f"{name}: {size:,} bytes; a {what} file may have at most "
-                                f"{MAX_FILE_BYTES:,}")
-        text = path.read_text(encoding="utf-8")
+        if path.is_dir():
+            raise ScenarioError(f"{name}: is a folder, not a {what} file")
+        if not path.exists():
+            raise ScenarioError(f"{name}: no such file")
+        if not path.is_file():
+            raise ScenarioError(f"{name}: not a regular file (a device, pipe or socket); a {what} "
+                                "file is a text file")
+        text = _read_text(path, name, what)
     except UnicodeDecodeError as exc:
         raise ScenarioError(f"{name}: not a UTF-8 text file ({exc.reason} at byte {exc.start}); "
                             "save it as UTF-8") from None
-    except OSError as exc:
+    except OSError as exc:  # permissions, a name too long for the file system, ...
         raise ScenarioError(f"{name}: cannot be read: {exc.strerror or exc}") from None
     try:
         data = load_yaml_text(text)
@@ -203,6 +258,11 @@ def _record(sources: dict[Loc, str], data: dict, label: str, prefix: Loc = ()) -
 def _resolve(path: str | Path, seen: tuple = (), via: str | None = None
              ) -> tuple[dict, list[Path], dict[Loc, str]]:
     """(merged data, [file, its parent, ...], {key path: file that set it})."""
+    why = _not_a_file_name(str(path))  # (resolve() would raise ValueError)
+    if why:
+        raise ScenarioError(f"{_show(seen[-1]) if seen else _show(path)}: 'extends' names "
+                            f"{_clip(str(via if via is not None else path))!r}, which is not a "
+                            f"file name ({why})")
     path = Path(path).resolve()
     if len(seen) >= MAX_EXTENDS:
         raise ScenarioError(f"{_show(seen[0])}: 'extends' chains more than {MAX_EXTENDS} files "
@@ -215,7 +275,7 @@ def _resolve(path: str | Path, seen: tuple = (), via: str | None = None
     except ScenarioError as exc:
         if not seen:
             raise
-        named = f"It is named by 'extends: {via}' in {_show(seen[-1])}" \
+        named = f"It is named by 'extends: {_clip(str(via))}' in {_show(seen[-1])}" \
             + "".join(f", which {_show(s)} extends" for s in reversed(seen[:-1]))
         raise ScenarioError(f"{exc}. {named}.") from None
     parent = data.pop("extends", None)

@@ -80,8 +80,10 @@ MAX_ITEMS = 1_000  # entries in a list- or dict-valued parameter
 
 
 def _plain(v: Any) -> Any:
-    """numpy scalars as Python numbers (samplers and data frames hand them over)."""
-    return v.item() if type(v).__module__ == "numpy" and hasattr(v, "item") else v
+    """numpy scalars as Python numbers (samplers and data frames hand them over); -0.0 as 0.0
+    (it passes ``ge=0``, but numpy's samplers refuse a scale with the sign bit set)."""
+    v = v.item() if type(v).__module__ == "numpy" and hasattr(v, "item") else v
+    return 0.0 if isinstance(v, float) and v == 0.0 else v
 
 
 def _integral(v: Any) -> Any:
@@ -108,7 +110,7 @@ class Section(BaseModel):
         if ann == list[int] and isinstance(v, (list, tuple)):
             return [_integral(x) for x in v]
         if isinstance(v, tuple):
-            return list(v)
+            return [_plain(x) for x in v]
         if isinstance(v, list):
             return [_plain(x) for x in v]
         if isinstance(v, dict):

@@ -6,7 +6,9 @@ server is told to serve them itself and never to fetch anything at run time.
 
 from __future__ import annotations
 
+import errno
 import ipaddress
+import math
 import os
 import socket
 import sys
@@ -86,26 +88,85 @@ def warm_up() -> None:
     Session(Setup()).close()
 
 
-def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, max_sessions: int | None = None,
+MAX_CONNECTIONS_DEFAULT = 64
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """The listening socket, bound before anything is announced (OSError: cannot bind).
+    A name with several addresses (localhost: 127.0.0.1 and ::1) gets the first that binds."""
+    first_error = None
+    for family, kind, proto, _, addr in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                           flags=socket.AI_PASSIVE):
+        sock = socket.socket(family, kind, proto)
+        try:
+            # as uvicorn does: a restart may reuse a port in TIME_WAIT (on Linux never one
+            # that another server is listening on)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(addr)
+            sock.listen(2048)
+            return sock
+        except OSError as exc:
+            sock.close()
+            first_error = first_error or exc
+    raise first_error or OSError(f"no address for {host}")
+
+
+def serve(sock: socket.socket, host: str, port: int, max_sessions: int | None = None,
           quiet: bool = False, idle_timeout: float | None = None,
-          model_seconds: float | None = None) -> None:
+          model_seconds: float | None = None, max_connections: int = MAX_CONNECTIONS_DEFAULT,
+          allow_hosts: tuple[str, ...] = ()) -> None:
+    """Serve the page on ``sock`` (from :func:`bind`) behind :class:`sim.app.guard.Guard`;
+    the URL is printed once the server accepts requests."""
     configure(max_sessions, idle_timeout, model_seconds)
     if not quiet:
         print("cogov app: preparing the first page (imports and the baseline's spin-up)",
               flush=True)
     warm_up()
     import uvicorn
+
+    from .guard import Guard, allowed_hosts
     os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = host, str(port)
-    config = uvicorn.Config("solara.server.starlette:app", host=host, port=port,
-                            log_level="warning")
-    server = uvicorn.Server(config)
-    if not quiet:
-        shown = f"[{host}]" if ":" in host else host
-        print(f"cogov app: open http://{shown}:{port}/  (Ctrl-C stops it)", flush=True)
-    server.run()
+    from solara.server.starlette import app as solara_app
+    app = Guard(solara_app, allowed_hosts(host, port, allow_hosts), max_websockets=max_connections)
+    # limit_concurrency: plain HTTP beyond this many connections gets 503 (websockets are
+    # counted by the Guard); no proxy in front, so no X-Forwarded-* header is believed
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning",
+                            limit_concurrency=max_connections, proxy_headers=False)
+    shown = f"[{host}]" if ":" in host else host
+    message = None if quiet else f"cogov app: open http://{shown}:{port}/  (Ctrl-C stops it)"
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets=None):
+            await super().startup(sockets=sockets)
+            if self.started and message:
+                print(message, flush=True)
+
+    Server(config).run(sockets=[sock])
+
+
+def _check_flags(args) -> str | None:
+    """The first nonsensical limit, as a one-line message (None: all sensible)."""
+    if not 1 <= args.port <= 65535:
+        return f"--port must be 1-65535, got {args.port}"
+    if args.max_sessions < 1:
+        return f"--max-sessions must be at least 1, got {args.max_sessions}"
+    if args.max_connections < 1:
+        return f"--max-connections must be at least 1, got {args.max_connections}"
+    if args.max_sessions > args.max_connections:
+        return (f"--max-sessions ({args.max_sessions}) cannot exceed --max-connections "
+                f"({args.max_connections}): every visitor holds a connection")
+    for flag, value in (("--idle-timeout", args.idle_timeout),
+                        ("--model-seconds", args.model_seconds)):
+        if not (math.isfinite(value) and value > 0):
+            return f"{flag} must be a positive finite number of seconds, got {value:g}"
+    return None
 
 
 def cmd_app(args) -> int:
+    problem = _check_flags(args)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     problem = check_dependencies()
     if problem:
         print(f"error: cannot start the app: {problem}", file=sys.stderr)
@@ -113,15 +174,20 @@ def cmd_app(args) -> int:
     if not is_loopback(args.host):
         print(f"warning: serving on {args.host}, not loopback: anyone who can reach this machine "
               "can open the page and run models on it", file=sys.stderr)
-    if not 1 <= args.port <= 65535:
-        print(f"error: --port must be 1-65535, got {args.port}", file=sys.stderr)
-        return 2
-    if not args.idle_timeout > 0 or not args.model_seconds > 0:
-        print("error: --idle-timeout and --model-seconds must be positive", file=sys.stderr)
+    try:
+        sock = bind(args.host, args.port)
+    except OSError as exc:
+        hint = " (another server uses it: choose another --port)" \
+            if exc.errno == errno.EADDRINUSE else ""
+        print(f"error: cannot listen on {args.host} port {args.port}: "
+              f"{exc.strerror or exc}{hint}", file=sys.stderr)
         return 2
     try:
-        serve(args.host, args.port, args.max_sessions, idle_timeout=args.idle_timeout,
-              model_seconds=args.model_seconds)
+        serve(sock, args.host, args.port, args.max_sessions, idle_timeout=args.idle_timeout,
+              model_seconds=args.model_seconds, max_connections=args.max_connections,
+              allow_hosts=tuple(args.allow_host or ()))
     except KeyboardInterrupt:
         pass
+    finally:
+        sock.close()
     return 0

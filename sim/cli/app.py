@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..app.server import DEFAULT_HOST, DEFAULT_PORT, cmd_app
+from ..app.server import DEFAULT_HOST, DEFAULT_PORT, MAX_CONNECTIONS_DEFAULT, cmd_app
 from ..app.session import MAX_COMPUTE_SECONDS, MAX_SESSIONS_DEFAULT
 from .common import add_command
 
@@ -17,6 +17,12 @@ def add_parser(sub) -> None:
     a.add_argument("--max-sessions", type=int, default=MAX_SESSIONS_DEFAULT,
                    help=f"visitors served at once; the next sees 'server busy' "
                         f"(default {MAX_SESSIONS_DEFAULT})")
+    a.add_argument("--max-connections", type=int, default=MAX_CONNECTIONS_DEFAULT,
+                   help="connections served at once (page loads and open tabs); beyond it the "
+                        f"server answers 503 (default {MAX_CONNECTIONS_DEFAULT})")
+    a.add_argument("--allow-host", action="append", metavar="NAME",
+                   help="another name visitors use for this server (e.g. behind a proxy); "
+                        "requests naming any other host are refused (repeatable)")
     a.add_argument("--idle-timeout", type=float, default=60.0, metavar="SECONDS",
                    help="free a closed tab's models after this many seconds (default 60)")
     a.add_argument("--model-seconds", type=float, default=MAX_COMPUTE_SECONDS, metavar="SECONDS",

@@ -18,9 +18,9 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 
 from ..params import Run
+from ._deathguard import forkserver_context
 
 DEFAULT_SPIN_UP_DAYS = Run().spin_up_days
 
@@ -159,9 +159,8 @@ def _local(groups: list[list[Task]], workers: int) -> Iterator[dict]:
     # thread per worker: the workers already fill the cores.
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")
-    os.environ["COGOV_MAIN_PID"] = str(os.getpid())  # the forkserver dies with this process
-    ctx = get_context("forkserver")
-    ctx.set_forkserver_preload(["sim.study._deathguard", "sim.study.parallel", "sim.model", "sim.study.runner"])
+    # the forkserver and its workers die with this process (sim.study._deathguard)
+    ctx = forkserver_context(["sim.study.parallel", "sim.model", "sim.study.runner"])
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
                              initializer=_worker_init) as pool:
         pending = set()
@@ -181,11 +180,10 @@ def _local(groups: list[list[Task]], workers: int) -> Iterator[dict]:
 
 
 def _worker_init() -> None:
-    """In each local worker: die with the forkserver, which dies with cogov."""
-    from ._deathguard import die_with_parent
-    die_with_parent()
-    if os.getppid() == 1:
-        os._exit(1)
+    """In each local worker: die with the forkserver, which dies with cogov. (The forkserver's
+    fork hook has done this already; here again for a forkserver started without the guard.)"""
+    from . import _deathguard
+    _deathguard.die_with_parent(_deathguard.SERVER_PID)
 
 
 def _stop_http(dask_worker=None, dask_scheduler=None) -> None:

@@ -31,7 +31,6 @@ import json
 import math
 import sys
 import time
-from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +38,7 @@ import pandas as pd
 
 from ..catalog import OUTCOMES
 from ..config import ScenarioError
+from ._deathguard import forkserver_context
 
 ROOT = Path(__file__).resolve().parents[2]
 SCEN = ROOT / "scenarios"
@@ -164,7 +164,7 @@ def lever_pairs(levers: list[str], sizes, reps: int, workers: int,
 def _pool_map(fn, jobs, workers):
     if workers <= 1:
         return [fn(j) for j in jobs]
-    with get_context("forkserver").Pool(workers) as pool:
+    with forkserver_context(["sim.model"]).Pool(workers) as pool:  # dies with this process
         return pool.map(fn, jobs, chunksize=1)
 
 
