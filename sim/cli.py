@@ -261,6 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 _EXTRA_COMMANDS: list = []
 _MODULES = ("study.compare", "study.sweep", "study.report", "study.replay", "study.paramlist", "study.calibrate",
+            "study.optimize",
             "study.validate", "app.server")
 
 

@@ -1,4 +1,4 @@
-"""``cogov report DIR``: tables (CSV) and figures (PNG) for a finished sweep or comparison.
+"""``cogov report DIR``: tables (CSV) and figures (PNG, SVG and PDF) for a finished sweep or comparison.
 
 Writes into ``DIR/report/``:
 
@@ -42,13 +42,12 @@ HEADLINE = ("participation_year", "participation_30d", "participation_year_migra
 DISCRETE_MAX = 12  # at most this many distinct values: one point per value, else binned
 
 
-FIG = {"format": "png", "dpi": 200}  # set by report(): --format and --dpi
+FIG = {"formats": ("png", "svg", "pdf"), "dpi": 200}  # set by report(): --format and --dpi
 
 
 def _plt():
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from .figures import pyplot
+    plt = pyplot()
     plt.rcParams.update({"figure.dpi": 100, "font.size": 9, "axes.titlesize": 10,
                          "axes.labelsize": 9, "legend.fontsize": 8,
                          # never '1e-5+4.721e-1': a tiny difference must not look large
@@ -56,10 +55,10 @@ def _plt():
     return plt
 
 
-def _save(fig, out: Path, stem: str) -> Path:
-    path = out / f"{stem}.{FIG['format']}"
-    fig.savefig(path, dpi=FIG["dpi"])
-    return path
+def _save(fig, out: Path, stem: str) -> list[Path]:
+    """The figure in every format asked for, after the text check (sim.study.figures)."""
+    from .figures import save_figure
+    return save_figure(fig, out / stem, formats=FIG["formats"], dpi=FIG["dpi"])
 
 
 def _olabel(o: str) -> str:
@@ -199,7 +198,7 @@ def _sweep_report(d: Path, out: Path, manifest: dict, runs: pd.DataFrame,
         _title(fig, f"{manifest['name']}: outcomes against {p} (line: mean; band: 10th-90th "
                     f"percentile of runs{ref_note})")
         fig.tight_layout()
-        written.append(_save(fig, out, f"vs_{p}"))
+        written += _save(fig, out, f"vs_{p}")
         plt.close(fig)
 
     if design == "oat":
@@ -317,7 +316,7 @@ def _tornado(ok: pd.DataFrame, params: list[str], withs: dict, outcomes: list[st
                      "(* reference: the base with the factor's 'with:' keys set)", fontsize=10)
         ax.grid(axis="x", alpha=0.3)
         fig.tight_layout()
-        written.append(_save(fig, out, f"tornado_{o}"))
+        written += _save(fig, out, f"tornado_{o}")
         plt.close(fig)
     return written
 
@@ -373,7 +372,7 @@ def _heatmaps(ok: pd.DataFrame, varied: list[str], outcomes: list[str], out: Pat
         fig.suptitle(f"{manifest['name']}: mean of runs in each cell ({HEATMAP_BINS} quantile "
                      "bins per sampled parameter)", fontsize=9)
     fig.tight_layout()
-    written.append(_save(fig, out, "heatmap"))
+    written += _save(fig, out, "heatmap")
     plt.close(fig)
     return written
 
@@ -473,7 +472,7 @@ def _sensitivity(manifest: dict, runs: pd.DataFrame, outcomes: list[str], out: P
     fig.tight_layout()
     figure = _save(fig, out, kind)
     plt.close(fig)
-    written = [out / f"{kind}.csv", figure]
+    written = [out / f"{kind}.csv", *figure]
     if s2_rows:
         written += _second_order(pd.DataFrame(s2_rows), manifest, out, plt)
     return written
@@ -504,7 +503,7 @@ def _second_order(s2: pd.DataFrame, manifest: dict, out: Path, plt) -> list[Path
     fig.tight_layout()
     figure = _save(fig, out, "sobol_s2")
     plt.close(fig)
-    return [out / "sobol_s2.csv", figure]
+    return [out / "sobol_s2.csv", *figure]
 
 
 # --------------------------------------------------------------------------- comparisons
@@ -550,7 +549,7 @@ def _compare_report(d: Path, out: Path, manifest: dict, runs: pd.DataFrame,
     axes.flat[0].legend(fontsize=7)
     fig.suptitle("scenarios: replications (dots) and means with 95% confidence intervals", fontsize=10)
     fig.tight_layout()
-    written.append(_save(fig, out, "scenarios"))
+    written += _save(fig, out, "scenarios")
     plt.close(fig)
     if (d / "effects.parquet").exists():
         pd.read_parquet(d / "effects.parquet").to_csv(out / "effects.csv", index=False)
@@ -559,11 +558,11 @@ def _compare_report(d: Path, out: Path, manifest: dict, runs: pd.DataFrame,
 
 
 # ----------------------------------------------------------------------------------- API
-def report(d: str | Path, outcomes: list[str] | None = None, fmt: str = "png",
+def report(d: str | Path, outcomes: list[str] | None = None, fmt: str = "all",
            dpi: int = 200) -> list[Path]:
     """Write the report of a sweep or comparison directory; return the files written.
-    Figures are ``fmt`` (png, svg or pdf) at ``dpi`` (PNG)."""
-    FIG.update(format=fmt, dpi=dpi)
+    Figures are ``fmt`` (png, svg or pdf; "all": the three) at ``dpi`` (PNG)."""
+    FIG.update(formats=("png", "svg", "pdf") if fmt == "all" else (fmt,), dpi=dpi)
     d = Path(d)
     mpath = d / "manifest.json"
     manifest = load_manifest(mpath, f"{d}: no manifest.json (not a sweep or comparison directory)",
@@ -606,8 +605,8 @@ def add_parser(sub) -> None:
                     ("cogov report results/gxd --format pdf",
                      "cogov report results/oat --outcomes participation_year,spend_total --dpi 300"))
     r.add_argument("dir", help="a sweep or comparison results directory")
-    r.add_argument("--format", choices=("png", "svg", "pdf"), default="png",
-                   help="figure file format (default png)")
+    r.add_argument("--format", choices=("all", "png", "svg", "pdf"), default="all",
+                   help="figure file format (default all: PNG, SVG and PDF)")
     r.add_argument("--dpi", type=int_in(50, 1200), default=200,
                    help="resolution of PNG figures (default 200)")
     r.add_argument("--outcomes", help="comma-separated summary keys (default: the experiment's "
