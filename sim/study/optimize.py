@@ -329,7 +329,7 @@ def optimize(path: str | Path, out: str | Path | None = None, workers: int = 1,
     remaining = max(0, cfg.trials - done())
     base_file = out / "base.parquet"
     bar = _Bar(remaining * len(samples) + (0 if base_file.exists() else len(samples)),
-               progress and not quiet)
+               progress)
     try:
         if base_file.exists():
             base_values = pd.read_parquet(base_file)
@@ -393,6 +393,18 @@ def optimize(path: str | Path, out: str | Path | None = None, workers: int = 1,
         say(f"wrote {out}/ (pareto.csv, trials.csv, portfolios/, pareto_coordinates.png, "
             f"tradeoffs.png, manifest.json) in {seconds:.0f} s")
     return out
+
+
+def replay_file(manifest: dict, folder: Path) -> Path:
+    """An optimize file in ``folder`` that repeats the search a manifest records: its base
+    scenario as resolved then (the file it named may have changed since) and its settings."""
+    base = folder / "base.yaml"
+    base.write_text(yaml.safe_dump(manifest["base_scenario"], sort_keys=False, allow_unicode=True),
+                    encoding="utf-8")
+    cfg = {**manifest["optimize"], "scenario": base.name, "set": {}}  # the set is in the base
+    f = folder / "optimize.yaml"
+    f.write_text(yaml.safe_dump(cfg, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return f
 
 
 # ---------------------------------------------------------------------------- the tables

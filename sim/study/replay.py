@@ -11,6 +11,8 @@ files and columns are listed).
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import shutil
 import sys
@@ -25,7 +27,7 @@ from .results import differing_keys, load_manifest
 
 # columns that describe the machine, not the results
 VOLATILE = {"error", "seconds"}
-COMMANDS = ("run", "compare", "sweep")
+COMMANDS = ("run", "compare", "sweep", "optimize")
 
 
 def _manifest(path: Path) -> tuple[Path, dict]:
@@ -35,7 +37,7 @@ def _manifest(path: Path) -> tuple[Path, dict]:
     m = load_manifest(path, f"{path}: no such manifest (give a results folder or its manifest.json)",
                       f"{path}: not a readable manifest ({{exc}})")
     if not isinstance(m, dict) or m.get("command") not in COMMANDS:
-        raise ScenarioError(f"{path}: not a manifest of cogov run, compare or sweep")
+        raise ScenarioError(f"{path}: not a manifest of cogov run, compare, sweep or optimize")
     return path.parent, m
 
 
@@ -55,7 +57,7 @@ def _call(argv: list[str]) -> int:
         results.COMMAND_LINE, cli.VERBOSITY = saved
 
 
-def rerun(folder: Path, m: dict, out: Path) -> None:
+def rerun(folder: Path, m: dict, out: Path, workers: int = 1, progress: bool = False) -> None:
     """Re-run the manifest ``m`` (of ``folder``) into ``out``."""
     with tempfile.TemporaryDirectory(prefix="cogov-replay-") as tmp:
         tmp = Path(tmp)
@@ -65,9 +67,17 @@ def rerun(folder: Path, m: dict, out: Path) -> None:
             rc = _call(["run", str(f), "--seed", str(m["seed"]), "--out", str(out), "--force", "-q"])
         elif m["command"] == "compare":
             files = [str(_write_scenario(tmp, s["name"], s["scenario"])) for s in m["scenarios"]]
-            rc = _call(["compare", *files, "--reps", str(m["reps"]), "--seed", str(m["seed_root"]),
-                        "--out", str(out), "--force", "--no-figures", "-q"])
+            # its table is not wanted (stdout swallowed); its progress bar is (stderr)
+            with contextlib.redirect_stdout(io.StringIO()):
+                rc = _call(["compare", *files, "--reps", str(m["reps"]), "--seed", str(m["seed_root"]),
+                            "--out", str(out), "--force", "--no-figures", "--workers", str(workers),
+                            *([] if progress else ["--no-progress"])])
             rc = 0 if rc in (0, 1) else rc  # 1: some runs failed, as they may have the first time
+        elif m["command"] == "optimize":
+            from .optimize import replay_file, optimize
+            f = replay_file(m, tmp)
+            optimize(f, out=out, workers=workers, progress=progress, quiet=True)
+            rc = 0
         else:
             from .sweep import run as run_sweep
             if not (folder / "design.parquet").is_file():
@@ -79,7 +89,7 @@ def rerun(folder: Path, m: dict, out: Path) -> None:
                                  "last_session", "finished", "executor", "workers")}
             plan["status"] = "planned"
             (out / "manifest.json").write_text(json.dumps(plan, indent=2))
-            run_sweep(out, progress=False)
+            run_sweep(out, workers=workers, progress=progress)
             rc = 0
     if rc not in (0,):
         raise ScenarioError(f"replay of {folder} failed (exit code {rc})")
@@ -121,29 +131,39 @@ def compare_outputs(old: Path, new: Path) -> dict[str, list[str]]:
     return diffs
 
 
-def replay(manifest: str | Path, out: str | Path | None = None) -> tuple[bool, dict, Path | None]:
+def replay(manifest: str | Path, out: str | Path | None = None, workers: int = 1,
+           progress: bool = False) -> tuple[bool, dict, Path | None]:
     """Re-run a manifest; return (identical, differences, replay folder or None if temporary)."""
     folder, m = _manifest(Path(manifest))
     if out is not None:
         from .results import check_out
         check_out(Path(out))
         target = Path(out)
-        rerun(folder, m, target)
+        rerun(folder, m, target, workers, progress)
         diffs = compare_outputs(folder, target)
         return not diffs, diffs, target
     with tempfile.TemporaryDirectory(prefix="cogov-replay-out-") as tmp:
         target = Path(tmp) / "replay"
-        rerun(folder, m, target)
+        rerun(folder, m, target, workers, progress)
         diffs = compare_outputs(folder, target)
     return not diffs, diffs, None
 
 
 def cmd_replay(args) -> int:
-    from ..cli import info
+    import time
+
+    from ..cli import detail, info, progress_enabled
     folder, m = _manifest(Path(args.manifest))
     info(f"Replaying {folder} ({m['command']}; recorded with cogov {m.get('cogov_version', '?')}"
          f", git {m.get('git_commit') or 'unknown'}) ...", file=sys.stderr)
-    same, diffs, where = replay(args.manifest, args.out)
+    detail(f"replay: recorded command: {m.get('command_line') or '?'}")
+    for key in ("seed", "seed_root", "reps", "seeds"):
+        if key in m:
+            detail(f"replay: {key} {m[key]}")
+    t0 = time.perf_counter()
+    same, diffs, where = replay(args.manifest, args.out, workers=args.workers,
+                                progress=progress_enabled(args))
+    detail(f"replay: {time.perf_counter() - t0:.1f} s with {args.workers} worker(s)")
     if same:
         print(f"identical: every data file of {folder} was reproduced"
               + (f" (replay in {where})" if where else ""))
@@ -156,9 +176,9 @@ def cmd_replay(args) -> int:
 
 
 def add_parser(sub) -> None:
-    from ..cli import add_command
+    from ..cli import WORKERS, add_command
     p = add_command(sub, "replay", "re-run a manifest and report whether the outputs are identical",
-                    "Re-run what a run, compare or sweep manifest records (its resolved scenarios, "
+                    "Re-run what a run, compare, sweep or optimize manifest records (its resolved scenarios, "
                     "seeds and run table) and compare every data file with the original. Exit code "
                     "0 if identical, 1 if not.",
                     ("cogov replay results/my_run/manifest.json",
@@ -166,4 +186,7 @@ def add_parser(sub) -> None:
     p.add_argument("manifest", help="a manifest.json, or the results folder holding it")
     p.add_argument("--out", help="keep the replay in this folder (default: a temporary folder, "
                                  "removed afterwards)")
+    p.add_argument("--workers", type=WORKERS, default=1,
+                   help="local worker processes for a comparison, sweep or optimize (default 1)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_replay)
