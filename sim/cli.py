@@ -192,8 +192,13 @@ def cmd_run(args) -> int:
          f"{scenario.population.n_communities * scenario.population.residents_per_community:,} residents)")
     manifest = run_manifest(scenario, args.scenario, args.set, args.seed,
                             run_canonical(args.scenario, args.seed, args.days, args.set, out))
+    detail(f"run: seed {args.seed}, {scenario.run.days} days after a spin-up of "
+           f"{scenario.run.spin_up_days} days, overrides {args.set or []}, config {config_hash(scenario)}")
+    import time
+    t0 = time.perf_counter()
     with ResultsDir(out, overwrite=force) as tmp:
         result = run_one(scenario, args.seed)
+        detail(f"run: {time.perf_counter() - t0:.1f} s")
         write_parquet_atomic(tmp / "timeseries.parquet", result.timeseries, csv=csv)
         write_json_atomic(tmp / "summary.json", result.summary)
         write_json_atomic(tmp / "manifest.json", manifest)

@@ -106,6 +106,9 @@ def cmd_app(args) -> int:
     if not args.idle_timeout > 0 or not args.model_seconds > 0:
         print("error: --idle-timeout and --model-seconds must be positive", file=sys.stderr)
         return 2
+    from ..cli import detail
+    detail(f"app: host {args.host}, port {args.port}, at most {args.max_sessions} sessions, "
+           f"idle timeout {args.idle_timeout:g} s, model time {args.model_seconds:g} s a visitor")
     try:
         serve(args.host, args.port, args.max_sessions, idle_timeout=args.idle_timeout,
               model_seconds=args.model_seconds)
@@ -115,8 +118,11 @@ def cmd_app(args) -> int:
 
 
 def add_parser(sub) -> None:
+    from ..cli import add_command
     from .session import MAX_COMPUTE_SECONDS, MAX_SESSIONS_DEFAULT
-    a = sub.add_parser("app", help="serve the browser view (http://127.0.0.1:8765/)")
+    a = add_command(sub, "app", "serve the browser view (http://127.0.0.1:8765/)",
+                    "Serve the browser view of the model on this machine.",
+                    ("cogov app", "cogov app --port 8800 --max-sessions 4"))
     a.add_argument("--host", default=DEFAULT_HOST,
                    help=f"address to bind (default {DEFAULT_HOST}, this machine only)")
     a.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")

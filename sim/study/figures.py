@@ -164,6 +164,9 @@ def text_issues(fig) -> list[str]:
     """Overlapping texts and texts outside the figure, as sentences (empty: fit to print).
     Tick labels of one axis that are rotated are not compared with each other (their
     rectangles, not their letters, overlap)."""
+    if not hasattr(fig.canvas, "get_renderer"):  # a bare Figure(): draw it on Agg
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        FigureCanvasAgg(fig)
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     W, H = fig.bbox.width, fig.bbox.height

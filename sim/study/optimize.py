@@ -238,21 +238,13 @@ def _run_sets(sets: list[dict], samples: pd.DataFrame, base_dict: dict, outcomes
                               keep_timeseries=False, outcomes=None, labels={"set": i, "row": k}))
     values = [{o: [math.nan] * len(rows) for o in outcomes} for _ in sets]
     for r in run_many(tasks, workers=workers, executor=executor, scheduler=scheduler,
-                      progress=False, on_result=bar.update):
+                      progress=False, desc="optimize", on_result=bar.update):
         if not r["ok"]:
             raise ScenarioError(f"a run of the search failed (set {r['labels']['set']}, sample row "
                                 f"{r['labels']['row']}): {r['error'].strip().splitlines()[-1]}")
         for o in outcomes:
             values[r["labels"]["set"]][o][r["labels"]["row"]] = _value(r["summary"], o, days)
-        if _detail_on():
-            _detail(f"  run set {r['labels']['set']} row {r['labels']['row']} "
-                    f"seed {tasks[r['run_id']].seed}: {r['seconds']:.1f} s")
     return values
-
-
-def _detail_on() -> bool:
-    from .. import cli
-    return cli.VERBOSITY > 0
 
 
 def _detail(text: str) -> None:
