@@ -574,7 +574,8 @@ def _numeric(series: pd.Series) -> tuple[np.ndarray, list[str] | None]:
 
 def draw_figures(out: Path, cfg: Optimize, trials: pd.DataFrame, pareto: pd.DataFrame) -> list[Path]:
     """pareto_coordinates (parallel coordinates of levers and objectives) and tradeoffs
-    (every pair of objectives: all candidates, the Pareto set highlighted)."""
+    (each objective against the spend a year the budget counts: all candidates, the Pareto
+    set highlighted, the budget marked)."""
     from .figures import pyplot, save_figure
     if trials.empty:
         return []
@@ -582,7 +583,8 @@ def draw_figures(out: Path, cfg: Optimize, trials: pd.DataFrame, pareto: pd.Data
     written = []
     objs = list(cfg.objectives)
     cols = [*cfg.levers, *objs]
-    fig, ax = plt.subplots(figsize=(max(7.0, 1.25 * len(cols) + 1.5), 5.2), layout="constrained")
+    width = min(13.0, max(7.0, 0.95 * len(cols) + 1.5))
+    fig, ax = plt.subplots(figsize=(width, 5.4), layout="constrained")
     scaled = {}
     for k in cols:
         v, cats = _numeric(trials[k])
@@ -614,8 +616,9 @@ def draw_figures(out: Path, cfg: Optimize, trials: pd.DataFrame, pareto: pd.Data
                     va="top", fontsize=7)
         ax.annotate(fmt(hi), (xi, 1), xytext=(0, 4), textcoords="offset points", ha="center",
                     va="bottom", fontsize=7)
-    ax.set_xticks(x, [_short(k, 14) + ("\n(objective)" if k in objs else "") for k in cols],
-                  fontsize=7)
+    chars = max(8, int((width - 1.5) / len(cols) * 72 / 4.2))  # characters of 7 pt per axis
+    ax.set_xticks(x, [_short(k, chars) + ("\n(objective)" if k in objs else "") for k in cols],
+                  fontsize=7 if chars >= 12 else 6)
     ax.set_xlim(-0.5, len(cols) - 0.5)
     ax.set_ylim(-0.12, 1.12)
     ax.set_yticks([])
@@ -632,30 +635,32 @@ def draw_figures(out: Path, cfg: Optimize, trials: pd.DataFrame, pareto: pd.Data
     written += save_figure(fig, out / "pareto_coordinates")
     plt.close(fig)
 
-    pairs = [(a, b) for i, a in enumerate(objs) for b in objs[i + 1:]] or [(objs[0], "extra_spend_yuan")]
-    n = len(pairs)
+    # what the money buys: each objective against the extra spend a year, the budget marked
+    shown = [o for o in objs if not o.startswith("spend")] or objs
+    n = len(shown)
     c = min(3, n)
     r = math.ceil(n / c)
-    fig, axes = plt.subplots(r, c, figsize=(3.8 * c, 3.4 * r), squeeze=False, layout="constrained")
-    for ax, (a, b) in zip(axes.flat, pairs):
-        def val(k):
-            v = trials[k].to_numpy(float)
-            return OUTCOMES[k].scale(v) if k in OUTCOMES else v
-        xa, yb = val(a), val(b)
-        ax.scatter(xa[~feas], yb[~feas], marker="x", s=12, color="#c44e52", alpha=0.6,
+    fig, axes = plt.subplots(r, c, figsize=(3.9 * c, 3.3 * r + 0.7), squeeze=False, layout="constrained")
+    xs = trials["extra_spend_yuan" if cfg.budget_basis == "extra" else "spend_total"].to_numpy(float)
+    xlabel = "extra spend a year (yuan)" if cfg.budget_basis == "extra" else "spend a year (yuan)"
+    for ax, o in zip(axes.flat, shown):
+        y = OUTCOMES[o].scale(trials[o].to_numpy(float))
+        ax.scatter(xs[~feas], y[~feas], marker="x", s=12, color="#c44e52", alpha=0.6,
                    label="over budget")
-        ax.scatter(xa[feas & ~par], yb[feas & ~par], s=10, color="0.65", label="feasible")
-        ax.scatter(xa[par], yb[par], s=22, color="C0", zorder=3, label="Pareto set")
-        ax.set_xlabel(_short(a, 34))
-        ax.set_ylabel(_short(b, 28) if b in OUTCOMES else "extra spend (yuan/year)")
+        ax.scatter(xs[feas & ~par], y[feas & ~par], s=10, color="0.65", label="within budget")
+        ax.scatter(xs[par], y[par], s=24, color="C0", zorder=3, label="Pareto set")
+        ax.axvline(cfg.budget_yuan, color="0.3", ls="--", lw=0.9, label="budget")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(_short(o, 30))
         for axis in (ax.xaxis, ax.yaxis):
             axis.set_major_formatter(plt.FuncFormatter(lambda v, _: _tick(v)))
+        ax.tick_params(axis="x", labelrotation=30)
         ax.grid(alpha=0.3)
     for ax in list(axes.flat)[n:]:
         ax.set_visible(False)
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncol=3, frameon=False, fontsize=8)
-    fig.suptitle(f"{cfg.name}: trade-offs between objectives (means over samples and seeds)",
+    fig.legend(handles, labels, loc="outside lower center", ncol=4, frameon=False, fontsize=8)
+    fig.suptitle(f"{cfg.name}: each objective against the money (means over samples and seeds)",
                  fontsize=10)
     written += save_figure(fig, out / "tradeoffs")
     plt.close(fig)
