@@ -109,6 +109,7 @@ def _planned(tmp: Path, exp: dict, f) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_report_figures_fit(tmp_path):
     from sim.study.report import report
     unc = {"behaviour.w_social": {"low": 0.0, "high": 10.0},
@@ -176,6 +177,7 @@ def _effects(names):
     return pd.DataFrame(rows)
 
 
+@pytest.mark.slow
 def test_compare_figures_fit(tmp_path):
     from sim.study.compare import draw_figures, ts_columns
     names = ["baseline", "lever_grants", "lever_duty_reduction"]
@@ -189,9 +191,11 @@ def test_compare_figures_fit(tmp_path):
             df.insert(0, "rep", rep)
             df.insert(0, "scenario", s)
             frames.append(df)
-    draw_figures(tmp_path, pd.concat(frames), _effects(names), names)
-    draw_figures(tmp_path / "one", None, _effects(names[:2]), names[:2]) \
-        if (tmp_path / "one").mkdir() is None else None
+    written = draw_figures(tmp_path, pd.concat(frames), _effects(names), names)
+    assert {"timeseries.png", "effects.pdf"} <= set(written)
+    one = tmp_path / "one"  # one alternative: the interval is written beside each label
+    one.mkdir()
+    draw_figures(one, None, _effects(names[:2]), names[:2])
     _check_folder(tmp_path)
 
 
@@ -213,7 +217,50 @@ def test_calibrate_figure_fits(tmp_path):
     _check_folder(tmp_path)
 
 
+# ----------------------------------------------------------------------------- optimize
+def test_optimize_figures_fit(tmp_path):
+    from sim.study import optimize as opt
+    cfg = opt.Optimize.model_validate({
+        "name": "figs", "scenario": BASELINE, "budget_yuan": 500_000,
+        "levers": {"committee.pushed_down_duty_items": {"low": 97, "high": 200},
+                   "committee.staff_per_10k": {"low": 12, "high": 18},
+                   "grants.contests_per_year": {"low": 0, "high": 4},
+                   "purchased_services.items": {"low": 0, "high": 10},
+                   "legal.lawyer_hours_per_week": {"low": 0, "high": 20},
+                   "incubation.hub": {"choices": [False, True]},
+                   "smart.digital_ordering": {"choices": [False, True]},
+                   "legal.same_day_mediation": {"choices": [False, True]},
+                   "transparency.publish_affairs": {"choices": [False, True]}},
+        "objectives": {"participation_year": "maximize", "disputes_resolved_share": "maximize",
+                       "disputes_same_day_share": "maximize", "trust_mean": "maximize",
+                       "spend_total": "minimize"}})
+    rng = np.random.default_rng(4)
+    n = 40
+    trials = pd.DataFrame({
+        "trial": range(n), "committee.pushed_down_duty_items": rng.integers(97, 201, n),
+        "committee.staff_per_10k": rng.uniform(12, 18, n), "grants.contests_per_year": rng.integers(0, 5, n),
+        "purchased_services.items": rng.integers(0, 11, n), "legal.lawyer_hours_per_week": rng.uniform(0, 20, n),
+        **{k: rng.random(n) < 0.5 for k in ("incubation.hub", "smart.digital_ordering",
+                                             "legal.same_day_mediation", "transparency.publish_affairs")},
+        "participation_year": rng.uniform(0.25, 0.36, n), "disputes_resolved_share": rng.uniform(0.75, 0.85, n),
+        "disputes_same_day_share": rng.uniform(0.25, 0.36, n), "trust_mean": rng.uniform(0.48, 0.55, n),
+        "spend_total": rng.uniform(7e5, 1.7e6, n)})
+    trials["extra_spend_yuan"] = trials["spend_total"] - 655_500
+    trials["feasible"] = trials["extra_spend_yuan"] <= 500_000
+    objs = list(cfg.objectives)
+    mask = opt.pareto_mask(trials.loc[trials["feasible"], objs].to_numpy(float),
+                           list(cfg.objectives.values()))
+    trials["pareto"] = False
+    trials.loc[trials.index[trials["feasible"]][mask], "pareto"] = True
+    pareto = pd.DataFrame({"trial": trials.loc[trials["pareto"], "trial"],
+                           "portfolio": [f"P{i + 1:02d}" for i in range(int(trials["pareto"].sum()))]})
+    opt.draw_figures(tmp_path, cfg, trials, pareto)
+    assert {p.name for p in tmp_path.glob("*.png")} == {"pareto_coordinates.png", "tradeoffs.png"}
+    _check_folder(tmp_path)
+
+
 # ----------------------------------------------------------------------------- validate
+@pytest.mark.slow
 def test_validation_trajectories_are_small_multiples(tmp_path):
     from sim.study.validate import TRAJECTORY, draw_figures
     rng = np.random.default_rng(3)
