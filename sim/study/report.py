@@ -662,8 +662,14 @@ def report(d: str | Path, outcomes: list[str] | None = None, fmt: str = "all",
 
 def cmd_report(args) -> int:
     outs = [o.strip() for o in args.outcomes.split(",")] if args.outcomes else None
-    from ..cli import info
+    import time
+
+    from ..cli import detail, info
+    detail(f"report: {args.dir}, figures as {args.format} at {args.dpi} dpi, outcomes "
+           f"{', '.join(outs) if outs else 'the experiment default'}")
+    t0 = time.perf_counter()
     files = report(args.dir, outs, fmt=args.format, dpi=args.dpi)
+    detail(f"report: {len(files)} files in {time.perf_counter() - t0:.1f} s")
     info(f"{len(files)} files in {Path(args.dir) / 'report'}/:")
     for f in files:
         info(f"  {f.name}")
