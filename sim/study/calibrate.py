@@ -23,6 +23,9 @@ journal: ``--resume`` continues it), ``trials.csv``, ``best.json`` (parameters a
 ``fit.csv`` (each target: band, value, mean and 95% interval over ``check_replications``
 fresh seeds at the best parameters, PASS/FAIL), ``calibration.png`` (also .svg and .pdf)
 and ``manifest.json``.
+
+Why one long module: the calibration file's schema, the loss, the search, the fit table and
+its figure are one command's steps on the same targets.
 """
 
 from __future__ import annotations

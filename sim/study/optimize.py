@@ -27,6 +27,9 @@ percentile for an objective to maximize, 90th to minimize) and the regret agains
 candidate of each sample, its maximum and mean), ``portfolios/P01.yaml`` ... (scenarios that
 ``extends`` the base; ``cogov run`` accepts them), ``pareto_coordinates`` and ``tradeoffs``
 figures (PNG, SVG, PDF) and ``manifest.json`` (``cogov replay`` re-runs it).
+
+Why one long module: the file's schema, the search, the robustness table and the figures
+read the same objectives, levers and samples; apart they would pass them back and forth.
 """
 
 from __future__ import annotations
