@@ -66,6 +66,23 @@ def test_a_tidy_figure_passes_and_is_written_in_three_formats(tmp_path):
     _check_folder(tmp_path)
 
 
+def test_pdfs_embed_truetype_not_type3(tmp_path):
+    """save_figure's PDF has no Type 3 font; matplotlib's default (fonttype 3) would."""
+    if not shutil.which("pdffonts"):
+        pytest.skip("pdffonts (poppler-utils) is not installed")
+    import matplotlib
+    plt = figures.pyplot()
+    fig, ax = plt.subplots(figsize=(4, 3), layout="constrained")
+    ax.set_title("fonts")
+    ax.set_xlabel("days")
+    (pdf,) = figures.save_figure(fig, tmp_path / "ok", formats=("pdf",))
+    with matplotlib.rc_context({"pdf.fonttype": 3}):
+        fig.savefig(tmp_path / "type3.pdf")
+    plt.close(fig)
+    assert figures.type3_fonts(pdf) == []
+    assert figures.type3_fonts(tmp_path / "type3.pdf")  # the check can fail
+
+
 def test_strict_mode_refuses_a_bad_figure(tmp_path):
     plt = figures.pyplot()
     fig, ax = plt.subplots(figsize=(2, 2))
