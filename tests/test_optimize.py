@@ -120,6 +120,16 @@ def test_resume_and_replay(searched, tmp_path, capsys):
     assert "identical" in capsys.readouterr().out
 
 
+def test_resume_refuses_other_settings(searched, tmp_path, capsys):
+    import shutil
+    _, out = searched
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy)
+    other = write(tmp_path, budget_yuan=100_000)
+    assert main(["optimize", str(other), "--out", str(copy), "--resume"]) == 2
+    assert "other settings" in capsys.readouterr().err
+
+
 def test_pareto_mask():
     v = np.array([[1.0, 5.0], [2.0, 4.0], [1.0, 4.0], [3.0, 1.0]])
     assert opt.pareto_mask(v, ["maximize", "maximize"]).tolist() == [True, True, False, True]

@@ -20,7 +20,7 @@ way.
 
 Outputs in ``--out`` (default ``results/optimize_<name>/``): ``study.log``,
 ``samples.parquet`` (the uncertainty samples and seeds), ``base.parquet`` (the base on each),
-``trials.parquet``/``.csv`` (every candidate: levers, objective means, extra spend,
+``settings.json`` (what a ``--resume`` must match), ``trials.parquet``/``.csv`` (every candidate: levers, objective means, extra spend,
 feasible, Pareto), ``pareto.parquet``/``.csv`` (the Pareto set: for each objective the mean
 and 95% interval over the runs, the worse-decile value over the uncertainty samples (10th
 percentile for an objective to maximize, 90th to minimize) and the regret against the best
@@ -297,6 +297,16 @@ def optimize(path: str | Path, out: str | Path | None = None, workers: int = 1,
     if resume and out.exists() and not (out / "study.log").exists() and any(out.iterdir()):
         raise ScenarioError(f"{out}: no study.log to resume (not an optimize folder)")
     out.mkdir(parents=True, exist_ok=True)
+    # a resumed search must be the same search: same file (but for trials) and base scenario
+    settings = {"optimize": {**cfg.model_dump(mode="json"), "trials": None}, "base_scenario": base_dict}
+    saved = out / "settings.json"
+    if saved.exists():
+        import json
+        if json.loads(saved.read_text(encoding="utf-8")) != json.loads(json.dumps(settings)):
+            raise ScenarioError(f"{out} holds a search of other settings (the file or its base "
+                                "scenario changed): restore them, or choose another --out")
+    else:
+        write_json_atomic(saved, settings)
     samples = draw_samples(cfg, base)
     outcomes = list(dict.fromkeys([*cfg.objectives, "spend_total"]))
     say = (lambda *a: None) if quiet else (lambda *a: print(*a, file=sys.stderr))
@@ -679,6 +689,8 @@ def _tick(v: float) -> str:
 # ------------------------------------------------------------------------------ command
 def cmd_optimize(args) -> int:
     from .. import cli
+    if args.scheduler and args.executor != "dask":
+        raise ScenarioError("--scheduler needs --executor dask")
     optimize(args.optimize, out=args.out, workers=args.workers, executor=args.executor,
              scheduler=args.scheduler, resume=args.resume, trials=args.trials,
              progress=cli.progress_enabled(args), quiet=cli.VERBOSITY < 0)
