@@ -152,6 +152,10 @@ def cmd_compare(args) -> int:
     check_out(out, force=force)
     csv = args.format == "csv"
 
+    from ..cli import detail
+    for n, f, sc in zip(names, files, scenarios):
+        detail(f"compare: {n} = {f} (config {config_hash(sc)}; {sc.run.days} days after a spin-up "
+               f"of {sc.run.spin_up_days} days), overrides {args.set or []}")
     n_res = [s.population.n_communities * s.population.residents_per_community for s in scenarios]
     info(f"Comparing {', '.join(names[1:])} against {names[0]}: {args.reps} paired replications "
           f"(seeds {seeds[0]}..{seeds[-1]}), {scenarios[0].run.days} days, "
