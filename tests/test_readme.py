@@ -10,8 +10,8 @@ fails the test. How sizes are cut, and which commands run in a dry form:
 - `cogov run`, `compare` and `sweep`: as written, with `--set
   population.residents_per_community=300 --set run.spin_up_days=30` appended (the README
   shows `--set KEY=VALUE` for each of them); days, seeds, replications and workers as written.
-- `cogov calibrate` (about 10 minutes) and `cogov validate` (about an hour): `--help`, and
-  every path the command names must exist.
+- `cogov calibrate` (about 10 minutes), `cogov optimize` (about 10 minutes) and `cogov
+  validate` (about an hour): `--help`, and every path the command names must exist.
 - a sweep with `--scheduler` (a cluster that is not here): `--dry-run`, which checks the
   experiment and the flags and connects to nothing.
 - `make run|test|app`: `make -n TARGET` (the target exists and says what it runs).
@@ -60,7 +60,7 @@ def _checked_form(cmd: str) -> list[str]:
         return ["make", "-n", *args[1:]]
     args[0] = str(COGOV)
     sub = args[1]
-    if sub in ("calibrate", "validate"):
+    if sub in ("calibrate", "validate", "optimize"):
         return args[:2] + ["--help"]
     if sub == "sweep" and "--scheduler" in args:
         return args + ["--dry-run"]

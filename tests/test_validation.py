@@ -25,7 +25,7 @@ def test_report_has_every_part():
     text = REPORT.read_text(encoding="utf-8")
     for part in ("## 1. Targets", "## 2. Stationarity", "## 3. Levers", "## 4. Trajectories"):
         assert part in text
-    for fig in ("trajectories_5000.png", "baseline_sizes.png"):
+    for fig in ("trajectories_5000_participation_year.png", "baseline_sizes.png", "baseline_sizes.pdf"):
         assert (ROOT / "docs" / "validation" / fig).exists()
     cfg = read_data(REPORT)["config"]
     assert cfg["sizes"] == [2000, 5000, 15000] and max(cfg["years"]) >= 10
@@ -56,7 +56,7 @@ def test_validate_runs_end_to_end_at_a_small_setting(tmp_path):
     base = trends[trends["scenario"] == "baseline"]
     pooled = base[base["pooled_seeds"].fillna(0) > 0]
     assert len(pooled) and (pooled["pooled_seeds"] == 4).all()  # --pool-seeds 4
-    assert (tmp_path / "validation" / "trajectories_500.png").exists()
+    assert (tmp_path / "validation" / "trajectories_500_participation_year.png").exists()
     assert not list(tmp_path.glob(".*.tmp"))
 
 

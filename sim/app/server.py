@@ -188,6 +188,10 @@ def cmd_app(args) -> int:
         print(f"error: cannot listen on {args.host} port {args.port}: "
               f"{exc.strerror or exc}{hint}", file=sys.stderr)
         return 2
+    if getattr(args, "verbosity", 0) > 0:  # -v
+        print(f"app: host {args.host}, port {args.port}, at most {args.max_sessions} sessions, "
+              f"{args.max_connections} connections, idle timeout {args.idle_timeout:g} s, model "
+              f"time {args.model_seconds:g} s a visitor", file=sys.stderr)
     try:
         serve(sock, args.host, args.port, args.max_sessions, idle_timeout=args.idle_timeout,
               model_seconds=args.model_seconds, max_connections=args.max_connections,

@@ -12,11 +12,12 @@ import shlex
 import sys
 
 from ..config import ScenarioError
-from ..study import results
-from . import app, cache, calibrate, common, compare, params, replay, report, run, sweep, validate
+from ..study import feedback, results
+from . import (app, cache, calibrate, common, compare, optimize, params, replay, report, run,
+               sweep, validate)
 from .common import COMMON, Formatter, Parser, example
 
-COMMANDS = (run, compare, sweep, report, replay, params, calibrate, validate, app, cache)
+COMMANDS = (run, compare, sweep, report, replay, params, optimize, calibrate, validate, app, cache)
 """The subcommand modules, in the order ``cogov --help`` lists them."""
 
 
@@ -63,7 +64,7 @@ def _quiet_pipe() -> None:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
-    common.VERBOSITY = getattr(args, "verbosity", 0)
+    common.VERBOSITY = feedback.VERBOSITY = getattr(args, "verbosity", 0)
     if getattr(args, "no_cache", False):
         os.environ["COGOV_NO_CACHE"] = "1"  # worker processes inherit it
     results.COMMAND_LINE = shlex.join(["cogov", *map(str, argv)])

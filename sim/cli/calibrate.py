@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from ..study.calibrate import calibrate
 from . import common
-from .common import WORKERS, add_command, add_preflight_flag, int_in
+from .common import WORKERS, add_command, add_preflight_flag, int_in, progress_enabled
 
 
 def cmd_calibrate(args) -> int:
     calibrate(args.calibration, out=args.out, workers=args.workers, executor=args.executor,
               scheduler=args.scheduler, resume=args.resume, trials=args.trials,
-              quiet=common.VERBOSITY < 0, preflight=not args.no_preflight)
+              quiet=common.VERBOSITY < 0, preflight=not args.no_preflight,
+              progress=progress_enabled(args), verbose=common.VERBOSITY > 0)
     return 0
 
 
@@ -34,5 +35,6 @@ def add_parser(sub) -> None:
                    "if the calibration file or its scenario changed since it started)")
     p.add_argument("--trials", type=int_in(1, 10_000), default=None,
                    help="total trials, 1-10,000 (default: the file's)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_preflight_flag(p)
     p.set_defaults(func=cmd_calibrate)

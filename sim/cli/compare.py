@@ -7,7 +7,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from ..config import ScenarioError, load_scenario
+from ..config import ScenarioError, config_hash, load_scenario
 from ..study.compare import (NothingToCompare, compare_into, default_dirname, print_table,
                              rep_seeds, scenario_names)
 from ..study.results import check_out
@@ -39,8 +39,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--format", choices=("parquet", "csv"), default="parquet",
                    help="csv: also write each table as CSV beside its Parquet file")
     p.add_argument("--no-figures", action="store_true", help="do not draw the figures")
-    p.add_argument("--figure-format", choices=("png", "svg", "pdf"), default="png",
-                   help="file format of the figures (default png)")
+    p.add_argument("--figure-format", choices=("all", "png", "svg", "pdf"), default="all",
+                   help="file format of the figures (default all: PNG, SVG and PDF)")
     p.add_argument("--dpi", type=int_in(50, 1200), default=200, help="resolution of PNG figures (default 200)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (it is off anyway "
                    "when stderr is not a terminal or CI is set)")
@@ -80,6 +80,9 @@ def cmd_compare(args) -> int:
     force = args.force or args.out is None  # the default folder is named by what it holds
     check_out(out, force=force)
 
+    for n, f, sc in zip(names, files, scenarios):
+        common.detail(f"compare: {n} = {f} (config {config_hash(sc)}; {sc.run.days} days after a "
+                      f"spin-up of {sc.run.spin_up_days} days), overrides {args.set or []}")
     n_res = [s.population.n_communities * s.population.residents_per_community for s in scenarios]
     info(f"Comparing {', '.join(names[1:])} against {names[0]}: {args.reps} paired replications "
          f"(seeds {seeds[0]}..{seeds[-1]}), {scenarios[0].run.days} days, "

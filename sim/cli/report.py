@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from ..study.report import report
-from .common import add_command, info, int_in
+from .common import add_command, detail, info, int_in
 
 
 def cmd_report(args) -> int:
     outs = [o.strip() for o in args.outcomes.split(",")] if args.outcomes else None
+    detail(f"report: {args.dir}, figures as {args.format} at {args.dpi} dpi, outcomes "
+           f"{', '.join(outs) if outs else 'the experiment default'}")
+    t0 = time.perf_counter()
     files = report(args.dir, outs, fmt=args.format, dpi=args.dpi)
+    detail(f"report: {len(files)} files in {time.perf_counter() - t0:.1f} s")
     info(f"{len(files)} files in {Path(args.dir) / 'report'}/:")
     for f in files:
         info(f"  {f.name}")
@@ -24,8 +29,8 @@ def add_parser(sub) -> None:
                     ("cogov report results/gxd --format pdf",
                      "cogov report results/oat --outcomes participation_year,spend_total --dpi 300"))
     r.add_argument("dir", help="a sweep or comparison results directory")
-    r.add_argument("--format", choices=("png", "svg", "pdf"), default="png",
-                   help="figure file format (default png)")
+    r.add_argument("--format", choices=("all", "png", "svg", "pdf"), default="all",
+                   help="figure file format (default all: PNG, SVG and PDF)")
     r.add_argument("--dpi", type=int_in(50, 1200), default=200,
                    help="resolution of PNG figures (default 200)")
     r.add_argument("--outcomes", help="comma-separated summary keys (default: the experiment's "

@@ -6,9 +6,9 @@ from __future__ import annotations
 from ..config import ScenarioError
 from ..params import Population
 from ..study import preflight
-from ..study.validate import MIN_YEARS, render_only, validate
+from ..study.validate import MIN_YEARS, PROGRESS, render_only, validate
 from . import common
-from .common import WORKERS, add_command, add_preflight_flag, int_in
+from .common import WORKERS, add_command, add_preflight_flag, detail, int_in, progress_enabled
 
 MAX_YEARS = 30
 
@@ -44,6 +44,11 @@ def cmd_validate(args) -> int:
     sizes = _ints(args.sizes, "sizes", *_bounds("residents_per_community"))
     if not args.no_preflight:
         preflight.check(max(sizes), args.workers, days=365 * max(years), what="a validation run")
+    PROGRESS["on"] = progress_enabled(args)
+    PROGRESS["verbose"] = common.VERBOSITY > 0
+    detail(f"validate: seeds 1..{args.seeds}, years {years}, sizes {sizes}, lever pairs "
+           f"{args.lever_reps}, pool seeds {args.pool_seeds}, {args.workers} worker(s), "
+           f"out {args.out or 'docs/'}")
     validate(args.seeds, years, sizes, args.workers, args.out, args.lever_reps,
              quiet=common.VERBOSITY < 0, pool_seeds=args.pool_seeds)
     return 0
@@ -71,5 +76,6 @@ def add_parser(sub) -> None:
     p.add_argument("--out", default=None, help="folder for VALIDATION.md and validation/ (default docs/)")
     p.add_argument("--render-only", action="store_true",
                    help="rewrite the report from the tables of the last run (no model runs)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_preflight_flag(p)
     p.set_defaults(func=cmd_validate)

@@ -21,8 +21,9 @@ Outputs in ``--out`` (default ``results/calibrate_<name>/``): ``study.log`` (Opt
 journal: ``--resume`` continues it), ``trials.csv``, ``best.json`` (parameters and loss),
 ``best.yaml`` (a scenario that extends the calibrated one with the best parameters),
 ``fit.csv`` (each target: band, value, mean and 95% interval over ``check_replications``
-fresh seeds at the best parameters, PASS/FAIL), ``calibration.png`` and ``manifest.json``;
-``calibration.json`` (the calibration as started: ``--resume`` refuses a changed one).
+fresh seeds at the best parameters, PASS/FAIL), ``calibration.png`` (also .svg and .pdf)
+and ``manifest.json``; ``calibration.json`` (the calibration as started: ``--resume`` refuses
+a changed one).
 
 Why one long module: the file's schema, the search, its resume and its outputs share one
 calibration and its checks.
@@ -166,8 +167,19 @@ def _scenario_dict(base, overrides: dict) -> dict:
                     "calibration").model_dump()
 
 
+def _bar(total: int, enabled: bool, desc: str):
+    """A tqdm progress bar over runs, with ETA, on stderr (None when off)."""
+    if not enabled or total <= 0:
+        return None
+    import os
+
+    from tqdm import tqdm
+    return tqdm(total=total, desc=desc, unit="run", dynamic_ncols=True,
+                disable=None if os.environ.get("CI") is None else True)
+
+
 def _evaluate(cal: Calibration, base, param_sets: list[dict], seeds: list[int], workers: int,
-              executor: str, scheduler: str | None) -> list[dict[str, list[float]]]:
+              executor: str, scheduler: str | None, bar=None) -> list[dict[str, list[float]]]:
     """Run every parameter set on every seed; per set, each target outcome's values."""
     from .parallel import Task, run_many
     days = 365 * cal.years
@@ -180,7 +192,8 @@ def _evaluate(cal: Calibration, base, param_sets: list[dict], seeds: list[int], 
                               keep_timeseries=False, outcomes=outcomes, labels={"set": i}))
     values: list[dict[str, list[float]]] = [{k: [] for k in outcomes} for _ in param_sets]
     for r in run_many(tasks, workers=workers, executor=executor, scheduler=scheduler,
-                      progress=False):
+                      progress=False, desc="calibrate",
+                      on_result=(lambda _: bar.update(1)) if bar is not None else None):
         if not r["ok"]:
             last = (r["error"] or "").strip().splitlines()[-1:] or ["unknown error"]
             raise ScenarioError("a calibration run failed: "
@@ -222,9 +235,11 @@ def _check_resume(out: Path, plan: dict) -> None:
 
 def calibrate(path: str | Path, out: str | Path | None = None, workers: int = 1,
               executor: str = "local", scheduler: str | None = None, resume: bool = False,
-              trials: int | None = None, quiet: bool = False, preflight: bool = True) -> Path:
+              trials: int | None = None, quiet: bool = False, preflight: bool = True,
+              progress: bool = False, verbose: bool = False) -> Path:
     """Run a calibration file; returns the output folder. Everything is checked before the
-    folder is made; a study that fails before its first trial is told leaves no folder."""
+    folder is made; a study that fails before its first trial is told leaves no folder.
+    ``progress``: a bar with an ETA on stderr; ``verbose``: seeds, timings and settings."""
     import optuna
     from optuna.storages import JournalStorage
     from optuna.storages.journal import JournalFileBackend
@@ -278,6 +293,16 @@ def calibrate(path: str | Path, out: str | Path | None = None, workers: int = 1,
     def done() -> int:
         return len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)))
 
+    def detail(text: str) -> None:
+        if verbose:
+            print(text, file=sys.stderr)
+
+    detail(f"calibrate: {scenario_path}, {len(cal.parameters)} parameters, {len(cal.targets)} "
+           f"targets, seeds {seeds[0]}..{seeds[-1]} (check: {cal.seed + 10_000}.."
+           f"{cal.seed + 10_000 + cal.check_replications - 1}), {365 * cal.years} days, "
+           f"{workers} worker(s) ({executor})")
+    bar = _bar(max(0, cal.trials - done()) * len(seeds) + cal.check_replications, progress,
+               "calibrate")
     try:
         while done() < cal.trials:
             k = min(cal.batch, cal.trials - done())
@@ -291,13 +316,18 @@ def calibrate(path: str | Path, out: str | Path | None = None, workers: int = 1,
                     else:
                         params[fp.key] = trial.suggest_float(fp.key, fp.low, fp.high)
                 sets.append(params)
-            values = _evaluate(cal, base, sets, seeds, workers, executor, scheduler)
+            t1 = time.perf_counter()
+            values = _evaluate(cal, base, sets, seeds, workers, executor, scheduler, bar)
+            detail(f"calibrate: trials {asked[0].number}-{asked[-1].number} "
+                   f"({len(asked) * len(seeds)} runs) in {time.perf_counter() - t1:.1f} s")
             for trial, vals in zip(asked, values):
                 means = {o: float(np.mean(v)) for o, v in vals.items()}
                 for o, m in means.items():
                     trial.set_user_attr(o, m)
                 study.tell(trial, loss(means, cal.targets))
-            if not quiet:
+            if bar is not None:
+                bar.set_postfix_str(f"{done()}/{cal.trials} trials, best loss {study.best_value:.4f}")
+            elif not quiet:
                 print(f"  {done()}/{cal.trials} trials, best loss {study.best_value:.4f}", file=sys.stderr)
     except BaseException:
         if made and done() == 0:  # nothing learnt: leave no study.log that blocks this --out
@@ -309,7 +339,9 @@ def calibrate(path: str | Path, out: str | Path | None = None, workers: int = 1,
     best_params = {fp.key: best.params[fp.key] for fp in cal.parameters}
     # the fit at the best parameters, on fresh seeds (not those the search saw)
     check_seeds = [cal.seed + 10_000 + i for i in range(cal.check_replications)]
-    vals = _evaluate(cal, base, [best_params], check_seeds, workers, executor, scheduler)[0]
+    vals = _evaluate(cal, base, [best_params], check_seeds, workers, executor, scheduler, bar)[0]
+    if bar is not None:
+        bar.close()
     fit = fit_table(cal, vals)
     _write(out, cal, path, scenario_path, study, best_params, best.value, fit, time.perf_counter() - t0)
     if not quiet:
@@ -359,7 +391,7 @@ def _write(out: Path, cal: Calibration, path, scenario_path: Path, study, best_p
     text = (f"# calibrated by `cogov calibrate {path}` (loss {best_loss:.4f})\n"
             + yaml.safe_dump({"extends": str(scenario_path), **sections}, sort_keys=False, allow_unicode=True))
     _atomic_text(out / "best.yaml", text)
-    plot(out / "calibration.png", trials, fit)
+    plot(out / "calibration", trials, fit)
     write_json_atomic(out / "manifest.json", {
         "command_line": _command_line(),
         "calibration": cal.model_dump(mode="json"), "calibration_file": str(Path(path).resolve()),
@@ -379,21 +411,21 @@ def _atomic_text(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
-def plot(path: Path, trials: pd.DataFrame, fit: pd.DataFrame) -> None:
+def plot(path: Path, trials: pd.DataFrame, fit: pd.DataFrame) -> list[Path]:
     """Left: the loss of each trial and the best so far. Right: each target's band and the
-    mean with its 95% interval at the best parameters (shares in %)."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    mean with its 95% interval at the best parameters (shares in %). Written as PNG, SVG and
+    PDF (``path`` without its suffix is the stem)."""
+    from .figures import pyplot, save_figure, wrap
+    plt = pyplot()
 
-    fig, (a, b) = plt.subplots(1, 2, figsize=(11, max(3.5, 0.45 * len(fit) + 1.5)), dpi=200,
-                               gridspec_kw={"width_ratios": [1, 1.4]})
+    fig, (a, b) = plt.subplots(1, 2, figsize=(12, max(3.8, 0.5 * len(fit) + 1.8)),
+                               gridspec_kw={"width_ratios": [1, 1.5]}, layout="constrained")
     done = trials[trials["state"] == "COMPLETE"].sort_values("number")
     a.plot(done["number"], done["value"], "o", ms=3, color="0.6", label="trial")
     a.plot(done["number"], done["value"].cummin(), color="C0", label="best so far")
     a.set_yscale("symlog", linthresh=0.1)
-    a.set_xlabel("trial")
-    a.set_ylabel("loss (0 = every target at its central value)")
+    a.set_xlabel("trial (number)")
+    a.set_ylabel(wrap("loss (0 = every target at its central value)", 30))
     a.set_title("Search (Optuna TPE)")
     a.legend(frameon=False)
     for i, r in enumerate(fit.itertuples()):
@@ -406,15 +438,14 @@ def plot(path: Path, trials: pd.DataFrame, fit: pd.DataFrame) -> None:
         b.plot([0.25, 0.75], [i, i], color="C2", lw=6, alpha=0.35, solid_capstyle="butt")
         b.errorbar([x(r.mean)], [i], xerr=[[x(r.mean) - x(r.ci_low)], [x(r.ci_high) - x(r.mean)]],
                    fmt="o", color="C0" if r.passed else "C3", ms=5, capsize=3)
-        b.text(1.02, i, f"{o.format(r.mean)} (band {o.format(r.band_low)}-{o.format(r.band_high)})",
-               va="center", fontsize=8, transform=b.get_yaxis_transform())
-    b.set_yticks(range(len(fit)), [r.label for r in fit.itertuples()], fontsize=8)
+        b.text(1.02, i, f"{o.format(r.mean)}\n(band {o.format(r.band_low)}-{o.format(r.band_high)})",
+               va="center", fontsize=7, transform=b.get_yaxis_transform())
+    b.set_yticks(range(len(fit)), [wrap(r.label, 30) for r in fit.itertuples()], fontsize=8)
     b.set_xlim(-0.1, 1.1)
     b.set_xticks([0.25, 0.75], ["band low", "band high"])
-    b.invert_yaxis()
-    b.set_title("Fit at the best parameters (mean, 95% CI over fresh seeds)")
-    fig.tight_layout()
-    tmp = path.with_name(f".{path.name}.tmp.png")
-    fig.savefig(tmp)
+    b.set_ylim(len(fit) - 0.5, -0.5)
+    b.set_title(wrap("Fit at the best parameters (mean, 95% CI over fresh seeds; each row on "
+                     "its own scale)", 60))
+    written = save_figure(fig, Path(path).with_suffix(""))
     plt.close(fig)
-    tmp.replace(path)
+    return written

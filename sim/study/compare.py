@@ -102,7 +102,7 @@ class NothingToCompare(Exception):
 
 def compare_into(out: Path, files: list[str], names: list[str], scenarios: list, seeds: list[int],
                  *, force: bool, workers: int = 1, csv: bool = False, figures: bool = True,
-                 figure_format: str = "png", dpi: int = 200, progress: bool = False,
+                 figure_format: str = "all", dpi: int = 200, progress: bool = False,
                  command_line: str | None = None, overrides: list[str] | None = None,
                  days: int | None = None) -> dict:
     """Run the paired replications of ``scenarios`` (the first is the base) and write
@@ -385,15 +385,14 @@ def print_table(effects: pd.DataFrame, names: list[str], n_reps: int, file=None)
 
 
 def draw_figures(folder: Path, ts: pd.DataFrame | None, effects: pd.DataFrame,
-                 names: list[str], fmt: str = "png", dpi: int = 200) -> list[str]:
+                 names: list[str], fmt: str = "all", dpi: int = 200) -> list[str]:
     """timeseries.<fmt> (mean and 2.5-97.5 percentile band across replications, per scenario)
-    and effects.<fmt> (forest plot of the paired differences of the key outcomes)."""
+    and effects.<fmt> (the paired differences of the key outcomes, a panel per unit); fmt
+    "all": PNG, SVG and PDF."""
     written = []
     if ts is not None and not ts.empty:
-        plot_timeseries(ts, names, folder / f"timeseries.{fmt}", dpi=dpi)
-        written.append(f"timeseries.{fmt}")
-    plot_forest(effects, names, folder / f"effects.{fmt}", dpi=dpi)
-    written.append(f"effects.{fmt}")
+        written += [p.name for p in plot_timeseries(ts, names, folder / f"timeseries.{fmt}", dpi=dpi)]
+    written += [p.name for p in plot_forest(effects, names, folder / f"effects.{fmt}", dpi=dpi)]
     return written
 
 
@@ -404,8 +403,11 @@ def _colors(n: int):
     return [cmap(i % 10) for i in range(n)]
 
 
-def plot_timeseries(ts: pd.DataFrame, names: list[str], path: Path, dpi: int = 200) -> None:
+def plot_timeseries(ts: pd.DataFrame, names: list[str], path: Path, dpi: int = 200) -> list[Path]:
     from matplotlib.figure import Figure  # no pyplot: no global backend state, Agg canvas
+
+    from .figures import save_figure, setup, wrap
+    setup()
 
     cols = [(c, label) for c, label in ts_columns() if c in ts.columns]
     ncol = 3
@@ -422,56 +424,76 @@ def plot_timeseries(ts: pd.DataFrame, names: list[str], path: Path, dpi: int = 2
             ax.fill_between(q.index, scale(q[0.025]), scale(q[0.975]), color=color, alpha=0.2,
                             linewidth=0)
             ax.plot(m.index, scale(m.to_numpy()), color=color, label=name, linewidth=1.4)
-        ax.set_title(label, fontsize=10)
-        ax.set_xlabel("day of the run", fontsize=9)
+        ax.set_title(wrap(label, 40), fontsize=10)
+        ax.set_xlabel("day of the run (days)", fontsize=9)
         ax.tick_params(labelsize=8)
         ax.ticklabel_format(axis="y", useOffset=False, style="plain")
     for ax in axes[len(cols):]:
         ax.set_visible(False)
-    axes[0].legend(fontsize=7)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=min(4, len(names)), fontsize=8,
+               frameon=False)
     fig.suptitle("mean and 2.5-97.5 percentile band across replications", fontsize=10)
-    fig.savefig(path, dpi=dpi)
+    return save_figure(fig, Path(path).with_suffix(""), formats=_formats(path), dpi=dpi)
 
 
-def plot_forest(effects: pd.DataFrame, names: list[str], path: Path, dpi: int = 200) -> None:
-    """Each difference as a share of the base mean (so outcomes in different units share one
-    axis), with its 95% interval; the label says the absolute difference."""
+def plot_forest(effects: pd.DataFrame, names: list[str], path: Path, dpi: int = 200) -> list[Path]:
+    """The paired differences of the key outcomes with their 95% intervals, one panel per
+    unit (shares in percentage points, days, counts, indices, yuan): absolute differences,
+    never a share of the base mean mixed with absolute rows."""
     from matplotlib.figure import Figure
 
+    from .. import catalog
+    from .figures import plain, save_figure, setup, wrap
+    setup()
     alts = names[1:]
     keys = [(k, label.strip(), kind) for k, label, kind in key_outcomes()
             if k in set(effects["outcome"])]
-    fig = Figure(figsize=(8.5, 0.42 * len(keys) * max(1, len(alts)) ** 0.5 + 1.4),
-                 layout="constrained")
-    ax = fig.subplots()
+    units: dict[str, list] = {}
+    for k, label, kind in keys:
+        o = catalog.get(k)
+        unit = {"share": "percentage points"}.get(o.kind, o.unit or catalog.UNIT_OF_KIND[o.kind] or "count")
+        units.setdefault(unit, []).append((k, label, kind, o))
+    heights = [len(v) * max(1, len(alts)) ** 0.5 * 0.34 + 0.9 for v in units.values()]
+    fig = Figure(figsize=(8.5, sum(heights) + 0.8), layout="constrained")
+    axes = fig.subplots(len(units), 1, squeeze=False, gridspec_kw={"height_ratios": heights}).ravel()
     idx = effects.set_index(["scenario", "outcome"])
     offsets = np.linspace(-0.25, 0.25, len(alts)) if len(alts) > 1 else [0.0]
-    for ai, (alt, color) in enumerate(zip(alts, _colors(len(names))[1:])):
-        ys, xs, lo, hi = [], [], [], []
-        for yi, (k, label, kind) in enumerate(keys):
-            r = idx.loc[(alt, k)]
-            base = r["base_mean"]
-            if not base or math.isnan(base):
-                continue
-            s = 100.0 / abs(base)
-            ys.append(len(keys) - 1 - yi + offsets[ai])
-            xs.append(r["diff"] * s)
-            lo.append((r["diff"] - r["ci_low"]) * s if not math.isnan(r["ci_low"]) else 0.0)
-            hi.append((r["ci_high"] - r["diff"]) * s if not math.isnan(r["ci_high"]) else 0.0)
-        ax.errorbar(xs, ys, xerr=[lo, hi], fmt="o", color=color, ms=4, capsize=2, label=alt)
-    ax.axvline(0, color="0.4", linewidth=0.8)
-    ax.set_yticks(range(len(keys)))
-    labels = []
-    for k, label, kind in reversed(keys):
-        if len(alts) == 1:
-            r = idx.loc[(alts[0], k)]
-            labels.append(f"{label}  ({format_effect(r, kind).replace(' *', '')})")
-        else:
-            labels.append(label)
-    ax.set_yticklabels(labels, fontsize=8)
-    ax.set_xlabel(f"difference against {names[0]}, % of its mean (95% CI over paired replications)",
-                  fontsize=8)
-    ax.tick_params(axis="x", labelsize=8)
-    ax.grid(axis="x", alpha=0.3)
-    ax.legend(fontsize=8, loc="best")
-    fig.savefig(path, dpi=dpi)
+    for ax, (unit, rows) in zip(axes, units.items()):
+        for ai, (alt, color) in enumerate(zip(alts, _colors(len(names))[1:])):
+            ys, xs, lo, hi = [], [], [], []
+            for yi, (k, label, kind, o) in enumerate(rows):
+                r = idx.loc[(alt, k)]
+                if math.isnan(r["diff"]):
+                    continue
+                s = 100.0 if o.kind == "share" else 1.0
+                ys.append(yi + offsets[ai])
+                xs.append(r["diff"] * s)
+                lo.append((r["diff"] - r["ci_low"]) * s if not math.isnan(r["ci_low"]) else 0.0)
+                hi.append((r["ci_high"] - r["diff"]) * s if not math.isnan(r["ci_high"]) else 0.0)
+            ax.errorbar(xs, ys, xerr=[lo, hi], fmt="o", color=color, ms=4, capsize=2, label=alt)
+        ax.axvline(0, color="0.4", linewidth=0.8)
+        labels = []
+        for k, label, kind, o in rows:
+            text = plain(label)
+            if len(alts) == 1:
+                text += f"  ({format_effect(idx.loc[(alts[0], k)], kind).replace(' *', '')})"
+            labels.append(wrap(text, 60))
+        ax.set_yticks(range(len(rows)), labels, fontsize=8)
+        ax.set_ylim(len(rows) - 0.5, -0.5)
+        ax.set_xlabel(f"difference against {names[0]} ({unit})", fontsize=8)
+        ax.tick_params(axis="x", labelsize=8)
+        ax.ticklabel_format(axis="x", style="plain", useOffset=False)
+        ax.grid(axis="x", alpha=0.3)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=min(3, len(alts)), fontsize=8,
+               frameon=False)
+    fig.suptitle(wrap(f"paired differences against {names[0]}: mean and 95% CI over paired "
+                      "replications", 100), fontsize=10)
+    return save_figure(fig, Path(path).with_suffix(""), formats=_formats(path), dpi=dpi)
+
+
+def _formats(path: Path) -> tuple[str, ...]:
+    """The formats to write for a figure path: its own suffix, or all three for '.all'."""
+    suffix = Path(path).suffix.lstrip(".")
+    return ("png", "svg", "pdf") if suffix in ("", "all") else (suffix,)

@@ -137,6 +137,12 @@ def run_many(tasks: Iterable[Task], workers: int = 1, executor: str = "local",
     size = max(1, min(size, len(tasks) // (4 * max(1, workers))))
     groups = batches(tasks, size)
     bar = _Progress(len(tasks), desc, progress)
+    from . import feedback
+    verbose = feedback.VERBOSITY > 0
+    seeds = {t.run_id: t.seed for t in tasks} if verbose else {}
+    if verbose:
+        feedback.detail(f"{desc}: {len(tasks)} runs in {len(groups)} batches of up to {size}, "
+                   f"{workers} worker(s) ({executor})")
     try:
         if executor == "local" and workers <= 1:
             source = (r for g in groups for r in execute_batch(g))
@@ -145,6 +151,9 @@ def run_many(tasks: Iterable[Task], workers: int = 1, executor: str = "local",
         else:
             source = _dask(groups, workers, scheduler)
         for result in source:
+            if verbose:
+                feedback.detail(f"  {desc}: run {result['run_id']} seed {seeds.get(result['run_id'])} "
+                           f"{'ok' if result['ok'] else 'FAILED'} in {result['seconds']:.2f} s")
             bar.update(result)
             if on_result is not None:
                 on_result(result)

@@ -29,7 +29,7 @@ from .results import (check_name, check_out, differing_keys, load_manifest, read
 
 # columns that describe the machine, not the results
 VOLATILE = {"error", "seconds"}
-COMMANDS = ("run", "compare", "sweep")
+COMMANDS = ("run", "compare", "sweep", "optimize")
 MAX_SEED = 2**32 - 1
 # what a sweep's manifest holds that describes the last session, not the plan
 SESSION_KEYS = ("n_done", "n_ok", "n_failed", "n_missing", "cpu_seconds", "last_session",
@@ -62,7 +62,7 @@ def _manifest(path: Path) -> tuple[Path, dict]:
     m = load_manifest(path, f"{path}: no such manifest (give a results folder or its manifest.json)",
                       f"{path}: not a readable manifest ({{exc}})")
     if not isinstance(m, dict) or m.get("command") not in COMMANDS:
-        raise ScenarioError(f"{path}: not a manifest of cogov run, compare or sweep")
+        raise ScenarioError(f"{path}: not a manifest of cogov run, compare, sweep or optimize")
     return path.parent, m
 
 
@@ -99,6 +99,10 @@ def plan(path: str | Path) -> tuple[Path, dict, dict]:
         root = _int(m, "seed_root", mpath, 0, MAX_SEED - reps + 1)
         job.update(names=names, files=files, scenarios=scenarios,
                    seeds=[root + i for i in range(reps)])
+    elif m["command"] == "optimize":
+        from .optimize import check_replay_manifest
+        job["base"] = _scenario(m.get("base_scenario"), mpath, "base_scenario")
+        job["manifest"] = check_replay_manifest(m, mpath)
     else:
         from .sweep import check_design, read_manifest
         manifest = read_manifest(folder)
@@ -131,7 +135,7 @@ def data_files(folder: Path) -> dict[str, object]:
     return data
 
 
-def rerun(job: dict, out: Path, workers: int = 1) -> None:
+def rerun(job: dict, out: Path, workers: int = 1, progress: bool = False) -> None:
     """Re-run a checked manifest (see :func:`plan`) into ``out``."""
     if job["command"] == "run":
         from .runner import write_run
@@ -143,10 +147,15 @@ def rerun(job: dict, out: Path, workers: int = 1) -> None:
         from .compare import NothingToCompare, compare_into
         try:
             compare_into(out, job["files"], job["names"], job["scenarios"], job["seeds"],
-                         force=True, workers=workers, figures=False)
+                         force=True, workers=workers, figures=False, progress=progress)
         except NothingToCompare:
             raise ScenarioError("the replay completed fewer than two replications; nothing "
                                 "to compare") from None
+    elif job["command"] == "optimize":
+        from .optimize import optimize, replay_file
+        with tempfile.TemporaryDirectory(prefix="cogov-replay-optimize-") as tmp:
+            f = replay_file(job["manifest"], Path(tmp))
+            optimize(f, out=out, workers=workers, progress=progress, quiet=True)
     else:
         from .results import write_json_atomic, write_parquet_atomic
         from .sweep import run as run_sweep
@@ -154,7 +163,7 @@ def rerun(job: dict, out: Path, workers: int = 1) -> None:
         write_parquet_atomic(out / "design.parquet", job["table"])
         plan_manifest = dict(job["manifest"], status="planned")
         write_json_atomic(out / "manifest.json", plan_manifest)
-        run_sweep(out, workers=workers, progress=False)
+        run_sweep(out, workers=workers, progress=progress)
 
 
 def _frames_differ(a: pd.DataFrame, b: pd.DataFrame) -> list[str]:
@@ -193,24 +202,24 @@ def compare_outputs(old: Path | dict, new: Path) -> dict[str, list[str]]:
     return diffs
 
 
-def replay(manifest: str | Path, out: str | Path | None = None, workers: int = 1
-           ) -> tuple[bool, dict, Path | None]:
+def replay(manifest: str | Path, out: str | Path | None = None, workers: int = 1,
+           progress: bool = False) -> tuple[bool, dict, Path | None]:
     """Re-run a manifest; return (identical, differences, replay folder or None if temporary)."""
     _, _, job = plan(Path(manifest))
-    return replay_job(job, out, workers)
+    return replay_job(job, out, workers, progress)
 
 
-def replay_job(job: dict, out: str | Path | None = None, workers: int = 1
-               ) -> tuple[bool, dict, Path | None]:
+def replay_job(job: dict, out: str | Path | None = None, workers: int = 1,
+               progress: bool = False) -> tuple[bool, dict, Path | None]:
     """Re-run a manifest checked by :func:`plan` and compare its data files."""
     if out is not None:
         target = Path(out)
         check_out(target)
-        rerun(job, target, workers)
+        rerun(job, target, workers, progress)
         diffs = compare_outputs(job["data"], target)
         return not diffs, diffs, target
     with tempfile.TemporaryDirectory(prefix="cogov-replay-out-") as tmp:
         target = Path(tmp) / "replay"
-        rerun(job, target, workers)
+        rerun(job, target, workers, progress)
         diffs = compare_outputs(job["data"], target)
     return not diffs, diffs, None

@@ -1,4 +1,4 @@
-"""``cogov report DIR``: tables (CSV) and figures (PNG) for a finished sweep or comparison.
+"""``cogov report DIR``: tables (CSV) and figures (PNG, SVG and PDF) for a finished sweep or comparison.
 
 Writes into ``DIR/report/``:
 
@@ -16,8 +16,13 @@ Writes into ``DIR/report/``:
   ``morris.csv``/``morris.png`` (mu*, sigma, mu* confidence) via SALib, on the replication
   means of each design point.
 - comparisons (``manifest.json`` "command": "compare"): ``by_scenario.csv`` (mean, sd, 95%
-  confidence interval per scenario), ``scenarios.png`` (replications and means with
-  intervals), ``effects.csv`` if the comparison wrote ``effects.parquet``.
+  confidence interval per scenario), ``paired_differences.csv`` and ``differences.png``
+  (each alternative's mean paired difference against the base with its 95% interval: the
+  design is paired by seed), ``scenarios.png`` (replications joined across scenarios by
+  their seed, and means), ``effects.csv`` if the comparison wrote ``effects.parquet``.
+
+Every figure is written as PNG, SVG and PDF (TrueType fonts) after the text check of
+:mod:`sim.study.figures`.
 
 Why one long module: one figure family per design type (one-at-a-time, factorial heatmaps, Morris, Sobol), all labelled from sim/catalog.py.
 """
@@ -43,13 +48,12 @@ HEADLINE = ("participation_year", "participation_30d", "participation_year_migra
 DISCRETE_MAX = 12  # at most this many distinct values: one point per value, else binned
 
 
-FIG = {"format": "png", "dpi": 200}  # set by report(): --format and --dpi
+FIG = {"formats": ("png", "svg", "pdf"), "dpi": 200}  # set by report(): --format and --dpi
 
 
 def _plt():
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from .figures import pyplot
+    plt = pyplot()
     plt.rcParams.update({"figure.dpi": 100, "font.size": 9, "axes.titlesize": 10,
                          "axes.labelsize": 9, "legend.fontsize": 8,
                          # never '1e-5+4.721e-1': a tiny difference must not look large
@@ -57,30 +61,37 @@ def _plt():
     return plt
 
 
-def _save(fig, out: Path, stem: str) -> Path:
-    path = out / f"{stem}.{FIG['format']}"
-    fig.savefig(path, dpi=FIG["dpi"])
-    return path
+def _save(fig, out: Path, stem: str) -> list[Path]:
+    """The figure in every format asked for, after the text check (sim.study.figures)."""
+    from .figures import save_figure
+    return save_figure(fig, out / stem, formats=FIG["formats"], dpi=FIG["dpi"])
 
 
-def _olabel(o: str) -> str:
+def _olabel(o: str, width: int = 34) -> str:
+    """An outcome's label (a panel title), wrapped to the panel's width."""
     from .. import catalog
-    return catalog.label(o)
+    from .figures import plain, wrap
+    return wrap(plain(catalog.label(o)), width)
 
 
-def _oaxis(o: str) -> str:
-    """The outcome's label with its unit, once ('spent (yuan)', not 'spent (yuan) (yuan)')."""
-    from .. import catalog
-    d = catalog.OUTCOMES.get(o)
-    if d is None:
-        return o
-    unit = d.unit or catalog.UNIT_OF_KIND[d.kind]
-    return d.label if not unit or d.label.endswith(f"({unit})") else f"{d.label} ({unit})"
+def _oaxis(o: str, width: int | None = None) -> str:
+    """The outcome's label with its unit, once ('spent (yuan)', not 'spent (yuan) (yuan)');
+    wrapped to ``width`` characters if given (an axis label no longer than its axis)."""
+    from .figures import outcome_axis, wrap
+    text = outcome_axis(o)
+    return wrap(text, width) if width else text
 
 
 def _title(fig, text: str) -> None:
+    """A figure title wrapped to the figure's width (about 13 characters an inch at 10 pt)."""
     import textwrap
-    fig.suptitle("\n".join(textwrap.wrap(text, 100)), fontsize=10)
+    width = max(40, int(fig.get_figwidth() * 13))
+    fig.suptitle("\n".join(textwrap.wrap(text, width)), fontsize=10)
+
+
+def catalog_label(o: str) -> str:
+    from .. import catalog
+    return catalog.label(o)
 
 
 def _oscale(o: str, v):
@@ -89,14 +100,17 @@ def _oscale(o: str, v):
     return d.scale(v) if d is not None else v
 
 
-def _plabel(p: str) -> str:
-    """A parameter's axis label: its key path and unit from the schema."""
-    from ..params import LINKS, iter_parameters
+def _plabel(p: str, width: int | None = 34) -> str:
+    """A parameter's axis label: its key path and unit from the schema, wrapped to ``width``."""
+    from ..params import iter_parameters
+    from .figures import wrap
+    text = p
     for path, field, _ in iter_parameters():
         if path == p:
             unit = (field.json_schema_extra or {}).get("unit", "")
-            return f"{p} ({unit})" if unit and unit not in ("switch", "rule", "text") else p
-    return p
+            text = f"{p} ({unit})" if unit and unit not in ("switch", "rule", "text") else p
+            break
+    return wrap(text, width) if width else text
 
 
 def _outcomes(runs: pd.DataFrame, manifest: dict, chosen: list[str] | None) -> list[str]:
@@ -112,7 +126,7 @@ def _outcomes(runs: pd.DataFrame, manifest: dict, chosen: list[str] | None) -> l
 
 
 def _grid(n: int) -> tuple[int, int]:
-    cols = min(n, 4)
+    cols = min(n, 3)
     return math.ceil(n / cols), cols
 
 
@@ -147,7 +161,7 @@ def _band_panel(ax, sub: pd.DataFrame, param: str, outcome: str, group: str | No
             ax.plot(st["x"], st["mean"], color="k", label=None if gname is None else str(gname))
             ax.fill_between(st["x"], st["lo"], st["hi"], color="k", alpha=0.15)
     ax.set_title(_olabel(outcome))
-    ax.set_ylabel(_oaxis(outcome))
+    ax.set_ylabel(_oaxis(outcome, 30))
     ax.set_xlabel(_plabel(param))
 
 
@@ -190,7 +204,8 @@ def _sweep_report(d: Path, out: Path, manifest: dict, runs: pd.DataFrame,
         else:
             sub = ok
         rows, cols = _grid(len(outcomes))
-        fig, axes = plt.subplots(rows, cols, figsize=(3.4 * cols, 2.9 * rows), squeeze=False)
+        fig, axes = plt.subplots(rows, cols, figsize=(3.8 * cols, 3.2 * rows + 0.6), squeeze=False,
+                                 layout="constrained")
         for ax, o in zip(axes.flat, outcomes):
             _band_panel(ax, sub, p, o, group)
         for ax in list(axes.flat)[len(outcomes):]:
@@ -199,8 +214,7 @@ def _sweep_report(d: Path, out: Path, manifest: dict, runs: pd.DataFrame,
             axes.flat[0].legend(fontsize=7)
         _title(fig, f"{manifest['name']}: outcomes against {p} (line: mean; band: 10th-90th "
                     f"percentile of runs{ref_note})")
-        fig.tight_layout()
-        written.append(_save(fig, out, f"vs_{p}"))
+        written += _save(fig, out, f"vs_{p}")
         plt.close(fig)
 
     if design == "oat":
@@ -300,7 +314,7 @@ def _tornado(ok: pd.DataFrame, params: list[str], withs: dict, outcomes: list[st
         eff = _oscale(o, t["effect"].to_numpy(float))
         lo = _oscale(o, t["ci_low"].to_numpy(float))
         hi = _oscale(o, t["ci_high"].to_numpy(float))
-        fig, ax = plt.subplots(figsize=(8.0, 0.28 * len(t) + 1.6))
+        fig, ax = plt.subplots(figsize=(8.0, 0.28 * len(t) + 1.9), layout="constrained")
         colors = ["#3a76af" if e >= 0 else "#c44e52" for e in eff]
         y = np.arange(len(t))
         ax.barh(y, eff, color=colors, height=0.7)
@@ -310,15 +324,14 @@ def _tornado(ok: pd.DataFrame, params: list[str], withs: dict, outcomes: list[st
         ax.set_yticks(y, [f"{f} = {v}" + (" *" if r else "") for f, v, r in
                           zip(t["factor"], t["value"], t["reference"].str.contains("with"))],
                       fontsize=7)
-        unit = _oaxis(o)[len(_olabel(o)):].strip()
+        unit = _oaxis(o)[len(catalog_label(o)):].strip()
         # two lines: one is wider than the axes and was cut at the figure's edge
-        ax.set_xlabel(f"effect on {_olabel(o)} {unit.replace('(%)', '(percentage points)')}\n"
+        ax.set_xlabel(f"effect on {catalog_label(o)} {unit.replace('(%)', '(percentage points)')}\n"
                       "against the reference; bars: 95% CI")
-        ax.set_title(f"{manifest['name']}: one at a time, {_olabel(o)}\n"
+        ax.set_title(f"{manifest['name']}: one at a time, {catalog_label(o)}\n"
                      "(* reference: the base with the factor's 'with:' keys set)", fontsize=10)
         ax.grid(axis="x", alpha=0.3)
-        fig.tight_layout()
-        written.append(_save(fig, out, f"tornado_{o}"))
+        written += _save(fig, out, f"tornado_{o}")
         plt.close(fig)
     return written
 
@@ -347,7 +360,8 @@ def _heatmaps(ok: pd.DataFrame, varied: list[str], outcomes: list[str], out: Pat
     xb, binned_b = _heat_axis(ok[b])
     written: list[Path] = []
     rows, cols = _grid(len(outcomes))
-    fig, axes = plt.subplots(rows, cols, figsize=(3.4 * cols, 2.9 * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.4 * rows + 0.5), squeeze=False,
+                             layout="constrained")
     for ax, o in zip(axes.flat, outcomes):
         grid = _oscale(o, ok[o].astype(float)).groupby([ya.rename(a), xb.rename(b)],
                                                        observed=False).mean().unstack(b)
@@ -357,8 +371,9 @@ def _heatmaps(ok: pd.DataFrame, varied: list[str], outcomes: list[str], out: Pat
         im = ax.imshow(grid.to_numpy(dtype=float), origin="lower", aspect="auto", cmap="viridis")
         ax.set_xticks(range(grid.shape[1]), [_label(v) for v in grid.columns], rotation=45)
         ax.set_yticks(range(grid.shape[0]), [_label(v) for v in grid.index])
-        ax.set_xlabel(_plabel(b).replace(" (", "\n(") + (" (quantile bin)" if binned_b else ""))
-        ax.set_ylabel(_plabel(a).replace(" (", "\n(") + (" (quantile bin)" if binned_a else ""))
+        from .figures import wrap
+        ax.set_xlabel(wrap(_plabel(b, None) + (" quantile bin" if binned_b else ""), 30))
+        ax.set_ylabel(wrap(_plabel(a, None) + (" quantile bin" if binned_a else ""), 24))
         ax.set_title(_olabel(o))
         if not np.isfinite(grid.to_numpy(dtype=float)).any():
             # e.g. no dispute in any run of a tiny community: say so rather than draw a blank
@@ -366,15 +381,13 @@ def _heatmaps(ok: pd.DataFrame, varied: list[str], outcomes: list[str], out: Pat
                     transform=ax.transAxes, fontsize=9, color="0.4")
             continue
         cbar = fig.colorbar(im, ax=ax, shrink=0.8)
-        cbar.set_label(f"mean {_oaxis(o)}", fontsize=8)
+        cbar.set_label(_oaxis(o, 24), fontsize=8)
         cbar.formatter.set_useOffset(False)
     for ax in list(axes.flat)[len(outcomes):]:
         ax.set_visible(False)
-    if binned_a or binned_b:
-        fig.suptitle(f"{manifest['name']}: mean of runs in each cell ({HEATMAP_BINS} quantile "
-                     "bins per sampled parameter)", fontsize=9)
-    fig.tight_layout()
-    written.append(_save(fig, out, "heatmap"))
+    _title(fig, f"{manifest['name']}: mean of the runs in each cell" +
+           (f" ({HEATMAP_BINS} quantile bins per sampled parameter)" if binned_a or binned_b else ""))
+    written += _save(fig, out, "heatmap")
     plt.close(fig)
     return written
 
@@ -436,9 +449,10 @@ def _sensitivity(manifest: dict, runs: pd.DataFrame, outcomes: list[str], out: P
     r, c = _grid(len(outs))
     if kind == "sobol":
         fig, axes = plt.subplots(r, c, figsize=(3.8 * c, 0.35 * len(names) * r + 1.4 * r),
-                                 squeeze=False)
+                                 squeeze=False, layout="constrained")
     else:
-        fig, axes = plt.subplots(r, c, figsize=(4.0 * c, 3.6 * r), squeeze=False)
+        fig, axes = plt.subplots(r, c, figsize=(4.0 * c, 0.3 * len(names) * r + 1.6 * r + 0.8),
+                                 squeeze=False, layout="constrained")
     for ax, o in zip(axes.flat, outs):
         t = first[first["outcome"] == o].reset_index(drop=True)
         short = [n.split(".")[-1] for n in t["parameter"]]
@@ -456,33 +470,33 @@ def _sensitivity(manifest: dict, runs: pd.DataFrame, outcomes: list[str], out: P
             ax.barh(y + 0.2, t["ST"], 0.4, xerr=t["ST_conf"], label="total order ST")
             ax.set_yticks(y, short)
             ax.invert_yaxis()
-            ax.set_xlabel("Sobol index (share of output variance)")
+            ax.set_xlabel("Sobol index\n(share of output variance)")
         else:
-            # the standard Morris plot: mu* against sigma, one labelled point per parameter
-            mu = _oscale(o, t["mu_star"].to_numpy(float))
-            sd = _oscale(o, t["sigma"].to_numpy(float))
-            conf = _oscale(o, t["mu_star_conf"].to_numpy(float))
-            ax.errorbar(mu, sd, xerr=conf, fmt="o", ms=4, capsize=2, label="parameter (mu* 95% CI)")
-            for xm, ys, nm in zip(mu, sd, short):
-                ax.annotate(nm, (xm, ys), fontsize=7, xytext=(3, 3), textcoords="offset points")
-            top = max(float(np.nanmax(mu + conf)) if len(mu) else 1.0,
-                      float(np.nanmax(sd)) if len(sd) else 1.0) * 1.1 or 1.0
-            ax.plot([0, top], [0, top], color="0.6", lw=0.8, ls="--", label="sigma = mu*")
-            ax.set_xlim(0, top)
-            ax.set_ylim(0, top)
-            unit = _oaxis(o)[len(_olabel(o)):].strip()
-            ax.set_xlabel(f"mu* (mean |elementary effect|) {unit}".strip())
-            ax.set_ylabel(f"sigma (sd of elementary effects) {unit}".strip())
-        ax.set_title(_olabel(o))
+            # mu* of each parameter as a bar (95% CI) and sigma as a dot, sorted by mu*: one
+            # row per parameter, so names never pile up as labels beside points do
+            order = np.argsort(-np.nan_to_num(t["mu_star"].to_numpy(float)), kind="stable")
+            mu = _oscale(o, t["mu_star"].to_numpy(float))[order]
+            sd = _oscale(o, t["sigma"].to_numpy(float))[order]
+            conf = _oscale(o, t["mu_star_conf"].to_numpy(float))[order]
+            y = np.arange(len(t))
+            ax.barh(y, mu, 0.6, xerr=conf, color="C0", capsize=2,
+                    label="mu* (mean |elementary effect|, 95% CI)")
+            ax.plot(sd, y, "o", color="C1", ms=4, label="sigma (sd of elementary effects)")
+            ax.set_yticks(y, [short[i] for i in order])
+            ax.invert_yaxis()
+            ax.set_xlim(left=0)
+            unit = _oaxis(o)[len(catalog_label(o)):].strip()
+            ax.set_xlabel(f"mu* and sigma {unit}".strip())
+        ax.set_title(_olabel(o, 30))
     for ax in list(axes.flat)[len(outs):]:
         ax.set_visible(False)
-    axes.flat[0].legend(fontsize=7)
-    fig.suptitle(f"{manifest['name']}: {'Sobol indices' if kind == 'sobol' else 'Morris screening'}"
-                 f" (replication means; bars: 95% confidence)", fontsize=10)
-    fig.tight_layout()
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=2, fontsize=8, frameon=False)
+    _title(fig, f"{manifest['name']}: {'Sobol indices' if kind == 'sobol' else 'Morris screening'}"
+                f" (replication means; error bars: 95% confidence)")
     figure = _save(fig, out, kind)
     plt.close(fig)
-    written = [out / f"{kind}.csv", figure]
+    written = [out / f"{kind}.csv", *figure]
     if s2_rows:
         written += _second_order(pd.DataFrame(s2_rows), manifest, out, plt)
     return written
@@ -495,7 +509,8 @@ def _second_order(s2: pd.DataFrame, manifest: dict, out: Path, plt) -> list[Path
     outs = list(dict.fromkeys(first["outcome"]))
     n_pairs = int((first["outcome"] == outs[0]).sum())
     r, c = _grid(len(outs))
-    fig, axes = plt.subplots(r, c, figsize=(3.6 * c, 0.35 * n_pairs * r + 1.2 * r), squeeze=False)
+    fig, axes = plt.subplots(r, c, figsize=(3.8 * c, 0.3 * n_pairs * r + 1.5 * r + 0.6),
+                             squeeze=False, layout="constrained")
     for ax, o in zip(axes.flat, outs):
         t = first[first["outcome"] == o].reset_index(drop=True)
         y = np.arange(len(t))
@@ -504,16 +519,14 @@ def _second_order(s2: pd.DataFrame, manifest: dict, out: Path, plt) -> list[Path
         ax.set_yticks(y, [f"{a.split('.')[-1]} x {b.split('.')[-1]}"
                           for a, b in zip(t["parameter_1"], t["parameter_2"])])
         ax.invert_yaxis()
-        ax.set_title(_olabel(o))
+        ax.set_title(_olabel(o, 30))
         ax.set_xlabel("second-order Sobol index S2")
     for ax in list(axes.flat)[len(outs):]:
         ax.set_visible(False)
-    fig.suptitle(f"{manifest['name']}: Sobol second-order indices S2 (bars: 95% confidence)",
-                 fontsize=10)
-    fig.tight_layout()
+    _title(fig, f"{manifest['name']}: Sobol second-order indices S2 (error bars: 95% confidence)")
     figure = _save(fig, out, "sobol_s2")
     plt.close(fig)
-    return [out / "sobol_s2.csv", figure]
+    return [out / "sobol_s2.csv", *figure]
 
 
 # --------------------------------------------------------------------------- comparisons
@@ -540,39 +553,98 @@ def _compare_report(d: Path, out: Path, manifest: dict, runs: pd.DataFrame,
     table = pd.DataFrame(rows)
     table.to_csv(out / "by_scenario.csv", index=False)
     written.append(out / "by_scenario.csv")
+    # the design is paired (replication i of every scenario shares seed root + i): levels are
+    # drawn with each replication joined across scenarios, and the comparison is the paired
+    # difference against the base with its interval (an interval per arm would ignore the pairing)
+    base = manifest.get("base") or order[0]
+    alts = [s for s in order if s != base]
+    diffs = []
+    wide = runs.set_index(["scenario", "rep"]) if "rep" in runs.columns else None
+    for alt in alts if wide is not None else []:
+        b, a = wide.loc[base], wide.loc[alt]
+        for o in outcomes:
+            d_ = (a[o] - b[o].reindex(a.index)).dropna().to_numpy(dtype=float)
+            m, lo, hi = paired_ci(d_, 0.95)
+            diffs.append({"scenario": alt, "base": base, "outcome": o, "pairs": len(d_),
+                          "diff": m, "ci_low": lo, "ci_high": hi})
+    diff_table = pd.DataFrame(diffs, columns=["scenario", "base", "outcome", "pairs", "diff",
+                                              "ci_low", "ci_high"])
+    if not diff_table.empty:
+        diff_table.to_csv(out / "paired_differences.csv", index=False)
+        written.append(out / "paired_differences.csv")
     r, c = _grid(len(outcomes))
-    fig, axes = plt.subplots(r, c, figsize=(3.4 * c, 2.8 * r), squeeze=False)
+    fig, axes = plt.subplots(r, c, figsize=(3.8 * c, 3.3 * r + 0.6), squeeze=False,
+                             layout="constrained")
     for ax, o in zip(axes.flat, outcomes):
+        if wide is not None:
+            lines = runs.pivot_table(index="rep", columns="scenario", values=o).reindex(columns=order)
+            for _, row in lines.iterrows():
+                ax.plot(range(len(order)), _oscale(o, row.to_numpy(dtype=float)), color="0.75",
+                        lw=0.6, zorder=1)
         for i, s in enumerate(order):
             v = _oscale(o, runs.loc[runs["scenario"] == s, o].to_numpy(dtype=float))
-            ax.scatter(np.full(len(v), i) + np.linspace(-0.15, 0.15, len(v)), v, s=6, alpha=0.4,
-                       label="replication" if i == 0 else None)
-            t = table[(table["scenario"] == s) & (table["outcome"] == o)].iloc[0]
-            m, lo, hi = (_oscale(o, t[k]) for k in ("mean", "ci95_low", "ci95_high"))
-            ax.errorbar(i, m, yerr=[[m - lo], [hi - m]], fmt="o", color="k", capsize=3,
-                        label="mean, 95% CI" if i == 0 else None)
-        ax.set_xticks(range(len(order)), order, rotation=30, ha="right")
-        ax.set_title(_olabel(o))
-        ax.set_ylabel(_oaxis(o))
+            ax.scatter(np.full(len(v), i), v, s=8, alpha=0.5, color="C0", zorder=2,
+                       label="replication (lines join a pair)" if i == 0 else None)
+            ax.plot([i - 0.2, i + 0.2], [np.nanmean(v)] * 2, color="k", lw=1.6, zorder=3,
+                    label="mean" if i == 0 else None)
+        ax.set_xticks(range(len(order)), [_wrapped(s, 14) for s in order], fontsize=7)
+        ax.set_title(_olabel(o, 30))
+        ax.set_ylabel(_oaxis(o, 30))
     for ax in list(axes.flat)[len(outcomes):]:
         ax.set_visible(False)
-    axes.flat[0].legend(fontsize=7)
-    fig.suptitle("scenarios: replications (dots) and means with 95% confidence intervals", fontsize=10)
-    fig.tight_layout()
-    written.append(_save(fig, out, "scenarios"))
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=2, fontsize=8, frameon=False)
+    _title(fig, "scenarios: replications, joined across scenarios by their shared seed, and means")
+    written += _save(fig, out, "scenarios")
     plt.close(fig)
+    if not diff_table.empty:
+        written += _paired_figure(diff_table, base, alts, outcomes, out, plt)
     if (d / "effects.parquet").exists():
         pd.read_parquet(d / "effects.parquet").to_csv(out / "effects.csv", index=False)
         written.append(out / "effects.csv")
     return written
 
 
+def _wrapped(text: str, width: int) -> str:
+    from .figures import wrap
+    return wrap(text, width)
+
+
+def _paired_figure(diff: pd.DataFrame, base: str, alts: list[str], outcomes: list[str], out: Path,
+                   plt) -> list[Path]:
+    """differences.<fmt>: each alternative's mean paired difference against the base with its
+    95% interval, one panel per outcome in the outcome's unit (shares in percentage points)."""
+    r, c = _grid(len(outcomes))
+    fig, axes = plt.subplots(r, c, figsize=(3.8 * c, (0.35 * len(alts) + 1.7) * r + 0.6),
+                             squeeze=False, layout="constrained")
+    for ax, o in zip(axes.flat, outcomes):
+        t = diff[diff["outcome"] == o].set_index("scenario").reindex(alts)
+        m, lo, hi = (_oscale(o, t[k].to_numpy(dtype=float)) for k in ("diff", "ci_low", "ci_high"))
+        y = np.arange(len(alts))
+        err = np.vstack([np.nan_to_num(m - lo), np.nan_to_num(hi - m)])
+        ax.errorbar(m, y, xerr=err, fmt="o", color="k", ms=4, capsize=3)
+        ax.axvline(0, color="0.5", lw=0.8)
+        ax.set_yticks(y, [_wrapped(a, 18) for a in alts], fontsize=7)
+        ax.set_ylim(len(alts) - 0.5, -0.5)
+        ax.set_title(_olabel(o, 30))
+        unit = _oaxis(o)[len(catalog_label(o)):].strip().replace("(%)", "(percentage points)")
+        ax.set_xlabel(_wrapped(f"difference against {base} {unit}".strip(), 34))
+        ax.grid(axis="x", alpha=0.3)
+    for ax in list(axes.flat)[len(outcomes):]:
+        ax.set_visible(False)
+    _title(fig, f"paired differences against {base}: mean over replications with its 95% "
+                "confidence interval (pairs share their seed)")
+    written = _save(fig, out, "differences")
+    plt.close(fig)
+    return written
+
+
 # ----------------------------------------------------------------------------------- API
-def report(d: str | Path, outcomes: list[str] | None = None, fmt: str = "png",
+def report(d: str | Path, outcomes: list[str] | None = None, fmt: str = "all",
            dpi: int = 200) -> list[Path]:
     """Write the report of a sweep or comparison directory; return the files written.
-    Figures are ``fmt`` (png, svg or pdf) at ``dpi`` (PNG)."""
-    FIG.update(format=fmt, dpi=dpi)
+    Figures are ``fmt`` (png, svg or pdf; "all": the three) at ``dpi`` (PNG)."""
+    FIG.update(formats=("png", "svg", "pdf") if fmt == "all" else (fmt,), dpi=dpi)
     d = Path(d)
     mpath = d / "manifest.json"
     manifest = load_manifest(mpath, f"{d}: no manifest.json (not a sweep or comparison directory)",

@@ -28,6 +28,7 @@ for each lever's size (``EVIDENCE``) are data that belongs beside the table it f
 from __future__ import annotations
 
 import json
+import os
 import math
 import sys
 import time
@@ -85,6 +86,7 @@ EVIDENCE = {
         "sizes are assumptions (A).",
     "lever_smart": "003 five-governance (智治): online ordering and mediation; capacities are assumptions (A).",
 }
+MIN_YEARS = 3  # the stationarity slopes run over years 2..N: at least two points
 TRAJECTORY = ("participation_year", "memberships_per_adult", "organizations", "trust_mean",
               "committee_self_governance_hours", "disputes_resolved")
 
@@ -148,7 +150,7 @@ def lever_pairs(levers: list[str], sizes, reps: int, workers: int,
     by = {(r["name"], r["residents"], r["seed"]): {k: r[k] for k in PAIR_KEYS} for r in known}
     todo = [(name, n, s) for name in names for n in sizes for s in range(1, reps + 1)
             if (name, n, s) not in by]
-    for r in _pool_map(_side_job, todo, workers):
+    for r in _pool_map(_side_job, todo, workers, "levers"):
         by[(r["name"], r["residents"], r["seed"])] = r
     pairs = []
     for lv in levers:
@@ -161,11 +163,53 @@ def lever_pairs(levers: list[str], sizes, reps: int, workers: int,
     return pairs
 
 
-def _pool_map(fn, jobs, workers):
-    if workers <= 1:
-        return [fn(j) for j in jobs]
-    with forkserver_context(["sim.model"]).Pool(workers) as pool:  # dies with this process
-        return pool.map(fn, jobs, chunksize=1)
+PROGRESS = {"on": False, "verbose": False}  # a bar per phase (the command turns it on unless -q), -v
+
+
+def _timed(fn, job):
+    t0 = time.perf_counter()
+    return fn(job), time.perf_counter() - t0
+
+
+def _pool_map(fn, jobs, workers, desc: str = "runs"):
+    """fn over jobs (in order), in ``workers`` processes, with a progress bar and ETA (stderr)
+    and, with -v, each job's time."""
+    from functools import partial
+
+    bar = None
+    if PROGRESS["on"] and jobs:
+        from tqdm import tqdm
+        bar = tqdm(total=len(jobs), desc=desc, unit="job", dynamic_ncols=True,
+                   disable=None if os.environ.get("CI") is None else True)
+    out = []
+
+    def take(i, item):
+        result, seconds = item
+        out.append(result)
+        if PROGRESS["verbose"]:
+            print(f"  {desc}: job {i + 1}/{len(jobs)} {_show_job(jobs[i])}: {seconds:.1f} s",
+                  file=sys.stderr)
+        if bar is not None:
+            bar.update(1)
+
+    try:
+        if workers <= 1:
+            for i, j in enumerate(jobs):
+                take(i, _timed(fn, j))
+        else:
+            with forkserver_context(["sim.model"]).Pool(workers) as pool:  # dies with this process
+                for i, item in enumerate(pool.imap(partial(_timed, fn), jobs, chunksize=1)):
+                    take(i, item)
+    finally:
+        if bar is not None:
+            bar.close()
+    return out
+
+
+def _show_job(job) -> str:
+    """A job's scenario, size and seed, for -v."""
+    parts = [Path(x).stem if isinstance(x, Path) else str(x) for x in job]
+    return " ".join(parts)
 
 
 def fingerprint() -> dict:
@@ -224,49 +268,100 @@ def lever_table(pairs: list[dict]) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- the figures
-def plot_trajectories(sub: pd.DataFrame, path: Path, title: str) -> None:
-    """One panel per outcome of TRAJECTORY; one line per value of ``sub["scenario"]``."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    fig, axes = plt.subplots(2, 3, figsize=(13, 7.5), dpi=200)
+def _year_label(col: str) -> str:
+    from .figures import plain
+    o = OUTCOMES[col]
+    when = " (summed over the year)" if col in ("committee_self_governance_hours", "disputes_resolved") \
+        else " (end of year)"
+    return plain(o.label) + when
+
+
+def plot_trajectories(sub: pd.DataFrame, path: Path, title: str) -> list[Path]:
+    """One panel per outcome of TRAJECTORY; one line per value of ``sub["scenario"]`` (a few:
+    the baseline at each size)."""
+    from .figures import pyplot, save_figure, wrap
+    plt = pyplot()
+    fig, axes = plt.subplots(2, 3, figsize=(13, 7.8), layout="constrained")
     names = sorted(sub["scenario"].unique(), key=lambda s: (s != "baseline", s))
     for ax, col in zip(axes.ravel(), TRAJECTORY):
         o = OUTCOMES[col]
         for i, name in enumerate(names):
             g = sub[sub["scenario"] == name].groupby("year")[col]
             mean, lo, hi = g.mean(), g.min(), g.max()
-            # tab20: thirteen scenarios need more than the ten default colours
-            style = {"color": "k", "lw": 2.2} if name == "baseline" else \
-                {"color": plt.cm.tab20(i % 20), "lw": 1.1}
-            ax.plot(mean.index, o.scale(mean), label=name.replace("lever_", ""), **style)
-            ax.fill_between(mean.index, o.scale(lo), o.scale(hi), color=style["color"], alpha=0.08)
-        ax.set_title(o.label + (" (summed over the year)" if col in ("committee_self_governance_hours", "disputes_resolved") else " (end of year)"),
-                     fontsize=9)
-        ax.set_xlabel("year after the spin-up (levers on from day 0)")
-        ax.set_ylabel(o.axis_label, fontsize=8)
+            ax.plot(mean.index, o.scale(mean), label=name.replace("lever_", ""), color=f"C{i}", lw=1.6)
+            ax.fill_between(mean.index, o.scale(lo), o.scale(hi), color=f"C{i}", alpha=0.12)
+        ax.set_title(wrap(_year_label(col), 45), fontsize=9)
+        ax.set_xlabel("year after the spin-up (years)")
+        ax.set_ylabel(wrap(o.axis_label, 34), fontsize=8)
         ax.ticklabel_format(axis="y", useOffset=False, style="plain")
         ax.grid(alpha=0.3)
-    axes[0, 0].legend(fontsize=6, ncol=2, frameon=False)
-    fig.suptitle(title)
-    fig.tight_layout()
-    fig.savefig(path)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=min(6, len(names)), fontsize=8,
+               frameon=False)
+    fig.suptitle(wrap(title, 150))
+    written = save_figure(fig, Path(path).with_suffix(""))
     plt.close(fig)
+    return written
+
+
+def plot_lever_multiples(sub: pd.DataFrame, col: str, path: Path, title: str) -> list[Path]:
+    """Small multiples of one outcome: a panel per lever file, each with the baseline (grey
+    line and seed range) and the lever (colour), on a shared y axis."""
+    from .figures import pyplot, save_figure, wrap
+    plt = pyplot()
+    o = OUTCOMES[col]
+    levers = sorted(s for s in sub["scenario"].unique() if s != "baseline")
+    ncol = 4
+    nrow = max(1, math.ceil(len(levers) / ncol))
+    fig, axes = plt.subplots(nrow, ncol, figsize=(12, 2.3 * nrow + 1.2), sharex=True, sharey=True,
+                             squeeze=False, layout="constrained")
+
+    def band(name):
+        g = sub[sub["scenario"] == name].groupby("year")[col]
+        return g.mean(), g.min(), g.max()
+
+    bm, blo, bhi = band("baseline") if (sub["scenario"] == "baseline").any() else (None, None, None)
+    for ax, lever in zip(axes.flat, levers):
+        if bm is not None:
+            ax.fill_between(bm.index, o.scale(blo), o.scale(bhi), color="0.5", alpha=0.2, lw=0)
+            ax.plot(bm.index, o.scale(bm), color="0.3", lw=1.2, label="baseline")
+        m, lo, hi = band(lever)
+        ax.fill_between(m.index, o.scale(lo), o.scale(hi), color="C0", alpha=0.25, lw=0)
+        ax.plot(m.index, o.scale(m), color="C0", lw=1.6, label="lever file")
+        ax.set_title(wrap(lever.replace("lever_", "").replace("_", " "), 30), fontsize=9)
+        ax.grid(alpha=0.3)
+        ax.ticklabel_format(axis="y", useOffset=False, style="plain")
+    for ax in list(axes.flat)[len(levers):]:
+        ax.set_visible(False)
+    fig.supxlabel("year after the spin-up (years; levers on from day 0)", fontsize=9)
+    fig.supylabel(wrap(o.axis_label, 40), fontsize=9)
+    axes.flat[0].legend(fontsize=7, frameon=False)
+    fig.suptitle(wrap(f"{title}: {_year_label(col)}", 130), fontsize=10)
+    written = save_figure(fig, Path(path).with_suffix(""))
+    plt.close(fig)
+    return written
 
 
 # --------------------------------------------------------------------------- the report
 def draw_figures(yearly: pd.DataFrame, figdir: Path) -> list[str]:
-    """The trajectory figures of a validation run (from its yearly table)."""
+    """The trajectory figures of a validation run (from its yearly table): at the calibrated
+    size, small multiples of each yearly outcome (a panel per lever file beside the
+    baseline), and the baseline at each size. PNG, SVG and PDF; returns the PNGs' names."""
     sizes = sorted(yearly["residents"].unique())
     size = 5000 if 5000 in sizes else int(sizes[len(sizes) // 2])  # the calibrated size
-    figures = [f"trajectories_{size}.png", "baseline_sizes.png"]
-    plot_trajectories(yearly[yearly["residents"] == size], figdir / figures[0],
-                      f"Yearly outcomes at {size:,} adults, baseline and every lever file: mean over seeds "
-                      "(line) and seed range (band)")
+    at = yearly[yearly["residents"] == size]
+    figures = []
+    for col in TRAJECTORY:
+        name = f"trajectories_{size}_{col}.png"
+        plot_lever_multiples(at, col, figdir / name,
+                             f"Each lever file against the baseline at {size:,} adults: mean over "
+                             "seeds (line) and seed range (band)")
+        figures.append(name)
     sizes_df = yearly[yearly["scenario"] == "baseline"].copy()
     sizes_df["scenario"] = sizes_df["residents"].map(lambda n: f"{n:>6,} adults")  # sorts by size
-    plot_trajectories(sizes_df, figdir / figures[1],
+    plot_trajectories(sizes_df, figdir / "baseline_sizes.png",
                       "The baseline at each size: mean over seeds (line) and seed range (band)")
+    figures.append("baseline_sizes.png")
     return figures
 
 
@@ -440,7 +535,7 @@ def judge_trends(yearly: pd.DataFrame, n_years: int, seeds: int, workers: int, s
     if suspect:
         say(f"confirming: {len(suspect)} sets of runs with a drift, {len(fresh_seeds)} fresh seeds each")
         jobs = [(SCEN / f"{scen}.yaml", size, n_years, s) for scen, size in suspect for s in fresh_seeds]
-        fresh = pd.concat(_pool_map(_yearly_job, jobs, workers), ignore_index=True)
+        fresh = pd.concat(_pool_map(_yearly_job, jobs, workers, "stationarity"), ignore_index=True)
     trends = []
     for (scen, size), g in yearly.groupby(["scenario", "residents"], sort=False):
         f = fresh[(fresh["scenario"] == scen) & (fresh["residents"] == size)] if len(fresh) else fresh
@@ -487,14 +582,14 @@ def validate(seeds: int = 10, years=(1, 3, 5, 10), sizes=(2000, 5000, 15000), wo
             for n in sizes for s in seed_list]
     jobs += [(SCEN / f"{lv}.yaml", n, n_years, s, (1,)) for lv in levers for n in sizes for s in seed_list]
     say(f"stationarity: {len(jobs)} runs of {n_years} years (spin-ups shared through the cache)")
-    done = _pool_map(_yearly_summaries_job, jobs, workers)
+    done = _pool_map(_yearly_summaries_job, jobs, workers, "stationarity")
     yearly = pd.concat([y for y, _ in done], ignore_index=True)
     summaries = [s for _, ss in done for s in ss]
     say(f"targets: baseline at 5,000 adults, {seeds} seeds, horizons {years}")
     rows = [s for s in summaries if s["name"] == "baseline" and s["residents"] == 5000]
     if not rows:  # 5,000 adults is not among the sizes: the targets' own runs
         rows = sum(_pool_map(_horizons_job, [(SCEN / "baseline.yaml", 5000, years, s)
-                                             for s in seed_list], workers), [])
+                                             for s in seed_list], workers, "targets"), [])
     targets = targets_table(rows, years)
     trends, fresh = judge_trends(yearly, n_years, seeds, workers, say, pool_seeds)
     say(f"levers: {len(levers)} files x {len(sizes)} sizes x {lever_reps} pairs")
@@ -535,6 +630,11 @@ def render_only(out: Path | None = None) -> Path:
             f"--render-only: {report} does not exist; --render-only rewrites the report an "
             f"earlier `cogov validate{' --out ' + str(out) if given else ''}` wrote (with its "
             f"tables in {figdir}/)")
+    missing = [figdir / f for f in ("targets.csv", "stationarity.csv", "levers.csv", "yearly.csv")
+               if not (figdir / f).is_file()]
+    if missing:
+        raise ScenarioError(f"--render-only: {out} holds no finished validation run ({missing[0]} is "
+                            f"missing); run `cogov validate --out {out}` first")
     data = read_data(report)
     text = report.read_text(encoding="utf-8")
     m = re.search(r"; (\d+) s on", text)
