@@ -19,17 +19,17 @@ TINY = ["--set", "population.residents_per_community=300", "--set", "run.spin_up
 
 
 def main(argv):
-    cli._EXTRA_COMMANDS.clear()
+    from sim.cli import common
+    from sim.study import feedback
     try:
         return cli.main(argv)
     except SystemExit as exc:  # a usage mistake: argparse's one 'error:' line and exit code 2
         return exc.code
     finally:
-        cli.VERBOSITY = 0
+        common.VERBOSITY = feedback.VERBOSITY = 0
 
 
 def subcommands() -> dict[str, argparse.ArgumentParser]:
-    cli._register_extras()
     parser = cli.build_parser()
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     return dict(sub.choices)
@@ -127,7 +127,7 @@ def test_calibrate_trials_0_is_refused_and_leaves_nothing(tmp_path, capsys):
 
 def test_validate_refuses_a_horizon_too_short_for_its_slopes(tmp_path, capsys):
     rc = main(["validate", "--years", "1", "--out", str(tmp_path / "v")])
-    _one_line_error(capsys, rc, "--years", "at least 3 years")
+    _one_line_error(capsys, rc, "--years", "at least 4 years")
     assert not (tmp_path / "v").exists()
 
 

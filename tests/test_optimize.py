@@ -34,7 +34,6 @@ SMALL = {
 
 
 def main(argv):
-    cli._EXTRA_COMMANDS.clear()
     return cli.main(argv)
 
 

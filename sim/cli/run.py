@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 from .. import catalog
@@ -67,8 +68,13 @@ def cmd_run(args) -> int:
          f"{scenario.population.n_communities * scenario.population.residents_per_community:,} residents)")
     manifest = run_manifest(scenario, args.scenario, args.set, args.seed,
                             run_canonical(args.scenario, args.seed, args.days, args.set, out))
+    common.detail(f"run: seed {args.seed}, {scenario.run.days} days after a spin-up of "
+                  f"{scenario.run.spin_up_days} days, overrides {args.set or []}, config "
+                  f"{config_hash(scenario)}")
+    t0 = time.perf_counter()
     result, files = write_run(scenario, args.seed, out, manifest, force=force,
                               csv=args.format == "csv")
+    common.detail(f"run: {time.perf_counter() - t0:.1f} s")
     if common.VERBOSITY >= 0:
         print_summary(result.summary)
     info(f"\nFiles in {out}/: {', '.join(files)}")

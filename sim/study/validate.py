@@ -86,7 +86,6 @@ EVIDENCE = {
         "sizes are assumptions (A).",
     "lever_smart": "003 five-governance (智治): online ordering and mediation; capacities are assumptions (A).",
 }
-MIN_YEARS = 3  # the stationarity slopes run over years 2..N: at least two points
 TRAJECTORY = ("participation_year", "memberships_per_adult", "organizations", "trust_mean",
               "committee_self_governance_hours", "disputes_resolved")
 
