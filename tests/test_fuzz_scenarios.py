@@ -29,7 +29,8 @@ import yaml
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from sim.cli import RESULTS, main
+from sim.cli import main
+from sim.cli.common import RESULTS
 from sim.params import field_bounds, iter_parameters
 
 FULL = os.environ.get("COGOV_FUZZ") == "full"
