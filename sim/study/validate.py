@@ -629,6 +629,7 @@ def render_only(out: Path | None = None) -> Path:
             f"--render-only: {report} does not exist; --render-only rewrites the report an "
             f"earlier `cogov validate{' --out ' + str(out) if given else ''}` wrote (with its "
             f"tables in {figdir}/)")
+    read_data(report)  # a report without its data block cannot be rendered again
     missing = [figdir / f for f in ("targets.csv", "stationarity.csv", "levers.csv", "yearly.csv")
                if not (figdir / f).is_file()]
     if missing:
