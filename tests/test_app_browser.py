@@ -627,8 +627,20 @@ def test_nothing_typed_breaks_the_page(server, browser):
         for text, expected in BAD_UPLOADS.items():
             box.fill(text)
             box.blur()
-            v.page.locator(".cogov-upload").click()
-            expect(v.page.locator(".cogov-message")).to_contain_text(expected, timeout=TIMEOUT)
+            # the box's text reaches the server on its change event; a click that overtakes it
+            # on a loaded machine checks the previous text, so the button is pressed again
+            # until the message is this text's (pressing it twice with one text is harmless)
+            message = v.page.locator(".cogov-message")
+            for attempt in range(6):
+                v.page.locator(".cogov-upload").click()
+                try:
+                    expect(message).to_contain_text(expected, timeout=TIMEOUT / 6)
+                    break
+                except AssertionError:
+                    if attempt == 5:
+                        raise
+                    box.focus()
+                    box.blur()
             _no_traceback(v)
         # every control still works: Step, a lever, Reset
         day = v.day()
