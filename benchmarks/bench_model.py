@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from sim import spinup
 from sim.model import CoGovModel
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
@@ -63,6 +64,13 @@ def machine() -> str:
 
 
 def run(repeat: int) -> list[dict]:
+    """Each case timed with the spin-up cache off: the model's own speed (a fork from the
+    cache is benchmarks/bench_study.py's subject)."""
+    with spinup.disabled():
+        return _run(repeat)
+
+
+def _run(repeat: int) -> list[dict]:
     rows = []
     for name, (n_c, per, scenario) in CASES.items():
         sim_times, setup_times, spin_times, floors = [], [], [], []
