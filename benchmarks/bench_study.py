@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import platform
 import re
 import shutil
 import subprocess
@@ -33,6 +32,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from bench_model import machine  # noqa: E402 (the same machine line as the model benchmark)
 DEFAULT_BEFORE = "6e8fe65"  # main before the spin-up cache (2026-12-07)
 
 
@@ -53,18 +54,6 @@ def timed(cmd: list[str], code: Path, env: dict) -> float:
 def warm_kernels(code: Path, env: dict) -> None:
     subprocess.run([sys.executable, "-c", "from sim.model import warm_up; warm_up()"], cwd=code,
                    env={**env, "PYTHONPATH": str(code), "COGOV_NO_CACHE": "1"}, check=True)
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
 def main() -> None:

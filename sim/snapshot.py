@@ -491,10 +491,7 @@ class Snapshot:
     def to_bytes(self) -> bytes:
         """The bytes of an ``.npz`` file (arrays, and the document as the member
         ``__state__``)."""
-        buf = io.BytesIO()
-        state = np.frombuffer(json.dumps(self.doc, separators=(",", ":")).encode(), np.uint8)
-        np.savez(buf, **{_STATE_MEMBER: state}, **self.arrays)
-        return buf.getvalue()
+        return _pack(self.doc, self.arrays)
 
     @classmethod
     def from_bytes(cls, data: bytes, source: str = "snapshot") -> "Snapshot":
@@ -558,7 +555,13 @@ def from_bytes(data: bytes, source: str = "snapshot", into=None):
 def save(model, path) -> Path:
     """Write ``model``'s snapshot to ``path`` (a temporary file, then renamed)."""
     path = Path(path)
-    data = to_bytes(model)
+    write_atomic(path, to_bytes(model))
+    return path
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file beside it, then rename: a reader
+    never sees half a file (the spin-up cache writes its entries with it too)."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -567,7 +570,6 @@ def save(model, path) -> Path:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return path
 
 
 def load(path):

@@ -27,7 +27,6 @@ import fcntl
 import hashlib
 import json
 import os
-import tempfile
 import threading
 import time
 from collections import OrderedDict
@@ -37,7 +36,7 @@ from pathlib import Path
 from . import snapshot
 
 # what a spin-up does not depend on: names, and settings that act from day 0 on
-_NOT_IN_KEY = {"meta": None, "run": ("days", "policy_start_day", "record_every")}
+_RUN_NOT_IN_KEY = ("days", "policy_start_day", "record_every")
 
 
 @dataclass
@@ -116,7 +115,7 @@ def spinup_key(scenario, seed: int) -> tuple[str, dict]:
     from .config import with_baseline_levers
     data = with_baseline_levers(scenario).model_dump(mode="json")
     data.pop("meta", None)
-    for k in _NOT_IN_KEY["run"]:
+    for k in _RUN_NOT_IN_KEY:
         data["run"].pop(k, None)
     edge_list = scenario.network.edge_list
     edges_sha = None
@@ -183,9 +182,9 @@ def store(key: str, info: dict, snap: snapshot.Snapshot) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         data = snap.to_bytes()
-        _atomic_write(folder / f"{key}.npz", data)
+        snapshot.write_atomic(folder / f"{key}.npz", data)
         meta = dict(info, bytes=len(data), created=time.strftime("%Y-%m-%dT%H:%M:%S"))
-        _atomic_write(folder / f"{key}.json", json.dumps(meta).encode())
+        snapshot.write_atomic(folder / f"{key}.json", json.dumps(meta).encode())
         _evict(folder)
     except OSError:
         pass  # a cache that cannot be written is only slower, never wrong
@@ -228,17 +227,6 @@ def _remember(key: str, snap: snapshot.Snapshot) -> None:
         while total > limit and len(_memory) > 1:
             _, old = _memory.popitem(last=False)
             total -= old.nbytes
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _evict(folder: Path) -> None:
