@@ -199,11 +199,13 @@ def cmd_run(args) -> int:
         result = run_one(scenario, args.seed)
         write_parquet_atomic(tmp / "timeseries.parquet", result.timeseries, csv=csv)
         write_json_atomic(tmp / "summary.json", result.summary)
+        # time to resolution of the run's disputes, a Kaplan-Meier table (ODD 7.9)
+        result.dispute_survival.to_csv(tmp / "dispute_survival.csv", index=False)
         write_json_atomic(tmp / "manifest.json", manifest)
     if VERBOSITY >= 0:
         print_summary(result.summary)
     files = ["timeseries.parquet", *(["timeseries.csv"] if csv else []), "summary.json",
-             "manifest.json"]
+             "dispute_survival.csv", "manifest.json"]
     info(f"\nFiles in {out}/: {', '.join(files)}")
     return 0
 

@@ -14,6 +14,8 @@ from ..params import Scenario
 class RunResult:
     summary: dict
     timeseries: pd.DataFrame | None
+    #: time to resolution of the disputes opened in the report (Kaplan-Meier, ODD 7.9)
+    dispute_survival: pd.DataFrame | None = None
 
 
 def run_one(scenario: Scenario, seed: int, days: int | None = None,
@@ -29,4 +31,4 @@ def run_one(scenario: Scenario, seed: int, days: int | None = None,
     model = CoGovModel(scenario, rng=int(seed), collect=record)
     model.run()
     ts = model.timeseries() if record else None
-    return RunResult(model.summary(), ts)
+    return RunResult(model.summary(), ts, model.disputes.survival() if record else None)
