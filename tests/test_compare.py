@@ -284,3 +284,28 @@ def test_compare_pools_every_dispute_share_with_its_cases(same_day_pairs):
     text = buf.getvalue()
     assert "disputes pooled over the 3 replications" in text
     assert f"of {b['disputes_cohort_reported'].sum():,} / " in text
+
+
+def test_validation_lever_table_gives_cost_intervals_or_none():
+    """The validation report's lever table: a cost per extra participant with its interval
+    where the participation effect is clear, n/a (NaN) where its interval holds zero."""
+    from sim.study.validate import lever_table
+    rng = np.random.default_rng(3)
+    pairs = []
+    for lever, gain in (("lever_clear", 0.03), ("lever_unsure", 0.0)):
+        for seed in range(1, 6):
+            noise = rng.normal(0, 0.004)
+            pairs.append({"lever": lever, "residents": 2000, "seed": seed,
+                          "base_participation_year": 0.30, "alt_participation_year": 0.30 + gain + noise,
+                          "base_spend_total": 500_000.0, "alt_spend_total": 560_000.0 + rng.normal(0, 1000),
+                          "base_disputes_resolved": 25, "alt_disputes_resolved": 25,
+                          "base_disputes_resolved_share": 0.85, "alt_disputes_resolved_share": 0.85,
+                          "base_residents": 2000, "alt_residents": 2000,
+                          "base_needs_fulfilled_share": 0.6, "alt_needs_fulfilled_share": 0.6})
+    t = lever_table(pairs).set_index("lever")
+    clear = t.loc["lever_clear"]
+    assert clear["yuan_per_extra_participant_ci_low"] < clear["yuan_per_extra_participant"] \
+        < clear["yuan_per_extra_participant_ci_high"]
+    assert clear["yuan_per_extra_participant"] == pytest.approx(60_000 / 60, rel=0.2)
+    assert math.isnan(t.loc["lever_unsure", "yuan_per_extra_participant"])
+    assert math.isnan(clear["yuan_per_extra_dispute_resolved"])  # no extra disputes resolved
