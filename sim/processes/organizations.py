@@ -646,9 +646,11 @@ class OrganizationLifeCycle(Process):
             monthly(m, s.org_monthly)
             m.rebuild_adjacency()
             m.refresh_org_lookup()
-        if day - self.contracts_awarded >= 365:
+        if p.purchased_services.items and day - self.contracts_awarded >= 365:
             award_contracts(m, s.contracts)
             m.refresh_org_lookup()
+        elif doy == 364:
+            m.refresh_org_lookup()  # the lists' yearly rebuild, where the awards used to be
         if doy in self.contest_days:
             m.refresh_acts_year()
             grant_contest(m, s.grants)
