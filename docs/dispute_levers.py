@@ -57,7 +57,7 @@ def table(seeds: int, communities: int) -> str:
     lines = [f"`scenarios/baseline.yaml` at {communities} communities of 5,000 adults, 365 days, seeds "
              f"1-{seeds}, {int(b['disputes_cohort'].sum()):,} disputes in the cohorts (opened on days "
              f"0-{int(b['days'].iloc[0]) - 1 - H}, each followed {H} days); command: "
-             "`python docs/dispute_levers.py`.",
+             f"`python docs/dispute_levers.py{'' if seeds == 10 else f' --seeds {seeds}'}`.",
              "", "| lever | " + " | ".join(n for n, _ in SHARES) + " | median / mean days |",
              "|---|" + "---|" * (len(SHARES) + 1)]
     cells = [f"{100 * pooled_share_effect(b, b, *POOLED_SHARES[k])['base_mean']:.1f}%" for _, k in SHARES]
