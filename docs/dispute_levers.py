@@ -6,7 +6,9 @@
 Each lever is switched on alone on top of the baseline (``--communities`` communities of 5,000
 adults, one year after the spin-up, seeds 1..``--seeds``); every seed runs with and without
 it (the same disputes arise in both). Shares are pooled over the seeds (cases summed, not
-means of per-run shares), with a 95% interval from a paired bootstrap over the seeds.
+means of per-run shares), with a 95% interval from a paired bootstrap over the seeds; each
+run's shares are those of its cohort (the disputes opened at least
+``disputes.cohort_horizon_days`` before its last day, each followed that long: ODD 7.9).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ SHARES = (("resolved", "disputes_resolved_share_pooled"), ("same day", "disputes
           ("same day of report", "disputes_same_day_of_report_share_pooled"),
           ("escalated", "disputes_escalated_share_pooled"), ("court", "disputes_court_share_pooled"))
 BEGIN, END = "<!-- BEGIN DISPUTE LEVERS -->", "<!-- END DISPUTE LEVERS -->"
+H = load_scenario(ROOT / "scenarios/baseline.yaml").disputes.cohort_horizon_days
 
 
 def counts(sets: list[str], seed: int) -> tuple[dict, list[int]]:
@@ -52,7 +55,9 @@ def table(seeds: int, communities: int) -> str:
     base, base_days = zip(*(counts(base_sets, s) for s in range(1, seeds + 1)))
     b = pd.DataFrame(base)
     lines = [f"`scenarios/baseline.yaml` at {communities} communities of 5,000 adults, 365 days, seeds "
-             f"1-{seeds}, {int(b['disputes_opened'].sum()):,} disputes; command: `python docs/dispute_levers.py`.",
+             f"1-{seeds}, {int(b['disputes_cohort'].sum()):,} disputes in the cohorts (opened on days "
+             f"0-{int(b['days'].iloc[0]) - 1 - H}, each followed {H} days); command: "
+             f"`python docs/dispute_levers.py{'' if seeds == 10 else f' --seeds {seeds}'}`.",
              "", "| lever | " + " | ".join(n for n, _ in SHARES) + " | median / mean days |",
              "|---|" + "---|" * (len(SHARES) + 1)]
     cells = [f"{100 * pooled_share_effect(b, b, *POOLED_SHARES[k])['base_mean']:.1f}%" for _, k in SHARES]
@@ -67,8 +72,8 @@ def table(seeds: int, communities: int) -> str:
             cells.append(f"{100 * e['diff']:+.1f} [{100 * e['ci_low']:+.1f}, {100 * e['ci_high']:+.1f}]")
         ad = np.concatenate(alt_days)
         lines.append(f"| {label} | " + " | ".join(cells) + f" | {np.median(ad):.0f} / {ad.mean():.1f} |")
-    lines += ["", "Effects in percentage points of the pooled share (of opened disputes; same day of "
-              "report: of reported ones) [95% paired-bootstrap interval over seeds; "
+    lines += ["", "Effects in percentage points of the pooled share (of the cohort's disputes; same day of "
+              "report: of its reported ones) [95% paired-bootstrap interval over seeds; "
               "`sim.study.compare.pooled_share_effect`, as in `cogov compare`]."]
     return "\n".join(lines)
 

@@ -226,24 +226,24 @@ _table("disputes", (
         ("disputes_closed", "disputes closed", "count", "disputes closed, resolved or not", "summary"),
         ("disputes_resolved", "disputes resolved", "count", "disputes resolved", "both"),
         ("disputes_failed", "dispute attempts failed today", "count", "attempts that failed today", "daily"),
-        ("disputes_resolved_share", "disputes resolved", "share", "share of opened disputes resolved", "summary"),
+        ("disputes_resolved_share", "disputes resolved", "share", "share of the cohort (opened since day 0, at least disputes.cohort_horizon_days before the report's last day; ODD 7.9) resolved within the horizon", "summary"),
         ("disputes_unresolved_share", "disputes closed unresolved", "share",
-         "share of opened disputes closed without resolution", "summary"),
+         "share of the cohort (opened since day 0, at least disputes.cohort_horizon_days before the report's last day; ODD 7.9) closed unresolved within the horizon", "summary"),
         ("disputes_days_median", "disputes: median days", "days", "median days to resolution", "summary"),
         ("disputes_days_p90", "disputes: 90th percentile days", "days", "90th percentile of days to resolution", "summary"),
         ("disputes_same_day_share", "disputes resolved the same day", "share",
-         "share of opened disputes resolved the day they arose (调解矛盾不过夜)", "summary"),
+         "share of the cohort (opened since day 0, at least disputes.cohort_horizon_days before the report's last day; ODD 7.9) resolved the day they arose (调解矛盾不过夜)", "summary"),
         ("disputes_same_day_share_of_resolved", "same-day share of resolved", "share",
          "share of resolved disputes resolved the same day", "summary"),
         ("disputes_within_30d_share_of_resolved", "resolved within 30 days", "share",
          "share of resolved disputes resolved within 30 days", "summary"),
         ("disputes_escalated_share", "disputes escalated", "share",
-         "share of opened disputes that reached the street and departments", "summary"),
+         "share of the cohort (opened since day 0, at least disputes.cohort_horizon_days before the report's last day; ODD 7.9) that reached the street and departments within the horizon", "summary"),
         ("disputes_escalated", "disputes escalated today", "count", "disputes escalated today", "daily"),
         ("disputes_reported", "disputes reported", "count",
          "disputes reported by the parties or found by a grid worker (settled directly: not counted)", "summary"),
         ("disputes_same_day_of_report_share", "resolved the day reported", "share",
-         "share of reported disputes resolved the day they were reported (调解矛盾不过夜)", "summary"),
+         "share of the cohort's disputes reported within the horizon resolved the day they were reported (调解矛盾不过夜)", "summary"),
         ("disputes_resolved_same_day", "disputes resolved the day they arose", "count",
          "disputes resolved the day they arose", "summary"),
         ("disputes_resolved_day_reported", "disputes resolved the day reported", "count",
@@ -255,7 +255,7 @@ _table("disputes", (
         ("disputes_court", "disputes taken to court", "count",
          "disputes the parties took to court after the street could not settle them", "summary"),
         ("disputes_court_share", "disputes taken to court", "share",
-         "share of opened disputes that went on to court (诉讼)", "summary"),
+         "share of the cohort (opened since day 0, at least disputes.cohort_horizon_days before the report's last day; ODD 7.9) that went on to court (诉讼) within the horizon", "summary"),
         ("disputes_court_fees_yuan", "court fees", "yuan",
          "acceptance fees the parties paid for the disputes they took to court", "summary"),
         ("disputes_detected", "disputes detected today", "count", "disputes reported or found today", "daily"),
@@ -271,7 +271,29 @@ _table("disputes", (
          "mediated disputes per 1,000 adults a year", "summary"),
         ("mediation_success_share", "mediation success", "share", "share of mediated disputes resolved", "summary"),
         ("disputes_queue_committee", "disputes waiting for the committee", "count",
-         "disputes waiting for committee mediation today", "daily")),
+         "disputes waiting for committee mediation today", "daily"),
+        ("disputes_cohort", "disputes in the cohort", "count",
+         "disputes opened since day 0 and at least disputes.cohort_horizon_days before the report's last day: "
+         "the denominator of the dispute shares (ODD 7.9)", "summary"),
+        ("disputes_cohort_resolved", "cohort: resolved", "count",
+         "disputes of the cohort resolved within the horizon of their opening", "summary"),
+        ("disputes_cohort_same_day", "cohort: resolved the day they arose", "count",
+         "disputes of the cohort resolved the day they arose", "summary"),
+        ("disputes_cohort_reported", "cohort: reported", "count",
+         "disputes of the cohort reported or found within the horizon", "summary"),
+        ("disputes_cohort_day_reported", "cohort: resolved the day reported", "count",
+         "reported disputes of the cohort resolved the day they were reported", "summary"),
+        ("disputes_cohort_escalated", "cohort: escalated", "count",
+         "disputes of the cohort that reached the street within the horizon", "summary"),
+        ("disputes_cohort_court", "cohort: taken to court", "count",
+         "disputes of the cohort taken to court within the horizon", "summary"),
+        ("disputes_km_days_median", "disputes: median days (Kaplan-Meier)", "days",
+         "median days from opening to resolution of the disputes opened since day 0, a Kaplan-Meier "
+         "estimate (open ones censored at the report's last day; NaN while fewer than half are resolved)",
+         "summary"),
+        ("disputes_km_resolved_30d_share", "disputes resolved within 30 days (Kaplan-Meier)", "share",
+         "share of the disputes opened since day 0 resolved within 30 days of opening, a Kaplan-Meier "
+         "estimate (open ones censored at the report's last day)", "summary")),
        units={"disputes_mediated_per_1000_year": "per 1,000 adults/year"})
 for ch in CHANNELS + ("deliberation",):
     _d(f"disputes_resolved_by_{ch}", f"resolved: {CHANNEL_LABEL[ch]}", "count", "disputes",
@@ -296,13 +318,17 @@ for t in DISPUTE_TYPES:
     _d(f"disputes_resolved_{t}", f"disputes resolved: {tl}", "count", "disputes",
        f"{tl} disputes resolved (in the time series: today)")
     _d(f"disputes_resolved_share_{t}", f"resolved: {tl}", "share", "disputes",
-       f"share of {tl} disputes resolved", where="summary")
+       f"share of the cohort's {tl} disputes resolved within the horizon", where="summary")
+    _d(f"disputes_cohort_{t}", f"cohort: {tl}", "count", "disputes",
+       f"{tl} disputes of the cohort", where="summary")
+    _d(f"disputes_cohort_resolved_{t}", f"cohort resolved: {tl}", "count", "disputes",
+       f"{tl} disputes of the cohort resolved within the horizon", where="summary")
     _d(f"disputes_days_median_{t}", f"median days: {tl}", "days", "disputes",
        f"median days to resolve {tl} disputes", "days", "summary")
     _d(f"disputes_escalated_share_{t}", f"escalated: {tl}", "share", "disputes",
-       f"share of {tl} disputes escalated", where="summary")
+       f"share of the cohort's {tl} disputes escalated within the horizon", where="summary")
     _d(f"disputes_court_share_{t}", f"taken to court: {tl}", "share", "disputes",
-       f"share of {tl} disputes taken to court", where="summary")
+       f"share of the cohort's {tl} disputes taken to court within the horizon", where="summary")
     _d(f"mediation_success_share_{t}", f"mediation success: {tl}", "share", "disputes",
        f"share of mediated {tl} disputes resolved", where="summary")
 
@@ -367,7 +393,7 @@ _d("property_payment_withheld_yuan", "property payment withheld", "yuan", "prope
 # ------------------------------------------------------------------------------ money
 SPEND_LINES = ("staffing", "office_support", "duty_list_funding", "electronic_ledgers", "grid",
                "grants", "purchased_services", "incubation", "legal", "transparency", "moral",
-               "smart")
+               "smart", "deliberation", "party_service")
 for k in SPEND_LINES:
     _d(f"spend_{k}", f"spent: {k.replace('_', ' ')}", "yuan", "money", f"yuan spent on {k.replace('_', ' ')}",
        "yuan", "summary")
@@ -383,13 +409,14 @@ _d("cost_per_additional_participant", "cost per additional participant", "yuan",
 # hundreds), with a paired bootstrap interval over the replications. Pooled key: (numerator,
 # denominator), both counts of the run's summary; the key is the per-run share's + "_pooled".
 POOLED_SHARES = {
-    "disputes_resolved_share_pooled": ("disputes_resolved", "disputes_opened"),
-    "disputes_same_day_share_pooled": ("disputes_resolved_same_day", "disputes_opened"),
-    "disputes_same_day_of_report_share_pooled": ("disputes_resolved_day_reported", "disputes_reported"),
+    # the shares of disputes pool the replications' cohorts (ODD 7.9)
+    "disputes_resolved_share_pooled": ("disputes_cohort_resolved", "disputes_cohort"),
+    "disputes_same_day_share_pooled": ("disputes_cohort_same_day", "disputes_cohort"),
+    "disputes_same_day_of_report_share_pooled": ("disputes_cohort_day_reported", "disputes_cohort_reported"),
     "disputes_within_30d_share_of_resolved_pooled": ("disputes_resolved_within_30d", "disputes_resolved"),
-    "disputes_escalated_share_pooled": ("disputes_reached_street", "disputes_opened"),
-    "disputes_court_share_pooled": ("disputes_court", "disputes_opened"),
-    **{f"disputes_resolved_share_{t}_pooled": (f"disputes_resolved_{t}", f"disputes_opened_{t}")
+    "disputes_escalated_share_pooled": ("disputes_cohort_escalated", "disputes_cohort"),
+    "disputes_court_share_pooled": ("disputes_cohort_court", "disputes_cohort"),
+    **{f"disputes_resolved_share_{t}_pooled": (f"disputes_cohort_resolved_{t}", f"disputes_cohort_{t}")
        for t in DISPUTE_TYPES},
 }
 for _k, (_num, _den) in POOLED_SHARES.items():

@@ -391,6 +391,9 @@ class Committee(Section):
     funded_item_cost_yuan: float = P(20000, unit="yuan/item/year", ge=0, le=1e7, role="constant",
                                      meaning="funding that comes with an item under the duty list (pays for the hours)",
                                      source="002 (amount: A)")
+    funded_item_years: float = P(1.0, plausible=(0.5, 3.0), range_source="judgement: from a season's campaign to a three-year programme", unit="years", ge=0, le=50,
+                                 meaning="years an item admitted under the duty list is funded: the funded items on a committee settle at duty_rebound_per_year x this, and the spend at that times funded_item_cost_yuan a year",
+                                 source="002: 费随事转 (the money comes with the item); A: a department's budget is yearly, so an admitted item is funded for its budget year")
     dispatch_hours_per_order: float = P(0.25, plausible=(0.125, 0.375), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="staff-hours", ge=0, le=10,
                                         meaning="committee time to take and dispatch one need (four orders)",
                                         source="A")
@@ -764,6 +767,9 @@ class Party(Section):
     retired_member_hours_per_month: float = P(2.0, plausible=(1.0, 8.0), range_source="judgement: an hour to a working day a month (A)", unit="hours/month", ge=0, le=200,
                                               meaning="community service hours of a retired resident party member",
                                               source="A")
+    service_hour_value_yuan: float = P(20.0, plausible=(0.0, 40.0), range_source="judgement: from zero (the service counted as unpaid duty, cash only) to twice the committee staff's hourly cost", unit="yuan/hour", ge=0, le=1e4,
+                                       meaning="value of an hour of service by a registered in-service party member (spend line party_service: an opportunity cost, not cash)",
+                                       source="003: 双报到、双服务 asks members for service without pay (no seed document pays it); A: valued at about the committee staff's hourly cost (60,000 yuan / (8 hours x 365 days) = 20.5 yuan)")
     mediation_cases_per_member_day: float = P(0.001, plausible=(0.0005, 0.0015), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="cases/member/day", ge=0, le=1,
                                               meaning="disputes a serving party member (registered in-service or retired) takes as a mediator a day, in the volunteer channel",
                                               source="BRIEF: party members lead or mediate; 003: 双服务 (rate: A)")
@@ -832,6 +838,9 @@ class Deliberation(Section):
                                  source="A")
     hours_per_meeting: float = P(6.0, plausible=(3.0, 9.0), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="staff-hours", ge=0, le=200,
                                  meaning="committee time to prepare and run one meeting", source="A")
+    meeting_cost_yuan: float = P(800.0, plausible=(300.0, 3000.0), range_source="judgement: from materials alone in the committee's own room (300) to a hired venue and a professional facilitator (3,000)", unit="yuan/meeting", ge=0, le=1e7,
+                                 meaning="cash one deliberation meeting held costs: venue, materials, and a facilitator from a social organization (its committee staff hours are valued apart, at the staff's hourly cost)",
+                                 source="A: no seed document gives a figure; 004 (Chaoyangmen) has social organizations run workshops (社区工作坊): a facilitator's session of about 500 yuan, 300 yuan of materials and refreshments, the venue the committee's own")
     preparation_share: float = P(0.25, range_source="judgement: a tenth to half of the free hours go into preparing a session (A)", unit="share", ge=0, le=1, plausible=(0.1, 0.5),
                                  meaning="share of its free hours a day a committee puts into preparing the next session while an issue waits for one (until hours_per_meeting are in)",
                                  source="A: a meeting is prepared over the days before it (notices, venue, agenda); out of one day's free hours a committee of 5 staff under load never convened one at 2,000 adults")
@@ -993,6 +1002,9 @@ class Disputes(Section):
     give_up_days: int = P(180, plausible=(90, 365), range_source="judgement: a season to a year (A)", unit="days", ge=1, le=3650,
                           meaning="an unresolved dispute is closed as unresolved after this long",
                           source="A")
+    cohort_horizon_days: int = P(90, plausible=(30, 180), range_source="judgement: from the month within which TARGETS says mediation is 'generally concluded' (Ministry of Justice regulation 2002, art. 33) to give_up_days, when every dispute not in court has closed", unit="days", ge=1, le=3650,
+                                 meaning="the dispute shares follow each dispute this long from its opening: they are measured on the disputes opened at least this long before the report's last day (ODD 7.9)",
+                                 source="A: three times the month a mediation should take; a dispute still open then counts as not resolved within the horizon")
     collective_households: float = P(30.0, plausible=(10.0, 170.0), range_source="doc004 (Chaoyangmen): 170 households in the house-purchase case; judgement: from a building's stairwell up to that case", unit="households", ge=2, le=2000,
                                      meaning="mean households in a collective dispute",
                                      source="004: 170户 in the house-purchase case")

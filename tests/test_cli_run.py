@@ -17,7 +17,7 @@ from sim.cli import main
 ROOT = Path(__file__).resolve().parent.parent
 _script = Path(sys.executable).parent / "cogov"
 COGOV = [str(_script)] if _script.exists() else [sys.executable, "-m", "sim"]
-FILES = {"timeseries.parquet", "summary.json", "manifest.json"}
+FILES = {"timeseries.parquet", "summary.json", "dispute_survival.csv", "manifest.json"}
 
 # the command's plumbing, not the settled model: a short spin-up
 TINY = """\

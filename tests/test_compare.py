@@ -138,7 +138,33 @@ def test_cost_per_additional_participant():
     runs[PARTICIPANTS] = runs["participation_year"] * runs["residents"]
     eff = paired_effects(runs, ["b", "a"]).set_index("outcome")
     assert eff.loc[COST, "diff"] == pytest.approx(1000.0 / 50.0)
+    assert eff.loc[COST, "ci_low"] == pytest.approx(20.0) and eff.loc[COST, "ci_high"] == pytest.approx(20.0)
     assert "residents" not in eff.index  # a description of the run, not an outcome
+
+
+def test_cost_ratio_has_a_bootstrap_interval_or_none_when_the_effect_may_be_zero():
+    """A cost per unit of effect comes with a paired bootstrap interval (seeded: the same
+    each time); when the effect's own interval holds zero there is no ratio, and the table
+    says why."""
+    from sim.study.compare import cost_ratio, cost_text
+    rng = np.random.default_rng(5)
+    effect = 50 + rng.normal(0, 10, 8)
+    spend = 1000 + rng.normal(0, 100, 8)
+    r = cost_ratio(spend, effect)
+    assert r["diff"] == pytest.approx(spend.mean() / effect.mean())
+    assert r["ci_low"] < r["diff"] < r["ci_high"]
+    assert r == cost_ratio(spend, effect)
+    # a wider spread of the effect widens the interval
+    wide = cost_ratio(spend, 50 + 3 * (effect - 50))
+    assert wide["ci_high"] - wide["ci_low"] > r["ci_high"] - r["ci_low"]
+    unsure = np.array([5.0, -4.0, 3.0, -2.0, 1.0])
+    none = cost_ratio(np.full(5, 1000.0), unsure)
+    assert math.isnan(none["diff"]) and math.isnan(none["ci_low"])
+    m, lo, hi = paired_ci(unsure)
+    assert lo < 0 < hi and m > 0
+    assert cost_text(none, {"diff": m}) == "n/a: the effect's interval holds zero"
+    assert cost_text(cost_ratio(np.ones(3), -np.ones(3)), {"diff": -1.0}) == "n/a: no extra on average"
+    assert cost_text(r, {"diff": effect.mean()}).endswith("]")
 
 
 def test_bad_file_exits_2_with_clear_message(tmp_path, capsys):
@@ -246,8 +272,9 @@ def test_compare_pools_every_dispute_share_with_its_cases(same_day_pairs):
             assert same["diff"] == 0 and same["ci_low"] == 0 and same["ci_high"] == 0, key
     # the pooled resolved share is resolved over opened, summed
     b = runs[runs["scenario"] == "base"]
+    # (each run's cohort: the disputes opened at least the horizon before its end, ODD 7.9)
     assert eff.loc[("same_day", "disputes_resolved_share_pooled"), "base_mean"] == \
-        b["disputes_resolved"].sum() / b["disputes_opened"].sum()
+        b["disputes_cohort_resolved"].sum() / b["disputes_cohort"].sum()
     # and the printed table shows them with their cases
     import io
     buf = io.StringIO()
@@ -255,4 +282,29 @@ def test_compare_pools_every_dispute_share_with_its_cases(same_day_pairs):
     print_table(paired_effects(runs, names), names, 3, file=buf)
     text = buf.getvalue()
     assert "disputes pooled over the 3 replications" in text
-    assert f"of {b['disputes_reported'].sum():,} / " in text
+    assert f"of {b['disputes_cohort_reported'].sum():,} / " in text
+
+
+def test_validation_lever_table_gives_cost_intervals_or_none():
+    """The validation report's lever table: a cost per extra participant with its interval
+    where the participation effect is clear, n/a (NaN) where its interval holds zero."""
+    from sim.study.validate import lever_table
+    rng = np.random.default_rng(3)
+    pairs = []
+    for lever, gain in (("lever_clear", 0.03), ("lever_unsure", 0.0)):
+        for seed in range(1, 6):
+            noise = rng.normal(0, 0.004)
+            pairs.append({"lever": lever, "residents": 2000, "seed": seed,
+                          "base_participation_year": 0.30, "alt_participation_year": 0.30 + gain + noise,
+                          "base_spend_total": 500_000.0, "alt_spend_total": 560_000.0 + rng.normal(0, 1000),
+                          "base_disputes_resolved": 25, "alt_disputes_resolved": 25,
+                          "base_disputes_resolved_share": 0.85, "alt_disputes_resolved_share": 0.85,
+                          "base_residents": 2000, "alt_residents": 2000,
+                          "base_needs_fulfilled_share": 0.6, "alt_needs_fulfilled_share": 0.6})
+    t = lever_table(pairs).set_index("lever")
+    clear = t.loc["lever_clear"]
+    assert clear["yuan_per_extra_participant_ci_low"] < clear["yuan_per_extra_participant"] \
+        < clear["yuan_per_extra_participant_ci_high"]
+    assert clear["yuan_per_extra_participant"] == pytest.approx(60_000 / 60, rel=0.2)
+    assert math.isnan(t.loc["lever_unsure", "yuan_per_extra_participant"])
+    assert math.isnan(clear["yuan_per_extra_dispute_resolved"])  # no extra disputes resolved

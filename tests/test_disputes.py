@@ -182,7 +182,7 @@ def test_defaults_inside_mediation_targets():
             ("disputes_mediated_per_1000_year", "mediation_success_share",
              "disputes_within_30d_share_of_resolved")}
     opened = sum(r["disputes_opened"] for r in rows)
-    escalated = sum(r["disputes_escalated_share"] * r["disputes_opened"] for r in rows) / opened
+    escalated = sum(r["disputes_cohort_escalated"] for r in rows) / sum(r["disputes_cohort"] for r in rows)
     court = sum(r["disputes_court"] for r in rows) / opened
     assert 6 <= mean["disputes_mediated_per_1000_year"] <= 11
     assert 0.75 <= mean["mediation_success_share"] < 0.95
@@ -398,13 +398,15 @@ def test_court_is_the_last_channel():
 
 
 def test_resolution_by_type_adds_up(base):
+    """The cohort's shares by type add up to its overall shares."""
     _, s = base
-    total = sum(s[f"disputes_resolved_share_{t}"] * s[f"disputes_opened_{t}"]
-                for t in DISPUTE_TYPES if s[f"disputes_opened_{t}"])
-    assert total == pytest.approx(s["disputes_resolved"])
-    court = sum(s[f"disputes_court_share_{t}"] * s[f"disputes_opened_{t}"]
-                for t in DISPUTE_TYPES if s[f"disputes_opened_{t}"])
-    assert court == pytest.approx(s["disputes_court"])
+    total = sum(s[f"disputes_resolved_share_{t}"] * s[f"disputes_cohort_{t}"]
+                for t in DISPUTE_TYPES if s[f"disputes_cohort_{t}"])
+    assert total == pytest.approx(s["disputes_cohort_resolved"])
+    assert sum(s[f"disputes_cohort_{t}"] for t in DISPUTE_TYPES) == s["disputes_cohort"]
+    court = sum(s[f"disputes_court_share_{t}"] * s[f"disputes_cohort_{t}"]
+                for t in DISPUTE_TYPES if s[f"disputes_cohort_{t}"])
+    assert court == pytest.approx(s["disputes_cohort_court"])
 
 
 def test_a_harder_dispute_type_is_resolved_less_often():
@@ -416,8 +418,8 @@ def test_a_harder_dispute_type_is_resolved_less_often():
         for seed in SEEDS:
             _, s = run(seed, disputes={"type_success_factor": {"family": factor}})
             for t in res:
-                res[t] += s[f"disputes_resolved_share_{t}"] * s[f"disputes_opened_{t}"]
-                n[t] += s[f"disputes_opened_{t}"]
+                res[t] += s[f"disputes_cohort_resolved_{t}"]
+                n[t] += s[f"disputes_cohort_{t}"]
         return {t: res[t] / n[t] for t in res}
     easy, hard = by_type(0.85), by_type(0.4)
     assert hard["family"] < easy["family"] - 0.05
@@ -498,3 +500,57 @@ def test_channel_capacities_kernel_is_the_numpy_rule():
                 b.credit[ch][c] -= 1.0
     assert 0 < police_days < 80 and a.credit["online"].sum() > 0
     assert rng_a.random() == rng_b.random()
+
+
+# ------------------------------------------------------------------ cohorts (ODD 7.9)
+def test_the_cohort_leaves_out_disputes_opened_within_the_horizon_of_the_end(base):
+    """A dispute opened late in the year is not counted unresolved: the shares are measured on
+    the disputes opened at least cohort_horizon_days before the report's last day."""
+    m, s = base
+    h = m.p.disputes.cohort_horizon_days
+    cohort = m.disputes.cohort()
+    assert cohort and s["disputes_cohort"] == len(cohort)
+    assert all(m.day0 <= d.opened <= m.clock - h for d in cohort)
+    late = [d for d in m.disputes.log + m.disputes.open if d.opened > m.clock - h]
+    assert late and any(d.status == 0 for d in late)  # open at the end, and not in the cohort
+    resolved = sum(1 for d in cohort if d.resolved and d.closed - d.opened <= h)
+    assert s["disputes_cohort_resolved"] == resolved
+    assert s["disputes_resolved_share"] == resolved / len(cohort)
+
+
+def test_a_cohort_share_does_not_change_as_the_run_goes_on():
+    """Year 1 and year 5 mean the same: the outcomes of the disputes opened in a window, each
+    followed for the horizon, are the same read at the end of the year or months later."""
+    from sim.processes.disputes import cohort_counts
+    m, _ = run()
+    h = m.p.disputes.cohort_horizon_days
+    window = (0, 365 - 1 - h)
+    first = cohort_counts(m.disputes.cohort(*window), h)
+    m.run(120)
+    later = cohort_counts(m.disputes.cohort(*window), h)
+    assert first["disputes_cohort"] > 50
+    np.testing.assert_equal(first, later)  # nan == nan here (no collective disputes)
+
+
+def test_kaplan_meier_by_hand():
+    """Five disputes: resolved on days 0, 2 and 2; one censored on day 1 (still open at the
+    end, or closed unresolved), one on day 3."""
+    from sim.processes.disputes import kaplan_meier, kaplan_meier_summary
+    km = kaplan_meier(np.array([0, 1, 2, 2, 3]), np.array([True, False, True, True, False]))
+    assert km["at_risk"].tolist() == [5, 4, 3, 1]
+    assert km["resolved"].tolist() == [1, 0, 2, 0]
+    np.testing.assert_allclose(km["survival"], [0.8, 0.8, 0.8 / 3, 0.8 / 3])
+    s = kaplan_meier_summary(km)
+    assert s["disputes_km_days_median"] == 2.0 and np.isnan(s["disputes_km_resolved_30d_share"])
+
+
+def test_the_survival_curve_matches_the_cohort(base):
+    """Everyone resolved within 30 days by the log is resolved within 30 days by the curve
+    when nobody is censored before day 30."""
+    m, s = base
+    h = m.p.disputes.cohort_horizon_days
+    curve = m.disputes.survival(0, 365 - 1 - h)  # followed at least the horizon: no early censoring
+    cohort = m.disputes.cohort()
+    within = sum(1 for d in cohort if d.resolved and d.closed - d.opened <= 30) / len(cohort)
+    assert 1 - curve["survival"].iloc[30] == pytest.approx(within)
+    assert 0 <= s["disputes_km_resolved_30d_share"] <= 1

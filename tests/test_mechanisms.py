@@ -198,7 +198,7 @@ def test_contract_money_buys_the_service_not_the_groups_cash():
     """purchased_services.budget_per_item_yuan is booked as spent and buys service capacity
     (ODD 7.8); it does not pile up in the holder's cash (it once grew by some 55,000 yuan a
     contracted year)."""
-    m = run(small(purchased_services={"items": 3}), days=400)  # two awards: day 0 and day 364
+    m = run(small(purchased_services={"items": 3}), days=400)  # two awards: day 0 and day 365 (a contract year)
     held = [o for o in m.orgs if o.contract_items]
     budget = m.p.purchased_services.budget_per_item_yuan
     assert held and all(o.service_capacity() > m.p.needs.org_capacity_per_day for o in held)

@@ -142,8 +142,8 @@ class Replications:
 
 def table_html(effects: list[dict], names: list[str], reps: int) -> str:
     """The intervals table of ``cogov compare`` (labels from sim.catalog) as HTML."""
-    from ..study.compare import (COST, COST_DISPUTE, PARTICIPANTS, _level, format_effect,
-                           key_outcomes)
+    from ..study.compare import (COST, COST_DISPUTE, PARTICIPANTS, _level, cost_text,
+                                 format_effect, key_outcomes)
     from ..catalog import POOLED_SHARES
     from ..catalog import label as catalog_label
 
@@ -164,15 +164,13 @@ def table_html(effects: list[dict], names: list[str], reps: int) -> str:
         body.append(f'<tr data-outcome="{key}"><td>{escape(label)}</td>'
                     f'<td>{_level(r["base_mean"], kind)}</td><td>{_level(r["alt_mean"], kind)}</td>'
                     f'<td class="effect">{escape(format_effect(r, kind))}</td></tr>')
-    cost = rows.get(COST, {}).get("diff", math.nan)
-    body.append('<tr><td>cost per additional participant</td><td></td><td></td><td>'
-                + (f"{cost:,.0f} yuan" if not math.isnan(cost) else "n/a (no extra participants)")
-                + "</td></tr>")
+    # the cost ratios with their paired bootstrap intervals, or why there is none (ODD 7.13)
+    if COST in rows:
+        body.append('<tr><td>cost per additional participant (a year)</td><td></td><td></td><td>'
+                    + escape(cost_text(rows[COST], rows.get(PARTICIPANTS))) + "</td></tr>")
     if COST_DISPUTE in rows:
-        c = rows[COST_DISPUTE]["diff"]
         body.append('<tr><td>cost per extra dispute resolved</td><td></td><td></td><td>'
-                    + ("n/a (no extra disputes resolved)" if math.isnan(c) else f"{c:,.0f} yuan")
-                    + "</td></tr>")
+                    + escape(cost_text(rows[COST_DISPUTE], rows.get("disputes_resolved"))) + "</td></tr>")
     head = (f"<tr><th>outcome</th><th>{escape(names[0])}</th><th>{escape(names[1])}</th>"
             "<th>A - B, 95% interval (* excludes 0)</th></tr>")
     return (f'<table class="cogov-reps-table" data-all-zero="{str(zero).lower()}" data-reps="{reps}">'

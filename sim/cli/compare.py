@@ -98,7 +98,8 @@ def cmd_compare(args) -> int:
         return 1
     runs = done["runs"]
     if common.VERBOSITY >= 0:
-        print_table(done["effects"], names, runs["rep"].nunique())
+        print_table(done["effects"], names, runs["rep"].nunique(),
+                    days=int(runs["days"].iloc[0]) if "days" in runs else None)
     info(f"\n{len(names) * runs['rep'].nunique()} runs in {done['seconds']:.1f} s. "
          f"Files in {out}/: {', '.join(done['written'])}")
     return 1 if done["failures"] else 0

@@ -36,7 +36,6 @@ class ResidentsCommittee(mesa.Agent):
         self.n_residents = n_residents
         self.staff = self.staff_for(p)
         self.duty_items = float(p.pushed_down_duty_items)
-        self.funded_items = 0.0  # items that came with money under the duty list
         self.free_hours = 0.0
         self.duty_hours_dropped_today = 0.0
         self.duty_hours_dropped_total = 0.0
@@ -143,8 +142,10 @@ class ResidentsCommittee(mesa.Agent):
         """New items keep arriving (under a duty list they must bring their funding), and
         items lapse at ``duty_items_retired_per_year``: the load settles where the two
         balance (12 a year against 6% of 200 in the unreformed baseline). Under a duty list
-        the listed items stay (they are the committee's statutory duties) and only the
-        funded items that came since lapse, so the reformed load is settled from the start.
+        the listed items stay (they are the committee's statutory duties) and a new item is
+        admitted only with its funding (费随事转): it brings the paid hours it costs, so it
+        adds nothing to the staff's load, and its money is booked as ``duty_list_funding``
+        (:meth:`GovernmentDuties.daily_costs`), so the reformed load is settled from the start.
 
         Arrivals are one Poisson draw a day; lapses are expected values (items are many and
         the share small), so that paired runs keep drawing the same numbers."""
@@ -155,12 +156,8 @@ class ResidentsCommittee(mesa.Agent):
             # without a list, campaign items lapse as new ones come; the items on a published
             # list are the committee's statutory duties and stay until the list is revised
             self.duty_items -= lapse * self.duty_items
-        self.funded_items -= lapse * self.funded_items
-        if new:
-            if p.duty_list_cap:
-                self.funded_items += new
-            else:
-                self.duty_items += new
+        if new and not p.duty_list_cap:
+            self.duty_items += new
 
 def served_duty_hours(demand: float, capacity: float, max_share: float, sharpness: float) -> float:
     """Duty hours the committee serves: a smooth minimum of the demand and the ceiling

@@ -255,6 +255,8 @@ class Deliberation(Process):
             return False
         committee.take("deliberation", missing)
         self.prep_hours[c] = 0.0
+        # the venue, materials and facilitation of the session (its staff hours: costs_today)
+        self.model.process("costs").book("deliberation", pd.meeting_cost_yuan)
         return True
 
     def meeting(self, c: int) -> None:
@@ -509,6 +511,17 @@ class Deliberation(Process):
         }
 
     # ------------------------------------------------------------------- the process
+    def costs_today(self) -> dict[str, float]:
+        """The committee staff hours deliberation took today (preparing and holding sessions,
+        carrying out proposals), valued at the staff's hourly cost (their yearly cost over
+        the hours they give: staff_hours_per_day every day of the year)."""
+        m = self.model
+        c = m.p.committee
+        if not c.staff_hours_per_day:
+            return {}
+        per_hour = c.staff_cost_yuan_per_year / (c.staff_hours_per_day * 365.0)
+        return {"deliberation": per_hour * sum(k.hours_today["deliberation"] for k in m.committees)}
+
     def policy_started(self, old, new) -> None:
         if new.grid.households_per_grid != old.grid.households_per_grid:
             self.regrid()

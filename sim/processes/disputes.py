@@ -113,7 +113,8 @@ class Dispute:
     __slots__ = ("id", "dtype", "a", "b", "community", "severity", "opened", "detected",
                  "chain", "pos", "channel", "waiting_since", "due", "attempts", "escalated",
                  "status", "resolved", "closed", "households", "strong", "rng", "parties",
-                 "festering", "issue", "taken_by", "started", "due_present")
+                 "festering", "issue", "taken_by", "started", "due_present", "escalated_on",
+                 "sued_on")
 
     def __init__(self, id_, dtype, a, b, community, severity, opened, chain, rng, parties,
                  households=1, strong=1.0):
@@ -128,6 +129,8 @@ class Dispute:
         self.started = -1  # the day the attempt under way started
         self.attempts = 0
         self.escalated = False
+        self.escalated_on = -1  # the clock day it reached the street
+        self.sued_on = -1  # the clock day the parties filed in court
         self.status = OPEN
         self.resolved = False
         self.closed = -1
@@ -491,6 +494,8 @@ class DisputeSystem(Process):
         if same_day and ch in IN_COMMUNITY:
             delay = 0.0
         self.waits.append((ch, day - d.waiting_since, True))
+        if ch == "court" and d.sued_on < 0:
+            d.sued_on = day
         d.channel = ch
         d.attempts += 1
         d.taken_by.append(ch)
@@ -499,6 +504,7 @@ class DisputeSystem(Process):
             self.mediated += 1
         if ch == "street" and not d.escalated:
             d.escalated = True
+            d.escalated_on = day
             m.today["disputes_escalated"] += 1
         d.due = day + int(delay)
         d.due_present = self.days_present[ch][d.community] + int(delay) if ch in PART_TIME else -1
@@ -614,8 +620,21 @@ class DisputeSystem(Process):
         return self._fester_sets
 
     # ------------------------------------------------------------------- outcomes
+    def cohort(self, first: int | None = None, last: int | None = None) -> list[Dispute]:
+        """The disputes opened on report days ``first`` .. ``last`` (default: day 0 to the
+        last day whose disputes have been followed for the whole horizon, today minus
+        ``disputes.cohort_horizon_days``). Disputes carried over from the spin-up are not in
+        it: they were opened before day 0."""
+        m = self.model
+        h = m.p.disputes.cohort_horizon_days
+        first = 0 if first is None else first
+        last = m.reported_day - h if last is None else last
+        lo, hi = m.day0 + first, m.day0 + last
+        return [d for d in self.log + self.open if lo <= d.opened <= hi]
+
     def results(self) -> dict:
-        """How disputes were opened, handled and closed since day 0."""
+        """How disputes were opened, handled and closed since day 0; the shares of disputes
+        on the cohort of :meth:`cohort`, each followed for ``cohort_horizon_days`` (ODD 7.9)."""
         days = self.model.reported_day
         log = self.log
         everyone = log + self.open
@@ -629,28 +648,25 @@ class DisputeSystem(Process):
         out["disputes_opened"] = opened
         out["disputes_closed"] = len(log)
         out["disputes_resolved"] = len(res)
-        out["disputes_resolved_share"] = len(res) / opened if opened else nan
-        out["disputes_unresolved_share"] = (len(log) - len(res)) / opened if opened else nan
+        # the shares of disputes: on the cohort followed to the horizon (year 1 and year 5
+        # mean the same; a dispute opened on day 360 is not counted unresolved on day 364)
+        out.update(cohort_counts(self.cohort(), self.model.p.disputes.cohort_horizon_days))
+        out.update(kaplan_meier_summary(self.survival()))
         out["disputes_days_median"] = float(np.median(dur)) if dur.size else nan
         out["disputes_days_p90"] = float(np.percentile(dur, 90)) if dur.size else nan
         # the counts behind the shares, so that comparisons can pool cases over replications
         out["disputes_resolved_same_day"] = int((dur == 0).sum())
-        out["disputes_same_day_share"] = float((dur == 0).sum() / opened) if opened else nan
         out["disputes_same_day_share_of_resolved"] = float((dur == 0).mean()) if dur.size else nan
         # 调解矛盾不过夜: of the disputes reported (or found), those resolved the day of the report
         reported = [d for d in everyone if d.detected >= 0]
         out["disputes_reported"] = len(reported)
         day_reported = sum(1 for d in reported if d.resolved and d.closed == d.detected)
         out["disputes_resolved_day_reported"] = day_reported
-        out["disputes_same_day_of_report_share"] = day_reported / len(reported) if reported else nan
         out["disputes_resolved_within_30d"] = int((dur <= 30).sum())
         out["disputes_within_30d_share_of_resolved"] = float((dur <= 30).mean()) if dur.size else nan
-        esc = sum(d.escalated for d in everyone)
-        out["disputes_reached_street"] = esc
-        out["disputes_escalated_share"] = esc / opened if opened else nan
+        out["disputes_reached_street"] = sum(d.escalated for d in everyone)
         sued = sum("court" in d.taken_by for d in everyone)
         out["disputes_court"] = sued
-        out["disputes_court_share"] = sued / opened if opened else nan
         out["disputes_court_fees_yuan"] = sued * self.model.p.disputes.court_fee_yuan_per_case
         out["disputes_backlog"] = len(self.open)
         out["disputes_festering_end"] = sum(d.festering for d in self.open)
@@ -677,17 +693,27 @@ class DisputeSystem(Process):
             of_t = [d for d in everyone if d.dtype == t]
             res_t = [d for d in of_t if d.resolved]
             dur_t = [d.closed - d.opened for d in res_t]
-            n_t = len(of_t)
-            out[f"disputes_opened_{t}"] = n_t
+            out[f"disputes_opened_{t}"] = len(of_t)
             out[f"disputes_resolved_{t}"] = len(res_t)
-            out[f"disputes_resolved_share_{t}"] = len(res_t) / n_t if n_t else nan
             out[f"disputes_days_median_{t}"] = float(np.median(dur_t)) if dur_t else nan
-            out[f"disputes_escalated_share_{t}"] = sum(d.escalated for d in of_t) / n_t if n_t else nan
-            out[f"disputes_court_share_{t}"] = sum("court" in d.taken_by for d in of_t) / n_t if n_t else nan
             med_t = [d for d in of_t if d.attempts > 0 and d.status == CLOSED]
             out[f"mediation_success_share_{t}"] = (sum(d.resolved for d in med_t) / len(med_t)
                                                    if med_t else nan)
         return out
+
+    def survival(self, first: int = 0, last: int | None = None) -> "pd.DataFrame":
+        """Time to resolution of the disputes opened on report days ``first`` .. ``last``
+        (default: every one opened since day 0) as a Kaplan-Meier curve: a dispute resolved
+        is an event at its days from opening to closing; one still open, or closed
+        unresolved, is censored today (the run's end: a dispute closed unresolved is known
+        not to have been resolved up to today)."""
+        m = self.model
+        last = m.reported_day if last is None else last
+        lo, hi = m.day0 + first, m.day0 + last
+        ds = [d for d in self.log + self.open if lo <= d.opened <= hi]
+        t = np.array([(d.closed if d.resolved else m.clock) - d.opened for d in ds], np.int64)
+        event = np.array([d.resolved for d in ds], bool)
+        return kaplan_meier(t, event)
 
     # ------------------------------------------------------------------- the process
     def policy_started(self, old, new) -> None:
@@ -701,3 +727,81 @@ class DisputeSystem(Process):
                           + lg.volunteer_mediators_per_1000 * m.pop.n / 1000
                           * lg.mediator_stipend_yuan_per_year) * yr,
                 "smart": n_c * sm.cost_yuan_per_year * yr * sm.online_mediation}
+
+
+def cohort_counts(cohort: list, horizon: int) -> dict:
+    """Counts and shares of a cohort of disputes, each followed ``horizon`` days from its
+    opening: resolved within the horizon, closed unresolved within it, resolved the day it
+    arose, reached the street, taken to court; of those reported, resolved the day reported;
+    and by type. The counts let comparisons pool cohorts over replications."""
+    nan = float("nan")
+
+    def within(day: int, d) -> bool:
+        return 0 <= day - d.opened <= horizon if day >= 0 else False
+
+    out: dict = {}
+    n = len(cohort)
+    res = [d for d in cohort if d.resolved and within(d.closed, d)]
+    failed = sum(1 for d in cohort if not d.resolved and d.status == CLOSED and within(d.closed, d))
+    same_day = sum(1 for d in res if d.closed == d.opened)
+    reported = [d for d in cohort if d.detected >= 0 and within(d.detected, d)]
+    day_reported = sum(1 for d in reported if d.resolved and d.closed == d.detected)
+    esc = sum(1 for d in cohort if within(d.escalated_on, d))
+    sued = sum(1 for d in cohort if within(d.sued_on, d))
+    out["disputes_cohort"] = n
+    out["disputes_cohort_resolved"] = len(res)
+    out["disputes_cohort_same_day"] = same_day
+    out["disputes_cohort_reported"] = len(reported)
+    out["disputes_cohort_day_reported"] = day_reported
+    out["disputes_cohort_escalated"] = esc
+    out["disputes_cohort_court"] = sued
+    out["disputes_resolved_share"] = len(res) / n if n else nan
+    out["disputes_unresolved_share"] = failed / n if n else nan
+    out["disputes_same_day_share"] = same_day / n if n else nan
+    out["disputes_same_day_of_report_share"] = day_reported / len(reported) if reported else nan
+    out["disputes_escalated_share"] = esc / n if n else nan
+    out["disputes_court_share"] = sued / n if n else nan
+    for t in DISPUTE_TYPES:
+        of_t = [d for d in cohort if d.dtype == t]
+        n_t = len(of_t)
+        r_t = sum(1 for d in of_t if d.resolved and within(d.closed, d))
+        out[f"disputes_cohort_{t}"] = n_t
+        out[f"disputes_cohort_resolved_{t}"] = r_t
+        out[f"disputes_resolved_share_{t}"] = r_t / n_t if n_t else nan
+        out[f"disputes_escalated_share_{t}"] = (sum(1 for d in of_t if within(d.escalated_on, d)) / n_t
+                                                if n_t else nan)
+        out[f"disputes_court_share_{t}"] = (sum(1 for d in of_t if within(d.sued_on, d)) / n_t
+                                            if n_t else nan)
+    return out
+
+
+def kaplan_meier(t: np.ndarray, event: np.ndarray) -> "pd.DataFrame":
+    """The Kaplan-Meier estimate of the share not yet resolved after ``day`` days: one row
+    per day from 0 to the longest follow-up, with the disputes at risk that day (followed at
+    least that long and not resolved before it) and those resolved on it. A dispute censored
+    on day k counts as at risk on day k (it was followed through it)."""
+    import pandas as pd
+    t = np.asarray(t, np.int64)
+    event = np.asarray(event, bool)
+    if t.size == 0:
+        return pd.DataFrame({"day": [], "at_risk": [], "resolved": [], "survival": []})
+    horizon = int(t.max())
+    resolved = np.bincount(t[event], minlength=horizon + 1)[:horizon + 1]
+    leaving = np.bincount(t, minlength=horizon + 1)[:horizon + 1]  # resolved or censored that day
+    at_risk = t.size - np.concatenate([[0], np.cumsum(leaving)[:-1]])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        step = np.where(at_risk > 0, 1.0 - resolved / np.maximum(at_risk, 1), 1.0)
+    return pd.DataFrame({"day": np.arange(horizon + 1), "at_risk": at_risk, "resolved": resolved,
+                         "survival": np.cumprod(step)})
+
+
+def kaplan_meier_summary(curve) -> dict:
+    """The median days to resolution (the first day the curve is at or below one half; NaN
+    if it never is) and the share resolved within 30 days (NaN if none was followed so long)."""
+    nan = float("nan")
+    if not len(curve):
+        return {"disputes_km_days_median": nan, "disputes_km_resolved_30d_share": nan}
+    s = curve["survival"].to_numpy()
+    below = np.flatnonzero(s <= 0.5)
+    return {"disputes_km_days_median": float(below[0]) if below.size else nan,
+            "disputes_km_resolved_30d_share": float(1.0 - s[30]) if s.size > 30 else nan}

@@ -78,10 +78,13 @@ class GovernmentDuties(Process):
         costs = {"staffing": sum(c.staff for c in m.committees) * p.committee.staff_cost_yuan_per_year * yr}
         if p.committee.electronic_ledgers:
             costs["electronic_ledgers"] = m.pop.n_communities * p.committee.electronic_ledger_cost_yuan * yr
+        if p.committee.duty_list_cap:
+            # items admitted under the list come with a year's funding each (费随事转) and are
+            # funded for funded_item_years: the funded items settle at rebound x years (Little's
+            # law), booked at that level from the start. Counting every admitted item's funding
+            # for as long as it stayed (lapsing at 6% a year) let the line grow from 124,000 to
+            # 1.67 million yuan a year over ten years, towards 4 million (issue 21)
+            c = p.committee
+            costs["duty_list_funding"] = (m.pop.n_communities * c.duty_rebound_per_year * c.funded_item_years
+                                          * c.funded_item_cost_yuan * yr)
         return costs
-
-    def costs_today(self) -> dict[str, float]:
-        """Items admitted with their funding under the duty list (7.4) grow during the run."""
-        m = self.model
-        return {"duty_list_funding": sum(c.funded_items for c in m.committees)
-                * m.p.committee.funded_item_cost_yuan * (1.0 / 365.0)}

@@ -455,6 +455,9 @@ def award_contracts(model, rng: np.random.Generator) -> None:
     """Each community's purchased service items go to the best matching organization, or
     to a professional organization brought in by the contract."""
     ps = model.p.purchased_services
+    # the contract year runs from this award: the next comes 365 days later (an award at
+    # the policy start and another at the year's end booked two contracts' money in year 1)
+    model.process("org_life_cycle").contracts_awarded = model.clock
     if ps.items == 0:
         return
     for o in model.orgs:
@@ -607,11 +610,12 @@ class OrganizationLifeCycle(Process):
     name = "org_life_cycle"
     sections = ("organizations", "grants", "purchased_services", "incubation")
     state = ("contest_days", "foundings", "dissolutions", "activities_of_dissolved",
-             "grants_awarded", "grant_groups")
+             "grants_awarded", "grant_groups", "contracts_awarded")
 
     def __init__(self, model):
         super().__init__(model)
         self.contest_days = self._contest_days(model.p)
+        self.contracts_awarded = 0  # the clock day of the last award of purchased services
         self._reset_totals()
 
     def _reset_totals(self) -> None:
@@ -642,9 +646,11 @@ class OrganizationLifeCycle(Process):
             monthly(m, s.org_monthly)
             m.rebuild_adjacency()
             m.refresh_org_lookup()
-        if doy == 364:
+        if p.purchased_services.items and day - self.contracts_awarded >= 365:
             award_contracts(m, s.contracts)
             m.refresh_org_lookup()
+        elif doy == 364:
+            m.refresh_org_lookup()  # the lists' yearly rebuild, where the awards used to be
         if doy in self.contest_days:
             m.refresh_acts_year()
             grant_contest(m, s.grants)

@@ -122,6 +122,18 @@ class PartyService(Process):
     def results(self) -> dict:
         return {"party_invitations": self.invitations_total}
 
+    def costs_today(self) -> dict[str, float]:
+        """The service hours registered in-service members give today (double registration,
+        双报到), valued at ``party.service_hour_value_yuan``; retired members' service is the
+        residents' own volunteering and is not valued."""
+        m = self.model
+        pp = m.p.party
+        if not pp.service_hour_value_yuan or not pp.service_hours_per_month:
+            return {}
+        pop = m.pop
+        hours = float(np.dot(pop.registered, pop.party_effort)) * pp.service_hours_per_month / 30.0
+        return {"party_service": hours * pp.service_hour_value_yuan}
+
     def policy_started(self, old, new) -> None:
         pop = self.model.pop
         pop.registered = pop.in_service & (pop.registration_draw < new.party.double_registration_share)

@@ -256,11 +256,51 @@ def paired_ci(diffs: np.ndarray, level: float = 0.95) -> tuple[float, float, flo
     return mean, mean - half, mean + half
 
 
+def cost_ratio(extra_spend: np.ndarray, extra_effect: np.ndarray, resamples: int = 2000,
+               level: float = 0.95) -> dict:
+    """The cost of one more unit of an effect: the mean paired extra spend over the mean
+    paired extra effect (``diff``), with a ``level`` interval from a paired bootstrap over the
+    replications (seeded, so reproducible). Not given (NaN) when the effect's own t-interval
+    holds zero or its mean is not positive (:func:`cost_text` says which): a ratio over an
+    effect that may be nothing has no finite interval."""
+    ds, de = np.asarray(extra_spend, float), np.asarray(extra_effect, float)
+    out = {"diff": math.nan, "ci_low": math.nan, "ci_high": math.nan}
+    ok = ~(np.isnan(ds) | np.isnan(de))
+    ds, de = ds[ok], de[ok]
+    if de.size < 2:
+        return out
+    mean, lo, hi = paired_ci(de, level)
+    if not mean > 0 or lo <= 0.0:
+        return out
+    idx = np.random.default_rng(20261207).integers(0, de.size, (resamples, de.size))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        boot = ds[idx].mean(1) / de[idx].mean(1)
+    boot = boot[np.isfinite(boot) & (de[idx].mean(1) > 0)]
+    tail = 100 * (1 - level) / 2
+    low, high = np.percentile(boot, [tail, 100 - tail]) if boot.size else (math.nan, math.nan)
+    out.update(diff=float(ds.mean() / de.mean()), ci_low=float(low), ci_high=float(high))
+    return out
+
+
+def cost_text(cost, effect) -> str:
+    """A cost ratio as printed: ``12,345 yuan [9,876, 15,432]``, or why there is none (the
+    effect row, ``effect``, gives its interval)."""
+    if not math.isnan(cost["diff"]):
+        return f"{cost['diff']:,.0f} yuan [{cost['ci_low']:,.0f}, {cost['ci_high']:,.0f}]"
+    if effect is None or math.isnan(effect["diff"]):
+        return "n/a"
+    if not effect["diff"] > 0:
+        return "n/a: no extra on average"
+    return "n/a: the effect's interval holds zero"
+
+
 def paired_effects(runs: pd.DataFrame, names: list[str]) -> pd.DataFrame:
     """One row per outcome x alternative: base and alternative means over the pairs where both
-    are defined, the mean paired difference with its 95% t-interval, and n pairs. The cost per
-    additional participant is one more row per alternative (a ratio of mean differences, with
-    no interval)."""
+    are defined, the mean paired difference with its 95% t-interval, and n pairs. The costs per
+    additional participant (a year's extra spend per extra resident taking part in the year)
+    and per additional dispute resolved (the run's extra spend per extra dispute resolved in
+    it) are one more row each per alternative, with a paired bootstrap interval
+    (:func:`cost_ratio`)."""
     base = names[0]
     wide = runs.set_index(["scenario", "rep"]).sort_index()
     keys = outcome_keys(runs)
@@ -276,22 +316,21 @@ def paired_effects(runs: pd.DataFrame, names: list[str]) -> pd.DataFrame:
                          "base_mean": float(x[ok].mean()) if ok.any() else math.nan,
                          "alt_mean": float(y[ok].mean()) if ok.any() else math.nan,
                          "diff": mean, "ci_low": lo, "ci_high": hi, "n": int(ok.sum())})
-        extra_spend = float((a["spend_total"] - b["spend_total"]).mean())
-        extra_people = float((a[PARTICIPANTS] - b[PARTICIPANTS]).mean())
-        cost = extra_spend / extra_people if extra_people > 0 else math.nan
+        # a year's extra spend per extra resident taking part in the (last) year; the run's
+        # extra spend per extra dispute resolved over the run (ODD 7.13)
+        years = b["days"].to_numpy(float) / 365.0 if "days" in b else 1.0
+        d_spend = (a["spend_total"] - b["spend_total"]).to_numpy(float)
         rows.append({"outcome": COST, "base": base, "scenario": alt, "base_mean": math.nan,
-                     "alt_mean": math.nan, "diff": cost, "ci_low": math.nan, "ci_high": math.nan,
-                     "n": int(len(b))})
+                     "alt_mean": math.nan, "n": int(len(b)),
+                     **cost_ratio(d_spend / years, (a[PARTICIPANTS] - b[PARTICIPANTS]).to_numpy(float))})
         for key, (num, den) in POOLED_SHARES.items():
             if {num, den} <= set(b.columns):
                 rows.append({"outcome": key, "base": base, "scenario": alt, "n": int(len(b)),
                              **pooled_share_effect(b, a, num, den)})
         if {"disputes_resolved", "disputes_opened"} <= set(b.columns):
-            extra_res = float((a["disputes_resolved"] - b["disputes_resolved"]).mean())
             rows.append({"outcome": COST_DISPUTE, "base": base, "scenario": alt, "base_mean": math.nan,
-                         "alt_mean": math.nan,
-                         "diff": extra_spend / extra_res if extra_res > 0 else math.nan,
-                         "ci_low": math.nan, "ci_high": math.nan, "n": int(len(b))})
+                         "alt_mean": math.nan, "n": int(len(b)),
+                         **cost_ratio(d_spend, (a["disputes_resolved"] - b["disputes_resolved"]).to_numpy(float))})
     out = pd.DataFrame(rows, columns=EFFECT_COLUMNS)
     return out.astype({"base_cases": "Int64", "alt_cases": "Int64"})  # empty for other outcomes
 
@@ -336,7 +375,8 @@ def format_effect(row, kind: str) -> str:
     return text
 
 
-def print_table(effects: pd.DataFrame, names: list[str], n_reps: int, file=None) -> None:
+def print_table(effects: pd.DataFrame, names: list[str], n_reps: int, file=None,
+                days: int | None = None) -> None:
     file = sys.stdout if file is None else file
     base = names[0]
     idx = effects.set_index(["scenario", "outcome"])
@@ -355,19 +395,16 @@ def print_table(effects: pd.DataFrame, names: list[str], n_reps: int, file=None)
             row = idx.loc[(alt, PARTICIPANTS)]
             print(f"  {'residents who took part (year)':<34} {_level(row['base_mean'], 'count'):>14} "
                   f"{_level(row['alt_mean'], 'count'):>14}   {format_effect(row, 'count')}", file=file)
-        cost = idx.loc[(alt, COST), "diff"]
-        spend = idx.loc[(alt, "spend_total"), "diff"]
-        if not math.isnan(cost):
-            text = f"{cost:,.0f} yuan"
-        elif spend <= 0:
-            text = "n/a (no extra participants; no extra spend)" if spend == 0 else "n/a (no extra participants; spends less)"
-        else:
-            text = "n/a (no extra participants)"
-        print(f"  {'cost per additional participant':<34} {'':>14} {'':>14}   {text}", file=file)
+        run = f"{days} days" if days else "the run"
+        part = idx.loc[(alt, PARTICIPANTS)] if (alt, PARTICIPANTS) in idx.index else None
+        print(f"  {'cost per additional participant':<34} {'':>14} {'':>14}   "
+              f"{cost_text(idx.loc[(alt, COST)], part)}   (a year's extra spend per extra "
+              "resident taking part in the year; paired bootstrap 95% CI)", file=file)
         if (alt, COST_DISPUTE) in idx.index:
-            c = idx.loc[(alt, COST_DISPUTE), "diff"]
+            res = idx.loc[(alt, "disputes_resolved")] if (alt, "disputes_resolved") in idx.index else None
             print(f"  {'cost per extra dispute resolved':<34} {'':>14} {'':>14}   "
-                  f"{'n/a (no extra disputes resolved)' if math.isnan(c) else f'{c:,.0f} yuan'}", file=file)
+                  f"{cost_text(idx.loc[(alt, COST_DISPUTE)], res)}   (extra spend per extra "
+                  f"dispute resolved, both over {run})", file=file)
         pooled = [k for k in POOLED_SHARES if (alt, k) in idx.index]
         if pooled:
             print(f"  disputes pooled over the {n_reps} replications (cases summed, then divided; "

@@ -15,6 +15,8 @@ from ..params import Scenario
 class RunResult:
     summary: dict
     timeseries: pd.DataFrame | None
+    #: time to resolution of the disputes opened in the report (Kaplan-Meier, ODD 7.9)
+    dispute_survival: pd.DataFrame | None = None
 
 
 def run_one(scenario: Scenario, seed: int, days: int | None = None,
@@ -30,7 +32,7 @@ def run_one(scenario: Scenario, seed: int, days: int | None = None,
     model = CoGovModel(scenario, rng=int(seed), collect=record)
     model.run()
     ts = model.timeseries() if record else None
-    return RunResult(model.summary(), ts)
+    return RunResult(model.summary(), ts, model.disputes.survival() if record else None)
 
 
 def write_run(scenario: Scenario, seed: int, out: Path, manifest: dict, *, force: bool,
@@ -42,7 +44,9 @@ def write_run(scenario: Scenario, seed: int, out: Path, manifest: dict, *, force
         result = run_one(scenario, seed)
         write_parquet_atomic(tmp / "timeseries.parquet", result.timeseries, csv=csv)
         write_json_atomic(tmp / "summary.json", result.summary)
+        # time to resolution of the run's disputes, a Kaplan-Meier table (ODD 7.9)
+        result.dispute_survival.to_csv(tmp / "dispute_survival.csv", index=False)
         write_json_atomic(tmp / "manifest.json", manifest)
     files = ["timeseries.parquet", *(["timeseries.csv"] if csv else []), "summary.json",
-             "manifest.json"]
+             "dispute_survival.csv", "manifest.json"]
     return result, files

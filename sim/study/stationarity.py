@@ -3,7 +3,8 @@
 For a scenario, a size and a set of seeds, :func:`yearly_outcomes` runs the model for
 ``years`` after the spin-up and gives one row per seed and year: each outcome of
 :data:`YEARLY` from the summary at the year's last day (levels: rolling-year shares and
-states), the daily row of that day (duty items, open needs) or summed over the year (flows).
+states), the daily row of that day (duty items, open needs), summed over the year (flows),
+or the year's part of a total since day 0 (the spend).
 :func:`trend_table` then fits a straight line to the mean over seeds of years
 ``from_year``..``years`` and reports its slope as a share of the mean a year: the model has
 settled when every such slope is within ``tolerance`` (issue 10, item 7: 2%).
@@ -34,7 +35,9 @@ DAILY_LEVELS = ("duty_items", "needs_open")
 FLOWS = ("committee_self_governance_hours", "committee_duty_hours_dropped", "needs_fulfilled",
          "disputes_opened", "disputes_resolved", "org_activities", "volunteer_tasks",
          "acts_meeting", "acts_volunteering", "acts_organization")
-YEARLY = LEVELS + DAILY_LEVELS + FLOWS
+# totals since day 0 in the summary: the year's amount is the difference of two year ends
+CUMULATIVE = ("spend_total",)
+YEARLY = LEVELS + DAILY_LEVELS + FLOWS + CUMULATIVE
 # recorded beside them, not trend-tested (NaN where a scenario has none): of the groups a
 # grant founded at least a year before, the share still running (micro-venture survival)
 EXTRA_LEVELS = ("grant_projects_alive_after_year_share",)
@@ -55,11 +58,13 @@ def yearly_runs(scenario, residents: int, years: int, seeds, overrides: dict | N
         kw = {"population.residents_per_community": residents, "run.days": 365 * years,
               **(overrides or {})}
         m = CoGovModel(scenario, rng=int(seed), **kw)
-        at_year_end = []
+        at_year_end, totals = [], dict.fromkeys(CUMULATIVE, 0.0)
         for _ in range(years):
             m.run(365)
             s = m.summary()
             at_year_end.append({k: float(s[k]) for k in LEVELS + EXTRA_LEVELS})
+            at_year_end[-1].update({k: float(s[k]) - totals[k] for k in CUMULATIVE})
+            totals = {k: float(s[k]) for k in CUMULATIVE}
             if len(at_year_end) in summaries_at:
                 summaries.append({"seed": int(seed), "year": len(at_year_end), **s})
         ts = m.timeseries()

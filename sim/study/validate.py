@@ -40,6 +40,7 @@ import pandas as pd
 from ..catalog import OUTCOMES
 from ..config import ScenarioError
 from ._deathguard import forkserver_context
+from .compare import cost_ratio
 
 ROOT = Path(__file__).resolve().parents[2]
 SCEN = ROOT / "scenarios"
@@ -252,16 +253,24 @@ def lever_table(pairs: list[dict]) -> pd.DataFrame:
         key = HEADLINE.get(lever, "participation_year")
         d = (g[f"alt_{key}"] - g[f"base_{key}"]).to_numpy(float)
         m, lo, hi = _ci(d)
-        spend = float((g["alt_spend_total"] - g["base_spend_total"]).mean())
-        extra_part = float(((g["alt_participation_year"] - g["base_participation_year"]) * g["base_residents"]).mean())
-        extra_res = float((g["alt_disputes_resolved"] - g["base_disputes_resolved"]).mean())
+        d_spend = (g["alt_spend_total"] - g["base_spend_total"]).to_numpy(float)
+        d_part = ((g["alt_participation_year"] - g["base_participation_year"]) * g["base_residents"]).to_numpy(float)
+        d_res = (g["alt_disputes_resolved"] - g["base_disputes_resolved"]).to_numpy(float)
         pm, plo, phi = _ci((g["alt_participation_year"] - g["base_participation_year"]).to_numpy(float))
+        # the pairs run a year: a year's extra spend per extra participant (or dispute resolved
+        # in that year), with a paired bootstrap interval; none when the effect's interval
+        # holds zero (compare.cost_ratio)
+        per_p, per_d = cost_ratio(d_spend, d_part), cost_ratio(d_spend, d_res)
         out.append({"lever": lever, "residents": int(residents), "headline": key, "effect": m,
                     "ci_low": lo, "ci_high": hi, "distinguishable": bool(lo > 0 or hi < 0),
                     "participation_effect": pm, "participation_ci_low": plo, "participation_ci_high": phi,
-                    "extra_spend_yuan": spend,
-                    "yuan_per_extra_participant": spend / extra_part if extra_part > 0.5 else float("nan"),
-                    "yuan_per_extra_dispute_resolved": spend / extra_res if extra_res > 0.05 else float("nan"),
+                    "extra_spend_yuan": float(d_spend.mean()),
+                    "yuan_per_extra_participant": per_p["diff"],
+                    "yuan_per_extra_participant_ci_low": per_p["ci_low"],
+                    "yuan_per_extra_participant_ci_high": per_p["ci_high"],
+                    "yuan_per_extra_dispute_resolved": per_d["diff"],
+                    "yuan_per_extra_dispute_resolved_ci_low": per_d["ci_low"],
+                    "yuan_per_extra_dispute_resolved_ci_high": per_d["ci_high"],
                     "pairs": int(len(g))})
     return pd.DataFrame(out)
 
@@ -362,6 +371,12 @@ def draw_figures(yearly: pd.DataFrame, figdir: Path) -> list[str]:
                       "The baseline at each size: mean over seeds (line) and seed range (band)")
     figures.append("baseline_sizes.png")
     return figures
+
+
+def _ratio_cell(v: float, lo: float, hi: float) -> str:
+    if not math.isfinite(v):
+        return "n/a"
+    return f"{v:,.0f} [{lo:,.0f}, {hi:,.0f}]"
 
 
 def _fmt(outcome: str, v: float) -> str:
@@ -486,8 +501,10 @@ def render(cfg: dict, targets: pd.DataFrame, trends: pd.DataFrame, levers: pd.Da
           "## 3. Levers", "",
           "Each lever file against the baseline, paired on seeds, the first year after the policy "
           "starts. Effect on the lever's headline outcome and on yearly participation, mean of paired "
-          "differences [95% CI]; extra spend; cost per additional participant or per extra dispute "
-          "resolved (n/a: the lever adds none).", "",
+          "differences [95% CI]; the year's extra spend; its cost per additional participant in the "
+          "year and per extra dispute resolved in the year, with a paired bootstrap 95% interval over "
+          "the seeds (n/a: the effect's own interval holds zero, so the ratio has no finite "
+          "interval).", "",
           "| lever | adults | headline | effect [95% CI] | participation (pp) [95% CI] | extra yuan | yuan / participant | yuan / dispute |",
           "|---|---|---|---|---|---|---|---|"]
     for r in levers.itertuples():
@@ -495,8 +512,10 @@ def render(cfg: dict, targets: pd.DataFrame, trends: pd.DataFrame, levers: pd.Da
         eff = (f"{100 * r.effect:+.1f} pp [{100 * r.ci_low:+.1f}, {100 * r.ci_high:+.1f}]" if o.kind == "share"
                else f"{r.effect:+,.2f} [{r.ci_low:+,.2f}, {r.ci_high:+,.2f}]")
         part = f"{100 * r.participation_effect:+.1f} [{100 * r.participation_ci_low:+.1f}, {100 * r.participation_ci_high:+.1f}]"
-        per_p = "n/a" if not math.isfinite(r.yuan_per_extra_participant) else f"{r.yuan_per_extra_participant:,.0f}"
-        per_d = "n/a" if not math.isfinite(r.yuan_per_extra_dispute_resolved) else f"{r.yuan_per_extra_dispute_resolved:,.0f}"
+        per_p = _ratio_cell(r.yuan_per_extra_participant, r.yuan_per_extra_participant_ci_low,
+                            r.yuan_per_extra_participant_ci_high)
+        per_d = _ratio_cell(r.yuan_per_extra_dispute_resolved, r.yuan_per_extra_dispute_resolved_ci_low,
+                            r.yuan_per_extra_dispute_resolved_ci_high)
         L.append(f"| {r.lever.replace('lever_', '')} | {r.residents:,} | {o.label} | {eff}{'' if r.distinguishable else ' (not distinguishable)'} "
                  f"| {part} | {r.extra_spend_yuan:,.0f} | {per_p} | {per_d} |")
     L += ["", "Why each lever's size is plausible (or where the evidence is thin):", ""]
