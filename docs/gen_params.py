@@ -113,8 +113,11 @@ def render_block() -> str:
             lines += [f"#### `{sec}`", "",
                       "| key | default | unit | bounds | role | meaning | source | plausible range |",
                       "|---|---|---|---|---|---|---|---|"]
+        scale = r.get("per_community", "")
+        scale = ("" if not scale else " Per community: scaled by households (ODD 7.15)." if scale == "households"
+                 else f" Per community: {scale} (ODD 7.15).")
         cells = [f"`{r['key']}`", _fmt_default(r["default"]), r["unit"],
-                 _fmt_bounds(r["bounds"], choices.get(r["key"])), r["role"], r["meaning"],
+                 _fmt_bounds(r["bounds"], choices.get(r["key"])), r["role"], r["meaning"] + scale,
                  r["source"], _fmt_range(r["plausible"], r["range_source"])]
         lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     from sim.params import LINKS

@@ -25,7 +25,7 @@ from .processes import needs as needs_mod
 from . import network as net
 from .processes import organizations as orgs_mod
 from . import outcomes
-from . import snapshot, spinup
+from . import scale, snapshot, spinup
 from .calendar import Calendar
 from .processes.base import Process
 from .processes.committee import CommitteeSupportAndVolunteering, ResidentsCommittee
@@ -125,6 +125,9 @@ class CoGovModel(mesa.Model):
         # residents and their network
         self.pop = pop = Population(self.streams.population, p.population, p.behaviour, p.party)
         self.community_members = [np.flatnonzero(pop.community == c) for c in range(pop.n_communities)]
+        # each community's households against the reference community's: the scale of every
+        # per-community quantity stated for the reference size (sim/scale.py, ODD 7.15)
+        self.household_factor = scale.household_factor(pop)
         self.set_grids()
         if p.network.edge_list:
             self.base_adj = net.load_user_network(p.network.edge_list, pop.n)
@@ -404,12 +407,18 @@ class CoGovModel(mesa.Model):
         counts = np.bincount(o["ntype"][waiting], minlength=len(needs_mod.NEED_TYPES))
         return {needs_mod.NEED_TO_ORG[t] or t: int(n) for t, n in zip(needs_mod.NEED_TYPES, counts)}
 
+    def scaled_count(self, value: float, c: int) -> int:
+        """A count stated for the reference community (seats, representatives, slots), in
+        community ``c``: scaled by its households, rounded, at least one if positive."""
+        return scale.scaled_count(value, float(self.household_factor[c]))
+
     def _choose_representatives(self) -> list[np.ndarray]:
         """Resident representatives: party members first, then the most civic residents."""
         # enough for the deliberation seats and for the party evaluation panel
-        k = max(self.p.deliberation.representatives, self.p.party.evaluators_per_community)
         reps = []
         for c, members in enumerate(self.community_members):
+            k = max(self.scaled_count(self.p.deliberation.representatives, c),
+                    self.scaled_count(self.p.party.evaluators_per_community, c))
             score = self.pop.disposition[members] + self.p.party.representative_party_weight * self.pop.party[members]
             reps.append(members[np.argsort(-score, kind="stable")[:k]])
         return reps

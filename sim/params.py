@@ -31,7 +31,8 @@ ROLES = ("lever", "uncertainty", "constant")
 def P(default: Any, *, unit: str, meaning: str, source: str, role: str = "uncertainty",
       ge: float | None = None, le: float | None = None, gt: float | None = None,
       plausible: tuple[float, float] | Literal["none"] | None = None,
-      range_source: str | None = None, zh: str | None = None) -> Any:
+      range_source: str | None = None, zh: str | None = None,
+      per_community: str | None = None) -> Any:
     """Declare one parameter: default, validity bounds, unit, meaning, source and role.
 
     ``plausible`` is the range a study should explore (sweeps, calibration, the EMA
@@ -42,9 +43,15 @@ def P(default: Any, *, unit: str, meaning: str, source: str, role: str = "uncert
     A numeric lever or uncertainty must declare one or the other (tests/test_schema.py).
     ``zh``: the meaning in Chinese, for the browser view (every lever has one; the units'
     Chinese names are :data:`UNITS_ZH`).
+    ``per_community``: the scale rule of a quantity stated per community (:mod:`sim.scale`):
+    ``"households"`` (stated for the reference community, scaled by its households) or
+    ``"fixed: <why>"`` (one per committee whatever its size).
     """
     assert role in ROLES
     extra = {"unit": unit, "source": source, "role": role}
+    if per_community is not None:
+        assert per_community == "households" or per_community.startswith("fixed: "), per_community
+        extra["per_community"] = per_community
     if zh is not None:
         extra["zh"] = zh
     if plausible == "none":
@@ -344,7 +351,7 @@ class Committee(Section):
                                    meaning="working hours per staff member per day", source="A")
     staff_cost_yuan_per_year: float = P(60000, unit="yuan/staff/year", ge=0, le=1e6, role="constant",
                                         meaning="cost of one staff member", source="A")
-    office_budget_yuan: float = P(100000, plausible=(50000.0, 300000.0), range_source="doc003 (Jiayuguan): office funds of at least 200,000 yuan per community after the reform; judgement: from half the unreformed default (100,000, A) to 1.5 times the reform standard", unit="yuan/community/year", ge=0, le=1e8, role="lever",
+    office_budget_yuan: float = P(100000, per_community='fixed: doc003 (Jiayuguan) sets office funds per community (每个社区办公经费不低于20万元), whatever its size', plausible=(50000.0, 300000.0), range_source="doc003 (Jiayuguan): office funds of at least 200,000 yuan per community after the reform; judgement: from half the unreformed default (100,000, A) to 1.5 times the reform standard", unit="yuan/community/year", ge=0, le=1e8, role="lever",
                                   zh="办公和活动经费（部分用于支持社会组织）",
                                   meaning="office and activity funds; part supports organizations",
                                   source="003: 每个社区办公经费不低于20万元 (reform standard)")
@@ -359,6 +366,9 @@ class Committee(Section):
     hours_per_duty_item: float = P(0.206, range_source="judgement: the calibration's search range (experiments/calibration.yaml) around the calibrated value (docs/calibration)", plausible=(0.12, 0.24), unit="staff-hours/item/day", ge=0, le=5,
                                    meaning="daily staff time one pushed-down item consumes",
                                    source="calibrated (docs/calibration: cogov calibrate experiments/calibration.yaml); target: T 67.8-87.8% of committee tasks assigned by government")
+    duty_household_share: float = P(0.5, plausible=(0.3, 0.8), range_source="judgement: pushed-down items are part paperwork for the committee (ledgers, reports, meetings: one per committee) and part work on households (checks, registers, visits, certificates); neither share is measured", unit="share", ge=0, le=1,
+                                    meaning="share of a duty item's hours, at the reference community, that is work on households: in a community with households_c, an item takes hours_per_duty_item x ((1 - share) + share x households_c / reference households) (ODD 7.15)",
+                                    source="judgement; with it, the share of committee hours on duties stays in T's 67.8-87.8% band from 2,000 to 15,000 adults (docs/VALIDATION.md, size scan)")
     ledger_share: float = P(0.3, plausible=(0.15, 0.45), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="share", ge=0, le=1,
                             meaning="share of duty time that is ledgers and forms",
                             source="002: 精简社区各类资料台账,推行建立电子档案 (share: A)")
@@ -366,20 +376,20 @@ class Committee(Section):
                                  zh="电子台账（台账时间减半）",
                                  meaning="electronic ledgers halve ledger time",
                                  source="002: 精简社区各类资料台账,推行建立电子档案")
-    electronic_ledger_cost_yuan: float = P(20000, plausible=(10000.0, 30000.0), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="yuan/community/year", ge=0, le=1e7,
+    electronic_ledger_cost_yuan: float = P(20000, per_community='fixed: one ledger system per committee', plausible=(10000.0, 30000.0), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="yuan/community/year", ge=0, le=1e7,
                                            meaning="running cost of the electronic ledger system",
                                            source="A: a small software licence and upkeep")
-    plaques: int = P(70, plausible=(3, 80), range_source="doc002 (provincial guideline): in principle only three plaques (party organization, committee, service station); doc003 (Jiayuguan): 70-odd plaques cut to 27; judgement: a little above the longest", unit="plaques", ge=0, le=500, role="lever",
+    plaques: int = P(70, per_community="fixed: plaques hang at the committee's office, one set per committee", plausible=(3, 80), range_source="doc002 (provincial guideline): in principle only three plaques (party organization, committee, service station); doc003 (Jiayuguan): 70-odd plaques cut to 27; judgement: a little above the longest", unit="plaques", ge=0, le=500, role="lever",
                      zh="居委会挂牌数（每块牌子各有报表）",
                      meaning="organization plaques hung at the committee, each with its own reporting",
                      source="003: 将200余项下沉事项和70余块挂牌 ... 清理精简为97项和27块 (70+ plaques to 27)")
     hours_per_plaque: float = P(0.04, plausible=(0.02, 0.06), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="staff-hours/plaque/day", ge=0, le=5,
                                 meaning="daily reporting time per plaque", source="A")
-    inspections_per_month: float = P(4.0, plausible=(1.0, 8.0), range_source="judgement: doc002 (provincial guideline) asks to cut inspections of communities; from one a month to twice the assumed default", unit="inspections", ge=0, le=60, role="lever",
+    inspections_per_month: float = P(4.0, per_community='fixed: inspections and evaluations visit the committee, not the households', plausible=(1.0, 8.0), range_source="judgement: doc002 (provincial guideline) asks to cut inspections of communities; from one a month to twice the assumed default", unit="inspections", ge=0, le=60, role="lever",
                                      zh="上级检查和考评",
                                      meaning="inspections and evaluations from above",
                                      source="002: 对社区的检查活动 (to be cut: 精简; count: A)")
-    hours_per_inspection: float = P(12.0, plausible=(6.0, 18.0), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="staff-hours", ge=0, le=200,
+    hours_per_inspection: float = P(12.0, per_community="fixed: an inspection's day at the committee", plausible=(6.0, 18.0), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="staff-hours", ge=0, le=200,
                                     meaning="staff time one inspection takes on the day", source="A")
     duty_rebound_per_year: float = P(12.0, plausible=(6.0, 24.0), range_source="judgement: half to twice the default; TARGETS (field report, grade C): reductions rebound, at a rate nobody measured", unit="items/year", ge=0, le=500, role="uncertainty",
                                      meaning="new items pushed down a year unless a duty list caps them",
@@ -417,7 +427,7 @@ class Committee(Section):
     residents_per_volunteer_task: float = P(2.0, range_source="judgement: one to eight residents asked per task; eight is what ODD 7.4 found to swamp party invitations", unit="residents", ge=1, le=100, plausible=(1.0, 8.0),
                                             meaning="residents offered each volunteer task",
                                             source="A: a patrol or a clean-up is asked of a couple of residents; with 8 offers a task, once tasks no longer vanished at 5,000 adults (ODD 7.4), offers swamped party invitations and calibration pushed the volunteering intercept to -8.9")
-    staff_minimum: float = P(5.0, unit="staff", ge=0, le=50, role="constant",
+    staff_minimum: float = P(5.0, per_community="fixed: the Organic Law of Urban Residents' Committees (art. 7) sets a committee of at least five members", unit="staff", ge=0, le=50, role="constant",
                              meaning="smallest committee whatever the community's size",
                              source="Organic Law of Urban Residents' Committees (1989, rev. 2018), art. 7: 由主任、副主任和委员共五至九人组成")
     max_duty_share: float = P(0.9, range_source="TARGETS: 67.8% and 87.8% of committee tasks assigned by government (Hubei, 2003); judgement: the ceiling lies a little above the larger figure", unit="share", ge=0.5, le=1, plausible=(0.8, 0.97),
@@ -482,7 +492,7 @@ class Needs(Section):
     abandon_days: int = P(60, plausible=(30, 90), range_source="judgement: one to three months (A)", unit="days", ge=1, le=730,
                           meaning="an unreported or unserved need is dropped after this long (counted unfulfilled)",
                           source="A")
-    department_capacity_per_day: float = P(5.0, plausible=(2.5, 7.5), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="needs/community/day", ge=0, le=100,
+    department_capacity_per_day: float = P(5.0, per_community='households', plausible=(2.5, 7.5), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="needs/community/day", ge=0, le=100,
                                            meaning="needs functional departments take from a community a day",
                                            source="A")
     department_delay_days: float = P(20.0, plausible=(10.0, 30.0), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="days", ge=0, le=365,
@@ -644,11 +654,11 @@ class Organizations(Section):
 
 class Grants(Section):
     processes = ("org_life_cycle",)
-    contests_per_year: int = P(0, plausible=(0, 4), range_source="doc004 (Chaoyangmen): two contests held by the street; judgement: none to four a year", unit="contests", ge=0, le=12, role="lever",
+    contests_per_year: int = P(0, per_community="fixed: a contest is a street's call to every community (doc004)", plausible=(0, 4), range_source="doc004 (Chaoyangmen): two contests held by the street; judgement: none to four a year", unit="contests", ge=0, le=12, role="lever",
                                zh="每年公益微创投大赛次数",
                                meaning="micro-venture (公益微创投) contests a year",
                                source="004: 街道已举办两次社区公益微创投大赛")
-    grants_per_contest: int = P(13, plausible=(1, 26), range_source="doc004 (Chaoyangmen): 26 projects over two street-wide contests (13 a contest, 26 if one contest funded them all); one community wins a few", unit="projects", ge=0, le=500, role="lever",
+    grants_per_contest: int = P(13, per_community='households', plausible=(1, 26), range_source="doc004 (Chaoyangmen): 26 projects over two street-wide contests (13 a contest, 26 if one contest funded them all); one community wins a few", unit="projects", ge=0, le=500, role="lever",
                                 zh="每次大赛资助的项目数",
                                 meaning="projects funded per contest", source="004: 两次共评选出26个公益微项目 (13 a contest, derived)")
     amount_min_yuan: float = P(1000, plausible=(500.0, 5000.0), range_source="doc004 (Chaoyangmen): grants of 1,000-10,000 yuan; TARGETS: at most 5,000 in Harbin (2017); judgement: half the smallest to the Harbin ceiling", unit="yuan", ge=0, le=1e7, role="lever",
@@ -692,11 +702,11 @@ class Grants(Section):
 
 class PurchasedServices(Section):
     processes = ("government_duties", "org_life_cycle")
-    items: int = P(0, plausible=(0, 150), range_source="doc000 (Wuhou): 139 government service items handed to social organizations; doc003 (Jiayuguan): at least 3 new items a year on the purchase list", unit="items", ge=0, le=500, role="lever",
+    items: int = P(0, per_community="fixed: a contracted item is one service line in a community's purchase list; its budget scales", plausible=(0, 150), range_source="doc000 (Wuhou): 139 government service items handed to social organizations; doc003 (Jiayuguan): at least 3 new items a year on the purchase list", unit="items", ge=0, le=500, role="lever",
                    zh="政府向每个社区的社会组织购买的服务项目",
                    meaning="service items the government contracts to organizations in each community",
                    source="000: 将139项政务服务交由社会组织承接 (Wuhou); 003: 每年新增3个以上服务项目纳入购买清单")
-    budget_per_item_yuan: float = P(30000, plausible=(3000.0, 60000.0), range_source="judgement: from the small per-community share of a district contract that scenarios/doc000_chengdu_wuhou.yaml assumes (3,000) to twice the assumed default", unit="yuan/item/year", ge=0, le=1e8, role="lever",
+    budget_per_item_yuan: float = P(30000, per_community='households', plausible=(3000.0, 60000.0), range_source="judgement: from the small per-community share of a district contract that scenarios/doc000_chengdu_wuhou.yaml assumes (3,000) to twice the assumed default", unit="yuan/item/year", ge=0, le=1e8, role="lever",
                                     zh="每个项目的合同金额",
                                     meaning="contract value of one item", source="A")
     yuan_per_service: float = P(165.0, plausible=(82.5, 247.5), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="yuan/need served", gt=0, le=100000,
@@ -728,7 +738,7 @@ class Incubation(Section):
                                              source="002: 不具备登记条件的实行备案制度")
     filing_founding_factor: float = P(2.0, plausible=(1.2, 3.0), range_source="judgement: filing lowers the threshold (doc002); from a fifth more foundings to three times as many", unit="factor", ge=1, le=10,
                                       meaning="multiplier on resident founding under filing", source="A")
-    social_workers: float = P(0.0, plausible=(0.0, 3.0), range_source="judgement: none to three per community; doc000 (Wuhou) links communities, organizations and social workers without a ratio", unit="workers/community", ge=0, le=50, role="lever",
+    social_workers: float = P(0.0, per_community='households', plausible=(0.0, 3.0), range_source="judgement: none to three per community; doc000 (Wuhou) links communities, organizations and social workers without a ratio", unit="workers/community", ge=0, le=50, role="lever",
                               zh="配属社区组织的社会工作者",
                               meaning="social workers attached to community organizations",
                               source="000: 社区、社会组织、社工“三社联动”")
@@ -787,7 +797,7 @@ class Party(Section):
     effort_fade_per_year: float = P(1.0, range_source="judgement: a raise lasting three years to four months (A)", unit="1/year", ge=0, le=20, plausible=(0.3, 3.0),
                                     meaning="rate at which a raised effort returns to normal between evaluations (1: a raise keeps 37% of itself a year on)",
                                     source="A: a yearly evaluation keeps effort up only while it is renewed")
-    evaluators_per_community: int = P(40, plausible=(20, 60), range_source="judgement: doc000 (Wuhou) has residents' representatives rate members, without a number; ±50% of the default", unit="residents", ge=0, le=1000,
+    evaluators_per_community: int = P(40, per_community='households', plausible=(20, 60), range_source="judgement: doc000 (Wuhou) has residents' representatives rate members, without a number; ±50% of the default", unit="residents", ge=0, le=1000,
                                       meaning="resident representatives who evaluate",
                                       source="000: 让居民代表给我们的党员打分 (number: A)")
     rating_noise: float = P(1.0, plausible=(0.5, 1.5), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="invitations", ge=0, le=100,
@@ -803,7 +813,7 @@ class Party(Section):
 
 class Deliberation(Section):
     processes = ("deliberation",)
-    meetings_per_year: int = P(2, plausible=(1, 12), range_source="doc003 (Jiayuguan): at least one consultation meeting a quarter; doc004 (Chaoyangmen): a residents' representatives meeting at the start of every month", unit="meetings/year", ge=0, le=52, role="lever",
+    meetings_per_year: int = P(2, per_community="fixed: one council or meeting of the whole community on the lever's calendar (doc003: at least one a quarter)", plausible=(1, 12), range_source="doc003 (Jiayuguan): at least one consultation meeting a quarter; doc004 (Chaoyangmen): a residents' representatives meeting at the start of every month", unit="meetings/year", ge=0, le=52, role="lever",
                                zh="每年议事协商会议次数",
                                meaning="deliberation meetings a year",
                                source="003: 每季度召开协商议事会议不少于1次; 004: 每月初各社区召开的居民代表常务会")
@@ -814,16 +824,16 @@ class Deliberation(Section):
         source="000: 要召开社区听证会; 经过几次坝坝会举手表决; 004: 采取开放空间讨论、社区工作坊、公益项目协商等形式")
     decision_rule: Literal["majority", "two_thirds", "consensus"] = P(
         "majority", unit="rule", role="lever", zh="提案通过所需票数规则", meaning="votes a proposal needs", source="A")
-    representatives: int = P(30, plausible=(20, 40), range_source="judgement: doc004 (Chaoyangmen) holds monthly representatives' meetings; a council of 20-40 (see seats)", unit="residents", ge=0, le=1000,
+    representatives: int = P(30, per_community='households', plausible=(20, 40), range_source="judgement: doc004 (Chaoyangmen) holds monthly representatives' meetings; a council of 20-40 (see seats)", unit="residents", ge=0, le=1000,
                              meaning="invited resident representatives, party members and organization delegates",
                              source="004: 每月初各社区召开的居民代表常务会 (number: A)")
-    seats: int = P(80, range_source="judgement: a community meeting room or multi-purpose hall seats some 50-100; a residents' council has 20-40 members", unit="residents", ge=1, le=5000, plausible=(40, 150),
+    seats: int = P(80, per_community='households', range_source="judgement: a community meeting room or multi-purpose hall seats some 50-100; a residents' council has 20-40 members", unit="residents", ge=1, le=5000, plausible=(40, 150),
                    meaning="residents a meeting room holds: those who would come beyond it are turned away "
                            "(invited representatives are seated first)",
                    source="R: a community's meeting room or multi-purpose hall seats some 50-100; a residents' "
                           "council has 20-40 members. Without a limit a monthly open-space meeting drew 110-140 "
                           "of 5,000 adults each time and raised yearly participation by 12 pp (issue 10)")
-    issues_per_meeting: int = P(3, plausible=(1, 6), range_source="judgement: one to a few issues a meeting (A)", unit="issues", ge=1, le=50,
+    issues_per_meeting: int = P(3, per_community='households', plausible=(1, 6), range_source="judgement: one to a few issues a meeting (A)", unit="issues", ge=1, le=50,
                                 meaning="top public issues taken up per meeting", source="A")
     contest_sd: float = P(0.15, plausible=(0.075, 0.225), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="share", ge=0, le=0.5,
                           meaning="spread of an issue's support across residents", source="A")
@@ -838,7 +848,7 @@ class Deliberation(Section):
                                  source="A")
     hours_per_meeting: float = P(6.0, plausible=(3.0, 9.0), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="staff-hours", ge=0, le=200,
                                  meaning="committee time to prepare and run one meeting", source="A")
-    meeting_cost_yuan: float = P(800.0, plausible=(300.0, 3000.0), range_source="judgement: from materials alone in the committee's own room (300) to a hired venue and a professional facilitator (3,000)", unit="yuan/meeting", ge=0, le=1e7,
+    meeting_cost_yuan: float = P(800.0, per_community='households', plausible=(300.0, 3000.0), range_source="judgement: from materials alone in the committee's own room (300) to a hired venue and a professional facilitator (3,000)", unit="yuan/meeting", ge=0, le=1e7,
                                  meaning="cash one deliberation meeting held costs: venue, materials, and a facilitator from a social organization (its committee staff hours are valued apart, at the staff's hourly cost)",
                                  source="A: no seed document gives a figure; 004 (Chaoyangmen) has social organizations run workshops (社区工作坊): a facilitator's session of about 500 yuan, 300 yuan of materials and refreshments, the venue the committee's own")
     preparation_share: float = P(0.25, range_source="judgement: a tenth to half of the free hours go into preparing a session (A)", unit="share", ge=0, le=1, plausible=(0.1, 0.5),
@@ -857,13 +867,13 @@ class Deliberation(Section):
                           meaning="failed sessions after which an issue is rejected", source="A")
     issue_shelf_days: int = P(365, plausible=(180, 730), range_source="judgement: half a year to two years (A)", unit="days", ge=1, le=3650,
                               meaning="an issue not taken up within this long is shelved", source="A")
-    execution_slots: int = P(3, plausible=(1, 6), range_source="judgement: a committee runs a few projects at a time (A)", unit="proposals", ge=1, le=100,
+    execution_slots: int = P(3, per_community='households', plausible=(1, 6), range_source="judgement: a committee runs a few projects at a time (A)", unit="proposals", ge=1, le=100,
                              meaning="passed proposals the committee carries out at once in a community (the rest wait)",
                              source="A: a committee of a dozen staff runs a few projects at a time")
     execution_hours_per_day: float = P(1.0, plausible=(0.5, 1.5), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="staff-hours/proposal/day", ge=0, le=24,
                                        meaning="committee time a proposal it carries out needs each day; days without it do not count",
                                        source="000: 执行(监督) (hours: A)")
-    department_slots: int = P(2, plausible=(1, 4), range_source="judgement: departments take a few proposals of one community at a time (A)", unit="proposals", ge=0, le=100,
+    department_slots: int = P(2, per_community='households', plausible=(1, 4), range_source="judgement: departments take a few proposals of one community at a time (A)", unit="proposals", ge=0, le=100,
                               meaning="passed proposals functional departments carry out for a community at once (collective issues: 部门报到)",
                               source="A; 003/004: 街道吹哨、部门报到")
     department_execution_days: float = P(60.0, plausible=(30.0, 90.0), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="days", ge=0, le=730,
@@ -988,12 +998,12 @@ class Disputes(Section):
                                                 source="A")
     lawyer_hours_per_case: float = P(4.0, plausible=(2.0, 6.0), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="hours", gt=0, le=100,
                                      meaning="lawyer or professional mediator time per case", source="A")
-    police_cases_per_day: float = P(3.0, plausible=(1.0, 6.0), range_source="judgement: doc003 (Jiayuguan) posts one officer and two auxiliaries per community; a few cases a day", unit="cases/day", ge=0, le=100,
+    police_cases_per_day: float = P(3.0, per_community='fixed: doc003 (Jiayuguan) posts one officer and two auxiliaries to each community', plausible=(1.0, 6.0), range_source="judgement: doc003 (Jiayuguan) posts one officer and two auxiliaries per community; a few cases a day", unit="cases/day", ge=0, le=100,
                                     meaning="cases the community police take on a day they are present",
                                     source="003: one officer and two auxiliaries")
-    online_cases_per_day: float = P(10.0, plausible=(5.0, 15.0), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="cases/community/day", ge=0, le=1000,
+    online_cases_per_day: float = P(10.0, per_community='households', plausible=(5.0, 15.0), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="cases/community/day", ge=0, le=1000,
                                     meaning="capacity of the online mediation platform", source="A")
-    street_cases_per_day: float = P(0.5, plausible=(0.25, 0.75), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="cases/community/day", ge=0, le=100,
+    street_cases_per_day: float = P(0.5, per_community='households', plausible=(0.25, 0.75), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="cases/community/day", ge=0, le=100,
                                     meaning="escalated cases the street and departments take up a day",
                                     source="A: 街道吹哨、部门报到")
     max_wait_days: int = P(14, plausible=(7, 30), range_source="judgement: one week to a month; TARGETS: mediation 'generally concluded within one month' (Ministry of Justice regulation 2002, art. 33)", unit="days", ge=1, le=365,
@@ -1032,7 +1042,7 @@ class Disputes(Section):
 
 class Legal(Section):
     processes = ("disputes",)
-    lawyer_hours_per_week: float = P(0.0, plausible=(0.0, 8.0), range_source="judgement: doc000 (Wuhou) and doc003 (Jiayuguan) bring lawyers into communities without hours; from none to a working day a week", unit="hours/week", ge=0, le=80, role="lever",
+    lawyer_hours_per_week: float = P(0.0, per_community='fixed: a community lawyer (doc000, doc003) serves one community, whatever its size', plausible=(0.0, 8.0), range_source="judgement: doc000 (Wuhou) and doc003 (Jiayuguan) bring lawyers into communities without hours; from none to a working day a week", unit="hours/week", ge=0, le=80, role="lever",
                                       zh="社区律师/专职调解员时长",
                                       meaning="community lawyer / professional mediator hours",
                                       source="000: 律师深入社区接受群众法律咨询; 003: 打造“律师进社区” (hours: A)")
@@ -1082,7 +1092,7 @@ class Transparency(Section):
     linked_payment_effort_step: float = P(0.03, plausible=(0.015, 0.045), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="probability", ge=0, le=1,
                                           meaning="rise in the company's success gain after each failed monthly test",
                                           source="A")
-    property_fee_yuan_per_quarter: float = P(150000, plausible=(75000.0, 225000.0), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="yuan/community/quarter", ge=0, le=1e8,
+    property_fee_yuan_per_quarter: float = P(150000, per_community='households', plausible=(75000.0, 225000.0), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="yuan/community/quarter", ge=0, le=1e8,
                                              meaning="quarterly payment to the property company",
                                              source="A")
     withheld_share: float = P(0.1, plausible=(0.05, 0.15), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="share", ge=0, le=1,
@@ -1368,5 +1378,6 @@ def parameter_table() -> list[dict]:
                      "bounds": bounds, "role": extra.get("role", ""),
                      "plausible": extra.get("plausible"),
                      "range_source": extra.get("range_source", ""),
+                     "per_community": extra.get("per_community", ""),
                      "meaning": field.description or "", "source": extra.get("source", "")})
     return rows

@@ -166,7 +166,7 @@ def test_organization_arrays_follow_each_groups_own_rule():
     plain = orgs[0]
     plain.project_until = min(plain.project_until, m.clock)  # its project (if any) is over
     plain.funds = 0.0  # a broke group without a running project runs fewer activities
-    _, capacity, success, _, _ = organization_table(m.p, orgs)
+    _, capacity, success, _, _ = organization_table(m.p, orgs, m.household_factor)
     assert capacity.tolist() == pytest.approx([o.service_capacity() for o in orgs], rel=1e-12)
     assert success.tolist() == pytest.approx([o.success_chance() for o in orgs], rel=1e-12)
     rates = activity_rates(m.p.organizations, orgs, m.clock)

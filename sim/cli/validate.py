@@ -33,6 +33,8 @@ def _ints(text: str, name: str, lo: int, hi: int) -> list[int]:
 
 
 def cmd_validate(args) -> int:
+    if args.scan:
+        return cmd_scan(args)
     if args.render_only:
         print(f"wrote {render_only(args.out)}")
         return 0
@@ -51,6 +53,26 @@ def cmd_validate(args) -> int:
            f"out {args.out or 'docs/'}")
     validate(args.seeds, years, sizes, args.workers, args.out, args.lever_reps,
              quiet=common.VERBOSITY < 0, pool_seeds=args.pool_seeds)
+    return 0
+
+
+def cmd_scan(args) -> int:
+    """The size-and-type scan (ODD 7.15), then the report rendered again with its section."""
+    from pathlib import Path
+    from ..study import scan
+    from ..study.validate import ROOT, _pool_map
+    out = Path(args.out) if args.out else ROOT / "docs"
+    if not (out / "VALIDATION.md").is_file():
+        raise ScenarioError(f"--scan: {out / 'VALIDATION.md'} does not exist; the scan adds a section "
+                            f"to a finished report: run `cogov validate{' --out ' + str(out) if args.out else ''}` first")
+    if not args.no_preflight:
+        preflight.check(max(scan.SIZES), args.workers, days=365 * 3, what="the size scan")
+    PROGRESS["on"] = progress_enabled(args)
+    PROGRESS["verbose"] = common.VERBOSITY > 0
+    detail(f"scan: sizes {scan.SIZES}, types {scan._type_keys()}, seeds 1..{args.scan_seeds}, "
+           f"{args.workers} worker(s), out {out}")
+    scan.scan_into(out, seeds=args.scan_seeds, workers=args.workers, pool_map=_pool_map)
+    print(f"wrote {render_only(args.out)}")
     return 0
 
 
@@ -74,6 +96,11 @@ def add_parser(sub) -> None:
                         "(default 100; 0 or at most --seeds: not again)")
     p.add_argument("--workers", type=WORKERS, default=1, help="local worker processes (default 1)")
     p.add_argument("--out", default=None, help="folder for VALIDATION.md and validation/ (default docs/)")
+    p.add_argument("--scan", action="store_true",
+                   help="run the size-and-type scan (baseline and every lever file at 11 sizes and "
+                        "every community type, 3 years) and add its section to the report")
+    p.add_argument("--scan-seeds", type=int_in(2, 100), default=5,
+                   help="seeds per file, size and type in the scan, 2-100 (default 5)")
     p.add_argument("--render-only", action="store_true",
                    help="rewrite the report from the tables of the last run (no model runs)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")

@@ -58,9 +58,15 @@ class ResidentsCommittee(mesa.Agent):
         ps = self.model.p.purchased_services
         return max(0.0, self.duty_items - ps.items * ps.duty_items_per_service_item)
 
+    def duty_work_factor(self) -> float:
+        """An item's hours here against the reference community's: its paperwork share is
+        the same in every committee, its household share follows the households (ODD 7.15)."""
+        h = self.model.p.committee.duty_household_share
+        return (1.0 - h) + h * float(self.model.household_factor[self.community])
+
     def duty_hours(self, inspections_today: int) -> float:
         p = self.model.p.committee
-        item_hours = self.effective_duty_items() * p.hours_per_duty_item
+        item_hours = self.effective_duty_items() * p.hours_per_duty_item * self.duty_work_factor()
         if p.electronic_ledgers:
             item_hours *= 1.0 - p.ledger_paperwork_cut * p.ledger_share
         return item_hours + p.plaques * p.hours_per_plaque + inspections_today * p.hours_per_inspection

@@ -256,7 +256,8 @@ class Deliberation(Process):
         committee.take("deliberation", missing)
         self.prep_hours[c] = 0.0
         # the venue, materials and facilitation of the session (its staff hours: costs_today)
-        self.model.process("costs").book("deliberation", pd.meeting_cost_yuan)
+        # (a session sized to the community: its room and materials scale with households)
+        self.model.process("costs").book("deliberation", pd.meeting_cost_yuan * self.model.household_factor[c])
         return True
 
     def meeting(self, c: int) -> None:
@@ -269,12 +270,12 @@ class Deliberation(Process):
         if not self._convene(c):
             return
         agenda.sort(key=lambda i: (-i.households, i.raised, i.uid))
-        agenda = agenda[:pd.issues_per_meeting]
+        agenda = agenda[:m.scaled_count(pd.issues_per_meeting, c)]
         self.meetings += 1
         m.today["meetings"] += 1
         # invited in person: the resident representatives and a delegate of each organization
         # (its most active member)
-        reps = np.union1d(m.representatives[c][:pd.representatives], self.delegates(c))
+        reps = np.union1d(m.representatives[c][:m.scaled_count(pd.representatives, c)], self.delegates(c))
         notified = self.notified(c, agenda, pd.format)
         self.session(c, agenda, notified, reps, pd.convergence_per_session)
 
@@ -295,7 +296,7 @@ class Deliberation(Process):
             return
         self.hearings += 1
         fmt = "courtyard" if issue.building >= 0 else "hearing"
-        reps = m.representatives[issue.community][:m.p.deliberation.representatives]
+        reps = m.representatives[issue.community][:m.scaled_count(pd.representatives, issue.community)]
         self.session(issue.community, [issue], self.notified(issue.community, [issue], fmt),
                      reps, pd.contested_convergence)
 
@@ -307,7 +308,7 @@ class Deliberation(Process):
         pd = m.p.deliberation
         rng = m.streams.deliberation
         m.pop.last_invited[reps] = m.clock  # representatives are invited in person
-        attendees = decide(m, self._seated(np.union1d(np.concatenate(notified), reps), reps), "meeting")
+        attendees = decide(m, self._seated(np.union1d(np.concatenate(notified), reps), reps, c), "meeting")
         self.attendance.append(int(attendees.size))
         m.today["deliberation_sessions"] += 1
         m.today["meeting_attendance"] += int(attendees.size)
@@ -336,13 +337,13 @@ class Deliberation(Process):
                 if issue.sessions >= pd.max_sessions:
                     self._archive(issue, "rejected")
 
-    def _seated(self, candidates: np.ndarray, reps: np.ndarray) -> np.ndarray:
+    def _seated(self, candidates: np.ndarray, reps: np.ndarray, c: int) -> np.ndarray:
         """Who gets a seat: a meeting room holds ``deliberation.seats``. Of those who would
         come (the decision rule, not yet booked), invited representatives are seated first,
         then the keenest (highest chance of taking part: the regulars come early); those
         turned away have not taken part. No extra randomness, so paired runs stay aligned."""
         m = self.model
-        seats = m.p.deliberation.seats
+        seats = m.scaled_count(m.p.deliberation.seats, c)  # the room fits the community (ODD 7.15)
         would, keen = would_take_part(m, candidates, "meeting")
         if would.size <= seats:
             return candidates  # everyone fits: decide as before
@@ -385,7 +386,7 @@ class Deliberation(Process):
         pd = self.model.p.deliberation
         c = issue.community
         if issue.origin == "collective":
-            if busy["department"][c] >= pd.department_slots:
+            if busy["department"][c] >= self.model.scaled_count(pd.department_slots, c):
                 return
             issue.executor, mean = "department", pd.department_execution_days
             busy["department"][c] += 1
@@ -396,7 +397,7 @@ class Deliberation(Process):
                 issue.org = max(free, key=lambda o: (o.reputation, o.members.size, -o.unique_id))
                 issue.executor, mean = "organization", pd.execution_days
                 busy_orgs.add(issue.org.unique_id)
-            elif busy["committee"][c] < pd.execution_slots:
+            elif busy["committee"][c] < self.model.scaled_count(pd.execution_slots, c):
                 issue.executor, mean = "committee", pd.execution_days
                 busy["committee"][c] += 1
             else:

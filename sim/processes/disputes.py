@@ -384,7 +384,7 @@ class DisputeSystem(Process):
         n_c = m.pop.n_communities
         daily = {"volunteer": self._volunteer_capacity(),
                  "professional": np.full(n_c, lg.lawyer_hours_per_week / 7 / pd.lawyer_hours_per_case),
-                 "street": np.full(n_c, pd.street_cases_per_day)}
+                 "street": pd.street_cases_per_day * m.household_factor}
         return {ch: (dly, np.where(dly > 0, np.maximum(7 * dly, 1.0), 0.0)) for ch, dly in daily.items()}
 
     def _volunteer_capacity(self) -> np.ndarray:
@@ -415,7 +415,7 @@ class DisputeSystem(Process):
                              np.array([c[ch] for ch in acc]))
             for k, ch in enumerate(acc):
                 c[ch] = self._accrual[2][k]
-            self._online = np.full(n_c, pd.online_cases_per_day if m.p.smart.online_mediation else 0.0)
+            self._online = (pd.online_cases_per_day if m.p.smart.online_mediation else 0.0) * m.household_factor
         daily, cap, credit = self._accrual
         accrue_channels(rng.random(n_c), lg.police_days_per_week / 7, pd.police_cases_per_day,
                         c["police"], self.days_present["police"], self._online, c["online"],

@@ -85,6 +85,8 @@ class GovernmentDuties(Process):
             # for as long as it stayed (lapsing at 6% a year) let the line grow from 124,000 to
             # 1.67 million yuan a year over ten years, towards 4 million (issue 21)
             c = p.committee
-            costs["duty_list_funding"] = (m.pop.n_communities * c.duty_rebound_per_year * c.funded_item_years
+            # an item's funding pays for its hours, which follow the community's households
+            work = sum(k.duty_work_factor() for k in m.committees)
+            costs["duty_list_funding"] = (work * c.duty_rebound_per_year * c.funded_item_years
                                           * c.funded_item_cost_yuan * yr)
         return costs

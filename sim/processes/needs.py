@@ -116,7 +116,8 @@ class NeedBook:
         return {f: self.closed[0][k] for k, f in enumerate(LOG_FIELDS)}
 
 
-def organization_table(p, orgs: list, book: NeedBook | None = None) -> tuple[np.ndarray, ...]:
+def organization_table(p, orgs: list, household_factor: np.ndarray,
+                       book: NeedBook | None = None) -> tuple[np.ndarray, ...]:
     """For each organization: the need type it serves (-1: none), its service capacity a day
     and success chance (:meth:`SocialOrganization.service_capacity` and ``success_chance``,
     for all groups at once), its service credit and its id. With ``book``, the types served
@@ -129,9 +130,10 @@ def organization_table(p, orgs: list, book: NeedBook | None = None) -> tuple[np.
     # one pass over the groups (a few dozen: Python floats beat numpy calls) for the columns
     # that change from day to day (reputation, credit; contracts and social workers now and then)
     capacity, success, credit = [], [], []
+    hf = household_factor  # contracts are sized to their community (ODD 7.15)
     for o in orgs:
         capacity.append(base * (sw_capacity if o.social_worker else 1.0)
-                        + o.contract_items * item_yuan / service_yuan_year)
+                        + o.contract_items * item_yuan * hf[o.community] / service_yuan_year)
         success.append(s0 + w_rep * o.reputation + (sw_gain if o.social_worker else 0.0))
         credit.append(o.service_credit)
     capacity, success, credit = np.array([capacity, success, credit], np.float64).reshape(3, len(orgs))
@@ -177,7 +179,7 @@ def step(model) -> None:
     hours_used = np.zeros((len(committees), 2))
     orgs, org_start = model.orgs_in_community_order()
     # one array of (need type served, capacity, success chance, credit, id) per organization
-    org_serves, org_capacity, org_success, org_credit, org_uid = organization_table(p, orgs, book)
+    org_serves, org_capacity, org_success, org_credit, org_uid = organization_table(p, orgs, model.household_factor, book)
     department = model.department
     dept_credit = np.array([department.credit])
     digital = p.smart.digital_ordering
@@ -194,7 +196,7 @@ def step(model) -> None:
                        pn.committee_success),
         NeedOrganizations(org_start, org_serves, org_capacity, org_success, org_credit, org_uid,
                           pn.org_delay_days),
-        NeedDepartment(dept_credit, pn.department_capacity_per_day * pop.n_communities,
+        NeedDepartment(dept_credit, pn.department_capacity_per_day * float(model.household_factor.sum()),
                        pn.department_delay_days, pn.department_success),
         NeedDay(day, PUBLIC, pn.abandon_days, success_gain(model)))))  # plain tuples: see needs_day
     book.advance(ints, floats, closed)

@@ -23,6 +23,7 @@ from ..kernels import gather_ties, members_round, org_activities
 from ..params import NEED_TYPES, ORG_TYPES
 from ..residents import ACT_TYPES
 from ..params import ORG_ORIGINS
+from .. import scale
 from .base import Process
 from ..rng import first_uniforms
 from .participation import _packed, decide
@@ -80,7 +81,9 @@ class SocialOrganization(mesa.Agent):
         base = self.model.p.needs.org_capacity_per_day * (inc.social_worker_capacity_factor
                                                           if self.social_worker else 1.0)
         # the contract's money buys the service: an item serves budget / (365 x yuan a service)
-        return base + self.contract_items * ps.budget_per_item_yuan / (365.0 * ps.yuan_per_service)
+        # (a contract is sized to the community it serves: its budget scales with households)
+        item_yuan = ps.budget_per_item_yuan * self.model.household_factor[self.community]
+        return base + self.contract_items * item_yuan / (365.0 * ps.yuan_per_service)
 
     def success_chance(self) -> float:
         po, inc = self.model.p.organizations, self.model.p.incubation
@@ -381,12 +384,12 @@ def assign_social_workers(model) -> None:
     """Attach each community's social workers (``incubation.social_workers``) to its
     organizations in turn, oldest first, one each: a group with a social worker serves 1.5
     times the needs, succeeds more often and loses idle members half as fast."""
-    n_sw = int(model.p.incubation.social_workers)
     by_comm: dict[int, list] = {}
     for o in model.orgs:
         if o.alive:
             by_comm.setdefault(o.community, []).append(o)
-    for orgs in by_comm.values():
+    for c, orgs in by_comm.items():
+        n_sw = model.scaled_count(model.p.incubation.social_workers, c)
         have = sum(o.social_worker for o in orgs)
         for o in sorted(orgs, key=lambda o: (o.founded_day, o.unique_id)):
             if have >= n_sw:
@@ -433,7 +436,8 @@ def grant_contest(model, rng: np.random.Generator) -> None:
                       if k == "person" else 0.5 * (o.reputation + float(pop.efficacy[o.members].mean()))
                       for k, o in props])
         score = q + rng.normal(0, g.proposal_score_noise, len(props))
-    winners = np.argsort(-score, kind="stable")[:g.grants_per_contest]
+    # projects funded scale with the households the contest serves (ODD 7.15)
+    winners = np.argsort(-score, kind="stable")[:scale.scaled_count(g.grants_per_contest, float(model.household_factor.sum()))]
     life = model.process("org_life_cycle")
     amounts = rng.uniform(g.amount_min_yuan, g.amount_max_yuan, winners.size)
     for w, amount in zip(winners, amounts):
@@ -479,7 +483,7 @@ def award_contracts(model, rng: np.random.Generator) -> None:
             # the contract's money buys the service (SocialOrganization.service_capacity), not
             # the group's activities: booked as spent, never the group's cash (in its cash it
             # piled up by 55,000 yuan a contracted year, since activities cost 150 yuan)
-            model.process("costs").book("purchased_services", ps.budget_per_item_yuan)
+            model.process("costs").book("purchased_services", ps.budget_per_item_yuan * model.household_factor[c])
 
 
 __all__ = ["SocialOrganization", "found", "monthly", "grant_contest", "award_contracts",
@@ -694,5 +698,6 @@ class OrganizationLifeCycle(Process):
     def daily_costs(self) -> dict[str, float]:
         m = self.model
         inc = m.p.incubation
-        return {"incubation": m.pop.n_communities * (inc.social_workers * inc.social_worker_cost_yuan
-                                                     + (inc.hub_cost_yuan if inc.hub else 0.0)) * (1.0 / 365.0)}
+        workers = sum(m.scaled_count(inc.social_workers, c) for c in range(m.pop.n_communities))
+        return {"incubation": (workers * inc.social_worker_cost_yuan
+                               + m.pop.n_communities * (inc.hub_cost_yuan if inc.hub else 0.0)) * (1.0 / 365.0)}

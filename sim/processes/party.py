@@ -153,9 +153,8 @@ class PartyEvaluation(Process):
         p = m.p.party
         if not (p.evaluation and m.calendar.day_of_year(m.clock) == p.evaluation_day_of_year):
             return
-        k = p.evaluators_per_community
         for c in range(m.pop.n_communities):
-            reps = m.representatives[c][:k]
+            reps = m.representatives[c][:m.scaled_count(p.evaluators_per_community, c)]
             m.pop.last_invited[reps] = m.clock
             decide(m, reps, "evaluation")
         evaluate(m, m.streams.party)

@@ -54,9 +54,11 @@ class PropertyCompany(mesa.Agent):
 
     def quarterly_payment(self) -> None:
         tr = self.model.p.transparency
-        withheld = tr.property_fee_yuan_per_quarter * min(1.0, tr.withheld_share * self.failed_this_quarter)
+        # the fee is paid by the households served (ODD 7.15)
+        fee = tr.property_fee_yuan_per_quarter * self.model.household_factor[self.community]
+        withheld = fee * min(1.0, tr.withheld_share * self.failed_this_quarter)
         self.withheld_yuan += withheld
-        self.paid_yuan += tr.property_fee_yuan_per_quarter - withheld
+        self.paid_yuan += fee - withheld
         self.failed_this_quarter = 0
 
 

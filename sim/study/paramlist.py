@@ -26,7 +26,7 @@ from ..params import (LINKS, field_bounds, iter_parameters, link_violation, link
 from ..params import respect_links as _respect_links
 
 COLUMNS = ("key", "section", "role", "type", "default", "unit", "min", "max", "plausible_low",
-           "plausible_high", "range", "range_source", "link", "meaning", "source")
+           "plausible_high", "range", "range_source", "link", "per_community", "meaning", "source")
 
 
 def _type(ann) -> str:
@@ -54,6 +54,7 @@ def parameter_rows(role: str | None = None, section: str | None = None) -> list[
                      "plausible_low": pr[0] if pr else None, "plausible_high": pr[1] if pr else None,
                      "range": range_status(path) if numeric else "",
                      "range_source": extra.get("range_source", ""),
+                     "per_community": extra.get("per_community", ""),
                      "link": "; ".join(link.describe() for link in links_of(path)),
                      "meaning": field.description or "", "source": extra.get("source", "")})
     return rows
