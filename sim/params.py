@@ -366,9 +366,9 @@ class Committee(Section):
     hours_per_duty_item: float = P(0.206, range_source="judgement: the calibration's search range (experiments/calibration.yaml) around the calibrated value (docs/calibration)", plausible=(0.12, 0.24), unit="staff-hours/item/day", ge=0, le=5,
                                    meaning="daily staff time one pushed-down item consumes",
                                    source="calibrated (docs/calibration: cogov calibrate experiments/calibration.yaml); target: T 67.8-87.8% of committee tasks assigned by government")
-    duty_household_share: float = P(0.5, plausible=(0.3, 0.8), range_source="judgement: pushed-down items are part paperwork for the committee (ledgers, reports, meetings: one per committee) and part work on households (checks, registers, visits, certificates); neither share is measured", unit="share", ge=0, le=1,
+    duty_household_share: float = P(0.8, plausible=(0.6, 1.0), range_source="judgement: pushed-down items are mostly work on households (checks, registers, visits, certificates) and partly paperwork for the committee (ledgers, reports, meetings: one per committee); neither share is measured", unit="share", ge=0, le=1,
                                     meaning="share of a duty item's hours, at the reference community, that is work on households: in a community with households_c, an item takes hours_per_duty_item x ((1 - share) + share x households_c / reference households) (ODD 7.15)",
-                                    source="judgement; with it, the share of committee hours on duties stays in T's 67.8-87.8% band from 2,000 to 15,000 adults (docs/VALIDATION.md, size scan)")
+                                    source="judgement; with 0.8 the share of committee hours on duties stays in T's 67.8-87.8% band from 1,000 to 15,000 adults (0.5 left 58% at 15,000; 1.0 left 64% at 2,000: docs/VALIDATION.md, section 5)")
     ledger_share: float = P(0.3, plausible=(0.15, 0.45), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="share", ge=0, le=1,
                             meaning="share of duty time that is ledgers and forms",
                             source="002: 精简社区各类资料台账,推行建立电子档案 (share: A)")
