@@ -93,7 +93,7 @@ def _orgs(factor: float) -> list[float]:
 
 TYPES: dict[str, CommunityType] = {t.key: t for t in (
     CommunityType(
-        key="mixed_old", label="Mixed old neighbourhood", label_zh="老旧小区（混合型老社区）",
+        key="mixed_old", label="Mixed old neighbourhood", label_zh="老旧小区/混合型老社区",
         description="walk-ups built before 2000, flats sold to sitting tenants in the housing "
                     "reform and partly let to migrants; the calibrated community of the "
                     "schema's defaults",
@@ -102,7 +102,7 @@ TYPES: dict[str, CommunityType] = {t.key: t for t in (
         notes={k: "the schema's default (the calibrated community; its source in the parameter table)"
                for k in PER_COMMUNITY_KEYS}),
     CommunityType(
-        key="work_unit", label="Old work-unit compound", label_zh="单位社区（单位大院）",
+        key="work_unit", label="Old work-unit compound", label_zh="单位社区/单位大院",
         description="housing a state employer built for its staff, now mostly their retirees; "
                     "walk-ups, a unit-run property service, a dense civic life of retirees",
         sources=(BRAY, WU2005, READ2012),
@@ -131,7 +131,7 @@ TYPES: dict[str, CommunityType] = {t.key: t for t in (
                "organizations.initial_per_1000_adults": "judgement: retirees' groups carried over from the "
                                                         "unit's collective life (Bray 2005; Read 2012), 1.3x the default"}),
     CommunityType(
-        key="old_town", label="Old-town neighbourhood (hutong)", label_zh="老城区街坊（胡同）",
+        key="old_town", label="Old-town neighbourhood (hutong)", label_zh="老城区街坊/胡同",
         description="one-storey courtyards shared by several households in the old city, "
                     "many rooms let to migrants; basic property service paid by the street",
         sources=(READ2012, HEBERER, CENSUS),
@@ -185,7 +185,7 @@ TYPES: dict[str, CommunityType] = {t.key: t for t in (
                "organizations.initial_per_1000_adults": "judgement: fewer neighbourhood groups among working "
                                                         "owners (Tomba 2014), 0.8x the default"}),
     CommunityType(
-        key="resettlement", label="Resettlement community", label_zh="安置社区（村改居）",
+        key="resettlement", label="Resettlement community", label_zh="安置社区/村改居",
         description="blocks built for villagers whose land was requisitioned; the village "
                     "committee became a residents' committee; extra flats let to migrants",
         sources=(WU2013, HEBERER, NBS_MIGRANTS),

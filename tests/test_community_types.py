@@ -201,7 +201,6 @@ def test_each_type_runs_a_month(type_key):
     assert abs(m.pop.migrant.mean() - value_under(type_key, "population.migrant_share")) < 0.1
 
 
-@pytest.mark.slow
 def test_an_urban_village_has_more_migrants_and_less_participation_than_a_work_unit():
     """Paired seeds: migrants outnumber villagers (Liu et al. 2010) and take part less, and a
     work unit's retirees and members are its activists (Read 2012): lower participation."""
@@ -213,3 +212,13 @@ def test_an_urban_village_has_more_migrants_and_less_participation_than_a_work_u
         uv.run()
         assert uv.pop.migrant.mean() > wu.pop.migrant.mean() + 0.4
         assert uv.summary()["participation_year"] < wu.summary()["participation_year"], seed
+
+
+def test_cogov_types_lists_every_type_and_shows_one_with_its_sources(capsys):
+    from sim.cli import main
+    assert main(["types"]) == 0
+    out = capsys.readouterr().out
+    assert all(k in out for k in TYPES)
+    assert main(["types", "urban_village"]) == 0
+    out = capsys.readouterr().out
+    assert "population.migrant_share = 0.75" in out and "Liu et al. 2010" in out
