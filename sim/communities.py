@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .params import Scenario, iter_parameters
+from .params import COMMUNITY_TYPES, Scenario, iter_parameters
 
 # keys the model reads per community (model.community_params[c]); a preset may set only these
 PER_COMMUNITY_KEYS: tuple[str, ...] = (
@@ -166,7 +166,7 @@ TYPES: dict[str, CommunityType] = {t.key: t for t in (
                 "population.renter_share_migrant": 0.6,
                 "population.property_company": True,
                 "population.owners_committee": True,
-                "transparency.property_fee_yuan_per_quarter": 1_000_000,
+                "transparency.property_fee_yuan_per_quarter": 225_000,
                 "organizations.initial_per_1000_adults": _orgs(0.8)},
         notes={"population.age_shares": "judgement: buyers are working-age families (Tomba 2014: the "
                                         "new middle class); 60+ 18%",
@@ -180,8 +180,10 @@ TYPES: dict[str, CommunityType] = {t.key: t for t in (
                                                   "owners are common in estates",
                "population.property_company": "Read 2003; Tomba 2014: every estate has a property company",
                "population.owners_committee": "Read 2003; Tomba 2014: owners' committees (业主委员会) supervise it",
-               "transparency.property_fee_yuan_per_quarter": "judgement: about 1,900 households x 90 m2 x "
-                                                             "2 yuan/m2/month x 3 months",
+               "transparency.property_fee_yuan_per_quarter": "judgement: owners pay more than a street's basic "
+                                                             "service (1.5-3 yuan/m2/month would be near a million "
+                                                             "a quarter); held at the top of the parameter's "
+                                                             "plausible range, 1.5x the default",
                "organizations.initial_per_1000_adults": "judgement: fewer neighbourhood groups among working "
                                                         "owners (Tomba 2014), 0.8x the default"}),
     CommunityType(
@@ -198,7 +200,7 @@ TYPES: dict[str, CommunityType] = {t.key: t for t in (
                 "population.property_company": True,
                 "population.owners_committee": False,
                 "committee.staff_minimum": 7.0,
-                "transparency.property_fee_yuan_per_quarter": 60_000,
+                "transparency.property_fee_yuan_per_quarter": 75_000,
                 "organizations.initial_per_1000_adults": _orgs(0.8)},
         notes={"population.age_shares": "judgement: the former villagers, near the default's ages",
                "population.migrant_share": "judgement: resettled households received several flats and "
@@ -211,7 +213,8 @@ TYPES: dict[str, CommunityType] = {t.key: t for t in (
                "population.owners_committee": "judgement: titles are often incomplete; no owners' committee",
                "committee.staff_minimum": "judgement: the former village committee's cadres stay on "
                                           "(Heberer & Göbel 2011 on 村改居); 7 against the default 5",
-               "transparency.property_fee_yuan_per_quarter": "judgement: subsidised low fees, 0.4x the default",
+               "transparency.property_fee_yuan_per_quarter": "judgement: subsidised low fees; the bottom of "
+                                                             "the plausible range, half the default",
                "organizations.initial_per_1000_adults": "judgement: new neighbours, fewer groups, 0.8x"}),
     CommunityType(
         key="urban_village", label="Urban village", label_zh="城中村",
@@ -247,6 +250,7 @@ TYPES: dict[str, CommunityType] = {t.key: t for t in (
 
 DEFAULT_TYPE = "mixed_old"
 assert Scenario().population.community_type == DEFAULT_TYPE
+assert tuple(TYPES) == COMMUNITY_TYPES, "sim/params.py's COMMUNITY_TYPES must list the types"
 
 
 def check_preset(key: str, preset: dict[str, Any]) -> None:

@@ -151,6 +151,11 @@ def _path_of(section: type, name: str) -> str:
 
 
 # --------------------------------------------------------------------------- population
+# the keys of the community types, in sim/communities.py's order (its presets live there; the
+# module checks that it defines exactly these)
+COMMUNITY_TYPES = ("mixed_old", "work_unit", "old_town", "commodity", "resettlement", "urban_village")
+
+
 class Population(Section):
     n_communities: int = P(1, unit="communities", ge=1, le=40, role="constant",
                            meaning="communities in the run; several share one street office",
@@ -211,20 +216,18 @@ class Population(Section):
     @field_validator("community_type")
     @classmethod
     def _known_type(cls, v: str) -> str:
-        from .communities import TYPES  # (imports this module)
-        if v not in TYPES:
-            raise ValueError(f"unknown community type {v!r}; valid types: {', '.join(TYPES)}")
+        if v not in COMMUNITY_TYPES:
+            raise ValueError(f"unknown community type {v!r}; valid types: {', '.join(COMMUNITY_TYPES)}")
         return v
 
     @model_validator(mode="after")
     def _types_per_community(self) -> Population:
         if self.community_types is None:
             return self
-        from .communities import TYPES  # (imports this module)
-        bad = [t for t in self.community_types if t not in TYPES]
+        bad = [t for t in self.community_types if t not in COMMUNITY_TYPES]
         if bad:
             raise ValueError(f"community_types names an unknown community type {bad[0]!r}; "
-                             f"valid types: {', '.join(TYPES)}")
+                             f"valid types: {', '.join(COMMUNITY_TYPES)}")
         if len(self.community_types) != self.n_communities:
             raise ValueError(f"community_types must give one type per community: "
                              f"{len(self.community_types)} given, n_communities is {self.n_communities}")

@@ -222,3 +222,14 @@ def test_cogov_types_lists_every_type_and_shows_one_with_its_sources(capsys):
     assert main(["types", "urban_village"]) == 0
     out = capsys.readouterr().out
     assert "population.migrant_share = 0.75" in out and "Liu et al. 2010" in out
+
+
+def test_the_odd_type_table_is_current():
+    import importlib.util
+    from pathlib import Path
+    path = Path(__file__).resolve().parents[1] / "docs" / "gen_types.py"
+    spec = importlib.util.spec_from_file_location("gen_types", path)
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    text = (path.parent / "ODD.md").read_text(encoding="utf-8")
+    assert gen.current_block(text) == gen.render_block(), "run `python docs/gen_types.py`"
