@@ -233,3 +233,28 @@ def test_the_odd_type_table_is_current():
     spec.loader.exec_module(gen)
     text = (path.parent / "ODD.md").read_text(encoding="utf-8")
     assert gen.current_block(text) == gen.render_block(), "run `python docs/gen_types.py`"
+
+
+def test_a_street_of_two_types_restored_from_the_spin_up_cache_runs_the_same(tmp_path):
+    from sim import spinup
+    kw = {**SMALL, "run.days": 40, "population.n_communities": 2,
+          "population.community_types": ["commodity", "urban_village"],
+          "transparency.satisfaction_linked_payment": True}
+    old = spinup.configure().directory
+    spinup.clear(memory=True, disk=False)
+    spinup.configure(directory=tmp_path / "cache")
+    try:
+        with spinup.disabled():
+            reference = CoGovModel(rng=6, **kw)
+        cold = CoGovModel(rng=6, **kw)
+        spinup.clear(memory=True, disk=False)
+        warm = CoGovModel(rng=6, **kw)  # restored from the disk cache
+        assert spinup.stats["disk_hits"] >= 1
+        for m in (reference, cold, warm):
+            m.run()
+        assert warm.community_types == reference.community_types
+        assert [pc.present for pc in warm.property_companies] == [True, False]
+        assert _same(warm.summary(), reference.summary()) and _same(cold.summary(), reference.summary())
+    finally:
+        spinup.configure(directory=old)
+        spinup.clear(memory=True, disk=False)
