@@ -21,7 +21,7 @@ one file; each section is short and stands alone.
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
@@ -153,7 +153,8 @@ def _path_of(section: type, name: str) -> str:
 # --------------------------------------------------------------------------- population
 # the keys of the community types, in sim/communities.py's order (its presets live there; the
 # module checks that it defines exactly these)
-COMMUNITY_TYPES = ("mixed_old", "work_unit", "old_town", "commodity", "resettlement", "urban_village")
+CommunityType = Literal["mixed_old", "work_unit", "old_town", "commodity", "resettlement", "urban_village"]
+COMMUNITY_TYPES: tuple[str, ...] = get_args(CommunityType)
 
 
 class Population(Section):
@@ -184,13 +185,13 @@ class Population(Section):
 
     # the community's type (sim/communities.py): its preset fills the keys above and below
     # that a scenario does not set; a street may mix types, one per community
-    community_type: str = P("mixed_old", unit="text", role="constant",
+    community_type: CommunityType = P("mixed_old", unit="text", role="constant",
                             meaning="type of community (sim/communities.py): its preset fills the "
                                     "composition and structure keys the scenario does not set",
                             source="docs/ODD.md, Community types")
-    community_types: list[str] | None = P(None, unit="text", role="constant",
-                                          meaning="one type per community of the street "
-                                                  "(n_communities entries); none: every community "
+    community_types: list[CommunityType] | None = P(None, unit="text", role="constant",
+                                          meaning="one type per community of the street, each one of community_type's "
+                                                  "values (n_communities entries); none: every community "
                                                   "is community_type",
                                           source="docs/ODD.md, Community types")
     # tenure (shared with the migrant mechanisms, which draw pop.renter from them)
@@ -213,21 +214,10 @@ class Population(Section):
                                source="Read 2003; Tomba 2014: owners' committees belong to "
                                       "commodity estates")
 
-    @field_validator("community_type")
-    @classmethod
-    def _known_type(cls, v: str) -> str:
-        if v not in COMMUNITY_TYPES:
-            raise ValueError(f"unknown community type {v!r}; valid types: {', '.join(COMMUNITY_TYPES)}")
-        return v
-
     @model_validator(mode="after")
     def _types_per_community(self) -> Population:
         if self.community_types is None:
             return self
-        bad = [t for t in self.community_types if t not in COMMUNITY_TYPES]
-        if bad:
-            raise ValueError(f"community_types names an unknown community type {bad[0]!r}; "
-                             f"valid types: {', '.join(COMMUNITY_TYPES)}")
         if len(self.community_types) != self.n_communities:
             raise ValueError(f"community_types must give one type per community: "
                              f"{len(self.community_types)} given, n_communities is {self.n_communities}")

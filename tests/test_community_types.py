@@ -87,7 +87,7 @@ def test_unknown_type_is_refused_with_the_valid_ones(tmp_path):
     msg = str(exc.value)
     assert "population.community_type" in msg and "'gated'" in msg
     assert all(k in msg for k in TYPES)
-    with pytest.raises(ScenarioError, match="community_types.*unknown community type 'villa'"):
+    with pytest.raises(ScenarioError, match="community_types.1: Input should be 'mixed_old'.*got 'villa'"):
         scenario_from_kwargs(None, {"population.n_communities": 2,
                                     "population.community_types": ["work_unit", "villa"]})
 
