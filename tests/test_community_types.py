@@ -258,3 +258,13 @@ def test_a_street_of_two_types_restored_from_the_spin_up_cache_runs_the_same(tmp
     finally:
         spinup.configure(directory=old)
         spinup.clear(memory=True, disk=False)
+
+
+def test_each_committee_keeps_its_types_minimum_after_the_staffing_lever_starts():
+    kw = {**SMALL, "run.spin_up_days": 0, "population.n_communities": 2,
+          "population.community_types": ["mixed_old", "urban_village"]}
+    low = CoGovModel(rng=1, **kw, **{"committee.staff_per_10k": 3.0})     # below both minimums
+    high = CoGovModel(rng=1, **kw, **{"committee.staff_per_10k": 100.0})  # 6 for 600 adults, above 5
+    assert [c.staff for c in low.committees] == [5.0, 7.0]
+    assert [c.staff for c in high.committees] == pytest.approx([6.0, 7.0])
+    assert all(cp.committee.staff_per_10k == 100.0 for cp in high.community_params)
