@@ -21,7 +21,7 @@ one file; each section is short and stands alone.
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
@@ -158,6 +158,12 @@ def _path_of(section: type, name: str) -> str:
 
 
 # --------------------------------------------------------------------------- population
+# the keys of the community types, in sim/communities.py's order (its presets live there; the
+# module checks that it defines exactly these)
+CommunityType = Literal["mixed_old", "work_unit", "old_town", "commodity", "resettlement", "urban_village"]
+COMMUNITY_TYPES: tuple[str, ...] = get_args(CommunityType)
+
+
 class Population(Section):
     n_communities: int = P(1, unit="communities", ge=1, le=40, role="constant",
                            meaning="communities in the run; several share one street office",
@@ -183,6 +189,46 @@ class Population(Section):
     party_age_gradient: float = P(1.5, unit="odds ratio", ge=1.0, le=5.0, role="constant",
                                   meaning="how much more often retired adults are party members",
                                   source="A: membership is older than the population")
+
+    # the community's type (sim/communities.py): its preset fills the keys above and below
+    # that a scenario does not set; a street may mix types, one per community
+    community_type: CommunityType = P("mixed_old", unit="text", role="constant",
+                            meaning="type of community (sim/communities.py): its preset fills the "
+                                    "composition and structure keys the scenario does not set",
+                            source="docs/ODD.md, Community types")
+    community_types: list[CommunityType] | None = P(None, unit="text", role="constant",
+                                          meaning="one type per community of the street, each one of community_type's "
+                                                  "values (n_communities entries); none: every community "
+                                                  "is community_type",
+                                          source="docs/ODD.md, Community types")
+    # tenure (shared with the migrant mechanisms, which draw pop.renter from them)
+    renter_share_local: float = P(0.1, unit="share", ge=0.0, le=1.0, role="constant",
+                                  meaning="share of local (hukou) households that rent their home",
+                                  source="A: flats sold to sitting tenants in the housing reform; "
+                                         "few locals rent")
+    renter_share_migrant: float = P(0.8, unit="share", ge=0.0, le=1.0, role="constant",
+                                    meaning="share of migrant households that rent their home",
+                                    source="NBS 2018 migrant-worker monitoring survey: about 61% of "
+                                           "migrant workers in cities rent (0.8 in old neighbourhoods: A)")
+    # property management (sim/processes/property.py)
+    property_company: bool = P(True, unit="switch", role="constant",
+                               meaning="a property company (物业公司) manages the community",
+                               source="A: old neighbourhoods have a basic property service (004: the "
+                                      "street pays a property company)")
+    owners_committee: bool = P(False, unit="switch", role="constant",
+                               meaning="an owners' committee (业主委员会) tests the property company "
+                                       "monthly even without satisfaction-linked payment",
+                               source="Read 2003; Tomba 2014: owners' committees belong to "
+                                      "commodity estates")
+
+    @model_validator(mode="after")
+    def _types_per_community(self) -> Population:
+        if self.community_types is None:
+            return self
+        if len(self.community_types) != self.n_communities:
+            raise ValueError(f"community_types must give one type per community: "
+                             f"{len(self.community_types)} given, n_communities is {self.n_communities}")
+        return self
 
     @model_validator(mode="after")
     def _age_shares_sum(self) -> Population:
