@@ -58,6 +58,9 @@ def test_validate_runs_end_to_end_at_a_small_setting(tmp_path):
     assert len(pooled) and (pooled["pooled_seeds"] == 4).all()  # --pool-seeds 4
     assert (tmp_path / "validation" / "trajectories_500_participation_year.png").exists()
     assert not list(tmp_path.glob(".*.tmp"))
+    # the targets are checked at every size (here 500 adults, and the reference 5,000)
+    assert set(pd.read_csv(tmp_path / "validation" / "targets.csv")["residents"]) == {500, 5000}
+    assert "The same targets at every validated size" in text
 
 
 def test_validate_rejects_bad_settings(capsys):
@@ -66,3 +69,12 @@ def test_validate_rejects_bad_settings(capsys):
         main(["validate", "--pool-seeds", "-1"])
     assert exit_.value.code == 2
     assert "--pool-seeds: must be from 0 to 1000, got -1" in capsys.readouterr().err
+
+
+def test_the_scan_needs_a_finished_report(tmp_path, capsys):
+    """`cogov validate --scan` adds a section to a report: without one it says what to run."""
+    from sim.cli import main
+    assert main(["validate", "--scan", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "run `cogov validate --out" in err and "Traceback" not in err
+    assert not (tmp_path / "validation").exists()

@@ -236,14 +236,17 @@ def targets_table(rows: list[dict], years) -> pd.DataFrame:
     from .calibrate import load
     cal, _ = load(ROOT / "experiments" / "calibration.yaml")
     df = pd.DataFrame(rows)
+    if "residents" not in df:
+        df["residents"] = 5000
     out = []
-    for t in cal.targets:
-        for y in years:
-            v = df.loc[df["year"] == y, t.outcome].to_numpy(float)
-            m, lo, hi = _ci(v)
-            out.append({"outcome": t.outcome, "year": y, "band_low": t.band[0], "band_high": t.band[1],
-                        "mean": m, "ci_low": lo, "ci_high": hi, "pass": t.band[0] <= m <= t.band[1],
-                        "source": t.source})
+    for n in sorted(df["residents"].unique()):
+        for t in cal.targets:
+            for y in years:
+                v = df.loc[(df["year"] == y) & (df["residents"] == n), t.outcome].to_numpy(float)
+                m, lo, hi = _ci(v)
+                out.append({"outcome": t.outcome, "residents": int(n), "year": y, "band_low": t.band[0],
+                            "band_high": t.band[1], "mean": m, "ci_low": lo, "ci_high": hi,
+                            "pass": t.band[0] <= m <= t.band[1], "source": t.source})
     return pd.DataFrame(out)
 
 
@@ -409,7 +412,10 @@ def render(cfg: dict, targets: pd.DataFrame, trends: pd.DataFrame, levers: pd.Da
           "`experiments/calibration.yaml` (from `docs/TARGETS.md`). Mean [95% CI] over seeds.", "",
           "| target | band | " + " | ".join(f"year {y}" for y in cfg["years"]) + " | source |",
           "|---|---|" + "---|" * len(cfg["years"]) + "---|"]
-    for outcome, g in targets.groupby("outcome", sort=False):
+    if "residents" not in targets:
+        targets = targets.assign(residents=5000)
+    at_ref = targets[targets["residents"] == 5000]
+    for outcome, g in at_ref.groupby("outcome", sort=False):
         g = g.set_index("year")
         b = g.iloc[0]
         cells = [f"{_fmt(outcome, g.loc[y, 'mean'])} [{_fmt(outcome, g.loc[y, 'ci_low'])}, "
@@ -417,6 +423,27 @@ def render(cfg: dict, targets: pd.DataFrame, trends: pd.DataFrame, levers: pd.Da
                  for y in cfg["years"]]
         L.append(f"| {OUTCOMES[outcome].label} | {_fmt(outcome, b.band_low)}-{_fmt(outcome, b.band_high)} | "
                  + " | ".join(cells) + f" | {b.source} |")
+    others = sorted(n for n in targets["residents"].unique() if n != 5000)
+    if others:
+        last = max(cfg["years"])
+        L += ["", f"The same targets at every validated size (the baseline, year 1 and year {last}; "
+              "mean [95% CI]):", "",
+              "| target | band | " + " | ".join(f"{n:,} adults, year {y}" for n in others for y in (1, last)) + " |",
+              "|---|---|" + "---|" * (2 * len(others))]
+        for outcome, g in targets[targets["residents"] != 5000].groupby("outcome", sort=False):
+            g = g.set_index(["residents", "year"])
+            b = g.iloc[0]
+            cells = []
+            for n in others:
+                for y in (1, last):
+                    if (n, y) not in g.index:
+                        cells.append("")
+                        continue
+                    r = g.loc[(n, y)]
+                    cells.append(f"{_fmt(outcome, r['mean'])} [{_fmt(outcome, r['ci_low'])}, "
+                                 f"{_fmt(outcome, r['ci_high'])}] {'PASS' if r['pass'] else '**FAIL**'}")
+            L.append(f"| {OUTCOMES[outcome].label} | {_fmt(outcome, b.band_low)}-{_fmt(outcome, b.band_high)} | "
+                     + " | ".join(cells) + " |")
     n_sets = trends.groupby(["scenario", "residents"]).ngroups
     n_outcomes = trends["outcome"].nunique()
     L += ["", "## 2. Stationarity", "",
@@ -599,18 +626,18 @@ def validate(seeds: int = 10, years=(1, 3, 5, 10), sizes=(2000, 5000, 15000), wo
     # one set of runs serves three parts: the stationarity runs' summaries after each horizon
     # are the targets' (the baseline at 5,000 adults) and, after year 1, the lever pairs'
     # (each run is what a shorter run of the same file, size and seed would be)
-    jobs = [(SCEN / "baseline.yaml", n, n_years, s, years if n == 5000 else (1,))
-            for n in sizes for s in seed_list]
+    jobs = [(SCEN / "baseline.yaml", n, n_years, s, years) for n in sizes for s in seed_list]
     jobs += [(SCEN / f"{lv}.yaml", n, n_years, s, (1,)) for lv in levers for n in sizes for s in seed_list]
     say(f"stationarity: {len(jobs)} runs of {n_years} years (spin-ups shared through the cache)")
     done = _pool_map(_yearly_summaries_job, jobs, workers, "stationarity")
     yearly = pd.concat([y for y, _ in done], ignore_index=True)
     summaries = [s for _, ss in done for s in ss]
     say(f"targets: baseline at 5,000 adults, {seeds} seeds, horizons {years}")
-    rows = [s for s in summaries if s["name"] == "baseline" and s["residents"] == 5000]
-    if not rows:  # 5,000 adults is not among the sizes: the targets' own runs
-        rows = sum(_pool_map(_horizons_job, [(SCEN / "baseline.yaml", 5000, years, s)
-                                             for s in seed_list], workers, "targets"), [])
+    rows = [s for s in summaries if s["name"] == "baseline"]  # every size: the targets at each
+    if not any(s["residents"] == 5000 for s in rows):  # 5,000 adults is not among the sizes
+        rows += [{**r, "residents": 5000} for r in
+                 sum(_pool_map(_horizons_job, [(SCEN / "baseline.yaml", 5000, years, s)
+                                               for s in seed_list], workers, "targets"), [])]
     targets = targets_table(rows, years)
     trends, fresh = judge_trends(yearly, n_years, seeds, workers, say, pool_seeds)
     say(f"levers: {len(levers)} files x {len(sizes)} sizes x {lever_reps} pairs")
