@@ -47,6 +47,15 @@ from .processes.party import PartyCommittee, PartyEvaluation, PartyService
 from .residents import ACT_TYPES, PartyMember, Population, Resident
 from .rng import Streams, raw_uint32, seed_from_rng
 
+# BLAS in one thread: a model is one thread and studies run models side by side in processes.
+# OpenBLAS splits a dot product of more than some 10,000 elements (party service's, at
+# 15,000 adults) over its own threads, which on two busy cores took 10 ms a day instead of
+# 4 microseconds (a 15,000-adult year 2.8 -> 0.4 CPU-seconds, benchmarks/README.md), and a
+# split sum's rounding would depend on the machine's core count.
+from threadpoolctl import threadpool_limits  # noqa: E402
+
+threadpool_limits(1, user_api="blas")
+
 # The order of a day: one process each, stepped in this order (then every process's
 # end_day, then the day's outcomes). The ODD's step table (section 3) is numbered after it.
 SPINUP_HISTORY_DAYS = 365  # the spin-up's last days kept as daily rows (spinup_timeseries)

@@ -11,6 +11,10 @@ def pytest_configure(config):
     never with the user's cache or an earlier session's."""
     import os
     import tempfile
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        # a worker of `pytest -n`: it inherits the controller's folder (made below, before the
+        # workers start; removed by the controller), so the workers share spin-ups too
+        return
     if not os.environ.get("COGOV_TEST_KEEP_CACHE_DIR"):
         os.environ["COGOV_CACHE_DIR"] = tempfile.mkdtemp(prefix="cogov-test-spinup-")
         config._cogov_cache_dir = os.environ["COGOV_CACHE_DIR"]

@@ -165,11 +165,15 @@ def lever_pairs(levers: list[str], sizes, reps: int, workers: int,
 
 
 PROGRESS = {"on": False, "verbose": False}  # a bar per phase (the command turns it on unless -q), -v
+# per stage (a _pool_map's desc): jobs, the jobs' CPU seconds (in whichever process ran them)
+# and the stage's wall seconds; -v prints them, the report's data block keeps them
+STAGES: dict[str, dict] = {}
 
 
 def _timed(fn, job):
-    t0 = time.perf_counter()
-    return fn(job), time.perf_counter() - t0
+    t0, c0 = time.perf_counter(), time.process_time()
+    result = fn(job)
+    return result, time.perf_counter() - t0, time.process_time() - c0
 
 
 def _pool_map(fn, jobs, workers, desc: str = "runs"):
@@ -184,12 +188,17 @@ def _pool_map(fn, jobs, workers, desc: str = "runs"):
                    disable=None if os.environ.get("CI") is None else True)
     out = []
 
+    stage = STAGES.setdefault(desc, {"jobs": 0, "cpu_seconds": 0.0, "wall_seconds": 0.0})
+    t0 = time.perf_counter()
+
     def take(i, item):
-        result, seconds = item
+        result, seconds, cpu = item
         out.append(result)
+        stage["jobs"] += 1
+        stage["cpu_seconds"] += cpu
         if PROGRESS["verbose"]:
-            print(f"  {desc}: job {i + 1}/{len(jobs)} {_show_job(jobs[i])}: {seconds:.1f} s",
-                  file=sys.stderr)
+            print(f"  {desc}: job {i + 1}/{len(jobs)} {_show_job(jobs[i])}: {seconds:.1f} s, "
+                  f"{cpu:.1f} CPU-s", file=sys.stderr)
         if bar is not None:
             bar.update(1)
 
@@ -202,9 +211,23 @@ def _pool_map(fn, jobs, workers, desc: str = "runs"):
                 for i, item in enumerate(pool.imap(partial(_timed, fn), jobs, chunksize=1)):
                     take(i, item)
     finally:
+        stage["wall_seconds"] += time.perf_counter() - t0
         if bar is not None:
             bar.close()
     return out
+
+
+def time_breakdown(wall: float, own_cpu: float, workers: int) -> str:
+    """The -v summary of a validation run: each stage's jobs, CPU and wall seconds, and the
+    total CPU (the jobs' wherever they ran, and this process's own work beside them)."""
+    jobs_cpu = sum(st["cpu_seconds"] for st in STAGES.values())
+    rest = own_cpu - (jobs_cpu if workers <= 1 else 0.0)  # tables, figures, fingerprint
+    lines = ["time by stage (CPU-s: the jobs' own, summed over workers):"]
+    lines += [f"  {name}: {st['jobs']} jobs, {st['cpu_seconds']:.0f} CPU-s, {st['wall_seconds']:.0f} s"
+              for name, st in STAGES.items()]
+    lines.append(f"  report (tables, figures, fingerprint; this process): {rest:.0f} CPU-s")
+    lines.append(f"  total: {jobs_cpu + rest:.0f} CPU-s, {wall:.0f} s on {workers} worker(s)")
+    return "\n".join(lines)
 
 
 def _show_job(job) -> str:
@@ -583,7 +606,7 @@ def judge_trends(yearly: pd.DataFrame, n_years: int, seeds: int, workers: int, s
     if suspect:
         say(f"confirming: {len(suspect)} sets of runs with a drift, {len(fresh_seeds)} fresh seeds each")
         jobs = [(SCEN / f"{scen}.yaml", size, n_years, s) for scen, size in suspect for s in fresh_seeds]
-        fresh = pd.concat(_pool_map(_yearly_job, jobs, workers, "stationarity"), ignore_index=True)
+        fresh = pd.concat(_pool_map(_yearly_job, jobs, workers, "confirm"), ignore_index=True)
     trends = []
     for (scen, size), g in yearly.groupby(["scenario", "residents"], sort=False):
         f = fresh[(fresh["scenario"] == scen) & (fresh["residents"] == size)] if len(fresh) else fresh
@@ -600,7 +623,7 @@ def judge_trends(yearly: pd.DataFrame, n_years: int, seeds: int, workers: int, s
             if more:
                 say(f"pooling: baseline at {size:,} adults, {len(more)} more seeds for {', '.join(unknown['outcome'])}")
                 extra = pd.concat(_pool_map(_yearly_job, [(SCEN / "baseline.yaml", size, n_years, s) for s in more],
-                                            workers), ignore_index=True)
+                                            workers, "pooling"), ignore_index=True)
                 fresh = pd.concat([fresh, extra], ignore_index=True)
                 have = pd.concat([have, extra], ignore_index=True)
             t = pool_undetermined(t, have)
@@ -614,7 +637,8 @@ def validate(seeds: int = 10, years=(1, 3, 5, 10), sizes=(2000, 5000, 15000), wo
              out: Path | None = None, lever_reps: int = 10, quiet: bool = False, pool_seeds: int = 100) -> Path:
     """Run everything and write ``docs/VALIDATION.md`` (or ``out/VALIDATION.md``)."""
     from ..params import Run
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
+    STAGES.clear()
     out = Path(out) if out else ROOT / "docs"
     figdir = out / "validation"
     figdir.mkdir(parents=True, exist_ok=True)
@@ -662,6 +686,8 @@ def validate(seeds: int = 10, years=(1, 3, 5, 10), sizes=(2000, 5000, 15000), wo
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(out / "VALIDATION.md")
     say(f"wrote {out / 'VALIDATION.md'} and {figdir}/")
+    if PROGRESS["verbose"]:
+        print(time_breakdown(time.perf_counter() - t0, time.process_time() - c0, workers), file=sys.stderr)
     return out / "VALIDATION.md"
 
 
