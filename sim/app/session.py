@@ -128,6 +128,11 @@ class Lever:
     hi: float | None = None
     options: tuple = ()
     zh: str = ""               # the meaning in Chinese (``zh=`` of the schema)
+    options_zh: tuple = ()     # ((option, its name in Chinese), ...) (``zh_choices=``)
+
+    def option_label(self, option: str, lang: str) -> str:
+        """An option of a choice as the page shows it (the option itself in English)."""
+        return dict(self.options_zh).get(option, option) if lang == "zh" else option
 
     @property
     def label(self) -> str:
@@ -212,7 +217,8 @@ def levers() -> list[Lever]:
             continue
         ann, section = field.annotation, key.split(".")[0]
         common = dict(key=key, section=section, meaning=field.description or key,
-                      unit=extra.get("unit", ""), default=field.default, zh=extra.get("zh", ""))
+                      unit=extra.get("unit", ""), default=field.default, zh=extra.get("zh", ""),
+                      options_zh=tuple(extra.get("zh_choices", {}).items()))
         if ann is bool:
             out.append(Lever(kind="bool", **common))
         elif ann in (int, float):
