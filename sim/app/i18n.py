@@ -322,7 +322,8 @@ _ORIGINS = ((r"uploaded scenario with changes", "上传的场景（含修改）"
             (r"uploaded scenario", "上传的场景"), (r"scenario ([\w-]+)", r"场景 \1"))
 _PATTERNS = [
     (r"^(\s*)(.+?): invalid scenario$", r"\1\2：场景无效"),
-    (r"unknown key; did you mean (.+?)\? Valid keys here: (.+)$", r"未知的键；是否想写 \1？此处有效的键：\2"),
+    (r"unknown key; did you mean (.+?)\? Valid keys here: (.+)$",
+     lambda m: f"未知的键；是否想写 {m[1].replace(' or ', ' 或 ')}？此处有效的键：{m[2]}"),
     (r"unknown key; '([\w.]+)' is a key of section ([\w. ]+?)\. Valid keys here: (.+)$",
      r"未知的键；'\1' 是 \2 部分的键。此处有效的键：\3"),
     (r"unknown key\. Valid keys here: (.+)$", r"未知的键。此处有效的键：\1"),

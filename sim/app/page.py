@@ -79,7 +79,12 @@ div:has(> b > a[href*="solara.dev"]) { position: static !important; text-align: 
 .cogov-reps-table { border-collapse: collapse; margin: 6px 0; }
 .cogov-reps-table th, .cogov-reps-table td { padding: 2px 12px 2px 0; text-align: left; }
 .cogov-reps-table tr:nth-child(even) td { background: #f6f6f6; }
-""".replace("%(font)s", FONT_FAMILY).replace("%(w400)s", font_url(400)).replace(
+"""
+# in 中文 Solara's own badge ("This website runs on Solara") gives way to the page's line
+CSS_ZH = """
+div:has(> b > a[href*="solara.dev"]) { display: none !important; }
+"""
+CSS = CSS.replace("%(font)s", FONT_FAMILY).replace("%(w400)s", font_url(400)).replace(
     "%(w700)s", font_url(700))
 
 
@@ -156,7 +161,7 @@ def Page():
     router = solara.use_router()
     lang = solara.use_reactive(_lang_of(router.search))
     solara.Title(t("title", lang.value))
-    solara.Style(CSS)
+    solara.Style(CSS + (CSS_ZH if lang.value == "zh" else ""))
     context = kernel_context.get_current_context()
     admitted = solara.use_memo(lambda: admit(context), [])
     if admitted:
@@ -834,3 +839,7 @@ def _Share(session: Session, version: int, lang: str):
         query += f"&lang={lang}"
     solara.HTML(tag="div", unsafe_innerHTML=f'{escape(t("link", lang))}<a class="cogov-link" '
                 f'href="?{query}">?{escape(query)}</a>')
+    if lang == "zh":  # Solara's badge, hidden in 中文 (CSS_ZH), in the visitor's language
+        before, after = t("solara_badge", lang).split("Solara")
+        _html(f'<small>{escape(before)}<a href="https://solara.dev">Solara</a>{escape(after)}</small>',
+              "cogov-solara")
