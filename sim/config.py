@@ -30,6 +30,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from .communities import TYPES, fill_preset, retype
 from .params import Scenario, iter_parameters
 
 Loc = tuple[str, ...]
@@ -548,9 +549,10 @@ def format_validation_error(exc: ValidationError, origin: str, sources: dict[Loc
 def validate(data: dict, origin: str, sources: dict[Loc, str] | None = None) -> Scenario:
     """Validate a resolved dict into a Scenario, or raise a ScenarioError.
 
-    Partial dict-valued parameters are merged over their defaults first (module docstring)."""
+    The preset of its community type fills the keys it does not set (sim/communities.py),
+    and partial dict-valued parameters are merged over their defaults (module docstring)."""
     try:
-        return Scenario.model_validate(_fill_dict_defaults(data))
+        return Scenario.model_validate(_fill_dict_defaults(fill_preset(data)))
     except ValidationError as exc:
         raise ScenarioError(format_validation_error(exc, origin, sources, data)) from None
 
@@ -577,6 +579,11 @@ def scenario_from_kwargs(scenario: Scenario | dict | str | None, overrides: dict
     if scenario is None:
         data: dict = {}
     elif isinstance(scenario, Scenario):
+        # a resolved scenario sets every key: a new type re-types what the old one gave it
+        new_type = next((v for k, v in overrides.items()
+                         if _key_parts(k) == ("population", "community_type")), None)
+        if isinstance(new_type, str) and new_type in TYPES:
+            scenario = retype(scenario, new_type)
         data = scenario.model_dump()
     elif isinstance(scenario, (str, Path)):
         data, chain, _ = _resolve(scenario)

@@ -29,6 +29,7 @@ from . import snapshot, spinup
 from .calendar import Calendar
 from .processes.base import Process
 from .processes.committee import CommitteeSupportAndVolunteering, ResidentsCommittee
+from .communities import community_scenarios, community_type_keys
 from .config import scenario_from_kwargs, with_baseline_levers
 from .processes.costs import Costs
 from .processes.deliberation import Deliberation
@@ -122,8 +123,10 @@ class CoGovModel(mesa.Model):
         self._spinup_rows: list[dict] = []  # the spin-up's last year (see step)
         self.running = True
 
-        # residents and their network
-        self.pop = pop = Population(self.streams.population, p.population, p.behaviour, p.party)
+        # residents and their network; each community's composition from its own type
+        self.community_types = community_type_keys(p)
+        self.pop = pop = Population(self.streams.population, p.population, p.behaviour, p.party,
+                                    [cp.population for cp in self.community_params])
         self.community_members = [np.flatnonzero(pop.community == c) for c in range(pop.n_communities)]
         self.set_grids()
         if p.network.edge_list:
@@ -197,6 +200,16 @@ class CoGovModel(mesa.Model):
         return self.clock - self.day0
 
     reported_day = day
+
+    @property
+    def community_params(self) -> tuple[Scenario, ...]:
+        """Each community's scenario: :attr:`p` with the community's type applied
+        (sim/communities.py); every entry is :attr:`p` itself when all share one type. It
+        follows :attr:`p` (the policy start replaces it)."""
+        if getattr(self, "_community_params_of", None) is not self.p:
+            self._community_params = community_scenarios(self.p)
+            self._community_params_of = self.p
+        return self._community_params
 
     def process(self, name: str) -> Process:
         """The process of the day called ``name`` (see ``DAY_ORDER``)."""
@@ -428,7 +441,9 @@ class CoGovModel(mesa.Model):
             weight = weight / weight.sum()
             # a fixed density of groups (per 1,000 adults), so that communities of every
             # size start the spin-up near their settled organization sector
-            counts = initial_counts(po.initial_per_1000_adults, members.size)
+            # (the density of the community's own type)
+            counts = initial_counts(self.community_params[c].organizations.initial_per_1000_adults,
+                                    members.size)
             for t, count in zip(ORG_TYPES, counts):
                 for _ in range(count):
                     size = min(po.initial_members, members.size)

@@ -155,6 +155,11 @@ def _path_of(section: type, name: str) -> str:
 
 
 # --------------------------------------------------------------------------- population
+# the keys of the community types, in sim/communities.py's order (its presets live there; the
+# module checks that it defines exactly these)
+COMMUNITY_TYPES = ("mixed_old", "work_unit", "old_town", "commodity", "resettlement", "urban_village")
+
+
 class Population(Section):
     n_communities: int = P(1, unit="communities", ge=1, le=40, role="constant",
                            meaning="communities in the run; several share one street office",
@@ -180,6 +185,57 @@ class Population(Section):
     party_age_gradient: float = P(1.5, unit="odds ratio", ge=1.0, le=5.0, role="constant",
                                   meaning="how much more often retired adults are party members",
                                   source="A: membership is older than the population")
+
+    # the community's type (sim/communities.py): its preset fills the keys above and below
+    # that a scenario does not set; a street may mix types, one per community
+    community_type: str = P("mixed_old", unit="text", role="constant",
+                            meaning="type of community (sim/communities.py): its preset fills the "
+                                    "composition and structure keys the scenario does not set",
+                            source="docs/ODD.md, Community types")
+    community_types: list[str] | None = P(None, unit="text", role="constant",
+                                          meaning="one type per community of the street "
+                                                  "(n_communities entries); none: every community "
+                                                  "is community_type",
+                                          source="docs/ODD.md, Community types")
+    # tenure (shared with the migrant mechanisms, which draw pop.renter from them)
+    renter_share_local: float = P(0.1, unit="share", ge=0.0, le=1.0, role="constant",
+                                  meaning="share of local (hukou) households that rent their home",
+                                  source="A: flats sold to sitting tenants in the housing reform; "
+                                         "few locals rent")
+    renter_share_migrant: float = P(0.8, unit="share", ge=0.0, le=1.0, role="constant",
+                                    meaning="share of migrant households that rent their home",
+                                    source="NBS 2018 migrant-worker monitoring survey: about 61% of "
+                                           "migrant workers in cities rent (0.8 in old neighbourhoods: A)")
+    # property management (sim/processes/property.py)
+    property_company: bool = P(True, unit="switch", role="constant",
+                               meaning="a property company (物业公司) manages the community",
+                               source="A: old neighbourhoods have a basic property service (004: the "
+                                      "street pays a property company)")
+    owners_committee: bool = P(False, unit="switch", role="constant",
+                               meaning="an owners' committee (业主委员会) tests the property company "
+                                       "monthly even without satisfaction-linked payment",
+                               source="Read 2003; Tomba 2014: owners' committees belong to "
+                                      "commodity estates")
+
+    @field_validator("community_type")
+    @classmethod
+    def _known_type(cls, v: str) -> str:
+        if v not in COMMUNITY_TYPES:
+            raise ValueError(f"unknown community type {v!r}; valid types: {', '.join(COMMUNITY_TYPES)}")
+        return v
+
+    @model_validator(mode="after")
+    def _types_per_community(self) -> Population:
+        if self.community_types is None:
+            return self
+        bad = [t for t in self.community_types if t not in COMMUNITY_TYPES]
+        if bad:
+            raise ValueError(f"community_types names an unknown community type {bad[0]!r}; "
+                             f"valid types: {', '.join(COMMUNITY_TYPES)}")
+        if len(self.community_types) != self.n_communities:
+            raise ValueError(f"community_types must give one type per community: "
+                             f"{len(self.community_types)} given, n_communities is {self.n_communities}")
+        return self
 
     @model_validator(mode="after")
     def _age_shares_sum(self) -> Population:

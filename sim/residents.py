@@ -20,8 +20,13 @@ NEVER = -10**6  # "last acted" day for someone who never acted
 class Population:
     """Array state of all adult residents of the run."""
 
-    def __init__(self, rng: np.random.Generator, pp, beh, party_params):
+    def __init__(self, rng: np.random.Generator, pp, beh, party_params, community_pp=None):
+        """``pp``: the run's population section; ``community_pp``: each community's own
+        (its community type's composition, sim/communities.py), default ``pp`` for all. The
+        draws are the same in number and order whatever the types."""
         n_c, per = pp.n_communities, pp.residents_per_community
+        cps = list(community_pp) if community_pp is not None else [pp] * n_c
+        assert len(cps) == n_c
         self.n_communities = n_c
         self.n = n = n_c * per
         self.community = np.repeat(np.arange(n_c), per)
@@ -29,7 +34,7 @@ class Population:
         household = np.empty(n, dtype=np.int64)
         hh_offset = 0
         for c in range(n_c):
-            sizes = 1 + rng.poisson(pp.household_size - 1, size=per)  # more than enough
+            sizes = 1 + rng.poisson(cps[c].household_size - 1, size=per)  # more than enough
             ids = np.repeat(np.arange(sizes.size), sizes)[:per]
             household[c * per:(c + 1) * per] = ids + hh_offset
             hh_offset += int(ids[-1]) + 1
@@ -39,18 +44,39 @@ class Population:
         first_hh = np.zeros(n_c, np.int64)
         first_hh[1:] = household[np.arange(1, n_c) * per]
         local_hh = household - first_hh[self.community]
-        local_bld = local_hh // pp.households_per_building
+        per_building = np.array([cp.households_per_building for cp in cps], np.int64)
+        local_bld = local_hh // per_building[self.community]
         bld_offset = np.zeros(n_c, np.int64)
         for c in range(1, n_c):
             bld_offset[c] = bld_offset[c - 1] + local_bld[(c - 1) * per:c * per].max() + 1
         self.building = local_bld + bld_offset[self.community]
+        hh_community = np.empty(hh_offset, np.int64)
+        hh_community[household] = self.community
+        self.hh_community = hh_community
         # households are migrant or local as a whole
-        hh_migrant = rng.random(hh_offset) < pp.migrant_share
+        migrant_share = np.array([cp.migrant_share for cp in cps])
+        hh_migrant = rng.random(hh_offset) < migrant_share[hh_community]
         self.migrant = hh_migrant[household]
-        self.age_group = rng.choice(4, size=n, p=pp.age_shares).astype(np.int8)
+        if all(cp.age_shares == pp.age_shares for cp in cps):
+            self.age_group = rng.choice(4, size=n, p=pp.age_shares).astype(np.int8)
+        else:  # one uniform per adult, each community's categorical (as rng.choice draws)
+            u = rng.random(n)
+            self.age_group = np.empty(n, np.int8)
+            for c, cp in enumerate(cps):
+                cdf = np.cumsum(cp.age_shares)
+                rows = self.community == c
+                self.age_group[rows] = np.searchsorted(cdf / cdf[-1], u[rows], side="right")
         self.retired = self.age_group == 3
-        base = np.where(self.retired, pp.party_age_gradient, 1.0)
-        p_party = np.clip(pp.party_member_share * base / base.mean(), 0, 1)
+        # the party share holds over the communities of one composition together (over the
+        # whole run when all share one): retirees are members party_age_gradient times as often
+        p_party = np.empty(n)
+        groups: dict[tuple, list[int]] = {}
+        for c, cp in enumerate(cps):
+            groups.setdefault((cp.party_member_share, cp.party_age_gradient), []).append(c)
+        for (share, gradient), comms in groups.items():
+            rows = np.isin(self.community, comms)
+            base = np.where(self.retired[rows], gradient, 1.0)
+            p_party[rows] = np.clip(share * base / base.mean(), 0, 1)
         self.party = rng.random(n) < p_party
         self.in_service = self.party & ~self.retired
         # a fixed uniform per resident decides registration, so that raising the registration
@@ -92,6 +118,13 @@ class Population:
         self.acts = np.zeros((len(ACT_TYPES), n), dtype=np.int64)  # since start
         self.acts_year_ring = np.zeros((12, n), dtype=np.int32)    # acts per 30-day block
         self.memberships = np.zeros(n, dtype=np.int32)
+
+        # tenure, drawn per household after every other draw (so the draws above are those
+        # of a run without tenure): a household rents with its community's share for locals
+        # or for migrants
+        renter_share = np.array([[cp.renter_share_local, cp.renter_share_migrant] for cp in cps])
+        hh_renter = rng.random(hh_offset) < renter_share[hh_community, hh_migrant.astype(np.int64)]
+        self.renter = hh_renter[household]
 
     # ------------------------------------------------------------------ derived state
     def last_any(self) -> np.ndarray:

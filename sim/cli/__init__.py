@@ -1,6 +1,6 @@
 """The ``cogov`` command line: the top-level parser and ``main``; each subcommand in its own
-module (``run``, ``compare``, ``sweep``, ``report``, ``replay``, ``params``, ``calibrate``,
-``validate``, ``app``), the shared helpers in :mod:`sim.cli.common`. Every user mistake ends
+module (``run``, ``compare``, ``sweep``, ``report``, ``replay``, ``params``, ``types``,
+``calibrate``, ``validate``, ``app``), the shared helpers in :mod:`sim.cli.common`. Every user mistake ends
 as one ``error:`` line (exit code 2), never a traceback; a closed pipe (``cogov params |
 head``) ends quietly. The study modules (:mod:`sim.study`) never import this package."""
 
@@ -14,10 +14,11 @@ import sys
 from ..config import ScenarioError
 from ..study import feedback, results
 from . import (app, cache, calibrate, common, compare, optimize, params, replay, report, run,
-               sweep, validate)
+               sweep, types, validate)
 from .common import COMMON, Formatter, Parser, example
 
-COMMANDS = (run, compare, sweep, report, replay, params, optimize, calibrate, validate, app, cache)
+COMMANDS = (run, compare, sweep, report, replay, params, types, optimize, calibrate, validate, app,
+            cache)
 """The subcommand modules, in the order ``cogov --help`` lists them."""
 
 

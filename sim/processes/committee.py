@@ -49,8 +49,10 @@ class ResidentsCommittee(mesa.Agent):
                 f"{self.duty_items:.0f} duty items, {self.free_hours:.1f} free hours today>")
 
     def staff_for(self, p) -> float:
-        """Staff of a committee: per 10,000 residents, but never below the legal minimum."""
-        return max(p.staff_minimum, p.staff_per_10k * self.n_residents / 10_000)
+        """Staff of a committee: per 10,000 residents (``p``, the street's staffing lever), but
+        never below the minimum of the community's own type (``model.community_params``)."""
+        own = self.model.community_params[self.community].committee
+        return max(own.staff_minimum, p.staff_per_10k * self.n_residents / 10_000)
 
     # ------------------------------------------------------------------ the daily budget
     def effective_duty_items(self) -> float:

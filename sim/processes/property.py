@@ -9,6 +9,14 @@ fulfilled. Each failed test withholds ``withheld_share`` of the quarter's paymen
 chance of every environment/property need in the community, whoever handles it, since the
 company does the work behind them) rises by ``linked_payment_effort_step``, up to
 ``linked_payment_success_gain``. A passed test leaves the effort where it is.
+
+Community types (sim/communities.py) decide per community whether there is a company at all
+(``population.property_company``; an urban village's collective manages itself: no tests, no
+effort, no payment) and whether an owners' committee (业主委员会,
+``population.owners_committee``) supervises it: the owners test the company monthly without
+the lever too, and a failed test raises its effort as the street's does (Read 2003; Tomba
+2014); the payment is withheld only under the lever. The quarterly fee is the community's own
+(``transparency.property_fee_yuan_per_quarter`` of its type).
 """
 
 from __future__ import annotations
@@ -28,6 +36,9 @@ class PropertyCompany(mesa.Agent):
     def __init__(self, model, community: int):
         super().__init__(model)
         self.community = community
+        own = model.community_params[community].population
+        self.present = own.property_company  # (an urban village has none)
+        self.owners_committee = own.owners_committee
         self.effort = 0.0  # added success chance of environment/property needs
         self.tests_passed = 0
         self.tests_failed = 0
@@ -54,9 +65,10 @@ class PropertyCompany(mesa.Agent):
 
     def quarterly_payment(self) -> None:
         tr = self.model.p.transparency
-        withheld = tr.property_fee_yuan_per_quarter * min(1.0, tr.withheld_share * self.failed_this_quarter)
+        fee = self.model.community_params[self.community].transparency.property_fee_yuan_per_quarter
+        withheld = fee * min(1.0, tr.withheld_share * self.failed_this_quarter)
         self.withheld_yuan += withheld
-        self.paid_yuan += tr.property_fee_yuan_per_quarter - withheld
+        self.paid_yuan += fee - withheld
         self.failed_this_quarter = 0
 
 
@@ -67,8 +79,10 @@ def monthly(model) -> None:
     n_c = model.pop.n_communities
     closed = np.bincount(log["community"][recent], minlength=n_c)
     fulfilled = np.bincount(log["community"][recent & (log["outcome"] == 1)], minlength=n_c)
+    linked = model.p.transparency.satisfaction_linked_payment
     for company in model.property_companies:
-        company.monthly_test(int(fulfilled[company.community]), int(closed[company.community]))
+        if company.present and (linked or company.owners_committee):
+            company.monthly_test(int(fulfilled[company.community]), int(closed[company.community]))
 
 
 def success_gain(model) -> np.ndarray:
@@ -95,11 +109,18 @@ class TransparencyAndProperty(Process):
             if tr.publish_affairs:
                 trust = m.pop.trust
                 trust += tr.publish_trust_gain * (1 - trust)
-            if tr.satisfaction_linked_payment:
+            if tr.satisfaction_linked_payment or self.owners_test():
                 monthly(m)
-        if tr.satisfaction_linked_payment and m.calendar.day_of_year(day) % 91 == 90:
+        if m.calendar.day_of_year(day) % 91 == 90:
             for company in m.property_companies:
-                company.quarterly_payment()
+                if tr.satisfaction_linked_payment and company.present:
+                    company.quarterly_payment()
+                else:  # owners' tests alone withhold nothing
+                    company.failed_this_quarter = 0
+
+    def owners_test(self) -> bool:
+        """Whether an owners' committee tests a company somewhere (community types)."""
+        return any(c.present and c.owners_committee for c in self.model.property_companies)
 
     def start_reporting(self) -> None:
         for company in self.model.property_companies:
