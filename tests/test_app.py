@@ -376,3 +376,53 @@ def test_the_spin_ups_last_year_is_drawn_before_day_0_where_the_model_keeps_it()
     assert _with_spinup(Older(), days, series, ["trust_mean"])[0] is days
     d, s = _with_spinup(Older(), np.array([]), {"trust_mean": np.array([])}, ["trust_mean"])
     assert list(d) == [0.0] and list(s["trust_mean"]) == [0.5]
+
+
+def test_every_community_type_has_its_colour_and_chinese_name():
+    from sim.app.network import TYPE_COLOURS
+    from sim.communities import TYPES
+    assert set(TYPES) <= set(TYPE_COLOURS)
+    assert len(set(TYPE_COLOURS[k] for k in TYPES)) == len(TYPES)  # told apart
+    assert all(any("\u4e00" <= c <= "\u9fff" for c in t.label_zh) for t in TYPES.values())
+
+
+def _street(types):
+    from sim.model import CoGovModel
+    return CoGovModel(rng=3, **{"population.residents_per_community": 400,
+                                "population.n_communities": len(types),
+                                "population.community_types": list(types),
+                                "run.spin_up_days": 0})
+
+
+def test_the_network_is_coloured_by_community_type():
+    """Each community's panel and its grids' rims take its type's colour (from
+    model.community_types), and the legend names the types in the visitor's language;
+    swapping the street's types swaps the colours."""
+    import re
+
+    from sim.app.network import TYPE_COLOURS, grid_graph
+    from sim.communities import TYPES
+    for types in (("work_unit", "urban_village"), ("urban_village", "work_unit")):
+        model = _street(types)
+        assert model.community_types == types
+        for lang in ("en", "zh"):
+            svg = grid_graph(model, lang=lang)
+            panels = re.findall(r'<rect [^>]*stroke="(#\w+)"[^>]*data-community="(\d)" '
+                                r'data-type="(\w+)"', svg)
+            assert [(int(c), k) for _, c, k in panels] == list(enumerate(types))
+            assert [colour for colour, _, _ in panels] == [TYPE_COLOURS[k] for k in types]
+            legend = re.findall(r'class="cogov-type-legend" data-type="(\w+)">.*?<text[^>]*>([^<]+)'
+                                r'</text></g>', svg)
+            names = {k: (TYPES[k].label_zh if lang == "zh" else TYPES[k].label) for k in types}
+            assert dict(legend) == {k: names[k].replace("'", "&#x27;") for k in types}
+            # the grids of community c have their type's rim
+            rims = re.findall(r'<circle [^>]*stroke="(#\w+)"[^>]*><title>[^<]*?(\d+)[,，]', svg)
+            assert rims and all(colour == TYPE_COLOURS[types[int(c) - 1]] for colour, c in rims)
+
+
+def test_a_street_of_the_default_type_names_its_one_type():
+    from sim.app.network import grid_graph
+    s = Session(Setup("baseline", (("population.residents_per_community", 400),
+                                   ("run.spin_up_days", 0)), 1))
+    svg = grid_graph(s.model)
+    assert svg.count('class="cogov-type-legend"') == 1  # the street's one type, named

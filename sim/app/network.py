@@ -22,18 +22,19 @@ from . import i18n
 
 EGO_MAX = 300
 SIZE = 420
-# community types' colours, given in the order of sim.communities.TYPES (one per type key)
-TYPE_PALETTE = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d",
-                "#666666")
+# each community type's colour (sim.communities.TYPES; tests/test_app.py checks every type
+# has one); a colour-blind-safe qualitative palette (ColorBrewer Dark2)
+TYPE_COLOURS = {"mixed_old": "#666666", "work_unit": "#1b9e77", "old_town": "#d95f02",
+                "commodity": "#7570b3", "resettlement": "#e7298a", "urban_village": "#e6ab02"}
 
 
 def type_colours() -> dict[str, str]:
-    """{community type key: colour}, declared once here for every view of the types."""
+    """{community type key: colour} for the types the model knows, in their order."""
     try:
         from ..communities import TYPES
     except ImportError:  # a model without community types
         return {}
-    return {key: TYPE_PALETTE[i % len(TYPE_PALETTE)] for i, key in enumerate(TYPES)}
+    return {key: TYPE_COLOURS.get(key, "#333333") for key in TYPES}
 
 
 def type_label(key: str, lang: str) -> str:
