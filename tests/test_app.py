@@ -426,3 +426,25 @@ def test_a_street_of_the_default_type_names_its_one_type():
                                    ("run.spin_up_days", 0)), 1))
     svg = grid_graph(s.model)
     assert svg.count('class="cogov-type-legend"') == 1  # the street's one type, named
+
+
+def test_the_first_pages_files_are_compressed_before_the_server_listens():
+    """Every file of assets.FIRST_PAGE_FILES is served (200, gzip) and then sits in Solara's
+    cache of compressed files: the first visitor does not wait for its compression."""
+    import os
+
+    from sim.app import server
+    saved = dict(os.environ)
+    try:
+        server.configure()  # Solara's settings come from the environment
+        from solara.server import compress
+        from solara.server.starlette import app
+
+        from sim.app.assets import FIRST_PAGE_FILES
+        compress.clear()
+        got = server.compress_first_page(app)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    assert got == {path: (200, "gzip") for path in FIRST_PAGE_FILES}
+    assert len(compress._cache) == len(FIRST_PAGE_FILES)

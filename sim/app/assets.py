@@ -41,6 +41,18 @@ PACKAGES = (
     ("@fontsource/noto-sans-sc", "4.5.12",
      "sha512-KQ8Bn8KCGVS6RKrEw7fp65GJYpKyKEJ/TkePoKGxvNy7smSaHoKV7vrmpIiA46hkqQyYdENix/NKSprxs4Soyw=="),
 )
+# what a browser loads of these (and of Solara's own static files) for the first page and the
+# server compresses once per process (gzip -9): sim.app.server compresses them before it
+# listens, so the first visitor's page does not wait for it (tests/test_app.py checks each)
+FIRST_PAGE_FILES = (
+    "/static/assets/style.css", "/static/assets/theme-light.css",
+    "/_solara/cdn/font-awesome@4.5.0/css/font-awesome.min.css",
+    "/_solara/cdn/requirejs@2.3.6/require.js",
+    "/_solara/cdn/@widgetti/solara-vuetify-app@10.1.1/dist/main8.css",
+    "/_solara/cdn/@widgetti/solara-vuetify-app@10.1.1/dist/fonts.css",
+    "/_solara/cdn/@widgetti/solara-vuetify-app@10.1.1/dist/solara-vuetify-app8.min.js",
+    "/jupyter/nbextensions/jupyter-vuetify/nodeps.js", "/jupyter/nbextensions/jupyter-vue/nodeps.js",
+)
 FONT_PACKAGE = "@fontsource/noto-sans-sc@4.5.12"
 FONT_FAMILY = "Noto Sans SC"
 FONT_FILES = {w: f"files/noto-sans-sc-chinese-simplified-{w}-normal" for w in (400, 700)}
