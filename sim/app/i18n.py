@@ -5,6 +5,11 @@ meaning is its ``zh=`` in :mod:`sim.params` (units: :data:`UNITS_ZH` here), an o
 :data:`sim.catalog.LABEL_ZH`. This module holds the page's own sentences, the units, the
 sections and the scenario descriptions in Chinese (keyed by the file's stem in
 ``scenarios/``; tests/test_app.py checks every scenario file and lever has its Chinese).
+The messages of the checks (the schema's, the uploads', the session's) are translated by
+their patterns (:func:`message`), keeping key names, values and file names.
+
+Why one long module: every word the page shows in Chinese is here or declared beside its
+English (levers, outcomes); the length is the translations.
 """
 
 from __future__ import annotations
