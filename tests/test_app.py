@@ -2,9 +2,11 @@
 
 import json
 import math
+from html import escape
 
 import pytest
 
+from sim import catalog
 from sim.app.downloads import downloads
 from sim.app.network import EGO_MAX, ego_nodes, grid_graph
 from sim.app.session import (MAX_RESIDENTS, Session, Setup, levers, parse_query, read_upload,
@@ -448,3 +450,56 @@ def test_the_first_pages_files_are_compressed_before_the_server_listens():
         os.environ.update(saved)
     assert got == {path: (200, "gzip") for path in FIRST_PAGE_FILES}
     assert len(compress._cache) == len(FIRST_PAGE_FILES)
+
+
+def _english_words(text: str) -> list[str]:
+    """ASCII words that are not key names, file names, quoted values or type/format names."""
+    import re
+    text = re.sub(r"(有效的键|可选)：[^\n]*", "", text)  # lists of key or file names
+    words = []
+    for m in re.finditer(r"[A-Za-z][A-Za-z0-9_./\-]*", text):
+        w = m.group().rstrip(".-")
+        if len(w) > 1 and not re.search(r"[_./]", w) and text[max(0, m.start() - 1)] not in "'`\"" \
+                and w.lower() not in {"yaml", "cogov", "run", "true", "false", "utf-8", "utf", "extends"} \
+                and w not in scenario_names():
+            words.append(w)
+    return words
+
+
+@pytest.mark.parametrize("text", [
+    "extends: baseline.yaml\ndeliberation:\n  meetings_per_year: -3\n  format: pub\n"
+    "grants:\n  amount_min_yuan: 50000\ngrid:\n  households_per_gird: 300\n",
+    "grid:\n  households_per_grid: abc\nparty:\n  double_registration: maybe\n",
+    "committee:\n  staff_per_10000: 1e400\nlegal:\n  lawyer_hours_per_week: [1]\n",
+    "a: [1", "[1, 2]", "extends: ../../etc/passwd\n", "# nothing\n",
+    "population:\n  n_communities: 20\n  residents_per_community: 10000\n",
+])
+def test_the_checks_messages_read_in_chinese_with_their_key_names(text):
+    """An upload's mistake, translated for the page in 中文: no English word left but key
+    names, file names and the values typed; the key names are kept."""
+    from sim.app import i18n
+    from sim.app.session import UPLOAD, resolve_setup
+    with pytest.raises(ScenarioError) as err:
+        read_upload(text)
+        resolve_setup(Setup(UPLOAD, (), 1, None, text))
+    english = str(err.value)
+    zh = i18n.message(english, "zh")
+    assert _english_words(zh) == [], zh
+    keys = [k for k in ("deliberation.meetings_per_year", "grid.households_per_grid",
+                        "grid.households_per_gird", "committee.staff_per_10000") if k in english]
+    assert all(k in zh for k in keys)
+    assert i18n.message(english, "en") == english
+
+
+def test_each_headline_tile_has_its_definition_in_both_languages():
+    from sim.app.page import _kpis_html
+    s = Session(Setup("baseline", (("population.residents_per_community", 400),
+                                   ("run.spin_up_days", 0)), 1))
+    summary = s.summary()
+    for name in catalog.KEY_OUTCOMES:
+        o = catalog.OUTCOMES[name]
+        assert o.meaning and any("\u4e00" <= c <= "\u9fff" for c in o.meaning_zh), name
+    html_zh = _kpis_html(summary, None, "zh")
+    for name in catalog.KEY_OUTCOMES:
+        assert f'data-name="{name}" title="{escape(catalog.OUTCOMES[name].meaning_zh)}"' in html_zh
+    assert escape(catalog.OUTCOMES["trust_mean"].meaning) in _kpis_html(summary, None, "en")

@@ -720,8 +720,9 @@ def english_left(text: str) -> list[str]:
     """Runs of ASCII letters that are not a key name, a file name, a quoted value (of a
     message), a single letter or an allowed word."""
     found = []
+    text = re.sub(r"(有效的键|可选)：[^\n]*", "", text)  # a message's list of key or file names
     for m in re.finditer(r"[A-Za-z][A-Za-z0-9_./\-]*", text):
-        word = m.group().rstrip(".-/")
+        word = m.group().rstrip(".-")
         if (len(word) == 1 or word.lower() in ASCII_ALLOWED or re.search(r"[_./]", word)
                 or text[max(0, m.start() - 1)] in "'`\"" or word.isdigit()):
             continue

@@ -129,7 +129,7 @@ TEXT = {
                "请刷新页面开始新会话"),
     "busy_title": ("cogov: server busy", "cogov：服务器繁忙"),
     "vs": (" vs {name} (B)", "，对比 {name}（B）"),
-    "speed_days": ("days/s: {n}", "每秒 {n} 天"),
+    "speed_days": ("{n} days/s", "每秒 {n} 天"),
     "speed_max": ("as fast as possible", "尽可能快"),
     "na": ("n/a", "无数据"),
     "pts": ("pts", "个百分点"),
@@ -158,11 +158,9 @@ TEXT = {
                      "社区 {c}，网格 {g}：{n:,} 名居民，{p:.0f}% 在过去一年参与过"),
     "net_summary": ("{g} grids, {c} communities; size: residents; red: ties across communities",
                     "{g} 个网格，{c} 个社区；大小：居民数；红线：跨社区的关系"),
-    "net_colour": ("colour: share who took part in the last year (white 0%, blue 100%)",
-                   "颜色：过去一年参与过的比例（白色 0%，蓝色 100%）"),
-    "net_types": ("colour: community type", "颜色：社区类型"),
-    "net_types_fill": ("fill: share who took part in the last year (white 0%, dark 100%)",
-                       "填充：过去一年参与过的比例（白色 0%，深色 100%）"),
+    "net_colour": ("fill: share who took part in the last year (white 0%, blue 100%)",
+                   "填充：过去一年参与过的比例（白色 0%，蓝色 100%）"),
+    "net_types": ("panel and rim: community type", "面板和圆圈边框：社区类型"),
     "ego_tip": ("resident {v}{chosen}: age {age}, {origin}, {party}, {orgs} organization memberships; "
                 "acts since the start: {acts}",
                 "居民 {v}{chosen}：年龄 {age}，{origin}，{party}，参加 {orgs} 个组织；开始以来的参与：{acts}"),
@@ -324,7 +322,8 @@ def _type(name: str) -> str:
 
 
 _ORIGINS = ((r"uploaded scenario with changes", "上传的场景（含修改）"),
-            (r"uploaded scenario", "上传的场景"), (r"scenario ([\w-]+)", r"场景 \1"))
+            (r"uploaded scenario", "上传的场景"), (r"scenario upload", "上传的场景"),
+            (r"scenario ([\w-]+)", r"场景 \1"))
 _PATTERNS = [
     (r"^(\s*)(.+?): invalid scenario$", r"\1\2：场景无效"),
     (r"unknown key; did you mean (.+?)\? Valid keys here: (.+)$",
@@ -358,7 +357,8 @@ _PATTERNS = [
     (r"not valid YAML.*$", "不是有效的 YAML"),
     (r"empty \(or only comments\); a scenario needs at least one key, e\.g\. (`.*`)$",
      r"为空（或只有注释）；场景至少需要一个键，例如 \1"),
-    (r"the top level must be a mapping of sections, got (\w+)$", r"顶层必须是各部分的映射，输入为 \1"),
+    (r"the top level must be a mapping of sections, got (\w+)$",
+     lambda m: f"顶层必须是各部分的映射，输入为{_type(m[1])}"),
     (r"'extends' may only name a file of scenarios/ \((.*)\), got (.+)$",
      r"'extends' 只能指定 scenarios/ 中的文件（\1），输入为 \2"),
     (r"more than ([\d,]+) bytes$", r"超过 \1 字节"),

@@ -108,7 +108,7 @@ def _kpis_html(summary: dict, other: dict | None = None, lang: str = "en") -> st
         tip = i18n.outcome_meaning(name, lang)
         cells.append(f'<div class="cogov-kpi" data-name="{name}" title="{escape(tip)}">'
                      f'<div class="v">{_shown(o, value, lang)}</div>'
-                     f'<div class="l">{escape(label)}{" (" + unit + ")" if unit and unit not in label else ""}'
+                     f'<div class="l">{escape(label)}{(f"（{unit}）" if lang == "zh" else f" ({unit})") if unit and unit not in label else ""}'
                      f'</div>{extra}</div>')
     return '<div class="cogov-kpis">' + "".join(cells) + "</div>"
 
