@@ -503,3 +503,34 @@ def test_each_headline_tile_has_its_definition_in_both_languages():
     for name in catalog.KEY_OUTCOMES:
         assert f'data-name="{name}" title="{escape(catalog.OUTCOMES[name].meaning_zh)}"' in html_zh
     assert escape(catalog.OUTCOMES["trust_mean"].meaning) in _kpis_html(summary, None, "en")
+
+
+def test_the_replications_forest_plot_speaks_chinese(tmp_path, monkeypatch):
+    """The background process draws the forest plot with the page's words in 中文 (every
+    label in Chinese, no glyph missing), and its figure is written."""
+    import warnings
+
+    import matplotlib
+
+    from sim.app import i18n
+    from sim.app.replications import work
+    from sim.study import compare
+    drawn = {}
+    real = compare.plot_forest
+
+    def spy(effects, names, path, dpi=200, words=None):
+        drawn["words"] = words
+        with warnings.catch_warnings():
+            warnings.filterwarnings("error", message=r".*[Gg]lyph .* missing")
+            return real(effects, names, path, dpi, words)
+    monkeypatch.setattr(compare, "plot_forest", spy)
+    monkeypatch.setitem(matplotlib.rcParams, "font.family", ["sans-serif"])
+    over = {"population.residents_per_community": 400, "run.spin_up_days": 5, "run.days": 10}
+    data = [load_scenario(f"scenarios/{n}.yaml", over).model_dump(mode="json")
+            for n in ("baseline", "lever_grid")]
+    work(["B: baseline", "A: lever_grid"], data, [1, 2], str(tmp_path), "zh")
+    assert not (tmp_path / "failed.json").exists(), (tmp_path / "failed.json").read_text()
+    assert (tmp_path / "effects.png").stat().st_size > 0
+    words = drawn["words"]
+    assert words == i18n.forest_words("zh") and i18n.forest_words("en") is None
+    assert all(words["labels"].get(k) for k in catalog.KEY_OUTCOMES)

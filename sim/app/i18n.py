@@ -298,6 +298,19 @@ def scenario(stem: str, english: tuple[str, str], lang: str) -> tuple[str, str]:
     return SCENARIOS_ZH.get(stem, english) if lang == "zh" else english
 
 
+def forest_words(lang: str) -> dict | None:
+    """The words of the replications' forest plot in ``lang`` (sim.study.compare.plot_forest);
+    None: its own English."""
+    if lang != "zh":
+        return None
+    return {"labels": {k: o.zh for k, o in catalog.OUTCOMES.items() if o.zh},
+            "units": {"percentage points": "百分点", "yuan": "元", "days": "天", "hours": "小时",
+                      "count": "个数"},
+            "xlabel": "与 {base} 的差异（{unit}）",
+            "title": "与 {base} 的配对差异：配对重复的均值和95%置信区间",
+            "effect": {" pp": " 个百分点", "n/a": "无数据"}}
+
+
 def outcome_meaning(name: str, lang: str) -> str:
     """An outcome's definition (a headline tile's hover), from the catalog."""
     o = catalog.OUTCOMES.get(name)

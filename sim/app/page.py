@@ -757,7 +757,7 @@ def _Replications(session: Session, say, version: int, lang: str):
 
     def start():
         try:
-            session.start_replications(int(reps.value or 0), int(days.value or 0))
+            session.start_replications(int(reps.value or 0), int(days.value or 0), lang)
         except (ValueError, Budget) as exc:
             say(str(exc))
             return

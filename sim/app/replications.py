@@ -31,8 +31,10 @@ def _write_json(path: Path, data) -> None:
     os.replace(tmp, path)  # the page never reads half a file
 
 
-def work(names: list[str], scenarios: list[dict], seeds: list[int], folder: str) -> None:
-    """The background process: run the pairs, then write effects.json and effects.png."""
+def work(names: list[str], scenarios: list[dict], seeds: list[int], folder: str,
+         lang: str = "en") -> None:
+    """The background process: run the pairs, then write effects.json and effects.png (its
+    words in the page's language)."""
     import pandas as pd
 
     from ..study.compare import paired_effects, plot_forest, run_pairs
@@ -53,7 +55,8 @@ def work(names: list[str], scenarios: list[dict], seeds: list[int], folder: str)
         effects = paired_effects(pd.concat(frames, ignore_index=True), names)
         from .assets import use_font_in_matplotlib
         use_font_in_matplotlib()  # Chinese in labels (诉讼, 调解矛盾不过夜) drawn, not boxes
-        plot_forest(effects, names, out / "effects.png", dpi=100)
+        from . import i18n
+        plot_forest(effects, names, out / "effects.png", dpi=100, words=i18n.forest_words(lang))
         effects.to_json(out / "effects.tmp", orient="records")
         os.replace(out / "effects.tmp", out / "effects.json")
     except Exception as exc:  # reported on the page; the server goes on
@@ -65,7 +68,7 @@ class Replications:
     that is removed when the job is cancelled, replaced or its session closes."""
 
     def __init__(self, scenario_a, scenario_b, names: tuple[str, str], seed: int, reps: int,
-                 days: int):
+                 days: int, lang: str = "en"):
         from ..study.compare import rep_seeds
         if not MIN_REPS <= reps <= MAX_REPS:
             raise ValueError(f"replications: between {MIN_REPS} and {MAX_REPS}, got {reps}")
@@ -81,7 +84,8 @@ class Replications:
         self.finished: float | None = None
         ctx = multiprocessing.get_context("spawn")  # no fork of the server's threads
         self.process = ctx.Process(target=work, daemon=True,
-                                   args=(self.names, data, rep_seeds(seed, reps), str(self.folder)))
+                                   args=(self.names, data, rep_seeds(seed, reps), str(self.folder),
+                                         lang))
         self.process.start()
 
     def state(self) -> str:

@@ -433,7 +433,7 @@ class Session:
                          "with its spin-up, Step, Run and replication counts); reload the page "
                          "for a new session")
 
-    def start_replications(self, reps: int, days: int):
+    def start_replications(self, reps: int, days: int, lang: str = "en"):
         """Start the paired comparison of A and B in a background process (replacing any
         earlier one); its wall time counts against the session's compute budget."""
         from .replications import MAX_REPS, MIN_REPS, Replications
@@ -448,7 +448,7 @@ class Session:
             self.cancel_replications()
             names = (self.setup.scenario, self.setup.compare)
             self.replications = Replications(self.scenario, self.scenario_b, names,
-                                             self.setup.seed, reps, days)
+                                             self.setup.seed, reps, days, lang)
             return self.replications
 
     def cancel_replications(self) -> None:
