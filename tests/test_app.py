@@ -534,3 +534,15 @@ def test_the_replications_forest_plot_speaks_chinese(tmp_path, monkeypatch):
     words = drawn["words"]
     assert words == i18n.forest_words("zh") and i18n.forest_words("en") is None
     assert all(words["labels"].get(k) for k in catalog.KEY_OUTCOMES)
+
+
+def test_every_choice_lever_names_its_options_in_chinese():
+    choices = [lv for lv in levers() if lv.kind in ("choice", "choices")]
+    assert {lv.key for lv in choices} >= {"deliberation.format", "deliberation.decision_rule",
+                                          "grants.scoring", "purchased_services.item_types"}
+    for lv in choices:
+        names = dict(lv.options_zh)
+        assert set(names) == set(lv.options), lv.key
+        assert all(any("\u4e00" <= c <= "\u9fff" for c in n) for n in names.values()), lv.key
+        assert len(set(names.values())) == len(names), lv.key  # told apart
+        assert [lv.option_label(o, "en") for o in lv.options] == list(lv.options)
