@@ -40,10 +40,21 @@ def _run_a_year(page, timeout: int) -> float:
     return time.perf_counter() - t
 
 
-def _server(port: int) -> subprocess.Popen:
+def _server(port: int, warm_cache: bool = True) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if k != "HOST"}
+    if not warm_cache:
+        env["COGOV_NO_CACHE"] = "1"
     return subprocess.Popen([sys.executable, "-m", "sim", "app", "--port", str(port)], cwd=ROOT,
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+
+
+def _wait_ready(server: subprocess.Popen) -> None:
+    """Until the server says it serves (it binds its port first, then prepares the first
+    page: a connection before that waits in the queue)."""
+    for line in server.stdout:
+        if line.startswith("cogov app: open"):
+            return
+    raise SystemExit("the server stopped before it served")
 
 
 def _wait_listening(port: int, limit: float = 300) -> None:
@@ -57,25 +68,39 @@ def _wait_listening(port: int, limit: float = 300) -> None:
     raise SystemExit(f"the server did not listen within {limit:.0f} s")
 
 
-def cold_starts(browser, repeat: int, results: dict) -> None:
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far (Linux /proc): on a loaded
+    machine the wall time says how busy the machine was, the CPU time what the work costs."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cold_starts(browser, repeat: int, results: dict, warm_cache: bool = True) -> None:
     """A new server each time: its start (until it listens) and its first visitor's first
-    chart (from the request to the first drawn chart), the browser already running."""
+    chart (from the request to the first drawn chart), the browser already running; wall
+    time and the server's CPU time for each. ``warm_cache`` False: the spin-up cache is off
+    (COGOV_NO_CACHE=1), as on a server's first start after a code change."""
+    cache = "" if warm_cache else ", spin-up cache off"
     for _ in range(repeat):
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
         t = time.perf_counter()
-        server = _server(port)
+        server = _server(port, warm_cache)
         try:
-            _wait_listening(port)
-            results.setdefault("server start (until it listens; prepares the first page)",
+            _wait_ready(server)
+            results.setdefault(f"server start (until it serves; prepares the first page{cache})",
                                []).append(time.perf_counter() - t)
+            cpu = cpu_seconds(server.pid)
+            results.setdefault(f"server start, server CPU{cache}", []).append(cpu)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             t = time.perf_counter()
             page.goto(f"http://127.0.0.1:{port}/")
             page.wait_for_selector("svg.cogov-chart", timeout=120_000)
-            results.setdefault("first chart of a cold server (first request, 5,000 residents)",
+            results.setdefault(f"first chart of a cold server (first request, 5,000 residents{cache})",
                                []).append(time.perf_counter() - t)
+            results.setdefault(f"first chart of a cold server, server CPU{cache}", []).append(
+                cpu_seconds(server.pid) - cpu)
             page.close()
         finally:
             server.terminate()
@@ -95,6 +120,7 @@ def main() -> None:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
             cold_starts(browser, args.repeat, results)
+            cold_starts(browser, 1, results, warm_cache=False)
             browser.close()
         _report(load_before, results)
         return

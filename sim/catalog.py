@@ -64,6 +64,7 @@ class Outcome:
     unit: str = ""
     where: str = "both"  # "summary", "daily" or "both"
     zh: str = ""         # the label in Chinese (the browser view's 中文), from LABEL_ZH
+    meaning_zh: str = "" # the meaning in Chinese (a headline tile's hover), from MEANING_ZH
 
     @property
     def axis_label(self) -> str:
@@ -466,11 +467,50 @@ LABEL_ZH = {
     "spend_grid": "支出：网格", "spend_grants": "支出：微创投", "spend_purchased_services": "支出：购买服务",
     "spend_incubation": "支出：孵化", "spend_legal": "支出：法律服务", "spend_transparency": "支出：公开",
     "spend_moral": "支出：德治", "spend_smart": "支出：智慧治理",
+    "spend_deliberation": "支出：议事协商", "spend_party_service": "支出：党员服务",
+    # the rows of the replications' table (compare's derived outcomes)
+    "participants_year": "一年内参与的居民（人）",
+    "cost_per_additional_participant": "每增加一名参与者的成本（一年）",
+    "cost_per_additional_dispute_resolved": "每多化解一件纠纷的成本",
+    "disputes_within_30d_share_of_resolved": "30天内化解的纠纷（占已化解）",
+    **{f"disputes_resolved_share_{t}": f"纠纷化解率：{z}" for t, z in (
+        ("noise_leak", "噪音漏水"), ("parking", "停车"), ("pets", "宠物"),
+        ("renovation_property", "装修和物业"), ("family", "家庭"), ("collective", "群体"))},
 }
+# each headline tile's definition (its hover) in Chinese, beside the English ``meaning``;
+# the spending lines' definitions are made from their labels (as their English ones are)
+_COHORT_ZH = "自第0天起发生、且在报告最后一天之前至少 disputes.cohort_horizon_days 天的纠纷（ODD 7.9）中"
+MEANING_ZH = {
+    "participation_year": "过去365天内有任何参与行为（会议、志愿服务、组织活动、评议）的成年人比例",
+    "participation_30d": "过去30天内有任何参与行为的成年人比例",
+    "participation_year_meeting": "过去365天内参加过会议的成年人比例",
+    "participation_year_volunteering": "过去365天内参加过志愿服务的成年人比例",
+    "participation_year_organization": "过去365天内参加过组织活动的成年人比例",
+    "disputes_resolved_share": _COHORT_ZH + "在期限内化解的比例",
+    "disputes_days_median": "纠纷从发生到化解的天数中位数",
+    "disputes_same_day_share": _COHORT_ZH + "当天化解的比例（调解矛盾不过夜）",
+    "disputes_same_day_of_report_share": "期限内报告的纠纷中在报告当天化解的比例（调解矛盾不过夜）",
+    "disputes_escalated_share": _COHORT_ZH + "在期限内上交街道和部门的比例",
+    "disputes_court_share": _COHORT_ZH + "在期限内进入诉讼的比例",
+    "needs_fulfilled_share": "已关闭的个人需求中得到满足的比例",
+    "needs_days_median": "得到满足的需求从提出到满足的天数中位数",
+    "organizations": "存续的社区社会组织数",
+    "committee_self_governance_hours": "居委会工作人员用于自治工作（下沉事项以外的一切工作）的时长",
+    "trust_mean": "成年人的平均信任（0-1）",
+    "efficacy_mean": "成年人的平均效能感（0-1）",
+    "spend_total": "所有杠杆的支出合计（元）",
+    "disputes_backlog": "尚未了结的纠纷数",
+}
+
 UNIT_OF_KIND_ZH = {"share": "%", "count": "", "days": "天", "hours": "小时", "yuan": "元",
                    "index": "0-1", "rate": "", "meta": ""}
 for _k, _zh in LABEL_ZH.items():
     OUTCOMES[_k] = dataclasses.replace(OUTCOMES[_k], zh=_zh)
+for _k in OUTCOMES:
+    if _k.startswith("spend_") and _k != "spend_total" and _k in LABEL_ZH:
+        MEANING_ZH.setdefault(_k, f"用于{LABEL_ZH[_k].removeprefix('支出：')}的支出（元）")
+for _k, _zh in MEANING_ZH.items():
+    OUTCOMES[_k] = dataclasses.replace(OUTCOMES[_k], meaning_zh=_zh)
 
 
 class UndeclaredOutcome(KeyError):

@@ -32,6 +32,7 @@ def P(default: Any, *, unit: str, meaning: str, source: str, role: str = "uncert
       ge: float | None = None, le: float | None = None, gt: float | None = None,
       plausible: tuple[float, float] | Literal["none"] | None = None,
       range_source: str | None = None, zh: str | None = None,
+      zh_choices: dict[str, str] | None = None,
       per_community: str | None = None) -> Any:
     """Declare one parameter: default, validity bounds, unit, meaning, source and role.
 
@@ -42,7 +43,8 @@ def P(default: Any, *, unit: str, meaning: str, source: str, role: str = "uncert
     range to explore (``range_source`` says why): default studies leave it at its value.
     A numeric lever or uncertainty must declare one or the other (tests/test_schema.py).
     ``zh``: the meaning in Chinese, for the browser view (every lever has one; the units'
-    Chinese names are :data:`UNITS_ZH`).
+    Chinese names are :data:`UNITS_ZH`); ``zh_choices``: each option's name in Chinese, for
+    a lever that is a choice (the English name is the option itself).
     ``per_community``: the scale rule of a quantity stated per community (:mod:`sim.scale`):
     ``"households"`` (stated for the reference community, scaled by its households) or
     ``"fixed: <why>"`` (one per committee whatever its size).
@@ -54,6 +56,8 @@ def P(default: Any, *, unit: str, meaning: str, source: str, role: str = "uncert
         extra["per_community"] = per_community
     if zh is not None:
         extra["zh"] = zh
+    if zh_choices is not None:
+        extra["zh_choices"] = zh_choices
     if plausible == "none":
         assert range_source, "plausible='none' needs a range_source saying why"
         extra["plausible"] = "none"
@@ -722,6 +726,7 @@ class Grants(Section):
     scoring: Literal["quality", "random", "need"] = P(
         "quality", unit="rule", role="lever",
         zh="提案排序规则：提案人能力、抽签或提案人类型的未满足需求",
+        zh_choices={"quality": "提案人能力", "random": "抽签", "need": "未满足的需求"},
         meaning="how proposals are ranked: proposer quality, lottery, or unmet needs of the proposer's type",
         source="A")
     project_days: int = P(180, plausible=(90, 365), range_source="judgement: a project runs a season to a year (A)", unit="days", ge=1, le=730,
@@ -761,6 +766,7 @@ class PurchasedServices(Section):
     item_types: list[Literal["elderly", "environment", "culture", "legal"]] = P(
         ["elderly", "environment", "legal", "culture"], unit="need types", role="lever",
         zh="服务项目轮流对应的需求类型",
+        zh_choices={"elderly": "养老", "environment": "环境物业", "culture": "文化", "legal": "法律"},
         meaning="need types the items go to, in rotation", source="000, 003")
     duty_items_per_service_item: float = P(0.2, plausible=(0.0, 1.0), range_source="doc000 (Wuhou): the contracted items were government services pushed down onto the committee, so each moved item can take one off (1); judgement: down to none", unit="items", ge=0, le=10, role="uncertainty",
                                            meaning="pushed-down duty items each contracted item takes off the committee",
@@ -866,10 +872,13 @@ class Deliberation(Section):
     format: Literal["council", "open_space", "hearing", "courtyard"] = P(
         "council", unit="format", role="lever",
         zh="议事形式：居民议事会、开放空间、利益相关居民听证会、院落举手会",
+        zh_choices={"council": "居民议事会", "open_space": "开放空间", "hearing": "听证会",
+                    "courtyard": "院落举手会"},
         meaning="residents' council, open space, hearing for affected residents, show-of-hands courtyard meeting",
         source="000: 要召开社区听证会; 经过几次坝坝会举手表决; 004: 采取开放空间讨论、社区工作坊、公益项目协商等形式")
     decision_rule: Literal["majority", "two_thirds", "consensus"] = P(
-        "majority", unit="rule", role="lever", zh="提案通过所需票数规则", meaning="votes a proposal needs", source="A")
+        "majority", unit="rule", role="lever", zh="提案通过所需票数规则",
+        zh_choices={"majority": "过半数", "two_thirds": "三分之二", "consensus": "全体同意"}, meaning="votes a proposal needs", source="A")
     representatives: int = P(30, per_community='households', plausible=(20, 40), range_source="judgement: doc004 (Chaoyangmen) holds monthly representatives' meetings; a council of 20-40 (see seats)", unit="residents", ge=0, le=1000,
                              meaning="invited resident representatives, party members and organization delegates",
                              source="004: 每月初各社区召开的居民代表常务会 (number: A)")

@@ -2,9 +2,11 @@
 
 import json
 import math
+from html import escape
 
 import pytest
 
+from sim import catalog
 from sim.app.downloads import downloads
 from sim.app.network import EGO_MAX, ego_nodes, grid_graph
 from sim.app.session import (MAX_RESIDENTS, Session, Setup, levers, parse_query, read_upload,
@@ -376,3 +378,171 @@ def test_the_spin_ups_last_year_is_drawn_before_day_0_where_the_model_keeps_it()
     assert _with_spinup(Older(), days, series, ["trust_mean"])[0] is days
     d, s = _with_spinup(Older(), np.array([]), {"trust_mean": np.array([])}, ["trust_mean"])
     assert list(d) == [0.0] and list(s["trust_mean"]) == [0.5]
+
+
+def test_every_community_type_has_its_colour_and_chinese_name():
+    from sim.app.network import TYPE_COLOURS
+    from sim.communities import TYPES
+    assert set(TYPES) <= set(TYPE_COLOURS)
+    assert len(set(TYPE_COLOURS[k] for k in TYPES)) == len(TYPES)  # told apart
+    assert all(any("\u4e00" <= c <= "\u9fff" for c in t.label_zh) for t in TYPES.values())
+
+
+def _street(types):
+    from sim.model import CoGovModel
+    return CoGovModel(rng=3, **{"population.residents_per_community": 400,
+                                "population.n_communities": len(types),
+                                "population.community_types": list(types),
+                                "run.spin_up_days": 0})
+
+
+def test_the_network_is_coloured_by_community_type():
+    """Each community's panel and its grids' rims take its type's colour (from
+    model.community_types), and the legend names the types in the visitor's language;
+    swapping the street's types swaps the colours."""
+    import re
+
+    from sim.app.network import TYPE_COLOURS, grid_graph
+    from sim.communities import TYPES
+    for types in (("work_unit", "urban_village"), ("urban_village", "work_unit")):
+        model = _street(types)
+        assert model.community_types == types
+        for lang in ("en", "zh"):
+            svg = grid_graph(model, lang=lang)
+            panels = re.findall(r'<rect [^>]*stroke="(#\w+)"[^>]*data-community="(\d)" '
+                                r'data-type="(\w+)"', svg)
+            assert [(int(c), k) for _, c, k in panels] == list(enumerate(types))
+            assert [colour for colour, _, _ in panels] == [TYPE_COLOURS[k] for k in types]
+            legend = re.findall(r'class="cogov-type-legend" data-type="(\w+)">.*?<text[^>]*>([^<]+)'
+                                r'</text></g>', svg)
+            names = {k: (TYPES[k].label_zh if lang == "zh" else TYPES[k].label) for k in types}
+            assert dict(legend) == {k: names[k].replace("'", "&#x27;") for k in types}
+            # the grids of community c have their type's rim
+            rims = re.findall(r'<circle [^>]*stroke="(#\w+)"[^>]*><title>[^<]*?(\d+)[,，]', svg)
+            assert rims and all(colour == TYPE_COLOURS[types[int(c) - 1]] for colour, c in rims)
+
+
+def test_a_street_of_the_default_type_names_its_one_type():
+    from sim.app.network import grid_graph
+    s = Session(Setup("baseline", (("population.residents_per_community", 400),
+                                   ("run.spin_up_days", 0)), 1))
+    svg = grid_graph(s.model)
+    assert svg.count('class="cogov-type-legend"') == 1  # the street's one type, named
+
+
+def test_the_first_pages_files_are_compressed_before_the_server_listens():
+    """Every file of assets.FIRST_PAGE_FILES is served (200, gzip) and then sits in Solara's
+    cache of compressed files: the first visitor does not wait for its compression."""
+    import os
+
+    from sim.app import server
+    saved = dict(os.environ)
+    try:
+        server.configure()  # Solara's settings come from the environment
+        from solara.server import compress
+        from solara.server.starlette import app
+
+        from sim.app.assets import FIRST_PAGE_FILES
+        compress.clear()
+        got = server.compress_first_page(app)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    assert got == {path: (200, "gzip") for path in FIRST_PAGE_FILES}
+    assert len(compress._cache) == len(FIRST_PAGE_FILES)
+
+
+def _english_words(text: str) -> list[str]:
+    """ASCII words that are not key names, file names, quoted values or type/format names."""
+    import re
+    text = re.sub(r"(有效的键|可选)：[^\n]*", "", text)  # lists of key or file names
+    words = []
+    for m in re.finditer(r"[A-Za-z][A-Za-z0-9_./\-]*", text):
+        w = m.group().rstrip(".-")
+        if len(w) > 1 and not re.search(r"[_./]", w) and text[max(0, m.start() - 1)] not in "'`\"" \
+                and w.lower() not in {"yaml", "cogov", "run", "true", "false", "utf-8", "utf", "extends"} \
+                and w not in scenario_names():
+            words.append(w)
+    return words
+
+
+@pytest.mark.parametrize("text", [
+    "extends: baseline.yaml\ndeliberation:\n  meetings_per_year: -3\n  format: pub\n"
+    "grants:\n  amount_min_yuan: 50000\ngrid:\n  households_per_gird: 300\n",
+    "grid:\n  households_per_grid: abc\nparty:\n  double_registration: maybe\n",
+    "committee:\n  staff_per_10000: 1e400\nlegal:\n  lawyer_hours_per_week: [1]\n",
+    "a: [1", "[1, 2]", "extends: ../../etc/passwd\n", "# nothing\n",
+    "population:\n  n_communities: 20\n  residents_per_community: 10000\n",
+])
+def test_the_checks_messages_read_in_chinese_with_their_key_names(text):
+    """An upload's mistake, translated for the page in 中文: no English word left but key
+    names, file names and the values typed; the key names are kept."""
+    from sim.app import i18n
+    from sim.app.session import UPLOAD, resolve_setup
+    with pytest.raises(ScenarioError) as err:
+        read_upload(text)
+        resolve_setup(Setup(UPLOAD, (), 1, None, text))
+    english = str(err.value)
+    zh = i18n.message(english, "zh")
+    assert _english_words(zh) == [], zh
+    keys = [k for k in ("deliberation.meetings_per_year", "grid.households_per_grid",
+                        "grid.households_per_gird", "committee.staff_per_10000") if k in english]
+    assert all(k in zh for k in keys)
+    assert i18n.message(english, "en") == english
+
+
+def test_each_headline_tile_has_its_definition_in_both_languages():
+    from sim.app.page import _kpis_html
+    s = Session(Setup("baseline", (("population.residents_per_community", 400),
+                                   ("run.spin_up_days", 0)), 1))
+    summary = s.summary()
+    for name in catalog.KEY_OUTCOMES:
+        o = catalog.OUTCOMES[name]
+        assert o.meaning and any("\u4e00" <= c <= "\u9fff" for c in o.meaning_zh), name
+    html_zh = _kpis_html(summary, None, "zh")
+    for name in catalog.KEY_OUTCOMES:
+        assert f'data-name="{name}" title="{escape(catalog.OUTCOMES[name].meaning_zh)}"' in html_zh
+    assert escape(catalog.OUTCOMES["trust_mean"].meaning) in _kpis_html(summary, None, "en")
+
+
+def test_the_replications_forest_plot_speaks_chinese(tmp_path, monkeypatch):
+    """The background process draws the forest plot with the page's words in 中文 (every
+    label in Chinese, no glyph missing), and its figure is written."""
+    import warnings
+
+    import matplotlib
+
+    from sim.app import i18n
+    from sim.app.replications import work
+    from sim.study import compare
+    drawn = {}
+    real = compare.plot_forest
+
+    def spy(effects, names, path, dpi=200, words=None):
+        drawn["words"] = words
+        with warnings.catch_warnings():
+            warnings.filterwarnings("error", message=r".*[Gg]lyph .* missing")
+            return real(effects, names, path, dpi, words)
+    monkeypatch.setattr(compare, "plot_forest", spy)
+    monkeypatch.setitem(matplotlib.rcParams, "font.family", ["sans-serif"])
+    over = {"population.residents_per_community": 400, "run.spin_up_days": 5, "run.days": 10}
+    data = [load_scenario(f"scenarios/{n}.yaml", over).model_dump(mode="json")
+            for n in ("baseline", "lever_grid")]
+    work(["B: baseline", "A: lever_grid"], data, [1, 2], str(tmp_path), "zh")
+    assert not (tmp_path / "failed.json").exists(), (tmp_path / "failed.json").read_text()
+    assert (tmp_path / "effects.png").stat().st_size > 0
+    words = drawn["words"]
+    assert words == i18n.forest_words("zh") and i18n.forest_words("en") is None
+    assert all(words["labels"].get(k) for k in catalog.KEY_OUTCOMES)
+
+
+def test_every_choice_lever_names_its_options_in_chinese():
+    choices = [lv for lv in levers() if lv.kind in ("choice", "choices")]
+    assert {lv.key for lv in choices} >= {"deliberation.format", "deliberation.decision_rule",
+                                          "grants.scoring", "purchased_services.item_types"}
+    for lv in choices:
+        names = dict(lv.options_zh)
+        assert set(names) == set(lv.options), lv.key
+        assert all(any("\u4e00" <= c <= "\u9fff" for c in n) for n in names.values()), lv.key
+        assert len(set(names.values())) == len(names), lv.key  # told apart
+        assert [lv.option_label(o, "en") for o in lv.options] == list(lv.options)

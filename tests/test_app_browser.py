@@ -695,3 +695,114 @@ def test_a_lever_typed_during_a_reset_is_kept_and_a_switch_asks_first(server, br
         assert v.errors == []
     finally:
         v.close()
+
+
+# ------------------------------------------------------------- 中文: no English left on the page
+DOCS = ROOT / "docs"
+# words that stay as they are in 中文: the project and its commands, formats and units of
+# files, the document the descriptions cite, the other language's button, Solara's name, the
+# sides A and B and the replication index i (t of a t-interval), YAML's true/false
+ASCII_ALLOWED = {"cogov", "compare", "run", "yaml", "kb", "odd", "english", "solara", "extends",
+                 "true", "false", *(p.stem for p in (ROOT / "scenarios").glob("*.yaml"))}
+_ALL_TEXT = """() => {
+  const link = document.querySelector('a.cogov-link');
+  const shown = document.body.innerText.replace(link ? link.innerText : '\\u0000', ' ');
+  const out = [shown];
+  for (const e of document.querySelectorAll('[title]')) out.push(e.getAttribute('title'));
+  for (const e of document.querySelectorAll('svg title')) out.push(e.textContent);
+  for (const e of document.querySelectorAll('[aria-label]')) out.push(e.getAttribute('aria-label'));
+  out.push(document.title);
+  return out.join('\\n');
+}"""
+
+
+def english_left(text: str) -> list[str]:
+    """Runs of ASCII letters that are not a key name, a file name, a quoted value (of a
+    message), a single letter or an allowed word."""
+    found = []
+    text = re.sub(r"(有效的键|可选)：[^\n]*", "", text)  # a message's list of key or file names
+    for m in re.finditer(r"[A-Za-z][A-Za-z0-9_./\-]*", text):
+        word = m.group().rstrip(".-")
+        if (len(word) == 1 or word.lower() in ASCII_ALLOWED or re.search(r"[_./]", word)
+                or text[max(0, m.start() - 1)] in "'`\"" or word.isdigit()):
+            continue
+        found.append(word)
+    return sorted(set(found))
+
+
+def test_english_left_finds_english():
+    assert english_left("第 1 天 took part 'pub' grants.amount_min_yuan YAML A - B") == ["part", "took"]
+
+
+def _shot(v: Visitor, path: Path, show: str = ".cogov-head") -> None:
+    v.page.locator(show).first.scroll_into_view_if_needed()
+    v.page.screenshot(path=str(path))
+
+
+@pytest.mark.slow
+def test_the_chinese_page_shows_no_english(server, browser, tmp_path):
+    """Switched to 中文, every text the page shows (charts, tiles and their hover definitions,
+    choice options, the replications table, the network views, a schema error) is in
+    Chinese but for key names, file names and a few allowed words. Screenshots of both
+    languages go to the test's folder (and to docs/ with COGOV_UPDATE_DOCS=1)."""
+    v = Visitor(browser, server, f"compare=lever_grid&{SMALL}&day=90")
+    try:
+        v.page.wait_for_selector(".cogov-chart", timeout=TIMEOUT)
+        _shot(v, tmp_path / "app.png")
+        v.page.locator(".cogov-lang-zh").click()
+        expect(v.page.locator(".cogov-head h1")).to_have_text("城市社区共治模拟", timeout=TIMEOUT)
+        expect(v.page.locator(".cogov-day")).to_have_text("第 90 天", timeout=TIMEOUT)
+        v.page.evaluate("document.fonts.ready")
+        _shot(v, tmp_path / "app_zh.png")
+        if os.environ.get("COGOV_UPDATE_DOCS") == "1":
+            for name in ("app.png", "app_zh.png"):
+                (DOCS / name).write_bytes((tmp_path / name).read_bytes())
+        texts = [v.page.evaluate(_ALL_TEXT)]
+        # the tiles' hover definitions are Chinese
+        tips = v.page.locator(".cogov-kpi").evaluate_all("els => els.map(e => e.title)")
+        assert tips and all(re.search(r"[\u4e00-\u9fff]", tip) for tip in tips), tips
+        # the choice options of a lever, opened
+        v.page.get_by_text("议事协商", exact=True).click()
+        v.page.get_by_label(re.compile("^议事形式")).click(force=True)
+        menu = v.page.locator(".v-menu__content.menuable__content__active")
+        expect(menu).to_contain_text("开放空间", timeout=TIMEOUT)
+        texts.append(v.page.evaluate(_ALL_TEXT))
+        v.page.keyboard.press("Escape")
+        # the speeds
+        v.page.get_by_label("速度").click(force=True)
+        expect(v.page.locator(".v-menu__content.menuable__content__active")).to_contain_text(
+            "尽可能快", timeout=TIMEOUT)
+        texts.append(v.page.evaluate(_ALL_TEXT))
+        v.page.keyboard.press("Escape")
+        # a schema error of an upload (an out-of-range lever, a wrong choice, an unknown key)
+        v.page.get_by_text("上传场景（YAML，最多64 KB）").click()
+        box = v.page.locator("textarea").first
+        box.fill("extends: baseline.yaml\ndeliberation:\n  meetings_per_year: -3\n  format: pub\n"
+                 "grants:\n  amount_min_yuan: 50000\ngrid:\n  households_per_gird: 300\n")
+        box.blur()
+        for _ in range(20):  # pressed again until the box's text has reached the server
+            v.page.locator(".cogov-upload").click()
+            try:
+                expect(v.page.locator(".cogov-message")).to_contain_text("场景无效", timeout=3000)
+                break
+            except AssertionError:
+                continue
+        message = v.message()
+        assert "deliberation.meetings_per_year" in message and "应大于或等于 0" in message, message
+        texts.append(v.page.evaluate(_ALL_TEXT))
+        # the network views and the replications of a tiny street
+        v.open(f"scenario=lever_grid&compare=baseline&{TINY}&lang=zh")
+        v.page.get_by_text("显示网络（网格层面和一名居民的关系）").click()
+        expect(v.page.locator("svg.cogov-network")).to_have_count(2, timeout=TIMEOUT)
+        v.fill("重复次数（2-20）", 2)
+        v.fill("每次重复的天数（1-3,650）", 10)
+        v.click("cogov-reps")
+        v.page.locator(".cogov-reps-table").wait_for(timeout=240_000)
+        texts.append(v.page.evaluate(_ALL_TEXT))
+        _shot(v, tmp_path / "app_zh_replications.png", ".cogov-reps-table")
+        _shot(v, tmp_path / "app_zh_network.png", "svg.cogov-network")
+        left = english_left("\n".join(texts))
+        assert left == [], left
+        assert v.errors == [] and v.blocked == []
+    finally:
+        v.close()

@@ -101,6 +101,62 @@ def test_chinese_is_dropped_without_a_cjk_font(monkeypatch):
     assert figures.plain("court (诉讼)") == "court (诉讼)"
 
 
+
+def test_chinese_labels_embed_the_shipped_cjk_font_as_truetype(tmp_path, monkeypatch):
+    """A figure with Chinese labels: the app's Noto Sans SC (not a font of this machine)
+    draws them, embedded in the PDF as TrueType (CID TrueType), no Type 3, no glyph missing."""
+    import warnings
+
+    if not shutil.which("pdffonts"):
+        pytest.fail("pdffonts (poppler-utils) is needed: apt-get install -y poppler-utils")
+    assert figures.shipped_font().is_file(), "fetch the font: python -m sim.app.assets"
+    monkeypatch.delenv("COGOV_CJK_FONT", raising=False)
+    monkeypatch.setattr(figures, "_cjk_font", False)  # look the font up again
+    import matplotlib
+    monkeypatch.setitem(matplotlib.rcParams, "font.family", ["sans-serif"])
+    plt = figures.pyplot()
+    assert figures.cjk_font() == "Noto Sans SC"
+    fig, ax = plt.subplots(figsize=(4, 3), layout="constrained")
+    ax.plot([0, 1], [0, 1], label="调解矛盾不过夜")
+    ax.set_title("纠纷化解率 (disputes resolved)")
+    ax.set_xlabel("天 (days)")
+    ax.legend()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=r".*[Gg]lyph .* missing")
+        (pdf,) = figures.save_figure(fig, tmp_path / "zh", formats=("pdf",))
+    plt.close(fig)
+    import subprocess
+    out = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    rows = out.splitlines()[2:]
+    cjk = [r for r in rows if "NotoSansSC" in r.replace(" ", "")]
+    assert cjk and all("CID TrueType" in r and " yes " in f" {r} " for r in cjk), out  # embedded
+    assert figures.type3_fonts(pdf) == [], out
+
+
+def test_a_missing_cjk_font_glyph_fails_the_check(tmp_path, monkeypatch):
+    """The glyph check of the test above can fail: DejaVu Sans alone has no Chinese."""
+    import warnings
+
+    import matplotlib
+    plt = figures.pyplot()
+    with matplotlib.rc_context({"font.family": ["DejaVu Sans"]}), warnings.catch_warnings():
+        fig, ax = plt.subplots(figsize=(3, 2))  # its texts take the font family of now
+        ax.set_title("社区")
+        warnings.filterwarnings("error", message=r".*[Gg]lyph .* missing")
+        with pytest.raises(UserWarning, match="missing"):
+            fig.savefig(tmp_path / "boxes.pdf")
+    plt.close(fig)
+
+
+def test_without_the_shipped_font_one_line_warns(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("COGOV_CJK_FONT", raising=False)
+    monkeypatch.setattr(figures, "shipped_font", lambda: tmp_path / "absent.ttf")
+    monkeypatch.setattr(figures, "_cjk_font", False)
+    figures.cjk_font()
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("warning: the Chinese font absent.ttf")
+    monkeypatch.setattr(figures, "_cjk_font", False)  # the next test looks it up again
+
 # ------------------------------------------------------------------------------- report
 def _planned(tmp: Path, exp: dict, f) -> Path:
     """A planned sweep whose outcomes are known functions of its parameters (no model runs)."""

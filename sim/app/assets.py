@@ -41,6 +41,18 @@ PACKAGES = (
     ("@fontsource/noto-sans-sc", "4.5.12",
      "sha512-KQ8Bn8KCGVS6RKrEw7fp65GJYpKyKEJ/TkePoKGxvNy7smSaHoKV7vrmpIiA46hkqQyYdENix/NKSprxs4Soyw=="),
 )
+# what a browser loads of these (and of Solara's own static files) for the first page and the
+# server compresses once per process (gzip -9): sim.app.server compresses them before it
+# listens, so the first visitor's page does not wait for it (tests/test_app.py checks each)
+FIRST_PAGE_FILES = (
+    "/static/assets/style.css", "/static/assets/theme-light.css",
+    "/_solara/cdn/font-awesome@4.5.0/css/font-awesome.min.css",
+    "/_solara/cdn/requirejs@2.3.6/require.js",
+    "/_solara/cdn/@widgetti/solara-vuetify-app@10.1.1/dist/main8.css",
+    "/_solara/cdn/@widgetti/solara-vuetify-app@10.1.1/dist/fonts.css",
+    "/_solara/cdn/@widgetti/solara-vuetify-app@10.1.1/dist/solara-vuetify-app8.min.js",
+    "/jupyter/nbextensions/jupyter-vuetify/nodeps.js", "/jupyter/nbextensions/jupyter-vue/nodeps.js",
+)
 FONT_PACKAGE = "@fontsource/noto-sans-sc@4.5.12"
 FONT_FAMILY = "Noto Sans SC"
 FONT_FILES = {w: f"files/noto-sans-sc-chinese-simplified-{w}-normal" for w in (400, 700)}
@@ -97,12 +109,65 @@ def use_font_in_matplotlib() -> bool:
 
 def _truetype(folder: Path) -> None:
     """TrueType copies of the font's WOFF files (zlib only: fontTools, a matplotlib
-    dependency, reads them without a brotli module)."""
+    dependency, reads them without a brotli module), their cubic (CFF) outlines turned into
+    quadratic ones (glyf): matplotlib embeds a glyf font in a PDF as TrueType (Type 42,
+    what journal preflights accept), a CFF one as "Type 0C"."""
     from fontTools.ttLib import TTFont
     for stem in FONT_FILES.values():
         font = TTFont(folder / f"{stem}.woff")
         font.flavor = None
-        font.save(folder / f"{stem}.ttf")
+        if "CFF " in font:
+            _cff_to_glyf(font)
+        path = folder / f"{stem}.ttf"
+        tmp = path.with_name(f".{path.name}.tmp")
+        font.save(tmp)
+        tmp.replace(path)  # a server starting meanwhile reads the old file or the new one
+
+
+def _cff_to_glyf(font) -> None:
+    """Quadratic outlines in place of a font's CFF ones (fontTools' otf2ttf recipe)."""
+    from fontTools.pens.cu2quPen import Cu2QuPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.ttLib import newTable
+    order = font.getGlyphOrder()
+    glyphs = font.getGlyphSet()
+    quadratic = {}
+    for name in order:
+        pen = TTGlyphPen(glyphs)
+        glyphs[name].draw(Cu2QuPen(pen, 1.0, reverse_direction=True))
+        quadratic[name] = pen.glyph()
+    font["loca"] = newTable("loca")
+    font["glyf"] = glyf = newTable("glyf")
+    glyf.glyphOrder, glyf.glyphs = order, quadratic
+    del font["CFF "]
+    if "VORG" in font:
+        del font["VORG"]
+    glyf.compile(font)
+    hmtx = font["hmtx"]
+    for name, g in glyf.glyphs.items():
+        if hasattr(g, "xMin"):
+            hmtx[name] = (hmtx[name][0], g.xMin)
+    font["maxp"] = maxp = newTable("maxp")
+    maxp.tableVersion = 0x00010000
+    for field in ("maxZones",):
+        setattr(maxp, field, 1)
+    for field in ("maxTwilightPoints", "maxStorage", "maxFunctionDefs", "maxInstructionDefs",
+                  "maxStackElements", "maxSizeOfInstructions", "maxComponentElements"):
+        setattr(maxp, field, 0)
+    maxp.compile(font)
+    post = font["post"]
+    post.formatType, post.extraNames, post.mapping, post.glyphOrder = 2.0, [], {}, order
+    font.sfntVersion = "\000\001\000\000"
+
+
+def truetype_outdated(root: Path | None = None) -> bool:
+    """True when the font's TrueType copy is one made before its outlines were converted
+    (a CFF font in a .ttf: PDFs would embed it as Type 0C)."""
+    path = font_file(400, "ttf", root)
+    if not path.is_file():
+        return False
+    from fontTools.ttLib import TTFont
+    return "glyf" not in TTFont(path, lazy=True)
 
 
 def _integrity(path: Path) -> str:
@@ -113,10 +178,13 @@ def fetch(root: Path | None = None) -> list[str]:
     """Fetch each missing bundle with ``npm pack``, check its checksum, unpack it in place."""
     root = root or cache_dir()
     todo = [(n, v, i) for n, v, i in PACKAGES if f"{n}@{v}" in missing(root)]
+    done = []
+    if truetype_outdated(root):  # no download: the WOFF files are there
+        _truetype((root or cache_dir()) / FONT_PACKAGE)
+        done.append(f"{FONT_PACKAGE} (TrueType outlines)")
     if todo and shutil.which("npm") is None:
         raise SystemExit("npm is needed once to fetch the page's front-end files "
                          "(Debian: apt-get install -y npm)")
-    done = []
     for name, version, integrity in todo:
         with tempfile.TemporaryDirectory() as tmp:
             out = subprocess.run(["npm", "pack", f"{name}@{version}", "--json", "--silent",
@@ -148,7 +216,7 @@ def fetch(root: Path | None = None) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if "--check" in argv:
-        gone = missing()
+        gone = missing() + ([f"{FONT_PACKAGE} TrueType outlines"] if truetype_outdated() else [])
         if gone:
             print("missing front-end files: " + ", ".join(gone)
                   + f"\n  fetch them with: {sys.executable} -m sim.app.assets", file=sys.stderr)

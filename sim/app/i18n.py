@@ -5,9 +5,16 @@ meaning is its ``zh=`` in :mod:`sim.params` (units: :data:`UNITS_ZH` here), an o
 :data:`sim.catalog.LABEL_ZH`. This module holds the page's own sentences, the units, the
 sections and the scenario descriptions in Chinese (keyed by the file's stem in
 ``scenarios/``; tests/test_app.py checks every scenario file and lever has its Chinese).
+The messages of the checks (the schema's, the uploads', the session's) are translated by
+their patterns (:func:`message`), keeping key names, values and file names.
+
+Why one long module: every word the page shows in Chinese is here or declared beside its
+English (levers, outcomes); the length is the translations.
 """
 
 from __future__ import annotations
+
+import re
 
 from .. import catalog
 
@@ -120,6 +127,53 @@ TEXT = {
                "Step, Run and replication counts); reload the page for a new session",
                "本会话已用完 {s:g} 秒的模型时间（每次重置及其预热、单步、运行和重复实验都计入）；"
                "请刷新页面开始新会话"),
+    "busy_title": ("cogov: server busy", "cogov：服务器繁忙"),
+    "vs": (" vs {name} (B)", "，对比 {name}（B）"),
+    "speed_days": ("{n} days/s", "每秒 {n} 天"),
+    "speed_max": ("as fast as possible", "尽可能快"),
+    "na": ("n/a", "无数据"),
+    "pts": ("pts", "个百分点"),
+    "reps_note": ("Replication i of both sides uses seed {seed} + i (the page's seed is the root); "
+                  "each run spins up {spin:,} days before day 0.",
+                  "两侧的第 i 次重复使用随机种子 {seed} + i（页面的种子是起点）；每次运行在第0天之前预热 {spin:,} 天。"),
+    "reps_progress": ("running in the background: {done} of {total} replications done ({s:.0f} s)",
+                      "正在后台运行：已完成 {done}/{total} 次重复（{s:.0f} 秒）"),
+    "reps_failed": ("replications failed: {error}", "重复实验失败：{error}"),
+    "reps_done": ("{reps} paired replications of {days:,} days in {s:.1f} s; differences are A - B "
+                  "with 95% t-intervals over the pairs.",
+                  "{reps} 次配对重复，每次 {days:,} 天，用时 {s:.1f} 秒；差异为 A - B，附配对的95% t 区间。"),
+    "reps_stopped": ("replications stopped: this session has used its {s:g} s of model time",
+                     "重复实验已停止：本会话已用完 {s:g} 秒的模型时间"),
+    "reps_outcome": ("outcome", "结果"),
+    "reps_effect": ("A - B, 95% interval (* excludes 0)", "A - B，95% 区间（* 表示不含0）"),
+    "reps_cases": ("{label}, {b:,.0f} / {a:,.0f} cases", "{label}，{b:,.0f} / {a:,.0f} 件"),
+    "no_link": ("an uploaded scenario has no link; download its YAML instead",
+                "上传的场景没有链接；请改为下载其 YAML"),
+    "cost_na": ("n/a", "无数据"),
+    "cost_no_extra": ("n/a: no extra on average", "无：平均没有增加"),
+    "cost_zero": ("n/a: the effect's interval holds zero", "无：效果的区间包含零"),
+    # the network views
+    "net_community": ("community {c}", "社区 {c}"),
+    "net_grid_tip": ("community {c}, grid {g}: {n:,} residents, {p:.0f}% took part in the last year",
+                     "社区 {c}，网格 {g}：{n:,} 名居民，{p:.0f}% 在过去一年参与过"),
+    "net_summary": ("{g} grids, {c} communities; size: residents; red: ties across communities",
+                    "{g} 个网格，{c} 个社区；大小：居民数；红线：跨社区的关系"),
+    "net_colour": ("fill: share who took part in the last year (white 0%, blue 100%)",
+                   "填充：过去一年参与过的比例（白色 0%，蓝色 100%）"),
+    "net_types": ("panel and rim: community type", "面板和圆圈边框：社区类型"),
+    "ego_tip": ("resident {v}{chosen}: age {age}, {origin}, {party}, {orgs} organization memberships; "
+                "acts since the start: {acts}",
+                "居民 {v}{chosen}：年龄 {age}，{origin}，{party}，参加 {orgs} 个组织；开始以来的参与：{acts}"),
+    "ego_chosen": (" (chosen)", "（所选）"),
+    "ego_migrant": ("migrant", "流动人口"),
+    "ego_local": ("local", "本地居民"),
+    "ego_party": ("party member", "党员"),
+    "ego_nonparty": ("not a party member", "非党员"),
+    "ego_summary": ("resident {ego}: {ties} ties, {n} residents within 2 steps{capped}; blue took "
+                    "part in the last year",
+                    "居民 {ego}：{ties} 个关系，2步以内 {n} 名居民{capped}；蓝色：过去一年参与过"),
+    "ego_capped": (" (capped)", "（已截断）"),
+    "solara_badge": ("This website runs on Solara", "本网站基于 Solara 运行"),
     "busy": ("Server busy: the most visitors this server serves at once are using it. "
              "Please try again in a few minutes.",
              "服务器繁忙：同时访问的人数已达上限，请几分钟后再试。"),
@@ -201,6 +255,10 @@ SCENARIOS_ZH = {
 }
 
 
+ACTS_ZH = {"meeting": "会议", "volunteering": "志愿服务", "organization": "组织活动",
+           "evaluation": "评议"}
+
+
 def t(key: str, lang: str, **fields) -> str:
     """The page's sentence ``key`` in ``lang`` (English where ``lang`` is unknown)."""
     en, zh = TEXT[key]
@@ -238,3 +296,155 @@ def outcome_axis(name: str, lang: str) -> str:
 def scenario(stem: str, english: tuple[str, str], lang: str) -> tuple[str, str]:
     """(name, description) of a scenario file in ``lang``."""
     return SCENARIOS_ZH.get(stem, english) if lang == "zh" else english
+
+
+def forest_words(lang: str) -> dict | None:
+    """The words of the replications' forest plot in ``lang`` (sim.study.compare.plot_forest);
+    None: its own English."""
+    if lang != "zh":
+        return None
+    return {"labels": {k: o.zh for k, o in catalog.OUTCOMES.items() if o.zh},
+            "units": {"percentage points": "百分点", "yuan": "元", "days": "天", "hours": "小时",
+                      "count": "个数"},
+            "xlabel": "与 {base} 的差异（{unit}）",
+            "title": "与 {base} 的配对差异：配对重复的均值和95%置信区间",
+            "effect": {" pp": " 个百分点", "n/a": "无数据"}}
+
+
+def outcome_meaning(name: str, lang: str) -> str:
+    """An outcome's definition (a headline tile's hover), from the catalog."""
+    o = catalog.OUTCOMES.get(name)
+    if o is None:
+        return name
+    return (o.meaning_zh or o.meaning) if lang == "zh" else o.meaning
+
+
+# ------------------------------------------------------------------------ messages
+# The checks of the schema, the uploads and the session speak English (the command line's
+# words); on the page in Chinese each message is translated by its pattern, keeping the
+# key names, the values typed and the file names as they are.
+_TYPES_ZH = {"float": "数字", "int": "整数", "bool": "开关（true 或 false）", "str": "文本",
+             "dict": "映射", "list": "列表", "number": "数字", "integer": "整数",
+             "boolean": "开关（true 或 false）", "string": "文本", "dictionary": "映射"}
+def _type(name: str) -> str:
+    """A type's name in Chinese (a choice: its options)."""
+    m = re.match(r"(?:list\[)?Literal\[(.*)\]\]?$", name)
+    if m:
+        return ("选项列表：" if name.startswith("list") else "选项之一：") + m[1]
+    return _TYPES_ZH.get(name, name)
+
+
+_ORIGINS = ((r"uploaded scenario with changes", "上传的场景（含修改）"),
+            (r"uploaded scenario", "上传的场景"), (r"scenario upload", "上传的场景"),
+            (r"scenario ([\w-]+)", r"场景 \1"))
+_PATTERNS = [
+    (r"^(\s*)(.+?): invalid scenario$", r"\1\2：场景无效"),
+    (r"unknown key; did you mean (.+?)\? Valid keys here: (.+)$",
+     lambda m: f"未知的键；是否想写 {m[1].replace(' or ', ' 或 ')}？此处有效的键：{m[2]}"),
+    (r"unknown key; '([\w.]+)' is a key of section ([\w. ]+?)\. Valid keys here: (.+)$",
+     r"未知的键；'\1' 是 \2 部分的键。此处有效的键：\3"),
+    (r"unknown key\. Valid keys here: (.+)$", r"未知的键。此处有效的键：\1"),
+    (r"must be a mapping \(a section\), got (.+)$", r"必须是一个映射（一个部分），输入为 \1"),
+    (r"must be a mapping of key: value, got (.+)$", r"必须是键值映射，输入为 \1"),
+    (r"Input should be greater than or equal to ([\w.+-]+)", r"应大于或等于 \1"),
+    (r"Input should be greater than ([\w.+-]+)", r"应大于 \1"),
+    (r"Input should be less than or equal to ([\w.+-]+)", r"应小于或等于 \1"),
+    (r"Input should be less than ([\w.+-]+)", r"应小于 \1"),
+    (r"Input should be a finite number", "应为有限的数字"),
+    (r"Input should be a valid (\w+), unable to parse string as an? \w+",
+     lambda m: f"应为{_type(m[1])}，无法把文本读作{_type(m[1])}"),
+    (r"Input should be a valid (\w+), got a number with a fractional part",
+     lambda m: f"应为{_type(m[1])}，输入有小数部分"),
+    (r"Input should be a valid (\w+), unable to interpret input", lambda m: f"应为{_type(m[1])}，无法读出输入"),
+    (r"Input should be a valid (\w+)", lambda m: f"应为{_type(m[1])}"),
+    (r"Input should be (.+?)(?=; got)", lambda m: f"应为 {m[1].replace(' or ', '、')} 之一"),
+    (r"Field required", "缺少此项"),
+    (r"must not exceed (\w+)", r"不得超过 \1"),
+    (r"([\w.]+) must not be empty", r"\1 不得为空"),
+    (r"([\w.]+) must have (\d+) entries \(like the default.*?\)", r"\1 必须有 \2 项（与默认值相同）"),
+    (r"([\w.]+) entries must be between (\S+) and (\S+), got", r"\1 的各项必须在 \2 至 \3 之间，输入为"),
+    (r" \(default\)", "（默认值）"),
+    (r"; got ", "；输入为 "),
+    (r"\. Allowed: (.+)$", lambda m: "。允许：" + _allowed_zh(m[1])),
+    (r"not valid YAML at line (\d+), column (\d+): .*$", r"不是有效的 YAML（第 \1 行第 \2 列）"),
+    (r"not valid YAML.*$", "不是有效的 YAML"),
+    (r"empty \(or only comments\); a scenario needs at least one key, e\.g\. (`.*`)$",
+     r"为空（或只有注释）；场景至少需要一个键，例如 \1"),
+    (r"the top level must be a mapping of sections, got (\w+)$",
+     lambda m: f"顶层必须是各部分的映射，输入为{_type(m[1])}"),
+    (r"'extends' may only name a file of scenarios/ \((.*)\), got (.+)$",
+     r"'extends' 只能指定 scenarios/ 中的文件（\1），输入为 \2"),
+    (r"more than ([\d,]+) bytes$", r"超过 \1 字节"),
+    (r"([\d,]+) bytes; at most ([\d,]+) are accepted$", r"\1 字节；最多接受 \2 字节"),
+    (r"not UTF-8 text$", "不是 UTF-8 文本"),
+    (r"nested too deeply$", "嵌套太深"),
+    (r"([\d,]+) residents \(population\.n_communities x population\.residents_per_community\); "
+     r"the app runs at most ([\d,]+)\. Run larger populations with (`cogov run`)\.",
+     r"\1 名居民（population.n_communities x population.residents_per_community）；本应用最多运行 \2 名。"
+     r"更大的人口请用 \3 运行。"),
+    (r"unknown scenario (.+?); choose one of: (.+)$", r"未知的场景 \1；可选：\2"),
+    (r"^link: unknown query key (.+?); allowed: (.+)$", r"链接：未知的查询键 \1；允许：\2"),
+    (r"^link: (.+?) is given more than once$", r"链接：\1 出现了不止一次"),
+    (r"^link: the query is too long$", "链接：查询太长"),
+    (r"^link: (\w+) must be a whole number, got (.+)$", r"链接：\1 必须是整数，输入为 \2"),
+    (r"^link: (\w+) must be between ([\d,]+) and ([\d,]+), got (.+)$", r"链接：\1 必须在 \2 至 \3 之间，输入为 \4"),
+    (r"^seed: a whole number from 0 to ([\d,]+), got (.+)$", r"随机种子：0 至 \1 的整数，输入为 \2"),
+    (r"^this session has used its (\S+) s of model time.*$",
+     lambda m: TEXT["budget"][1].format(s=float(m[1]))),
+    (r"^replications: choose a scenario to compare with \(B\) first$", "重复实验：请先选择对比场景（B）"),
+    (r"^replications: between (\d+) and (\d+), got (.+)$", r"重复次数：\1 至 \2，输入为 \3"),
+    (r"^days per replication: between 1 and ([\d,]+), got (.+)$", r"每次重复的天数：1 至 \1，输入为 \2"),
+    (r"^an uploaded scenario has no link; download its YAML instead$", TEXT["no_link"][1]),
+]
+_COMPILED = [(re.compile(p), r) for p, r in _PATTERNS]
+
+
+def _allowed_zh(text: str) -> str:
+    """'type float, >= 0, unit: yuan (meaning)' in Chinese: the type and unit by name, the
+    meaning as the lever's ``zh`` (or left out: the key names it)."""
+    meaning = ""
+    m = re.match(r"(.*?) \((.*)\)$", text)
+    if m:
+        text, meaning = m[1], _MEANINGS_ZH().get(m[2], "")
+    bits = []
+    for bit in re.split(r", (?![^\[]*\])", text):  # not inside Literal[...]
+        if bit.startswith("type "):
+            bits.append("类型：" + _type(bit[5:]))
+        elif bit.startswith("unit: "):
+            bits.append("单位：" + UNITS_ZH.get(bit[6:], _UNITS_MORE_ZH.get(bit[6:], bit[6:])))
+        elif bit.startswith("keys: "):
+            bits.append("键：" + bit[6:])
+        else:
+            bits.append(bit)
+    return "，".join(bits) + (f"（{meaning}）" if meaning else "")
+
+
+_UNITS_MORE_ZH = {"residents": "人", "days": "天", "share": "比例", "yuan/year": "元/年",
+                  "yuan/contest": "元/次", "score": "分", "factor": "倍数", "issues": "个议题"}
+_meanings: dict[str, str] = {}
+
+
+def _MEANINGS_ZH() -> dict[str, str]:
+    """{English meaning: Chinese meaning} of every parameter that has one."""
+    if not _meanings:
+        from ..params import iter_parameters
+        for _, field, _ in iter_parameters():
+            zh = (field.json_schema_extra or {}).get("zh")
+            if zh and field.description:
+                _meanings[field.description] = zh
+    return _meanings
+
+
+def message(text: str, lang: str) -> str:
+    """A message of the checks in ``lang``: in Chinese, line by line, each known pattern
+    translated (the key names, values and file names kept as they are)."""
+    if lang != "zh" or not text:
+        return text
+    out = []
+    for line in text.split("\n"):
+        for pattern, zh in _ORIGINS:
+            line = re.sub(rf"^(\s*){pattern}(?=: )", lambda m, zh=zh, p=pattern: m[1] + re.sub(p, zh, m[0].strip()), line)
+        for pattern, repl in _COMPILED:
+            line = pattern.sub(repl, line)
+        out.append(re.sub(r"(?<=[\u4e00-\u9fff）]): ", "：", line.replace(" (from ", "（来自 ")))
+    return "\n".join(out)

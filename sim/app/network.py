@@ -18,9 +18,38 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..residents import ACT_TYPES, AGE_GROUPS
+from . import i18n
 
 EGO_MAX = 300
 SIZE = 420
+# each community type's colour (sim.communities.TYPES; tests/test_app.py checks every type
+# has one); a colour-blind-safe qualitative palette (ColorBrewer Dark2)
+TYPE_COLOURS = {"mixed_old": "#666666", "work_unit": "#1b9e77", "old_town": "#d95f02",
+                "commodity": "#7570b3", "resettlement": "#e7298a", "urban_village": "#e6ab02"}
+
+
+def type_colours() -> dict[str, str]:
+    """{community type key: colour} for the types the model knows, in their order."""
+    try:
+        from ..communities import TYPES
+    except ImportError:  # a model without community types
+        return {}
+    return {key: TYPE_COLOURS.get(key, "#333333") for key in TYPES}
+
+
+def type_label(key: str, lang: str) -> str:
+    """A community type's name in the visitor's language."""
+    from ..communities import TYPES
+    kind = TYPES.get(key)
+    if kind is None:
+        return key
+    return (kind.label_zh or kind.label) if lang == "zh" else kind.label
+
+
+def community_types(model) -> tuple[str, ...] | None:
+    """The type key of each community (``model.community_types``), None without types."""
+    keys = getattr(model, "community_types", None)
+    return tuple(keys) if keys is not None and type_colours() else None
 
 
 def _colour(share: float) -> str:
@@ -30,8 +59,9 @@ def _colour(share: float) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
-def grid_graph(model, max_edges: int = 400) -> str:
-    """SVG of the grid-level graph of the current network."""
+def grid_graph(model, max_edges: int = 400, lang: str = "en") -> str:
+    """SVG of the grid-level graph of the current network; with community types each
+    community's panel and its grids' rims take the type's colour, named in a legend."""
     pop = model.pop
     ids = pop.community.astype(np.int64) * model.n_grids_max + model.grid_of
     uniq, node = np.unique(ids, return_inverse=True)
@@ -58,19 +88,28 @@ def grid_graph(model, max_edges: int = 400) -> str:
         ox, oy = 5 + (k % per_row) * panel, 5 + (k // per_row) * panel
         pos[idx, 0] = ox + 14 + (j % side + 0.5) / side * (panel - 28)
         pos[idx, 1] = oy + 18 + (j // side + 0.5) / side * (panel - 32)
+    kinds = community_types(model)
+    colours = type_colours()
+    shown_types = [k for k in colours if kinds and k in kinds]  # legend: the types present
+    legend_h = 16 * len(shown_types) + (16 if shown_types else 0)
     mask = ties.row < ties.col
     r, c, w = ties.row[mask], ties.col[mask], ties.data[mask]
     keep = np.argsort(-w)[:max_edges]
     wmax = float(w.max()) if w.size else 1.0
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {SIZE} {height + 34:.0f}" '
-             f'width="{SIZE}" class="cogov-network" data-nodes="{g}" '
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {SIZE} {height + 34 + legend_h:.0f}" '
+             f'width="{SIZE}" class="cogov-network" data-view="grid" data-nodes="{g}" '
              f'data-communities="{len(communities)}" style="font: 11px sans-serif; background: white">']
     for k, comm in enumerate(communities):
         ox, oy = 5 + (k % per_row) * panel, 5 + (k // per_row) * panel
+        kind = kinds[comm] if kinds and comm < len(kinds) else None
+        fill, stroke = (colours[kind] + "1f", colours[kind]) if kind in colours else ("#fafafa", "#bbb")
+        name = i18n.t("net_community", lang, c=comm + 1) + (
+            f" · {type_label(kind, lang)}" if kind in colours else "")
         parts.append(f'<rect x="{ox + 2:.1f}" y="{oy + 2:.1f}" width="{panel - 4:.1f}" '
-                     f'height="{panel - 4:.1f}" fill="#fafafa" stroke="#bbb" rx="6" '
-                     f'class="cogov-community"/><text x="{ox + 8:.1f}" y="{oy + 14:.1f}" '
-                     f'fill="#555">community {comm + 1}</text>')
+                     f'height="{panel - 4:.1f}" fill="{fill}" stroke="{stroke}" rx="6" '
+                     f'stroke-width="{2 if kind in colours else 1}" class="cogov-community" '
+                     f'data-community="{comm}" data-type="{html.escape(kind or "")}"/>'
+                     f'<text x="{ox + 8:.1f}" y="{oy + 14:.1f}" fill="#555">{html.escape(name)}</text>')
     for k in keep:
         a, b = pos[r[k]], pos[c[k]]
         across = comm_of[r[k]] != comm_of[c[k]]
@@ -82,15 +121,28 @@ def grid_graph(model, max_edges: int = 400) -> str:
     for i in range(g):
         comm, grid = divmod(int(uniq[i]), model.n_grids_max)
         rad = min(3, radius_max) + (radius_max - min(3, radius_max)) * math.sqrt(residents[i] / rmax)
+        kind = kinds[comm] if kinds and comm < len(kinds) else None
+        rim = colours.get(kind, "#333")
+        tip = i18n.t("net_grid_tip", lang, c=comm + 1, g=grid + 1, n=int(residents[i]),
+                     p=100 * took_part[i])
         parts.append(f'<circle cx="{pos[i, 0]:.1f}" cy="{pos[i, 1]:.1f}" r="{rad:.1f}" '
-                     f'fill="{_colour(took_part[i])}" stroke="#333"><title>community {comm + 1}, '
-                     f'grid {grid + 1}: {residents[i]:,} residents, {100 * took_part[i]:.0f}% took '
-                     'part in the last year</title></circle>')
-    parts.append(f'<text x="4" y="{height + 14:.0f}">{g} grids, {len(communities)} '
-                 f'communit{"y" if len(communities) == 1 else "ies"}; size: residents; red: '
-                 'ties across communities</text>'
-                 f'<text x="4" y="{height + 28:.0f}">colour: share who took part in the last '
-                 'year (white 0%, blue 100%)</text></svg>')
+                     f'fill="{_colour(took_part[i])}" stroke="{rim}" '
+                     f'stroke-width="{1.5 if kind in colours else 1}"><title>{html.escape(tip)}'
+                     '</title></circle>')
+    parts.append(f'<text x="4" y="{height + 14:.0f}">'
+                 f'{html.escape(i18n.t("net_summary", lang, g=g, c=len(communities)))}</text>'
+                 f'<text x="4" y="{height + 28:.0f}">{html.escape(i18n.t("net_colour", lang))}</text>')
+    if shown_types:  # the legend of community types, in the visitor's language
+        y = height + 44
+        parts.append(f'<text x="4" y="{y:.0f}" class="cogov-type-legend-title">'
+                     f'{html.escape(i18n.t("net_types", lang))}</text>')
+        for j, key in enumerate(shown_types):
+            yy = y + 16 * (j + 1)
+            parts.append(f'<g class="cogov-type-legend" data-type="{html.escape(key)}">'
+                         f'<rect x="6" y="{yy - 9:.0f}" width="14" height="10" fill="{colours[key]}1f" '
+                         f'stroke="{colours[key]}" stroke-width="2"/><text x="26" y="{yy:.0f}">'
+                         f'{html.escape(type_label(key, lang))}</text></g>')
+    parts.append("</svg>")
     return "".join(parts)
 
 
@@ -113,7 +165,7 @@ def ego_nodes(adj, ego: int, radius: int = 2, limit: int = EGO_MAX) -> list[tupl
     return list(seen.items())
 
 
-def ego_network(model, ego: int) -> str:
+def ego_network(model, ego: int, lang: str = "en") -> str:
     """SVG of the ego network of resident ``ego`` (rings by distance, hover details)."""
     pop = model.pop
     adj = sp.csr_array(model.adj)
@@ -142,16 +194,20 @@ def ego_network(model, ego: int) -> str:
                              'stroke="#999" stroke-opacity="0.4"/>')
     for v, d in nodes:
         x, y = pos[v]
-        acts = ", ".join(f"{t} {int(pop.acts[k, v])}" for k, t in enumerate(ACT_TYPES))
-        tip = (f"resident {v}{' (chosen)' if v == ego else ''}: age {AGE_GROUPS[pop.age_group[v]]}, "
-               f"{'migrant' if pop.migrant[v] else 'local'}, "
-               f"{'party member' if pop.party[v] else 'not a party member'}, "
-               f"{int(pop.memberships[v])} organization memberships; acts since the start: {acts}")
+        acts = ("，" if lang == "zh" else ", ").join(
+            f"{i18n.ACTS_ZH.get(t, t) if lang == 'zh' else t} {int(pop.acts[k, v])}"
+            for k, t in enumerate(ACT_TYPES))
+        tip = i18n.t("ego_tip", lang, v=v, chosen=i18n.t("ego_chosen", lang) if v == ego else "",
+                     age=AGE_GROUPS[pop.age_group[v]],
+                     origin=i18n.t("ego_migrant" if pop.migrant[v] else "ego_local", lang),
+                     party=i18n.t("ego_party" if pop.party[v] else "ego_nonparty", lang),
+                     orgs=int(pop.memberships[v]), acts=acts)
         colour = "#d62728" if v == ego else ("#1f77b4" if acts_year[v] > 0 else "#ccc")
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{7 if v == ego else 4 if d == 1 else 3}" '
                      f'fill="{colour}" stroke="#333" stroke-width="0.5"><title>{html.escape(tip)}'
                      '</title></circle>')
-    capped = " (capped)" if len(nodes) >= EGO_MAX else ""
-    parts.append(f'<text x="4" y="{SIZE + 14}">resident {ego}: {len(ring.get(1, []))} ties, '
-                 f'{len(nodes)} residents within 2 steps{capped}; blue took part in the last year</text></svg>')
+    capped = i18n.t("ego_capped", lang) if len(nodes) >= EGO_MAX else ""
+    summary = i18n.t("ego_summary", lang, ego=ego, ties=len(ring.get(1, [])), n=len(nodes),
+                     capped=capped)
+    parts.append(f'<text x="4" y="{SIZE + 14}">{html.escape(summary)}</text></svg>')
     return "".join(parts)

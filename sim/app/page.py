@@ -30,7 +30,7 @@ from .session import (MAX_DAY, MAX_RESIDENTS, MAX_SEED, UPLOAD, Budget, Session,
                       resolve_setup, scenario_names)
 
 REDRAW_SECONDS = 0.25       # the page redraws at most this often while the model runs
-SPEEDS = {"1 day/s": 1.0, "10 days/s": 10.0, "30 days/s": 30.0, "as fast as possible": math.inf}
+SPEEDS = (1.0, 10.0, 30.0, math.inf)  # days a second Play runs at (inf: as fast as possible)
 GROUPS = [("participation_year_local", "locals"), ("participation_year_migrant", "migrants"),
           ("participation_year_age_18_29", "age 18-29"), ("participation_year_age_30_49", "age 30-49"),
           ("participation_year_age_50_59", "age 50-59"), ("participation_year_age_60_plus", "age 60+"),
@@ -79,7 +79,12 @@ div:has(> b > a[href*="solara.dev"]) { position: static !important; text-align: 
 .cogov-reps-table { border-collapse: collapse; margin: 6px 0; }
 .cogov-reps-table th, .cogov-reps-table td { padding: 2px 12px 2px 0; text-align: left; }
 .cogov-reps-table tr:nth-child(even) td { background: #f6f6f6; }
-""".replace("%(font)s", FONT_FAMILY).replace("%(w400)s", font_url(400)).replace(
+"""
+# in 中文 Solara's own badge ("This website runs on Solara") gives way to the page's line
+CSS_ZH = """
+div:has(> b > a[href*="solara.dev"]) { display: none !important; }
+"""
+CSS = CSS.replace("%(font)s", FONT_FAMILY).replace("%(w400)s", font_url(400)).replace(
     "%(w700)s", font_url(700))
 
 
@@ -95,16 +100,28 @@ def _kpis_html(summary: dict, other: dict | None = None, lang: str = "en") -> st
         if other is not None:
             b = other.get(name)
             diff = (value - b) if isinstance(value, (int, float)) and isinstance(b, (int, float)) else math.nan
-            extra = (f'<div class="d">B: {o.format(b)}; A - B: '
-                     f'{plots.format_value(diff, o.kind, signed=True)}</div>')
+            extra = (f'<div class="d">B: {_shown(o, b, lang)}; A - B: '
+                     f'{plots.format_value(diff, o.kind, signed=True, lang=lang)}</div>')
         label = i18n.outcome_label(name, lang)
         unit = o.unit if lang != "zh" else {"yuan": "元", "days": "天"}.get(o.unit, o.unit)
-        tip = f"{label}: {o.meaning}" if lang == "zh" else o.meaning
+        # the tile's definition on hover, declared in the catalog in both languages
+        tip = i18n.outcome_meaning(name, lang)
         cells.append(f'<div class="cogov-kpi" data-name="{name}" title="{escape(tip)}">'
-                     f'<div class="v">{o.format(value)}</div>'
-                     f'<div class="l">{escape(label)}{" (" + unit + ")" if unit and unit not in label else ""}'
+                     f'<div class="v">{_shown(o, value, lang)}</div>'
+                     f'<div class="l">{escape(label)}{(f"（{unit}）" if lang == "zh" else f" ({unit})") if unit and unit not in label else ""}'
                      f'</div>{extra}</div>')
     return '<div class="cogov-kpis">' + "".join(cells) + "</div>"
+
+
+def _shown(o, value, lang: str) -> str:
+    """A tile's value (the catalog's format; "n/a" in the visitor's language)."""
+    text = o.format(value)
+    return i18n.t("na", lang) if text == "n/a" else text
+
+
+def _speed_options(lang: str) -> dict[str, float]:
+    return {(t("speed_max", lang) if r == math.inf else t("speed_days", lang, n=f"{r:g}")): r
+            for r in SPEEDS}
 
 
 def _seconds(s: float, lang: str) -> str:
@@ -135,7 +152,7 @@ def _lang_of(search: str | None) -> str:
 
 @solara.component
 def Busy(lang: str):
-    solara.Title("cogov: server busy")
+    solara.Title(t("busy_title", lang))
     solara.Error(t("busy", lang), classes=["cogov-busy"])
 
 
@@ -144,7 +161,7 @@ def Page():
     router = solara.use_router()
     lang = solara.use_reactive(_lang_of(router.search))
     solara.Title(t("title", lang.value))
-    solara.Style(CSS)
+    solara.Style(CSS + (CSS_ZH if lang.value == "zh" else ""))
     context = kernel_context.get_current_context()
     admitted = solara.use_memo(lambda: admit(context), [])
     if admitted:
@@ -163,14 +180,14 @@ def App(lang_state):
     def say(text: str) -> None:
         """A message for the visitor: in their language, with no server path in it."""
         message.set(public_message(text) if not text or lang == "en"
-                    else t("input_error", lang, error=public_message(text)))
+                    else t("input_error", lang, error=i18n.message(public_message(text), lang)))
 
     def first_session():
         setup, day = Setup(), 0
         try:
             setup, day = parse_query(router.search)
         except ScenarioError as exc:
-            message.set(t("bad_link", lang, error=public_message(str(exc))))
+            message.set(t("bad_link", lang, error=i18n.message(public_message(str(exc)), lang)))
         s = Session(setup)
         s.step(day)
         return s
@@ -180,7 +197,7 @@ def App(lang_state):
     edits = solara.use_reactive({})          # lever and population values not yet applied
     seed = solara.use_reactive(session.setup.seed)
     running = solara.use_reactive("")        # "", "play" or "to"
-    speed = solara.use_reactive("30 days/s")
+    speed = solara.use_reactive(30.0)        # days a second (SPEEDS)
     target_day = solara.use_reactive(365)
     ego = solara.use_reactive(0)
     show_network = solara.use_reactive(False)
@@ -313,7 +330,7 @@ def App(lang_state):
         if not mode:
             return
         goal = int(target_day.value) if mode == "to" else MAX_DAY
-        rate = SPEEDS.get(speed.value, math.inf) if mode == "play" else math.inf
+        rate = speed.value if mode == "play" else math.inf
         start, shown, done = time.perf_counter(), time.perf_counter(), 0
         gap = REDRAW_SECONDS
         try:
@@ -372,7 +389,9 @@ def App(lang_state):
             with solara.Column(gap="0px"):  # always there: see below
                 if asking.value:
                     n = len(edits.value)
-                    solara.Warning(t("switch_body", lang, name=asking.value, n=n,
+                    asked = i18n.scenario(asking.value, names.get(asking.value, (asking.value, "")),
+                                          lang)[0]
+                    solara.Warning(t("switch_body", lang, name=asked, n=n,
                                      changes=", ".join(f"{k}={v}" for k, v in edits.value.items())),
                                    classes=["cogov-switch"])
                     with solara.Row():
@@ -401,8 +420,10 @@ def App(lang_state):
                 else:
                     solara.Button(t("play", lang), on_click=lambda: running.set("play"),
                                   disabled=bool(running.value) or busy, classes=["cogov-play"])
-                solara.Select(t("speed", lang), values=list(SPEEDS), value=speed,
-                              style={"max-width": "160px"})
+                speeds = _speed_options(lang)
+                solara.Select(t("speed", lang), values=list(speeds),
+                              value=next(k for k, r in speeds.items() if r == speed.value),
+                              on_value=lambda k: speed.set(speeds[k]), style={"max-width": "160px"})
                 NumberField(t("run_to", lang), target_day.value, "int", 0, MAX_DAY,
                             lambda v: target_day.set(v), lang, style={"max-width": "130px"},
                             classes=["cogov-target"])
@@ -423,8 +444,8 @@ def App(lang_state):
                                     lang)[0]
             else:
                 who = t("uploaded", lang)
-            vs = (f" vs {i18n.scenario(setup.compare, names.get(setup.compare, (setup.compare, '')), lang)[0]} (B)"
-                  if setup.compare else "")
+            vs = (t("vs", lang, name=i18n.scenario(setup.compare, names.get(
+                setup.compare, (setup.compare, "")), lang)[0]) if setup.compare else "")
             _html(t("setup_line", lang, who=f"<b>{escape(who)}</b>", vs=escape(vs), seed=setup.seed,
                     n=session.model.pop.n)
                   + (t("changed", lang) + ", ".join(f"<code>{escape(f'{k}={v}')}</code>"
@@ -477,7 +498,7 @@ def NumberField(label: str, value, kind: str, lo, hi, on_value, lang: str, what:
         try:
             v = parse_number(new or "", kind, lo, hi, what or label, lang, unit)
         except ScenarioError as exc:
-            error.set(public_message(str(exc)))
+            error.set(i18n.message(public_message(str(exc)), lang))
             return
         error.set("")
         on_value(v)
@@ -586,12 +607,17 @@ def _LeverInput(lever, value, set_edit, lang):
     label = lever.label_in(lang)
     if lever.kind == "bool":
         solara.Checkbox(label=label, value=bool(value), on_value=lambda v: set_edit(lever.key, v))
-    elif lever.kind == "choice":
-        solara.Select(label, values=list(lever.options), value=value,
-                      on_value=lambda v: set_edit(lever.key, v))
-    elif lever.kind == "choices":
-        solara.SelectMultiple(label, values=list(value), all_values=list(lever.options),
-                              on_value=lambda v: set_edit(lever.key, list(v)))
+    elif lever.kind in ("choice", "choices"):
+        # each option by its name in the visitor's language; the schema's option is applied
+        shown = {lever.option_label(o, lang): o for o in lever.options}
+        name = {o: k for k, o in shown.items()}
+        if lever.kind == "choice":
+            solara.Select(label, values=list(shown), value=name.get(value, value),
+                          on_value=lambda v: set_edit(lever.key, shown.get(v, v)))
+        else:
+            solara.SelectMultiple(label, values=[name.get(o, o) for o in value],
+                                  all_values=list(shown),
+                                  on_value=lambda v: set_edit(lever.key, [shown.get(k, k) for k in v]))
     else:
         NumberField(label, value, lever.kind, lever.lo, lever.hi,
                     lambda v: set_edit(lever.key, v), lang, what=lever.key,
@@ -677,7 +703,7 @@ def _Outcomes(session: Session, version: int, lang: str):
         charts.append(plots.line_chart(name, days_a, lines, lang))
     bars = [(i18n.outcome_label(key, lang).split("：")[-1].split(": ")[-1], summary.get(key, math.nan))
             for key, _ in GROUPS]
-    charts.append(plots.bar_chart(t("by_group", lang), bars))
+    charts.append(plots.bar_chart(t("by_group", lang), bars, lang=lang))
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         _html(f"<h3>{escape(t('over_time', lang))}</h3>")
         solara.Select(t("shown", lang), values=list(options), value=chosen,
@@ -716,8 +742,7 @@ def _Replications(session: Session, say, version: int, lang: str):
             done = job.state() != "running"
             if not done and session.used_seconds() > model_seconds():
                 session.cancel_replications()  # the session's model time is used up
-                say(f"replications stopped: this session has used its "
-                    f"{model_seconds():g} s of model time")
+                say(t("reps_stopped", lang, s=model_seconds()))
                 done = True
             tick.set(tick.value + 1)
             if done:
@@ -732,7 +757,7 @@ def _Replications(session: Session, say, version: int, lang: str):
 
     def start():
         try:
-            session.start_replications(int(reps.value or 0), int(days.value or 0))
+            session.start_replications(int(reps.value or 0), int(days.value or 0), lang)
         except (ValueError, Budget) as exc:
             say(str(exc))
             return
@@ -755,24 +780,21 @@ def _Replications(session: Session, say, version: int, lang: str):
         else:
             solara.Button(t("reps_run", lang), on_click=start, classes=["cogov-reps"])
     if job is None:
-        _html(f"<small>Replication i of both sides uses seed {session.setup.seed} + i (the page's "
-              f"seed is the root); each run spins up {session.scenario.run.spin_up_days:,} days "
-              "before day 0.</small>")
+        _html(f"<small>{escape(t('reps_note', lang, seed=session.setup.seed, spin=session.scenario.run.spin_up_days))}</small>")
         return
     if state == "running":
         done, total = job.progress()
-        _html(f'<span class="cogov-reps-progress">running in the background: {done} of {total} '
-              f"replications done ({job.seconds():.0f} s)</span>")
+        _html(f'<span class="cogov-reps-progress">'
+              f'{escape(t("reps_progress", lang, done=done, total=total, s=job.seconds()))}</span>')
         solara.ProgressLinear(value=100 * done / max(1, total))
     elif state == "failed":
-        solara.Error(f"replications failed: {public_message(str(job.error()))}",
+        solara.Error(t("reps_failed", lang, error=public_message(str(job.error()))),
                      classes=["cogov-reps-error"])
     elif state == "done":
         import base64
-        _html(f"<small>{job.reps} paired replications of {job.days:,} days in "
-              f"{job.seconds():.1f} s; differences are A - B with 95% t-intervals over the "
-              "pairs.</small>")
-        solara.HTML(unsafe_innerHTML=table_html(job.effects(), job.names, job.reps))
+        _html(f"<small>{escape(t('reps_done', lang, reps=job.reps, days=job.days, s=job.seconds()))}"
+              "</small>")
+        solara.HTML(unsafe_innerHTML=table_html(job.effects(), job.names, job.reps, lang))
         png = base64.b64encode(job.figure()).decode()
         solara.HTML(unsafe_innerHTML=f'<img class="cogov-forest" style="max-width: 100%" '
                     f'src="data:image/png;base64,{png}">')
@@ -791,8 +813,8 @@ def _Network(session: Session, ego, show, version: int, lang: str):
                     style={"max-width": "220px"}, classes=["cogov-ego"])
     who = int(ego.value or 0)
     with session.lock:
-        grid_svg = network.grid_graph(session.model)
-        ego_svg = network.ego_network(session.model, who) if 0 <= who < n else None
+        grid_svg = network.grid_graph(session.model, lang=lang)
+        ego_svg = network.ego_network(session.model, who, lang) if 0 <= who < n else None
     with solara.Row(style={"flex-wrap": "wrap"}):
         solara.HTML(unsafe_innerHTML=grid_svg)
         if ego_svg is None:
@@ -811,9 +833,13 @@ def _Share(session: Session, version: int, lang: str):
     try:
         query = session.setup.query(session.day)
     except ScenarioError as exc:
-        solara.Text(str(exc))
+        solara.Text(i18n.message(str(exc), lang))
         return
     if lang != "en":
         query += f"&lang={lang}"
     solara.HTML(tag="div", unsafe_innerHTML=f'{escape(t("link", lang))}<a class="cogov-link" '
                 f'href="?{query}">?{escape(query)}</a>')
+    if lang == "zh":  # Solara's badge, hidden in 中文 (CSS_ZH), in the visitor's language
+        before, after = t("solara_badge", lang).split("Solara")
+        _html(f'<small>{escape(before)}<a href="https://solara.dev">Solara</a>{escape(after)}</small>',
+              "cogov-solara")

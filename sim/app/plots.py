@@ -62,11 +62,11 @@ def tick_labels(values: list[float], kind: str) -> list[str]:
             for v in vals]
 
 
-def format_value(v: float, kind: str, signed: bool = False) -> str:
+def format_value(v: float, kind: str, signed: bool = False, lang: str = "en") -> str:
     """A value (or a difference, ``signed``) in its unit: shares in % (points for a
     difference), counts whole, yuan whole with separators, indices to three decimals."""
     if v is None or not np.isfinite(v):
-        return "n/a"
+        return i18n.t("na", lang)
     sign = "+" if signed else ""
     # a difference that rounds to zero is "+0", not "-0"
     shown = {"share": 100 * v, "count": v, "yuan": v, "meta": v, "hours": v}.get(kind, v)
@@ -75,7 +75,7 @@ def format_value(v: float, kind: str, signed: bool = False) -> str:
     if round(shown, digits) == 0:
         v = 0.0
     if kind == "share":
-        return f"{100 * v:{sign},.1f} pts" if signed else f"{100 * v:.1f}%"
+        return f"{100 * v:{sign},.1f} {i18n.t('pts', lang)}" if signed else f"{100 * v:.1f}%"
     if kind in ("count", "yuan", "meta"):
         return f"{round(v):{sign},.0f}"
     if kind == "hours":
@@ -176,7 +176,7 @@ def line_chart(name: str, days: np.ndarray, lines: dict[str, np.ndarray], lang: 
             xa = (sx(days[a - 1]) + sx(days[a])) / 2 if a else LEFT
             xb = (sx(days[b - 1]) + sx(days[b])) / 2 if b < n else W - RIGHT
             text = f"{i18n.t('day', lang, day=int(days[j]))}: " + "; ".join(
-                f"{lab + ' ' if lab else ''}{format_value(float(np.asarray(lines[lab], float)[j]), kind, difference)}"
+                f"{lab + ' ' if lab else ''}{format_value(float(np.asarray(lines[lab], float)[j]), kind, difference, lang)}"
                 for lab in labels if j < len(lines[lab]))
             parts.append(f'<rect x="{xa:.1f}" y="{TOP}" width="{max(xb - xa, 0.5):.1f}" height="{ph}">'
                          f'<title>{html.escape(text)}</title></rect>')
@@ -185,7 +185,8 @@ def line_chart(name: str, days: np.ndarray, lines: dict[str, np.ndarray], lang: 
     return "".join(parts)
 
 
-def bar_chart(title: str, bars: list[tuple[str, float]], kind: str = "share") -> str:
+def bar_chart(title: str, bars: list[tuple[str, float]], kind: str = "share",
+              lang: str = "en") -> str:
     """Horizontal bars (participation by group), each value printed at its bar."""
     row = 22
     height = 30 + row * len(bars) + 8
@@ -199,7 +200,7 @@ def bar_chart(title: str, bars: list[tuple[str, float]], kind: str = "share") ->
     for i, (label, v) in enumerate(bars):
         y = 30 + i * row
         w = 0 if not np.isfinite(v) else v / vmax * width
-        text = format_value(v, kind)
+        text = format_value(v, kind, lang=lang)
         parts.append(f'<text x="{left - 6}" y="{y + 14}" text-anchor="end">{html.escape(label)}</text>'
                      f'<rect x="{left}" y="{y + 3}" width="{w:.1f}" height="{row - 7}" fill="#1f77b4">'
                      f'<title>{html.escape(label)}: {text}</title></rect>'

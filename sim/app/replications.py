@@ -31,8 +31,10 @@ def _write_json(path: Path, data) -> None:
     os.replace(tmp, path)  # the page never reads half a file
 
 
-def work(names: list[str], scenarios: list[dict], seeds: list[int], folder: str) -> None:
-    """The background process: run the pairs, then write effects.json and effects.png."""
+def work(names: list[str], scenarios: list[dict], seeds: list[int], folder: str,
+         lang: str = "en") -> None:
+    """The background process: run the pairs, then write effects.json and effects.png (its
+    words in the page's language)."""
     import pandas as pd
 
     from ..study.compare import paired_effects, plot_forest, run_pairs
@@ -53,7 +55,8 @@ def work(names: list[str], scenarios: list[dict], seeds: list[int], folder: str)
         effects = paired_effects(pd.concat(frames, ignore_index=True), names)
         from .assets import use_font_in_matplotlib
         use_font_in_matplotlib()  # Chinese in labels (诉讼, 调解矛盾不过夜) drawn, not boxes
-        plot_forest(effects, names, out / "effects.png", dpi=100)
+        from . import i18n
+        plot_forest(effects, names, out / "effects.png", dpi=100, words=i18n.forest_words(lang))
         effects.to_json(out / "effects.tmp", orient="records")
         os.replace(out / "effects.tmp", out / "effects.json")
     except Exception as exc:  # reported on the page; the server goes on
@@ -65,7 +68,7 @@ class Replications:
     that is removed when the job is cancelled, replaced or its session closes."""
 
     def __init__(self, scenario_a, scenario_b, names: tuple[str, str], seed: int, reps: int,
-                 days: int):
+                 days: int, lang: str = "en"):
         from ..study.compare import rep_seeds
         if not MIN_REPS <= reps <= MAX_REPS:
             raise ValueError(f"replications: between {MIN_REPS} and {MAX_REPS}, got {reps}")
@@ -81,7 +84,8 @@ class Replications:
         self.finished: float | None = None
         ctx = multiprocessing.get_context("spawn")  # no fork of the server's threads
         self.process = ctx.Process(target=work, daemon=True,
-                                   args=(self.names, data, rep_seeds(seed, reps), str(self.folder)))
+                                   args=(self.names, data, rep_seeds(seed, reps), str(self.folder),
+                                         lang))
         self.process.start()
 
     def state(self) -> str:
@@ -140,20 +144,34 @@ class Replications:
             self.folder = None
 
 
-def table_html(effects: list[dict], names: list[str], reps: int) -> str:
-    """The intervals table of ``cogov compare`` (labels from sim.catalog) as HTML."""
+def table_html(effects: list[dict], names: list[str], reps: int, lang: str = "en") -> str:
+    """The intervals table of ``cogov compare`` (labels from sim.catalog) as HTML, in the
+    page's language (the numbers as compare prints them, their words translated)."""
     from ..study.compare import (COST, COST_DISPUTE, PARTICIPANTS, _level, cost_text,
                                  format_effect, key_outcomes)
     from ..catalog import POOLED_SHARES
-    from ..catalog import label as catalog_label
+    from . import i18n
+
+    def catalog_label(key):
+        return i18n.outcome_label(key, lang)
+
+    def words(text: str) -> str:
+        """compare's words (n/a and why, pp, yuan) in the page's language."""
+        if lang == "en":
+            return text
+        for key in ("cost_no_extra", "cost_zero", "cost_na"):
+            if text == i18n.TEXT[key][0]:
+                return i18n.t(key, lang)
+        return text.replace(" pp", " " + i18n.t("pts", lang)).replace(" yuan", " 元")
 
     rows = {r["outcome"]: {k: (math.nan if v is None else v) for k, v in r.items()}
             for r in effects}
-    shown = [(k, label, kind) for k, label, kind in key_outcomes() if k in rows]
+    shown = [(k, catalog_label(k), kind) for k, _, kind in key_outcomes() if k in rows]
     if PARTICIPANTS in rows:
-        shown.append((PARTICIPANTS, "residents who took part (year)", "count"))
+        shown.append((PARTICIPANTS, catalog_label(PARTICIPANTS), "count"))
     # dispute shares pooled over the replications (cases summed), with the cases behind them
-    shown += [(k, f"{catalog_label(k)}, {rows[k]['base_cases']:,.0f} / {rows[k]['alt_cases']:,.0f} cases", "pct")
+    shown += [(k, i18n.t("reps_cases", lang, label=_pooled_label(k, lang), b=rows[k]["base_cases"],
+                         a=rows[k]["alt_cases"]), "pct")
               for k in POOLED_SHARES if k in rows]
     diffs = [rows[k][c] for k, _, _ in shown for c in ("diff", "ci_low", "ci_high")
              if not math.isnan(rows[k][c])]
@@ -162,16 +180,34 @@ def table_html(effects: list[dict], names: list[str], reps: int) -> str:
     for key, label, kind in shown:
         r = rows[key]
         body.append(f'<tr data-outcome="{key}"><td>{escape(label)}</td>'
-                    f'<td>{_level(r["base_mean"], kind)}</td><td>{_level(r["alt_mean"], kind)}</td>'
-                    f'<td class="effect">{escape(format_effect(r, kind))}</td></tr>')
+                    f'<td>{words(_level(r["base_mean"], kind))}</td>'
+                    f'<td>{words(_level(r["alt_mean"], kind))}</td>'
+                    f'<td class="effect">{escape(words(format_effect(r, kind)))}</td></tr>')
     # the cost ratios with their paired bootstrap intervals, or why there is none (ODD 7.13)
     if COST in rows:
-        body.append('<tr><td>cost per additional participant (a year)</td><td></td><td></td><td>'
-                    + escape(cost_text(rows[COST], rows.get(PARTICIPANTS))) + "</td></tr>")
+        body.append(f'<tr data-outcome="{COST}"><td>{escape(_cost_label(COST, lang))}</td>'
+                    '<td></td><td></td><td>'
+                    + escape(words(cost_text(rows[COST], rows.get(PARTICIPANTS)))) + "</td></tr>")
     if COST_DISPUTE in rows:
-        body.append('<tr><td>cost per extra dispute resolved</td><td></td><td></td><td>'
-                    + escape(cost_text(rows[COST_DISPUTE], rows.get("disputes_resolved"))) + "</td></tr>")
-    head = (f"<tr><th>outcome</th><th>{escape(names[0])}</th><th>{escape(names[1])}</th>"
-            "<th>A - B, 95% interval (* excludes 0)</th></tr>")
+        body.append(f'<tr data-outcome="{COST_DISPUTE}"><td>{escape(_cost_label(COST_DISPUTE, lang))}'
+                    '</td><td></td><td></td><td>'
+                    + escape(words(cost_text(rows[COST_DISPUTE], rows.get("disputes_resolved"))))
+                    + "</td></tr>")
+    head = (f"<tr><th>{escape(i18n.t('reps_outcome', lang))}</th><th>{escape(names[0])}</th>"
+            f"<th>{escape(names[1])}</th><th>{escape(i18n.t('reps_effect', lang))}</th></tr>")
     return (f'<table class="cogov-reps-table" data-all-zero="{str(zero).lower()}" data-reps="{reps}">'
             f"{head}{''.join(body)}</table>")
+
+
+def _pooled_label(key: str, lang: str) -> str:
+    """A pooled share's row: the per-run share's label (its Chinese one in 中文)."""
+    from ..catalog import label
+    from . import i18n
+    return i18n.outcome_label(key.removesuffix("_pooled"), lang) if lang == "zh" else label(key)
+
+
+def _cost_label(key: str, lang: str) -> str:
+    from . import i18n
+    return {"cost_per_additional_participant": "cost per additional participant (a year)",
+            "cost_per_additional_dispute_resolved": "cost per extra dispute resolved"}[key] \
+        if lang == "en" else i18n.outcome_label(key, lang)

@@ -128,6 +128,11 @@ class Lever:
     hi: float | None = None
     options: tuple = ()
     zh: str = ""               # the meaning in Chinese (``zh=`` of the schema)
+    options_zh: tuple = ()     # ((option, its name in Chinese), ...) (``zh_choices=``)
+
+    def option_label(self, option: str, lang: str) -> str:
+        """An option of a choice as the page shows it (the option itself in English)."""
+        return dict(self.options_zh).get(option, option) if lang == "zh" else option
 
     @property
     def label(self) -> str:
@@ -212,7 +217,8 @@ def levers() -> list[Lever]:
             continue
         ann, section = field.annotation, key.split(".")[0]
         common = dict(key=key, section=section, meaning=field.description or key,
-                      unit=extra.get("unit", ""), default=field.default, zh=extra.get("zh", ""))
+                      unit=extra.get("unit", ""), default=field.default, zh=extra.get("zh", ""),
+                      options_zh=tuple(extra.get("zh_choices", {}).items()))
         if ann is bool:
             out.append(Lever(kind="bool", **common))
         elif ann in (int, float):
@@ -427,7 +433,7 @@ class Session:
                          "with its spin-up, Step, Run and replication counts); reload the page "
                          "for a new session")
 
-    def start_replications(self, reps: int, days: int):
+    def start_replications(self, reps: int, days: int, lang: str = "en"):
         """Start the paired comparison of A and B in a background process (replacing any
         earlier one); its wall time counts against the session's compute budget."""
         from .replications import MAX_REPS, MIN_REPS, Replications
@@ -442,7 +448,7 @@ class Session:
             self.cancel_replications()
             names = (self.setup.scenario, self.setup.compare)
             self.replications = Replications(self.scenario, self.scenario_b, names,
-                                             self.setup.seed, reps, days)
+                                             self.setup.seed, reps, days, lang)
             return self.replications
 
     def cancel_replications(self) -> None:

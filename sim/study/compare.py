@@ -474,17 +474,22 @@ def plot_timeseries(ts: pd.DataFrame, names: list[str], path: Path, dpi: int = 2
     return save_figure(fig, Path(path).with_suffix(""), formats=_formats(path), dpi=dpi)
 
 
-def plot_forest(effects: pd.DataFrame, names: list[str], path: Path, dpi: int = 200) -> list[Path]:
+def plot_forest(effects: pd.DataFrame, names: list[str], path: Path, dpi: int = 200,
+                words: dict | None = None) -> list[Path]:
     """The paired differences of the key outcomes with their 95% intervals, one panel per
     unit (shares in percentage points, days, counts, indices, yuan): absolute differences,
-    never a share of the base mean mixed with absolute rows."""
+    never a share of the base mean mixed with absolute rows. ``words`` puts the figure in
+    another language (the browser view's 中文): ``labels`` {outcome: label}, ``units``
+    {unit: name}, ``xlabel`` and ``title`` templates with ``{base}`` (and ``{unit}``), and
+    ``effect`` {English word: its translation} for the differences printed at the labels."""
     from matplotlib.figure import Figure
 
     from .. import catalog
     from .figures import plain, save_figure, setup, wrap
     setup()
+    words = words or {}
     alts = names[1:]
-    keys = [(k, label.strip(), kind) for k, label, kind in key_outcomes()
+    keys = [(k, words.get("labels", {}).get(k, label).strip(), kind) for k, label, kind in key_outcomes()
             if k in set(effects["outcome"])]
     units: dict[str, list] = {}
     for k, label, kind in keys:
@@ -514,19 +519,24 @@ def plot_forest(effects: pd.DataFrame, names: list[str], path: Path, dpi: int = 
         for k, label, kind, o in rows:
             text = plain(label)
             if len(alts) == 1:
-                text += f"  ({format_effect(idx.loc[(alts[0], k)], kind).replace(' *', '')})"
+                effect = format_effect(idx.loc[(alts[0], k)], kind).replace(' *', '')
+                for en, other in words.get("effect", {}).items():
+                    effect = effect.replace(en, other)
+                text += f"  ({effect})"
             labels.append(wrap(text, 60))
         ax.set_yticks(range(len(rows)), labels, fontsize=8)
         ax.set_ylim(len(rows) - 0.5, -0.5)
-        ax.set_xlabel(f"difference against {names[0]} ({unit})", fontsize=8)
+        shown_unit = words.get("units", {}).get(unit, unit)
+        ax.set_xlabel(words.get("xlabel", "difference against {base} ({unit})").format(
+            base=names[0], unit=shown_unit), fontsize=8)
         ax.tick_params(axis="x", labelsize=8)
         ax.ticklabel_format(axis="x", style="plain", useOffset=False)
         ax.grid(axis="x", alpha=0.3)
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncol=min(3, len(alts)), fontsize=8,
                frameon=False)
-    fig.suptitle(wrap(f"paired differences against {names[0]}: mean and 95% CI over paired "
-                      "replications", 100), fontsize=10)
+    fig.suptitle(wrap(words.get("title", "paired differences against {base}: mean and 95% CI "
+                                "over paired replications").format(base=names[0]), 100), fontsize=10)
     return save_figure(fig, Path(path).with_suffix(""), formats=_formats(path), dpi=dpi)
 
 

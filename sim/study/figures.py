@@ -8,9 +8,12 @@ colorbar labels, annotations) is measured in the rendered figure, and any two th
 or any that reaches outside the figure, is reported. Issues are printed on stderr; with
 ``COGOV_STRICT_FIGURES=1`` (the tests) they raise :class:`FigureLayoutError`.
 
-Chinese in labels: a CJK-capable font is used if one is installed (a Noto/Source Han/
-WenQuanYi family, or the file named by ``COGOV_CJK_FONT``); without one the Chinese words
-are dropped from the labels rather than drawn as empty boxes.
+Chinese in labels: the Noto Sans SC font the app ships (:mod:`sim.app.assets`, fetched at
+setup with its checksum) is registered with matplotlib's font manager and follows the
+default sans serif (glyph by glyph: Latin from DejaVu Sans, Chinese from Noto Sans SC); the
+file named by ``COGOV_CJK_FONT`` goes first, an installed Noto/Source Han/WenQuanYi family
+serves when the shipped font is absent (with a one-line warning). Without any, the Chinese
+words are dropped from the labels rather than drawn as empty boxes.
 """
 
 from __future__ import annotations
@@ -36,19 +39,29 @@ class FigureLayoutError(RuntimeError):
 _cjk_font: str | None | bool = False  # False: not looked up yet
 
 
+def shipped_font() -> Path:
+    """The TrueType copy of the app's Noto Sans SC (made by ``python -m sim.app.assets``)."""
+    from ..app.assets import font_file
+    return font_file(400, "ttf")
+
+
 def cjk_font() -> str | None:
-    """The family name of an installed CJK-capable font, or None."""
+    """The family name of a CJK-capable font matplotlib can use, or None: the file of
+    ``COGOV_CJK_FONT``, else the shipped Noto Sans SC, else an installed CJK family."""
     global _cjk_font
     if _cjk_font is not False:
         return _cjk_font
     from matplotlib import font_manager
-    path = os.environ.get("COGOV_CJK_FONT")
-    if path and Path(path).is_file():
-        font_manager.fontManager.addfont(path)
-        _cjk_font = font_manager.FontProperties(fname=path).get_name()
-        return _cjk_font
+    for path in (os.environ.get("COGOV_CJK_FONT"), shipped_font()):
+        if path and Path(path).is_file():
+            font_manager.fontManager.addfont(str(path))
+            _cjk_font = font_manager.FontProperties(fname=str(path)).get_name()
+            return _cjk_font
     names = {f.name for f in font_manager.fontManager.ttflist}
     _cjk_font = next((n for n in sorted(names) if any(n.startswith(c) for c in CJK_FAMILIES)), None)
+    print(f"warning: the Chinese font {shipped_font().name} is not fetched (python -m "
+          f"sim.app.assets); Chinese in figures "
+          + (f"drawn in {_cjk_font}" if _cjk_font else "left out of the labels"), file=sys.stderr)
     return _cjk_font
 
 
@@ -58,10 +71,10 @@ def setup() -> None:
     matplotlib.rcParams.update(RC)
     family = cjk_font()
     if family:
-        fonts = list(matplotlib.rcParams["font.sans-serif"])
-        if family not in fonts:
-            matplotlib.rcParams["font.sans-serif"] = [fonts[0], family, *fonts[1:]] \
-                if fonts else [family]
+        # a list of families: matplotlib falls back glyph by glyph (Latin from the first)
+        families = list(matplotlib.rcParams["font.family"])
+        if family not in families:
+            matplotlib.rcParams["font.family"] = [*families, family]
 
 
 def plain(text: str) -> str:
