@@ -1132,10 +1132,10 @@ class Volunteers(Section):
     duties_per_week: float = P(1.0, plausible=(0.5, 2.0), range_source="judgement: a fortnightly to a twice-weekly round (A)", unit="duties/week", ge=0, le=7,
                                meaning="regular duties a team holds a week (a patrol, a round of elderly visits, a clean-up)",
                                source="A: weekly rounds; T: 13.85 h a year per registered volunteer (China Volunteer Service Federation 2017) bounds how often a member turns up")
-    members_per_duty: int = P(6, plausible=(3, 10), range_source="judgement: a patrol pair to a clean-up squad (A)", unit="members", ge=1, le=1000,
+    members_per_duty: int = P(4, plausible=(3, 10), range_source="judgement: a patrol pair to a clean-up squad (A)", unit="members", ge=1, le=1000,
                               meaning="rostered members called to one duty, in turn (those called least recently first)",
-                              source="A")
-    call_logit: float = P(2.5, plausible=(1.0, 4.0), range_source="judgement: a call on the roster is a stronger ask than a tie's invitation (behaviour.w_invited, 1.5) (A)", unit="logit", ge=0, le=10,
+                              source="A: a patrol of a few; tuned with call_logit so that a member gives about T's 13.85 h a year on duties at the baseline (6 gave 24 h)")
+    call_logit: float = P(2.0, plausible=(1.0, 4.0), range_source="judgement: a call on the roster is a stronger ask than a tie's invitation (behaviour.w_invited, 1.5) (A)", unit="logit", ge=0, le=10,
                           meaning="added to the volunteering decision of a member called to a duty (the decision is otherwise the same: fatigue, time budget and efficacy act alike)",
                           source="A: a roster and a fixed turn bring volunteers back (role commitment); value tuned so the baseline's volunteer hours stay near T's 13.85 h a year")
     join_probability: float = P(0.3, plausible=(0.1, 0.5), range_source="judgement: a tenth to half of those asked (A)", unit="probability", ge=0, le=1,

@@ -57,7 +57,7 @@ def notice_reached(model, members: np.ndarray, u: np.ndarray, share: float) -> n
 
 
 class Tenure(Process):
-    """Step 11: at each month's end, renter households move out (each with chance
+    """Step 12: at each month's end, renter households move out (each with chance
     ``renter_moves_per_year / 12``, one uniform per household a month from the ``tenure``
     stream) and newcomer households move into their homes (ODD 7.15)."""
 
