@@ -1175,7 +1175,7 @@ class Migrants(Section):
                                  meaning="share of eligible migrants who have applied to take part in the committee's elections (a fixed draw per resident)",
                                  source="A: 本人申请 (the 2010 opinion); T: clearly lower migrant participation")
     notices: bool = P(True, unit="switch", role="constant",
-                      meaning="committee notices of open and council meetings reach migrant households at notice_reach_migrant of the locals' rate; a migrant not reached hears through a notified tie",
+                      meaning="committee notices of open and council meetings reach migrants directly at notice_reach_migrant of the locals' rate; a migrant not reached hears through ties with chance notice share x the tie-weighted share of their ties reached",
                       source="A: notices go through registered households and building heads; migrants hear through ties (T: migrants with ties to locals take part more)")
     notice_reach_migrant: float = P(0.5, plausible=(0.25, 0.8), range_source="judgement: a quarter to most of the locals' reach (A)", unit="factor", ge=0, le=1,
                                     meaning="chance a committee notice reaches a migrant relative to a local",

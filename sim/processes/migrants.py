@@ -12,8 +12,8 @@ sim/network.py) but in four constraints the literature names, each a switch of t
   attitudes, no memberships, offices or team places, and fewer ties (:class:`Tenure`);
 - eligibility: resident representatives are locals, or migrants who have lived here at least
   a year and applied (:func:`eligible`; 中办发〔2010〕27号);
-- notices: committee notices reach migrants less; a migrant not reached hears through a
-  notified tie (:func:`notice_reached`).
+- notices: committee notices reach migrants less; a migrant not reached may hear through
+  notified ties (:func:`notice_reached`).
 """
 
 from __future__ import annotations
@@ -39,20 +39,24 @@ def eligible(model) -> np.ndarray:
 
 def notice_reached(model, members: np.ndarray, u: np.ndarray, share: float) -> np.ndarray:
     """Residents among ``members`` (one community) whom a committee notice reaches, given one
-    uniform each: a local with chance ``share``; with ``migrants.notices`` on, a migrant with
-    ``share x notice_reach_migrant``, or else through a tie the notice reached."""
+    uniform each: a local with chance ``share``; with ``migrants.notices`` on, a migrant
+    directly with ``d = share x notice_reach_migrant``, and otherwise through ties with chance
+    ``share x r``, r the tie-weighted share of their ties the notice reached directly (the
+    same uniform, rescaled: ``(u - d) / (1 - d) < share x r``, so no draw is added)."""
     pm = model.p.migrants
     if not pm.notices:
         return members[u < share]
     mig = model.pop.migrant[members]
-    direct = u < share * np.where(mig, pm.notice_reach_migrant, 1.0)
-    reached = np.zeros(model.pop.n, np.float32)
-    reached[members[direct]] = 1.0
-    missed = members[mig & ~direct]
-    if missed.size:
-        a = model.adj_bin
-        heard = (a[missed] @ reached) > 0  # rows of the missed migrants only
-        direct[np.flatnonzero(mig & ~direct)[heard]] = True
+    d = share * pm.notice_reach_migrant
+    direct = u < np.where(mig, d, share)
+    missed = mig & ~direct
+    if missed.any() and d < 1.0:
+        reached = np.zeros(model.pop.n, np.float32)
+        reached[members[direct]] = 1.0
+        rows = members[missed]
+        r = (model.adj[rows] @ reached) / model.weighted_degree[rows]  # only the missed rows
+        heard = (u[missed] - d) / (1.0 - d) < share * r
+        direct[np.flatnonzero(missed)[heard]] = True
     return members[direct]
 
 
