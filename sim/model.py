@@ -128,7 +128,8 @@ class CoGovModel(mesa.Model):
 
         # residents and their network
         self.pop = pop = Population(self.streams.population, p.population, p.behaviour, p.party)
-        # who rents and since when (ODD 7.15), with each community's own shares
+        # who rents and since when (ODD 7.15), with each community's own shares (community
+        # types: model.community_params must be set before this line to give them)
         community_params = getattr(self, "community_params", None) or (p,) * pop.n_communities
         pop.init_tenure(self.streams.tenure,
                         np.array([cp.population.renter_share_local for cp in community_params]),
