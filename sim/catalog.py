@@ -438,6 +438,44 @@ KEY_OUTCOMES = ("participation_year", "participation_30d", "participation_year_m
                 "organizations", "committee_self_governance_hours", "trust_mean",
                 "efficacy_mean", "spend_total")
 # time-series columns drawn by compare and the app
+# ---------------------------------------------------------- volunteer teams (ODD 7.17)
+for src in ("invitation", "task", "team"):
+    _d(f"volunteering_acts_{src}", f"volunteering acts from {src}s", "count", "volunteering",
+       f"volunteering acts since day 0 that came from a {src} (party invitation, offered task, team duty)",
+       where="summary")
+_table("volunteering", [
+    ("volunteering_invitation_share", "volunteering from invitations", "share",
+     "share of volunteering acts since day 0 by residents a party member invited that day", "summary"),
+    ("volunteers", "volunteers", "count", "residents who volunteered at least once since day 0", "summary"),
+    ("volunteering_acts_per_volunteer", "volunteering acts per volunteer", "rate",
+     "volunteering acts since day 0 per resident who volunteered", "summary"),
+    ("volunteer_teams", "volunteer teams", "count", "volunteer teams (志愿服务队) kept", "summary"),
+    ("team_members", "team members", "count", "residents on a volunteer team's roster at the end", "summary"),
+    ("team_members_migrant_share", "team members: migrants", "share",
+     "share of migrants among team members at the end", "summary"),
+    ("team_duty_calls", "duty calls", "count", "calls of rostered members to team duties since day 0", "summary"),
+    ("team_joins", "team joins", "count", "residents who joined a volunteer team since day 0", "summary"),
+    ("team_leaves", "team leaves", "count", "members who left a team after missing calls since day 0", "summary"),
+    ("team_member_hours_year", "duty hours per team member", "rate",
+     "hours a year a team member gives on duties (T: 13.85 h per registered volunteer)", "summary"),
+], units={"team_member_hours_year": "hours/year", "volunteering_acts_per_volunteer": "acts/volunteer"})
+
+# --------------------------------------------------------- tenure and migrants (ODD 7.16)
+_table("migrants", [
+    ("renter_share", "renters", "share", "share of adults whose household rents its home", "summary"),
+    ("tenure_moves_per_year", "households moving a year", "rate", "renter households that moved out a year since day 0", "summary"),
+    ("tenure_movers_share_year", "residents moving a year", "share", "residents who moved out a year, as a share of adults", "summary"),
+    ("ties_mean_renters", "ties: renters", "rate", "mean ties of renters at the end", "summary"),
+    ("ties_mean_owners", "ties: owners", "rate", "mean ties of owner-occupiers at the end", "summary"),
+    ("tenure_years_mean_renters", "tenure: renters", "rate", "mean years renters have lived here", "summary"),
+    ("tenure_years_mean_owners", "tenure: owners", "rate", "mean years owner-occupiers have lived here", "summary"),
+    ("memberships_mean_renters", "memberships: renters", "rate", "mean organization memberships of renters", "summary"),
+    ("memberships_mean_owners", "memberships: owners", "rate", "mean organization memberships of owner-occupiers", "summary"),
+], units={"ties_mean_renters": "ties", "ties_mean_owners": "ties", "tenure_years_mean_renters": "years",
+          "tenure_years_mean_owners": "years", "memberships_mean_renters": "memberships/adult",
+          "memberships_mean_owners": "memberships/adult", "tenure_moves_per_year": "households/year"})
+
+
 KEY_SERIES = ("participation_30d", "participation_year", "committee_self_governance_hours",
               "disputes_backlog", "organizations", "trust_mean")
 

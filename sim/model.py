@@ -42,7 +42,9 @@ from .processes.needs import FourOrders
 from .processes.organizations import OrganizationActivities, OrganizationLifeCycle
 from .processes.property import PropertyCompany, TransparencyAndProperty
 from .params import ORG_TYPES, Scenario
+from .processes.migrants import Tenure, eligible
 from .processes.participation import DayStart, SocialReinforcement
+from .processes.volunteers import VolunteerTeams
 from .processes.party import PartyCommittee, PartyEvaluation, PartyService
 from .residents import ACT_TYPES, PartyMember, Population, Resident
 from .rng import Streams, raw_uint32, seed_from_rng
@@ -70,11 +72,13 @@ DAY_ORDER: tuple[type[Process], ...] = (
     Deliberation,                     # 6. meetings and the seven steps (before the orders)
     FourOrders,                       # 7. needs: the four orders
     CommitteeSupportAndVolunteering,  # 8. support to organizations, volunteer tasks
-    OrganizationActivities,           # 9. organizations hold activities
-    OrganizationLifeCycle,            # 10. foundings, the monthly round, contracts, grants
-    TransparencyAndProperty,          # 11. publication, property tests and payments
-    PartyEvaluation,                  # 12. the yearly evaluation of party members
-    Costs,                            # 13. a day of every running cost
+    VolunteerTeams,                   # 9. volunteer teams: recruits and regular duties
+    OrganizationActivities,           # 10. organizations hold activities
+    OrganizationLifeCycle,            # 11. foundings, the monthly round, contracts, grants
+    Tenure,                           # 12. renter households move out, newcomers move in
+    TransparencyAndProperty,          # 13. publication, property tests and payments
+    PartyEvaluation,                  # 14. the yearly evaluation of party members
+    Costs,                            # 15. a day of every running cost
 )
 
 
@@ -136,6 +140,11 @@ class CoGovModel(mesa.Model):
         self.community_types = community_type_keys(p)
         self.pop = pop = Population(self.streams.population, p.population, p.behaviour, p.party,
                                     [cp.population for cp in self.community_params])
+        # who rents and since when (ODD 7.16), with each community's own shares (its type's)
+        pop.init_tenure(self.streams.tenure,
+                        np.array([cp.population.renter_share_local for cp in self.community_params]),
+                        np.array([cp.population.renter_share_migrant for cp in self.community_params]),
+                        p.migrants.renter_moves_per_year)
         self.community_members = [np.flatnonzero(pop.community == c) for c in range(pop.n_communities)]
         # each community's households against the reference community's: the scale of every
         # per-community quantity stated for the reference size (sim/scale.py, ODD 7.15)
@@ -244,6 +253,10 @@ class CoGovModel(mesa.Model):
         # evening opening of facilities (8小时以外) gives working adults more usable free time
         self.free_time = pop.free_time + np.where(
             ~pop.retired & p.moral.evening_opening, p.moral.evening_free_time_gain, 0.0)
+        if p.migrants.working_hours:
+            # working-age migrants work longer weeks (ODD 7.16: NBS migrant-worker survey)
+            self.free_time = np.where(pop.migrant & ~pop.retired,
+                                      self.free_time * p.migrants.working_free_time_factor, self.free_time)
         beh = p.behaviour
         floor = min(beh.time_budget_floor_hours_week, beh.time_budget_hours_week)
         pop.time_budget = floor + (beh.time_budget_hours_week - floor) * np.minimum(self.free_time, 1.0)
@@ -437,13 +450,40 @@ class CoGovModel(mesa.Model):
     def _choose_representatives(self) -> list[np.ndarray]:
         """Resident representatives: party members first, then the most civic residents."""
         # enough for the deliberation seats and for the party evaluation panel
+        ok = eligible(self)  # hukou or a year's residence (ODD 7.16)
         reps = []
         for c, members in enumerate(self.community_members):
             k = max(self.scaled_count(self.p.deliberation.representatives, c),
                     self.scaled_count(self.p.party.evaluators_per_community, c))
+            members = members[ok[members]]
             score = self.pop.disposition[members] + self.p.party.representative_party_weight * self.pop.party[members]
             reps.append(members[np.argsort(-score, kind="stable")[:k]])
         return reps
+
+    def residents_moved(self, idx: np.ndarray) -> None:
+        """Residents ``idx`` moved out (ODD 7.16): where a representative left, the
+        representatives are chosen again (the seats are offices: they take time)."""
+        if not self.is_representative[idx].any():
+            return
+        self.pop.offices[self.is_representative] -= 1
+        self.representatives = self._choose_representatives()
+        self.is_representative[:] = False
+        self.is_representative[np.concatenate(self.representatives)] = True
+        self.pop.offices[self.is_representative] += 1
+
+    def replace_base_network(self, base: sp.csr_array, moving: np.ndarray) -> None:
+        """The base ties after residents ``moving`` (a mask) moved (ODD 7.16): their group
+        ties go too, and the network is built again from the base and the group ties left."""
+        self.base_adj = base
+        self._base_symmetric = None
+        for k in range(len(self._org_pairs_i)):
+            i, j = self._org_pairs_i[k], self._org_pairs_j[k]
+            keep = ~(moving[i] | moving[j])
+            self._org_pairs_i[k], self._org_pairs_j[k] = i[keep], j[keep]
+        self._org_pairs_built = 0
+        self._set_adjacency(self.base_adj)
+        self._base_symmetric = self.adj_symmetric
+        self.rebuild_adjacency()
 
     def _initial_organizations(self) -> None:
         po = self.p.organizations

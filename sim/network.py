@@ -106,6 +106,31 @@ def generate(rng: np.random.Generator, pop, net) -> sp.csr_array:
     return sp.csr_array(adj)
 
 
+def newcomer_ties(rng: np.random.Generator, pop, net, newcomers: np.ndarray,
+                  factor: float) -> sp.csr_array:
+    """Building and wider ties of newcomers who moved into a home (ODD 7.16): drawn as
+    :func:`generate` draws them, with ``factor`` of the stubs (they know fewer people yet)."""
+    n = pop.n
+    f = factor * np.where(pop.migrant[newcomers], net.migrant_tie_factor, 1.0)
+    stubs = rng.poisson(net.building_ties / 2 * f)
+    src = np.repeat(newcomers, stubs)
+    dst = _draw_within(rng, pop.building, _index(pop.building), src)
+    layers = [_sym(src, dst, W_BUILDING, n)]
+    stubs = rng.poisson(net.wider_ties / 2 * f)
+    src = np.repeat(newcomers, stubs)
+    cross = (rng.random(src.size) < net.cross_community_share) if pop.n_communities > 1 \
+        else np.zeros(src.size, bool)
+    same_group = (~cross) & (rng.random(src.size) < net.homophily)
+    dst = np.empty(src.size, dtype=np.int64)
+    grp_key = pop.community * 2 + pop.migrant.astype(np.int64)
+    dst[same_group] = _draw_within(rng, grp_key, _index(grp_key), src[same_group])
+    other = ~same_group & ~cross
+    dst[other] = _draw_within(rng, pop.community, _index(pop.community), src[other])
+    dst[cross] = rng.integers(0, n, int(cross.sum()))
+    layers.append(_sym(src, dst, W_WIDER, n))
+    return sp.csr_array(layers[0].maximum(layers[1]))
+
+
 def _data_line(path: Path, row: int) -> int:
     """The file's line number (1-based) of the ``row``-th data line (np.loadtxt skips blank
     lines and # comments)."""

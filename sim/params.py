@@ -193,6 +193,13 @@ class Population(Section):
     party_age_gradient: float = P(1.5, unit="odds ratio", ge=1.0, le=5.0, role="constant",
                                   meaning="how much more often retired adults are party members",
                                   source="A: membership is older than the population")
+    # tenure (owned by the migrants' mechanisms, ODD 7.16; community types set them per type)
+    renter_share_local: float = P(0.10, unit="share", ge=0, le=1, role="constant",
+                                  meaning="share of local (hukou) households that rent their home; renters move out at migrants.renter_moves_per_year",
+                                  source="A (grade D, to verify): about a fifth of city households rent (2020 census long form, as reported); old inner-city communities rent mostly to migrants, so locals here rent less than the city mean")
+    renter_share_migrant: float = P(0.65, unit="share", ge=0, le=1, role="constant",
+                                    meaning="share of migrant (non-hukou) households that rent their home",
+                                    source="A (grade D, to verify): most migrants rent privately or live in employer housing (China Migrants Dynamic Survey reports, 2015-2017); with 25% migrants, 0.10 and 0.65 give about 24% renting households, near the census's fifth")
 
     # the community's type (sim/communities.py): its preset fills the keys above and below
     # that a scenario does not set; a street may mix types, one per community
@@ -205,15 +212,6 @@ class Population(Section):
                                                   "values (n_communities entries); none: every community "
                                                   "is community_type",
                                           source="docs/ODD.md, Community types")
-    # tenure (shared with the migrant mechanisms, which draw pop.renter from them)
-    renter_share_local: float = P(0.1, unit="share", ge=0.0, le=1.0, role="constant",
-                                  meaning="share of local (hukou) households that rent their home",
-                                  source="A: flats sold to sitting tenants in the housing reform; "
-                                         "few locals rent")
-    renter_share_migrant: float = P(0.8, unit="share", ge=0.0, le=1.0, role="constant",
-                                    meaning="share of migrant households that rent their home",
-                                    source="NBS 2018 migrant-worker monitoring survey: about 61% of "
-                                           "migrant workers in cities rent (0.8 in old neighbourhoods: A)")
     # property management (sim/processes/property.py)
     property_company: bool = P(True, unit="switch", role="constant",
                                meaning="a property company (物业公司) manages the community",
@@ -1175,6 +1173,71 @@ class Moral(Section):
                                   meaning="cost of awards and evening opening, each", source="A")
 
 
+class Volunteers(Section):
+    """Community volunteer teams (志愿服务队): rosters and regular duties (ODD 7.17)."""
+    processes = ("volunteer_teams",)
+    teams: bool = P(True, unit="switch", role="constant",
+                    meaning="the committee keeps volunteer teams with member rosters and regular duties (off: volunteering only from offered tasks and party invitations)",
+                    source="002: 发挥社区志愿者在…关爱帮助等方面的积极作用,引导社区居民开展自助互助服务; 004: 社区志愿者联盟, 流动人口…开展环境美化、安全检查…为老服务等志愿活动")
+    households_per_team: float = P(300.0, plausible=(150.0, 600.0), range_source="judgement: a team for a few buildings to a team for a grid and a half (A)", unit="households", gt=0, le=1e5,
+                                   meaning="households per volunteer team: a community keeps max(1, round(households / this)) teams",
+                                   source="A: one team (patrol, elderly visits, environment) per two to three grids of about 120 households (grid.households_per_grid)")
+    roster_size: int = P(20, plausible=(10, 40), range_source="judgement: a squad of ten to a large team (A)", unit="members", ge=1, le=1000,
+                         meaning="most members on one team's roster",
+                         source="A: a building-patrol or visiting team of a dozen to a few dozen")
+    duties_per_week: float = P(1.0, plausible=(0.5, 2.0), range_source="judgement: a fortnightly to a twice-weekly round (A)", unit="duties/week", ge=0, le=7,
+                               meaning="regular duties a team holds a week (a patrol, a round of elderly visits, a clean-up)",
+                               source="A: weekly rounds; T: 13.85 h a year per registered volunteer (China Volunteer Service Federation 2017) bounds how often a member turns up")
+    members_per_duty: int = P(4, plausible=(3, 10), range_source="judgement: a patrol pair to a clean-up squad (A)", unit="members", ge=1, le=1000,
+                              meaning="rostered members called to one duty, in turn (those called least recently first)",
+                              source="A: a patrol of a few; tuned with call_logit so that a member gives about T's 13.85 h a year on duties at the baseline (6 gave 24 h)")
+    call_logit: float = P(2.0, plausible=(1.0, 4.0), range_source="judgement: a call on the roster is a stronger ask than a tie's invitation (behaviour.w_invited, 1.5) (A)", unit="logit", ge=0, le=10,
+                          meaning="added to the volunteering decision of a member called to a duty (the decision is otherwise the same: fatigue, time budget and efficacy act alike)",
+                          source="A: a roster and a fixed turn bring volunteers back (role commitment); value tuned so the baseline's volunteer hours stay near T's 13.85 h a year")
+    join_probability: float = P(0.3, plausible=(0.1, 0.5), range_source="judgement: a tenth to half of those asked (A)", unit="probability", ge=0, le=1,
+                                meaning="chance that a resident who volunteered today (a task or an invitation) and is on no team joins one of the community's teams with room",
+                                source="A: volunteers are asked to register with a team (志愿者注册; 志愿服务条例 2017)")
+    max_missed_calls: int = P(4, plausible=(2, 8), range_source="judgement: a month to two of missed weekly turns (A)", unit="calls", ge=1, le=100,
+                              meaning="consecutive duty calls a member misses before leaving the roster",
+                              source="A: members who keep not turning up drop out")
+
+
+class Migrants(Section):
+    """Constraints on migrants and renters (ODD 7.16): each a switch, so that a paired run can
+    turn it off."""
+    processes = ("tenure", "day_start", "deliberation", "party_evaluation")
+    working_hours: bool = P(True, unit="switch", role="constant",
+                            meaning="working-age migrants have less free time (longer working weeks)",
+                            source="NBS 2016年农民工监测调查报告: 24.9 working days a month, 8.5 hours a day; 78.4% work over 44 hours a week")
+    working_free_time_factor: float = P(0.63, plausible=(0.5, 0.85), range_source="NBS 2016 (24.9 working days a month) against a five-day week (21.75 days): 5.5 against 8.7 free days a month, 0.63; judgement: up to 0.85 for migrants in office work", unit="factor", ge=0, le=1,
+                                        meaning="working-age migrants' free time relative to locals' of the same age",
+                                        source="NBS 2016年农民工监测调查报告: 月从业时间平均24.9天, 日从业时间8.5小时")
+    turnover: bool = P(True, unit="switch", role="constant",
+                       meaning="renter households move out and newcomers with fresh attitudes, no memberships and fewer ties move in",
+                       source="A: renters' tenure is short (population.renter_share_local/migrant)")
+    renter_moves_per_year: float = P(0.3, plausible=(0.15, 0.5), range_source="judgement: renters staying two to seven years (A, grade D)", unit="1/year", ge=0, le=12,
+                                     meaning="yearly rate at which a renter household moves out (replaced at once by a newcomer household)",
+                                     source="A: short leases (one to two years) renewed a few times; no survey pins the rate")
+    newcomer_tie_factor: float = P(0.4, plausible=(0.2, 0.7), range_source="judgement: a newcomer knows a few neighbours (A)", unit="factor", ge=0, le=1,
+                                   meaning="a newcomer's building and wider ties relative to the resident they replace (household ties are kept: the household moves in together)",
+                                   source="A: new residents know few neighbours (T: migrants start with fewer ties)")
+    eligibility: bool = P(True, unit="switch", role="constant",
+                          meaning="resident representatives (deliberation seats, evaluators) are locals, or migrants resident at least eligibility_residence_days who apply",
+                          source="中办发〔2010〕27号 (关于加强和改进城市社区居民委员会建设工作的意见): 户籍不在本社区、在本社区居住一年以上的居民, 本人申请…可以参加本社区居民委员会的选举")
+    eligibility_residence_days: int = P(365, plausible="none", range_source="a rule, not an uncertainty: the 2010 opinion's one year of residence", unit="days", ge=0, le=36500,
+                                        meaning="residence a migrant needs to be eligible",
+                                        source="中办发〔2010〕27号: 在本社区居住一年以上")
+    application_share: float = P(0.2, plausible=(0.05, 0.5), range_source="judgement: few migrants apply to a residents' election (A; T: migrants take part clearly less)", unit="share", ge=0, le=1,
+                                 meaning="share of eligible migrants who have applied to take part in the committee's elections (a fixed draw per resident)",
+                                 source="A: 本人申请 (the 2010 opinion); T: clearly lower migrant participation")
+    notices: bool = P(True, unit="switch", role="constant",
+                      meaning="committee notices of open and council meetings reach migrants directly at notice_reach_migrant of the locals' rate; a migrant not reached hears through ties with chance notice share x the tie-weighted share of their ties reached",
+                      source="A: notices go through registered households and building heads; migrants hear through ties (T: migrants with ties to locals take part more)")
+    notice_reach_migrant: float = P(0.5, plausible=(0.25, 0.8), range_source="judgement: a quarter to most of the locals' reach (A)", unit="factor", ge=0, le=1,
+                                    meaning="chance a committee notice reaches a migrant relative to a local",
+                                    source="A")
+
+
 class Smart(Section):
     processes = ("disputes", "needs")
     digital_ordering: bool = P(False, unit="switch", role="lever",
@@ -1234,6 +1297,8 @@ class Scenario(Section):
     transparency: Transparency = Transparency()
     moral: Moral = Moral()
     smart: Smart = Smart()
+    volunteers: Volunteers = Volunteers()
+    migrants: Migrants = Migrants()
 
 
 def iter_parameters(model: type[BaseModel] = Scenario, prefix: str = ""):

@@ -118,13 +118,25 @@ class Population:
         self.acts = np.zeros((len(ACT_TYPES), n), dtype=np.int64)  # since start
         self.acts_year_ring = np.zeros((12, n), dtype=np.int32)    # acts per 30-day block
         self.memberships = np.zeros(n, dtype=np.int32)
+        # tenure (ODD 7.16): set by init_tenure from a stream of its own
+        self.renter = np.zeros(n, bool)
+        self.arrival_day = np.zeros(n, np.int64)    # clock day the resident moved in (<= 0 at the start)
+        self.application_draw = np.ones(n)         # a fixed uniform: applied for the election if below the share
 
-        # tenure, drawn per household after every other draw (so the draws above are those
-        # of a run without tenure): a household rents with its community's share for locals
-        # or for migrants
-        renter_share = np.array([[cp.renter_share_local, cp.renter_share_migrant] for cp in cps])
-        hh_renter = rng.random(hh_offset) < renter_share[hh_community, hh_migrant.astype(np.int64)]
-        self.renter = hh_renter[household]
+    def init_tenure(self, rng: np.random.Generator, renter_local: np.ndarray,
+                    renter_migrant: np.ndarray, moves_per_year: float) -> None:
+        """Who rents (drawn per household, with the shares of each resident's community) and
+        how long each household has lived here: owners for decades, renters for a time drawn
+        from the stationary tenure of moving at ``moves_per_year`` (exponential)."""
+        first = np.flatnonzero(np.r_[True, self.household[1:] != self.household[:-1]])
+        comm, mig = self.community[first], self.migrant[first]
+        share = np.where(mig, np.asarray(renter_migrant)[comm], np.asarray(renter_local)[comm])
+        u = rng.random((3, first.size))
+        hh_renter = u[0] < share
+        years = np.where(hh_renter, -np.log1p(-u[1]) / max(moves_per_year, 1e-9), 20.0 + 30.0 * u[1])
+        self.renter = hh_renter[self.household - self.household[0]]
+        self.arrival_day = -np.round(years * 365.0).astype(np.int64)[self.household - self.household[0]]
+        self.application_draw = rng.random(self.n)
 
     # ------------------------------------------------------------------ derived state
     def last_any(self) -> np.ndarray:
@@ -181,6 +193,8 @@ class Resident(mesa.Agent):
     disposition = _state("disposition", float, "civic disposition (0-1)")
     fatigue = _state("fatigue", float, "fatigue (0-1)")
     memberships = _state("memberships", int, "organizations the resident belongs to", writable=False)
+    renter = _state("renter", bool, "the household rents its home", writable=False)
+    arrival_day = _state("arrival_day", int, "clock day the resident moved in", writable=False)
     act_hours = _state("act_hours", float, "act hours of about the last week")
     time_budget = _state("time_budget", float, "weekly civic hours", writable=False)
 

@@ -16,7 +16,7 @@ from .kernels import gap_positions, sfc64_raw
 STREAMS = ("network", "population", "need_arrivals", "participation",
            "volunteer_offers", "invitations", "org_activities", "org_foundings", "hub",
            "org_monthly", "contracts", "grants", "party", "grid", "disputes", "deliberation",
-           "committee")
+           "committee", "tenure", "volunteer_teams")
 # Each stream serves one process, and the processes whose draws should line up across paired
 # runs draw a fixed number of uniforms a day (one per resident, household or need), whatever
 # the levers: need arrivals and each need's luck (its service and its reporting clock) are

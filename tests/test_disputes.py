@@ -216,13 +216,18 @@ def test_a_slower_street_response_lengthens_escalated_cases():
 def test_prompt_reporting_and_same_day_channels_resolve_more_the_same_day():
     """调解矛盾不过夜: disputes reported at once to channels that finish the same day are
     resolved before nightfall more often."""
+    # over two seeds together: a single seed's cohort (some 60 disputes) can tie by chance
+    shares = np.zeros(3)
     for seed in (1, 2):
         _, s = run(seed)
         _, prompt = run(seed, disputes={"report_prob_day": 1.0})
         _, same_day = run(seed, disputes={"report_prob_day": 1.0,
                                           "channel_delay_days": _delays(committee=0.0, police=0.0)})
-        assert s["disputes_same_day_share"] < prompt["disputes_same_day_share"] \
-            < same_day["disputes_same_day_share"]
+        shares += [s["disputes_same_day_share"], prompt["disputes_same_day_share"],
+                   same_day["disputes_same_day_share"]]
+        assert s["disputes_same_day_share"] <= prompt["disputes_same_day_share"] \
+            <= same_day["disputes_same_day_share"]
+    assert shares[0] < shares[1] < shares[2]
 
 
 def test_more_police_days_take_more_cases(base):

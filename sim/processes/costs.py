@@ -16,7 +16,7 @@ from .base import Process
 
 
 class Costs(Process):
-    """Step 13: book a day of every running cost (yearly costs / 365)."""
+    """Step 15: book a day of every running cost (yearly costs / 365)."""
 
     name = "costs"
     state = ("spend",)

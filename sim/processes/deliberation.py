@@ -53,6 +53,7 @@ from __future__ import annotations
 import numpy as np
 
 from .base import Process
+from .migrants import notice_reached  # migrants hear of meetings less, and through ties (ODD 7.16)
 from .participation import decide, update_efficacy, update_satisfaction, update_trust, would_take_part
 from ..residents import ACT_TYPES, GROUPS
 
@@ -356,7 +357,7 @@ class Deliberation(Process):
         rng = m.streams.deliberation
         comm = m.community_members[c]
         if fmt == "open_space":
-            everyone = comm[rng.random(comm.size) < m.p.deliberation.open_space_notice_share]
+            everyone = notice_reached(m, comm, rng.random(comm.size), m.p.deliberation.open_space_notice_share)
             return [everyone for _ in agenda]
         out = []
         for issue in agenda:
@@ -372,7 +373,8 @@ class Deliberation(Process):
             elif fmt in ("hearing", "courtyard"):
                 out.append(grid_res)
             else:  # council: notices in the affected grid, besides the representatives
-                out.append(grid_res[rng.random(grid_res.size) < m.p.deliberation.council_notice_share])
+                out.append(notice_reached(m, grid_res, rng.random(grid_res.size),
+                                          m.p.deliberation.council_notice_share))
         return out
 
     def publicize(self, c: int) -> None:

@@ -493,7 +493,7 @@ __all__ = ["SocialOrganization", "found", "monthly", "grant_contest", "award_con
 
 # ------------------------------------------------------------------ processes of the day
 class OrganizationActivities(Process):
-    """Step 9: each organization holds an activity with its daily chance
+    """Step 10: each organization holds an activity with its daily chance
     (:meth:`SocialOrganization.activity_rate`); recently active members bring a tie along as
     guest; members and guests decide whether to take part (ODD 7.7)."""
 
@@ -604,7 +604,7 @@ def hold_activities_reference(m, rng: np.random.Generator, held: list) -> None:
 
 
 class OrganizationLifeCycle(Process):
-    """Step 10: the life cycle and the money of organizations (ODD 7.7, 7.8): resident
+    """Step 11: the life cycle and the money of organizations (ODD 7.7, 7.8): resident
     foundings (:func:`resident_foundings`) and hub incubation (:func:`hub_incubation`) every
     day; at the month's end the yearly act counts are refreshed, :func:`monthly` runs, the
     organization ties join the network and the organization lists are rebuilt; purchased

@@ -141,7 +141,7 @@ class PartyService(Process):
 
 
 class PartyEvaluation(Process):
-    """Step 12: on ``party.evaluation_day_of_year`` (if ``party.evaluation``) resident
+    """Step 14: on ``party.evaluation_day_of_year`` (if ``party.evaluation``) resident
     representatives evaluate party members (an evaluation act, :func:`decide`), then members
     rated low raise their effort (:func:`evaluate`, ODD 7.11)."""
 

@@ -96,7 +96,7 @@ def success_gain(model) -> np.ndarray:
 
 
 class TransparencyAndProperty(Process):
-    """Step 11: the transparency levers (ODD 7.12). At the month's end published affairs
+    """Step 13: the transparency levers (ODD 7.12). At the month's end published affairs
     (居务公开, ``publish_affairs``) raise trust, and under satisfaction-linked payment
     residents test the property companies (:func:`monthly`); every 91 days each company's
     quarterly payment is settled (:meth:`PropertyCompany.quarterly_payment`)."""

@@ -1,0 +1,175 @@
+"""Community volunteer teams (志愿服务队): rosters and regular duties (ODD 7.17).
+
+Each community keeps ``max(1, round(households / volunteers.households_per_team))`` teams.
+A team has a roster of at most ``roster_size`` members and holds ``duties_per_week`` regular
+duties (a patrol, a round of elderly visits, a clean-up). To each duty it calls the
+``members_per_duty`` members called least recently; a called member decides through the
+same volunteering decision as anyone offered a task (:func:`decide`, with ``call_logit``
+added), so fatigue, the week's time budget and efficacy act alike. A member who misses
+``max_missed_calls`` calls in a row leaves the roster. Residents who volunteered today (an
+offered task or a party member's invitation, step 8) and are on no team join one with room
+with chance ``join_probability``.
+
+Sources: doc002 (the provincial guideline: 发挥社区志愿者…关爱帮助…引导社区居民开展自助互助服务),
+doc004 (Chaoyangmen: 社区志愿者联盟; migrants' 环境美化、安全检查…为老服务等志愿活动); T: 13.85 hours a
+year per registered volunteer (China Volunteer Service Federation, 2017).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+
+from ..kernels import sorted_unique
+from ..residents import ACT_TYPES, NEVER
+from .base import Process
+from .participation import decide
+
+VOL = ACT_TYPES.index("volunteering")
+SOURCES = ("invitation", "task", "team")  # where a volunteering act came from
+
+
+def teams_per_community(model) -> np.ndarray:
+    """Teams of each community: one per ``households_per_team`` households, at least one."""
+    pop = model.pop
+    first = np.flatnonzero(np.r_[True, pop.household[1:] != pop.household[:-1]])
+    households = np.bincount(pop.community[first], minlength=pop.n_communities)
+    return np.maximum(1, np.round(households / model.p.volunteers.households_per_team)).astype(np.int64)
+
+
+class VolunteerTeams(Process):
+    """Step 9: today's volunteers may join a team; teams whose duty falls today call their
+    members in turn, who decide whether to turn up; members who keep missing leave."""
+
+    name = "volunteer_teams"
+    sections = ("volunteers",)
+    state = ("team_of", "team_community", "last_called", "missed", "acts_at_day0",
+             "acts_by_source", "duty_calls", "joins", "leaves", "member_days")
+
+    def __init__(self, model):
+        super().__init__(model)
+        n = model.pop.n
+        counts = teams_per_community(model)
+        self.team_community = np.repeat(np.arange(model.pop.n_communities), counts)
+        self.team_of = np.full(n, -1, np.int64)       # each resident's team (-1: none)
+        self.last_called = np.full(n, NEVER, np.int64)
+        self.missed = np.zeros(n, np.int32)          # calls missed in a row
+        self.acts_at_day0 = np.zeros(n, np.int64)    # volunteering acts before day 0
+        self._reset_totals()
+
+    def _reset_totals(self) -> None:
+        self.acts_by_source = Counter(dict.fromkeys(SOURCES, 0))  # since day 0
+        self.duty_calls = 0
+        self.joins = 0
+        self.leaves = 0
+        self.member_days = 0  # team members summed over the days since day 0
+
+    def step(self) -> None:
+        m = self.model
+        pop, day = m.pop, m.clock
+        # today's volunteers so far (step 8): party invitees first, the rest offered a task
+        today = np.flatnonzero(pop.last_act[VOL] == day)
+        if today.size:
+            invited = np.zeros(pop.n, bool)
+            invited[m.process("party_service").invitees_today] = True
+            n_inv = int(invited[today].sum())
+            self.acts_by_source["invitation"] += n_inv
+            self.acts_by_source["task"] += today.size - n_inv
+        pv = m.p.volunteers
+        if not pv.teams:
+            return
+        rng = m.streams.volunteer_teams
+        self.recruit(rng, today[self.team_of[today] < 0])
+        self.duties(day)
+        self.member_days += int((self.team_of >= 0).sum())
+
+    def recruit(self, rng: np.random.Generator, asked: np.ndarray) -> None:
+        """Each of ``asked`` joins with chance ``join_probability`` the team of their
+        community with the most room (none when every team is full)."""
+        if asked.size == 0:
+            return
+        pv = self.model.p.volunteers
+        joiners = asked[rng.random(asked.size) < pv.join_probability]
+        if joiners.size == 0:
+            return
+        size = np.bincount(self.team_of[self.team_of >= 0], minlength=self.team_community.size)
+        comm = self.model.pop.community
+        for r in joiners:  # a handful a day at most
+            teams = np.flatnonzero(self.team_community == comm[r])
+            t = teams[np.argmin(size[teams])]
+            if size[t] >= pv.roster_size:
+                continue
+            self.team_of[r] = t
+            self.missed[r] = 0
+            size[t] += 1
+            self.joins += 1
+
+    def duties(self, day: int) -> None:
+        """Teams whose duty falls today (team t holds its k-th duty on the day
+        floor((day + t) x duties_per_week / 7) reaches k) call members; they decide."""
+        m = self.model
+        pv = m.p.volunteers
+        t = np.arange(self.team_community.size)
+        rate = pv.duties_per_week / 7.0
+        on_duty = np.floor((day + t) * rate) > np.floor((day - 1 + t) * rate)
+        if not on_duty.any():
+            return
+        on_team = np.flatnonzero(self.team_of >= 0)
+        on_team = on_team[on_duty[self.team_of[on_team]]]
+        # those who volunteered today already are not called again
+        on_team = on_team[m.pop.last_act[VOL, on_team] != day]
+        if on_team.size == 0:
+            return
+        # in turn: within each team, those called least recently first
+        order = np.lexsort((on_team, self.last_called[on_team], self.team_of[on_team]))
+        ranked = on_team[order]
+        team = self.team_of[ranked]
+        start = np.flatnonzero(np.r_[True, team[1:] != team[:-1]])
+        rank = np.arange(ranked.size) - np.repeat(start, np.diff(np.r_[start, ranked.size]))
+        called = np.sort(ranked[rank < pv.members_per_duty])
+        self.duty_calls += called.size
+        self.last_called[called] = day
+        came = decide(m, called, "volunteering", extra_logit=pv.call_logit)
+        self.acts_by_source["team"] += came.size
+        self.missed[called] += 1
+        self.missed[came] = 0
+        gone = called[self.missed[called] >= pv.max_missed_calls]
+        self.team_of[gone] = -1
+        self.missed[gone] = 0
+        self.leaves += gone.size
+
+    def residents_moved(self, idx: np.ndarray) -> None:
+        """Residents who moved out (ODD 7.16) leave their teams; the newcomers start afresh."""
+        self.team_of[idx] = -1
+        self.missed[idx] = 0
+        self.last_called[idx] = NEVER
+        self.acts_at_day0[idx] = 0
+
+    def start_reporting(self) -> None:
+        self.acts_at_day0 = self.model.pop.acts[VOL].copy()
+        self._reset_totals()
+
+    def results(self) -> dict:
+        m = self.model
+        pv = m.p.volunteers
+        days = max(1, m.clock - m.day0)
+        total = sum(self.acts_by_source.values())
+        out: dict = {f"volunteering_acts_{s}": int(v) for s, v in self.acts_by_source.items()}
+        out["volunteering_invitation_share"] = self.acts_by_source["invitation"] / total if total else float("nan")
+        acts = m.pop.acts[VOL] - self.acts_at_day0
+        volunteers = int((acts > 0).sum())
+        out["volunteers"] = volunteers
+        out["volunteering_acts_per_volunteer"] = float(acts.sum() / volunteers) if volunteers else float("nan")
+        members = self.team_of >= 0
+        out["volunteer_teams"] = int(self.team_community.size) if pv.teams else 0
+        out["team_members"] = int(members.sum())
+        out["team_members_migrant_share"] = float(m.pop.migrant[members].mean()) if members.any() else float("nan")
+        out["team_duty_calls"] = int(self.duty_calls)
+        out["team_joins"] = int(self.joins)
+        out["team_leaves"] = int(self.leaves)
+        # hours a year a team member gives on duties (T: 13.85 h per registered volunteer)
+        mean_members = self.member_days / days
+        out["team_member_hours_year"] = (self.acts_by_source["team"] * m.p.behaviour.hours_per_act
+                                         / mean_members * 365.0 / days) if mean_members else float("nan")
+        return out
