@@ -62,8 +62,9 @@ def test_collective_dispute_resolved_through_deliberation():
 
 def test_carried_out_raises_efficacy_stalled_lowers_it():
     on = {"meetings_per_year": 12, "execution_days": 5.0}
-    _, good = run(deliberation={**on, "execution_success": 1.0})
-    _, bad = run(deliberation={**on, "execution_success": 0.0})
+    size = {"residents_per_community": 5000}  # the calibrated community's issues a meeting
+    _, good = run(population=size, deliberation={**on, "execution_success": 1.0})
+    _, bad = run(population=size, deliberation={**on, "execution_success": 0.0})
     assert good["proposals_carried_out"] > 0
     # execution_success is the committee's and the departments' chance (organizations carry
     # out with their own)
@@ -139,9 +140,10 @@ def test_committee_without_free_hours_carries_out_proposals_more_slowly():
     # no public-interest organizations: the committee carries everything out
     orgs = {"initial_per_1000_adults": [2.0, 0.7, 0, 0, 0, 0], "founding_per_activist_year": 0.0}
     # a dozen proposals a run: the medians are compared over three paired seeds
-    roomy = [run(seed, deliberation=d, organizations=orgs, committee={"staff_per_10k": 100.0})[1]
+    size = {"residents_per_community": 5000}  # the calibrated community's duty load and slots
+    roomy = [run(seed, population=size, deliberation=d, organizations=orgs, committee={"staff_per_10k": 100.0})[1]
              for seed in (1, 2, 3)]
-    tight = [run(seed, deliberation=d, organizations=orgs, committee={"staff_per_10k": 12.0})[1]
+    tight = [run(seed, population=size, deliberation=d, organizations=orgs, committee={"staff_per_10k": 12.0})[1]
              for seed in (1, 2, 3)]
     assert all(s["proposals_carried_out_by_committee"] > 0 for s in roomy)
     assert all(s["proposals_carried_out_by_organization"] == 0 for s in roomy)
@@ -250,7 +252,8 @@ def test_a_collective_issue_never_convened_is_shelved_and_its_dispute_moves_on()
     """With no committee hours to convene a hearing (and none prepared ahead), a collective dispute's public issue is
     shelved after deliberation.issue_shelf_days; the dispute then closes through the channels
     instead of waiting (and eroding trust) for ever."""
-    busy = {"staff_per_10k": 18.0, "pushed_down_duty_items": 300}
+    # at 1,500 adults an item is some 0.44 of the reference community's work (ODD 7.15)
+    busy = {"staff_per_10k": 18.0, "pushed_down_duty_items": 700}
     sc = dict(committee=busy, disputes={"collective_per_year": 20.0},
               deliberation={"issue_shelf_days": 60, "preparation_share": 0.0}, run={"days": 300})
     m, s = run(**sc)

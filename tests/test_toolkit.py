@@ -12,6 +12,8 @@ import signal
 import subprocess
 import sys
 import time
+import types
+import typing
 from pathlib import Path
 
 import pandas as pd
@@ -48,6 +50,11 @@ def tiny(tmp_path):
 # ------------------------------------------------------------------------ strict values
 def _wrong_values(field):
     ann = field.annotation
+    args = typing.get_args(ann)
+    if type(None) in args and len(args) == 2 and ann != (str | None):
+        # optional: none is a valid value, every wrong value of the other type is not
+        inner = next(a for a in args if a is not type(None))
+        return [v for v in _wrong_values(types.SimpleNamespace(annotation=inner)) if v is not None]
     if ann in (int, float):
         return [True, "7", math.nan, math.inf, -math.inf, 1e300, -1e300, [1], {"a": 1}]
     if ann is bool:

@@ -29,6 +29,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .levers import HEADLINE, SCEN
+
 SIZES = (1000, 2000, 3000, 4000, 5000, 6000, 8000, 10000, 15000, 20000, 30000)
 # the headline outcomes whose size profile the report shows and judges
 OUTCOMES = ("participation_year", "core_activist_share", "committee_duty_share",
@@ -49,7 +51,6 @@ def _job(args) -> dict:
     s = summaries[0]
     row = {"file": Path(scenario).stem, "residents": residents, "type": ctype or "",
            "seed": seed}
-    from .validate import HEADLINE
     for k in (*OUTCOMES, *sorted(set(HEADLINE.values()) - set(OUTCOMES))):
         if k == "spend_per_adult":
             row[k] = float(last.get("spend_total", s.get("spend_total", math.nan))) / residents
@@ -212,7 +213,6 @@ def scan_into(out: Path, seeds: int = 5, years: int = 3, sizes=SIZES, types=None
     figures under ``out``; the report's section is rendered from them (:func:`section`)."""
     import json
     import time
-    from .validate import HEADLINE, SCEN
     t0 = time.perf_counter()
     if types is None:
         types = _type_keys()
@@ -254,7 +254,6 @@ def _pct(k: str, v: float) -> str:
 def section(figdir: Path) -> str:
     """The scan's section of VALIDATION.md, or "" when no scan has been run."""
     import json
-    from .validate import HEADLINE
     figdir = Path(figdir)
     if not (figdir / "scan.csv").is_file():
         return ""

@@ -41,20 +41,14 @@ from ..catalog import OUTCOMES
 from ..config import ScenarioError
 from ._deathguard import forkserver_context
 from . import scan
+from .levers import HEADLINE, SCEN
 from .compare import cost_ratio
 
 ROOT = Path(__file__).resolve().parents[2]
-SCEN = ROOT / "scenarios"
 BEGIN_DATA = "<!-- VALIDATION DATA"
 END_DATA = "-->"
 FINGERPRINT_KEYS = ("participation_year", "organizations", "committee_self_governance_hours",
                     "disputes_opened", "trust_mean")
-# the headline outcome of each lever file: what the lever is for
-HEADLINE = {"lever_legal_mediation": "disputes_resolved_share", "lever_smart": "needs_fulfilled_share",
-            "lever_purchased_services": "needs_fulfilled_share", "lever_transparency": "trust_mean",
-            "lever_grid": "needs_reported_share", "lever_staffing_funding": "committee_self_governance_hours",
-            "lever_duty_reduction": "committee_self_governance_hours",
-            "lever_incubation": "organizations"}
 # how far a single run moves (report, section 2)
 SINGLE_RUN_OUTCOMES = ("participation_year", "participation_year_organization", "memberships_per_adult",
                        "organizations", "trust_mean", "committee_self_governance_hours", "disputes_resolved")
