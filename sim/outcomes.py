@@ -10,7 +10,7 @@ import mesa
 
 from .processes import deliberation as _delib
 from .processes import disputes as _disputes
-from .catalog import check_declared
+from .catalog import COMMITTEE_TASKS, check_declared
 from .kernels import daily_means, time_used_share, top_tenth_share
 from .residents import ACT_TYPES, GROUPS
 
@@ -18,8 +18,6 @@ DAILY_COUNTERS = ("needs_reported", "orders_dispatched", "needs_fulfilled", "gri
                   "party_invitations", "volunteer_tasks", "org_activities", "meetings",
                   "proposals_passed", "proposals_carried_out", "issues_raised",
                   "disputes_opened", "disputes_resolved", "disputes_failed")
-COMMITTEE_TASKS = ("duty", "mediation", "dispatch", "service", "deliberation", "org_support",
-                   "volunteers")
 STATE = ("trust", "efficacy", "satisfaction")
 
 TIMESERIES_COLUMNS = (
@@ -56,11 +54,14 @@ _ACTS_KEYS = tuple((t, f"acts_{t}") for t in ACT_TYPES)
 COUNTER_KEYS = DAILY_COUNTERS + tuple(_disputes.TIMESERIES) + tuple(_delib.TIMESERIES)
 _COUNTER_KEYS = COUNTER_KEYS
 _ZEROS = (0,) * len(COUNTER_KEYS)
-_HOURS_KEYS = tuple((t, f"committee_hours_{t}") for t in COMMITTEE_TASKS)
+# the processes whose own state gives daily outcomes, in the row's order after the residents'
+DAILY_ORDER = ("government_duties", "needs", "disputes", "org_life_cycle", "costs")
 
 
 def daily(model) -> dict:
-    """Today's outcome row."""
+    """Today's outcome row: the residents' (participation, acts, attitudes, today's counters),
+    then each process's own (:meth:`sim.processes.base.Process.daily_outcomes`, in
+    :data:`DAILY_ORDER`), then the shares computed from both."""
     pop, day = model.pop, model.clock
     row = {"day": model.reported_day}
     row.update(zip(_MEANS_KEYS, daily_means(
@@ -72,33 +73,18 @@ def daily(model) -> dict:
     # every key is declared: dict.get (a missing count is 0) skips the counter's check, a
     # Python call per key and day
     row.update(zip(_COUNTER_KEYS, map(int, map(model.today.get, _COUNTER_KEYS, _ZEROS))))
-    committees = model.committees
-    sg = 0.0
-    for t, key in _HOURS_KEYS:
-        h = 0.0
-        for c in committees:
-            h += c.hours_today[t]
-        row[key] = h
-        if t != "duty":
-            sg += h
-    row["committee_self_governance_hours"] = sg
-    row["duty_items"] = sum(c.effective_duty_items() for c in committees)
-    row["needs_open"] = model.needs.n_open
-    row["disputes_backlog"] = len(model.disputes.open)
-    row["organizations"] = len(model.orgs)
-    row["org_members"] = sum(o.members.size for o in model.orgs)
+    for name in DAILY_ORDER:
+        row.update(model.process(name).daily_outcomes())
     # the top 10%'s share is recomputed monthly (compiled: numpy's partition of every
     # resident's acts cost a quarter of the daily row; the same integer sums as top_share)
     if model.calendar.day_of_month(day) == 0 or model.top10_share_of_acts is None:
         model.top10_share_of_acts = top_tenth_share(pop.acts_year_ring)
     row["top10_share_of_acts"] = model.top10_share_of_acts
-    row["spend_total"] = float(sum(model.spend.values()))
     row["memberships_per_adult"] = row["org_members"] / pop.n
     # the standing hours as the day began (memberships change monthly), today's act hours
     # (one compiled pass instead of four numpy calls; numpy's summation order, the same bits)
     row["time_used_share_mean"] = time_used_share(model.commitment_hours, pop.act_hours,
                                                   pop.time_budget)
-    row["committee_duty_hours_dropped"] = sum(c.duty_hours_dropped_today for c in committees)
     return row
 
 

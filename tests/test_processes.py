@@ -101,3 +101,26 @@ def test_running_costs_are_the_processes_daily_costs(busy_model):
     assert all(got[k] == pytest.approx(v, rel=1e-9) for k, v in want.items())
     for lever in ("staffing", "grid", "legal", "transparency", "smart", "incubation"):
         assert got[lever] > 0, lever
+
+
+def test_each_process_gives_the_daily_outcomes_of_its_own_state(busy_model):
+    """The daily row takes the committees' hours, the need book, the dispute backlog, the
+    organizations and the spend from the processes that hold them (``daily_outcomes``): their
+    keys are declared columns, no two processes give one key, and the row holds what they give
+    (a changed process value shows in the row)."""
+    from sim.outcomes import DAILY_ORDER, TIMESERIES_COLUMNS, daily
+    m = busy_model
+    given: dict[str, str] = {}
+    for proc in m.processes:
+        keys = set(proc.daily_outcomes())
+        assert keys <= set(TIMESERIES_COLUMNS), (proc.name, keys - set(TIMESERIES_COLUMNS))
+        assert not keys & given.keys(), (proc.name, keys & given.keys())
+        given.update(dict.fromkeys(keys, proc.name))
+        assert (proc.name in DAILY_ORDER) == bool(keys), proc.name
+    assert {"committee_hours_duty", "needs_open", "disputes_backlog", "organizations",
+            "spend_total"} <= given.keys()
+    row = daily(m)
+    for name in DAILY_ORDER:
+        assert m.process(name).daily_outcomes().items() <= row.items(), name
+    m.process("costs").book("grants", 1234.0)
+    assert daily(m)["spend_total"] == pytest.approx(row["spend_total"] + 1234.0)

@@ -61,6 +61,12 @@ class Process:
         model's summary merges every process's, :func:`sim.outcomes.summary`)."""
         return {}
 
+    def daily_outcomes(self) -> dict:
+        """Today's values of the daily outcomes this process computes from its own state (the
+        daily row merges them, :func:`sim.outcomes.daily`; the keys are declared in
+        ``sim.outcomes.TIMESERIES_COLUMNS``)."""
+        return {}
+
     def daily_costs(self) -> dict[str, float]:
         """Running costs a day, by lever (``sim.catalog.SPEND_LINES``), of this process's
         levers under the current parameters."""

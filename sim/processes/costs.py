@@ -27,6 +27,10 @@ class Costs(Process):
         self.spend = Counter({k: 0.0 for k in SPEND_LINES})  # yuan by lever since day 0
         self._fixed = None  # [(lever, yuan a day)], the parameters do not change during a run
 
+    def daily_outcomes(self) -> dict:
+        """Spend since day 0, all levers."""
+        return {"spend_total": float(sum(self.spend.values()))}
+
     def book(self, lever: str, yuan: float) -> None:
         """A money event (a grant, a contract, a month's office support) books its amount."""
         self.spend[lever] += yuan

@@ -632,6 +632,10 @@ class DisputeSystem(Process):
         lo, hi = m.day0 + first, m.day0 + last
         return [d for d in self.log + self.open if lo <= d.opened <= hi]
 
+    def daily_outcomes(self) -> dict:
+        """Disputes open today (the backlog)."""
+        return {"disputes_backlog": len(self.open)}
+
     def results(self) -> dict:
         """How disputes were opened, handled and closed since day 0; the shares of disputes
         on the cohort of :meth:`cohort`, each followed for ``cohort_horizon_days`` (ODD 7.9)."""

@@ -9,7 +9,11 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from ..catalog import COMMITTEE_TASKS
 from .base import Process
+
+# the daily row's committee hours, by task (sim.outcomes.TIMESERIES_COLUMNS)
+HOURS_KEYS = tuple((t, f"committee_hours_{t}") for t in COMMITTEE_TASKS)
 
 
 class StreetOffice(mesa.Agent):
@@ -60,6 +64,23 @@ class GovernmentDuties(Process):
     def end_day(self) -> None:
         for committee in self.model.committees:
             committee.end_day()
+
+    def daily_outcomes(self) -> dict:
+        """The committees' hours today by task, those on self-governance, the duty items they
+        carry and the duty hours they left undone."""
+        committees = self.model.committees
+        row, self_governance = {}, 0.0
+        for task, key in HOURS_KEYS:
+            hours = 0.0
+            for c in committees:
+                hours += c.hours_today[task]
+            row[key] = hours
+            if task != "duty":
+                self_governance += hours
+        row["committee_self_governance_hours"] = self_governance
+        row["duty_items"] = sum(c.effective_duty_items() for c in committees)
+        row["committee_duty_hours_dropped"] = sum(c.duty_hours_dropped_today for c in committees)
+        return row
 
     def start_reporting(self) -> None:
         for committee in self.model.committees:

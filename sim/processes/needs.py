@@ -392,6 +392,10 @@ class FourOrders(Process):
 
     state = ("book",)
 
+    def daily_outcomes(self) -> dict:
+        """Needs reported and not yet closed."""
+        return {"needs_open": self.book.n_open}
+
     def __init__(self, model):
         super().__init__(model)
         self.book = NeedBook()  # every need raised: the open ones and the closed log

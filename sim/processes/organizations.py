@@ -663,6 +663,11 @@ class OrganizationLifeCycle(Process):
     def start_reporting(self) -> None:
         self._reset_totals()
 
+    def daily_outcomes(self) -> dict:
+        """Organizations alive and their members today."""
+        orgs = self.model.orgs
+        return {"organizations": len(orgs), "org_members": sum(o.members.size for o in orgs)}
+
     def results(self) -> dict:
         """The organization sector at the end, and its flows since day 0."""
         m = self.model
