@@ -330,10 +330,11 @@ class CoGovModel(mesa.Model):
 
     # ================================================================ helpers
     def _set_adjacency(self, adj: sp.csr_array, symmetric: bool | None = None,
-                       sorted_indices: bool = False) -> None:
+                       sorted_indices: bool = False, derived: bool = True) -> None:
         """The network the processes read. ``symmetric``: whether ``adj`` equals its
         transpose, when the caller knows it (checked here otherwise); ``sorted_indices``: the
-        caller knows each row's indices are sorted (otherwise sorted here)."""
+        caller knows each row's indices are sorted (otherwise sorted here); ``derived=False``:
+        the caller sets the network again at once, so the sums read from it wait for that."""
         self.network_version += 1  # caches of network-derived sets key on it
         self.adj = sp.csr_array(adj, dtype=np.float32)
         if sorted_indices:
@@ -349,6 +350,8 @@ class CoGovModel(mesa.Model):
         # network itself and SocialReinforcement need not transpose it after each merge
         self.adj_symmetric = symmetric
         self._adj_bin = None
+        if not derived:
+            return
         wd = row_sums(self.adj.indptr, self.adj.data)
         self.weighted_degree = np.where(wd > 0, wd, 1.0)
         local = (~self.pop.migrant).astype(np.float32)
@@ -471,17 +474,24 @@ class CoGovModel(mesa.Model):
         self.is_representative[np.concatenate(self.representatives)] = True
         self.pop.offices[self.is_representative] += 1
 
-    def replace_base_network(self, base: sp.csr_array, moving: np.ndarray) -> None:
+    @property
+    def base_symmetric(self) -> bool | None:
+        """Whether the base ties are mutual with equal weights (checked when they were set)."""
+        return self._base_symmetric
+
+    def replace_base_network(self, base: sp.csr_array, moving: np.ndarray,
+                             symmetric: bool | None = None) -> None:
         """The base ties after residents ``moving`` (a mask) moved (ODD 7.16): their group
-        ties go too, and the network is built again from the base and the group ties left."""
+        ties go too, and the network is built again from the base and the group ties left.
+        ``symmetric``: whether ``base`` is, when the caller knows it (checked otherwise)."""
         self.base_adj = base
-        self._base_symmetric = None
         for k in range(len(self._org_pairs_i)):
             i, j = self._org_pairs_i[k], self._org_pairs_j[k]
             keep = ~(moving[i] | moving[j])
             self._org_pairs_i[k], self._org_pairs_j[k] = i[keep], j[keep]
         self._org_pairs_built = 0
-        self._set_adjacency(self.base_adj)
+        # the base alone is an intermediate: the group ties join it at once below
+        self._set_adjacency(self.base_adj, symmetric, derived=not self._org_pairs_i)
         self._base_symmetric = self.adj_symmetric
         self.rebuild_adjacency()
 

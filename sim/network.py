@@ -14,7 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .config import ScenarioError
-from .kernels import symmetric_pattern
+from .kernels import csr_maximum, symmetric_pattern
 
 W_HOUSEHOLD, W_BUILDING, W_WIDER, W_ORG = 1.0, 0.5, 0.25, 0.4
 STRONG = 0.5  # ties of at least this weight count as close (disputes arise along them)
@@ -107,15 +107,16 @@ def generate(rng: np.random.Generator, pop, net) -> sp.csr_array:
 
 
 def newcomer_ties(rng: np.random.Generator, pop, net, newcomers: np.ndarray,
-                  factor: float) -> sp.csr_array:
+                  factor: float) -> tuple[np.ndarray, ...]:
     """Building and wider ties of newcomers who moved into a home (ODD 7.16): drawn as
-    :func:`generate` draws them, with ``factor`` of the stubs (they know fewer people yet)."""
+    :func:`generate` draws them, with ``factor`` of the stubs (they know fewer people yet);
+    CSR arrays (indptr, sorted indices, float32 data)."""
     n = pop.n
     f = factor * np.where(pop.migrant[newcomers], net.migrant_tie_factor, 1.0)
     stubs = rng.poisson(net.building_ties / 2 * f)
     src = np.repeat(newcomers, stubs)
     dst = _draw_within(rng, pop.building, _index(pop.building), src)
-    layers = [_sym(src, dst, W_BUILDING, n)]
+    building = _sym_layer(src, dst, W_BUILDING, n)
     stubs = rng.poisson(net.wider_ties / 2 * f)
     src = np.repeat(newcomers, stubs)
     cross = (rng.random(src.size) < net.cross_community_share) if pop.n_communities > 1 \
@@ -127,8 +128,27 @@ def newcomer_ties(rng: np.random.Generator, pop, net, newcomers: np.ndarray,
     other = ~same_group & ~cross
     dst[other] = _draw_within(rng, pop.community, _index(pop.community), src[other])
     dst[cross] = rng.integers(0, n, int(cross.sum()))
-    layers.append(_sym(src, dst, W_WIDER, n))
-    return sp.csr_array(layers[0].maximum(layers[1]))
+    wider = _sym_layer(src, dst, W_WIDER, n)
+    return csr_maximum(*building, *wider)
+
+
+def _sym_layer(rows: np.ndarray, cols: np.ndarray, weight: float, n: int) -> tuple[np.ndarray, ...]:
+    """:func:`_sym` as CSR arrays (indptr, sorted indices, float32 data) built in one compiled
+    counting pass: the same structure and weights, without scipy's conversion (a month's
+    newcomers are a few dozen residents among thousands)."""
+    indptr, indices = symmetric_pattern(rows.astype(np.int64, copy=False),
+                                        cols.astype(np.int64, copy=False), n)
+    return indptr, indices, np.full(indices.size, weight, np.float32)
+
+
+def without_ties_of(adj: sp.csr_array, moving: np.ndarray, below: float) -> tuple[np.ndarray, ...]:
+    """``adj``'s CSR arrays (indptr, indices, data) without the ties of weight under ``below``
+    that touch a resident in ``moving`` (a mask): the rows' order and sorted indices kept."""
+    rows = np.repeat(np.arange(adj.shape[0]), np.diff(adj.indptr))
+    keep = ~((moving[rows] | moving[adj.indices]) & (adj.data < below))
+    indptr = np.zeros(adj.shape[0] + 1, np.int64)
+    np.cumsum(np.bincount(rows[keep], minlength=adj.shape[0]), out=indptr[1:])
+    return indptr, adj.indices[keep], adj.data[keep]
 
 
 def _data_line(path: Path, row: int) -> int:

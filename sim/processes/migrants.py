@@ -22,6 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .. import network as net
+from ..kernels import csr_maximum
 from ..residents import NEVER
 from .base import Process
 
@@ -158,10 +159,11 @@ def move_in(m, rng: np.random.Generator, idx: np.ndarray, moving: np.ndarray) ->
     m.residents_moved(idx)
     m.process("volunteer_teams").residents_moved(idx)
     # ties: drop the movers' non-household ties (base and group ties), draw the newcomers'
-    base = m.base_adj.tocoo()
-    r, c, w = base.row, base.col, base.data
-    keep = ~((moving[r] | moving[c]) & (w < net.W_HOUSEHOLD))
-    kept = sp.csr_array((w[keep], (r[keep], c[keep])), shape=base.shape)
+    # (CSR arrays merged in compiled passes: scipy's conversions cost most of a month's move)
+    kept = net.without_ties_of(m.base_adj, moving, net.W_HOUSEHOLD)
     new = net.newcomer_ties(rng, pop, m.p.network, idx, pm.newcomer_tie_factor)
-    m.replace_base_network(sp.csr_array(kept.maximum(new)), moving)
+    indptr, indices, data = csr_maximum(*kept, *new)
+    # the ties dropped and drawn are mutual, so the base stays as symmetric as it was
+    m.replace_base_network(sp.csr_array((data, indices, indptr), shape=m.base_adj.shape), moving,
+                           symmetric=m.base_symmetric)
 

@@ -82,7 +82,7 @@ class VolunteerTeams(Process):
         rng = m.streams.volunteer_teams
         self.recruit(rng, today[self.team_of[today] < 0])
         self.duties(day)
-        self.member_days += int((self.team_of >= 0).sum())
+        self.member_days += np.count_nonzero(self.team_of >= 0)
 
     def recruit(self, rng: np.random.Generator, asked: np.ndarray) -> None:
         """Each of ``asked`` joins with chance ``join_probability`` the team of their
@@ -125,8 +125,9 @@ class VolunteerTeams(Process):
         order = np.lexsort((on_team, self.last_called[on_team], self.team_of[on_team]))
         ranked = on_team[order]
         team = self.team_of[ranked]
-        start = np.flatnonzero(np.r_[True, team[1:] != team[:-1]])
-        rank = np.arange(ranked.size) - np.repeat(start, np.diff(np.r_[start, ranked.size]))
+        # (np.concatenate, not np.r_: its parsing costs more than the day's ranking)
+        start = np.concatenate(([0], np.flatnonzero(team[1:] != team[:-1]) + 1))
+        rank = np.arange(ranked.size) - np.repeat(start, np.diff(np.append(start, ranked.size)))
         called = np.sort(ranked[rank < pv.members_per_duty])
         self.duty_calls += called.size
         self.last_called[called] = day
