@@ -1211,3 +1211,43 @@ def top_tenth_share(ring):
         if k == 0:
             break
     return top / total
+
+
+@njit(cache=True, nogil=True)
+def team_calls(team_of, last_called, last_volunteered, on_duty, per_duty, day):
+    """The members a volunteer team calls to today's duty (:meth:`sim.processes.volunteers.
+    VolunteerTeams.duties`): of each team on duty, the ``per_duty`` members called least
+    recently (ties: the lower index) among those who did not volunteer today; sorted by
+    index. The rule of :func:`sim.processes.volunteers.team_calls_reference` in two counting
+    passes over the residents (the numpy version's sorts and run lengths cost a tenth of a
+    day at 10,000 residents)."""
+    n_teams = on_duty.size
+    ptr = np.zeros(n_teams + 1, np.int64)
+    for r in range(team_of.size):
+        t = team_of[r]
+        if t >= 0 and on_duty[t] and last_volunteered[r] != day:
+            ptr[t + 1] += 1
+    for t in range(n_teams):
+        ptr[t + 1] += ptr[t]
+    fill = ptr[:-1].copy()
+    cand = np.empty(ptr[n_teams], np.int64)
+    for r in range(team_of.size):  # ascending index within each team
+        t = team_of[r]
+        if t >= 0 and on_duty[t] and last_volunteered[r] != day:
+            cand[fill[t]] = r
+            fill[t] += 1
+    out = np.empty(cand.size, np.int64)
+    k = 0
+    for t in range(n_teams):
+        lo, hi = ptr[t], ptr[t + 1]
+        if hi - lo <= per_duty:
+            for j in range(lo, hi):
+                out[k] = cand[j]
+                k += 1
+        else:
+            seg = cand[lo:hi]
+            order = np.argsort(last_called[seg], kind="mergesort")  # stable: ties by index
+            for j in range(per_duty):
+                out[k] = seg[order[j]]
+                k += 1
+    return np.sort(out[:k])

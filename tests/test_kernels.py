@@ -632,3 +632,22 @@ def test_a_model_runs_quietly_and_plainly_without_numba():
     odd = {k: ".".join(t) for k, t in types.items()
            if t not in (["builtins", "int"], ["builtins", "float"], ["builtins", "str"])}
     assert not odd, odd
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_team_calls_kernel_is_the_plain_rule(seed):
+    """Volunteer teams' calls (ODD 7.17): the compiled pass picks the same members as the
+    numpy rule, with ties in the last call, members who volunteered today and teams off duty."""
+    from sim.processes.volunteers import team_calls_reference
+    rng = np.random.default_rng(seed)
+    n, teams = 3_000, 7
+    team_of = np.where(rng.random(n) < 0.05, rng.integers(0, teams, n), -1).astype(np.int64)
+    last_called = rng.integers(-5, 40, n).astype(np.int64)  # many ties
+    day = 40
+    last_vol = np.where(rng.random(n) < 0.2, day, rng.integers(0, day, n)).astype(np.int64)
+    on_duty = rng.random(teams) < 0.6
+    for per_duty in (1, 4, 10, 1_000):
+        got = kernels.team_calls(team_of, last_called, last_vol, on_duty, per_duty, day)
+        want = team_calls_reference(team_of, last_called, last_vol, on_duty, per_duty, day)
+        assert np.array_equal(got, want), (per_duty, got, want)
+    assert kernels.team_calls(team_of, last_called, last_vol, np.zeros(teams, bool), 4, day).size == 0

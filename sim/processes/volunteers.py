@@ -21,7 +21,7 @@ from collections import Counter
 
 import numpy as np
 
-from ..kernels import sorted_unique
+from ..kernels import team_calls
 from ..residents import ACT_TYPES, NEVER
 from .base import Process
 from .participation import decide
@@ -115,20 +115,12 @@ class VolunteerTeams(Process):
         on_duty = np.floor((day + t) * rate) > np.floor((day - 1 + t) * rate)
         if not on_duty.any():
             return
-        on_team = np.flatnonzero(self.team_of >= 0)
-        on_team = on_team[on_duty[self.team_of[on_team]]]
-        # those who volunteered today already are not called again
-        on_team = on_team[m.pop.last_act[VOL, on_team] != day]
-        if on_team.size == 0:
+        # in turn: within each team, those called least recently first (compiled; the
+        # plain rule is team_calls_reference)
+        called = team_calls(self.team_of, self.last_called, m.pop.last_act[VOL], on_duty,
+                            pv.members_per_duty, day)
+        if called.size == 0:
             return
-        # in turn: within each team, those called least recently first
-        order = np.lexsort((on_team, self.last_called[on_team], self.team_of[on_team]))
-        ranked = on_team[order]
-        team = self.team_of[ranked]
-        # (np.concatenate, not np.r_: its parsing costs more than the day's ranking)
-        start = np.concatenate(([0], np.flatnonzero(team[1:] != team[:-1]) + 1))
-        rank = np.arange(ranked.size) - np.repeat(start, np.diff(np.append(start, ranked.size)))
-        called = np.sort(ranked[rank < pv.members_per_duty])
         self.duty_calls += called.size
         self.last_called[called] = day
         came = decide(m, called, "volunteering", extra_logit=pv.call_logit)
@@ -174,3 +166,21 @@ class VolunteerTeams(Process):
         out["team_member_hours_year"] = (self.acts_by_source["team"] * m.p.behaviour.hours_per_act
                                          / mean_members * 365.0 / days) if mean_members else float("nan")
         return out
+
+
+def team_calls_reference(team_of: np.ndarray, last_called: np.ndarray, last_volunteered: np.ndarray,
+                         on_duty: np.ndarray, per_duty: int, day: int) -> np.ndarray:
+    """The members teams on duty call today, written plainly (:func:`sim.kernels.team_calls`
+    must agree): members of teams on duty who did not volunteer today, in each team those
+    called least recently first (ties: the lower index), ``per_duty`` of them; by index."""
+    on_team = np.flatnonzero(team_of >= 0)
+    on_team = on_team[on_duty[team_of[on_team]]]
+    on_team = on_team[last_volunteered[on_team] != day]
+    if on_team.size == 0:
+        return on_team
+    order = np.lexsort((on_team, last_called[on_team], team_of[on_team]))
+    ranked = on_team[order]
+    team = team_of[ranked]
+    start = np.concatenate(([0], np.flatnonzero(team[1:] != team[:-1]) + 1))
+    rank = np.arange(ranked.size) - np.repeat(start, np.diff(np.append(start, ranked.size)))
+    return np.sort(ranked[rank < per_duty])
