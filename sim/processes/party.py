@@ -90,13 +90,14 @@ class PartyService(Process):
     records = ("party_invitations",)
     state = ("invitations_total",)
     outputs = ("invitees_today",)
-    caches = ("_rates",)
+    caches = ("_rates", "_registered")
 
     def __init__(self, model):
         super().__init__(model)
         self.invitations_total = 0  # since day 0
         self.invitees_today = np.empty(0, np.int64)  # read by volunteering (step 8)
         self._rates = None  # (expected invitations a day, who sends any, their cumsum)
+        self._registered = None  # (pop.registered, the same as floats)
 
     def step(self) -> None:
         m = self.model
@@ -131,7 +132,11 @@ class PartyService(Process):
         if not pp.service_hour_value_yuan or not pp.service_hours_per_month:
             return {}
         pop = m.pop
-        hours = float(np.dot(pop.registered, pop.party_effort)) * pp.service_hours_per_month / 30.0
+        # registration as 0/1 floats, converted once per registration array (np.dot of a bool
+        # array converts it every call); the same BLAS dot product, the same bits
+        if self._registered is None or self._registered[0] is not pop.registered:
+            self._registered = (pop.registered, pop.registered.astype(np.float64))
+        hours = float(np.dot(self._registered[1], pop.party_effort)) * pp.service_hours_per_month / 30.0
         return {"party_service": hours * pp.service_hour_value_yuan}
 
     def policy_started(self, old, new) -> None:

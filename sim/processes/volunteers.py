@@ -71,9 +71,9 @@ class VolunteerTeams(Process):
         # today's volunteers so far (step 8): party invitees first, the rest offered a task
         today = np.flatnonzero(pop.last_act[VOL] == day)
         if today.size:
-            invited = np.zeros(pop.n, bool)
-            invited[m.process("party_service").invitees_today] = True
-            n_inv = int(invited[today].sum())
+            # the invitees (each once) who volunteered today
+            invitees = m.process("party_service").invitees_today
+            n_inv = int(np.count_nonzero(pop.last_act[VOL, invitees] == day))
             self.acts_by_source["invitation"] += n_inv
             self.acts_by_source["task"] += today.size - n_inv
         pv = m.p.volunteers
