@@ -26,8 +26,10 @@ run: $(STAMP)
 app: $(STAMP)
 	$(BIN)/cogov app
 
+# the suite on every core (pytest-xdist; a test file stays on one worker: the browser
+# tests share one app server, the spin-up cache is shared through the disk)
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_model.py

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Error as PlaywrightError, expect
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "results"
@@ -154,7 +154,16 @@ class Visitor:
         selector to scroll into view first)."""
         SHOTS.mkdir(exist_ok=True)
         if show:
-            self.page.locator(show).first.scroll_into_view_if_needed()
+            # a redraw may replace the element between finding and scrolling it ("not
+            # attached to the DOM"): find it again, until it holds still long enough
+            for attempt in range(20):
+                try:
+                    self.page.locator(show).first.scroll_into_view_if_needed(timeout=TIMEOUT)
+                    break
+                except PlaywrightError as e:
+                    if "not attached" not in str(e) or attempt == 19:
+                        raise
+                    self.page.wait_for_timeout(100)
         self.page.screenshot(path=str(SHOTS / f"app_{name}.png"))
 
     def close(self):
@@ -520,8 +529,10 @@ def test_chinese_page_with_its_own_font(server, browser):
         heading = v.page.locator(".cogov-head h1")
         expect(heading).to_have_text("城市社区共治模拟", timeout=TIMEOUT)
         expect(v.page.locator(".cogov-day")).to_have_text("第 0 天", timeout=TIMEOUT)
-        labels = v.page.locator(".cogov-kpi .l").all_inner_texts()
-        assert "过去一年参与过" in labels and "纠纷化解率" in labels
+        # the tiles redraw after the heading: wait for each label, never read a snapshot
+        for label in ("过去一年参与过", "纠纷化解率"):
+            expect(v.page.locator(".cogov-kpi .l").filter(has_text=re.compile(f"^{label}$"))
+                   ).to_have_count(1, timeout=TIMEOUT)
         v.page.get_by_text("居委会", exact=True).click()
         lever = v.page.get_by_label("下沉到居委会的行政事项（项, 50-250）", exact=True)  # the declared plausible range
         expect(lever).to_be_visible(timeout=TIMEOUT)
