@@ -251,6 +251,25 @@ def _pct(k: str, v: float) -> str:
     return f"{v:,.3f}" if abs(v) < 100 else f"{v:,.0f}"
 
 
+
+def _effect_rows(eff: pd.DataFrame, by: str, columns: list, heads: list) -> list[str]:
+    """A Markdown table of each lever's headline effect, a column per value of ``by`` (size
+    or type): effect [95% interval], bold where distinguishable from zero."""
+    lines = ["| lever | outcome | " + " | ".join(heads) + " |", "|---|---|" + "---|" * len(heads)]
+    for lv, g in eff.groupby("lever"):
+        k = g["outcome"].iloc[0]
+        cells = []
+        for col in columns:
+            r = g[g[by] == col]
+            if r.empty:
+                cells.append("")
+                continue
+            r = r.iloc[0]
+            txt = f"{_pct(k, r['effect'])} [{_pct(k, r['low'])}, {_pct(k, r['high'])}]"
+            cells.append(f"**{txt}**" if r["distinguishable"] else txt)
+        lines.append(f"| {lv} | {k} | " + " | ".join(cells) + " |")
+    return lines
+
 def section(figdir: Path) -> str:
     """The scan's section of VALIDATION.md, or "" when no scan has been run."""
     import json
@@ -301,35 +320,10 @@ def section(figdir: Path) -> str:
               "Paired on seeds against the baseline at the same size and type; 95% t-interval; "
               "**bold**: distinguishable from zero.", ""]
     sizes = sorted(eff.loc[eff["type"] == "", "residents"].unique())
-    lines += ["| lever | outcome | " + " | ".join(f"{n:,}" for n in sizes) + " |",
-              "|---|---|" + "---|" * len(sizes)]
-    for lv, g in eff[eff["type"] == ""].groupby("lever"):
-        k = g["outcome"].iloc[0]
-        cells = []
-        for n in sizes:
-            r = g[g["residents"] == n]
-            if r.empty:
-                cells.append("")
-                continue
-            r = r.iloc[0]
-            txt = f"{_pct(k, r['effect'])} [{_pct(k, r['low'])}, {_pct(k, r['high'])}]"
-            cells.append(f"**{txt}**" if r["distinguishable"] else txt)
-        lines.append(f"| {lv} | {k} | " + " | ".join(cells) + " |")
+    lines += _effect_rows(eff[eff["type"] == ""], "residents", sizes, [f"{n:,}" for n in sizes])
     types = sorted(t for t in eff["type"].unique() if t)
     if types:
-        lines += ["", "| lever | outcome | " + " | ".join(types) + " |", "|---|---|" + "---|" * len(types)]
-        for lv, g in eff[eff["type"] != ""].groupby("lever"):
-            k = g["outcome"].iloc[0]
-            cells = []
-            for t in types:
-                r = g[g["type"] == t]
-                if r.empty:
-                    cells.append("")
-                    continue
-                r = r.iloc[0]
-                txt = f"{_pct(k, r['effect'])} [{_pct(k, r['low'])}, {_pct(k, r['high'])}]"
-                cells.append(f"**{txt}**" if r["distinguishable"] else txt)
-            lines.append(f"| {lv} | {k} | " + " | ".join(cells) + " |")
+        lines += [""] + _effect_rows(eff[eff["type"] != ""], "type", types, types)
     lines += ["", "Figures (PNG, SVG and PDF in validation/):", ""]
     lines += [f"![{k} by size](validation/scan_{k}.png)" for k in OUTCOMES]
     if types:
