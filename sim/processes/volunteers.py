@@ -82,7 +82,7 @@ class VolunteerTeams(Process):
         rng = m.streams.volunteer_teams
         self.recruit(rng, today[self.team_of[today] < 0])
         self.duties(day)
-        self.member_days += np.count_nonzero(self.team_of >= 0)
+        self.member_days += int(np.count_nonzero(self.team_of >= 0))
 
     def recruit(self, rng: np.random.Generator, asked: np.ndarray) -> None:
         """Each of ``asked`` joins with chance ``join_probability`` the team of their
