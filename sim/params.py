@@ -475,9 +475,9 @@ class Committee(Section):
     residents_per_volunteer_task: float = P(2.0, range_source="judgement: one to eight residents asked per task; eight is what ODD 7.4 found to swamp party invitations", unit="residents", ge=1, le=100, plausible=(1.0, 8.0),
                                             meaning="residents offered each volunteer task",
                                             source="A: a patrol or a clean-up is asked of a couple of residents; with 8 offers a task, once tasks no longer vanished at 5,000 adults (ODD 7.4), offers swamped party invitations and calibration pushed the volunteering intercept to -8.9")
-    staff_minimum: float = P(5.0, per_community="fixed: the Organic Law of Urban Residents' Committees (art. 7) sets a committee of at least five members", unit="staff", ge=0, le=50, role="constant",
-                             meaning="smallest committee whatever the community's size",
-                             source="Organic Law of Urban Residents' Committees (1989, rev. 2018), art. 7: 由主任、副主任和委员共五至九人组成")
+    staff_minimum: float = P(0.0, per_community="fixed: a floor of full-time staff whatever the community's size (none by default; a community type may set one)", unit="staff", ge=0, le=50, role="constant",
+                             meaning="smallest full-time staff whatever the community's size",
+                             source="judgement: the Organic Law of Urban Residents' Committees (1989, rev. 2018), art. 7 (由主任、副主任和委员共五至九人组成) sets five to nine elected members, not their full-time hours; doc003 (Jiayuguan) sets full-time staff by residents (每万城镇常住人口不少于18人), without a floor. A floor of 5 full-time staff left committees below 4,167 adults with more free hours per adult than above it: needs fulfilled fell from 58% at 3,000 to 46% at 4,000 adults (issue 21)")
     max_duty_share: float = P(0.9, range_source="TARGETS: 67.8% and 87.8% of committee tasks assigned by government (Hubei, 2003); judgement: the ceiling lies a little above the larger figure", unit="share", ge=0.5, le=1, plausible=(0.8, 0.97),
                               meaning="most of the staff time duties can take: a committee under load triages, leaving duties undone or late rather than stopping all self-governance",
                               source="T: 67.8% and 87.8% of tasks assigned by government (two communities); A: the ceiling")
