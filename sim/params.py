@@ -393,7 +393,7 @@ class Committee(Section):
     processes = ("government_duties", "committee_support")
     staff_per_10k: float = P(12.0, plausible=(6.0, 30.0), range_source="TARGETS staffing examples: 6 staff for ~5,000 residents in Guangzhou (12 per 10,000), doc003 (Jiayuguan) standard of at least 18 per 10,000, 16 full-time for 2,370 households in Beijing (~26 per 10,000); lower end judgement: half the Guangzhou example", unit="staff per 10,000 residents", ge=0, le=100, role="lever",
                              zh="居委会专职工作人员",
-                             meaning="full-time residents' committee staff",
+                             meaning="full-time residents' committee staff per 10,000 residents of the reference community (5,000 adults: 6 staff); a community's staff follow its work as a duty item's hours do: a core for the committee's own paperwork, the rest by households (ODD 7.4, 7.15)",
                              source="T: 6 staff for ~5,000 residents (Guangzhou); 003: 每万城镇常住人口不少于18人的标准")
     staff_hours_per_day: float = P(8.0, unit="hours", ge=0, le=16, role="constant",
                                    meaning="working hours per staff member per day", source="A")
