@@ -212,7 +212,7 @@ TYPES: dict[str, CommunityType] = {t.key: t for t in (
                "population.property_company": "judgement: a low-fee company, often the former collective's",
                "population.owners_committee": "judgement: titles are often incomplete; no owners' committee",
                "committee.staff_minimum": "judgement: the former village committee's cadres stay on "
-                                          "(Heberer & Göbel 2011 on 村改居); 7 against the default 5",
+                                          "(Heberer & Göbel 2011 on 村改居); 7 against none by default",
                "transparency.property_fee_yuan_per_quarter": "judgement: subsidised low fees; the bottom of "
                                                              "the plausible range, half the default",
                "organizations.initial_per_1000_adults": "judgement: new neighbours, fewer groups, 0.8x"}),

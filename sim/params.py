@@ -393,7 +393,7 @@ class Committee(Section):
     processes = ("government_duties", "committee_support")
     staff_per_10k: float = P(12.0, plausible=(6.0, 30.0), range_source="TARGETS staffing examples: 6 staff for ~5,000 residents in Guangzhou (12 per 10,000), doc003 (Jiayuguan) standard of at least 18 per 10,000, 16 full-time for 2,370 households in Beijing (~26 per 10,000); lower end judgement: half the Guangzhou example", unit="staff per 10,000 residents", ge=0, le=100, role="lever",
                              zh="居委会专职工作人员",
-                             meaning="full-time residents' committee staff",
+                             meaning="full-time residents' committee staff per 10,000 residents of the reference community (5,000 adults: 6 staff); a community's staff follow its work as a duty item's hours do: a core for the committee's own paperwork, the rest by households (ODD 7.4, 7.15)",
                              source="T: 6 staff for ~5,000 residents (Guangzhou); 003: 每万城镇常住人口不少于18人的标准")
     staff_hours_per_day: float = P(8.0, unit="hours", ge=0, le=16, role="constant",
                                    meaning="working hours per staff member per day", source="A")
@@ -475,9 +475,9 @@ class Committee(Section):
     residents_per_volunteer_task: float = P(2.0, range_source="judgement: one to eight residents asked per task; eight is what ODD 7.4 found to swamp party invitations", unit="residents", ge=1, le=100, plausible=(1.0, 8.0),
                                             meaning="residents offered each volunteer task",
                                             source="A: a patrol or a clean-up is asked of a couple of residents; with 8 offers a task, once tasks no longer vanished at 5,000 adults (ODD 7.4), offers swamped party invitations and calibration pushed the volunteering intercept to -8.9")
-    staff_minimum: float = P(5.0, per_community="fixed: the Organic Law of Urban Residents' Committees (art. 7) sets a committee of at least five members", unit="staff", ge=0, le=50, role="constant",
-                             meaning="smallest committee whatever the community's size",
-                             source="Organic Law of Urban Residents' Committees (1989, rev. 2018), art. 7: 由主任、副主任和委员共五至九人组成")
+    staff_minimum: float = P(0.0, per_community="fixed: a floor of full-time staff whatever the community's size (none by default; a community type may set one)", unit="staff", ge=0, le=50, role="constant",
+                             meaning="smallest full-time staff whatever the community's size",
+                             source="judgement: the Organic Law of Urban Residents' Committees (1989, rev. 2018), art. 7 (由主任、副主任和委员共五至九人组成) sets five to nine elected members, not their full-time hours; doc003 (Jiayuguan) sets full-time staff by residents (每万城镇常住人口不少于18人), without a floor. A floor of 5 full-time staff left committees below 4,167 adults with more free hours per adult than above it: needs fulfilled fell from 58% at 3,000 to 46% at 4,000 adults (issue 21)")
     max_duty_share: float = P(0.9, range_source="TARGETS: 67.8% and 87.8% of committee tasks assigned by government (Hubei, 2003); judgement: the ceiling lies a little above the larger figure", unit="share", ge=0.5, le=1, plausible=(0.8, 0.97),
                               meaning="most of the staff time duties can take: a committee under load triages, leaving duties undone or late rather than stopping all self-governance",
                               source="T: 67.8% and 87.8% of tasks assigned by government (two communities); A: the ceiling")

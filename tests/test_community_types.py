@@ -22,6 +22,12 @@ def _same(a: dict, b: dict) -> bool:
         a[k] == b[k] or (isinstance(a[k], float) and np.isnan(a[k]) and np.isnan(b[k])) for k in a)
 
 
+def _by_rule(m, c: int, per_10k: float) -> float:
+    """Community ``c``'s staff by the staffing rule (ODD 7.15), without its type's floor."""
+    h = m.p.committee.duty_household_share
+    return per_10k * 5000 / 10_000 * ((1 - h) + h * m.household_factor[c])
+
+
 def _write(path, text):
     path.write_text(text, encoding="utf-8")
     return path
@@ -152,8 +158,9 @@ def test_a_street_of_two_types_draws_each_communitys_composition():
     # tenure: migrants of the village nearly all rent
     uv_rows = (pop.community == 1) & pop.migrant
     assert pop.renter[uv_rows].mean() > 0.9
-    # structure: the village's committee keeps its minimum and has no property company
-    assert [c.staff for c in m.committees] == [5.0, 7.0]
+    # structure: the village's committee keeps its minimum (7 against 3.1 by the rule for 2,000
+    # adults) and has no property company
+    assert m.committees[0].staff == pytest.approx(_by_rule(m, 0, 12.0)) and m.committees[1].staff == 7.0
     assert [pc.present for pc in m.property_companies] == [True, False]
     first = {c: sum(1 for o in m.orgs if o.community == c and o.origin == "initial") for c in range(2)}
     assert first[0] > first[1]
@@ -263,8 +270,9 @@ def test_a_street_of_two_types_restored_from_the_spin_up_cache_runs_the_same(tmp
 def test_each_committee_keeps_its_types_minimum_after_the_staffing_lever_starts():
     kw = {**SMALL, "run.spin_up_days": 0, "population.n_communities": 2,
           "population.community_types": ["mixed_old", "urban_village"]}
-    low = CoGovModel(rng=1, **kw, **{"committee.staff_per_10k": 3.0})     # below both minimums
-    high = CoGovModel(rng=1, **kw, **{"committee.staff_per_10k": 100.0})  # 6 for 600 adults, above 5
-    assert [c.staff for c in low.committees] == [5.0, 7.0]
-    assert [c.staff for c in high.committees] == pytest.approx([6.0, 7.0])
+    low = CoGovModel(rng=1, **kw, **{"committee.staff_per_10k": 3.0})     # below the village's minimum
+    high = CoGovModel(rng=1, **kw, **{"committee.staff_per_10k": 100.0})  # above it
+    assert low.committees[0].staff == pytest.approx(_by_rule(low, 0, 3.0)) and low.committees[1].staff == 7.0
+    assert [c.staff for c in high.committees] == pytest.approx([_by_rule(high, c, 100.0) for c in range(2)])
+    assert high.committees[1].staff > 7.0
     assert all(cp.committee.staff_per_10k == 100.0 for cp in high.community_params)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from .. import scale
 from ..catalog import COMMITTEE_TASKS
 from ..kernels import sorted_unique
 from .base import Process
@@ -49,10 +50,15 @@ class ResidentsCommittee(mesa.Agent):
                 f"{self.duty_items:.0f} duty items, {self.free_hours:.1f} free hours today>")
 
     def staff_for(self, p) -> float:
-        """Staff of a committee: per 10,000 residents (``p``, the street's staffing lever), but
-        never below the minimum of the community's own type (``model.community_params``)."""
+        """Staff of a committee: ``staff_per_10k`` (``p``, the street's staffing lever) per
+        10,000 residents of the reference community, staffed for its work as a duty item's
+        hours follow the community (:meth:`duty_work_factor`, ODD 7.15): a core for the
+        committee's own paperwork, the rest by households. Never below the minimum of the
+        community's own type (``model.community_params``; none by default)."""
         own = self.model.community_params[self.community].committee
-        return max(own.staff_minimum, p.staff_per_10k * self.n_residents / 10_000)
+        h = p.duty_household_share
+        work = (1.0 - h) + h * float(self.model.household_factor[self.community])
+        return max(own.staff_minimum, p.staff_per_10k * scale.REFERENCE_ADULTS / 10_000 * work)
 
     # ------------------------------------------------------------------ the daily budget
     def effective_duty_items(self) -> float:
