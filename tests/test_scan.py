@@ -39,6 +39,18 @@ def test_a_smooth_profile_passes_and_noise_is_not_a_trough():
     assert (need["extreme_at_to"] == "").all()  # 3 points below both sides, inside the spread
 
 
+def test_a_step_past_the_allowance_only_by_chance_passes_and_a_clear_one_fails():
+    """memberships per adult (not a share: 15% of its level allowed) over noisy seeds: a step
+    of 20% whose 95% margin reaches back inside 15% passes; the same step on quiet seeds fails."""
+    k = "memberships_per_adult"
+    noisy = _table({4000: [0.05, 0.10, 0.075], 5000: [0.04, 0.08, 0.06]}, outcome=k)
+    quiet = _table({4000: [0.074, 0.075, 0.076], 5000: [0.059, 0.060, 0.061]}, outcome=k)
+    for t, ok in ((noisy, True), (quiet, False)):
+        r = scan.steps_table(scan.baseline_profile(t)).query("outcome == @k").iloc[0]
+        assert r["step"] == pytest.approx(-0.015) and r["allowed"] == pytest.approx(0.15 * 0.075)
+        assert bool(r["ok"]) is ok, r
+
+
 def test_effects_are_paired_on_seeds():
     base = _table({2000: [0.30, 0.40, 0.50]}, outcome="participation_year")
     lever = _table({2000: [0.32, 0.42, 0.52]}, outcome="participation_year", file="lever_x")

@@ -35,7 +35,9 @@ SIZES = (1000, 2000, 3000, 4000, 5000, 6000, 8000, 10000, 15000, 20000, 30000)
 # the headline outcomes whose size profile the report shows and judges
 OUTCOMES = ("participation_year", "core_activist_share", "committee_duty_share",
             "needs_fulfilled_share", "disputes_resolved_share", "memberships_per_adult",
-            "trust_mean", "spend_per_adult")
+            "trust_mean", "spend_per_adult_beyond_office")
+# the office budget is a declared fixed sum per community (doc003; ODD 7.15), so its share of
+# spend per adult falls as one over size by design: the scan judges the spend that scales
 DUTY_BAND = (0.678, 0.878)  # TARGETS: 67.8% and 87.8% of committee tasks assigned by government
 STEP_PP, STEP_REL = 0.05, 0.15
 
@@ -52,8 +54,9 @@ def _job(args) -> dict:
     row = {"file": Path(scenario).stem, "residents": residents, "type": ctype or "",
            "seed": seed}
     for k in (*OUTCOMES, *sorted(set(HEADLINE.values()) - set(OUTCOMES))):
-        if k == "spend_per_adult":
-            row[k] = float(last.get("spend_total", s.get("spend_total", math.nan))) / residents
+        if k == "spend_per_adult_beyond_office":
+            # the last year's spend (yearly_runs: the year's part of each total)
+            row[k] = (float(last["spend_total"]) - float(last["spend_office_support"])) / residents
         else:
             row[k] = float(last[k]) if k in last else float(s.get(k, math.nan))
     return row
@@ -112,9 +115,13 @@ def steps_table(profile: pd.DataFrame) -> pd.DataFrame:
                     extreme = "trough"
                 elif b["mean"] > max(a["mean"], c["mean"]) + spread:
                     extreme = "peak"
+            # a step fails when it exceeds the allowance beyond the seeds' spread (the 95%
+            # interval of the difference of two means lies wholly outside the allowance): a
+            # mean over a few seeds zigzags by chance where the outcome varies between seeds
+            margin = 1.96 * math.hypot(a["se"], b["se"])
             rows.append({"outcome": k, "from": int(a["residents"]), "to": int(b["residents"]),
-                         "step": step, "allowed": allowed, "ok": abs(step) <= allowed,
-                         "extreme_at_to": extreme})
+                         "step": step, "margin": margin, "allowed": allowed,
+                         "ok": abs(step) - margin <= allowed, "extreme_at_to": extreme})
     return pd.DataFrame(rows)
 
 
@@ -303,17 +310,23 @@ def section(figdir: Path) -> str:
     lines += ["", f"Committee hours on pushed-down duties inside {100 * DUTY_BAND[0]:.1f}-"
               f"{100 * DUTY_BAND[1]:.1f}% at {len(duty) - len(out_band)} of {len(duty)} sizes"
               + (f"; outside at {', '.join(f'{int(n):,}' for n in out_band['residents'])} adults."
-                 if len(out_band) else "."), ""]
+                 if len(out_band) else "."),
+              "", "`spend_per_adult_beyond_office`: the year's spend less the office budget, which "
+              "is a fixed sum per community (doc003; ODD 7.15) and so falls as one over size by "
+              "design (yuan a year per adult).", ""]
     bad = steps[~steps["ok"] | (steps["extreme_at_to"] != "")]
     lines += ["### 5.2 Steps between neighbouring sizes", "",
               f"Allowed: {100 * STEP_PP:.0f} percentage points for shares or {100 * STEP_REL:.0f}% of the "
-              "level; a trough or peak is a size below (above) both neighbours by more than twice "
+              "level; a step fails when it exceeds that by more than the 95% margin of the "
+              "difference over seeds; a trough or peak is a size below (above) both neighbours by more than twice "
               "the standard error of the difference. "
               f"{len(steps) - len(bad)} of {len(steps)} steps pass.", ""]
     if len(bad):
-        lines += ["| outcome | from | to | step | allowed | trough/peak at 'to' |", "|---|---|---|---|---|---|"]
+        lines += ["| outcome | from | to | step ± 95% margin | allowed | trough/peak at 'to' |",
+                  "|---|---|---|---|---|---|"]
         for _, r in bad.iterrows():
-            lines.append(f"| {r['outcome']} | {r['from']:,} | {r['to']:,} | {_pct(r['outcome'], r['step'])} | "
+            lines.append(f"| {r['outcome']} | {r['from']:,} | {r['to']:,} | {_pct(r['outcome'], r['step'])} "
+                         f"± {_pct(r['outcome'], r['margin'])} | "
                          f"{_pct(r['outcome'], r['allowed'])} | {r['extreme_at_to'] or ''} |")
     eff = effects_table(scan, HEADLINE)
     lines += ["", "### 5.3 Each lever's headline effect by size and type", "",

@@ -41,6 +41,9 @@ YEARLY = LEVELS + DAILY_LEVELS + FLOWS + CUMULATIVE
 # recorded beside them, not trend-tested (NaN where a scenario has none): of the groups a
 # grant founded at least a year before, the share still running (micro-venture survival)
 EXTRA_LEVELS = ("grant_projects_alive_after_year_share",)
+# and the year's part of the office budget (a fixed sum per community, ODD 7.15): the size scan
+# judges the spend that scales with the community, spend_total less this line
+EXTRA_CUMULATIVE = ("spend_office_support",)
 
 
 def yearly_outcomes(scenario, residents: int, years: int, seeds, overrides: dict | None = None) -> pd.DataFrame:
@@ -58,13 +61,14 @@ def yearly_runs(scenario, residents: int, years: int, seeds, overrides: dict | N
         kw = {"population.residents_per_community": residents, "run.days": 365 * years,
               **(overrides or {})}
         m = CoGovModel(scenario, rng=int(seed), **kw)
-        at_year_end, totals = [], dict.fromkeys(CUMULATIVE, 0.0)
+        cumulative = CUMULATIVE + EXTRA_CUMULATIVE
+        at_year_end, totals = [], dict.fromkeys(cumulative, 0.0)
         for _ in range(years):
             m.run(365)
             s = m.summary()
             at_year_end.append({k: float(s[k]) for k in LEVELS + EXTRA_LEVELS})
-            at_year_end[-1].update({k: float(s[k]) - totals[k] for k in CUMULATIVE})
-            totals = {k: float(s[k]) for k in CUMULATIVE}
+            at_year_end[-1].update({k: float(s[k]) - totals[k] for k in cumulative})
+            totals = {k: float(s[k]) for k in cumulative}
             if len(at_year_end) in summaries_at:
                 summaries.append({"seed": int(seed), "year": len(at_year_end), **s})
         ts = m.timeseries()
