@@ -23,7 +23,8 @@ def test_report_is_not_stale():
 
 def test_report_has_every_part():
     text = REPORT.read_text(encoding="utf-8")
-    for part in ("## 1. Targets", "## 2. Stationarity", "## 3. Levers", "## 4. Trajectories"):
+    for part in ("## 1. Targets", "## 2. Stationarity", "## 3. Levers", "## 4. Trajectories",
+                 "## 6. Seed scenarios and the stress case"):
         assert part in text
     for fig in ("trajectories_5000_participation_year.png", "baseline_sizes.png", "baseline_sizes.pdf"):
         assert (ROOT / "docs" / "validation" / fig).exists()
@@ -65,6 +66,28 @@ def test_validate_runs_end_to_end_at_a_small_setting(tmp_path):
     # the targets are checked at every size (here 500 adults, and the reference 5,000)
     assert set(pd.read_csv(tmp_path / "validation" / "targets.csv")["residents"]) == {500, 5000}
     assert "The same targets at every validated size" in text
+    seeds = pd.read_csv(tmp_path / "validation" / "seeds.csv")
+    assert len(seeds) == 6 * 3 and set(seeds["seeds"]) == {2}  # 6 files x 3 years, 2 seeds
+    assert set(seeds.loc[seeds["scenario"] == "doc001_shenzhen_shatou", "residents"]) == {6100}
+    assert "## 6. Seed scenarios and the stress case" in text
+
+
+def test_seed_scenarios_are_judged_against_the_bands_and_named_when_outside(tmp_path):
+    import pandas as pd
+
+    from sim.study.validate import seeds_section, seeds_table
+    rows = [{"scenario": name, "residents": 5000, "year": y, "seed": s,
+             "participation_year": p + 0.01 * s, "core_activist_share": 0.03}
+            for name, p in (("doc_in", 0.20), ("doc_out", 0.45)) for y in (1, 2, 3) for s in (1, 2, 3)]
+    t = seeds_table(pd.DataFrame(rows))
+    assert t.loc[t["scenario"] == "doc_in", "participation_year_pass"].all()
+    assert not t.loc[t["scenario"] == "doc_out", "participation_year_pass"].any()
+    assert t.loc[t["scenario"] == "doc_in", "participation_year"].iloc[0] == pytest.approx(0.22)
+    t.to_csv(tmp_path / "seeds.csv", index=False)
+    text = seeds_section(tmp_path)
+    assert "Outside a band in some year: doc_out." in text
+    assert "**47.0% [" in text and "outside**" in text  # the mean of 0.46, 0.47, 0.48
+    assert seeds_section(tmp_path / "nothing_here") == ""
 
 
 def test_validate_rejects_bad_settings(capsys):
