@@ -651,3 +651,21 @@ def test_team_calls_kernel_is_the_plain_rule(seed):
         want = team_calls_reference(team_of, last_called, last_vol, on_duty, per_duty, day)
         assert np.array_equal(got, want), (per_duty, got, want)
     assert kernels.team_calls(team_of, last_called, last_vol, np.zeros(teams, bool), 4, day).size == 0
+
+
+def test_the_packed_decision_is_the_named_records_as_plain_tuples():
+    """participation._packed builds the kernels' tuples directly (and keeps the weights for
+    the parameter set): the same objects and values, of the same types, as the named records."""
+    from sim.processes import participation as part
+    m = CoGovModel(small(), rng=3, **{"run.spin_up_days": 5})
+    m.run(3)
+    for act in ("meeting", "volunteering", "organization", "evaluation"):
+        for extra in (0.0, 0.7):
+            got, want = part._packed(m, act, extra), part._packed_named(m, act, extra)
+            assert len(got) == len(want)
+            for g, w in zip(got, want):
+                g, w = (g, w) if isinstance(w, tuple) else ((g,), (w,))
+                assert len(g) == len(w)
+                for a, b in zip(g, w):
+                    assert type(a) is type(b)
+                    assert a is b if isinstance(b, np.ndarray) else a == b

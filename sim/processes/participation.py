@@ -28,8 +28,42 @@ def base_logit(beh, act: str) -> float:
     return getattr(beh, f"base_logit_{act}")
 
 
+# the weights as the kernels take them, for the last parameter set seen (they change only with
+# the parameters; rebuilding the named record and its float tuple cost a third of a decision)
+_WEIGHTS: list = [None, None]
+
+
+def _weights(beh) -> tuple:
+    if _WEIGHTS[0] is not beh:
+        _WEIGHTS[1] = decision(0.0, DecisionWeights(
+            disposition=beh.w_disposition, efficacy=beh.w_efficacy, trust=beh.w_trust,
+            free_time=beh.w_free_time, social=beh.w_social, invited=beh.w_invited,
+            cross_group_ties=beh.w_cross_group_ties, fatigue=beh.w_fatigue,
+            time_load=beh.w_time_load), 0, (), (), ()).weights
+        _WEIGHTS[0] = beh
+    return _WEIGHTS[1]
+
+
 def _packed(model, act: str, extra_logit: float) -> Decision:
-    """The decision kernels' arguments, filled by name (:func:`sim.kernels.decision`)."""
+    """The decision kernels' arguments (:func:`sim.kernels.decision`): the records as plain
+    tuples in the fields' order of :class:`Deciders`, :class:`Booking` and :class:`ActRecord`
+    (tests/test_kernels.py checks them against the named records)."""
+    pop, beh, day = model.pop, model.p.behaviour, model.clock
+    fatigue = beh.fatigue_per_act * (model.p.moral.recognition_fatigue_factor if model.p.moral.recognition else 1.0)
+    return Decision(
+        float(base_logit(beh, act) + extra_logit), _weights(beh),
+        int(day - beh.invitation_memory_days),
+        (pop.disposition, pop.efficacy, pop.trust, model.free_time,
+         model.process("social_reinforcement").social_share, pop.last_invited,
+         model.local_tie_share, pop.migrant, pop.fatigue, pop.time_budget, pop.act_hours,
+         model.commitment_hours),
+        (ACT_TYPES.index(act), day, model.calendar.block(day), fatigue,
+         beh.participation_reinforcement, beh.hours_per_act),
+        (pop.last_act, pop.last_any(), pop.acts, pop.acts_year_ring))
+
+
+def _packed_named(model, act: str, extra_logit: float) -> Decision:
+    """:func:`_packed` built through the named records (what it must equal)."""
     pop, beh, day = model.pop, model.p.behaviour, model.clock
     fatigue = beh.fatigue_per_act * (model.p.moral.recognition_fatigue_factor if model.p.moral.recognition else 1.0)
     return decision(
