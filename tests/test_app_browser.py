@@ -20,7 +20,7 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError, expect
 
 ROOT = Path(__file__).resolve().parents[1]
-SHOTS = ROOT / "results"
+SHOTS = ROOT / "results" / "screenshots"  # a folder of their own: other tests watch results/
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -152,7 +152,7 @@ class Visitor:
     def shot(self, name: str, show: str | None = None):
         """A screenshot in results/ (the page scrolls inside Solara's layout: ``show`` is a
         selector to scroll into view first)."""
-        SHOTS.mkdir(exist_ok=True)
+        SHOTS.mkdir(parents=True, exist_ok=True)
         if show:
             # a redraw may replace the element between finding and scrolling it ("not
             # attached to the DOM"): find it again, until it holds still long enough
