@@ -589,7 +589,7 @@ class Organizations(Section):
                                   meaning="reputation of an organization present at the start (an established group)",
                                   source="R: the settled mean of groups older than two years (0.71, same run); "
                                          "new groups start at 0.5")
-    initial_members: int = P(25, plausible=(15, 40), range_source="judgement: community groups of 10-50 members (ODD 7.7), around the default", unit="residents", ge=0, le=2000,
+    initial_members: int = P(25, plausible=(15, 40), range_source="judgement: community groups of 10-50 members (ODD 7.7), around the default", unit="residents", ge=1, le=2000,  # a group starts with its leader at least
                              meaning="members of an initial organization", source="A")
     activities_per_week: float = P(1.0, plausible=(0.5, 1.5), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="activities/week", ge=0, le=14,
                                    meaning="activities an organization runs a week", source="A")
@@ -1179,7 +1179,7 @@ class Volunteers(Section):
     teams: bool = P(True, unit="switch", role="constant",
                     meaning="the committee keeps volunteer teams with member rosters and regular duties (off: volunteering only from offered tasks and party invitations)",
                     source="002: 发挥社区志愿者在…关爱帮助等方面的积极作用,引导社区居民开展自助互助服务; 004: 社区志愿者联盟, 流动人口…开展环境美化、安全检查…为老服务等志愿活动")
-    households_per_team: float = P(300.0, plausible=(150.0, 600.0), range_source="judgement: a team for a few buildings to a team for a grid and a half (A)", unit="households", gt=0, le=1e5,
+    households_per_team: float = P(300.0, plausible=(150.0, 600.0), range_source="judgement: a team for a few buildings to a team for a grid and a half (A)", unit="households", ge=1, le=1e5,  # a team serves a household at least (a tiny value made the team count overflow)
                                    meaning="households per volunteer team: a community keeps max(1, round(households / this)) teams",
                                    source="A: one team (patrol, elderly visits, environment) per two to three grids of about 120 households (grid.households_per_grid)")
     roster_size: int = P(20, plausible=(10, 40), range_source="judgement: a squad of ten to a large team (A)", unit="members", ge=1, le=1000,
