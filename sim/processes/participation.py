@@ -33,13 +33,18 @@ def base_logit(beh, act: str) -> float:
 _WEIGHTS: list = [None, None]
 
 
+def _decision_weights(beh) -> DecisionWeights:
+    """The decision rule's weights, by name, from the behaviour parameters."""
+    return DecisionWeights(
+        disposition=beh.w_disposition, efficacy=beh.w_efficacy, trust=beh.w_trust,
+        free_time=beh.w_free_time, social=beh.w_social, invited=beh.w_invited,
+        cross_group_ties=beh.w_cross_group_ties, fatigue=beh.w_fatigue,
+        time_load=beh.w_time_load)
+
+
 def _weights(beh) -> tuple:
     if _WEIGHTS[0] is not beh:
-        _WEIGHTS[1] = decision(0.0, DecisionWeights(
-            disposition=beh.w_disposition, efficacy=beh.w_efficacy, trust=beh.w_trust,
-            free_time=beh.w_free_time, social=beh.w_social, invited=beh.w_invited,
-            cross_group_ties=beh.w_cross_group_ties, fatigue=beh.w_fatigue,
-            time_load=beh.w_time_load), 0, (), (), ()).weights
+        _WEIGHTS[1] = decision(0.0, _decision_weights(beh), 0, (), (), ()).weights
         _WEIGHTS[0] = beh
     return _WEIGHTS[1]
 
@@ -68,11 +73,7 @@ def _packed_named(model, act: str, extra_logit: float) -> Decision:
     fatigue = beh.fatigue_per_act * (model.p.moral.recognition_fatigue_factor if model.p.moral.recognition else 1.0)
     return decision(
         logit_base=base_logit(beh, act) + extra_logit,
-        weights=DecisionWeights(
-            disposition=beh.w_disposition, efficacy=beh.w_efficacy, trust=beh.w_trust,
-            free_time=beh.w_free_time, social=beh.w_social, invited=beh.w_invited,
-            cross_group_ties=beh.w_cross_group_ties, fatigue=beh.w_fatigue,
-            time_load=beh.w_time_load),
+        weights=_decision_weights(beh),
         invited_after=day - beh.invitation_memory_days,
         who=Deciders(
             disposition=pop.disposition, efficacy=pop.efficacy, trust=pop.trust,
