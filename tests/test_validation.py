@@ -105,3 +105,13 @@ def test_the_scan_needs_a_finished_report(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "run `cogov validate --out" in err and "Traceback" not in err
     assert not (tmp_path / "validation").exists()
+
+
+def test_seeds_fall_with_size_for_the_same_precision_but_never_below_five():
+    """The report's seeds hold at 5,000 adults and below; above, 5,000 / adults as many (one
+    run's slope spreads less in a larger community), never fewer than five nor more than asked."""
+    from sim.study.validate import MIN_SEEDS, seeds_at
+    assert [seeds_at(n, 10) for n in (1000, 2000, 5000)] == [10, 10, 10]
+    assert seeds_at(10000, 10) == 5 and seeds_at(15000, 10) == 5 and seeds_at(30000, 10) == MIN_SEEDS == 5
+    assert seeds_at(15000, 30) == 10 and seeds_at(15000, 100) == 34  # confirming and pooling scale too
+    assert seeds_at(15000, 2) == 2  # a quick run's two seeds stay two

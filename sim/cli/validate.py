@@ -82,7 +82,8 @@ def add_parser(sub) -> None:
                     "docs/VALIDATION.md with its figures.",
                     ("cogov validate --seeds 10 --years 1,3,5,10 --workers 2",))
     p.add_argument("--seeds", type=int_in(2, 100), default=10,
-                   help="seeds per scenario and size, 2-100 (default 10)")
+                   help="seeds per scenario at 5,000 adults and below, 2-100 (default 10); larger sizes "
+                        "get fewer, 5,000 / adults as many but at least 5, for the same precision")
     p.add_argument("--years", default="1,3,5,10",
                    help=f"horizons in years after the spin-up, 1-{MAX_YEARS}, the longest at least "
                         f"{MIN_YEARS} (default 1,3,5,10)")

@@ -6,7 +6,8 @@ Four parts, each reproducible from the command line that the report prints:
    baseline at 5,000 adults at each horizon (years after the spin-up): mean and 95% interval
    over seeds, PASS/FAIL. Rolling measures (took part in the year, ...) cover the last year;
    counts and shares of events (disputes, duty hours) cover the run from day 0.
-2. **Stationarity**: the baseline and every lever file for ``max(years)`` years at each size; the slope of each yearly outcome's mean over seeds, over years 2..N
+2. **Stationarity**: the baseline and every lever file for ``max(years)`` years at each size
+   (``seeds`` at 5,000 adults and below, fewer at larger sizes: :func:`seeds_at`); the slope of each yearly outcome's mean over seeds, over years 2..N
    (levers: from the first of years 3..N-4 from which nothing drifts, once the policy has
    taken effect), as a share of its mean a year (:mod:`sim.study.stationarity`); settled
    within 2%, otherwise undetermined (too few events to tell) or, when the seeds' interval
@@ -229,6 +230,21 @@ def lever_pairs(levers: list[str], sizes, reps: int, workers: int,
                     out.update({f"{side}_{k}": by[(name, n, s)][k] for k in PAIR_KEYS})
                 pairs.append(out)
     return pairs
+
+
+# Seeds by size. A larger community averages over more residents: the spread of one run's
+# yearly slope at 15,000 adults is 0.65 of that at 5,000 (median over 27 outcomes x 12 lever
+# files in the report of 2026-12-07, near the sqrt(5,000/15,000) = 0.58 of averaging), so
+# the seeds for the same precision fall as 5,000 / adults. Below the reference size the
+# count stays as given (small communities are cheap and the report stays comparable), and
+# never below five (a t-interval on four degrees of freedom).
+REFERENCE_ADULTS = 5000
+MIN_SEEDS = 5
+
+
+def seeds_at(size: int, seeds: int) -> int:
+    """Seeds for a set of runs at ``size`` adults when ``seeds`` are asked for at 5,000."""
+    return min(seeds, max(MIN_SEEDS, math.ceil(seeds * REFERENCE_ADULTS / size)))
 
 
 PROGRESS = {"on": False, "verbose": False}  # a bar per phase (the command turns it on unless -q), -v
@@ -497,6 +513,13 @@ def render(cfg: dict, targets: pd.DataFrame, trends: pd.DataFrame, levers: pd.Da
          "that holds this file.", "",
          f"Settings: seeds {cfg['seeds']}, horizons {cfg['years']} years after the spin-up "
          f"({cfg['spin_up_days']} days), sizes {cfg['sizes']}; {seconds:.0f} s on {cfg['workers']} workers.", ""]
+    by_size = cfg.get("seeds_by_size")
+    if by_size and len(set(by_size.values())) > 1:
+        L += [f"Seeds by size (the stationarity runs, the targets at each size and their confirmation and "
+              f"pooling): {', '.join(f'{int(n):,} adults {k}' for n, k in by_size.items())}. A larger "
+              "community averages over more residents (one run's yearly slope spreads 0.65 times as far "
+              "at 15,000 adults as at 5,000), so the seeds for the same precision fall as 5,000 / adults, "
+              f"never below {MIN_SEEDS}; the lever pairs keep {cfg['lever_reps']} pairs at every size.", ""]
     L += ["## 1. Targets", "",
           "The baseline (`scenarios/baseline.yaml`, 5,000 adults) against every target of "
           "`experiments/calibration.yaml` (from `docs/TARGETS.md`). Mean [95% CI] over seeds.", "",
@@ -544,7 +567,7 @@ def render(cfg: dict, targets: pd.DataFrame, trends: pd.DataFrame, levers: pd.Da
           "few lumpy events a year (meeting acts come from two scheduled meetings and the hearings "
           "of the rare collective dispute) whose slope these seeds cannot pin down; the number of "
           "seeds that would narrow its interval to 2% is given. When the interval excludes zero the "
-          f"set of runs is run again on {2 * cfg['seeds']} fresh seeds: **drifting** when they agree "
+          "set of runs is run again on twice as many fresh seeds: **drifting** when they agree "
           "(outside 2%, interval excluding zero, same direction), **not confirmed** when they do not. "
           f"Each call is a 95% interval and the report makes some {n_sets * n_outcomes} of them "
           f"({n_sets} sets of runs x {n_outcomes} outcomes); the lever files share their seeds' chance "
@@ -552,7 +575,8 @@ def render(cfg: dict, targets: pd.DataFrame, trends: pd.DataFrame, levers: pd.Da
           "reshuffles who meets whom, so some first-seed excursions are expected. Only confirmed "
           "drifts count, both for the verdict and for the year from which a lever file is judged. "
           f"The baseline's undetermined outcomes are judged again on the seeds their interval needs "
-          f"(at most {cfg.get('pool_seeds', 0)}); a lever file's lumpy flows are those of the baseline "
+          f"(at most {cfg.get('pool_seeds', 0)} at 5,000 adults, fewer by the same rule at larger sizes); "
+          "a lever file's lumpy flows are those of the baseline "
           "plus the lever's effect, and are left undetermined with the seeds they would need.", ""]
     for (scen, size), g in trends.groupby(["scenario", "residents"], sort=False):
         drifting, unknown = g[g["status"] == "drifting"], g[g["status"] == "undetermined"]
@@ -660,20 +684,24 @@ def judge_trends(yearly: pd.DataFrame, n_years: int, seeds: int, workers: int, s
                  pool_seeds: int = 100) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The stationarity table of every set of runs (scenario, size): the baseline from year 2,
     a lever file from the first year from which nothing drifts. A set in which the first
-    ``seeds`` call an outcome drifting is run again on ``2 x seeds`` fresh seeds, and only a
+    seeds (``seeds`` at 5,000 adults, :func:`seeds_at` at other sizes) call an outcome
+    drifting is run again on twice as many fresh seeds, and only a
     drift both sets call, in the same direction, counts (:func:`confirm_drifts`). The
     baseline's undetermined outcomes are then judged on the seeds their interval needs, up to
-    ``pool_seeds`` (:func:`pool_undetermined`; lever files share the baseline's flows, and
+    ``pool_seeds`` at 5,000 adults, scaled the same way (:func:`pool_undetermined`; lever files share the baseline's flows, and
     running them all that often would cost hours at 15,000 adults)."""
     from .stationarity import confirm_drifts, confirmed_from_year, pool_undetermined, trend_table
-    fresh_seeds = list(range(seeds + 1, 3 * seeds + 1))
+    def fresh_seeds(size):  # twice the size's seeds, none of them among its first
+        n = seeds_at(size, seeds)
+        return list(range(n + 1, 3 * n + 1))
+
     first = {scen: 2 if scen == "baseline" else 3 for scen in yearly["scenario"].unique()}
     suspect = [(scen, size) for (scen, size), g in yearly.groupby(["scenario", "residents"], sort=False)
                if (trend_table(g, from_year=first[scen])["status"] == "drifting").any()]
     fresh = pd.DataFrame()
     if suspect:
-        say(f"confirming: {len(suspect)} sets of runs with a drift, {len(fresh_seeds)} fresh seeds each")
-        jobs = [(SCEN / f"{scen}.yaml", size, n_years, s) for scen, size in suspect for s in fresh_seeds]
+        say(f"confirming: {len(suspect)} sets of runs with a drift, on twice their seeds, fresh")
+        jobs = [(SCEN / f"{scen}.yaml", size, n_years, s) for scen, size in suspect for s in fresh_seeds(size)]
         fresh = pd.concat(_pool_map(_yearly_job, jobs, workers, "confirm"), ignore_index=True)
     trends = []
     for (scen, size), g in yearly.groupby(["scenario", "residents"], sort=False):
@@ -682,12 +710,13 @@ def judge_trends(yearly: pd.DataFrame, n_years: int, seeds: int, workers: int, s
         fy = first[scen] if scen == "baseline" else confirmed_from_year(g, f, first=3)
         t = trend_table(g, from_year=fy)
         if f is not None:
-            t = confirm_drifts(t, trend_table(f, from_year=fy), len(fresh_seeds))
+            t = confirm_drifts(t, trend_table(f, from_year=fy), len(fresh_seeds(size)))
         unknown = t[t["status"] == "undetermined"]
-        if scen == "baseline" and len(unknown) and pool_seeds > seeds:
+        n_first, pool_n = seeds_at(size, seeds), seeds_at(size, pool_seeds)
+        if scen == "baseline" and len(unknown) and pool_n > n_first:
             have = pd.concat([g, f]) if f is not None else g
-            target = min(pool_seeds, max(int(unknown["seeds_needed"].max()), have["seed"].nunique()))
-            more = range(3 * seeds + 1, 3 * seeds + 1 + max(0, target - have["seed"].nunique()))
+            target = min(pool_n, max(int(unknown["seeds_needed"].max()), have["seed"].nunique()))
+            more = range(3 * n_first + 1, 3 * n_first + 1 + max(0, target - have["seed"].nunique()))
             if more:
                 say(f"pooling: baseline at {size:,} adults, {len(more)} more seeds for {', '.join(unknown['outcome'])}")
                 extra = pd.concat(_pool_map(_yearly_job, [(SCEN / "baseline.yaml", size, n_years, s) for s in more],
@@ -712,14 +741,16 @@ def validate(seeds: int = 10, years=(1, 3, 5, 10), sizes=(2000, 5000, 15000), wo
     figdir.mkdir(parents=True, exist_ok=True)
     years = tuple(sorted(set(int(y) for y in years)))
     seed_list = list(range(1, seeds + 1))
+    seeds_by_size = {int(n): seeds_at(n, seeds) for n in sizes}
     say = (lambda *a: None) if quiet else (lambda *a: print(*a, file=sys.stderr))
     n_years = max(years)
     levers = sorted(p.stem for p in SCEN.glob("lever_*.yaml"))
     # one set of runs serves three parts: the stationarity runs' summaries after each horizon
     # are the targets' (the baseline at 5,000 adults) and, after year 1, the lever pairs'
     # (each run is what a shorter run of the same file, size and seed would be)
-    jobs = [(SCEN / "baseline.yaml", n, n_years, s, years) for n in sizes for s in seed_list]
-    jobs += [(SCEN / f"{lv}.yaml", n, n_years, s, (1,)) for lv in levers for n in sizes for s in seed_list]
+    jobs = [(SCEN / "baseline.yaml", n, n_years, s, years) for n in sizes for s in range(1, seeds_by_size[n] + 1)]
+    jobs += [(SCEN / f"{lv}.yaml", n, n_years, s, (1,)) for lv in levers for n in sizes
+             for s in range(1, seeds_by_size[n] + 1)]
     say(f"stationarity: {len(jobs)} runs of {n_years} years (spin-ups shared through the cache)")
     done = _pool_map(_yearly_summaries_job, jobs, workers, "stationarity")
     yearly = pd.concat([y for y, _ in done], ignore_index=True)
@@ -747,7 +778,8 @@ def validate(seeds: int = 10, years=(1, 3, 5, 10), sizes=(2000, 5000, 15000), wo
     lever_tab.to_csv(figdir / "levers.csv", index=False)
     yearly.to_csv(figdir / "yearly.csv", index=False)
     fresh.to_csv(figdir / "confirm.csv", index=False)
-    cfg = {"seeds": seeds, "years": list(years), "sizes": list(sizes), "lever_reps": lever_reps,
+    cfg = {"seeds": seeds, "seeds_by_size": {str(n): k for n, k in seeds_by_size.items()},
+           "years": list(years), "sizes": list(sizes), "lever_reps": lever_reps,
            "pool_seeds": pool_seeds,
            "workers": workers, "spin_up_days": Run().spin_up_days,
            "seconds": round(time.perf_counter() - t0),
