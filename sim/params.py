@@ -880,6 +880,17 @@ class Deliberation(Section):
     representatives: int = P(30, per_community='households', plausible=(20, 40), range_source="judgement: doc004 (Chaoyangmen) holds monthly representatives' meetings; a council of 20-40 (see seats)", unit="residents", ge=0, le=1000,
                              meaning="invited resident representatives, party members and organization delegates",
                              source="004: 每月初各社区召开的居民代表常务会 (number: A)")
+    hearing_representatives: Literal["grid", "community"] = P(
+        "grid", unit="rule", role="constant",
+        meaning="representatives invited to a contested session (hearing / courtyard) on a collective "
+                "dispute: those of the affected residents' grids (grid), or all the community's "
+                "(community: the rule before issue 'meetings', whose hearings grew with the community "
+                "while the affected households did not)",
+        source="000: 要召开社区听证会 (a hearing of the parties concerned); A: a representative speaks for "
+               "the households of the grid that elected them (居民代表按网格/楼栋推选), so the affected "
+               "grids' representatives sit in; a declared structure, no count: it follows the grids, "
+               "each of grid.households_per_grid households, so a hearing's size is the same in a "
+               "community of any size")
     seats: int = P(80, per_community='households', range_source="judgement: a community meeting room or multi-purpose hall seats some 50-100; a residents' council has 20-40 members", unit="residents", ge=1, le=5000, plausible=(40, 150),
                    meaning="residents a meeting room holds: those who would come beyond it are turned away "
                            "(invited representatives are seated first)",

@@ -263,3 +263,33 @@ def test_a_collective_issue_never_convened_is_shelved_and_its_dispute_moves_on()
     m2, s2 = run(**{**sc, "deliberation": {"issue_shelf_days": 3650, "preparation_share": 0.0}})
     assert sum(m2.disputes._in_deliberation(d) for d in m2.disputes.open) > \
         sum(m.disputes._in_deliberation(d) for d in m.disputes.open)
+
+
+def _hearing_reps_per_issue(residents: int, rule: str, n: int = 40) -> float:
+    """Mean representatives invited to a hearing on collective disputes of 30 households
+    around random residents of a community of ``residents``."""
+    m = CoGovModel(small(population={"residents_per_community": residents},
+                         deliberation={"hearing_representatives": rule}), rng=5, collect=False)
+    rng = np.random.default_rng(0)
+    comm = m.community_members[0]
+    counts = []
+    for a in rng.choice(comm, n, replace=False):
+        a = int(a)
+        issue = Issue(0, int(m.grid_of[a]), "collective", 0, 0.3, 30)
+        issue.affected = m.disputes._neighbour_households(a, 30)
+        reps = m.deliberation.hearing_reps(issue)
+        if rule == "grid":  # only representatives of the affected residents' grids
+            assert np.isin(m.grid_of[reps], m.grid_of[issue.affected]).all()
+        counts.append(reps.size)
+    return float(np.mean(counts))
+
+
+def test_a_hearing_follows_the_dispute_not_the_community_size():
+    # issue 'meetings': with the whole community's representatives (a count scaled by its
+    # households) a hearing grew with the community while the affected households did not,
+    # and meeting acts per adult at 15,000 adults were 2.5 times those at 5,000
+    small_grid, big_grid = _hearing_reps_per_issue(1500, "grid"), _hearing_reps_per_issue(6000, "grid")
+    small_all, big_all = _hearing_reps_per_issue(1500, "community"), _hearing_reps_per_issue(6000, "community")
+    assert big_all > 3 * small_all                      # the old rule: four times the community, 3.5x+ the reps
+    assert 0.5 < big_grid / small_grid < 1.5             # the rule: the same hearing at any size
+    assert small_grid <= small_all and big_grid < big_all / 3

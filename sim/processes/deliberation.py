@@ -21,7 +21,9 @@ collect, review, resolve, publicize, execute under supervision, evaluate, archiv
   its dispute then goes on to the channels).
 - Contested collective issues get their own sessions every ``contested_session_days`` (seed
   004: 170 households, 20+ meetings in a year): a hearing of the affected households, or a
-  courtyard show-of-hands when they all live in one building, each costing
+  courtyard show-of-hands when they all live in one building, with the representatives of
+  the affected grids (``hearing_representatives``: the hearing follows the dispute, not the
+  community's size), each costing
   ``hours_per_meeting`` of committee time; their support starts low and converges more slowly
   (``contested_convergence``). Without a deliberation platform (zero meetings a year) there
   are no sessions of either kind.
@@ -297,9 +299,27 @@ class Deliberation(Process):
             return
         self.hearings += 1
         fmt = "courtyard" if issue.building >= 0 else "hearing"
-        reps = m.representatives[issue.community][:m.scaled_count(pd.representatives, issue.community)]
+        reps = self.hearing_reps(issue)
         self.session(issue.community, [issue], self.notified(issue.community, [issue], fmt),
                      reps, pd.contested_convergence)
+
+    def hearing_reps(self, issue: Issue) -> np.ndarray:
+        """Representatives invited to a contested session: those living in the grids of the
+        affected residents (``hearing_representatives = "grid"``), so that a hearing's size follows
+        the dispute, not the community: with the whole community's representatives (a count
+        scaled by its households) a hearing at 15,000 adults seated 90 of them against 30 at
+        5,000, drew 52 attendees against 28 and needed more sessions before a majority (more
+        voters leave less to chance), and meeting acts per adult were 2.5 times those at 5,000."""
+        m = self.model
+        c = issue.community
+        reps = m.representatives[c][:m.scaled_count(m.p.deliberation.representatives, c)]
+        if m.p.deliberation.hearing_representatives == "community":
+            return reps
+        if issue.affected is not None and issue.affected.size:
+            grids = np.unique(m.grid_of[issue.affected])
+        else:
+            grids = np.array([issue.grid])
+        return reps[np.isin(m.grid_of[reps], grids)]
 
     def session(self, c: int, agenda: list[Issue], notified: list[np.ndarray], reps: np.ndarray,
                 convergence: float) -> None:
