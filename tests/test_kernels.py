@@ -519,6 +519,18 @@ def test_sorted_unique_is_numpys_unique(n):
     assert got.dtype == values.dtype and np.array_equal(got, np.unique(values))
 
 
+@pytest.mark.parametrize("span", [1, 5, 400, 100_000])
+def test_oldest_first_is_a_stable_argsort(span):
+    """The queue order (a counting sort over a short span of days, else a merge sort) is
+    numpy's stable argsort of the reporting days."""
+    rng = np.random.default_rng(span)
+    for n in (0, 1, 2, 50, 700):
+        reported = rng.integers(1000, 1000 + span, 900)
+        idx = np.sort(rng.choice(900, n, replace=False)).astype(np.int64)
+        want = idx[np.argsort(reported[idx], kind="stable")]
+        assert np.array_equal(kernels._oldest_first(idx, reported), want)
+
+
 @pytest.mark.parametrize("n", [1, 7, 8, 9, 127, 128, 129, 1_000, 8_193, 10_000, 100_003])
 def test_pairwise_mean_is_numpys_mean_to_the_bit(n):
     """The kernels' mean sums as numpy does, so a daily value it computes is numpy's exactly
