@@ -726,6 +726,29 @@ def csr_maximum(indptr, indices, data, l_indptr, l_indices, l_data):
 
 
 @njit(cache=True, nogil=True)
+def csr_without(indptr, indices, data, moving, below):
+    """A CSR array without the entries under ``below`` in a row or column of ``moving`` (a
+    mask): the rows' order and sorted indices kept; returns (indptr, indices, data). The
+    plain rule: :func:`sim.network.without_ties_of_reference`."""
+    n = indptr.size - 1
+    out_ptr = np.empty(n + 1, np.int64)
+    out_idx = np.empty(indices.size, indices.dtype)
+    out_dat = np.empty(data.size, data.dtype)
+    k = 0
+    for i in range(n):
+        out_ptr[i] = k
+        row_moves = moving[i]
+        for e in range(indptr[i], indptr[i + 1]):
+            if (row_moves or moving[indices[e]]) and data[e] < below:
+                continue
+            out_idx[k] = indices[e]
+            out_dat[k] = data[e]
+            k += 1
+    out_ptr[n] = k
+    return out_ptr, out_idx[:k].copy(), out_dat[:k].copy()
+
+
+@njit(cache=True, nogil=True)
 def row_sums(indptr, data):
     """Row sums of a CSR array, accumulated in float64 (exact for the model's tie weights,
     which are float32 values)."""

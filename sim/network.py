@@ -14,7 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .config import ScenarioError
-from .kernels import csr_maximum, symmetric_pattern
+from .kernels import csr_maximum, csr_without, symmetric_pattern
 
 W_HOUSEHOLD, W_BUILDING, W_WIDER, W_ORG = 1.0, 0.5, 0.25, 0.4
 STRONG = 0.5  # ties of at least this weight count as close (disputes arise along them)
@@ -161,7 +161,15 @@ def _sym_layer(rows: np.ndarray, cols: np.ndarray, weight: float, n: int) -> tup
 
 def without_ties_of(adj: sp.csr_array, moving: np.ndarray, below: float) -> tuple[np.ndarray, ...]:
     """``adj``'s CSR arrays (indptr, indices, data) without the ties of weight under ``below``
-    that touch a resident in ``moving`` (a mask): the rows' order and sorted indices kept."""
+    that touch a resident in ``moving`` (a mask): the rows' order and sorted indices kept.
+    One compiled pass (:func:`sim.kernels.csr_without`); the rule in numpy is
+    :func:`without_ties_of_reference`."""
+    # ``below`` in the weights' own type, as numpy compares a float32 array with a float
+    return csr_without(adj.indptr, adj.indices, adj.data, moving, adj.data.dtype.type(below))
+
+
+def without_ties_of_reference(adj: sp.csr_array, moving: np.ndarray, below: float) -> tuple[np.ndarray, ...]:
+    """:func:`without_ties_of` in numpy (tests/test_kernels.py ties them)."""
     rows = np.repeat(np.arange(adj.shape[0]), np.diff(adj.indptr))
     keep = ~((moving[rows] | moving[adj.indices]) & (adj.data < below))
     indptr = np.zeros(adj.shape[0] + 1, np.int64)

@@ -591,6 +591,21 @@ def test_org_layer_is_the_symmetric_layer_scipy_builds():
     assert empty[0].size == n + 1 and empty[1].size == empty[2].size == 0
 
 
+def test_without_ties_of_is_its_plain_reference():
+    """Dropping the movers' ties below a weight in one compiled pass: the numpy rule's
+    arrays, dtypes included (their weights in float32, compared as numpy compares them)."""
+    from sim import network as net
+    m = _model(days=5)
+    rng = np.random.default_rng(4)
+    for share in (0.0, 0.01, 0.3, 1.0):
+        moving = rng.random(m.pop.n) < share
+        for below in (net.W_HOUSEHOLD, net.W_ORG, 0.3, 2.0):
+            got = net.without_ties_of(m.base_adj, moving, below)
+            want = net.without_ties_of_reference(m.base_adj, moving, below)
+            for g, w in zip(got, want):
+                assert g.dtype == w.dtype and np.array_equal(g, w)
+
+
 def test_ties_outside_is_the_mask_rule():
     """The festering disputes' touched residents: the ties' residents who are not parties,
     each once, sorted, as flatnonzero of a mask set by the ties and cleared by the parties."""
