@@ -1186,8 +1186,16 @@ def symmetric_pattern(rows, cols, n):
     t = 0
     for i in range(n):
         lo, hi = ptr[i], ptr[i + 1]
-        if hi - lo > 1:
+        if hi - lo > 32:
             idx[lo:hi] = np.sort(idx[lo:hi])
+        else:  # a resident's few group ties: sorted in place (np.sort allocated per row)
+            for j in range(lo + 1, hi):
+                v = idx[j]
+                q = j - 1
+                while q >= lo and idx[q] > v:
+                    idx[q + 1] = idx[q]
+                    q -= 1
+                idx[q + 1] = v
         for j in range(lo, hi):
             if j == lo or idx[j] != idx[j - 1]:
                 out[t] = idx[j]

@@ -581,6 +581,8 @@ def test_org_layer_is_the_symmetric_layer_scipy_builds():
     blocks_j = [np.where(rng.random(b.size) < 0.1, b, rng.integers(0, n, b.size)) for b in blocks_i]
     blocks_i.append(np.array([5, 5, 7]))  # a repeated pair, both ways
     blocks_j.append(np.array([7, 7, 5]))
+    blocks_i.append(np.full(60, 11))  # a hub: a row past the in-place sort's 32 entries
+    blocks_j.append(rng.integers(0, n, 60))
     want = net._sym(np.concatenate(blocks_i), np.concatenate(blocks_j), net.W_ORG, n)
     want.sort_indices()
     indptr, indices, data = net.org_layer(blocks_i, blocks_j, n)
