@@ -698,3 +698,16 @@ def test_the_packed_decision_is_the_named_records_as_plain_tuples():
                 for a, b in zip(g, w):
                     assert type(a) is type(b)
                     assert a is b if isinstance(b, np.ndarray) else a == b
+
+
+def test_first_in_order_is_the_stable_argsorts_head():
+    """The representatives' choice: the first k of a stable argsort, ties (as among party
+    members of equal disposition) in index order, without sorting everyone."""
+    from sim.model import first_in_order
+    rng = np.random.default_rng(5)
+    for n in (0, 1, 10, 3_000):
+        for key in (-rng.random(n), -np.round(rng.random(n), 1), np.zeros(n)):
+            for k in (0, 1, 7, 40, n, n + 3):
+                want = np.argsort(key, kind="stable")[:k]
+                got = first_in_order(key, k)
+                assert got.dtype == want.dtype and np.array_equal(got, want)
