@@ -135,7 +135,8 @@ def newcomer_ties(rng: np.random.Generator, pop, net, newcomers: np.ndarray,
 # the residents of each building, group and community, for the last population seen: a
 # resident's building, community and hukou never change (a newcomer takes the mover's place),
 # and sorting every resident three times was a third of a month's move
-_NEWCOMER_INDEXES: list = [None, None]
+# (one (arrays, indexes) tuple, read once: models in threads never mix two populations')
+_NEWCOMER_INDEXES: list = [None]
 
 
 def _newcomer_indexes(pop) -> tuple:
@@ -143,11 +144,11 @@ def _newcomer_indexes(pop) -> tuple:
     the group keys, as :func:`newcomer_ties` draws from them (cached per population arrays)."""
     arrays = (pop.building, pop.community, pop.migrant)
     held = _NEWCOMER_INDEXES[0]
-    if held is None or any(a is not b for a, b in zip(arrays, held)):
+    if held is None or any(a is not b for a, b in zip(arrays, held[0])):
         grp_key = pop.community * 2 + pop.migrant.astype(np.int64)
-        _NEWCOMER_INDEXES[:] = [arrays, (_index(pop.building), grp_key, _index(grp_key),
-                                         _index(pop.community))]
-    return _NEWCOMER_INDEXES[1]
+        held = (arrays, (_index(pop.building), grp_key, _index(grp_key), _index(pop.community)))
+        _NEWCOMER_INDEXES[0] = held
+    return held[1]
 
 
 def _sym_layer(rows: np.ndarray, cols: np.ndarray, weight: float, n: int) -> tuple[np.ndarray, ...]:

@@ -119,14 +119,17 @@ class NeedBook:
 # the household factors (sim/scale.py) as Python floats and their sum, for the last array
 # seen: the factors are fixed for a run, and numpy scalars made each group's capacity in
 # organization_table cost several times a float's arithmetic (the same IEEE doubles)
-_FACTORS: list = [None, None, None]
+# (one tuple, read once: models in threads never mix two runs' factors)
+_FACTORS: list = [None]
 
 
 def _factors(household_factor: np.ndarray) -> tuple[list, float]:
     """``household_factor`` as a list of floats, and its sum (numpy's)."""
-    if _FACTORS[0] is not household_factor:
-        _FACTORS[:] = [household_factor, household_factor.tolist(), float(household_factor.sum())]
-    return _FACTORS[1], _FACTORS[2]
+    held = _FACTORS[0]
+    if held is None or held[0] is not household_factor:
+        held = (household_factor, household_factor.tolist(), float(household_factor.sum()))
+        _FACTORS[0] = held
+    return held[1], held[2]
 
 
 def organization_table(p, orgs: list, household_factor: np.ndarray,
