@@ -602,8 +602,11 @@ class DeclaredCounter(Counter):
         return 0
 
     def __setitem__(self, key, value) -> None:
-        self._check(key)
-        super().__setitem__(key, value)
+        # the check inline and dict's own store: the model counts into it some thirty
+        # times a day, and two Python calls were most of each count's cost
+        if key not in self.keys_declared:
+            self._check(key)
+        dict.__setitem__(self, key, value)
 
     def __reduce__(self):  # pickles (sweep workers, checkpoints) with its declared keys
         return (_declared_counter, (tuple(sorted(self.keys_declared)), self.where, dict(self)))

@@ -181,19 +181,41 @@ def _take_units(free, n_wanted, hours_each):
 
 @njit(cache=True, nogil=True)
 def _oldest_first(idx, reported):
-    return idx[np.argsort(reported[idx], kind="mergesort")]
+    """``idx`` stably ordered by ``reported`` (as ``idx[argsort(reported[idx], "mergesort")]``):
+    a counting sort when the days span little more than the queue (they span at most the
+    days a need waits), which is one pass instead of a merge sort of a few hundred needs."""
+    n = idx.size
+    if n == 0:
+        return idx.copy()
+    lo = hi = reported[idx[0]]
+    for i in idx:
+        lo = min(lo, reported[i])
+        hi = max(hi, reported[i])
+    span = hi - lo + 1
+    if span > 4 * n + 64:
+        return idx[np.argsort(reported[idx], kind="mergesort")]
+    start = np.zeros(span + 1, np.int64)  # start[k]: where day lo + k begins in the result
+    for i in idx:
+        start[reported[i] - lo + 1] += 1
+    for k in range(span):
+        start[k + 1] += start[k]
+    out = np.empty(n, idx.dtype)
+    for i in idx:  # in idx's order within a day: stable
+        k = reported[i] - lo
+        out[start[k]] = i
+        start[k] += 1
+    return out
 
 
 @njit(cache=True, nogil=True)
-def _open_columns(block, closing, n_keep):
-    # the columns (needs) not closing, row by row: each row of the block is contiguous
-    out = np.empty((block.shape[0], n_keep), block.dtype)
+def _open_columns(block, keep):
+    # the columns (needs) ``keep``, row by row: each row of the block is contiguous (a
+    # gather by index, found once for both blocks, not a test of every element)
+    out = np.empty((block.shape[0], keep.size), block.dtype)
     for r in range(block.shape[0]):
-        d = 0
-        for i in range(block.shape[1]):
-            if not closing[i]:
-                out[r, d] = block[r, i]
-                d += 1
+        row, dst = block[r], out[r]
+        for d in range(keep.size):
+            dst[d] = row[keep[d]]
     return out
 
 
@@ -430,8 +452,14 @@ def needs_day(ints, floats, arrivals, residents, reporting, committees, orgs, de
     done_org = np.empty(n_done, np.int64)
     old_res = np.empty(n_old, np.int64)
     log = np.empty((8, n_close), np.int64)
-    keep_I = _open_columns(I, closing, m - n_close)
-    keep_F = _open_columns(F, closing, m - n_close)
+    keep = np.empty(m - n_close, np.int64)
+    d = 0
+    for i in range(m):
+        if not closing[i]:
+            keep[d] = i
+            d += 1
+    keep_I = _open_columns(I, keep)
+    keep_F = _open_columns(F, keep)
     a = b = c_ = 0
     for i in range(m):
         if not closing[i]:
@@ -692,6 +720,29 @@ def csr_maximum(indptr, indices, data, l_indptr, l_indices, l_data):
                 out_idx[k], out_dat[k] = indices[a], max(data[a], l_data[b])
                 a += 1
                 b += 1
+            k += 1
+    out_ptr[n] = k
+    return out_ptr, out_idx[:k].copy(), out_dat[:k].copy()
+
+
+@njit(cache=True, nogil=True)
+def csr_without(indptr, indices, data, moving, below):
+    """A CSR array without the entries under ``below`` in a row or column of ``moving`` (a
+    mask): the rows' order and sorted indices kept; returns (indptr, indices, data). The
+    plain rule: :func:`sim.network.without_ties_of_reference`."""
+    n = indptr.size - 1
+    out_ptr = np.empty(n + 1, np.int64)
+    out_idx = np.empty(indices.size, indices.dtype)
+    out_dat = np.empty(data.size, data.dtype)
+    k = 0
+    for i in range(n):
+        out_ptr[i] = k
+        row_moves = moving[i]
+        for e in range(indptr[i], indptr[i + 1]):
+            if (row_moves or moving[indices[e]]) and data[e] < below:
+                continue
+            out_idx[k] = indices[e]
+            out_dat[k] = data[e]
             k += 1
     out_ptr[n] = k
     return out_ptr, out_idx[:k].copy(), out_dat[:k].copy()
@@ -1135,8 +1186,16 @@ def symmetric_pattern(rows, cols, n):
     t = 0
     for i in range(n):
         lo, hi = ptr[i], ptr[i + 1]
-        if hi - lo > 1:
+        if hi - lo > 32:
             idx[lo:hi] = np.sort(idx[lo:hi])
+        else:  # a resident's few group ties: sorted in place (np.sort allocated per row)
+            for j in range(lo + 1, hi):
+                v = idx[j]
+                q = j - 1
+                while q >= lo and idx[q] > v:
+                    idx[q + 1] = idx[q]
+                    q -= 1
+                idx[q + 1] = v
         for j in range(lo, hi):
             if j == lo or idx[j] != idx[j - 1]:
                 out[t] = idx[j]

@@ -460,7 +460,7 @@ class CoGovModel(mesa.Model):
                     self.scaled_count(self.p.party.evaluators_per_community, c))
             members = members[ok[members]]
             score = self.pop.disposition[members] + self.p.party.representative_party_weight * self.pop.party[members]
-            reps.append(members[np.argsort(-score, kind="stable")[:k]])
+            reps.append(members[first_in_order(-score, k)])
         return reps
 
     def residents_moved(self, idx: np.ndarray) -> None:
@@ -560,6 +560,22 @@ class CoGovModel(mesa.Model):
         return net.to_networkx(self.adj, {"community": pop.community, "migrant": pop.migrant,
                                           "party": pop.party, "retired": pop.retired})
 
+
+
+def first_in_order(key: np.ndarray, k: int) -> np.ndarray:
+    """``np.argsort(key, kind="stable")[:k]`` without sorting every element: the ``k``-th
+    smallest key bounds the candidates (all of its ties kept, in index order), and only they
+    are sorted (a community chooses a few dozen representatives among thousands; a mover
+    among them sorted everyone again)."""
+    if k <= 0:
+        return np.argsort(key[:0], kind="stable")
+    if k >= key.size:
+        return np.argsort(key, kind="stable")[:k]
+    kth = np.partition(key, k - 1)[k - 1]
+    if np.isnan(kth):  # NaNs sort last: the plain rule
+        return np.argsort(key, kind="stable")[:k]
+    cand = np.flatnonzero(key <= kth)
+    return cand[np.argsort(key[cand], kind="stable")][:k]
 
 
 def initial_counts(per_1000: list[float], adults: int) -> list[int]:

@@ -14,7 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .config import ScenarioError
-from .kernels import csr_maximum, symmetric_pattern
+from .kernels import csr_maximum, csr_without, symmetric_pattern
 
 W_HOUSEHOLD, W_BUILDING, W_WIDER, W_ORG = 1.0, 0.5, 0.25, 0.4
 STRONG = 0.5  # ties of at least this weight count as close (disputes arise along them)
@@ -112,10 +112,11 @@ def newcomer_ties(rng: np.random.Generator, pop, net, newcomers: np.ndarray,
     :func:`generate` draws them, with ``factor`` of the stubs (they know fewer people yet);
     CSR arrays (indptr, sorted indices, float32 data)."""
     n = pop.n
+    by_building, grp_key, by_group, by_community = _newcomer_indexes(pop)
     f = factor * np.where(pop.migrant[newcomers], net.migrant_tie_factor, 1.0)
     stubs = rng.poisson(net.building_ties / 2 * f)
     src = np.repeat(newcomers, stubs)
-    dst = _draw_within(rng, pop.building, _index(pop.building), src)
+    dst = _draw_within(rng, pop.building, by_building, src)
     building = _sym_layer(src, dst, W_BUILDING, n)
     stubs = rng.poisson(net.wider_ties / 2 * f)
     src = np.repeat(newcomers, stubs)
@@ -123,13 +124,31 @@ def newcomer_ties(rng: np.random.Generator, pop, net, newcomers: np.ndarray,
         else np.zeros(src.size, bool)
     same_group = (~cross) & (rng.random(src.size) < net.homophily)
     dst = np.empty(src.size, dtype=np.int64)
-    grp_key = pop.community * 2 + pop.migrant.astype(np.int64)
-    dst[same_group] = _draw_within(rng, grp_key, _index(grp_key), src[same_group])
+    dst[same_group] = _draw_within(rng, grp_key, by_group, src[same_group])
     other = ~same_group & ~cross
-    dst[other] = _draw_within(rng, pop.community, _index(pop.community), src[other])
+    dst[other] = _draw_within(rng, pop.community, by_community, src[other])
     dst[cross] = rng.integers(0, n, int(cross.sum()))
     wider = _sym_layer(src, dst, W_WIDER, n)
     return csr_maximum(*building, *wider)
+
+
+# the residents of each building, group and community, for the last population seen: a
+# resident's building, community and hukou never change (a newcomer takes the mover's place),
+# and sorting every resident three times was a third of a month's move
+# (one (arrays, indexes) tuple, read once: models in threads never mix two populations')
+_NEWCOMER_INDEXES: list = [None]
+
+
+def _newcomer_indexes(pop) -> tuple:
+    """``_index`` of the buildings, the (community, hukou) groups and the communities, and
+    the group keys, as :func:`newcomer_ties` draws from them (cached per population arrays)."""
+    arrays = (pop.building, pop.community, pop.migrant)
+    held = _NEWCOMER_INDEXES[0]
+    if held is None or any(a is not b for a, b in zip(arrays, held[0])):
+        grp_key = pop.community * 2 + pop.migrant.astype(np.int64)
+        held = (arrays, (_index(pop.building), grp_key, _index(grp_key), _index(pop.community)))
+        _NEWCOMER_INDEXES[0] = held
+    return held[1]
 
 
 def _sym_layer(rows: np.ndarray, cols: np.ndarray, weight: float, n: int) -> tuple[np.ndarray, ...]:
@@ -143,7 +162,15 @@ def _sym_layer(rows: np.ndarray, cols: np.ndarray, weight: float, n: int) -> tup
 
 def without_ties_of(adj: sp.csr_array, moving: np.ndarray, below: float) -> tuple[np.ndarray, ...]:
     """``adj``'s CSR arrays (indptr, indices, data) without the ties of weight under ``below``
-    that touch a resident in ``moving`` (a mask): the rows' order and sorted indices kept."""
+    that touch a resident in ``moving`` (a mask): the rows' order and sorted indices kept.
+    One compiled pass (:func:`sim.kernels.csr_without`); the rule in numpy is
+    :func:`without_ties_of_reference`."""
+    # ``below`` in the weights' own type, as numpy compares a float32 array with a float
+    return csr_without(adj.indptr, adj.indices, adj.data, moving, adj.data.dtype.type(below))
+
+
+def without_ties_of_reference(adj: sp.csr_array, moving: np.ndarray, below: float) -> tuple[np.ndarray, ...]:
+    """:func:`without_ties_of` in numpy (tests/test_kernels.py ties them)."""
     rows = np.repeat(np.arange(adj.shape[0]), np.diff(adj.indptr))
     keep = ~((moving[rows] | moving[adj.indices]) & (adj.data < below))
     indptr = np.zeros(adj.shape[0] + 1, np.int64)

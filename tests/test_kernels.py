@@ -519,6 +519,18 @@ def test_sorted_unique_is_numpys_unique(n):
     assert got.dtype == values.dtype and np.array_equal(got, np.unique(values))
 
 
+@pytest.mark.parametrize("span", [1, 5, 400, 100_000])
+def test_oldest_first_is_a_stable_argsort(span):
+    """The queue order (a counting sort over a short span of days, else a merge sort) is
+    numpy's stable argsort of the reporting days."""
+    rng = np.random.default_rng(span)
+    for n in (0, 1, 2, 50, 700):
+        reported = rng.integers(1000, 1000 + span, 900)
+        idx = np.sort(rng.choice(900, n, replace=False)).astype(np.int64)
+        want = idx[np.argsort(reported[idx], kind="stable")]
+        assert np.array_equal(kernels._oldest_first(idx, reported), want)
+
+
 @pytest.mark.parametrize("n", [1, 7, 8, 9, 127, 128, 129, 1_000, 8_193, 10_000, 100_003])
 def test_pairwise_mean_is_numpys_mean_to_the_bit(n):
     """The kernels' mean sums as numpy does, so a daily value it computes is numpy's exactly
@@ -569,6 +581,8 @@ def test_org_layer_is_the_symmetric_layer_scipy_builds():
     blocks_j = [np.where(rng.random(b.size) < 0.1, b, rng.integers(0, n, b.size)) for b in blocks_i]
     blocks_i.append(np.array([5, 5, 7]))  # a repeated pair, both ways
     blocks_j.append(np.array([7, 7, 5]))
+    blocks_i.append(np.full(60, 11))  # a hub: a row past the in-place sort's 32 entries
+    blocks_j.append(rng.integers(0, n, 60))
     want = net._sym(np.concatenate(blocks_i), np.concatenate(blocks_j), net.W_ORG, n)
     want.sort_indices()
     indptr, indices, data = net.org_layer(blocks_i, blocks_j, n)
@@ -577,6 +591,21 @@ def test_org_layer_is_the_symmetric_layer_scipy_builds():
     assert want.nnz > 500 and indptr[-1] == want.nnz
     empty = net.org_layer([], [], n)
     assert empty[0].size == n + 1 and empty[1].size == empty[2].size == 0
+
+
+def test_without_ties_of_is_its_plain_reference():
+    """Dropping the movers' ties below a weight in one compiled pass: the numpy rule's
+    arrays, dtypes included (their weights in float32, compared as numpy compares them)."""
+    from sim import network as net
+    m = _model(days=5)
+    rng = np.random.default_rng(4)
+    for share in (0.0, 0.01, 0.3, 1.0):
+        moving = rng.random(m.pop.n) < share
+        for below in (net.W_HOUSEHOLD, net.W_ORG, 0.3, 2.0):
+            got = net.without_ties_of(m.base_adj, moving, below)
+            want = net.without_ties_of_reference(m.base_adj, moving, below)
+            for g, w in zip(got, want):
+                assert g.dtype == w.dtype and np.array_equal(g, w)
 
 
 def test_ties_outside_is_the_mask_rule():
@@ -669,3 +698,16 @@ def test_the_packed_decision_is_the_named_records_as_plain_tuples():
                 for a, b in zip(g, w):
                     assert type(a) is type(b)
                     assert a is b if isinstance(b, np.ndarray) else a == b
+
+
+def test_first_in_order_is_the_stable_argsorts_head():
+    """The representatives' choice: the first k of a stable argsort, ties (as among party
+    members of equal disposition) in index order, without sorting everyone."""
+    from sim.model import first_in_order
+    rng = np.random.default_rng(5)
+    for n in (0, 1, 10, 3_000):
+        for key in (-rng.random(n), -np.round(rng.random(n), 1), np.zeros(n)):
+            for k in (0, 1, 7, 40, n, n + 3):
+                want = np.argsort(key, kind="stable")[:k]
+                got = first_in_order(key, k)
+                assert got.dtype == want.dtype and np.array_equal(got, want)

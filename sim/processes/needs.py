@@ -116,6 +116,22 @@ class NeedBook:
         return {f: self.closed[0][k] for k, f in enumerate(LOG_FIELDS)}
 
 
+# the household factors (sim/scale.py) as Python floats and their sum, for the last array
+# seen: the factors are fixed for a run, and numpy scalars made each group's capacity in
+# organization_table cost several times a float's arithmetic (the same IEEE doubles)
+# (one tuple, read once: models in threads never mix two runs' factors)
+_FACTORS: list = [None]
+
+
+def _factors(household_factor: np.ndarray) -> tuple[list, float]:
+    """``household_factor`` as a list of floats, and its sum (numpy's)."""
+    held = _FACTORS[0]
+    if held is None or held[0] is not household_factor:
+        held = (household_factor, household_factor.tolist(), float(household_factor.sum()))
+        _FACTORS[0] = held
+    return held[1], held[2]
+
+
 def organization_table(p, orgs: list, household_factor: np.ndarray,
                        book: NeedBook | None = None) -> tuple[np.ndarray, ...]:
     """For each organization: the need type it serves (-1: none), its service capacity a day
@@ -130,7 +146,7 @@ def organization_table(p, orgs: list, household_factor: np.ndarray,
     # one pass over the groups (a few dozen: Python floats beat numpy calls) for the columns
     # that change from day to day (reputation, credit; contracts and social workers now and then)
     capacity, success, credit = [], [], []
-    hf = household_factor  # contracts are sized to their community (ODD 7.15)
+    hf = _factors(household_factor)[0]  # contracts are sized to their community (ODD 7.15)
     for o in orgs:
         capacity.append(base * (sw_capacity if o.social_worker else 1.0)
                         + o.contract_items * item_yuan * hf[o.community] / service_yuan_year)
@@ -196,7 +212,7 @@ def step(model) -> None:
                        pn.committee_success),
         NeedOrganizations(org_start, org_serves, org_capacity, org_success, org_credit, org_uid,
                           pn.org_delay_days),
-        NeedDepartment(dept_credit, pn.department_capacity_per_day * float(model.household_factor.sum()),
+        NeedDepartment(dept_credit, pn.department_capacity_per_day * _factors(model.household_factor)[1],
                        pn.department_delay_days, pn.department_success),
         NeedDay(day, PUBLIC, pn.abandon_days, success_gain(model)))))  # plain tuples: see needs_day
     book.advance(ints, floats, closed)

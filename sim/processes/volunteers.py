@@ -17,6 +17,8 @@ year per registered volunteer (China Volunteer Service Federation, 2017).
 
 from __future__ import annotations
 
+import math
+
 from collections import Counter
 
 import numpy as np
@@ -110,11 +112,14 @@ class VolunteerTeams(Process):
         floor((day + t) x duties_per_week / 7) reaches k) call members; they decide."""
         m = self.model
         pv = m.p.volunteers
-        t = np.arange(self.team_community.size)
         rate = pv.duties_per_week / 7.0
-        on_duty = np.floor((day + t) * rate) > np.floor((day - 1 + t) * rate)
-        if not on_duty.any():
+        # a few teams: Python floats (the same products and floors as numpy's) beat five
+        # numpy calls on a handful of elements
+        on_duty = [math.floor((day + t) * rate) > math.floor((day - 1 + t) * rate)
+                   for t in range(self.team_community.size)]
+        if not any(on_duty):
             return
+        on_duty = np.array(on_duty)
         # in turn: within each team, those called least recently first (compiled; the
         # plain rule is team_calls_reference)
         called = team_calls(self.team_of, self.last_called, m.pop.last_act[VOL], on_duty,
