@@ -187,7 +187,7 @@ def main() -> None:
                 if i:  # back to the seed of the round before: its spin-up is in the cache
                     seed.fill(str(100 + i - 1))
                     seed.press("Enter")
-                    page.wait_for_selector("text=take effect at Reset")
+                    page.wait_for_timeout(500)  # a seed alone is not listed among the changes: let it arrive
                     t = time.perf_counter()
                     page.locator(".cogov-reset").click()
                     page.wait_for_selector(f"text=seed {100 + i - 1}, {args.residents:,} residents",
