@@ -15,6 +15,7 @@ import scipy.sparse as sp
 
 from .config import ScenarioError
 from .kernels import csr_maximum, csr_without, symmetric_pattern
+from .memo import LastSeen
 
 W_HOUSEHOLD, W_BUILDING, W_WIDER, W_ORG = 1.0, 0.5, 0.25, 0.4
 STRONG = 0.5  # ties of at least this weight count as close (disputes arise along them)
@@ -112,7 +113,7 @@ def newcomer_ties(rng: np.random.Generator, pop, net, newcomers: np.ndarray,
     :func:`generate` draws them, with ``factor`` of the stubs (they know fewer people yet);
     CSR arrays (indptr, sorted indices, float32 data)."""
     n = pop.n
-    by_building, grp_key, by_group, by_community = _newcomer_indexes(pop)
+    by_building, grp_key, by_group, by_community = _newcomer_indexes(pop.building, pop.community, pop.migrant)
     f = factor * np.where(pop.migrant[newcomers], net.migrant_tie_factor, 1.0)
     stubs = rng.poisson(net.building_ties / 2 * f)
     src = np.repeat(newcomers, stubs)
@@ -135,20 +136,14 @@ def newcomer_ties(rng: np.random.Generator, pop, net, newcomers: np.ndarray,
 # the residents of each building, group and community, for the last population seen: a
 # resident's building, community and hukou never change (a newcomer takes the mover's place),
 # and sorting every resident three times was a third of a month's move
-# (one (arrays, indexes) tuple, read once: models in threads never mix two populations')
-_NEWCOMER_INDEXES: list = [None]
-
-
-def _newcomer_indexes(pop) -> tuple:
+def _build_newcomer_indexes(building: np.ndarray, community: np.ndarray, migrant: np.ndarray) -> tuple:
     """``_index`` of the buildings, the (community, hukou) groups and the communities, and
-    the group keys, as :func:`newcomer_ties` draws from them (cached per population arrays)."""
-    arrays = (pop.building, pop.community, pop.migrant)
-    held = _NEWCOMER_INDEXES[0]
-    if held is None or any(a is not b for a, b in zip(arrays, held[0])):
-        grp_key = pop.community * 2 + pop.migrant.astype(np.int64)
-        held = (arrays, (_index(pop.building), grp_key, _index(grp_key), _index(pop.community)))
-        _NEWCOMER_INDEXES[0] = held
-    return held[1]
+    the group keys, as :func:`newcomer_ties` draws from them."""
+    grp_key = community * 2 + migrant.astype(np.int64)
+    return _index(building), grp_key, _index(grp_key), _index(community)
+
+
+_newcomer_indexes = LastSeen(_build_newcomer_indexes)
 
 
 def _sym_layer(rows: np.ndarray, cols: np.ndarray, weight: float, n: int) -> tuple[np.ndarray, ...]:

@@ -412,3 +412,17 @@ def test_the_reporting_groups_are_the_residents_masks():
     assert tuple(m.pop.groups()) == GROUPS
     assert catalog.GROUPS is GROUPS and tuple(deliberation.GROUPS) == GROUPS
     assert all(f"participation_30d_{g}" in catalog.OUTCOMES for g in GROUPS)
+
+
+def test_last_seen_derives_again_only_for_other_objects():
+    """sim.memo.LastSeen: the value for the same objects (by identity) is kept; an equal but
+    other object (another run's arrays) is derived again."""
+    import numpy as np
+
+    from sim.memo import LastSeen
+    calls = []
+    sums = LastSeen(lambda a, b: calls.append(1) or float(a.sum() + b.sum()))
+    a, b = np.arange(3.0), np.ones(2)
+    assert sums(a, b) == 5.0 and sums(a, b) == 5.0 and len(calls) == 1
+    assert sums(a.copy(), b) == 5.0 and len(calls) == 2
+    assert sums(a, b) == 5.0 and len(calls) == 3  # one slot: the last objects only

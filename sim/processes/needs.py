@@ -39,6 +39,7 @@ from ..kernels import (NeedArrivals, NeedCommittees, NeedDay, NeedDepartment, Ne
 from .base import Process
 from .participation import decide
 from .property import success_gain
+from ..memo import LastSeen
 from ..rng import bernoulli_positions
 
 PUBLIC = NEED_TYPES.index("public")
@@ -119,17 +120,7 @@ class NeedBook:
 # the household factors (sim/scale.py) as Python floats and their sum, for the last array
 # seen: the factors are fixed for a run, and numpy scalars made each group's capacity in
 # organization_table cost several times a float's arithmetic (the same IEEE doubles)
-# (one tuple, read once: models in threads never mix two runs' factors)
-_FACTORS: list = [None]
-
-
-def _factors(household_factor: np.ndarray) -> tuple[list, float]:
-    """``household_factor`` as a list of floats, and its sum (numpy's)."""
-    held = _FACTORS[0]
-    if held is None or held[0] is not household_factor:
-        held = (household_factor, household_factor.tolist(), float(household_factor.sum()))
-        _FACTORS[0] = held
-    return held[1], held[2]
+_factors = LastSeen(lambda household_factor: (household_factor.tolist(), float(household_factor.sum())))
 
 
 def organization_table(p, orgs: list, household_factor: np.ndarray,

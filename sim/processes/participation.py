@@ -19,6 +19,7 @@ import scipy.sparse as sp
 
 from ..kernels import (ActRecord, Booking, Decision, Deciders, DecisionWeights, daily_decay,
                        decide_and_record, decision, update_social_share)
+from ..memo import LastSeen
 from ..residents import ACT_TYPES, AGE_GROUPS
 from .base import Process
 
@@ -26,11 +27,6 @@ from .base import Process
 
 def base_logit(beh, act: str) -> float:
     return getattr(beh, f"base_logit_{act}")
-
-
-# the weights as the kernels take them, for the last parameter set seen (they change only with
-# the parameters; rebuilding the named record and its float tuple cost a third of a decision)
-_WEIGHTS: list = [None, None]
 
 
 def _decision_weights(beh) -> DecisionWeights:
@@ -42,11 +38,9 @@ def _decision_weights(beh) -> DecisionWeights:
         time_load=beh.w_time_load)
 
 
-def _weights(beh) -> tuple:
-    if _WEIGHTS[0] is not beh:
-        _WEIGHTS[1] = decision(0.0, _decision_weights(beh), 0, (), (), ()).weights
-        _WEIGHTS[0] = beh
-    return _WEIGHTS[1]
+# the weights as the kernels take them, for the last parameter set seen (they change only with
+# the parameters; rebuilding the named record and its float tuple cost a third of a decision)
+_weights = LastSeen(lambda beh: decision(0.0, _decision_weights(beh), 0, (), (), ()).weights)
 
 
 def _packed(model, act: str, extra_logit: float) -> Decision:
