@@ -132,3 +132,43 @@ def test_an_undetermined_flow_is_judged_on_the_seeds_its_interval_needs():
     rising["acts_meeting"] *= 1 + 0.05 * rising["year"]
     r = pool_undetermined(t, pd.concat([first, rising])).set_index("outcome").loc["acts_meeting"]
     assert r["status"] == "drifting" and r["slope_ci_low"] > 0
+
+
+def test_a_lever_excursion_the_baseline_shares_on_its_seeds_is_not_the_levers_drift():
+    """Common random numbers: a lever file's seeds 1-10 carry the same chance rise as the
+    baseline's seeds 1-10 (both see the same late collective disputes); the baseline on 40
+    more seeds has none. With the baseline as the control variate the lever is settled; alone,
+    its first seeds call a drift."""
+    base = excursion(seed=3)
+    more = table(seeds=40, seed=4)
+    more["seed"] += 10
+    baseline = pd.concat([base, more], ignore_index=True)
+    lever = excursion(seed=5)  # the same excursion, the lever's own noise
+    alone = trend_table(lever, from_year=3).set_index("outcome")
+    assert alone.loc["memberships_per_adult", "status"] == "drifting"
+    controlled = trend_table(lever, from_year=3, baseline=baseline).set_index("outcome")
+    assert controlled.loc["memberships_per_adult", "status"] == "settled"
+    assert (controlled["baseline_seeds"] == 50).all()
+    assert confirmed_from_year(lever, None, first=3, baseline=baseline) == 3
+
+
+def test_a_levers_own_drift_stays_drifting_against_its_baseline():
+    baseline = table(seeds=30, seed=6)
+    lever = table(drift="trust_mean", seed=7)
+    t = trend_table(lever, from_year=3, baseline=baseline).set_index("outcome")
+    assert t.loc["trust_mean", "status"] == "drifting"
+    assert t.loc["trust_mean", "slope_ci_low"] > 0.02
+    assert (t.drop(index="trust_mean")["status"] == "settled").all()
+
+
+def test_a_baseline_on_the_same_seeds_only_is_the_plain_judgement():
+    """Known on no more seeds than the lever's, the control adds nothing: the estimate and its
+    interval are the lever's own; a baseline missing some of the lever's seeds is not used."""
+    lever = excursion(seed=8)
+    plain = trend_table(lever, from_year=3)
+    same = trend_table(lever, from_year=3, baseline=table(seed=9))
+    cols = ["slope_share_of_mean", "slope_ci_low", "slope_ci_high", "status"]
+    pd.testing.assert_frame_equal(plain[cols], same[cols])
+    short = trend_table(lever, from_year=3, baseline=table(seeds=5, seed=9))
+    pd.testing.assert_frame_equal(plain[cols], short[cols])
+    assert (short["baseline_seeds"] == 0).all()

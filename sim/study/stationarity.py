@@ -9,9 +9,11 @@ or the year's part of a total since day 0 (the spend).
 ``from_year``..``years`` and reports its slope as a share of the mean a year: the model has
 settled when every such slope is within ``tolerance`` (issue 10, item 7: 2%).
 
-A drift called on one set of seeds is confirmed on fresh ones (:func:`confirm_drifts`): the
-report makes hundreds of 95% calls, lever files share their seeds' chance with the baseline
-(common random numbers), and a chance excursion of ten seeds would otherwise be read as a trend.
+A lever file's runs share their seeds' chance with the baseline's (common random numbers):
+its slope is estimated with the baseline, known on many more seeds, as a control variate
+(``trend_table(..., baseline=...)``), so that a chance excursion of the seeds both share is
+not read as the lever's trend. A drift called on one set of seeds is confirmed on fresh ones
+(:func:`confirm_drifts`): the report makes hundreds of 95% calls.
 """
 
 from __future__ import annotations
@@ -81,7 +83,8 @@ def yearly_runs(scenario, residents: int, years: int, seeds, overrides: dict | N
     return pd.DataFrame(rows), summaries
 
 
-def trend_table(yearly: pd.DataFrame, from_year: int = 2, tolerance: float = 0.02) -> pd.DataFrame:
+def trend_table(yearly: pd.DataFrame, from_year: int = 2, tolerance: float = 0.02,
+                baseline: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per outcome: the mean over seeds and years ``from_year``.., the least-squares slope of
     the seed-mean per year, the slope as a share of the mean, and whether it is within
     ``tolerance`` (``settled``: the issue's criterion). An outcome whose mean is zero has a
@@ -95,19 +98,33 @@ def trend_table(yearly: pd.DataFrame, from_year: int = 2, tolerance: float = 0.0
     interval to the tolerance); ``single_run_slope_sd`` and ``single_run_slope_max`` (the
     spread and the largest absolute value of one run's own slope) and ``single_run_cv`` (the
     mean over seeds of one run's year-to-year coefficient of variation): how far a single
-    run, not the mean of many, moves."""
+    run, not the mean of many, moves.
+
+    ``baseline``: the baseline's yearly rows at the same size, on the table's seeds and more
+    (a lever file's runs share their seeds' chance with the baseline's: the same community, the
+    same dispute arrivals until the lever changes them). The slope is then estimated with the
+    baseline as a control variate (:func:`_controlled_slopes`): the lever's slope on its seeds,
+    less the baseline's slope on the same seeds, plus the baseline's slope on all of its seeds.
+    A chance excursion the lever's seeds share with the baseline's (a few seeds' collective
+    disputes arriving late) cancels; ``baseline_seeds`` says over how many seeds the baseline
+    part is known (0: no baseline used)."""
     from scipy import stats
     sub = yearly[yearly["year"] >= from_year]
     mean_by_year = sub.groupby("year")[list(YEARLY)].mean()
     x = mean_by_year.index.to_numpy(float)
     seeds = sorted(sub["seed"].unique())
     by_seed = {s: sub[sub["seed"] == s].sort_values("year") for s in seeds}
+    base = None
+    if baseline is not None:
+        b = baseline[baseline["year"] >= from_year]
+        # a control needs every one of the table's seeds and the same years
+        if set(seeds) <= set(b["seed"].unique()) and sorted(b["year"].unique()) == list(x.astype(int)):
+            base = b
     rows = []
     for k in YEARLY:
         y = mean_by_year[k].to_numpy(float)
         slope = float(np.polyfit(x, y, 1)[0]) if x.size > 1 else 0.0  # one year: no trend to see
         mean = float(y.mean())
-        rel = slope / abs(mean) if mean else (0.0 if slope == 0 else float("inf"))
         lo = hi = sd = big = cv = float("nan")
         needed = 0
         if x.size > 1 and len(seeds) > 1 and mean:
@@ -117,11 +134,17 @@ def trend_table(yearly: pd.DataFrame, from_year: int = 2, tolerance: float = 0.0
                 v = g[k].to_numpy(float)
                 per_seed.append(np.polyfit(g["year"].to_numpy(float), v, 1)[0])
                 cvs.append(v.std() / abs(v.mean()) if v.mean() else 0.0)
-            per_seed = np.asarray(per_seed) / abs(mean)
-            half = stats.t.ppf(0.975, len(seeds) - 1) * per_seed.std(ddof=1) / np.sqrt(len(seeds))
-            lo, hi = float(per_seed.mean() - half), float(per_seed.mean() + half)
+            per_seed = np.asarray(per_seed)
+            if base is not None:
+                slope, se = _controlled_slopes(per_seed, seeds, _seed_slopes(base, k))
+            else:
+                se = per_seed.std(ddof=1) / np.sqrt(len(seeds))
+            half = stats.t.ppf(0.975, len(seeds) - 1) * se / abs(mean)
+            lo, hi = float(slope / abs(mean) - half), float(slope / abs(mean) + half)
+            per_seed = per_seed / abs(mean)
             sd, big, cv = float(per_seed.std(ddof=1)), float(np.abs(per_seed).max()), float(np.mean(cvs))
             needed = int(math.ceil(len(seeds) * (half / tolerance) ** 2))
+        rel = slope / abs(mean) if mean else (0.0 if slope == 0 else float("inf"))
         settled = abs(rel) <= tolerance
         status = "settled" if settled else (
             "undetermined" if np.isfinite(lo) and lo <= 0.0 <= hi else "drifting")
@@ -130,8 +153,36 @@ def trend_table(yearly: pd.DataFrame, from_year: int = 2, tolerance: float = 0.0
                      "settled": settled, "status": status,
                      "seeds_needed": needed if status == "undetermined" else 0,
                      "single_run_slope_sd": sd, "single_run_slope_max": big, "single_run_cv": cv,
-                     "from_year": int(from_year)})
+                     "from_year": int(from_year),
+                     "baseline_seeds": int(base["seed"].nunique()) if base is not None else 0})
     return pd.DataFrame(rows)
+
+
+def _seed_slopes(yearly: pd.DataFrame, outcome: str) -> pd.Series:
+    """Each seed's least-squares slope of ``outcome`` over its years."""
+    return pd.Series({s: np.polyfit(g["year"].to_numpy(float), g[outcome].to_numpy(float), 1)[0]
+                      for s, g in yearly.groupby("seed")})
+
+
+def _controlled_slopes(lever: np.ndarray, seeds, baseline: pd.Series) -> tuple[float, float]:
+    """The mean slope of a lever file's runs (``lever``, one per seed of ``seeds``) with the
+    baseline as a control variate, and its standard error.
+
+    With n paired seeds P and the baseline known on N >= n seeds (P and the rest X):
+    estimate = mean_P(L - B) + mean_{P+X}(B) = mean_P(L - (1 - n/N) B) + sum_X(B) / N, whose
+    variance, the seeds being independent, is var(L - (1 - n/N) B) / n + (N - n) var(B) / N^2.
+    With N = n it is the plain mean of the lever's slopes."""
+    n, big_n = len(seeds), len(baseline)
+    w = 1.0 - n / big_n
+    paired = lever - w * baseline.loc[list(seeds)].to_numpy(float)
+    rest = baseline.drop(index=list(seeds)).to_numpy(float)
+    estimate = paired.mean() + rest.sum() / big_n
+    var = paired.var(ddof=1) / n
+    if rest.size:
+        # with one extra seed its own spread is unknown: the spread over all baseline seeds
+        spread = rest.var(ddof=1) if rest.size > 1 else baseline.to_numpy(float).var(ddof=1)
+        var += rest.size * spread / big_n ** 2
+    return float(estimate), float(np.sqrt(var))
 
 
 def settled_from_year(yearly: pd.DataFrame, first: int = 3, last: int | None = None,
@@ -176,16 +227,18 @@ def confirm_drifts(screen: pd.DataFrame, fresh: pd.DataFrame, fresh_seeds: int) 
 
 
 def confirmed_from_year(screen: pd.DataFrame, fresh: pd.DataFrame | None, first: int = 3,
-                        last: int | None = None, tolerance: float = 0.02) -> int:
+                        last: int | None = None, tolerance: float = 0.02,
+                        baseline: pd.DataFrame | None = None) -> int:
     """Like :func:`settled_from_year`, counting only drifts the fresh seeds confirm (all of
-    the screen's when there are no fresh seeds)."""
+    the screen's when there are no fresh seeds); ``baseline``: the control of
+    :func:`trend_table`, for both sets."""
     n_years = int(screen["year"].max())
     first = min(first, n_years)
     last = max(first, n_years - 4) if last is None else min(last, n_years)
     for y in range(first, last + 1):
-        t = trend_table(screen, y, tolerance)
+        t = trend_table(screen, y, tolerance, baseline)
         drifts = (t["status"] == "drifting").any() if fresh is None else \
-            drifting_in_both(t, trend_table(fresh, y, tolerance))
+            drifting_in_both(t, trend_table(fresh, y, tolerance, baseline))
         if not drifts:
             return y
     return last

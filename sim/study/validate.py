@@ -570,14 +570,19 @@ def render(cfg: dict, targets: pd.DataFrame, trends: pd.DataFrame, levers: pd.Da
           "set of runs is run again on twice as many fresh seeds: **drifting** when they agree "
           "(outside 2%, interval excluding zero, same direction), **not confirmed** when they do not. "
           f"Each call is a 95% interval and the report makes some {n_sets * n_outcomes} of them "
-          f"({n_sets} sets of runs x {n_outcomes} outcomes); the lever files share their seeds' chance "
-          "with the baseline (common random numbers), and a lever that changes disputes or trust "
-          "reshuffles who meets whom, so some first-seed excursions are expected. Only confirmed "
-          "drifts count, both for the verdict and for the year from which a lever file is judged. "
+          f"({n_sets} sets of runs x {n_outcomes} outcomes), so some first-seed excursions are "
+          "expected. Only confirmed drifts count, both for the verdict and for the year from which "
+          "a lever file is judged. "
           f"The baseline's undetermined outcomes are judged again on the seeds their interval needs "
-          f"(at most {cfg.get('pool_seeds', 0)} at 5,000 adults, fewer by the same rule at larger sizes); "
-          "a lever file's lumpy flows are those of the baseline "
-          "plus the lever's effect, and are left undetermined with the seeds they would need.", ""]
+          f"(at most {cfg.get('pool_seeds', 0)} at 5,000 adults, fewer by the same rule at larger sizes). "
+          "A lever file's runs share their seeds' chance with the baseline's (common random "
+          "numbers: the same community and, until the lever changes them, the same arrivals), so "
+          "its slope is estimated with the baseline as a control variate: the lever's slope on its "
+          "seeds, less the baseline's on the same seeds, plus the baseline's on all the seeds it "
+          "was run on at that size (first, fresh and pooled; standard error from both parts). A chance excursion "
+          "both share on the first seeds (a few collective disputes arriving late, whose hearings "
+          "are most of a year's meeting acts) then cancels instead of being read as the lever's "
+          "trend; what remains undetermined is the lever's own part, with the seeds it would need.", ""]
     for (scen, size), g in trends.groupby(["scenario", "residents"], sort=False):
         drifting, unknown = g[g["status"] == "drifting"], g[g["status"] == "undetermined"]
         chance = g[g["status"] == "not confirmed"]
@@ -624,7 +629,7 @@ def render(cfg: dict, targets: pd.DataFrame, trends: pd.DataFrame, levers: pd.Da
                   + ". Meeting acts and meeting participation are the lumpy flows of two meetings a year and "
                     "the rare collective dispute's hearings; the baseline's, judged on the seeds their "
                     "interval needs, are settled" + (f" ({pooled_txt})" if pooled_txt else "")
-                  + ". A lever file's flow is the baseline's plus the lever's effect, and telling its "
+                  + ". What the control variate leaves is the lever's own part, and telling its "
                     "slope within 2% would take about as many seeds per file and size."]
     base = trends[trends["scenario"] == "baseline"]
     sizes = base["residents"].unique()
@@ -682,48 +687,92 @@ MIN_YEARS = 4
 
 def judge_trends(yearly: pd.DataFrame, n_years: int, seeds: int, workers: int, say,
                  pool_seeds: int = 100) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The stationarity table of every set of runs (scenario, size): the baseline from year 2,
-    a lever file from the first year from which nothing drifts. A set in which the first
-    seeds (``seeds`` at 5,000 adults, :func:`seeds_at` at other sizes) call an outcome
-    drifting is run again on twice as many fresh seeds, and only a
-    drift both sets call, in the same direction, counts (:func:`confirm_drifts`). The
-    baseline's undetermined outcomes are then judged on the seeds their interval needs, up to
-    ``pool_seeds`` at 5,000 adults, scaled the same way (:func:`pool_undetermined`; lever files share the baseline's flows, and
-    running them all that often would cost hours at 15,000 adults)."""
+    """The stationarity table of every set of runs (scenario, size).
+
+    The baseline first, at each size, from year 2: a drift the first seeds (``seeds`` at 5,000
+    adults, :func:`seeds_at` at other sizes) call is run again on twice as many fresh seeds,
+    and only a drift both sets call, in the same direction, counts (:func:`confirm_drifts`);
+    its undetermined outcomes are then judged on the seeds their interval needs, up to
+    ``pool_seeds`` at 5,000 adults, scaled the same way (:func:`pool_undetermined`).
+    Then each lever file, from the first year from which nothing drifts, with the baseline's
+    runs at its size (all of them: first, fresh and pooled seeds) as the control variate of its
+    slopes (``trend_table(..., baseline=...)``): a lever file shares its seeds' chance with the
+    baseline, and running every lever file on the baseline's hundred seeds would cost hours at
+    15,000 adults. A lever file's drift is confirmed on fresh seeds the same way, against the
+    baseline's runs on those seeds (run for it when the baseline had none)."""
     from .stationarity import confirm_drifts, confirmed_from_year, pool_undetermined, trend_table
+
     def fresh_seeds(size):  # twice the size's seeds, none of them among its first
         n = seeds_at(size, seeds)
         return list(range(n + 1, 3 * n + 1))
 
-    first = {scen: 2 if scen == "baseline" else 3 for scen in yearly["scenario"].unique()}
-    suspect = [(scen, size) for (scen, size), g in yearly.groupby(["scenario", "residents"], sort=False)
-               if (trend_table(g, from_year=first[scen])["status"] == "drifting").any()]
-    fresh = pd.DataFrame()
+    def runs(jobs, desc) -> pd.DataFrame:
+        return pd.concat(_pool_map(_yearly_job, jobs, workers, desc), ignore_index=True)
+
+    def rows_of(df, scen, size):
+        if not len(df):
+            return None
+        f = df[(df["scenario"] == scen) & (df["residents"] == size)]
+        return f if len(f) else None
+
+    groups = dict(iter(yearly.groupby(["scenario", "residents"], sort=False)))
+    tables, fresh = {}, pd.DataFrame()
+    # 1. the baseline at each size
+    base_first = 2
+    base_sizes = [size for scen, size in groups if scen == "baseline"]
+    suspect = [size for size in base_sizes
+               if (trend_table(groups[("baseline", size)], from_year=base_first)["status"] == "drifting").any()]
     if suspect:
-        say(f"confirming: {len(suspect)} sets of runs with a drift, on twice their seeds, fresh")
-        jobs = [(SCEN / f"{scen}.yaml", size, n_years, s) for scen, size in suspect for s in fresh_seeds(size)]
-        fresh = pd.concat(_pool_map(_yearly_job, jobs, workers, "confirm"), ignore_index=True)
-    trends = []
-    for (scen, size), g in yearly.groupby(["scenario", "residents"], sort=False):
-        f = fresh[(fresh["scenario"] == scen) & (fresh["residents"] == size)] if len(fresh) else fresh
-        f = f if len(f) else None
-        fy = first[scen] if scen == "baseline" else confirmed_from_year(g, f, first=3)
-        t = trend_table(g, from_year=fy)
+        say(f"confirming: the baseline at {len(suspect)} sizes with a drift, on twice their seeds, fresh")
+        fresh = runs([(SCEN / "baseline.yaml", size, n_years, s) for size in suspect for s in fresh_seeds(size)],
+                     "confirm")
+    baseline_runs = {}
+    for size in base_sizes:
+        g, f = groups[("baseline", size)], rows_of(fresh, "baseline", size)
+        t = trend_table(g, from_year=base_first)
         if f is not None:
-            t = confirm_drifts(t, trend_table(f, from_year=fy), len(fresh_seeds(size)))
+            t = confirm_drifts(t, trend_table(f, from_year=base_first), len(fresh_seeds(size)))
+        have = pd.concat([g, f]) if f is not None else g
         unknown = t[t["status"] == "undetermined"]
         n_first, pool_n = seeds_at(size, seeds), seeds_at(size, pool_seeds)
-        if scen == "baseline" and len(unknown) and pool_n > n_first:
-            have = pd.concat([g, f]) if f is not None else g
+        if len(unknown) and pool_n > n_first:
             target = min(pool_n, max(int(unknown["seeds_needed"].max()), have["seed"].nunique()))
             more = range(3 * n_first + 1, 3 * n_first + 1 + max(0, target - have["seed"].nunique()))
             if more:
                 say(f"pooling: baseline at {size:,} adults, {len(more)} more seeds for {', '.join(unknown['outcome'])}")
-                extra = pd.concat(_pool_map(_yearly_job, [(SCEN / "baseline.yaml", size, n_years, s) for s in more],
-                                            workers, "pooling"), ignore_index=True)
+                extra = runs([(SCEN / "baseline.yaml", size, n_years, s) for s in more], "pooling")
                 fresh = pd.concat([fresh, extra], ignore_index=True)
                 have = pd.concat([have, extra], ignore_index=True)
             t = pool_undetermined(t, have)
+        tables[("baseline", size)] = t
+        baseline_runs[size] = have
+    # 2. the lever files, each against the baseline at its size
+    levers = [key for key in groups if key[0] != "baseline"]
+    suspect = [(scen, size) for scen, size in levers
+               if (trend_table(groups[(scen, size)], from_year=3, baseline=baseline_runs.get(size))["status"]
+                   == "drifting").any()]
+    if suspect:
+        say(f"confirming: {len(suspect)} sets of runs with a drift, on twice their seeds, fresh")
+        jobs = [(SCEN / f"{scen}.yaml", size, n_years, s) for scen, size in suspect for s in fresh_seeds(size)]
+        for size in sorted({size for _, size in suspect}):  # the control on the same fresh seeds
+            have = set(baseline_runs[size]["seed"]) if size in baseline_runs else set()
+            jobs += [(SCEN / "baseline.yaml", size, n_years, s) for s in fresh_seeds(size) if s not in have]
+        extra = runs(jobs, "confirm")
+        fresh = pd.concat([fresh, extra], ignore_index=True)
+        for size in sorted({size for _, size in suspect}):
+            b = rows_of(extra, "baseline", size)
+            if b is not None and size in baseline_runs:
+                baseline_runs[size] = pd.concat([baseline_runs[size], b], ignore_index=True)
+    for scen, size in levers:
+        g, f, b = groups[(scen, size)], rows_of(fresh, scen, size), baseline_runs.get(size)
+        fy = confirmed_from_year(g, f, first=3, baseline=b)
+        t = trend_table(g, from_year=fy, baseline=b)
+        if f is not None:
+            t = confirm_drifts(t, trend_table(f, from_year=fy, baseline=b), len(fresh_seeds(size)))
+        tables[(scen, size)] = t
+    trends = []
+    for (scen, size) in groups:
+        t = tables[(scen, size)]
         t.insert(0, "residents", size)
         t.insert(0, "scenario", scen)
         trends.append(t)
