@@ -276,3 +276,20 @@ def test_each_committee_keeps_its_types_minimum_after_the_staffing_lever_starts(
     assert [c.staff for c in high.committees] == pytest.approx([_by_rule(high, c, 100.0) for c in range(2)])
     assert high.committees[1].staff > 7.0
     assert all(cp.committee.staff_per_10k == 100.0 for cp in high.community_params)
+
+
+def test_grid_workers_are_paid_for_each_communitys_own_grids():
+    """A street of two types has communities of different household counts, hence different
+    numbers of grids; the grid lever pays its workers per grid that exists in each (the cost
+    once counted the larger community's grids in both)."""
+    from sim.processes.grid import GridVisits
+    m = CoGovModel(rng=5, **{**SMALL, "population.n_communities": 2,
+                             "population.community_types": ["work_unit", "urban_village"],
+                             "grid.workers_per_grid": 1.0})
+    hh_per_grid = m.p.grid.households_per_grid
+    own = [int(np.ceil(np.unique(m.pop.household[mem]).size / hh_per_grid)) for mem in m.community_members]
+    assert own[0] != own[1]  # the test needs two communities with different grid counts
+    assert list(m.grids_per_community) == own
+    g = m.p.grid
+    cost = next(p for p in m.processes if isinstance(p, GridVisits)).daily_costs()["grid"]
+    assert cost == pytest.approx(sum(own) * g.workers_per_grid * g.worker_cost_yuan_per_year / 365.0)

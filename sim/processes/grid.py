@@ -55,5 +55,5 @@ class GridVisits(Process):
     def daily_costs(self) -> dict[str, float]:
         m = self.model
         g = m.p.grid
-        n_grids = m.households_per_grid_actual.size * m.pop.n_communities
+        n_grids = int(m.grids_per_community.sum())
         return {"grid": n_grids * g.workers_per_grid * g.worker_cost_yuan_per_year * (1.0 / 365.0)}
