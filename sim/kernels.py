@@ -7,7 +7,7 @@ index the same residents ten times over were the largest share of a day
 (``benchmarks/README.md``). Each kernel here is the same rule as the numpy code it
 replaced, written once as a loop: the rules are documented where they are called from.
 Why one long module: numba's compiled kernels share private helpers (``_delay``,
-``_take_units``, ``_move_once``) and named records, and are warmed and cached together; each
+``_credit_units``, ``_move_once``) and named records, and are warmed and cached together; each
 is checked against its plain reference (here or beside its caller) in tests/test_kernels.py.
 Kernels take arrays and scalars only (no model objects), and every uniform they use comes
 from the model's named numpy streams: passed in as arrays, as a block of which the kernel
@@ -168,15 +168,22 @@ def _delay(mean, u):
 
 
 @njit(cache=True, nogil=True)
-def _take_units(free, n_wanted, hours_each):
-    """ResidentsCommittee.units: how many units the free hours cover, and the hours granted."""
+def _credit_units(free, credit, n_wanted, hours_each):
+    """The committee's need work with a carried credit (``needs.credited_units``, the plain
+    rule): how many units ``credit + free`` hours cover, the free hours booked today, and the
+    credit left. While needs still wait after today's units, every free hour goes into the
+    next one and what does not complete it is carried to tomorrow; when all are covered only
+    the hours they need are booked."""
     if n_wanted <= 0:
-        return 0, 0.0
+        return 0, 0.0, credit
     if hours_each <= 0:
-        return n_wanted, 0.0
-    n = min(n_wanted, np.int64(math.floor(free / hours_each + 1e-9)))
-    granted = min(max(n * hours_each, 0.0), free)
-    return n, granted
+        return n_wanted, 0.0, credit
+    n = min(n_wanted, np.int64(math.floor((credit + free) / hours_each + 1e-9)))
+    if n < n_wanted:
+        booked = max(free, 0.0)
+    else:
+        booked = min(max(n * hours_each - credit, 0.0), max(free, 0.0))
+    return n, booked, max(credit + booked - n * hours_each, 0.0)
 
 
 @njit(cache=True, nogil=True)
@@ -247,10 +254,12 @@ class NeedReporting(NamedTuple):
 
 
 class NeedCommittees(NamedTuple):
-    """The committees' side, by community: ``free_hours`` and ``hours_used`` (community x
-    [dispatch, service]) are updated in place."""
+    """The committees' side, by community: ``free_hours``, ``hours_used`` and ``credit``
+    (community x [dispatch, service]: hours put into an order or a service not yet complete,
+    carried between days) are updated in place."""
     free_hours: np.ndarray
     hours_used: np.ndarray
+    credit: np.ndarray
     dispatch_hours: float
     service_hours: float
     delay: float
@@ -292,7 +301,7 @@ def needs_day(ints, floats, arrivals, residents, reporting, committees, orgs, de
 
     ``ints``/``floats`` are the book's blocks; today's new needs are appended. The other
     arguments are the records above (:class:`NeedArrivals` ... :class:`NeedDay`). Updated in
-    place: ``committees.free_hours``, ``committees.hours_used``, ``orgs.credit``,
+    place: ``committees.free_hours``, ``committees.hours_used``, ``committees.credit``, ``orgs.credit``,
     ``department.credit``. Returns the compacted book, the log block of needs closed today,
     and what the model books outside: counts (reported, dispatched, department cases), the
     (community, grid) of needs passed to public issues (the first ``n_collected`` collected
@@ -306,7 +315,7 @@ def needs_day(ints, floats, arrivals, residents, reporting, committees, orgs, de
     new_res, new_type, new_luck = arrivals
     community, grid_of, trust, visited, is_representative = residents
     report_base, report_trust_weight, report_gain = reporting
-    (free_hours, hours_used, dispatch_hours, service_hours, committee_delay,
+    (free_hours, hours_used, committee_credit, dispatch_hours, service_hours, committee_delay,
      committee_success) = committees
     org_start, org_serves, org_capacity, org_success, org_credit, org_uid, org_delay = orgs
     dept_credit, dept_per_day, department_delay, department_success = department
@@ -372,7 +381,8 @@ def needs_day(ints, floats, arrivals, residents, reporting, committees, orgs, de
         if nq == 0:
             continue
         cq = _oldest_first(queued[:nq], I[_REPORTED])
-        n, granted = _take_units(free_hours[c], nq, dispatch_hours)
+        n, granted, committee_credit[c, 0] = _credit_units(free_hours[c], committee_credit[c, 0], nq,
+                                                           dispatch_hours)
         free_hours[c] -= granted
         hours_used[c, 0] += granted
         dispatched[c] = n
@@ -403,7 +413,8 @@ def needs_day(ints, floats, arrivals, residents, reporting, committees, orgs, de
                     I[_SUCCESS, i] = 1 if F[1, i] < org_success[o] + gain[c, t] else 0
                 taken += k
             left = tn[taken:]
-            k, granted = _take_units(free_hours[c], left.size, service_hours)
+            k, granted, committee_credit[c, 1] = _credit_units(free_hours[c], committee_credit[c, 1],
+                                                               left.size, service_hours)
             free_hours[c] -= granted
             hours_used[c, 1] += granted
             for i in left[:k]:

@@ -461,6 +461,9 @@ class Committee(Section):
     org_support_hours_per_org: float = P(0.25, plausible=(0.125, 0.375), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="staff-hours/org/day", ge=0, le=8,
                                          meaning="committee time supporting each organization (keeps it alive)",
                                          source="A")
+    org_support_free_share: float = P(0.12, plausible=(0.06, 0.18), range_source="judgement: half to 1.5 times the default (A)", unit="share", ge=0, le=1,
+                                      meaning="most of its free hours (after duties and organizing volunteer work) a committee sets aside each morning for supporting its groups, up to org_support_hours_per_org a group",
+                                      source="A: set so that a 5,000-adult committee gives its groups what it gave them when support took the hours left at the end of the day (11-12% of its free hours); as that residual, support was the remainder of a 2-hour need service, about one hour a day in any community, and a group's share of it fell with the number of groups (ODD 7.4)")
     volunteer_task_hours: float = P(0.5, plausible=(0.25, 0.75), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="staff-hours/task", ge=0, le=8,
                                     meaning="committee time to organize one volunteer task", source="A")
     volunteer_task_share: float = P(0.25, plausible=(0.125, 0.375), range_source="judgement: ±50% of the assumed default (A); no source pins it", unit="share", ge=0, le=1,

@@ -199,7 +199,7 @@ def test_the_reporting_clock_reports_with_the_daily_chance():
             kernels.NeedResidents(m.pop.community, m.grid_of, m.pop.trust, np.zeros(m.pop.n, bool),
                                   np.zeros(m.pop.n, bool)),
             kernels.NeedReporting(p, 0.0, 0.0),
-            kernels.NeedCommittees(np.zeros(1), np.zeros((1, 2)), 1.0, 1.0, 1.0, 1.0),
+            kernels.NeedCommittees(np.zeros(1), np.zeros((1, 2)), np.zeros((1, 2)), 1.0, 1.0, 1.0, 1.0),
             kernels.NeedOrganizations(np.zeros(2, np.int64), np.empty(0, np.int64), np.empty(0),
                                       np.empty(0), np.empty(0), np.empty(0, np.int64), 1.0),
             kernels.NeedDepartment(np.zeros(1), 0.0, 1.0, 1.0),
@@ -287,9 +287,10 @@ def test_erode_is_its_plain_reference():
     assert (t1 >= 0).all() and (t1[who] == 0).any()
 
 
-def _needs_records(rng, day, n_res, n_comm, orgs_table, arrivals):
+def _needs_records(rng, day, n_res, n_comm, orgs_table, arrivals, committee_credit):
     """Random inputs of one day of the needs kernel: residents, committees with hours from
-    none to plenty, organizations of every type, a department that cannot keep up."""
+    none to plenty and the credit they carry, organizations of every type, a department that
+    cannot keep up."""
     from sim.kernels import (NeedArrivals, NeedCommittees, NeedDay, NeedDepartment,
                              NeedOrganizations, NeedReporting, NeedResidents)
     community = np.sort(rng.integers(0, n_comm, n_res))
@@ -302,7 +303,7 @@ def _needs_records(rng, day, n_res, n_comm, orgs_table, arrivals):
             NeedResidents(community, rng.integers(0, 5, n_res), rng.random(n_res),
                           rng.random(n_res) < 0.08, rng.random(n_res) < 0.05),
             NeedReporting(0.05, 0.3, 0.02 * (day % 2)),
-            NeedCommittees(free, np.zeros((n_comm, 2)), 0.25, 1.0, 6.0, 0.7),
+            NeedCommittees(free, np.zeros((n_comm, 2)), committee_credit.copy(), 0.25, 1.0, 6.0, 0.7),
             NeedOrganizations(start, serves, capacity, success, credit, uid, 9.0),
             NeedDepartment(np.array([rng.random()]), 1.3, 20.0, 0.6),
             NeedDay(day, needs.PUBLIC, 12, rng.uniform(0.0, 0.2, (n_comm, len(needs.NEED_TYPES)))))
@@ -318,7 +319,7 @@ def test_needs_day_is_its_plain_reference(seed):
     after day on a random book, with every branch reached: reporting by the clock and by
     visits, collection by representatives, dispatch to organizations, the committee, the
     department and public issues, the department's backlog, finishing, abandonment and the
-    compaction of the book."""
+    compaction of the book; the committees' credit carried from day to day, grown and spent."""
     rng = np.random.default_rng(seed)
     n_res, n_comm = 500, 3
     n_org = 9
@@ -328,9 +329,11 @@ def test_needs_day_is_its_plain_reference(seed):
     table[1][:4] = [0, 1, 2, 3]  # every organization type is there
     book = needs.NeedBook()
     reached = dict.fromkeys(["reported", "collected", "dispatched", "org", "committee", "department",
-                             "issue", "dept_taken", "done", "abandoned", "kept"], 0)
+                             "issue", "dept_taken", "done", "abandoned", "kept", "credit_carried",
+                             "credit_spent"], 0)
+    credit = rng.uniform(0.0, 1.0, (n_comm, 2)) * [0.25, 1.0]
     for day in range(60):
-        records = _needs_records(rng, day, n_res, n_comm, table, int(rng.integers(5, 40)))
+        records = _needs_records(rng, day, n_res, n_comm, table, int(rng.integers(5, 40)), credit)
         a, b = _copy(records), _copy(records)
         got = kernels.needs_day(book._ints.copy(), book._floats.copy(), *a)
         want = needs.needs_day_reference(book._ints.copy(), book._floats.copy(), *b)
@@ -342,6 +345,10 @@ def test_needs_day_is_its_plain_reference(seed):
             for x, y in zip(ra, rb):
                 assert np.array_equal(x, y)
         table = (*table[:4], a[4].credit, table[5])
+        reached["credit_carried"] += (a[3].credit > credit).sum()
+        reached["credit_spent"] += (a[3].credit < credit).sum()
+        assert ((a[3].credit >= 0) & (a[3].credit < [0.25, 1.0])).all()
+        credit = a[3].credit.copy()
         book.advance(got[0], got[1], got[2])
         handler = got[2][5]
         reached["reported"] += got[3]

@@ -3,13 +3,14 @@
 Pushed-down duties are served first, up to a ceiling: a committee under load triages
 (``served = D / (1 + (D / ceiling)^k)^(1/k)``, ceiling = ``max_duty_share`` x capacity), so
 some self-governance always survives and the duty hours left undone are an outcome. What is
-left goes to self-governance work, which
-is handed out in the order the day's processes ask for it (CoGovModel.step): people's
-mediation, then a scheduled deliberation meeting, then dispatching orders and serving needs,
-then supporting organizations. Organizing volunteer tasks is planned work: once the duties are
-served, the committee sets aside up to ``volunteer_task_share`` of its free hours for it,
-as much as the waiting volunteer work needs. This trade-off is the heart of the
-duty-reduction lever ("行政有效、治理低效").
+left goes to self-governance work. Organizing volunteer tasks and supporting the groups are
+planned work: once the duties are served, the committee sets aside up to
+``volunteer_task_share`` of its free hours for the volunteer work waiting, then up to
+``org_support_free_share`` for its groups. The rest is handed out in the order the day's
+processes ask for it (CoGovModel.step): people's mediation, then a scheduled deliberation
+meeting, then dispatching orders and serving needs (hours short of a whole order or service
+go into the next one while needs wait, carried as a credit: ``need_credit``). This
+trade-off is the heart of the duty-reduction lever ("行政有效、治理低效").
 """
 
 from __future__ import annotations
@@ -42,6 +43,10 @@ class ResidentsCommittee(mesa.Agent):
         self.duty_hours_dropped_total = 0.0
         self.hours_today = dict.fromkeys(("duty",) + SELF_GOVERNANCE_TASKS, 0.0)
         self.hours_total = dict.fromkeys(("duty",) + SELF_GOVERNANCE_TASKS, 0.0)
+        self.org_support_wanted = 0.0  # hours today's groups want (plan_org_support)
+        # hours put into the next order [0] and the next need service [1] not yet complete,
+        # carried between days while needs wait (sim.processes.needs.credited_units)
+        self.need_credit = [0.0, 0.0]
         self.volunteer_work = 0.0  # volunteer tasks there is work for, not yet organized
         self.organizing_hours = 0.0  # staff hours already put into organizing them
 
@@ -96,6 +101,18 @@ class ResidentsCommittee(mesa.Agent):
         self.duty_hours_dropped_today = demand - duty
         self.free_hours = capacity - duty
         self.plan_volunteer_work()
+        self.plan_org_support()
+
+    def plan_org_support(self) -> None:
+        """Hours set aside for the groups' support before the day's cases and needs: up to
+        ``org_support_free_share`` of the free hours, and no more than the groups want.
+        Taking what was left at the end of the day gave support the remainder of a two-hour
+        need service, about an hour a day whatever the community's size, so a group's share
+        of it fell with the number of groups: 0.7 of what groups want at 2,000 adults, 0.3 at
+        5,000, 0.1 at 15,000 (issue 21, experiments/group_size_by_community_size.py)."""
+        p = self.model.p.committee
+        self.org_support_wanted = len(self.model.orgs_by_comm.get(self.community, [])) * p.org_support_hours_per_org
+        self.take("org_support", min(self.org_support_wanted, self.free_hours * p.org_support_free_share))
 
     def plan_volunteer_work(self) -> None:
         """Volunteer work and the time to organize it carry over from day to day.
@@ -184,8 +201,9 @@ def served_duty_hours(demand: float, capacity: float, max_share: float, sharpnes
 
 
 class CommitteeSupportAndVolunteering(Process):
-    """Step 8: the committee books hours supporting organizations (their monthly support
-    follows the smoothed share it gave); the volunteer tasks whose organizing is done
+    """Step 8: the share of what its groups want that the committee gave them today (the
+    hours set aside at the day's start, :meth:`ResidentsCommittee.plan_org_support`) is
+    smoothed into the support ratio the monthly round reads; the volunteer tasks whose organizing is done
     (:meth:`ResidentsCommittee.plan_volunteer_work`) are offered, and residents offered a
     task, and today's party invitees, decide whether to volunteer (ODD 7.4, 7.1)."""
 
@@ -217,10 +235,8 @@ class CommitteeSupportAndVolunteering(Process):
         pc, rng = m.p.committee, m.streams.volunteer_offers
         candidates = [m.process("party_service").invitees_today]
         for c, committee in enumerate(m.committees):
-            n_orgs = len(m.orgs_by_comm.get(c, []))
-            want = n_orgs * pc.org_support_hours_per_org
-            got = committee.take("org_support", want)
-            ratio = got / want if want > 0 else 1.0
+            want = committee.org_support_wanted  # set aside at the day's start (plan_org_support)
+            ratio = committee.hours_today["org_support"] / want if want > 0 else 1.0
             # monthly org support follows the month's average
             s = pc.org_support_smoothing
             self.org_support_ratio[c] = (1.0 - s) * self.org_support_ratio[c] + s * ratio

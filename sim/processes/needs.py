@@ -11,7 +11,8 @@ a unit accepts it, and the result is jointly evaluated.
    ``dispatch_hours_per_order`` of free committee time: to an organization of the matching
    type with capacity left today; shared ("public") needs are aggregated into public issues
    for deliberation; administrative needs, and needs no organization can take, go to the
-   committee's own service (hours permitting) or to a functional department (capacity,
+   committee's own service (hours permitting; hours short of a whole order or service go
+   into the next one and are carried while needs wait) or to a functional department (capacity,
    delay).
 4. The handler finishes after an exponential delay and succeeds with its success chance.
    Both are drawn from uniforms the need carries from the day it arose (``u_delay``,
@@ -184,6 +185,7 @@ def step(model) -> None:
     committees = model.committees
     free_hours = np.array([c.free_hours for c in committees])
     hours_used = np.zeros((len(committees), 2))
+    committee_credit = np.array([c.need_credit for c in committees], np.float64).reshape(len(committees), 2)
     orgs, org_start = model.orgs_in_community_order()
     # one array of (need type served, capacity, success chance, credit, id) per organization
     org_serves, org_capacity, org_success, org_credit, org_uid = organization_table(p, orgs, model.household_factor, book)
@@ -198,7 +200,7 @@ def step(model) -> None:
                       model.is_representative),
         NeedReporting(pn.report_base, pn.report_trust_weight,
                       p.smart.digital_report_gain if digital else 0.0),
-        NeedCommittees(free_hours, hours_used, p.committee.dispatch_hours_per_order * smart_factor,
+        NeedCommittees(free_hours, hours_used, committee_credit, p.committee.dispatch_hours_per_order * smart_factor,
                        p.committee.service_hours_per_need, pn.committee_delay_days,
                        pn.committee_success),
         NeedOrganizations(org_start, org_serves, org_capacity, org_success, org_credit, org_uid,
@@ -211,6 +213,7 @@ def step(model) -> None:
         committee.free_hours = free_hours[c]
         committee.hours_today["dispatch"] += hours_used[c, 0]
         committee.hours_today["service"] += hours_used[c, 1]
+        committee.need_credit = [float(committee_credit[c, 0]), float(committee_credit[c, 1])]
     for org, credit in zip(orgs, org_credit):
         org.service_credit = credit
     department.credit = dept_credit[0]
@@ -247,15 +250,25 @@ def step(model) -> None:
 
 
 # ------------------------------------------------------------------ plain reference
-def _units(free: float, n_wanted: int, hours_each: float) -> tuple[int, float]:
-    """How many units (orders, services) the free hours cover, and the hours they take
-    (:meth:`ResidentsCommittee.units`)."""
+def credited_units(free: float, credit: float, n_wanted: int, hours_each: float) -> tuple[int, float, float]:
+    """The committee's need work (dispatching orders, serving needs) with a carried credit:
+    how many units ``credit + free`` hours cover, the free hours booked today and the credit
+    left. While needs still wait after today's units, every free hour goes into the next one
+    and what does not complete it is carried to tomorrow (as the department's and the
+    organizations' fractional capacity is); when all are covered only the hours they need
+    are booked, and hours the committee has no waiting need for stay free. Whole units from
+    the day's free hours alone wasted the remainder below one two-hour service, about an hour
+    a day in any community (ODD 7.4)."""
     if n_wanted <= 0:
-        return 0, 0.0
+        return 0, 0.0, credit
     if hours_each <= 0:
-        return n_wanted, 0.0
-    n = min(n_wanted, int(np.floor(free / hours_each + 1e-9)))
-    return n, min(max(n * hours_each, 0.0), free)
+        return n_wanted, 0.0, credit
+    n = min(n_wanted, int(np.floor((credit + free) / hours_each + 1e-9)))
+    if n < n_wanted:
+        booked = max(free, 0.0)
+    else:
+        booked = min(max(n * hours_each - credit, 0.0), max(free, 0.0))
+    return n, booked, max(credit + booked - n * hours_each, 0.0)
 
 
 def _ln1p(x) -> np.ndarray:
@@ -324,7 +337,8 @@ def needs_day_reference(ints, floats, arrivals, residents, reporting, committees
         if waiting.size == 0:
             continue
         waiting = waiting[np.argsort(need["reported"][waiting], kind="stable")]
-        n, hours = _units(committees.free_hours[c], waiting.size, committees.dispatch_hours)
+        n, hours, committees.credit[c, 0] = credited_units(
+            committees.free_hours[c], committees.credit[c, 0], waiting.size, committees.dispatch_hours)
         committees.free_hours[c] -= hours
         committees.hours_used[c, 0] += hours
         dispatched[c] = n
@@ -350,7 +364,8 @@ def needs_day_reference(ints, floats, arrivals, residents, reporting, committees
                     need["org_id"][i] = orgs.uid[o]
                 of_type = of_type[k:]
             # the committee itself, hours permitting; the rest to the department
-            k, hours = _units(committees.free_hours[c], len(of_type), committees.service_hours)
+            k, hours, committees.credit[c, 1] = credited_units(
+                committees.free_hours[c], committees.credit[c, 1], len(of_type), committees.service_hours)
             committees.free_hours[c] -= hours
             committees.hours_used[c, 1] += hours
             for i in of_type[:k]:
