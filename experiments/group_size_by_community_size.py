@@ -1,4 +1,8 @@
-"""Why organizations are larger in small communities (memberships per adult 0.083 at 2,000
+"""(The results below are of the model before the committee's support hours were set aside at
+the day's start and need service carried its credit, commit e5b36ab; ODD 7.15 gives the
+before/after. Run on today's model, ``base`` shows the support ratio at about 0.3 at every size.)
+
+Why organizations are larger in small communities (memberships per adult 0.083 at 2,000
 adults, 0.049 at 15,000 in docs/validation/yearly.csv): the monthly flows per group by size,
 and paired runs with the office support to groups equalized.
 
