@@ -287,10 +287,10 @@ class CoGovModel(mesa.Model):
         first_hh = np.array([pop.household[m[0]] for m in self.community_members])
         local_hh = pop.household - first_hh[pop.community]
         self.grid_of = local_hh // self.p.grid.households_per_grid
-        self.n_grids_max = int(self.grid_of.max()) + 1
         # each community's own grids (communities of a street may differ in size): the grid
         # lever's workers are paid per grid that exists
         self.grids_per_community = np.array([int(self.grid_of[m].max()) + 1 for m in self.community_members])
+        self.n_grids_max = int(self.grids_per_community.max())
 
     # ================================================================== the day
     def step(self) -> None:

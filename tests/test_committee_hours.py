@@ -13,7 +13,7 @@ import pytest
 
 import sim.processes.needs as needs_mod
 from sim.model import CoGovModel
-from sim.processes.needs import FIELDS, H_DEPT, H_ISSUE, QUEUED
+from sim.processes.needs import FIELDS, H_DEPT, H_ISSUE, LOG_FIELDS, QUEUED
 
 # the calibrated baseline, a short spin-up (the groups form in it) and a few reported months
 RUN = {"run.spin_up_days": 365, "run.days": 90}
@@ -49,6 +49,7 @@ def test_the_carried_credit_loses_no_hour_while_needs_wait(monkeypatch):
                    **{"population.residents_per_community": 3000, **RUN})
     c = m.committees[0]
     HANDLER, STATUS, COMM = FIELDS.index("handler"), FIELDS.index("status"), FIELDS.index("community")
+    LOG_HANDLER, LOG_COMM = LOG_FIELDS.index("handler"), LOG_FIELDS.index("community")
     days = []
     kernel = needs_mod.needs_day
 
@@ -58,7 +59,7 @@ def test_the_carried_credit_loses_no_hour_while_needs_wait(monkeypatch):
         out = kernel(ints, floats, *records)
         I, log = out[0], out[2]
         dept_after = int(((I[HANDLER] == H_DEPT) & (I[COMM] == 0)).sum()
-                         + ((log[5] == H_DEPT) & (log[1] == 0)).sum())
+                         + ((log[LOG_HANDLER] == H_DEPT) & (log[LOG_COMM] == 0)).sum())
         undispatched = int(((I[STATUS] == QUEUED) & (I[HANDLER] != H_ISSUE) & (I[COMM] == 0)).sum())
         booked = float(records[3][1][0].sum())  # hours_used, dispatch + service
         days.append((free, booked, dept_after > dept_before or undispatched > 0))

@@ -50,17 +50,15 @@ def test_working_hours_lower_migrants_participation_relative_to_locals():
     """Paired runs at the calibrated size with the default spin-up, two seeds pooled: the
     effect works through the decision's free-time term and builds over the spin-up (in an
     800-adult community after 200 days it is smaller than one seed's noise)."""
+    on, off = build(**{"migrants.working_hours": True}), build(**{"migrants.working_hours": False})
+    work = ~on.pop.retired & on.pop.migrant
+    assert np.allclose(on.free_time[work], off.free_time[work] * on.p.migrants.working_free_time_factor)
     ratios = {}
     for wh in (True, False):
         migrant = local = 0.0
         for seed in (1, 2):
             m = CoGovModel("scenarios/baseline.yaml", rng=seed, collect=False,
                            **{"migrants.working_hours": wh, "run.days": 365})
-            if wh:
-                off = build(seed, **{"migrants.working_hours": False})
-                on = build(seed, **{"migrants.working_hours": True})
-                work = ~on.pop.retired & on.pop.migrant
-                assert np.allclose(on.free_time[work], off.free_time[work] * on.p.migrants.working_free_time_factor)
             m.run()
             s = m.summary()
             migrant += s["participation_year_migrant"]

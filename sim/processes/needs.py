@@ -185,7 +185,7 @@ def step(model) -> None:
     committees = model.committees
     free_hours = np.array([c.free_hours for c in committees])
     hours_used = np.zeros((len(committees), 2))
-    committee_credit = np.array([c.need_credit for c in committees], np.float64).reshape(len(committees), 2)
+    committee_credit = np.array([c.need_credit for c in committees], np.float64)  # community x [dispatch, service]
     orgs, org_start = model.orgs_in_community_order()
     # one array of (need type served, capacity, success chance, credit, id) per organization
     org_serves, org_capacity, org_success, org_credit, org_uid = organization_table(p, orgs, model.household_factor, book)
@@ -213,7 +213,7 @@ def step(model) -> None:
         committee.free_hours = free_hours[c]
         committee.hours_today["dispatch"] += hours_used[c, 0]
         committee.hours_today["service"] += hours_used[c, 1]
-        committee.need_credit = [float(committee_credit[c, 0]), float(committee_credit[c, 1])]
+        committee.need_credit = committee_credit[c].tolist()
     for org, credit in zip(orgs, org_credit):
         org.service_credit = credit
     department.credit = dept_credit[0]
