@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup app bench clean
+.PHONY: run test test-fast setup app bench clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PY) >/dev/null 2>&1 || { echo "Python 3.12 is needed (pyenv: .python-version selects 3.12)"; exit 1; }
@@ -30,6 +30,10 @@ app: $(STAMP)
 # tests share one app server, the spin-up cache is shared through the disk)
 test: $(STAMP)
 	$(BIN)/python -m pytest -n auto --dist loadfile
+
+# the fast tier, while working on the code (under 3 minutes on 2 cores)
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -n auto --dist loadfile -m "not slow"
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_model.py
