@@ -172,3 +172,29 @@ def test_a_baseline_on_the_same_seeds_only_is_the_plain_judgement():
     short = trend_table(lever, from_year=3, baseline=table(seeds=5, seed=9))
     pd.testing.assert_frame_equal(plain[cols], short[cols])
     assert (short["baseline_seeds"] == 0).all()
+
+
+def test_yearly_runs_tally_the_daily_columns_the_daily_table_would_give():
+    """The yearly runs keep no daily table: their daily columns (the last day's levels, the
+    year's flows) are tallied day by day (outcomes.tally) and must equal what the daily
+    table of the same run gives."""
+    import pytest
+
+    from sim import outcomes
+    from sim.model import CoGovModel
+    from sim.study.stationarity import DAILY_LEVELS, FLOWS, yearly_runs
+    kw = {"population.residents_per_community": 600, "run.spin_up_days": 30}
+    got, _ = yearly_runs("scenarios/five_governance.yaml", 600, 2, [3], overrides=kw)
+    m = CoGovModel("scenarios/five_governance.yaml", rng=3, **kw, **{"run.days": 730})
+    m.run(730)
+    ts = m.timeseries()
+    assert ts["acts_organization"].sum() > 0 and ts["committee_self_governance_hours"].sum() > 0
+    for year in (1, 2):
+        block = ts[(ts["day"] >= 365 * (year - 1)) & (ts["day"] < 365 * year)]
+        row = got[got["year"] == year].iloc[0]
+        for k in FLOWS:
+            assert row[k] == float(block[k].sum()), k
+        for k in DAILY_LEVELS:
+            assert row[k] == float(block[k].iloc[-1]), k
+    with pytest.raises(KeyError, match="participation_year.*tally gives"):
+        outcomes.tally(m, ["participation_year"])

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..model import CoGovModel
+from ..outcomes import tally
 
 # outcomes of the summary at the year's last day (levels: rolling-year shares and states;
 # a 30-day share read on one day of a year with two meetings is noise, so none is used)
@@ -40,6 +41,7 @@ FLOWS = ("committee_self_governance_hours", "committee_duty_hours_dropped", "nee
 # totals since day 0 in the summary: the year's amount is the difference of two year ends
 CUMULATIVE = ("spend_total",)
 YEARLY = LEVELS + DAILY_LEVELS + FLOWS + CUMULATIVE
+TALLIED = DAILY_LEVELS + FLOWS  # the daily columns, tallied day by day (outcomes.tally)
 # recorded beside them, not trend-tested (NaN where a scenario has none): of the groups a
 # grant founded at least a year before, the share still running (micro-venture survival)
 EXTRA_LEVELS = ("grant_projects_alive_after_year_share",)
@@ -62,23 +64,27 @@ def yearly_runs(scenario, residents: int, years: int, seeds, overrides: dict | N
     for seed in seeds:
         kw = {"population.residents_per_community": residents, "run.days": 365 * years,
               **(overrides or {})}
-        m = CoGovModel(scenario, rng=int(seed), **kw)
+        # no daily rows: the few daily columns these runs keep are tallied day by day
+        # (outcomes.tally, the same values), which costs a fraction of the whole row
+        m = CoGovModel(scenario, rng=int(seed), collect=False, **kw)
         cumulative = CUMULATIVE + EXTRA_CUMULATIVE
-        at_year_end, totals = [], dict.fromkeys(cumulative, 0.0)
-        for _ in range(years):
-            m.run(365)
+        totals = dict.fromkeys(cumulative, 0.0)
+        for year in range(1, years + 1):
+            days = {k: [] for k in FLOWS}
+            for _ in range(365):
+                m.step()
+                today = tally(m, TALLIED)
+                for k in FLOWS:
+                    days[k].append(today[k])
             s = m.summary()
-            at_year_end.append({k: float(s[k]) for k in LEVELS + EXTRA_LEVELS})
-            at_year_end[-1].update({k: float(s[k]) - totals[k] for k in cumulative})
+            row = {"seed": int(seed), "year": year, **{k: float(s[k]) for k in LEVELS + EXTRA_LEVELS}}
+            row.update({k: float(s[k]) - totals[k] for k in cumulative})
             totals = {k: float(s[k]) for k in cumulative}
-            if len(at_year_end) in summaries_at:
-                summaries.append({"seed": int(seed), "year": len(at_year_end), **s})
-        ts = m.timeseries()
-        for y in range(years):
-            block = ts[(ts["day"] >= 365 * y) & (ts["day"] < 365 * (y + 1))]
-            row = {"seed": int(seed), "year": y + 1, **at_year_end[y]}
-            row.update({k: float(block[k].iloc[-1]) for k in DAILY_LEVELS})
-            row.update({k: float(block[k].sum()) for k in FLOWS})
+            if year in summaries_at:
+                summaries.append({"seed": int(seed), "year": year, **s})
+            row.update({k: float(today[k]) for k in DAILY_LEVELS})  # the year's last day
+            # summed as a column of the daily table is (pandas: the same dtype, the same sum)
+            row.update({k: float(pd.Series(v).sum()) for k, v in days.items()})
             rows.append(row)
     return pd.DataFrame(rows), summaries
 
