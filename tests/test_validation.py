@@ -115,3 +115,15 @@ def test_seeds_fall_with_size_for_the_same_precision_but_never_below_five():
     assert seeds_at(10000, 10) == 5 and seeds_at(15000, 10) == 5 and seeds_at(30000, 10) == MIN_SEEDS == 5
     assert seeds_at(15000, 30) == 10 and seeds_at(15000, 100) == 34  # confirming and pooling scale too
     assert seeds_at(15000, 2) == 2  # a quick run's two seeds stay two
+
+
+def test_lever_files_run_ten_years_on_half_the_baseline_seeds_never_below_five():
+    """A lever file's slope is judged against the baseline's on all of its seeds (a control
+    variate): its own ten-year runs take half the baseline's seeds, never fewer than five nor
+    more than the baseline has."""
+    from sim.study.validate import MIN_SEEDS, lever_seeds_at, seeds_at
+    assert [lever_seeds_at(n, 10) for n in (2000, 5000, 15000)] == [5, 5, 5]
+    assert lever_seeds_at(5000, 20) == 10 and lever_seeds_at(5000, 30) == 15
+    assert lever_seeds_at(500, 2) == seeds_at(500, 2) == 2  # never more than the baseline's
+    assert all(lever_seeds_at(n, s) >= min(MIN_SEEDS, seeds_at(n, s))
+               for n in (1000, 5000, 15000, 30000) for s in (2, 5, 10, 40))
