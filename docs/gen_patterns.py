@@ -60,11 +60,13 @@ def table(rows: list[dict]) -> str:
         "",
         "| pattern | model | target |",
         "|---|---|---|",
-        f"| P1 took part in the year (any type) | {_stat(rows, 'participation_year')}; meetings "
+        f"| P1 took part in a meeting, volunteering or a group in the year | "
+        f"{_stat(rows, 'participation_year_activities')}; meetings "
         f"{_mean(rows, 'participation_year_meeting')}, volunteering "
         f"{_mean(rows, 'participation_year_volunteering')}, organizations "
-        f"{_mean(rows, 'participation_year_organization')}, evaluations "
-        f"{_mean(rows, 'participation_year_evaluation')} | 10-30% |",
+        f"{_mean(rows, 'participation_year_organization')}; with evaluations (the headline) "
+        f"{_stat(rows, 'participation_year')}, evaluations {_mean(rows, 'participation_year_evaluation')} "
+        "| 10-30% |",
         f"| P2 core activists | {_stat(rows, 'core_activist_share')}, of whom "
         f"{_stat(rows, 'core_activists_retired_share', digits=0)} retired | 1-5%, mostly retired |",
         f"| P3 by age 18-29 / 30-49 / 50-59 / 60+ | {_mean(rows, 'participation_year_age_18_29')} / "

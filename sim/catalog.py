@@ -117,6 +117,10 @@ _d("day", "day", "meta", "run", "day of the run (0 = the day the policy starts)"
 # ---------------------------------------------------------------------- participation
 _d("participation_year", "took part in the last year", "share", "participation",
    "share of adults with any act (meeting, volunteering, organization activity, evaluation) in the last 365 days")
+_d("participation_year_activities", "took part in a meeting, volunteering or a group (year)", "share",
+   "participation", "share of adults with a meeting, volunteering or organization act in the last 365 "
+   "days: what surveys of community activities count (evaluations apart), and what the published "
+   "band of participation is of", where="summary")
 _d("participation_30d", "took part in the last 30 days", "share", "participation",
    "share of adults with any act in the last 30 days")
 for t in ACT_TYPES:
@@ -488,6 +492,7 @@ LABEL_ZH = {
     "participation_year_volunteering": "志愿服务（一年）",
     "participation_year_organization": "组织活动（一年）",
     "participation_year_evaluation": "参与评议（一年）",
+    "participation_year_activities": "一年内参加会议、志愿服务或组织活动",
     "disputes_resolved_share": "纠纷化解率", "disputes_days_median": "纠纷化解天数中位数",
     "disputes_same_day_share": "当天化解的纠纷", "disputes_same_day_of_report_share": "报告当天化解",
     "disputes_escalated_share": "上交街道和部门的纠纷", "disputes_court_share": "诉讼的纠纷",

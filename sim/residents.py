@@ -12,6 +12,9 @@ import numpy as np
 
 AGE_GROUPS = ("18-29", "30-49", "50-59", "60+")
 ACT_TYPES = ("meeting", "volunteering", "organization", "evaluation")
+# the acts that surveys of residents' community activities count (docs/TARGETS.md): an
+# evaluation (rating a service, a proposal carried out, the party members) is not among them
+ACTIVITY_TYPES = ("meeting", "volunteering", "organization")
 # the reporting groups of residents (Population.groups), in the order outcomes list them
 GROUPS = ("local", "migrant", "working", "retired", "party", "nonparty")
 NEVER = -10**6  # "last acted" day for someone who never acted

@@ -124,3 +124,28 @@ def test_each_process_gives_the_daily_outcomes_of_its_own_state(busy_model):
         assert m.process(name).daily_outcomes().items() <= row.items(), name
     m.process("costs").book("grants", 1234.0)
     assert daily(m)["spend_total"] == pytest.approx(row["spend_total"] + 1234.0)
+
+
+def test_participation_in_activities_counts_meetings_volunteering_and_groups_not_evaluations():
+    """The band of participation (TARGETS P1) is of meetings, volunteering and organizations:
+    a resident whose only act in the year was an evaluation takes part in the headline, not in
+    ``participation_year_activities``; an act of any of the three counts once."""
+    import numpy as np
+
+    from sim.residents import ACT_TYPES, NEVER
+    m = CoGovModel(Scenario(), rng=4, **{"population.residents_per_community": 400,
+                                        "run.spin_up_days": 0, "run.days": 1})
+    m.step()
+    pop, day = m.pop, m.clock - 1
+    pop.last_act[:] = NEVER
+    pop.last_act[ACT_TYPES.index("evaluation"), 0] = day          # evaluation only
+    pop.last_act[ACT_TYPES.index("meeting"), 1] = day - 10        # a meeting
+    pop.last_act[ACT_TYPES.index("volunteering"), 2] = day - 364  # volunteering, a year ago
+    pop.last_act[ACT_TYPES.index("organization"), 2] = day        # and a group: counted once
+    pop.last_act[ACT_TYPES.index("organization"), 3] = day - 365  # more than a year ago
+    pop._last_any[:] = pop.last_act.max(axis=0)  # as decide keeps it
+    s = m.summary()
+    assert s["participation_year"] == pytest.approx(3 / pop.n)
+    assert s["participation_year_activities"] == pytest.approx(2 / pop.n)
+    assert s["participation_year_evaluation"] == pytest.approx(1 / pop.n)
+    assert np.isclose(s["participation_year_organization"], 1 / pop.n)

@@ -20,7 +20,7 @@ import scipy.sparse as sp
 from ..kernels import (ActRecord, Booking, Decision, Deciders, DecisionWeights, daily_decay,
                        decide_and_record, decision, update_social_share)
 from ..memo import LastSeen
-from ..residents import ACT_TYPES, AGE_GROUPS
+from ..residents import ACT_TYPES, ACTIVITY_TYPES, AGE_GROUPS
 from .base import Process
 
 
@@ -174,6 +174,10 @@ def participation_results(model) -> dict:
     for i, t in enumerate(ACT_TYPES):
         out[f"participation_year_{t}"] = float((last[i] > day - 365).mean())
         out[f"participation_30d_{t}"] = float((last[i] > day - 30).mean())
+    # what surveys of community activities count (meetings, volunteering, organizations):
+    # the published band of participation is of this, not of every act (docs/TARGETS.md)
+    activities = [ACT_TYPES.index(t) for t in ACTIVITY_TYPES]
+    out["participation_year_activities"] = float((last[activities].max(axis=0) > day - 365).mean())
     for g, m in masks.items():
         out[f"participation_year_{g}"] = float(act_year[m].mean()) if m.any() else float("nan")
         out[f"participation_30d_{g}"] = float(act30[m].mean()) if m.any() else float("nan")

@@ -28,7 +28,7 @@ from ..outcomes import tally
 
 # outcomes of the summary at the year's last day (levels: rolling-year shares and states;
 # a 30-day share read on one day of a year with two meetings is noise, so none is used)
-LEVELS = ("participation_year", "participation_year_meeting", "participation_year_volunteering",
+LEVELS = ("participation_year", "participation_year_activities", "participation_year_meeting", "participation_year_volunteering",
           "participation_year_organization", "participation_year_evaluation",
           "participation_year_retired", "participation_year_migrant", "core_activist_share",
           "memberships_per_adult", "organizations", "trust_mean", "efficacy_mean",
