@@ -89,7 +89,7 @@ class VolunteerTeams(Process):
         if today.size:
             # the invitees (each once) who volunteered today
             invitees = m.process("party_service").invitees_today
-            n_inv = int(np.count_nonzero(pop.last_act[VOL, invitees] == day))
+            n_inv = int(np.count_nonzero(pop.last_act[VOL][invitees] == day))  # (row, then take: cheaper)
             self.acts_by_source["invitation"] += n_inv
             self.acts_by_source["task"] += today.size - n_inv
         pv = m.p.volunteers
