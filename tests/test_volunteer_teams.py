@@ -71,6 +71,7 @@ def test_duties_decide_through_the_volunteering_decision():
     m = run(**over)
     proc = m.process("volunteer_teams")
     proc.team_of[:40] = 0  # a roster placed by hand: the duty calls go out, none is answered
+    proc._members = None   # (the members kept between changes are read afresh)
     calls = proc.duty_calls
     m.run(14)
     assert proc.duty_calls > calls

@@ -210,7 +210,7 @@ class CommitteeSupportAndVolunteering(Process):
     name = "committee_support"
     sections = ("committee",)
     records = ("volunteer_tasks",)
-    outputs = ("org_support_ratio",)
+    outputs = ("org_support_ratio", "volunteered")
 
     def results(self) -> dict:
         """The committees' hours by task since day 0, and their duty load at the end."""
@@ -229,6 +229,9 @@ class CommitteeSupportAndVolunteering(Process):
         # each community's share of the support its groups want that they get, smoothed
         # over the month (read by the monthly round of organizations)
         self.org_support_ratio = np.ones(model.pop.n_communities)
+        # (day, residents who volunteered that day): the day's volunteers at this step, by
+        # index, read by the volunteer teams next (step 9)
+        self.volunteered = (None, np.zeros(0, np.int64))
 
     def step(self) -> None:
         m = self.model
@@ -247,4 +250,4 @@ class CommitteeSupportAndVolunteering(Process):
                 candidates.append(members[rng.integers(0, members.size, k)])
             m.today["volunteer_tasks"] += tasks
         # np.unique's own work costs more than the sort at a day's few hundred candidates
-        decide(m, sorted_unique(np.concatenate(candidates)), "volunteering")
+        self.volunteered = (m.clock, decide(m, sorted_unique(np.concatenate(candidates)), "volunteering"))

@@ -202,21 +202,27 @@ class Deliberation(Process):
             if m.calendar.day_of_year(day) in self.meeting_days:
                 for c in range(m.pop.n_communities):
                     self.meeting(c)
+        # shelving and the executors' loads in one pass (shelving archives an issue on the
+        # agenda, which touches no issue in execution); the loads as Python lists (a few
+        # communities)
+        busy = {ex: [0] * m.pop.n_communities for ex in ("committee", "department")}
+        busy_orgs = set()
         for issue in self.issues:
             # a collective issue that never got a session (no free hours to convene one) is
             # shelved too: its dispute then goes on to the channels instead of waiting for ever
             if issue.stage == ON_AGENDA and (issue.origin != "collective" or issue.sessions == 0) \
                     and day - issue.raised >= pd.issue_shelf_days:
                 self._archive(issue, "shelved")
-        busy = {ex: np.zeros(m.pop.n_communities, np.int64) for ex in ("committee", "department")}
-        busy_orgs = set()
-        for issue in self.issues:
-            if issue.stage == EXECUTE:
+            elif issue.stage == EXECUTE:
                 if issue.executor == "organization":
                     busy_orgs.add(issue.org.unique_id)
                 else:
                     busy[issue.executor][issue.community] += 1
-        for issue in sorted(self.issues, key=lambda i: (i.passed_day, i.uid)):
+        # only issues publicized, queued, in execution or in evaluation move on below (and
+        # the loop moves none into these stages but the issue at hand): the others are not
+        # sorted
+        passed = [i for i in self.issues if PUBLICIZE <= i.stage <= EVALUATE]
+        for issue in sorted(passed, key=lambda i: (i.passed_day, i.uid)):
             if issue.stage == PUBLICIZE and day >= issue.stage_until:
                 issue.stage = QUEUED
             if issue.stage == QUEUED:
@@ -227,10 +233,15 @@ class Deliberation(Process):
                     self.execute(issue)
             elif issue.stage == EVALUATE and day >= issue.stage_until:
                 self.evaluate(issue)
-        if any(i.stage == DONE for i in self.issues):
-            self.issues = [i for i in self.issues if i.stage != DONE]
+        kept, executing = [], 0
+        for i in self.issues:
+            if i.stage != DONE:
+                kept.append(i)
+                executing += i.stage == EXECUTE
+        if len(kept) < len(self.issues):
+            self.issues = kept
         m.today["issues_open"] = len(self.issues)
-        m.today["issues_in_execution"] = sum(1 for i in self.issues if i.stage == EXECUTE)
+        m.today["issues_in_execution"] = executing
 
     def prepare(self) -> None:
         """A session is prepared over the days before it (notices, venue, agenda): while an

@@ -340,26 +340,32 @@ class DisputeSystem(Process):
         # routing of waiting cases, oldest first; under 调解矛盾不过夜 today's reports first,
         # so that today's free capacity goes to the disputes that have not yet lasted a night
         same_day = m.p.legal.same_day_mediation
-        for d in sorted((d for d in self.open if d.detected >= 0 and d.channel is None
-                         and d.status == OPEN and not d.festering and d.pos < len(d.chain)
-                         and not self._in_deliberation(d)),
-                        key=lambda d: (same_day and d.detected != day, d.opened, d.id)):
+        waiting = [d for d in self.open if d.detected >= 0 and d.channel is None
+                   and d.status == OPEN and not d.festering and d.pos < len(d.chain)
+                   and not self._in_deliberation(d)]
+        if len(waiting) > 1:  # most days none or one waits
+            waiting.sort(key=lambda d: (same_day and d.detected != day, d.opened, d.id))
+        for d in waiting:
             self._route(d)
         # attempts that start and finish today (same-day mediation, 调解矛盾不过夜)
         for d in self.open:
             if d.channel is not None and d.status == OPEN and self._due(d, day):
                 self._finish(d)
         self._fester()
-        for d in self.open:
-            # a case before the court is pending: the parties wait for the judgment
-            if d.status == OPEN and day - d.opened >= pd.give_up_days and not self._in_deliberation(d) \
-                    and d.channel != "court":
-                self._close(d, False, d.channel or "none")
-        self.open = [d for d in self.open if d.status == OPEN]
+        # give-up, then the queues of those still open, in one pass (closing a dispute
+        # touches no other dispute's state)
+        still_open = []
         # queues: cases detected, waiting for a channel (counted here and booked once: a
         # day's counter update costs more than the loop)
         at_committee = festering = 0
         for d in self.open:
+            if d.status != OPEN:
+                continue
+            # a case before the court is pending: the parties wait for the judgment
+            if day - d.opened >= pd.give_up_days and not self._in_deliberation(d) and d.channel != "court":
+                self._close(d, False, d.channel or "none")
+                continue
+            still_open.append(d)
             if d.festering:
                 festering += 1
             elif d.channel is None and d.detected >= 0 and d.pos < len(d.chain) \
@@ -367,6 +373,7 @@ class DisputeSystem(Process):
                 self.queue_days[d.chain[d.pos]] += 1
                 if d.chain[d.pos] == "committee":
                     at_committee += 1
+        self.open = still_open
         if at_committee:
             m.today["disputes_queue_committee"] += at_committee
         if festering:

@@ -112,10 +112,15 @@ def activity_rates(po, orgs: list, day: int) -> np.ndarray:
     """Expected activities today of each group: ``activities_per_week`` (+ a funded project's
     ``project_boost`` while it runs), times ``unfunded_activity_factor`` when the group cannot
     pay for one more activity (volunteer-run only), over 7 days."""
+    return np.array(activity_rate_list(po, orgs, day), np.float64)
+
+
+def activity_rate_list(po, orgs: list, day: int) -> list[float]:
+    """:func:`activity_rates` as a list of Python floats."""
     per_week, unfunded, cost = po.activities_per_week, po.unfunded_activity_factor, po.cost_per_activity_yuan
     # one pass over the groups (a few dozen: Python floats beat a chain of numpy calls)
-    return np.array([(per_week + (org.project_boost if day < org.project_until else 0.0))
-                     * (unfunded if org.funds < cost else 1.0) / 7.0 for org in orgs], np.float64)
+    return [(per_week + (org.project_boost if day < org.project_until else 0.0))
+            * (unfunded if org.funds < cost else 1.0) / 7.0 for org in orgs]
 
 
 # ----------------------------------------------------------------------------- founding
@@ -517,10 +522,13 @@ class OrganizationActivities(Process):
             return
         # every group's chance of an activity today (SocialOrganization.activity_rate, for all
         # groups at once: one uniform per group with members, drawn together)
-        holds = rng.random(len(orgs)) < np.minimum(1.0, activity_rates(po, orgs, day))
-        if not holds.any():
+        # (compared as Python floats, a few dozen groups; a uniform is below 1, so a chance
+        # above 1 holds as surely as one capped at 1)
+        holds = [u < rate for u, rate in zip(rng.random(len(orgs)).tolist(), activity_rate_list(po, orgs, day))]
+        if not any(holds):
             return
         held = [org for org, h in zip(orgs, holds) if h]
+        holds = np.array(holds)
         for org in held:
             org.activities += 1
             if org.funds >= cost:

@@ -48,6 +48,7 @@ class VolunteerTeams(Process):
     sections = ("volunteers",)
     state = ("team_of", "team_community", "last_called", "missed", "acts_at_day0",
              "acts_by_source", "duty_calls", "joins", "leaves", "member_days")
+    caches = ("_members",)
 
     def __init__(self, model):
         super().__init__(model)
@@ -58,7 +59,16 @@ class VolunteerTeams(Process):
         self.last_called = np.full(n, NEVER, np.int64)
         self.missed = np.zeros(n, np.int32)          # calls missed in a row
         self.acts_at_day0 = np.zeros(n, np.int64)    # volunteering acts before day 0
+        self._members = None  # the residents on a team, by index (see members())
         self._reset_totals()
+
+    def members(self) -> np.ndarray:
+        """The residents on a team, by index: kept until a join, a leave or a move changes
+        ``team_of`` (a few days a month), so that a day's duties and counts look at the
+        hundred-odd members rather than pass over every resident."""
+        if self._members is None:
+            self._members = np.flatnonzero(self.team_of >= 0)
+        return self._members
 
     def _reset_totals(self) -> None:
         self.acts_by_source = Counter(dict.fromkeys(SOURCES, 0))  # since day 0
@@ -70,12 +80,16 @@ class VolunteerTeams(Process):
     def step(self) -> None:
         m = self.model
         pop, day = m.pop, m.clock
-        # today's volunteers so far (step 8): party invitees first, the rest offered a task
-        today = np.flatnonzero(pop.last_act[VOL] == day)
+        # today's volunteers so far (step 8): party invitees first, the rest offered a task;
+        # step 8 decides every volunteering act before this step (by index, as the scan of
+        # who volunteered today finds them), so its takers are read rather than found again
+        on, today = m.process("committee_support").volunteered
+        if on != day:
+            today = np.flatnonzero(pop.last_act[VOL] == day)
         if today.size:
             # the invitees (each once) who volunteered today
             invitees = m.process("party_service").invitees_today
-            n_inv = int(np.count_nonzero(pop.last_act[VOL, invitees] == day))
+            n_inv = int(np.count_nonzero(pop.last_act[VOL][invitees] == day))  # (row, then take: cheaper)
             self.acts_by_source["invitation"] += n_inv
             self.acts_by_source["task"] += today.size - n_inv
         pv = m.p.volunteers
@@ -84,7 +98,7 @@ class VolunteerTeams(Process):
         rng = m.streams.volunteer_teams
         self.recruit(rng, today[self.team_of[today] < 0])
         self.duties(day)
-        self.member_days += int(np.count_nonzero(self.team_of >= 0))
+        self.member_days += self.members().size
 
     def recruit(self, rng: np.random.Generator, asked: np.ndarray) -> None:
         """Each of ``asked`` joins with chance ``join_probability`` the team of their
@@ -95,15 +109,19 @@ class VolunteerTeams(Process):
         joiners = asked[rng.random(asked.size) < pv.join_probability]
         if joiners.size == 0:
             return
-        size = np.bincount(self.team_of[self.team_of >= 0], minlength=self.team_community.size)
+        # a handful of joiners and of teams: Python lists (min() takes the first of the
+        # smallest, as argmin does)
+        size = np.bincount(self.team_of[self.members()], minlength=self.team_community.size).tolist()
+        team_community = self.team_community.tolist()
         comm = self.model.pop.community
-        for r in joiners:  # a handful a day at most
-            teams = np.flatnonzero(self.team_community == comm[r])
-            t = teams[np.argmin(size[teams])]
+        for r in joiners.tolist():
+            c = comm[r]
+            t = min((t for t, tc in enumerate(team_community) if tc == c), key=size.__getitem__)
             if size[t] >= pv.roster_size:
                 continue
             self.team_of[r] = t
             self.missed[r] = 0
+            self._members = None
             size[t] += 1
             self.joins += 1
 
@@ -121,9 +139,11 @@ class VolunteerTeams(Process):
             return
         on_duty = np.array(on_duty)
         # in turn: within each team, those called least recently first (compiled; the
-        # plain rule is team_calls_reference)
-        called = team_calls(self.team_of, self.last_called, m.pop.last_act[VOL], on_duty,
-                            pv.members_per_duty, day)
+        # plain rule is team_calls_reference), among the members only: their positions in
+        # the sorted members array keep the residents' order, so the same are called
+        members = self.members()
+        called = members[team_calls(self.team_of[members], self.last_called[members],
+                                    m.pop.last_act[VOL][members], on_duty, pv.members_per_duty, day)]
         if called.size == 0:
             return
         self.duty_calls += called.size
@@ -133,13 +153,16 @@ class VolunteerTeams(Process):
         self.missed[called] += 1
         self.missed[came] = 0
         gone = called[self.missed[called] >= pv.max_missed_calls]
-        self.team_of[gone] = -1
-        self.missed[gone] = 0
-        self.leaves += gone.size
+        if gone.size:
+            self.team_of[gone] = -1
+            self.missed[gone] = 0
+            self._members = None
+            self.leaves += gone.size
 
     def residents_moved(self, idx: np.ndarray) -> None:
         """Residents who moved out (ODD 7.16) leave their teams; the newcomers start afresh."""
         self.team_of[idx] = -1
+        self._members = None
         self.missed[idx] = 0
         self.last_called[idx] = NEVER
         self.acts_at_day0[idx] = 0
