@@ -487,12 +487,18 @@ def draw_figures(yearly: pd.DataFrame, figdir: Path) -> list[str]:
     sizes = sorted(yearly["residents"].unique())
     size = 5000 if 5000 in sizes else int(sizes[len(sizes) // 2])  # the calibrated size
     at = yearly[yearly["residents"] == size]
+    # a lever file runs ten years on fewer seeds than the baseline (lever_seeds_at): its band
+    # spans fewer runs, which the title says
+    n_base = int(at.loc[at["scenario"] == "baseline", "seed"].nunique())
+    lever_seeds = at[at["scenario"] != "baseline"].groupby("scenario")["seed"].nunique()
+    n_lever = f"{int(lever_seeds.min())}" if len(lever_seeds) and lever_seeds.min() == lever_seeds.max() \
+        else "-".join(map(str, sorted({int(lever_seeds.min()), int(lever_seeds.max())}))) if len(lever_seeds) else "0"
     figures = []
     for col in TRAJECTORY:
         name = f"trajectories_{size}_{col}.png"
         plot_lever_multiples(at, col, figdir / name,
-                             f"Each lever file against the baseline at {size:,} adults: mean over "
-                             "seeds (line) and seed range (band)")
+                             f"Each lever file ({n_lever} seeds) against the baseline ({n_base} seeds) "
+                             f"at {size:,} adults: mean over seeds (line) and seed range (band)")
         figures.append(name)
     sizes_df = yearly[yearly["scenario"] == "baseline"].copy()
     sizes_df["scenario"] = sizes_df["residents"].map(lambda n: f"{n:>6,} adults")  # sorts by size
