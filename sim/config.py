@@ -54,10 +54,16 @@ def _deep_merge(base: dict, over: dict) -> dict:
 MAX_SHOWN = 160  # characters of a file name in a message (the middle of a longer one is cut)
 
 
+# control characters in a name, written as escapes: a newline in a file name would split a
+# one-line error message (found by tests/test_fuzz_scenarios.py: ``extends: "\n"``)
+_VISIBLE = {i: f"\\x{i:02x}" for i in (*range(32), 127)} | {0: "\\0", 9: "\\t", 10: "\\n", 13: "\\r"}
+
+
 def _clip(text: str) -> str:
-    """A name as shown in a message: at most MAX_SHOWN characters, NUL bytes and unpaired
-    surrogates made visible (a message must print on any terminal)."""
-    text = text.replace("\x00", "\\0").encode("utf-8", "backslashreplace").decode("utf-8")
+    """A name as shown in a message: at most MAX_SHOWN characters, control characters (NUL,
+    newlines, tabs, ...) and unpaired surrogates made visible (a message must print on any
+    terminal, on one line)."""
+    text = text.translate(_VISIBLE).encode("utf-8", "backslashreplace").decode("utf-8")
     return text if len(text) <= MAX_SHOWN else f"{text[:90]}...{text[-60:]}"
 
 
@@ -542,7 +548,8 @@ def format_validation_error(exc: ValidationError, origin: str, sources: dict[Loc
     lines = [f"{origin}: invalid scenario"]
     for err in exc.errors():
         for loc, text, src in _problems(err, given):
-            lines.append(f"  {'.'.join(loc) or '(top level)'}{_from(sources, src)}: {text}")
+            # a key or value with a newline in it must not split its problem's line
+            lines.append(f"  {'.'.join(loc) or '(top level)'}{_from(sources, src)}: {text}".translate(_VISIBLE))
     return "\n".join(lines)
 
 

@@ -314,6 +314,10 @@ def check_run(base: Path, text: str | None, flags: list[str], name: str = "fuzz.
 @example(text=f"extends: {'x' * 5000}\n")  # too long a name: 'cannot read or write', exit 1
 @example(text='extends: "\\ud800\\udc00"\n')  # unpaired surrogates: UnicodeEncodeError traceback
 @example(text="behaviour: !!int 1e3\n")  # a tag's constructor failing: ValueError traceback
+@example(text='extends: "\\n"\nrun: {days: 3, spin_up_days: 0}\n')  # a newline in a name split the message
+@example(text='run: {days: 3, spin_up_days: 0}\n"\\n": 1\n')  # a newline in a key split the message
+@example(text="run: {days: 3, spin_up_days: 0}\npopulation: {residents_per_community: 500}\n"
+              "committee: {staff_per_10k: 3.9e-276}\n")  # duty triage overflowed: OverflowError traceback
 def test_any_scenario_file_gives_a_result_or_a_message(tmp_path, text):
     event(f"exit code {check_run(tmp_path, text, ['-q'])}")  # --hypothesis-show-statistics
 

@@ -197,7 +197,12 @@ def served_duty_hours(demand: float, capacity: float, max_share: float, sharpnes
     ceiling = max_share * capacity
     if demand <= 0 or ceiling <= 0:
         return 0.0
-    return demand / (1.0 + (demand / ceiling) ** sharpness) ** (1.0 / sharpness)
+    try:
+        return demand / (1.0 + (demand / ceiling) ** sharpness) ** (1.0 / sharpness)
+    except OverflowError:
+        # a ceiling some hundreds of orders of magnitude below the demand (a staffing of
+        # 1e-276 per 10,000): the same smooth minimum written from the ceiling's side
+        return ceiling / (1.0 + (ceiling / demand) ** sharpness) ** (1.0 / sharpness)
 
 
 class CommitteeSupportAndVolunteering(Process):
