@@ -58,6 +58,21 @@ _ZEROS = (0,) * len(COUNTER_KEYS)
 DAILY_ORDER = ("government_duties", "needs", "disputes", "org_life_cycle", "costs")
 
 
+def _add_counted(model, row: dict) -> dict:
+    """``row`` with today's acts by type, the day's counters and the processes' own daily
+    outcomes (in :data:`DAILY_ORDER`): the part of the daily row that needs no pass over
+    every resident (:func:`daily` and :func:`tally`)."""
+    today_acts = model.today_acts
+    for t, key in _ACTS_KEYS:
+        row[key] = int(today_acts[t])
+    # every key is declared: dict.get (a missing count is 0) skips the counter's check, a
+    # Python call per key and day
+    row.update(zip(_COUNTER_KEYS, map(int, map(model.today.get, _COUNTER_KEYS, _ZEROS))))
+    for name in DAILY_ORDER:
+        row.update(model.process(name).daily_outcomes())
+    return row
+
+
 def daily(model) -> dict:
     """Today's outcome row: the residents' (participation, acts, attitudes, today's counters),
     then each process's own (:meth:`sim.processes.base.Process.daily_outcomes`, in
@@ -67,14 +82,7 @@ def daily(model) -> dict:
     row.update(zip(_MEANS_KEYS, daily_means(
         pop.last_act, pop.last_any(), day, pop.trust, pop.efficacy, pop.satisfaction,
         pop.migrant, pop.retired, pop.party).tolist()))
-    today_acts = model.today_acts
-    for t, key in _ACTS_KEYS:
-        row[key] = int(today_acts[t])
-    # every key is declared: dict.get (a missing count is 0) skips the counter's check, a
-    # Python call per key and day
-    row.update(zip(_COUNTER_KEYS, map(int, map(model.today.get, _COUNTER_KEYS, _ZEROS))))
-    for name in DAILY_ORDER:
-        row.update(model.process(name).daily_outcomes())
+    _add_counted(model, row)
     # the top 10%'s share is recomputed monthly (compiled: numpy's partition of every
     # resident's acts cost a quarter of the daily row; the same integer sums as top_share)
     if model.calendar.day_of_month(day) == 0 or model.top10_share_of_acts is None:
@@ -94,11 +102,7 @@ def tally(model, keys) -> dict:
     daily outcomes, equal to what :func:`daily` puts in the row. For runs that keep only such
     columns (the yearly runs of ``cogov validate``): without the residents' means the day's
     bookkeeping costs a fraction of the whole row's."""
-    today_acts = model.today_acts
-    row = {key: int(today_acts[t]) for t, key in _ACTS_KEYS}
-    row.update(zip(_COUNTER_KEYS, map(int, map(model.today.get, _COUNTER_KEYS, _ZEROS))))
-    for name in DAILY_ORDER:
-        row.update(model.process(name).daily_outcomes())
+    row = _add_counted(model, {})
     missing = [k for k in keys if k not in row]
     if missing:
         raise KeyError(f"tally: {', '.join(missing)} need the whole daily row; tally gives "

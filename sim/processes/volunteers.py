@@ -80,12 +80,10 @@ class VolunteerTeams(Process):
     def step(self) -> None:
         m = self.model
         pop, day = m.pop, m.clock
-        # today's volunteers so far (step 8): party invitees first, the rest offered a task;
-        # step 8 decides every volunteering act before this step (by index, as the scan of
-        # who volunteered today finds them), so its takers are read rather than found again
+        # today's volunteers so far: step 8 decides every volunteering act of the day before
+        # this step (party invitees and those offered a task), and hands its takers on
         on, today = m.process("committee_support").volunteered
-        if on != day:
-            today = np.flatnonzero(pop.last_act[VOL] == day)
+        assert on == day, "step 8 (committee_support) runs before the volunteer teams each day"
         if today.size:
             # the invitees (each once) who volunteered today
             invitees = m.process("party_service").invitees_today
